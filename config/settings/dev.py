@@ -1,0 +1,5 @@
+"""Development / embedded default: SQLite, SqliteHuey, runserver."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True

@@ -1,0 +1,161 @@
+"""The one permission policy for complaints (R-ORG-4).
+
+- `complaints_visible_to(user)`: the queryset every read starts from.
+- `allowed_role(user, complaint, action)`: the role assignment that lets the user take the action now,
+  or None. Pages list exactly the actions for which this answers (nothing shown that would be refused).
+- `access_complaint(user, id, action=None)`: for interfaces; a complaint the user may not see answers
+  `not_found`, exactly like a missing one.
+
+Scope rules: reception and office manager see their office; department roles see what their department
+holds or is responsible for an issue of; QM, general office, management representative and leadership
+see their company; the group's property department sees hot and major complaints of the group; an
+owners' committee member sees the complaints the committee recorded for its community (R-INT-7).
+After escalation to the company, office and department roles keep read access but may handle only the
+actions marked `office_after_escalation` (R-HDL-5).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from docket.accounts.access import assignments_of
+from docket.accounts.models import Role, RoleAssignment, Scope
+from docket.core.errors import DomainError
+
+from . import workflow
+from .models import Channel, Complaint, ComplaintIssue, Level, Severity
+
+OFFICE_ROLES = {Role.RECEPTION, Role.OFFICE_MANAGER}
+DEPT_ROLES = {Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER}
+COMPANY_ROLES = {Role.QM, Role.GENERAL_OFFICE, Role.MGMT_REP, Role.LEADERSHIP}
+
+
+def _issue_department_ids(complaint: Complaint) -> set[int]:
+    cached = getattr(complaint, "_issue_department_ids", None)
+    if cached is None:
+        cached = {d for d in ComplaintIssue.objects.filter(complaint=complaint).values_list("department_id", flat=True) if d}
+        complaint._issue_department_ids = cached
+    return cached
+
+
+def _sees(a: RoleAssignment, c: Complaint) -> bool:
+    role = a.role
+    if role in OFFICE_ROLES:
+        return a.office_id == c.office_id
+    if role in DEPT_ROLES:
+        return c.company_id == a.company_id and (
+            a.department_id == c.holder_department_id or a.department_id in _issue_department_ids(c)
+        )
+    if role in COMPANY_ROLES:
+        return a.company_id == c.company_id
+    if role == Role.GROUP_PROPERTY:
+        return c.severity in (Severity.HOT, Severity.MAJOR) and a.group_id == c.company.group_id
+    if role == Role.COMMITTEE_MEMBER:
+        return a.office_id == c.office_id and c.channel == Channel.COMMITTEE
+    return False
+
+
+def _q_for(a: RoleAssignment) -> Q:
+    role = a.role
+    if role in OFFICE_ROLES:
+        return Q(office_id=a.office_id)
+    if role in DEPT_ROLES:
+        return Q(company_id=a.company_id) & (
+            Q(holder_department_id=a.department_id) | Q(issues__department_id=a.department_id)
+        )
+    if role in COMPANY_ROLES:
+        return Q(company_id=a.company_id)
+    if role == Role.GROUP_PROPERTY:
+        return Q(company__group_id=a.group_id, severity__in=[Severity.HOT, Severity.MAJOR])
+    if role == Role.COMMITTEE_MEMBER:
+        return Q(office_id=a.office_id, channel=Channel.COMMITTEE)
+    return Q(pk__in=[])
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    """Every complaint the user may see. Department roles join issues, hence `distinct()` only then."""
+    assignments = assignments_of(user)
+    if not assignments:
+        return Complaint.objects.none()
+    q = Q(pk__in=[])
+    for a in assignments:
+        q |= _q_for(a)
+    qs = Complaint.objects.filter(q)
+    if any(a.role in DEPT_ROLES for a in assignments):
+        qs = qs.distinct()
+    return qs
+
+
+def can_see(user, complaint: Complaint) -> bool:
+    return any(_sees(a, complaint) for a in assignments_of(user))
+
+
+def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:
+    if a.role not in spec.roles or not _sees(a, c):
+        return False
+    if a.role in DEPT_ROLES:
+        if a.department_id != c.holder_department_id:
+            # A department that only owns an issue acts on that issue alone.
+            if not spec.per_issue or issue is None or issue.department_id != a.department_id:
+                return False
+        elif spec.per_issue and issue is not None and a.role == Role.DEPT_STAFF:
+            if issue.department_id != a.department_id:
+                return False
+    if c.level == Level.COMPANY and a.scope in (Scope.OFFICE, Scope.DEPARTMENT) and not spec.office_after_escalation:
+        dept = a.department
+        if dept is None or not dept.is_company_level:
+            return False
+    return True
+
+
+def allowed_role(user, complaint: Complaint, action: str, issue: ComplaintIssue | None = None) -> RoleAssignment | None:
+    """The assignment under which `user` may take `action` on `complaint` now (state and scope), or None."""
+    spec = workflow.ACTIONS[action]
+    if complaint.state not in spec.sources:
+        return None
+    for a in assignments_of(user):
+        if _acts(a, complaint, spec, issue):
+            return a
+    return None
+
+
+def require(user, complaint: Complaint, action: str, issue: ComplaintIssue | None = None) -> RoleAssignment:
+    """Like `allowed_role`, raising: not_found if the user may not see it, invalid_transition if the
+    state forbids the action, forbidden_action if the user's roles do not allow it."""
+    if not can_see(user, complaint):
+        raise DomainError("not_found")
+    workflow.check(complaint.state, action)
+    spec = workflow.ACTIONS[action]
+    for a in assignments_of(user):
+        if _acts(a, complaint, spec, issue):
+            return a
+    raise DomainError("forbidden_action")
+
+
+def available_actions(user, complaint: Complaint) -> list[workflow.Action]:
+    """The actions this user may take on this complaint now, in table order (for pages and the API)."""
+    return [spec for name, spec in workflow.ACTIONS.items() if allowed_role(user, complaint, name)]
+
+
+def access_complaint(user, complaint_id: int) -> Complaint:
+    """The complaint if the user may see it; `not_found` for missing and invisible alike."""
+    c = Complaint.objects.select_related("office", "company", "community").filter(pk=complaint_id).first()
+    if c is None or not can_see(user, c):
+        raise DomainError("not_found")
+    return c
+
+
+# Who may record a new complaint for an office (R-INT-7: committee members record on owners' behalf).
+REGISTER_ROLES = {Role.RECEPTION, Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER, Role.OFFICE_MANAGER,
+                  Role.QM, Role.MGMT_REP, Role.LEADERSHIP, Role.COMMITTEE_MEMBER}
+
+
+def register_role(user, office) -> RoleAssignment | None:
+    for a in assignments_of(user):
+        if a.role not in REGISTER_ROLES:
+            continue
+        if a.role in COMPANY_ROLES and a.company_id == office.company_id:
+            return a
+        if a.role not in COMPANY_ROLES and a.office_id == office.id:
+            return a
+    return None

@@ -1,0 +1,51 @@
+from .category import Category
+from .choices import (
+    TERMINAL_STATES,
+    Channel,
+    ClaimState,
+    ClosureKind,
+    Exemption,
+    FollowUpMethod,
+    IssueState,
+    Kind,
+    Level,
+    Method,
+    ReplyState,
+    ReviewStage,
+    Severity,
+    State,
+)
+from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
+from .events import AppendOnlyError, ComplaintEvent
+from .handling import CompensationClaim, DeveloperForward, FollowUp, NonconformityReport, Reply, ReplyReview
+
+__all__ = [
+    "TERMINAL_STATES",
+    "AppendOnlyError",
+    "Attachment",
+    "Category",
+    "Channel",
+    "ClaimState",
+    "ClosureKind",
+    "CoSigner",
+    "CompensationClaim",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintIssue",
+    "DeveloperForward",
+    "Exemption",
+    "FollowUp",
+    "FollowUpMethod",
+    "IssueState",
+    "Kind",
+    "Level",
+    "Method",
+    "NonconformityReport",
+    "ReceiptCounter",
+    "Reply",
+    "ReplyReview",
+    "ReplyState",
+    "ReviewStage",
+    "Severity",
+    "State",
+]

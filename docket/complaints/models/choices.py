@@ -1,0 +1,124 @@
+"""Choice lists of the complaint record (R-INT-1..4, R-HDL)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("投诉")
+    SUGGESTION = "suggestion", _("建议")
+    INQUIRY = "inquiry", _("咨询")
+
+
+class Channel(models.TextChoices):
+    """Where a complaint arrived (渠道, R-INT-1)."""
+
+    OFFICE = "office", _("管理处")
+    COMPANY = "company", _("物业公司")
+    DEVELOPER = "developer", _("地产客户关系中心")
+    GROUP = "group", _("集团总部")
+    GOVERNMENT = "government", _("政府部门")
+    ONLINE = "online", _("网站/APP")
+    COMMITTEE = "committee", _("业主委员会")
+    SUGGESTION_BOX = "suggestion_box", _("意见箱")
+
+
+class Method(models.TextChoices):
+    """How it arrived (方式, R-INT-2)."""
+
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("来访")
+    LETTER = "letter", _("信函")
+    FAX = "fax", _("传真")
+    EMAIL = "email", _("邮件")
+    ONLINE = "online", _("网上")
+    DEVELOPER_FORWARD = "developer_forward", _("地产转交")
+    GOVERNMENT_FORWARD = "government_forward", _("政府信访/热线转交")
+
+
+class State(models.TextChoices):
+    """Complaint states; the moves between them are in workflow.py."""
+
+    REGISTERED = "registered", _("已登记")
+    ASSIGNED = "assigned", _("已派单")
+    INVESTIGATING = "investigating", _("处理中")
+    WITH_DEVELOPER = "with_developer", _("地产处理中")
+    IN_REVIEW = "in_review", _("答复审核中")
+    REPLY_APPROVED = "reply_approved", _("答复待发送")
+    REPLIED = "replied", _("已答复待确认")
+    NEGOTIATING = "negotiating", _("协商中")
+    IMPLEMENTING = "implementing", _("措施落实中")
+    VERIFYING = "verifying", _("待验证")
+    FOLLOW_UP = "follow_up", _("待回访")
+    CLOSED = "closed", _("已关闭")
+    UNCLOSED = "unclosed", _("未关闭")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+TERMINAL_STATES = frozenset({State.CLOSED, State.UNCLOSED, State.WITHDRAWN})
+
+
+class ClosureKind(models.TextChoices):
+    RESOLVED = "resolved", _("处理完毕")
+    ON_THE_SPOT = "on_the_spot", _("现场处理")
+    UNCLOSED = "unclosed", _("未关闭")
+    WITHDRAWN = "withdrawn", _("投诉人撤回")
+
+
+class Level(models.TextChoices):
+    """Who handles it: the office, or the company after escalation to QM (R-HDL-5)."""
+
+    OFFICE = "office", _("管理处")
+    COMPANY = "company", _("公司")
+
+
+class IssueState(models.TextChoices):
+    OPEN = "open", _("待处理")
+    INVESTIGATED = "investigated", _("已调查")
+    MEASURES_DONE = "measures_done", _("措施已落实")
+    VERIFIED = "verified", _("验证合格")
+    REWORK = "rework", _("返工")
+
+
+class ReviewStage(models.TextChoices):
+    QM = "qm", _("品质管理部")
+    GENERAL_OFFICE = "general_office", _("办公室")
+
+
+class ReplyState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    IN_REVIEW = "in_review", _("审核中")
+    RETURNED = "returned", _("退回修改")
+    APPROVED = "approved", _("已批准")
+    SENT = "sent", _("已发送")
+
+
+class FollowUpMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("上门")
+    ONLINE = "online", _("网上回复")
+    SURVEY = "survey", _("问卷")
+
+
+class Exemption(models.TextChoices):
+    """Why no follow-up visit (R-HDL-11)."""
+
+    ON_THE_SPOT = "on_the_spot", _("现场处理并经顾客确认满意")
+    ANONYMOUS = "anonymous", _("匿名投诉")
+    UNREACHABLE = "unreachable", _("无法确定联系方式")
+    SENSITIVE = "sensitive", _("不便回访的敏感投诉")
+
+
+class ClaimState(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+    ESCALATED = "escalated", _("已上报")
+
+
+class Severity(models.TextChoices):
+    """Hot and major complaints (R-ESC); set by the escalation rules or by staff."""
+
+    NORMAL = "normal", _("一般")
+    HOT = "hot", _("热点")
+    MAJOR = "major", _("重大")

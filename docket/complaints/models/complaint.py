@@ -1,0 +1,205 @@
+"""The complaint record: 顾客意见(投诉/建议)处理表 (R-INT-4), its issues (R-INT-5), co-signers (R-EXP-9)
+and attachments."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from docket.org.models import Building, Community, Company, Department, ExternalParty, Office, Room, Unit
+
+from .category import Category
+from .choices import Channel, ClosureKind, IssueState, Kind, Level, Method, Severity, State
+
+
+class Complaint(models.Model):
+    """One complaint (or suggestion / inquiry) as the complainant sees it: one receipt, one reply.
+
+    Invariants: state changes only through services (`complaints.services`), each appending a
+    ComplaintEvent; `version` grows by one with every change (optimistic concurrency for pages and the
+    API); `level` moves office → company and never back (R-HDL-5). `company`/`office` are the scope
+    columns every query filters on.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("管理处"))
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("小区"))
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("楼栋"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("单元"))
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("房屋"))
+    location = models.CharField(_("发生地点"), max_length=200, blank=True)
+
+    receipt_no = models.CharField(_("回执编号"), max_length=32, unique=True)
+    check_code = models.CharField(_("查询码"), max_length=16)
+
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    method = models.CharField(_("方式"), max_length=20, choices=Method.choices)
+
+    anonymous = models.BooleanField(_("匿名"), default=False)
+    complainant_name = models.CharField(_("投诉人姓氏"), max_length=50, blank=True)
+    complainant_phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    complainant_address = models.CharField(_("地址/房号"), max_length=200, blank=True)
+    people_count = models.PositiveIntegerField(_("投诉人数"), default=1)
+
+    subject = models.CharField(_("主题"), max_length=200)
+    description = models.TextField(_("投诉内容"))
+    demand = models.TextField(_("顾客诉求"), blank=True)
+
+    lawsuit_filed = models.BooleanField(_("已提起诉讼"), default=False)
+    media_exposed = models.BooleanField(_("已被媒体曝光"), default=False)
+    legal_or_media_risk = models.BooleanField(_("可能引发诉讼或媒体曝光"), default=False)
+    developer_related = models.BooleanField(_("涉及地产"), default=False)
+    compensation_claimed = models.BooleanField(_("提出索赔"), default=False)
+    home_return_requested = models.BooleanField(_("要求退换房"), default=False)
+    sensitive = models.BooleanField(_("敏感投诉"), default=False)
+    unreasonable = models.BooleanField(_("无理投诉"), default=False)
+
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.REGISTERED)
+    level = models.CharField(_("处理层级"), max_length=10, choices=Level.choices, default=Level.OFFICE)
+    severity = models.CharField(_("级别"), max_length=10, choices=Severity.choices, default=Severity.NORMAL)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("受理人")
+    )
+    received_at = models.DateTimeField(_("受理时间"))
+    # Who holds it now (R-HDL-1): a department and, once accepted, a person; the responsible person (责任人).
+    holder_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("当前处理部门")
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("当前处理人")
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("责任人")
+    )
+    # Forwarded by government or the developer (R-EXP-8): the forwarder's reference and its own deadline.
+    forwarded_by = models.ForeignKey(
+        ExternalParty, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("转交单位")
+    )
+    forwarder_ref = models.CharField(_("转交单位编号"), max_length=64, blank=True)
+    forwarder_due_at = models.DateTimeField(_("转交单位要求答复时间"), null=True, blank=True)
+
+    negotiation_rounds = models.PositiveIntegerField(_("协商轮次"), default=0)
+    closure_kind = models.CharField(_("结案方式"), max_length=12, choices=ClosureKind.choices, blank=True)
+    closure_note = models.TextField(_("结案说明"), blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("顾客意见处理表")
+        verbose_name_plural = _("顾客意见处理表")
+        indexes = [
+            models.Index(fields=["office", "state", "received_at"], name="complaint_office_state"),
+            models.Index(fields=["company", "state", "received_at"], name="complaint_company_state"),
+            models.Index(fields=["holder_department", "state"], name="complaint_holder_dept"),
+            models.Index(fields=["company", "received_at"], name="complaint_company_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(people_count__gte=1), name="complaint_people_count_positive"),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="complaint_satisfaction_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_no} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        from .choices import TERMINAL_STATES
+
+        return self.state not in TERMINAL_STATES
+
+    @property
+    def is_collective(self) -> bool:
+        return self.people_count > 1
+
+
+class ComplaintIssue(models.Model):
+    """One issue raised in a complaint (R-INT-5): its own category, department and responsible person,
+    investigated, carried out and verified on its own. The complainant still gets one reply."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="issues", verbose_name=_("投诉"))
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
+    seq = models.PositiveSmallIntegerField(_("序号"))
+    summary = models.CharField(_("问题"), max_length=500)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("分类"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="issues", verbose_name=_("责任部门")
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("责任人")
+    )
+    state = models.CharField(_("状态"), max_length=16, choices=IssueState.choices, default=IssueState.OPEN)
+    findings = models.TextField(_("调查情况"), blank=True)
+    measures = models.TextField(_("处理措施"), blank=True)
+    verification_note = models.TextField(_("验证记录"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("验证人")
+    )
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("投诉问题")
+        verbose_name_plural = _("投诉问题")
+        ordering = ["complaint_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="issue_unique_seq")]
+        indexes = [models.Index(fields=["department", "state"], name="issue_department_state")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.summary}"
+
+
+class CoSigner(models.Model):
+    """A named co-signer of a collective complaint (R-EXP-9)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="cosigners", verbose_name=_("投诉"))
+    name = models.CharField(_("姓名"), max_length=50)
+    room = models.CharField(_("房号"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("联名人")
+        verbose_name_plural = _("联名人")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name never uses the uploaded name (which may be anything); the digest keeps it unique.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"attachments/{instance.company_id}/{instance.complaint_id}/{instance.sha256[:16]}.{ext}"
+
+
+class Attachment(models.Model):
+    """A photo or scanned letter ("照片为证"), stored through Django's storage API."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("投诉"))
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
+    issue = models.ForeignKey(ComplaintIssue, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments", verbose_name=_("问题"))
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt sequence used per office and day; locked while incremented, never decremented, so
+    a receipt number is never given twice (R-INT-6)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="receipt_counter_unique")]

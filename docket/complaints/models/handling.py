@@ -1,0 +1,132 @@
+"""Records made while handling a complaint; each is part of its file (R-ANA-5)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from docket.org.models import Company, ExternalParty
+
+from .choices import ClaimState, Exemption, FollowUpMethod, ReplyState, ReviewStage
+from .complaint import Complaint
+
+User = settings.AUTH_USER_MODEL
+
+
+class Reply(models.Model):
+    """A reply to the complainant covering every issue (R-HDL-2, R-HDL-12). Each new draft after a sent one
+    is a new row (`number`). `review_stages` is frozen when the draft is submitted (R-HDL-3)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="replies", verbose_name=_("投诉"))
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField(_("第几次答复"))
+    body = models.TextField(_("答复内容"))
+    state = models.CharField(_("状态"), max_length=12, choices=ReplyState.choices, default=ReplyState.DRAFT)
+    review_stages = models.JSONField(_("审核环节"), default=list)
+    # Incremented at each submission; only approvals of the current round count.
+    review_round = models.PositiveSmallIntegerField(_("审核轮次"), default=0)
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人"))
+    created_at = models.DateTimeField(_("起草时间"))
+    updated_at = models.DateTimeField(_("修改时间"))
+    sent_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("发送人"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["complaint_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "number"], name="reply_unique_number")]
+
+
+class ReplyReview(models.Model):
+    """One review decision on a reply draft: approve, or return with comments (R-HDL-3)."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("答复"))
+    stage = models.CharField(_("审核环节"), max_length=20, choices=ReviewStage.choices)
+    round = models.PositiveSmallIntegerField(_("审核轮次"))
+    approved = models.BooleanField(_("通过"))
+    comment = models.TextField(_("审核意见"), blank=True)
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("审核人"))
+    reviewed_at = models.DateTimeField(_("审核时间"))
+
+    class Meta:
+        verbose_name = _("答复审核")
+        verbose_name_plural = _("答复审核")
+        ordering = ["reviewed_at", "id"]
+
+
+class DeveloperForward(models.Model):
+    """A complaint forwarded to the developer's customer-relations centre and followed until it answers
+    (R-HDL-6, R-HDL-7 home return/exchange)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="developer_forwards", verbose_name=_("投诉"))
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    party = models.ForeignKey(ExternalParty, on_delete=models.PROTECT, related_name="+", verbose_name=_("地产客户关系中心"))
+    reason = models.TextField(_("转交说明"))
+    their_ref = models.CharField(_("对方编号"), max_length=64, blank=True)
+    sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("转交人"))
+    sent_at = models.DateTimeField(_("转交时间"))
+    answer = models.TextField(_("地产答复"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("记录人"))
+
+    class Meta:
+        verbose_name = _("转地产处理")
+        verbose_name_plural = _("转地产处理")
+
+
+class CompensationClaim(models.Model):
+    """A compensation claim with its amount and the decision, within the decider's limit (R-HDL-7)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="claims", verbose_name=_("投诉"))
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("索赔金额（元）"), max_digits=12, decimal_places=2)
+    description = models.TextField(_("索赔内容"))
+    involves_construction_or_sales = models.BooleanField(_("涉及工程或销售问题"), default=False)
+    state = models.CharField(_("状态"), max_length=12, choices=ClaimState.choices, default=ClaimState.PENDING)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    approved_amount = models.DecimalField(_("批准金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("赔偿申请")
+        verbose_name_plural = _("赔偿申请")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="claim_amount_positive")]
+
+
+class FollowUp(models.Model):
+    """The follow-up visit (回访) or its recorded exemption (R-HDL-11, R-EXP-13)."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="follow_up", verbose_name=_("投诉"))
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("回访方式"), max_length=10, choices=FollowUpMethod.choices, blank=True)
+    exemption = models.CharField(_("免回访原因"), max_length=16, choices=Exemption.choices, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("顾客满意度（1-5）"), null=True, blank=True)
+    quality_score = models.PositiveSmallIntegerField(_("质检评分（1-5）"), null=True, blank=True)
+    opinion = models.TextField(_("顾客意见"), blank=True)
+    visited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("回访人"))
+    visited_at = models.DateTimeField(_("回访时间"))
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+
+
+class NonconformityReport(models.Model):
+    """不合格/纠正、预防措施报告, issued by the management representative for what exceeds a
+    department (R-HDL-5, seed document 5)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="ncrs", verbose_name=_("投诉"))
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    nonconformity = models.TextField(_("不合格事实"))
+    cause = models.TextField(_("原因分析"))
+    corrective_action = models.TextField(_("纠正措施"))
+    preventive_action = models.TextField(_("预防措施"), blank=True)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("签发人"))
+    issued_at = models.DateTimeField(_("签发时间"))
+
+    class Meta:
+        verbose_name = _("不合格/纠正、预防措施报告")
+        verbose_name_plural = _("不合格/纠正、预防措施报告")

@@ -1,0 +1,68 @@
+"""Every state change of a complaint, written once (ARCHITECTURE.md). Interfaces import from here."""
+
+from .closing import complaint_close_unclosed, complaint_withdraw, follow_up_exempt, follow_up_record
+from .handling import (
+    complaint_accept,
+    complaint_assign,
+    complaint_escalate,
+    complaint_refuse,
+    complaint_transfer,
+    complainant_agree,
+    complainant_disagree,
+    developer_answer_record,
+    developer_forward,
+    explanation_record,
+    issue_findings_record,
+    issue_verify,
+    measures_done,
+    negotiation_round_record,
+)
+from .intake import (
+    ComplaintInput,
+    CoSignerInput,
+    IssueInput,
+    UploadInput,
+    attachment_add,
+    complaint_close_on_spot,
+    complaint_register,
+)
+from .records import compensation_claim_record, compensation_decide, compensation_escalate, ncr_issue, note_add
+from .review import reply_draft_save, reply_review_approve, reply_review_return, reply_send, reply_submit
+
+__all__ = [
+    "ComplaintInput",
+    "CoSignerInput",
+    "IssueInput",
+    "UploadInput",
+    "attachment_add",
+    "compensation_claim_record",
+    "compensation_decide",
+    "compensation_escalate",
+    "complainant_agree",
+    "complainant_disagree",
+    "complaint_accept",
+    "complaint_assign",
+    "complaint_close_on_spot",
+    "complaint_close_unclosed",
+    "complaint_escalate",
+    "complaint_refuse",
+    "complaint_register",
+    "complaint_transfer",
+    "complaint_withdraw",
+    "developer_answer_record",
+    "developer_forward",
+    "explanation_record",
+    "follow_up_exempt",
+    "follow_up_record",
+    "issue_findings_record",
+    "issue_verify",
+    "measures_done",
+    "ncr_issue",
+    "negotiation_round_record",
+    "note_add",
+    "reply_draft_save",
+    "reply_review_approve",
+    "reply_review_return",
+    "reply_send",
+    "reply_submit",
+]

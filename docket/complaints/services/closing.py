@@ -1,0 +1,88 @@
+"""Follow-up visit, closure, the 'unclosed' ending and withdrawal (R-HDL-9, R-HDL-11, R-EXP-5, R-EXP-13)."""
+
+from __future__ import annotations
+
+from docket.core.errors import DomainError
+
+from ..models import ClosureKind, Exemption, FollowUp, FollowUpMethod, State
+from ._base import acting, text_required
+
+
+def _score(value: int | None, label: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or not 1 <= value <= 5:
+        raise DomainError("validation", detail=f"{label}须为1到5的整数")
+    return value
+
+
+def follow_up_record(*, actor, complaint_id: int, method: str, satisfaction: int, opinion: str = "",
+                     quality_score: int | None = None, expected_version: int | None = None) -> FollowUp:
+    """The follow-up visit after verification: how, the complainant's satisfaction (1–5) and words, and
+    optionally the staff quality-control score (R-HDL-11, R-EXP-13). Closes the complaint."""
+    if method not in FollowUpMethod.values:
+        raise DomainError("validation", detail="请选择回访方式")
+    satisfaction = _score(satisfaction, "满意度")
+    if satisfaction is None:
+        raise DomainError("required", field="满意度")
+    quality_score = _score(quality_score, "质检评分")
+    with acting(actor=actor, complaint_id=complaint_id, action="follow_up_record",
+                expected_version=expected_version) as act:
+        c = act.complaint
+        fu = FollowUp.objects.create(complaint=c, company_id=c.company_id, method=method, satisfaction=satisfaction,
+                                     quality_score=quality_score, opinion=opinion.strip(), visited_by=actor,
+                                     visited_at=act.now)
+        act.move()
+        act.set(satisfaction=satisfaction, closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
+        act.record("follow_up_recorded", {"method": method, "satisfaction": satisfaction,
+                                          "opinion": fu.opinion, "quality_score": quality_score})
+    return fu
+
+
+def follow_up_exempt(*, actor, complaint_id: int, exemption: str, note: str = "",
+                     expected_version: int | None = None) -> FollowUp:
+    """Close without a visit for one of the seed's reasons (R-HDL-11 B, C). The reason must fit the facts:
+    anonymous only for an anonymous complaint, sensitive only for one marked sensitive, unreachable only
+    with a note saying what was tried. (On-the-spot closure is its own path at intake.)"""
+    if exemption not in Exemption.values or exemption == Exemption.ON_THE_SPOT:
+        raise DomainError("validation", detail="请选择免回访原因")
+    with acting(actor=actor, complaint_id=complaint_id, action="follow_up_exempt",
+                expected_version=expected_version) as act:
+        c = act.complaint
+        if exemption == Exemption.ANONYMOUS and not c.anonymous:
+            raise DomainError("exemption_invalid", reason="该投诉不是匿名投诉")
+        if exemption == Exemption.SENSITIVE and not c.sensitive:
+            raise DomainError("exemption_invalid", reason="该投诉未标记为敏感投诉")
+        if exemption == Exemption.UNREACHABLE and not note.strip():
+            raise DomainError("exemption_invalid", reason="请说明尝试过的联系方式")
+        fu = FollowUp.objects.create(complaint=c, company_id=c.company_id, exemption=exemption,
+                                     opinion=note.strip(), visited_by=actor, visited_at=act.now)
+        act.move()
+        act.set(closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
+        act.record("follow_up_exempted", {"exemption": exemption, "note": fu.opinion})
+    return fu
+
+
+def complaint_close_unclosed(*, actor, complaint_id: int, analysis: str, mitigation: str,
+                             expected_version: int | None = None):
+    """Beyond the company's capacity: after specific analysis and mitigation the complaint ends as
+    'unclosed' and stays in the statistics as such (R-HDL-9)."""
+    analysis = text_required(analysis, "专项分析")
+    mitigation = text_required(mitigation, "已采取的缓解措施")
+    with acting(actor=actor, complaint_id=complaint_id, action="close_unclosed",
+                expected_version=expected_version) as act:
+        act.move(State.UNCLOSED)
+        act.set(closure_kind=ClosureKind.UNCLOSED, closure_note=f"{analysis}\n{mitigation}", closed_at=act.now)
+        act.record("closed_unclosed", {"analysis": analysis, "mitigation": mitigation})
+    return act.complaint
+
+
+def complaint_withdraw(*, actor, complaint_id: int, reason: str, expected_version: int | None = None):
+    """The complainant withdraws (recorded by staff on their behalf here; the portal adds self-service)
+    (R-EXP-5)."""
+    reason = text_required(reason, "撤回原因")
+    with acting(actor=actor, complaint_id=complaint_id, action="withdraw", expected_version=expected_version) as act:
+        act.move(State.WITHDRAWN)
+        act.set(closure_kind=ClosureKind.WITHDRAWN, closure_note=reason, closed_at=act.now)
+        act.record("withdrawn", {"reason": reason})
+    return act.complaint

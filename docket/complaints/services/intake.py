@@ -1,0 +1,288 @@
+"""Intake: registering a complaint (R-INT-1..7, R-INT-10), receipts, attachments."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from docket.core import clock
+from docket.core.errors import DomainError
+from docket.org.models import Department, ExternalParty, Office, Room
+
+from .. import access
+from ..events import event_append
+from ..models import (
+    Attachment,
+    Category,
+    Channel,
+    ClosureKind,
+    Complaint,
+    ComplaintIssue,
+    CoSigner,
+    Kind,
+    Method,
+    ReceiptCounter,
+    State,
+)
+from ._base import acting, text_required
+
+# Unambiguous characters for the complainant's check code (no 0/O, 1/I/L).
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+@dataclass
+class IssueInput:
+    summary: str
+    category_id: int | None = None
+
+
+@dataclass
+class UploadInput:
+    name: str
+    content: bytes
+
+
+@dataclass
+class CoSignerInput:
+    name: str
+    room: str = ""
+    phone: str = ""
+
+
+@dataclass
+class ComplaintInput:
+    """What reception (or the committee, the portal, the API) records. Field meanings: R-INT-4."""
+
+    office_id: int
+    channel: str
+    method: str
+    subject: str
+    description: str
+    kind: str = Kind.COMPLAINT
+    anonymous: bool = False
+    complainant_name: str = ""
+    complainant_phone: str = ""
+    complainant_address: str = ""
+    room_id: int | None = None
+    location: str = ""
+    people_count: int = 1
+    demand: str = ""
+    issues: list[IssueInput] = field(default_factory=list)
+    cosigners: list[CoSignerInput] = field(default_factory=list)
+    attachments: list[UploadInput] = field(default_factory=list)
+    lawsuit_filed: bool = False
+    media_exposed: bool = False
+    legal_or_media_risk: bool = False
+    developer_related: bool = False
+    compensation_claimed: bool = False
+    home_return_requested: bool = False
+    sensitive: bool = False
+    forwarded_by_id: int | None = None
+    forwarder_ref: str = ""
+    forwarder_due_at: datetime | None = None
+    received_at: datetime | None = None  # when it really arrived (a letter opened today, sent yesterday)
+
+
+def _validate(data: ComplaintInput, office: Office) -> None:
+    if data.kind not in Kind.values:
+        raise DomainError("validation", detail=f"kind={data.kind}")
+    if data.channel not in Channel.values:
+        raise DomainError("validation", detail=f"channel={data.channel}")
+    if data.method not in Method.values:
+        raise DomainError("validation", detail=f"method={data.method}")
+    text_required(data.subject, "主题")
+    text_required(data.description, "投诉内容")
+    if len(data.subject) > 200:
+        raise DomainError("validation", detail="主题不能超过200字")
+    if not data.anonymous and not (data.complainant_name.strip() and data.complainant_phone.strip()):
+        raise DomainError("required", field="投诉人姓氏和联系电话（或选择匿名）")
+    phone = data.complainant_phone.strip()
+    if phone and not (phone.replace("-", "").replace(" ", "").lstrip("+").isdigit() and 5 <= len(phone) <= 20):
+        raise DomainError("validation", detail="联系电话格式不正确")
+    if data.people_count < 1:
+        raise DomainError("validation", detail="投诉人数至少为1")
+    if data.cosigners and data.people_count < len(data.cosigners) + 1:
+        raise DomainError("validation", detail="投诉人数少于联名人数")
+    if data.method == Method.GOVERNMENT_FORWARD or data.method == Method.DEVELOPER_FORWARD:
+        if not data.forwarded_by_id or not data.forwarder_ref.strip():
+            raise DomainError("required", field="转交单位及其编号")
+    for issue in data.issues:
+        text_required(issue.summary, "问题描述")
+
+
+def _next_receipt_no(office: Office, day) -> str:
+    """Office code + date + sequence, e.g. CYY-20261127-0007. The counter row is created if missing (a
+    concurrent creator loses the race harmlessly) and then locked, so two intakes never get one number."""
+    ReceiptCounter.objects.bulk_create([ReceiptCounter(office=office, day=day, last=0)], ignore_conflicts=True)
+    counter = ReceiptCounter.objects.select_for_update().get(office=office, day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{office.code}-{day:%Y%m%d}-{counter.last:04d}"
+
+
+def _sniff(content: bytes) -> str | None:
+    """The real type from the first bytes; the file name and the browser's word are not trusted."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def attachment_validate(upload: UploadInput) -> str:
+    """Validate one upload; returns its content type. Images and PDF only, up to the configured size."""
+    if not upload.content:
+        raise DomainError("attachment_empty", name=upload.name)
+    limit = settings.DOCKET_ATTACHMENT_MAX_BYTES
+    if len(upload.content) > limit:
+        raise DomainError("attachment_size", name=upload.name, limit_mb=limit // (1024 * 1024))
+    content_type = _sniff(upload.content)
+    if content_type is None:
+        raise DomainError("attachment_type", name=upload.name)
+    return content_type
+
+
+def _store_attachment(complaint: Complaint, upload: UploadInput, content_type: str, actor, when) -> Attachment:
+    digest = hashlib.sha256(upload.content).hexdigest()
+    att = Attachment(
+        complaint=complaint, company_id=complaint.company_id, original_name=upload.name[:200],
+        content_type=content_type, size=len(upload.content), sha256=digest,
+        uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=when,
+    )
+    att.file.save(upload.name, ContentFile(upload.content), save=False)
+    # If the transaction rolls back the file stays orphaned on storage, never referenced; that is
+    # harmless and cheaper than two-phase file handling.
+    att.save()
+    return att
+
+
+def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str | None = None) -> Complaint:
+    """Record a complaint (顾客意见处理表) with its issues, co-signers and attachments, give it a receipt
+    number and check code, and append the `registered` event — all or nothing.
+
+    With `close_on_spot_note` the complaint was resolved at intake with the complainant's confirmed
+    satisfaction: it is recorded and closed at once (R-INT-10), still counted.
+    A complaint with no issue listed gets one issue equal to its subject (every complaint has ≥ 1 issue).
+    """
+    office = Office.objects.select_related("company").filter(pk=data.office_id).first()
+    if office is None:
+        raise DomainError("not_found")
+    assignment = access.register_role(actor, office)
+    if assignment is None:
+        raise DomainError("forbidden_action")
+    if assignment.role == "committee_member" and data.channel != Channel.COMMITTEE:
+        raise DomainError("validation", detail="业委会代为登记的投诉渠道须为“业主委员会”")
+    _validate(data, office)
+    uploads = [(u, attachment_validate(u)) for u in data.attachments]
+
+    community = office.community
+    room = None
+    if data.room_id is not None:
+        room = Room.objects.select_related("unit__building").filter(
+            pk=data.room_id, unit__building__community=community).first()
+        if room is None:
+            raise DomainError("validation", detail="房屋不属于该管理处的小区")
+    categories = {c.id: c for c in Category.objects.filter(
+        company=office.company, id__in=[i.category_id for i in data.issues if i.category_id])}
+    for i in data.issues:
+        if i.category_id and i.category_id not in categories:
+            raise DomainError("validation", detail="分类不属于该公司")
+    if data.forwarded_by_id and not ExternalParty.objects.filter(
+            pk=data.forwarded_by_id, group_id=office.company.group_id).exists():
+        raise DomainError("validation", detail="转交单位不存在")
+
+    now = clock.now()
+    with transaction.atomic():
+        received_at = data.received_at or now
+        receipt_no = _next_receipt_no(office, clock.to_local(now).date())
+        developer_related = data.developer_related or any(c.developer_related for c in categories.values())
+        c = Complaint(
+            company=office.company, office=office, community=community,
+            room=room, unit=room.unit if room else None, building=room.unit.building if room else None,
+            location=data.location.strip(), receipt_no=receipt_no,
+            check_code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
+            kind=data.kind, channel=data.channel, method=data.method, anonymous=data.anonymous,
+            complainant_name="" if data.anonymous else data.complainant_name.strip(),
+            complainant_phone=data.complainant_phone.strip(),
+            complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
+            people_count=data.people_count, subject=data.subject.strip(), description=data.description.strip(),
+            demand=data.demand.strip(), lawsuit_filed=data.lawsuit_filed, media_exposed=data.media_exposed,
+            legal_or_media_risk=data.legal_or_media_risk, developer_related=developer_related,
+            compensation_claimed=data.compensation_claimed, home_return_requested=data.home_return_requested,
+            sensitive=data.sensitive, forwarded_by_id=data.forwarded_by_id,
+            forwarder_ref=data.forwarder_ref.strip(), forwarder_due_at=data.forwarder_due_at,
+            received_by=actor if getattr(actor, "pk", None) else None, received_at=received_at,
+            updated_at=now,
+        )
+        try:
+            c.save(force_insert=True)
+        except IntegrityError as exc:  # pragma: no cover - the counter lock makes this unreachable
+            raise DomainError("conflict") from exc
+        issues = data.issues or [IssueInput(summary=c.subject)]
+        ComplaintIssue.objects.bulk_create([
+            ComplaintIssue(complaint=c, company_id=c.company_id, seq=n, summary=i.summary.strip()[:500],
+                           category_id=i.category_id)
+            for n, i in enumerate(issues, start=1)
+        ])
+        CoSigner.objects.bulk_create([
+            CoSigner(complaint=c, name=s.name.strip(), room=s.room.strip(), phone=s.phone.strip())
+            for s in data.cosigners
+        ])
+        stored = [_store_attachment(c, u, ct, actor, now) for u, ct in uploads]
+        event_append(complaint=c, actor=actor, assignment=assignment, kind="registered", at=now, payload={
+            "receipt_no": c.receipt_no, "kind": c.kind, "channel": c.channel, "method": c.method,
+            "subject": c.subject, "issues": [i.summary for i in issues], "people_count": c.people_count,
+            "attachments": [a.sha256 for a in stored],
+        })
+        if close_on_spot_note is not None:
+            complaint_close_on_spot(actor=actor, complaint_id=c.pk, note=close_on_spot_note)
+            c.refresh_from_db()
+    return c
+
+
+def complaint_close_on_spot(*, actor, complaint_id: int, note: str, expected_version: int | None = None) -> Complaint:
+    """Resolved at intake and the complainant confirmed satisfaction (R-INT-10; exempt from follow-up,
+    R-HDL-11 A)."""
+    note = text_required(note, "现场处理情况")
+    with acting(actor=actor, complaint_id=complaint_id, action="close_on_spot",
+                expected_version=expected_version) as act:
+        act.move(State.CLOSED)
+        act.set(closure_kind=ClosureKind.ON_THE_SPOT, closure_note=note, closed_at=act.now)
+        act.record("closed_on_spot", {"note": note})
+    return act.complaint
+
+
+def attachment_add(*, actor, complaint_id: int, upload: UploadInput, issue_id: int | None = None,
+                   expected_version: int | None = None) -> Attachment:
+    """Add a photo or scan to an open complaint (e.g. the department's on-site photo)."""
+    content_type = attachment_validate(upload)
+    with acting(actor=actor, complaint_id=complaint_id, action="attachment_add",
+                expected_version=expected_version) as act:
+        att = _store_attachment(act.complaint, upload, content_type, actor, act.now)
+        if issue_id is not None:
+            if not ComplaintIssue.objects.filter(pk=issue_id, complaint=act.complaint).exists():
+                raise DomainError("not_found")
+            att.issue_id = issue_id
+            att.save(update_fields=["issue"])
+        act.record("attachment_added", {"name": att.original_name, "sha256": att.sha256, "issue": issue_id})
+    return att
+
+
+def department_for(complaint: Complaint, department_id: int) -> Department:
+    """A department the complaint may be handed to: of its office, or of its company (R-HDL-1)."""
+    dept = Department.objects.filter(pk=department_id, company_id=complaint.company_id).first()
+    if dept is None or (dept.office_id is not None and dept.office_id != complaint.office_id):
+        raise DomainError("department_mismatch")
+    return dept

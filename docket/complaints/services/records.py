@@ -1,0 +1,121 @@
+"""Side records that do not move the complaint: notes, compensation, the nonconformity report
+(R-EXP-2, R-HDL-5, R-HDL-7)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from docket.core.errors import DomainError
+from docket.org.models import ExternalParty
+
+from ..models import ClaimState, CompensationClaim, NonconformityReport
+from ._base import acting, text_required
+
+
+def note_add(*, actor, complaint_id: int, text: str, expected_version: int | None = None) -> None:
+    """An internal note: on the staff timeline, never on the complainant's (R-EXP-2)."""
+    text = text_required(text, "备注")
+    with acting(actor=actor, complaint_id=complaint_id, action="note_add", expected_version=expected_version) as act:
+        act.record("note_added", {"text": text}, public=False)
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError("validation", detail="金额格式不正确") from exc
+    if amount <= 0 or amount >= Decimal("10000000000"):
+        raise DomainError("validation", detail="金额须大于0")
+    return amount
+
+
+def compensation_claim_record(*, actor, complaint_id: int, amount, description: str,
+                              involves_construction_or_sales: bool = False,
+                              expected_version: int | None = None) -> CompensationClaim:
+    """Record a compensation claim with its amount (R-HDL-7)."""
+    amount = _amount(amount)
+    description = text_required(description, "索赔内容")
+    with acting(actor=actor, complaint_id=complaint_id, action="compensation_claim_record",
+                expected_version=expected_version) as act:
+        c = act.complaint
+        claim = CompensationClaim.objects.create(
+            complaint=c, company_id=c.company_id, amount=amount, description=description,
+            involves_construction_or_sales=involves_construction_or_sales, recorded_by=actor, recorded_at=act.now)
+        act.set(compensation_claimed=True)
+        act.record("compensation_claimed", {"claim": claim.id, "amount": amount, "description": description,
+                                            "involves_construction_or_sales": involves_construction_or_sales})
+    return claim
+
+
+def _pending_claim(complaint, claim_id: int) -> CompensationClaim:
+    claim = CompensationClaim.objects.select_for_update().filter(pk=claim_id, complaint=complaint).first()
+    if claim is None:
+        raise DomainError("not_found")
+    if claim.state != ClaimState.PENDING:
+        raise DomainError("claim_not_pending")
+    return claim
+
+
+def compensation_decide(*, actor, complaint_id: int, claim_id: int, approve: bool, note: str,
+                        approved_amount=None, expected_version: int | None = None) -> CompensationClaim:
+    """Approve (up to the decider's own limit) or reject a claim. Claims involving construction or sales
+    cannot be approved here: they go to the developer's centre (compensation_escalate) (R-HDL-7)."""
+    note = text_required(note, "审批意见")
+    with acting(actor=actor, complaint_id=complaint_id, action="compensation_decide",
+                expected_version=expected_version) as act:
+        claim = _pending_claim(act.complaint, claim_id)
+        amount = None
+        if approve:
+            if claim.involves_construction_or_sales:
+                raise DomainError("validation", detail="涉及工程或销售问题的索赔须上报地产客户关系中心")
+            amount = _amount(approved_amount if approved_amount is not None else claim.amount)
+            if amount > claim.amount:
+                raise DomainError("validation", detail="批准金额不能超过索赔金额")
+            limit = act.assignment.compensation_limit
+            if limit is None or amount > limit:
+                raise DomainError("over_limit", amount=amount, limit=limit if limit is not None else 0)
+        claim.state = ClaimState.APPROVED if approve else ClaimState.REJECTED
+        claim.approved_amount, claim.decided_by, claim.decided_at, claim.decision_note = amount, actor, act.now, note
+        claim.save(update_fields=["state", "approved_amount", "decided_by", "decided_at", "decision_note"])
+        act.record("compensation_decided", {"claim": claim.id, "approved": approve, "amount": amount, "note": note})
+    return claim
+
+
+def compensation_escalate(*, actor, complaint_id: int, claim_id: int, note: str, to_developer: bool,
+                          expected_version: int | None = None) -> CompensationClaim:
+    """Above the company's limit, or involving construction/sales: report to the developer's centre or the
+    company's approval process (R-HDL-7)."""
+    note = text_required(note, "上报说明")
+    with acting(actor=actor, complaint_id=complaint_id, action="compensation_escalate",
+                expected_version=expected_version) as act:
+        claim = _pending_claim(act.complaint, claim_id)
+        target = "company_approval"
+        if to_developer:
+            party = ExternalParty.objects.filter(kind=ExternalParty.Kind.DEVELOPER,
+                                                 group_id=act.complaint.company.group_id).first()
+            if party is None:
+                raise DomainError("validation", detail="未设置地产客户关系中心")
+            target = party.name
+        claim.state, claim.decided_by, claim.decided_at, claim.decision_note = ClaimState.ESCALATED, actor, act.now, note
+        claim.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        act.record("compensation_escalated", {"claim": claim.id, "to": target, "note": note})
+    return claim
+
+
+def ncr_issue(*, actor, complaint_id: int, nonconformity: str, cause: str, corrective_action: str,
+              preventive_action: str = "", expected_version: int | None = None) -> NonconformityReport:
+    """The management representative issues a 不合格/纠正、预防措施报告 for what exceeds a department
+    (R-HDL-5, seed document 5 §4.4)."""
+    nonconformity = text_required(nonconformity, "不合格事实")
+    cause = text_required(cause, "原因分析")
+    corrective_action = text_required(corrective_action, "纠正措施")
+    with acting(actor=actor, complaint_id=complaint_id, action="ncr_issue", expected_version=expected_version) as act:
+        c = act.complaint
+        ncr = NonconformityReport.objects.create(
+            complaint=c, company_id=c.company_id, nonconformity=nonconformity, cause=cause,
+            corrective_action=corrective_action, preventive_action=preventive_action.strip(),
+            issued_by=actor, issued_at=act.now)
+        act.record("ncr_issued", {"ncr": ncr.id, "nonconformity": nonconformity, "cause": cause,
+                                  "corrective_action": corrective_action,
+                                  "preventive_action": ncr.preventive_action})
+    return ncr

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import pages
+
+app_name = "complaints"
+urlpatterns = [
+    path("", pages.complaint_list, name="list"),
+    path("<int:pk>/", pages.complaint_detail, name="detail"),
+]

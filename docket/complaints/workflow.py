@@ -1,0 +1,185 @@
+"""The complaint lifecycle as a plain data table: (state, action) → next state, and who may.
+
+`ACTIONS[action]` lists the states it may start from, the states it may lead to (one, or a few when the
+outcome depends on input, e.g. verification pass/fail), and the roles that may take it. Scope (which
+office / department / company) is checked in `complaints.access`; this table only says which role.
+`apply_transition()` is the one place a complaint's state is changed. `docs/workflow.md` is rendered
+from this table by `manage.py workflow_diagram`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from docket.accounts.models import Role
+from docket.core.errors import DomainError
+
+from .models.choices import State
+
+S = State
+R = Role
+
+ACTIVE = frozenset(
+    {
+        S.REGISTERED,
+        S.ASSIGNED,
+        S.INVESTIGATING,
+        S.WITH_DEVELOPER,
+        S.IN_REVIEW,
+        S.REPLY_APPROVED,
+        S.REPLIED,
+        S.NEGOTIATING,
+        S.IMPLEMENTING,
+        S.VERIFYING,
+        S.FOLLOW_UP,
+    }
+)
+ALL_STATES = frozenset(S)
+
+# Role groups, named for what they are in the seed.
+HANDLERS = frozenset({R.DEPT_SUPERVISOR, R.DEPT_MANAGER, R.OFFICE_MANAGER, R.QM})
+SUPERVISOR_AND_ABOVE = frozenset({R.DEPT_SUPERVISOR, R.DEPT_MANAGER, R.OFFICE_MANAGER, R.QM})  # R-HDL-10
+FRONT = frozenset({R.RECEPTION})
+STAFF = frozenset(
+    {
+        R.RECEPTION,
+        R.DEPT_STAFF,
+        R.DEPT_SUPERVISOR,
+        R.DEPT_MANAGER,
+        R.OFFICE_MANAGER,
+        R.QM,
+        R.GENERAL_OFFICE,
+        R.MGMT_REP,
+        R.LEADERSHIP,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    targets: frozenset[str] | None  # None: the state does not change
+    roles: frozenset[str]
+    # After escalation to the company (R-HDL-5) office and department roles may no longer handle the
+    # complaint; the few actions they still may take (verifying what was done on site, notes) say so.
+    office_after_escalation: bool = False
+    # Actions that belong to one issue: department roles may take them only for their own issue.
+    per_issue: bool = False
+
+
+def _a(name, label, sources, targets, roles, **kw) -> Action:
+    return Action(
+        name=name,
+        label=label,
+        sources=frozenset(sources),
+        targets=None if targets is None else frozenset(targets),
+        roles=frozenset(roles),
+        **kw,
+    )
+
+
+_ACTIONS = [
+    # Intake (R-INT-10) ---------------------------------------------------------------------------
+    _a("close_on_spot", _("现场处理完毕"), {S.REGISTERED}, {S.CLOSED},
+       FRONT | {R.DEPT_SUPERVISOR, R.DEPT_MANAGER, R.OFFICE_MANAGER, R.QM}),
+    # Hand-over (R-HDL-1, R-EXP-6) ----------------------------------------------------------------
+    _a("assign", _("派单"), {S.REGISTERED}, {S.ASSIGNED}, FRONT | {R.OFFICE_MANAGER, R.QM, R.MGMT_REP}),
+    _a("accept", _("接单"), {S.ASSIGNED}, {S.INVESTIGATING}, HANDLERS),
+    _a("transfer", _("转派"), {S.ASSIGNED, S.INVESTIGATING}, {S.ASSIGNED},
+       HANDLERS | {R.MGMT_REP}),
+    _a("refuse", _("退回（非本部门）"), {S.ASSIGNED}, {S.REGISTERED}, {R.DEPT_SUPERVISOR, R.DEPT_MANAGER}),
+    # Investigation (R-HDL-2) ---------------------------------------------------------------------
+    _a("issue_findings_record", _("记录调查情况与措施"), {S.INVESTIGATING, S.NEGOTIATING}, None,
+       HANDLERS | {R.DEPT_STAFF}, per_issue=True),
+    _a("forward_to_developer", _("转地产处理"), {S.INVESTIGATING, S.NEGOTIATING}, {S.WITH_DEVELOPER}, HANDLERS),
+    _a("developer_answer_record", _("记录地产答复"), {S.WITH_DEVELOPER}, {S.INVESTIGATING}, HANDLERS | FRONT),
+    _a("explanation_record", _("记录解释说明（无理投诉）"), {S.INVESTIGATING, S.REPLIED, S.NEGOTIATING}, None,
+       HANDLERS),
+    # Reply and review (R-HDL-2, R-HDL-3) ---------------------------------------------------------
+    _a("reply_draft_save", _("保存答复草稿"), {S.INVESTIGATING, S.NEGOTIATING}, None, HANDLERS),
+    _a("reply_submit", _("提交审核"), {S.INVESTIGATING, S.NEGOTIATING}, {S.IN_REVIEW}, HANDLERS),
+    _a("reply_review_approve", _("审核通过"), {S.IN_REVIEW}, {S.IN_REVIEW, S.REPLY_APPROVED},
+       {R.QM, R.GENERAL_OFFICE}),
+    _a("reply_review_return", _("退回修改"), {S.IN_REVIEW}, {S.INVESTIGATING}, {R.QM, R.GENERAL_OFFICE}),
+    _a("reply_send", _("发送答复"), {S.INVESTIGATING, S.NEGOTIATING, S.REPLY_APPROVED}, {S.REPLIED},
+       HANDLERS | FRONT),
+    # The complainant's answer (R-HDL-4) ----------------------------------------------------------
+    _a("complainant_agree", _("顾客同意"), {S.REPLIED, S.NEGOTIATING}, {S.IMPLEMENTING}, HANDLERS | FRONT),
+    _a("complainant_disagree", _("顾客不同意"), {S.REPLIED}, {S.NEGOTIATING}, HANDLERS | FRONT),
+    _a("negotiation_round_record", _("记录协商"), {S.NEGOTIATING}, None, HANDLERS | FRONT),
+    # Measures and verification (R-HDL-4, R-HDL-10) -----------------------------------------------
+    _a("measures_done", _("措施已落实"), {S.IMPLEMENTING}, {S.VERIFYING}, HANDLERS | {R.DEPT_STAFF}),
+    _a("issue_verify", _("验证"), {S.VERIFYING}, {S.VERIFYING, S.FOLLOW_UP, S.IMPLEMENTING},
+       SUPERVISOR_AND_ABOVE, office_after_escalation=True, per_issue=True),
+    # Follow-up (R-HDL-11) ------------------------------------------------------------------------
+    _a("follow_up_record", _("回访"), {S.FOLLOW_UP}, {S.CLOSED}, FRONT | {R.OFFICE_MANAGER, R.QM}),
+    _a("follow_up_exempt", _("免回访结案"), {S.FOLLOW_UP}, {S.CLOSED}, FRONT | {R.OFFICE_MANAGER, R.QM}),
+    # Escalation and endings (R-HDL-5, R-HDL-9, R-EXP-5) ------------------------------------------
+    _a("escalate_to_qm", _("上报品质管理部"),
+       {S.REGISTERED, S.ASSIGNED, S.INVESTIGATING, S.WITH_DEVELOPER, S.REPLIED, S.NEGOTIATING, S.IMPLEMENTING},
+       {S.INVESTIGATING}, {R.OFFICE_MANAGER, R.DEPT_MANAGER}),
+    _a("close_unclosed", _("作未关闭处理"),
+       {S.INVESTIGATING, S.WITH_DEVELOPER, S.REPLIED, S.NEGOTIATING, S.IMPLEMENTING},
+       {S.UNCLOSED}, {R.OFFICE_MANAGER, R.QM, R.LEADERSHIP}),
+    _a("withdraw", _("撤回"), ACTIVE, {S.WITHDRAWN}, FRONT | {R.OFFICE_MANAGER, R.QM}),
+    # Side records (no state change) ----------------------------------------------------------------
+    _a("ncr_issue", _("签发不合格/纠正预防措施报告"), ALL_STATES - {S.WITHDRAWN}, None, {R.MGMT_REP},
+       office_after_escalation=True),
+    _a("compensation_claim_record", _("记录索赔"), ACTIVE, None, HANDLERS | FRONT),
+    _a("compensation_decide", _("审批赔偿"), ACTIVE, None,
+       {R.DEPT_MANAGER, R.OFFICE_MANAGER, R.QM, R.LEADERSHIP}),
+    _a("compensation_escalate", _("赔偿上报"), ACTIVE, None,
+       {R.DEPT_MANAGER, R.OFFICE_MANAGER, R.QM, R.LEADERSHIP}),
+    _a("note_add", _("添加内部备注"), ALL_STATES, None, STAFF, office_after_escalation=True),
+    _a("attachment_add", _("添加附件"), ACTIVE, None, STAFF - {R.GENERAL_OFFICE, R.LEADERSHIP},
+       office_after_escalation=True),
+]
+
+ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
+
+# Which review stages a reply must pass before it goes out, by intake method (R-HDL-3):
+# email → QM; written (letter, fax, government forwards) → QM then the general office; online → QM
+# approves before it is published; oral (phone, visit) → none.
+REVIEW_ROUTES: dict[str, tuple[str, ...]] = {
+    "phone": (),
+    "visit": (),
+    "email": ("qm",),
+    "online": ("qm",),
+    "letter": ("qm", "general_office"),
+    "fax": ("qm", "general_office"),
+    "government_forward": ("qm", "general_office"),
+    "developer_forward": ("qm",),
+}
+
+
+def check(state: str, action: str) -> Action:
+    """The action's row, if it may start from `state`; else DomainError('invalid_transition')."""
+    spec = ACTIONS[action]
+    if state not in spec.sources:
+        raise DomainError("invalid_transition", state=State(state).label, action=spec.label)
+    return spec
+
+
+def apply_transition(complaint, action: str, target: str | None = None) -> str:
+    """Move `complaint` by `action`. `target` picks among several allowed outcomes; it must be one of them.
+
+    Returns the old state. Only services call this, inside their transaction, with the row locked.
+    """
+    spec = check(complaint.state, action)
+    old = complaint.state
+    if spec.targets is None:
+        if target not in (None, old):
+            raise ValueError(f"{action} does not change the state")
+        return old
+    if target is None:
+        if len(spec.targets) != 1:
+            raise ValueError(f"{action} needs an explicit target among {sorted(spec.targets)}")
+        (target,) = spec.targets
+    if target not in spec.targets:
+        raise ValueError(f"{action} cannot lead to {target}")
+    complaint.state = target
+    return old

@@ -1,0 +1,58 @@
+"""DomainError and its stable codes.
+
+Every refusal a user can meet has a code here: the API returns the code, pages show the message
+(translated; Chinese by default). Codes never change meaning once released.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+# code -> (HTTP status for the API, message template)
+ERRORS: dict[str, tuple[int, str]] = {
+    "not_found": (404, _("记录不存在或您无权查看。")),
+    "forbidden_action": (403, _("您无权执行此操作。")),
+    "invalid_transition": (409, _("当前状态“{state}”下不能执行“{action}”。")),
+    "conflict": (409, _("该投诉刚被他人修改过，请刷新后重试。")),
+    "validation": (422, _("输入有误：{detail}")),
+    "required": (422, _("请填写{field}。")),
+    "escalated_no_push_down": (409, _("已上报公司的投诉不能再转回管理处处理。")),
+    "issues_incomplete": (409, _("还有问题未记录调查结果和处理措施：{issues}。")),
+    "issues_unverified": (409, _("还有问题未验证：{issues}。")),
+    "review_not_required": (409, _("该答复无需审核，可直接发送。")),
+    "review_required": (409, _("该答复须经{stage}审核后才能发送。")),
+    "no_draft": (409, _("尚无答复草稿。")),
+    "over_limit": (403, _("赔偿金额 {amount} 元超过您的审批权限（{limit} 元），请上报。")),
+    "claim_not_pending": (409, _("该赔偿申请已处理。")),
+    "department_mismatch": (422, _("所选部门不属于该投诉的管理处或公司。")),
+    "responsible_not_in_department": (422, _("责任人不属于所选责任部门。")),
+    "same_department": (422, _("转派的目标部门与当前部门相同。")),
+    "exemption_invalid": (422, _("该投诉不符合免回访条件：{reason}。")),
+    "attachment_type": (422, _("附件“{name}”的类型不支持，只接受图片（JPG/PNG/GIF/WEBP）和 PDF。")),
+    "attachment_size": (422, _("附件“{name}”超过大小上限 {limit_mb} MB。")),
+    "attachment_empty": (422, _("附件“{name}”是空文件。")),
+    "chain_broken": (500, _("投诉记录的防篡改链在第 {seq} 条处断开。")),
+}
+
+
+class DomainError(Exception):
+    """A refusal from a service. `code` is stable and machine-readable; `params` fill the message."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        if code not in ERRORS:
+            raise ValueError(f"unknown error code {code!r}")
+        self.code = code
+        self.params = params
+        super().__init__(f"{code}: {params}")
+
+    @property
+    def status(self) -> int:
+        return ERRORS[self.code][0]
+
+    @property
+    def message(self) -> str:
+        template = str(ERRORS[self.code][1])
+        try:
+            return template.format(**{k: str(v) for k, v in self.params.items()})
+        except (KeyError, IndexError):
+            return template
