@@ -1,0 +1,173 @@
+"""Shared test fixtures: a small but complete organisation with one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+
+from docket.accounts.models import Role, User
+from docket.accounts.services import role_grant
+from docket.complaints import db_guards
+from docket.complaints.models import Category, Channel, Method
+from docket.complaints.services import ComplaintInput, IssueInput, complaint_register
+from docket.org.models import (
+    Building,
+    Community,
+    Company,
+    Department,
+    ExternalParty,
+    Group,
+    Office,
+    OwnersCommittee,
+    Room,
+    Unit,
+)
+
+
+@dataclass
+class OfficeKit:
+    office: Office
+    community: Community
+    depts: dict[str, Department]
+    users: dict[str, User]
+    room: Room
+    committee: OwnersCommittee
+
+
+@dataclass
+class Org:
+    group: Group
+    company: Company
+    company_depts: dict[str, Department]
+    a: OfficeKit
+    b: OfficeKit
+    users: dict[str, User] = field(default_factory=dict)  # company- and group-level users
+    developer: ExternalParty | None = None
+    categories: dict[str, Category] = field(default_factory=dict)
+    other_company_qm: User | None = None
+
+
+def _user(username: str, name: str) -> User:
+    return User.objects.create_user(username=username, password="pw", display_name=name)
+
+
+def _office(company: Company, code: str, name: str) -> OfficeKit:
+    office = Office.objects.create(company=company, name=f"{name}管理处", code=code)
+    community = Community.objects.create(office=office, name=name)
+    depts = {
+        kind: Department.objects.create(company=company, office=office, kind=kind, name=label)
+        for kind, label in [("customer_service", "客服部"), ("engineering", "工程部"), ("security", "秩序部")]
+    }
+    building = Building.objects.create(community=community, name="1号楼")
+    unit = Unit.objects.create(building=building, name="1单元")
+    room = Room.objects.create(unit=unit, number="101")
+    committee = OwnersCommittee.objects.create(community=community, name=f"{name}业主委员会")
+    p = code.lower()
+    users = {
+        "reception": _user(f"{p}_reception", f"{name}前台"),
+        "office_manager": _user(f"{p}_manager", f"{name}经理"),
+        "eng_staff": _user(f"{p}_eng_staff", f"{name}工程员"),
+        "eng_supervisor": _user(f"{p}_eng_sup", f"{name}工程主管"),
+        "eng_manager": _user(f"{p}_eng_mgr", f"{name}工程经理"),
+        "cs_supervisor": _user(f"{p}_cs_sup", f"{name}客服主管"),
+        "sec_supervisor": _user(f"{p}_sec_sup", f"{name}秩序主管"),
+        "committee": _user(f"{p}_committee", f"{name}业委会委员"),
+    }
+    role_grant(user=users["reception"], role=Role.RECEPTION, scope_obj=office)
+    role_grant(user=users["office_manager"], role=Role.OFFICE_MANAGER, scope_obj=office,
+               compensation_limit=Decimal("2000"))
+    role_grant(user=users["eng_staff"], role=Role.DEPT_STAFF, scope_obj=depts["engineering"])
+    role_grant(user=users["eng_supervisor"], role=Role.DEPT_SUPERVISOR, scope_obj=depts["engineering"])
+    role_grant(user=users["eng_manager"], role=Role.DEPT_MANAGER, scope_obj=depts["engineering"],
+               compensation_limit=Decimal("500"))
+    role_grant(user=users["cs_supervisor"], role=Role.DEPT_SUPERVISOR, scope_obj=depts["customer_service"])
+    role_grant(user=users["sec_supervisor"], role=Role.DEPT_SUPERVISOR, scope_obj=depts["security"])
+    role_grant(user=users["committee"], role=Role.COMMITTEE_MEMBER, scope_obj=committee)
+    return OfficeKit(office, community, depts, users, room, committee)
+
+
+def build_org() -> Org:
+    group = Group.objects.create(name="示例集团", code="grp")
+    company = Company.objects.create(group=group, name="示例物业公司", code="co1")
+    company_depts = {
+        kind: Department.objects.create(company=company, office=None, kind=kind, name=label)
+        for kind, label in [("qm", "品质管理部"), ("general_office", "办公室"), ("leadership", "公司管理层")]
+    }
+    org = Org(group=group, company=company, company_depts=company_depts,
+              a=_office(company, "CYY", "朝阳园"), b=_office(company, "LXY", "丽雅苑"))
+    org.users = {
+        "qm": _user("qm", "品质管理部审核员"),
+        "general_office": _user("go", "办公室法务"),
+        "mgmt_rep": _user("mr", "管理者代表"),
+        "leadership": _user("lead", "分管领导"),
+        "group_property": _user("grp", "集团物业管理部"),
+    }
+    role_grant(user=org.users["qm"], role=Role.QM, scope_obj=company, compensation_limit=Decimal("5000"))
+    role_grant(user=org.users["general_office"], role=Role.GENERAL_OFFICE, scope_obj=company)
+    role_grant(user=org.users["mgmt_rep"], role=Role.MGMT_REP, scope_obj=company)
+    role_grant(user=org.users["leadership"], role=Role.LEADERSHIP, scope_obj=company,
+               compensation_limit=Decimal("50000"))
+    role_grant(user=org.users["group_property"], role=Role.GROUP_PROPERTY, scope_obj=group)
+    org.developer = ExternalParty.objects.create(group=group, kind="developer", name="地产客户关系中心")
+    top = Category.objects.create(company=company, name="设施设备")
+    org.categories = {
+        "设施设备": top,
+        "电梯": Category.objects.create(company=company, parent=top, name="电梯"),
+        "地产遗留": Category.objects.create(company=company, name="地产遗留", developer_related=True),
+    }
+    other = Company.objects.create(group=group, name="另一物业公司", code="co2")
+    org.other_company_qm = _user("qm2", "另一公司品质")
+    role_grant(user=org.other_company_qm, role=Role.QM, scope_obj=other)
+    return org
+
+
+@pytest.fixture
+def org(db) -> Org:
+    return build_org()
+
+
+def make_complaint(org: Org, *, kit: OfficeKit | None = None, actor: User | None = None, **overrides):
+    """Register a complaint through the real service (phone by default: no review needed)."""
+    kit = kit or org.a
+    data = dict(
+        office_id=kit.office.id, channel=Channel.OFFICE, method=Method.PHONE,
+        subject="1号楼电梯经常故障", description="1号楼2号电梯本周停运三次，老人出行困难。",
+        complainant_name="王", complainant_phone="13800000001", room_id=kit.room.id,
+        issues=[IssueInput(summary="电梯故障频繁", category_id=org.categories["电梯"].id)],
+    )
+    data.update(overrides)
+    return complaint_register(actor=actor or kit.users["reception"], data=ComplaintInput(**data))
+
+
+@pytest.fixture
+def complaint_factory(org):
+    def factory(**kw):
+        return make_complaint(org, **kw)
+
+    return factory
+
+
+@pytest.fixture(autouse=True)
+def _event_delete_guard(request):
+    """Tests with real transactions end with a flush; on SQLite that is DELETE, which the append-only
+    trigger refuses (PostgreSQL flushes with TRUNCATE). Lift the DELETE guard just before such a flush
+    and put it back before the next database test starts, outside any test transaction."""
+    names = request.fixturenames
+    transactional = "transactional_db" in names or "live_server" in names
+    if not (transactional or "db" in names):
+        yield
+        return
+    from django.db import connection
+
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        db_guards.restore_delete_guard(connection)
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    yield
+    if transactional:
+        with blocker.unblock():
+            db_guards.relax_delete_guard(connection)
