@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "docket.accounts",
     "docket.org",
     "docket.complaints",
+    "config.apps.JobsConfig",
 ]
 
 MIDDLEWARE = [

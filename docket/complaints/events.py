@@ -128,3 +128,39 @@ def receipt_digest(complaint: Complaint) -> str:
     """The registration event's hash, printed on the receipt; checkable later by the committee."""
     first = ComplaintEvent.objects.filter(complaint=complaint, seq=1).values_list("hash", flat=True).first()
     return first or ""
+
+
+EVENT_LABELS = {
+    "registered": "登记受理",
+    "closed_on_spot": "现场处理完毕",
+    "assigned": "派单",
+    "accepted": "接单处理",
+    "transferred": "转派",
+    "refused": "退回",
+    "findings_recorded": "记录调查情况与措施",
+    "forwarded_to_developer": "转地产处理",
+    "developer_answered": "地产答复",
+    "explanation_recorded": "解释说明",
+    "reply_drafted": "起草答复",
+    "reply_submitted": "提交审核",
+    "reply_approved": "审核通过",
+    "reply_returned": "审核退回",
+    "reply_sent": "发送答复",
+    "complainant_agreed": "顾客同意",
+    "complainant_disagreed": "顾客不同意",
+    "negotiation_recorded": "协商",
+    "measures_done": "措施已落实",
+    "issue_verified": "验证合格",
+    "issue_rework": "验证不合格，返工",
+    "follow_up_recorded": "回访",
+    "follow_up_exempted": "免回访结案",
+    "escalated": "上报品质管理部",
+    "closed_unclosed": "作未关闭处理",
+    "withdrawn": "撤回",
+    "ncr_issued": "签发不合格/纠正预防措施报告",
+    "compensation_claimed": "记录索赔",
+    "compensation_decided": "赔偿审批",
+    "compensation_escalated": "赔偿上报",
+    "note_added": "内部备注",
+    "attachment_added": "添加附件",
+}

@@ -6,4 +6,5 @@ app_name = "complaints"
 urlpatterns = [
     path("", pages.complaint_list, name="list"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
+    path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),
 ]

@@ -1,9 +1,70 @@
-from django.http import HttpResponse
+"""Read-only staff pages: the list and the complaint page (the full workbench is its own issue).
+Interfaces only: parse → access → selector → render."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from docket.core.errors import DomainError
+from docket.org.models import Office
+
+from .. import access, selectors
+from ..events import chain_verify, receipt_digest
+from ..models import Kind, State
 
 
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
 def complaint_list(request):
-    return HttpResponse("")
+    f = selectors.ListFilters(state=request.GET.get("state", ""), office_id=_int(request.GET.get("office")),
+                              kind=request.GET.get("kind", ""), q=request.GET.get("q", "").strip())
+    page = Paginator(selectors.complaint_list_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    offices = Office.objects.filter(id__in=access.complaints_visible_to(request.user).values("office_id"))
+    return render(request, "complaints/list.html", {
+        "page": page, "filters": f, "states": State.choices, "kinds": Kind.choices, "offices": offices,
+    })
 
 
-def complaint_detail(request, pk):
-    return HttpResponse("")
+@login_required
+def complaint_detail(request, pk: int):
+    try:
+        complaint = access.access_complaint(request.user, pk)
+    except DomainError as exc:
+        raise Http404 from exc
+    complaint = selectors.complaint_detail_for(complaint)
+    return render(request, "complaints/detail.html", {
+        "c": complaint,
+        "events": selectors.timeline_for(complaint),
+        "actions": access.available_actions(request.user, complaint),
+        "chain_problem": chain_verify(complaint),
+        "digest": receipt_digest(complaint),
+    })
+
+
+@login_required
+def complaint_receipt(request, pk: int):
+    """The printable receipt (回执单, R-INT-6): receipt number, check code, the registration digest the
+    owners' committee can check later, and a QR code carrying number and digest."""
+    try:
+        complaint = access.access_complaint(request.user, pk)
+    except DomainError as exc:
+        raise Http404 from exc
+    complaint = selectors.complaint_detail_for(complaint)
+    digest = receipt_digest(complaint)
+    return render(request, "complaints/receipt.html", {
+        "c": complaint, "digest": digest, "qr_svg": receipt_qr_svg(complaint.receipt_no, digest),
+    })
+
+
+def receipt_qr_svg(receipt_no: str, digest: str) -> str:
+    import segno
+
+    return segno.make(f"DOCKET:{receipt_no}:{digest}", error="m").svg_inline(scale=3)

@@ -1,0 +1,12 @@
+"""All periodic schedules in one place (ARCHITECTURE.md). Only one consumer runs them; others start with
+`--no-periodic`. Times are Asia/Shanghai (HUEY utc=False)."""
+
+from huey import crontab
+from huey.contrib.djhuey import periodic_task
+
+from docket.complaints.tasks import chains_verify_nightly
+
+
+@periodic_task(crontab(hour="2", minute="30"))
+def nightly_chain_verification():
+    chains_verify_nightly.call_local()

@@ -1,0 +1,57 @@
+"""Reads for pages and the API. Every read starts from `access.complaints_visible_to(user)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from .access import complaints_visible_to
+from .models import Complaint, ComplaintEvent, ComplaintIssue, State
+
+LIST_PAGE_SIZE = 50
+
+
+@dataclass
+class ListFilters:
+    state: str = ""
+    office_id: int | None = None
+    kind: str = ""
+    q: str = ""
+
+
+def complaint_list_for(user, filters: ListFilters | None = None) -> QuerySet[Complaint]:
+    """The staff list: visible complaints, newest first, with what a row shows joined in (constant
+    number of queries per page)."""
+    f = filters or ListFilters()
+    qs = complaints_visible_to(user)
+    if f.state and f.state in State.values:
+        qs = qs.filter(state=f.state)
+    if f.office_id:
+        qs = qs.filter(office_id=f.office_id)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.q:
+        qs = qs.filter(receipt_no__icontains=f.q) | qs.filter(subject__icontains=f.q)
+    return qs.select_related("office", "holder_department", "holder").order_by("-received_at", "-id")
+
+
+def complaint_detail_for(complaint: Complaint) -> Complaint:
+    """One complaint with its issues, attachments, replies and events loaded for the detail page."""
+    return (
+        Complaint.objects.filter(pk=complaint.pk)
+        .select_related("office", "community", "company", "room__unit__building", "received_by",
+                        "holder_department", "holder", "responsible", "forwarded_by")
+        .prefetch_related(
+            Prefetch("issues", queryset=ComplaintIssue.objects.select_related("category__parent", "department",
+                                                                               "responsible", "verified_by")),
+            "attachments", "cosigners", "replies__reviews__reviewer", "claims", "ncrs", "developer_forwards__party",
+        )
+        .get()
+    )
+
+
+def timeline_for(complaint: Complaint, *, public_only: bool = False) -> QuerySet[ComplaintEvent]:
+    """The staff timeline (everything) or the complainant's (public events only, R-EXP-2)."""
+    qs = ComplaintEvent.objects.filter(complaint=complaint).order_by("seq")
+    return qs.filter(public=True) if public_only else qs

@@ -1,0 +1,26 @@
+from django import template
+
+from ..events import EVENT_LABELS
+
+register = template.Library()
+
+# What of an event's payload a reader wants to see, in order, with labels.
+_SHOWN = [
+    ("department", "部门"), ("from", "原部门"), ("to", "转至"), ("responsible", "责任人"), ("issue", "问题"),
+    ("findings", "调查情况"), ("measures", "处理措施"), ("reason", "原因"), ("note", "说明"), ("comment", "意见"),
+    ("body", "内容"), ("summary", "协商情况"), ("explanation", "解释"), ("answer", "答复"), ("analysis", "分析"),
+    ("mitigation", "缓解措施"), ("text", "备注"), ("satisfaction", "满意度"), ("amount", "金额"),
+    ("stage", "审核环节"), ("exemption", "免回访原因"), ("receipt_no", "回执编号"),
+]
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    return EVENT_LABELS.get(kind, kind)
+
+
+@register.filter
+def event_details(payload: dict) -> list[tuple[str, str]]:
+    if not isinstance(payload, dict):
+        return []
+    return [(label, str(payload[key])) for key, label in _SHOWN if payload.get(key) not in (None, "", [])]
