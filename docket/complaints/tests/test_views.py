@@ -1,0 +1,78 @@
+"""The read-only staff pages: access, content, query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from docket.complaints import services as s
+
+
+def test_login_required(client, org):
+    r = client.get(reverse("complaints:list"))
+    assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_list_shows_only_visible_complaints(client, org, complaint_factory):
+    mine = complaint_factory(subject="北门被车辆堵塞")
+    other = complaint_factory(kit=org.b, subject="丽雅苑垃圾清运不及时")
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:list")).content.decode()
+    assert mine.receipt_no in html and "北门被车辆堵塞" in html
+    assert other.receipt_no not in html
+
+
+def test_list_filters_by_state(client, org, complaint_factory):
+    a = complaint_factory(subject="甲投诉")
+    complaint_factory(subject="乙投诉")
+    s.complaint_assign(actor=org.a.users["reception"], complaint_id=a.id, department_id=org.a.depts["engineering"].id)
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:list"), {"state": "assigned"}).content.decode()
+    assert "甲投诉" in html and "乙投诉" not in html
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_list_query_count_is_constant(client, org, complaint_factory, n):
+    for i in range(n):
+        complaint_factory(subject=f"投诉{i}")
+    user = org.a.users["reception"]
+    client.force_login(user)
+    client.get(reverse("complaints:list"))  # warm the session
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(reverse("complaints:list"))
+    assert r.status_code == 200
+    # session, user, roles, count, page rows, office filter list
+    assert len(ctx.captured_queries) == 6, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_detail_shows_record_timeline_and_actions(client, org, complaint_factory):
+    c = complaint_factory()
+    s.note_add(actor=org.a.users["reception"], complaint_id=c.id, text="顾客情绪激动，已安抚")
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:detail", args=[c.id])).content.decode()
+    assert c.subject in html and "顾客情绪激动，已安抚" in html and "内部" in html
+    assert "派单" in html  # reception may assign a registered complaint
+    assert "审核通过" not in html  # and may not review
+
+
+def test_detail_of_invisible_complaint_is_404(client, org, complaint_factory):
+    c = complaint_factory(kit=org.b)
+    client.force_login(org.a.users["reception"])
+    assert client.get(reverse("complaints:detail", args=[c.id])).status_code == 404
+    assert client.get(reverse("complaints:detail", args=[999999])).status_code == 404
+    assert client.get(reverse("complaints:receipt", args=[c.id])).status_code == 404
+
+
+def test_receipt_carries_number_code_and_digest(client, org, complaint_factory):
+    c = complaint_factory()
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:receipt", args=[c.id])).content.decode()
+    digest = c.events.get(seq=1).hash
+    assert c.receipt_no in html and c.check_code in html and digest in html and "<svg" in html
+
+
+def test_english_is_available(client, org, complaint_factory):
+    client.force_login(org.a.users["reception"])
+    client.cookies["django_language"] = "en"
+    r = client.get(reverse("complaints:list"))
+    assert r.status_code == 200 and 'lang="en"' in r.content.decode()
