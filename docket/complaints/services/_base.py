@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 
@@ -29,7 +30,8 @@ class Act:
     actor: object
     assignment: RoleAssignment | None
     action: str
-    now: object
+    now: datetime
+    issue: ComplaintIssue | None = None
     changed: set[str] = field(default_factory=set)
     events: list[ComplaintEvent] = field(default_factory=list)
 
@@ -81,9 +83,8 @@ def acting(*, actor, complaint_id: int, action: str, expected_version: int | Non
             raise DomainError("conflict")
         issue = lock_issue(complaint, issue_id) if issue_id is not None else None
         assignment = access.require(actor, complaint, action, issue=issue)
-        act = Act(complaint=complaint, actor=actor, assignment=assignment, action=action, now=clock.now())
-        if issue is not None:
-            act.issue = issue  # type: ignore[attr-defined]
+        act = Act(complaint=complaint, actor=actor, assignment=assignment, action=action, now=clock.now(),
+                  issue=issue)
         yield act
         act.set(version=complaint.version + 1, updated_at=act.now)
         complaint.save(update_fields=sorted(act.changed))

@@ -112,6 +112,7 @@ def issue_findings_record(*, actor, complaint_id: int, issue_id: int, findings: 
     with acting(actor=actor, complaint_id=complaint_id, action="issue_findings_record",
                 expected_version=expected_version, issue_id=issue_id) as act:
         issue = act.issue
+        assert issue is not None  # acting() locked it: issue_id was given
         issue.findings, issue.measures, issue.state = findings, measures, IssueState.INVESTIGATED
         issue.save(update_fields=["findings", "measures", "state"])
         act.record("findings_recorded", {"issue": issue.seq, "findings": findings, "measures": measures})
@@ -214,6 +215,7 @@ def issue_verify(*, actor, complaint_id: int, issue_id: int, passed: bool, note:
     with acting(actor=actor, complaint_id=complaint_id, action="issue_verify",
                 expected_version=expected_version, issue_id=issue_id) as act:
         issue = act.issue
+        assert issue is not None  # acting() locked it: issue_id was given
         if issue.state != IssueState.MEASURES_DONE:
             raise DomainError("invalid_transition", state=issue.get_state_display(), action="验证")
         issue.state = IssueState.VERIFIED if passed else IssueState.REWORK
