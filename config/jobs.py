@@ -5,8 +5,14 @@ from huey import crontab
 from huey.contrib.djhuey import periodic_task
 
 from docket.complaints.tasks import chains_verify_nightly
+from docket.notifications.service import deliver_due
 
 
 @periodic_task(crontab(hour="2", minute="30"))
 def nightly_chain_verification():
     chains_verify_nightly.call_local()
+
+
+@periodic_task(crontab(minute="*"))
+def deliver_notifications():
+    deliver_due()
