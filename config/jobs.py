@@ -4,6 +4,7 @@
 from huey import crontab
 from huey.contrib.djhuey import periodic_task
 
+from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.tasks import chains_verify_nightly
 from docket.notifications.service import deliver_due
 
@@ -16,3 +17,9 @@ def nightly_chain_verification():
 @periodic_task(crontab(minute="*"))
 def deliver_notifications():
     deliver_due()
+
+
+@periodic_task(crontab(minute="*"))
+def sweep_overdue():
+    """Deadline warnings and overdue escalation (R-SLA-3), every minute."""
+    overdue_sweep()

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "docket.core",
     "docket.accounts",
     "docket.org",
+    "docket.sla",
     "docket.notifications",
     "docket.complaints",
     "config.apps.JobsConfig",

@@ -98,9 +98,9 @@ def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: Complai
             # A department that only owns an issue acts on that issue alone.
             if not spec.per_issue or issue is None or issue.department_id != a.department_id:
                 return False
-        elif spec.per_issue and issue is not None and a.role == Role.DEPT_STAFF:
-            if issue.department_id != a.department_id:
-                return False
+        elif (spec.per_issue and issue is not None and a.role == Role.DEPT_STAFF
+              and issue.department_id != a.department_id):
+            return False
     if c.level == Level.COMPANY and a.scope in (Scope.OFFICE, Scope.DEPARTMENT) and not spec.office_after_escalation:
         dept = a.department
         if dept is None or not dept.is_company_level:

@@ -34,6 +34,9 @@ PUBLIC_KINDS = frozenset(
         "closed_on_spot",
         "closed_unclosed",
         "withdrawn",
+        "acknowledged",
+        "clock_paused",
+        "clock_resumed",
     }
 )
 
@@ -73,6 +76,9 @@ def compute_hash(prev_hash: str, event: ComplaintEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(event)).hexdigest()
 
 
+SYSTEM = "系统"
+
+
 def event_append(*, complaint: Complaint, actor, assignment, kind: str, payload: dict | None = None,
                  public: bool | None = None, at: datetime | None = None) -> ComplaintEvent:
     """Append one event. Call only inside the service's transaction with the complaint row locked, so the
@@ -87,7 +93,7 @@ def event_append(*, complaint: Complaint, actor, assignment, kind: str, payload:
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(str(actor) if getattr(actor, "pk", None) else (actor or "顾客"))[:50],
-        actor_role=role_label(assignment)[:50],
+        actor_role=(SYSTEM if actor == SYSTEM else role_label(assignment))[:50],
         at=when,
         public=kind in PUBLIC_KINDS if public is None else public,
         payload=_jsonable(payload or {}),
@@ -163,4 +169,15 @@ EVENT_LABELS = {
     "compensation_escalated": "赔偿上报",
     "note_added": "内部备注",
     "attachment_added": "添加附件",
+    "deadline_set": "设定处理时限",
+    "deadline_warning": "即将到期预警",
+    "deadline_missed": "已逾期",
+    "overdue_escalated": "逾期升级催办",
+    "deadline_recomputed": "时限重新计算",
+    "acknowledged": "礼节性回复",
+    "clock_paused": "暂停计时",
+    "clock_resumed": "恢复计时",
+    "forwarder_replied": "答复转交单位",
+    "severity_raised": "升级为热点/重大投诉",
+    "group_reported": "向集团报告",
 }

@@ -21,3 +21,12 @@ def chains_verify_nightly() -> int:
             log.error("complaint record %s broken at event #%s: %s", problem.receipt_no, problem.seq, problem.reason)
     log.info("nightly chain verification done, %s broken", broken)
     return broken
+
+
+@db_task()
+def overdue_sweep_run() -> dict:
+    """Run the overdue sweep once (idempotent; safe on several consumers)."""
+    from .services.overdue import overdue_sweep
+
+    r = overdue_sweep()
+    return {"warned": r.warned, "breached": r.breached, "superior": r.superior, "qm": r.qm, "resumed": r.resumed}

@@ -126,6 +126,18 @@ _ACTIONS = [
        {S.INVESTIGATING, S.WITH_DEVELOPER, S.REPLIED, S.NEGOTIATING, S.IMPLEMENTING},
        {S.UNCLOSED}, {R.OFFICE_MANAGER, R.QM, R.LEADERSHIP}),
     _a("withdraw", _("撤回"), ACTIVE, {S.WITHDRAWN}, FRONT | {R.OFFICE_MANAGER, R.QM}),
+    # Deadlines (R-SLA-2, R-EXP-5, R-EXP-8) --------------------------------------------------------
+    _a("acknowledge_send", _("礼节性回复"), ACTIVE - {S.REGISTERED}, None, HANDLERS | FRONT),
+    _a("clock_pause", _("暂停计时"),
+       {S.INVESTIGATING, S.WITH_DEVELOPER, S.REPLIED, S.NEGOTIATING, S.IMPLEMENTING}, None, HANDLERS | FRONT),
+    _a("clock_resume", _("恢复计时"),
+       {S.INVESTIGATING, S.WITH_DEVELOPER, S.REPLIED, S.NEGOTIATING, S.IMPLEMENTING}, None, HANDLERS | FRONT),
+    _a("forwarder_reply_record", _("记录对转交单位的答复"), ACTIVE | {S.CLOSED, S.UNCLOSED}, None,
+       {R.QM, R.OFFICE_MANAGER}, office_after_escalation=True),
+    # Hot and major (R-ESC-3 by hand; reports to the group R-ESC-1/2) ------------------------------
+    _a("severity_raise", _("升级为热点/重大投诉"), ACTIVE, None, {R.QM, R.OFFICE_MANAGER, R.LEADERSHIP},
+       office_after_escalation=True),
+    _a("group_report_record", _("记录向集团报告"), ALL_STATES - {S.WITHDRAWN}, None, {R.QM, R.LEADERSHIP}),
     # Side records (no state change) ----------------------------------------------------------------
     _a("ncr_issue", _("签发不合格/纠正预防措施报告"), ALL_STATES - {S.WITHDRAWN}, None, {R.MGMT_REP},
        office_after_escalation=True),

@@ -31,6 +31,10 @@ ERRORS: dict[str, tuple[int, str]] = {
     "attachment_type": (422, _("附件“{name}”的类型不支持，只接受图片（JPG/PNG/GIF/WEBP）和 PDF。")),
     "attachment_size": (422, _("附件“{name}”超过大小上限 {limit_mb} MB。")),
     "attachment_empty": (422, _("附件“{name}”是空文件。")),
+    "already_paused": (409, _("该投诉已暂停计时。")),
+    "not_paused": (409, _("该投诉未暂停计时。")),
+    "severity_not_higher": (409, _("该投诉已是“{severity}”级别。")),
+    "nothing_due": (409, _("没有待完成的“{kind}”事项。")),
     "chain_broken": (500, _("投诉记录的防篡改链在第 {seq} 条处断开。")),
 }
 

@@ -18,6 +18,7 @@ from .choices import (
 from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
 from .events import AppendOnlyError, ComplaintEvent
 from .handling import CompensationClaim, DeveloperForward, FollowUp, NonconformityReport, Reply, ReplyReview
+from .obligations import Obligation
 
 __all__ = [
     "TERMINAL_STATES",
@@ -41,6 +42,7 @@ __all__ = [
     "Level",
     "Method",
     "NonconformityReport",
+    "Obligation",
     "ReceiptCounter",
     "Reply",
     "ReplyReview",

@@ -80,6 +80,12 @@ class Complaint(models.Model):
     forwarder_ref = models.CharField(_("转交单位编号"), max_length=64, blank=True)
     forwarder_due_at = models.DateTimeField(_("转交单位要求答复时间"), null=True, blank=True)
 
+    # The earliest due time among active obligations, kept by complaints.services.deadlines for sorting
+    # work queues by due time (R-SLA-3); null when nothing is due.
+    next_due_at = models.DateTimeField(_("最近到期"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("暂停计时时间"), null=True, blank=True)
+    pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    resume_on = models.DateTimeField(_("预计恢复时间"), null=True, blank=True)
     negotiation_rounds = models.PositiveIntegerField(_("协商轮次"), default=0)
     closure_kind = models.CharField(_("结案方式"), max_length=12, choices=ClosureKind.choices, blank=True)
     closure_note = models.TextField(_("结案说明"), blank=True)
@@ -95,6 +101,10 @@ class Complaint(models.Model):
             models.Index(fields=["company", "state", "received_at"], name="complaint_company_state"),
             models.Index(fields=["holder_department", "state"], name="complaint_holder_dept"),
             models.Index(fields=["company", "received_at"], name="complaint_company_received"),
+            models.Index(fields=["holder_department", "next_due_at"], name="complaint_dept_due"),
+            models.Index(fields=["office", "next_due_at"], name="complaint_office_due"),
+            models.Index(fields=["resume_on"], name="complaint_paused_resume",
+                         condition=models.Q(paused_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(people_count__gte=1), name="complaint_people_count_positive"),

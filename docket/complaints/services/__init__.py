@@ -1,14 +1,15 @@
 """Every state change of a complaint, written once (ARCHITECTURE.md). Interfaces import from here."""
 
 from .closing import complaint_close_unclosed, complaint_withdraw, follow_up_exempt, follow_up_record
+from .deadlines import acknowledge_send, clock_pause, clock_resume, forwarder_reply_record
 from .handling import (
+    complainant_agree,
+    complainant_disagree,
     complaint_accept,
     complaint_assign,
     complaint_escalate,
     complaint_refuse,
     complaint_transfer,
-    complainant_agree,
-    complainant_disagree,
     developer_answer_record,
     developer_forward,
     explanation_record,
@@ -26,10 +27,23 @@ from .intake import (
     complaint_close_on_spot,
     complaint_register,
 )
-from .records import compensation_claim_record, compensation_decide, compensation_escalate, ncr_issue, note_add
+from .records import (
+    compensation_claim_record,
+    compensation_decide,
+    compensation_escalate,
+    ncr_issue,
+    note_add,
+)
 from .review import reply_draft_save, reply_review_approve, reply_review_return, reply_send, reply_submit
+from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "acknowledge_send",
+    "clock_pause",
+    "clock_resume",
+    "forwarder_reply_record",
+    "group_report_record",
+    "severity_raise",
     "ComplaintInput",
     "CoSignerInput",
     "IssueInput",

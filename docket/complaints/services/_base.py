@@ -21,7 +21,7 @@ from docket.core.errors import DomainError
 
 from .. import access, workflow
 from ..events import event_append
-from ..models import Complaint, ComplaintEvent, ComplaintIssue
+from ..models import Complaint, ComplaintEvent, ComplaintIssue, Obligation
 
 
 @dataclass
@@ -34,6 +34,8 @@ class Act:
     issue: ComplaintIssue | None = None
     changed: set[str] = field(default_factory=set)
     events: list[ComplaintEvent] = field(default_factory=list)
+    pending: list[tuple[str, dict, bool | None]] = field(default_factory=list)
+    deadlines: list[dict] = field(default_factory=list)
 
     def set(self, **values) -> None:
         """Set fields on the complaint and remember them for `save(update_fields=…)`."""
@@ -48,13 +50,30 @@ class Act:
             self.changed.add("state")
         return old
 
-    def record(self, kind: str, payload: dict | None = None, public: bool | None = None) -> ComplaintEvent:
-        event = event_append(
-            complaint=self.complaint, actor=self.actor, assignment=self.assignment, kind=kind,
-            payload=payload, public=public, at=self.now,
-        )
-        self.events.append(event)
-        return event
+    def record(self, kind: str, payload: dict | None = None, public: bool | None = None) -> None:
+        """Queue an event; `flush()` writes the queue at the end of the action, so deadlines started by
+        the action travel in its last event's payload (and so in the hash chain)."""
+        self.pending.append((kind, dict(payload or {}), public))
+
+    def flush(self) -> None:
+        if self.deadlines and self.pending:
+            kind, payload, public = self.pending[-1]
+            self.pending[-1] = (kind, {**payload, "deadlines": self.deadlines}, public)
+        for kind, payload, public in self.pending:
+            self.events.append(event_append(
+                complaint=self.complaint, actor=self.actor, assignment=self.assignment, kind=kind,
+                payload=payload, public=public, at=self.now,
+            ))
+        self.pending, self.deadlines = [], []
+
+
+def next_due_refresh(act: Act) -> None:
+    """Keep Complaint.next_due_at = the earliest due time of running (not paused) obligations."""
+    first = (Obligation.objects.filter(complaint=act.complaint, state__in=[Obligation.State.OPEN, Obligation.State.MISSED],
+                                       met_at__isnull=True)
+             .order_by("due_at").values_list("due_at", flat=True).first())
+    if first != act.complaint.next_due_at:
+        act.set(next_due_at=first)
 
 
 def text_required(value: str | None, field_label: str) -> str:
@@ -86,5 +105,7 @@ def acting(*, actor, complaint_id: int, action: str, expected_version: int | Non
         act = Act(complaint=complaint, actor=actor, assignment=assignment, action=action, now=clock.now(),
                   issue=issue)
         yield act
+        act.flush()
+        next_due_refresh(act)
         act.set(version=complaint.version + 1, updated_at=act.now)
         complaint.save(update_fields=sorted(act.changed))

@@ -6,6 +6,7 @@ from docket.core.errors import DomainError
 
 from ..models import ClosureKind, Exemption, FollowUp, FollowUpMethod, State
 from ._base import acting, text_required
+from .deadlines import obligations_cancel, obligations_meet
 
 
 def _score(value: int | None, label: str) -> int | None:
@@ -36,6 +37,8 @@ def follow_up_record(*, actor, complaint_id: int, method: str, satisfaction: int
         act.set(satisfaction=satisfaction, closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
         act.record("follow_up_recorded", {"method": method, "satisfaction": satisfaction,
                                           "opinion": fu.opinion, "quality_score": quality_score})
+        obligations_meet(act, "follow_up")
+        obligations_cancel(act)
     return fu
 
 
@@ -60,6 +63,8 @@ def follow_up_exempt(*, actor, complaint_id: int, exemption: str, note: str = ""
         act.move()
         act.set(closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
         act.record("follow_up_exempted", {"exemption": exemption, "note": fu.opinion})
+        obligations_meet(act, "follow_up")
+        obligations_cancel(act)
     return fu
 
 
@@ -74,6 +79,7 @@ def complaint_close_unclosed(*, actor, complaint_id: int, analysis: str, mitigat
         act.move(State.UNCLOSED)
         act.set(closure_kind=ClosureKind.UNCLOSED, closure_note=f"{analysis}\n{mitigation}", closed_at=act.now)
         act.record("closed_unclosed", {"analysis": analysis, "mitigation": mitigation})
+        obligations_cancel(act)
     return act.complaint
 
 
@@ -85,4 +91,5 @@ def complaint_withdraw(*, actor, complaint_id: int, reason: str, expected_versio
         act.move(State.WITHDRAWN)
         act.set(closure_kind=ClosureKind.WITHDRAWN, closure_note=reason, closed_at=act.now)
         act.record("withdrawn", {"reason": reason})
+        obligations_cancel(act)
     return act.complaint

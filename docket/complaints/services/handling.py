@@ -11,6 +11,7 @@ from docket.org.models import Department, ExternalParty
 
 from ..models import Complaint, ComplaintIssue, DeveloperForward, IssueState, Level, State
 from ._base import acting, text_required
+from .deadlines import obligation_start, obligations_follow_holder, obligations_meet
 from .intake import department_for
 
 
@@ -56,6 +57,7 @@ def complaint_assign(*, actor, complaint_id: int, department_id: int, responsibl
             changes.append({"issue": issue.seq, "department": issue_dept.name})
         act.move()
         act.set(holder_department=dept, holder=responsible, responsible=responsible)
+        obligations_follow_holder(act)
         act.record("assigned", {"department": dept.name, "department_id": dept.id,
                                 "responsible": str(responsible) if responsible else None, "issues": changes})
     return act.complaint
@@ -67,6 +69,7 @@ def complaint_accept(*, actor, complaint_id: int, expected_version: int | None =
     with acting(actor=actor, complaint_id=complaint_id, action="accept", expected_version=expected_version) as act:
         act.move()
         act.set(holder=actor, responsible=act.complaint.responsible or actor)
+        obligations_follow_holder(act)
         act.record("accepted", {"holder": str(actor)})
     return act.complaint
 
@@ -87,6 +90,7 @@ def complaint_transfer(*, actor, complaint_id: int, department_id: int, reason: 
             department=dept, responsible=responsible)
         act.move()
         act.set(holder_department=dept, holder=responsible, responsible=responsible)
+        obligations_follow_holder(act)
         act.record("transferred", {"from": old.name if old else None, "to": dept.name, "to_id": dept.id,
                                    "reason": reason})
     return act.complaint
@@ -99,6 +103,7 @@ def complaint_refuse(*, actor, complaint_id: int, reason: str, expected_version:
         old = act.complaint.holder_department
         act.move()
         act.set(holder_department=None, holder=None, responsible=None)
+        obligations_follow_holder(act)
         act.record("refused", {"department": old.name if old else None, "reason": reason})
     return act.complaint
 
@@ -203,6 +208,7 @@ def measures_done(*, actor, complaint_id: int, note: str, expected_version: int 
             state=IssueState.MEASURES_DONE)
         act.move()
         act.record("measures_done", {"note": note})
+        obligation_start(act, "verify")
     return act.complaint
 
 
@@ -228,6 +234,10 @@ def issue_verify(*, actor, complaint_id: int, issue_id: int, passed: bool, note:
         else:
             act.move(State.VERIFYING)
         act.record("issue_verified" if passed else "issue_rework", {"issue": issue.seq, "passed": passed, "note": note})
+        if act.complaint.state != State.VERIFYING:
+            obligations_meet(act, "verify")
+        if act.complaint.state == State.FOLLOW_UP:
+            obligation_start(act, "follow_up")
     return issue
 
 
@@ -245,6 +255,7 @@ def complaint_escalate(*, actor, complaint_id: int, reason: str, expected_versio
             raise DomainError("validation", detail="公司未设置品质管理部")
         act.move()
         act.set(level=Level.COMPANY, holder_department=qm, holder=None)
+        obligations_follow_holder(act)
         act.record("escalated", {"reason": reason, "to": qm.name})
     return act.complaint
 

@@ -16,7 +16,6 @@ from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty, Office, Room
 
 from .. import access
-from ..events import event_append
 from ..models import (
     Attachment,
     Category,
@@ -30,7 +29,8 @@ from ..models import (
     ReceiptCounter,
     State,
 )
-from ._base import acting, text_required
+from ._base import Act, acting, next_due_refresh, text_required
+from .deadlines import obligation_start, obligations_cancel, obligations_meet
 
 # Unambiguous characters for the complainant's check code (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -109,9 +109,9 @@ def _validate(data: ComplaintInput, office: Office) -> None:
         raise DomainError("validation", detail="投诉人数至少为1")
     if data.cosigners and data.people_count < len(data.cosigners) + 1:
         raise DomainError("validation", detail="投诉人数少于联名人数")
-    if data.method == Method.GOVERNMENT_FORWARD or data.method == Method.DEVELOPER_FORWARD:
-        if not data.forwarded_by_id or not data.forwarder_ref.strip():
-            raise DomainError("required", field="转交单位及其编号")
+    forwarded = data.method in (Method.GOVERNMENT_FORWARD, Method.DEVELOPER_FORWARD)
+    if forwarded and not (data.forwarded_by_id and data.forwarder_ref.strip()):
+        raise DomainError("required", field="转交单位及其编号")
     for issue in data.issues:
         text_required(issue.summary, "问题描述")
 
@@ -241,11 +241,23 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             for s in data.cosigners
         ])
         stored = [_store_attachment(c, u, ct, actor, now) for u, ct in uploads]
-        event_append(complaint=c, actor=actor, assignment=assignment, kind="registered", at=now, payload={
+        # Deadlines start at intake (R-SLA-2/3): the reply, the online courtesy reply, and a forwarder's
+        # own deadline (R-EXP-8). They run from when the complaint arrived and are sealed into the
+        # registration event.
+        act = Act(complaint=c, actor=actor, assignment=assignment, action="register", now=now)
+        act.record("registered", {
             "receipt_no": c.receipt_no, "kind": c.kind, "channel": c.channel, "method": c.method,
             "subject": c.subject, "issues": [i.summary for i in issues], "people_count": c.people_count,
             "attachments": [a.sha256 for a in stored],
         })
+        obligation_start(act, "reply", c.method, start=received_at)
+        obligation_start(act, "acknowledge", c.method, start=received_at)
+        if c.forwarder_due_at:
+            obligation_start(act, "forwarder_reply", due_at=c.forwarder_due_at, start=received_at)
+        act.flush()
+        next_due_refresh(act)
+        if act.changed:
+            c.save(update_fields=sorted(act.changed))
         if close_on_spot_note is not None:
             complaint_close_on_spot(actor=actor, complaint_id=c.pk, note=close_on_spot_note)
             c.refresh_from_db()
@@ -261,6 +273,8 @@ def complaint_close_on_spot(*, actor, complaint_id: int, note: str, expected_ver
         act.move(State.CLOSED)
         act.set(closure_kind=ClosureKind.ON_THE_SPOT, closure_note=note, closed_at=act.now)
         act.record("closed_on_spot", {"note": note})
+        obligations_meet(act, "reply", "acknowledge")
+        obligations_cancel(act)
     return act.complaint
 
 

@@ -13,6 +13,7 @@ from docket.core.errors import DomainError
 from .. import workflow
 from ..models import ComplaintIssue, IssueState, Reply, ReplyReview, ReplyState, ReviewStage, State
 from ._base import acting, text_required
+from .deadlines import obligation_start, obligations_meet
 
 STAGE_ROLE = {ReviewStage.QM: "qm", ReviewStage.GENERAL_OFFICE: "general_office"}
 
@@ -65,6 +66,7 @@ def reply_submit(*, actor, complaint_id: int, expected_version: int | None = Non
         reply.save(update_fields=["state", "review_stages", "updated_at", "review_round"])
         act.move()
         act.record("reply_submitted", {"reply": reply.number, "stages": stages})
+        obligation_start(act, "review")
     return reply
 
 
@@ -93,6 +95,7 @@ def reply_review_approve(*, actor, complaint_id: int, comment: str = "", expecte
             reply.state = ReplyState.APPROVED
             reply.save(update_fields=["state"])
             act.move(State.REPLY_APPROVED)
+            obligations_meet(act, "review")
         act.record("reply_approved", {"reply": reply.number, "stage": stage, "comment": comment.strip(),
                                       "next_stage": remaining or None})
     return reply
@@ -113,6 +116,7 @@ def reply_review_return(*, actor, complaint_id: int, comment: str, expected_vers
         reply.save(update_fields=["state"])
         act.move()
         act.record("reply_returned", {"reply": reply.number, "stage": stage, "comment": comment})
+        obligations_meet(act, "review")
     return reply
 
 
@@ -135,4 +139,5 @@ def reply_send(*, actor, complaint_id: int, expected_version: int | None = None)
         reply.save(update_fields=["state", "sent_by", "sent_at"])
         act.move()
         act.record("reply_sent", {"reply": reply.number, "body": reply.body})
+        obligations_meet(act, "reply", "acknowledge")
     return reply

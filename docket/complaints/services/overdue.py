@@ -1,0 +1,135 @@
+"""The overdue sweep (R-SLA-3): warn before a deadline, then on breach tell the holder, then the holder's
+superior, then QM — each step once, recorded on the complaint and sent through the outbox.
+
+Cost: one indexed query for rows whose `next_check_at` has come (a partial index holds only running
+obligations), so closed history never slows it down. Idempotent and safe on several consumers: each row is
+handled in its own transaction with the complaint locked (SKIP LOCKED: a busy complaint waits for the
+next run), and the step is re-read under the lock, so a step is never taken twice; notifications carry a
+dedupe key per obligation and step. A crash loses nothing: an unfinished step rolls back and is retried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+
+from docket.accounts.models import Role, RoleAssignment, User
+from docket.core import clock
+from docket.notifications.service import notify
+from docket.sla import deadlines as sla_deadlines
+from docket.sla import policies
+
+from ..events import SYSTEM
+from ..models import Complaint, Obligation
+from ._base import Act, next_due_refresh
+from .deadlines import clock_resume_due, effective_policy
+
+WARNED, BREACHED, SUPERIOR, QM = 1, 2, 3, 4
+STEP_NAMES = {WARNED: "warned", BREACHED: "breached", SUPERIOR: "superior", QM: "qm"}
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    breached: int = 0
+    superior: int = 0
+    qm: int = 0
+    resumed: int = 0
+    skipped: int = 0
+    steps: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _holder_people(ob: Obligation) -> list[User]:
+    if ob.holder_id:
+        return [ob.holder]
+    if ob.holder_department_id:
+        ids = RoleAssignment.objects.filter(
+            department_id=ob.holder_department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER]
+        ).values_list("user_id", flat=True)
+        if ids:
+            return list(User.objects.filter(id__in=ids, is_active=True))
+    ids = RoleAssignment.objects.filter(office_id=ob.office_id, role=Role.RECEPTION).values_list("user_id", flat=True)
+    return list(User.objects.filter(id__in=ids, is_active=True))
+
+
+def _superiors(ob: Obligation) -> list[User]:
+    """The holder's superior: the department's manager, and the office manager for office departments."""
+    q = Q(role=Role.OFFICE_MANAGER, office_id=ob.office_id)
+    if ob.holder_department_id:
+        q |= Q(role=Role.DEPT_MANAGER, department_id=ob.holder_department_id)
+    ids = RoleAssignment.objects.filter(q).exclude(user_id=ob.holder_id).values_list("user_id", flat=True)
+    return list(User.objects.filter(id__in=ids, is_active=True))
+
+
+def _qm(ob: Obligation) -> list[User]:
+    ids = RoleAssignment.objects.filter(role=Role.QM, company_id=ob.company_id).values_list("user_id", flat=True)
+    return list(User.objects.filter(id__in=ids, is_active=True))
+
+
+def _step(ob: Obligation, c: Complaint, now: datetime) -> int:
+    """Take the next due step of one locked obligation; returns the step taken."""
+    rules, _version = effective_policy(c)
+    work = sla_deadlines.calendar_for(c.company_id)
+    label = str(policies.KIND_LABELS.get(ob.kind, ob.kind))
+    due_local = clock.to_local(ob.due_at).strftime("%Y-%m-%d %H:%M")
+    if ob.step < WARNED and now < ob.due_at:
+        step, kind, people = WARNED, "deadline_warning", _holder_people(ob)
+        subject = f"【即将到期】{c.receipt_no} {label}须在 {due_local} 前完成"
+        ob.next_check_at = ob.due_at
+    elif ob.step < BREACHED:
+        step, kind, people = BREACHED, "deadline_missed", _holder_people(ob)
+        subject = f"【已逾期】{c.receipt_no} {label}已于 {due_local} 到期"
+        ob.state, ob.breached_at = Obligation.State.MISSED, ob.due_at
+        ob.next_check_at = work.add_working_minutes(ob.due_at, rules["superior_after_minutes"])
+    elif ob.step < SUPERIOR:
+        step, kind, people = SUPERIOR, "overdue_escalated", _superiors(ob)
+        subject = f"【逾期催办】{c.receipt_no} {label}逾期未完成，请督办"
+        ob.next_check_at = work.add_working_minutes(ob.due_at, rules["qm_after_minutes"])
+    else:
+        step, kind, people = QM, "overdue_escalated", _qm(ob)
+        subject = f"【逾期上报品质管理部】{c.receipt_no} {label}逾期未完成"
+        ob.next_check_at = None
+    if ob.next_check_at is not None and ob.next_check_at <= now and step >= BREACHED:
+        ob.next_check_at = now  # catch up one step per run, never several at once
+    ob.step = step
+    ob.save(update_fields=["step", "state", "breached_at", "next_check_at"])
+    body = f"{c.subject}\n当前处理：{c.holder_department or '未派单'}；到期时间：{due_local}"
+    notify(kind=kind, recipients=people, subject=subject, body=body, dedupe_key=f"sla:{ob.id}:{step}",
+           company_id=c.company_id, ref=f"complaint:{c.id}")
+    act = Act(complaint=c, actor=SYSTEM, assignment=None, action="sweep", now=now)
+    act.record(kind, {"obligation": ob.id, "kind": ob.kind, "step": step, "due_at": ob.due_at,
+                      "notified": [str(p) for p in people]}, public=False)
+    act.flush()
+    next_due_refresh(act)
+    act.set(version=c.version + 1, updated_at=now)
+    c.save(update_fields=sorted(act.changed))
+    return step
+
+
+def overdue_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
+    """One pass over everything due. Returns what it did (for logs and tests)."""
+    now = now or clock.now()
+    result = SweepResult()
+    due = list(Obligation.objects.filter(next_check_at__lte=now).order_by("next_check_at")
+               .values_list("id", "complaint_id")[:batch])
+    for ob_id, complaint_id in due:
+        with transaction.atomic():
+            c = Complaint.objects.select_for_update(skip_locked=True).filter(pk=complaint_id).first()
+            if c is None:
+                result.skipped += 1
+                continue
+            ob = (Obligation.objects.select_for_update(of=("self",)).select_related("holder", "holder_department")
+                  .filter(pk=ob_id, next_check_at__lte=now).first())
+            if ob is None:  # another consumer took this step first
+                result.skipped += 1
+                continue
+            step = _step(ob, c, now)
+        result.steps.append((ob_id, step))
+        name = STEP_NAMES[step]
+        setattr(result, name, getattr(result, name) + 1)
+    for cid in Complaint.objects.filter(paused_at__isnull=False, resume_on__lte=now).values_list("id", flat=True)[:batch]:
+        result.resumed += int(clock_resume_due(complaint_id=cid, now=now))
+    return result

@@ -1,0 +1,109 @@
+"""Reply-time rules: the seed's defaults, per-company and per-office overrides, validation (R-SLA-2).
+
+A rule is a small dict:
+- {"type": "same_day"}: by the end of the working day it starts in, or — when it starts outside working
+  time — the end of the working day on which work resumes;
+- {"type": "working_days", "n": N}: by the end of the N-th working day after the day it starts in;
+- {"type": "working_minutes", "n": M}: M minutes of working time;
+- {"type": "clock_minutes", "n": M}: M minutes of ordinary clock time (4-hour courtesy reply, reports
+  to the group), regardless of working hours.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+RULE_TYPES = ("same_day", "working_days", "working_minutes", "clock_minutes")
+
+# Obligation kinds and what starts / ends them are documented on complaints.models.Obligation.
+DEFAULT_RULES: dict[str, Any] = {
+    # Seed 5.2.3.2 and 5.2.3.3: oral the same day; email and written within 2 working days (after review);
+    # online: courtesy reply within 4 hours, concrete reply the same (working) day.
+    "reply": {
+        "phone": {"type": "same_day"},
+        "visit": {"type": "same_day"},
+        "email": {"type": "working_days", "n": 2},
+        "letter": {"type": "working_days", "n": 2},
+        "fax": {"type": "working_days", "n": 2},
+        "online": {"type": "same_day"},
+        "government_forward": {"type": "working_days", "n": 2},
+        "developer_forward": {"type": "working_days", "n": 2},
+    },
+    "acknowledge": {"online": {"type": "clock_minutes", "n": 240}},
+    # Not in the seed; what a well-run office promises itself. Configurable.
+    "review": {"type": "working_minutes", "n": 240},
+    "verify": {"type": "working_days", "n": 1},
+    "follow_up": {"type": "working_days", "n": 2},
+    # R-ESC-1/2: hot within 4 hours; major "at once" (one hour).
+    "report_group": {"hot": {"type": "clock_minutes", "n": 240}, "major": {"type": "clock_minutes", "n": 60}},
+    # The overdue ladder (R-SLA-3): warn the holder at this share of the time, then on breach the holder,
+    # then after these many working minutes the holder's superior, then QM.
+    "warn_ratio": 0.75,
+    "superior_after_minutes": 120,
+    "qm_after_minutes": 480,
+}
+
+KIND_LABELS = {
+    "acknowledge": _("礼节性回复"),
+    "reply": _("答复"),
+    "review": _("答复审核"),
+    "verify": _("验证"),
+    "follow_up": _("回访"),
+    "report_group": _("报告集团"),
+    "forwarder_reply": _("答复转交单位"),
+}
+
+
+def merge(base: dict, override: dict) -> dict:
+    """Deep merge: dicts merge key by key, anything else in `override` replaces."""
+    out = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and "type" not in value:
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def validate_rule(rule: Any, where: str) -> None:
+    if not isinstance(rule, dict) or rule.get("type") not in RULE_TYPES:
+        raise ValueError(f"{where}: type must be one of {', '.join(RULE_TYPES)}")
+    if rule["type"] != "same_day":
+        n = rule.get("n")
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > 60 * 24 * 365:
+            raise ValueError(f"{where}: n must be a non-negative whole number")
+    extra = set(rule) - {"type", "n"}
+    if extra:
+        raise ValueError(f"{where}: unknown keys {sorted(extra)}")
+
+
+def validate_rules(rules: dict) -> None:
+    """Raise ValueError naming the first bad entry of a (merged) rule set."""
+    for section in ("reply", "acknowledge", "report_group"):
+        for key, rule in rules.get(section, {}).items():
+            validate_rule(rule, f"{section}.{key}")
+    for section in ("review", "verify", "follow_up"):
+        validate_rule(rules.get(section), section)
+    ratio = rules.get("warn_ratio")
+    if not isinstance(ratio, int | float) or not 0 < ratio < 1:
+        raise ValueError("warn_ratio must be between 0 and 1")
+    for key in ("superior_after_minutes", "qm_after_minutes"):
+        if not isinstance(rules.get(key), int) or rules[key] < 0:
+            raise ValueError(f"{key} must be a non-negative whole number")
+    unknown = set(rules) - set(DEFAULT_RULES)
+    if unknown:
+        raise ValueError(f"unknown sections {sorted(unknown)}")
+
+
+def rule_for(rules: dict, kind: str, key: str | None = None) -> dict | None:
+    """The rule for an obligation kind (and method / severity where the kind has several), or None when
+    the policy sets no such obligation (e.g. no courtesy reply for a phone complaint)."""
+    section = rules.get(kind)
+    if section is None:
+        return None
+    if "type" in section:
+        return section
+    return section.get(key) if key else None
