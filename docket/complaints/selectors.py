@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+
+from docket.core import clock
 
 from .access import complaints_visible_to
-from .models import Complaint, ComplaintEvent, ComplaintIssue, State
+from .models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, Obligation, State
 
 LIST_PAGE_SIZE = 50
+
+
+SORTS = {"received": ("-received_at", "-id"), "due": ("next_due_at", "id")}
 
 
 @dataclass
@@ -18,6 +23,9 @@ class ListFilters:
     office_id: int | None = None
     kind: str = ""
     q: str = ""
+    overdue: bool = False
+    open_only: bool = False
+    sort: str = "received"
 
 
 def complaint_list_for(user, filters: ListFilters | None = None) -> QuerySet[Complaint]:
@@ -32,8 +40,14 @@ def complaint_list_for(user, filters: ListFilters | None = None) -> QuerySet[Com
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.q:
-        qs = qs.filter(receipt_no__icontains=f.q) | qs.filter(subject__icontains=f.q)
-    return qs.select_related("office", "holder_department", "holder").order_by("-received_at", "-id")
+        qs = qs.filter(Q(receipt_no__icontains=f.q) | Q(subject__icontains=f.q))
+    if f.overdue:
+        qs = qs.filter(next_due_at__lt=clock.now())
+    if f.open_only or f.sort == "due":
+        qs = qs.exclude(state__in=TERMINAL_STATES)
+    if f.sort == "due":
+        qs = qs.filter(next_due_at__isnull=False)
+    return qs.select_related("office", "holder_department", "holder").order_by(*SORTS.get(f.sort, SORTS["received"]))
 
 
 def complaint_detail_for(complaint: Complaint) -> Complaint:
@@ -46,6 +60,8 @@ def complaint_detail_for(complaint: Complaint) -> Complaint:
             Prefetch("issues", queryset=ComplaintIssue.objects.select_related("category__parent", "department",
                                                                                "responsible", "verified_by")),
             "attachments", "cosigners", "replies__reviews__reviewer", "claims", "ncrs", "developer_forwards__party",
+            Prefetch("obligations", queryset=Obligation.objects.select_related("holder", "holder_department")
+                     .order_by("started_at", "id")),
         )
         .get()
     )

@@ -37,4 +37,7 @@ def holidays_import(*, text: str, source: str) -> ImportResult:
         if notice.complete:
             CalendarYear.objects.update_or_create(year=notice.year, defaults={"source": source[:200]})
     deadlines.invalidate()
+    from django.core.cache import cache
+
+    cache.delete("docket:unknown_years")
     return ImportResult(year=notice.year, complete=notice.complete, days=count)

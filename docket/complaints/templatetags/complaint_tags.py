@@ -24,3 +24,32 @@ def event_details(payload: dict) -> list[tuple[str, str]]:
     if not isinstance(payload, dict):
         return []
     return [(label, str(payload[key])) for key, label in _SHOWN if payload.get(key) not in (None, "", [])]
+
+
+@register.filter
+def countdown(due) -> str:
+    """'剩余 3小时20分' / '已逾期 1天2小时' relative to now (clock time; the due time itself is exact)."""
+    if not due:
+        return ""
+    from docket.core import clock
+
+    seconds = int((due - clock.now()).total_seconds())
+    late = seconds < 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = (f"{days}天" if days else "") + (f"{hours}小时" if hours else "") + (f"{minutes}分" if not days else "")
+    parts = parts or "0分"
+    return f"已逾期 {parts}" if late else f"剩余 {parts}"
+
+
+@register.filter
+def due_class(due) -> str:
+    """A colour class: overdue, due within 2 hours, or fine."""
+    if not due:
+        return ""
+    from docket.core import clock
+
+    seconds = (due - clock.now()).total_seconds()
+    return "due-late" if seconds < 0 else "due-soon" if seconds < 7200 else "due-ok"

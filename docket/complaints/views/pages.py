@@ -24,7 +24,9 @@ def _int(value):
 @login_required
 def complaint_list(request):
     f = selectors.ListFilters(state=request.GET.get("state", ""), office_id=_int(request.GET.get("office")),
-                              kind=request.GET.get("kind", ""), q=request.GET.get("q", "").strip())
+                              kind=request.GET.get("kind", ""), q=request.GET.get("q", "").strip(),
+                              overdue=request.GET.get("overdue") == "1", open_only=request.GET.get("open") == "1",
+                              sort=request.GET.get("sort", "received"))
     page = Paginator(selectors.complaint_list_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
         request.GET.get("page"))
     offices = Office.objects.filter(id__in=access.complaints_visible_to(request.user).values("office_id"))
