@@ -133,8 +133,19 @@ def require(user, complaint: Complaint, action: str, issue: ComplaintIssue | Non
 
 
 def available_actions(user, complaint: Complaint) -> list[workflow.Action]:
-    """The actions this user may take on this complaint now, in table order (for pages and the API)."""
-    return [spec for name, spec in workflow.ACTIONS.items() if allowed_role(user, complaint, name)]
+    """The actions this user may take on this complaint now, in table order (for pages and the API). A
+    per-issue action counts when the user may take it on at least one issue."""
+    out = []
+    issues: list[ComplaintIssue] | None = None
+    for name, spec in workflow.ACTIONS.items():
+        if allowed_role(user, complaint, name):
+            out.append(spec)
+        elif spec.per_issue and complaint.state in spec.sources:
+            if issues is None:
+                issues = list(ComplaintIssue.objects.filter(complaint=complaint))
+            if any(allowed_role(user, complaint, name, issue=i) for i in issues):
+                out.append(spec)
+    return out
 
 
 def access_complaint(user, complaint_id: int) -> Complaint:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import pages
+from .views import actions, pages
 
 app_name = "complaints"
 urlpatterns = [
     path("", pages.complaint_list, name="list"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),
+    path("<int:pk>/act/<slug:action>/", actions.complaint_action, name="action"),
 ]

@@ -1,0 +1,41 @@
+"""The one view behind every workflow action: GET shows the action's form (inline through htmx, or as
+a page), POST validates it and calls the action's service. A refusal is shown in Chinese above the form,
+with everything the user typed kept; nothing is changed (the service is atomic)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from docket.core.errors import DomainError
+
+from .. import access, workflow
+from ..forms import ACTION_FORMS
+
+
+@login_required
+def complaint_action(request, pk: int, action: str):
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    try:
+        complaint = access.access_complaint(request.user, pk)
+    except DomainError as exc:
+        raise Http404 from exc
+    spec = workflow.ACTIONS[action]
+    form = form_class(request.POST or None, request.FILES or None, complaint=complaint, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.call()
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已完成：{spec.label}")
+            url = reverse("complaints:detail", args=[pk])
+            if request.htmx:
+                return HttpResponse(status=204, headers={"HX-Redirect": url})
+            return redirect(url)
+    template = "complaints/_action_form.html" if request.htmx else "complaints/action.html"
+    status = 422 if form.errors else 200
+    return render(request, template, {"c": complaint, "form": form, "spec": spec}, status=status)
