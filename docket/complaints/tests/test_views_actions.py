@@ -3,9 +3,9 @@ versions (R-EXP-6 and the workbench)."""
 
 from django.urls import reverse
 
+from docket.complaints import workflow
 from docket.complaints.forms import ACTION_FORMS
 from docket.complaints.models import Complaint, State
-from docket.complaints import workflow
 
 
 def _url(c, action):
