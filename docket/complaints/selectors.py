@@ -71,3 +71,25 @@ def timeline_for(complaint: Complaint, *, public_only: bool = False) -> QuerySet
     """The staff timeline (everything) or the complainant's (public events only, R-EXP-2)."""
     qs = ComplaintEvent.objects.filter(complaint=complaint).order_by("seq")
     return qs.filter(public=True) if public_only else qs
+
+
+def intake_lookup(user, *, phone: str = "", room_id: int | None = None, limit: int = 10):
+    """For the front desk: known residents by phone or room, and the open complaints already on record
+    for that phone or room (so the same owner's earlier complaints are seen while typing)."""
+    from docket.org.models import Resident
+
+    phone = "".join(ch for ch in phone if ch.isdigit())
+    residents = Resident.objects.none()
+    if len(phone) >= 7:
+        residents = Resident.objects.filter(phone__startswith=phone)
+    elif room_id:
+        residents = Resident.objects.filter(room_id=room_id)
+    residents = residents.select_related("room__unit__building__community")[:limit]
+    q = Q()
+    if len(phone) >= 7:
+        q |= Q(complainant_phone__startswith=phone)
+    if room_id:
+        q |= Q(room_id=room_id)
+    open_complaints = (complaints_visible_to(user).filter(q).exclude(state__in=TERMINAL_STATES)
+                       .order_by("-received_at")[:limit]) if q else Complaint.objects.none()
+    return list(residents), list(open_complaints)

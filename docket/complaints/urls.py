@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import actions, pages
+from .views import actions, intake, pages
 
 app_name = "complaints"
 urlpatterns = [
     path("", pages.complaint_list, name="list"),
+    path("new/", intake.complaint_new, name="new"),
+    path("lookup/", intake.intake_lookup, name="lookup"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),
     path("<int:pk>/act/<slug:action>/", actions.complaint_action, name="action"),

@@ -1,0 +1,113 @@
+"""The reception intake form (顾客意见处理表 at the front desk). Parses input into a ComplaintInput for
+`services.complaint_register`; no rules live here beyond the shape of the input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from docket.org.models import ExternalParty, Office, Room
+
+from . import access
+from .models import Category, Channel, Kind, Method
+from .services import ComplaintInput, CoSignerInput, IssueInput, UploadInput
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class IntakeForm(forms.Form):
+    office = forms.ModelChoiceField(label=_("管理处"), queryset=Office.objects.none())
+    kind = forms.ChoiceField(label=_("类别"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.OFFICE)
+    method = forms.ChoiceField(label=_("方式"), choices=Method.choices, initial=Method.PHONE)
+    anonymous = forms.BooleanField(label=_("匿名"), required=False)
+    complainant_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
+                                        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    complainant_name = forms.CharField(label=_("投诉人姓氏/姓名"), required=False, max_length=50)
+    room = forms.ModelChoiceField(label=_("房屋"), queryset=Room.objects.none(), required=False)
+    complainant_address = forms.CharField(label=_("地址（非本小区住户或无房号时）"), required=False, max_length=200)
+    location = forms.CharField(label=_("发生地点"), required=False, max_length=200)
+    people_count = forms.IntegerField(label=_("投诉人数"), min_value=1, initial=1)
+    cosigners = forms.CharField(label=_("联名人（每行一人：姓名 房号 电话）"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    subject = forms.CharField(label=_("主题"), max_length=200)
+    description = forms.CharField(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    demand = forms.CharField(label=_("顾客诉求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    issues = forms.CharField(label=_("反映的问题（每行一个；只有一个问题可留空）"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    lawsuit_filed = forms.BooleanField(label=_("已提起诉讼"), required=False)
+    media_exposed = forms.BooleanField(label=_("已被媒体曝光"), required=False)
+    legal_or_media_risk = forms.BooleanField(label=_("可能引发诉讼或媒体曝光"), required=False)
+    developer_related = forms.BooleanField(label=_("涉及地产（遗留问题）"), required=False)
+    compensation_claimed = forms.BooleanField(label=_("提出索赔"), required=False)
+    home_return_requested = forms.BooleanField(label=_("要求退换房"), required=False)
+    sensitive = forms.BooleanField(label=_("敏感投诉"), required=False)
+    forwarded_by = forms.ModelChoiceField(label=_("转交单位"), queryset=ExternalParty.objects.none(), required=False)
+    forwarder_ref = forms.CharField(label=_("转交单位编号"), required=False, max_length=64)
+    forwarder_due_at = forms.DateTimeField(label=_("转交单位要求答复时间"), required=False,
+                                           widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    attachments = MultipleFileField(label=_("照片/扫描件"), required=False)
+    close_on_spot = forms.BooleanField(label=_("已现场处理，顾客确认满意（直接结案）"), required=False)
+    close_note = forms.CharField(label=_("现场处理情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        offices = [o for o in Office.objects.select_related("company", "community").order_by("company_id", "id")
+                   if access.register_role(user, o)]
+        self.fields["office"].queryset = Office.objects.filter(id__in=[o.id for o in offices])
+        if len(offices) == 1:
+            self.fields["office"].initial = offices[0].id
+            self.fields["office"].widget = forms.HiddenInput()
+        company_ids = {o.company_id for o in offices}
+        group_ids = {o.company.group_id for o in offices}
+        self.fields["room"].queryset = (Room.objects.filter(unit__building__community__office__in=offices)
+                                        .select_related("unit__building").order_by("unit__building__name", "unit__name", "number"))
+        self.fields["category"].queryset = Category.objects.filter(company_id__in=company_ids, active=True).select_related("parent")
+        self.fields["forwarded_by"].queryset = ExternalParty.objects.filter(group_id__in=group_ids)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("close_on_spot") and not (data.get("close_note") or "").strip():
+            self.add_error("close_note", _("请填写现场处理情况。"))
+        return data
+
+    def to_input(self) -> tuple[ComplaintInput, str | None]:
+        d = self.cleaned_data
+        category_id = d["category"].id if d.get("category") else None
+        lines = [ln.strip() for ln in (d.get("issues") or "").splitlines() if ln.strip()]
+        issues = [IssueInput(summary=ln, category_id=category_id) for ln in lines] or (
+            [IssueInput(summary=d["subject"], category_id=category_id)])
+        cosigners = []
+        for ln in (d.get("cosigners") or "").splitlines():
+            parts = ln.split()
+            if parts:
+                cosigners.append(CoSignerInput(name=parts[0], room=parts[1] if len(parts) > 1 else "",
+                                               phone=parts[2] if len(parts) > 2 else ""))
+        uploads = [UploadInput(name=f.name, content=f.read()) for f in d.get("attachments") or []]
+        data = ComplaintInput(
+            office_id=d["office"].id, channel=d["channel"], method=d["method"], kind=d["kind"],
+            subject=d["subject"], description=d["description"], anonymous=d["anonymous"],
+            complainant_name=d.get("complainant_name") or "", complainant_phone=d.get("complainant_phone") or "",
+            complainant_address=d.get("complainant_address") or "", room_id=d["room"].id if d.get("room") else None,
+            location=d.get("location") or "", people_count=d["people_count"], demand=d.get("demand") or "",
+            issues=issues, cosigners=cosigners, attachments=uploads,
+            lawsuit_filed=d["lawsuit_filed"], media_exposed=d["media_exposed"],
+            legal_or_media_risk=d["legal_or_media_risk"], developer_related=d["developer_related"],
+            compensation_claimed=d["compensation_claimed"], home_return_requested=d["home_return_requested"],
+            sensitive=d["sensitive"], forwarded_by_id=d["forwarded_by"].id if d.get("forwarded_by") else None,
+            forwarder_ref=d.get("forwarder_ref") or "", forwarder_due_at=d.get("forwarder_due_at"),
+        )
+        return data, (d.get("close_note") or "").strip() if d.get("close_on_spot") else None

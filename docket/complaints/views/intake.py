@@ -1,0 +1,34 @@
+"""Front-desk intake: one form for every channel and method (R-INT-1..7, R-INT-10)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from docket.core.errors import DomainError
+
+from .. import selectors, services
+from ..intake_forms import IntakeForm
+
+
+@login_required
+def complaint_new(request):
+    form = IntakeForm(request.POST or None, request.FILES or None, user=request.user)
+    if not form.fields["office"].queryset.exists():
+        raise PermissionDenied("您没有登记投诉的权限。")
+    if request.method == "POST" and form.is_valid():
+        data, close_note = form.to_input()
+        try:
+            complaint = services.complaint_register(actor=request.user, data=data, close_on_spot_note=close_note)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("complaints:receipt", pk=complaint.id)
+    return render(request, "complaints/new.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def intake_lookup(request):
+    room = request.GET.get("room")
+    residents, open_complaints = selectors.intake_lookup(
+        request.user, phone=request.GET.get("complainant_phone", ""), room_id=int(room) if room and room.isdigit() else None)
+    return render(request, "complaints/_lookup.html", {"residents": residents, "open_complaints": open_complaints})
