@@ -1,14 +1,22 @@
 """Test settings: the database comes from DATABASE_URL (SQLite by default, PostgreSQL in CI's second pass)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import HUEY
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
+# One test database per test process, so two test runs on one machine never share (or delete) each
+# other's database.
 if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
     # A file, not :memory:, so that tests with several threads see one real WAL database.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DOCKET_TEST_SQLITE", str(VAR_DIR / "test.sqlite3"))}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("DOCKET_TEST_SQLITE", str(Path(tempfile.gettempdir()) / f"docket-test-{os.getpid()}.sqlite3"))
+    }
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_docket_{os.getpid()}"}  # noqa: F405
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -93,3 +93,47 @@ def intake_lookup(user, *, phone: str = "", room_id: int | None = None, limit: i
     open_complaints = (complaints_visible_to(user).filter(q).exclude(state__in=TERMINAL_STATES)
                        .order_by("-received_at")[:limit]) if q else Complaint.objects.none()
     return list(residents), list(open_complaints)
+
+
+def _work_q(a) -> Q:
+    """What waits for one role assignment (R-HDL, R-SLA-3): the things this role acts on next."""
+    from docket.accounts.models import Role
+
+    active = ~Q(state__in=TERMINAL_STATES)
+    role = a.role
+    if role == Role.RECEPTION:
+        return Q(office_id=a.office_id) & Q(state__in=[State.REGISTERED, State.REPLY_APPROVED, State.REPLIED,
+                                                        State.FOLLOW_UP, State.WITH_DEVELOPER])
+    if role in (Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER):
+        mine = Q(holder_department_id=a.department_id) & active & ~Q(state__in=[State.IN_REVIEW, State.REPLY_APPROVED])
+        issue = Q(issues__department_id=a.department_id, issues__state__in=["open", "rework"],
+                  state__in=[State.INVESTIGATING, State.NEGOTIATING, State.IMPLEMENTING])
+        return Q(company_id=a.company_id) & (mine | issue)
+    if role == Role.OFFICE_MANAGER:
+        return Q(office_id=a.office_id) & (Q(state=State.VERIFYING) | (active & Q(next_due_at__lt=clock.now())))
+    if role == Role.QM:
+        return Q(company_id=a.company_id) & (Q(review_stage="qm") | (Q(level="company") & active
+                                                                      & ~Q(state=State.IN_REVIEW)))
+    if role == Role.GENERAL_OFFICE:
+        return Q(company_id=a.company_id, review_stage="general_office")
+    if role == Role.LEADERSHIP:
+        return Q(company_id=a.company_id, severity__in=["hot", "major"]) & active
+    if role == Role.MGMT_REP:
+        return Q(company_id=a.company_id, level="company") & active
+    if role == Role.GROUP_PROPERTY:
+        return Q(company__group_id=a.group_id, severity__in=["hot", "major"]) & active
+    return Q(pk__in=[])
+
+
+def work_queue_for(user) -> QuerySet[Complaint]:
+    """My work: what waits for me, most urgent first (due time; undated last)."""
+    from django.db.models import F
+
+    from docket.accounts.access import assignments_of
+
+    q = Q(pk__in=[])
+    for a in assignments_of(user):
+        q |= _work_q(a)
+    ids = complaints_visible_to(user).filter(q).values("id")
+    return (Complaint.objects.filter(id__in=ids).select_related("office", "holder_department", "holder")
+            .order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id"))

@@ -6,6 +6,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", pages.complaint_list, name="list"),
     path("new/", intake.complaint_new, name="new"),
+    path("work/", pages.work_queue, name="work"),
     path("lookup/", intake.intake_lookup, name="lookup"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),

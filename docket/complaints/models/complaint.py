@@ -86,6 +86,9 @@ class Complaint(models.Model):
     paused_at = models.DateTimeField(_("暂停计时时间"), null=True, blank=True)
     pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
     resume_on = models.DateTimeField(_("预计恢复时间"), null=True, blank=True)
+    # The review stage the current reply draft waits for ("qm", "general_office"), empty otherwise; kept by
+    # the review services so each reviewer's queue is one indexed filter.
+    review_stage = models.CharField(_("待审核环节"), max_length=20, blank=True)
     negotiation_rounds = models.PositiveIntegerField(_("协商轮次"), default=0)
     closure_kind = models.CharField(_("结案方式"), max_length=12, choices=ClosureKind.choices, blank=True)
     closure_note = models.TextField(_("结案说明"), blank=True)
@@ -103,6 +106,8 @@ class Complaint(models.Model):
             models.Index(fields=["company", "received_at"], name="complaint_company_received"),
             models.Index(fields=["holder_department", "next_due_at"], name="complaint_dept_due"),
             models.Index(fields=["office", "next_due_at"], name="complaint_office_due"),
+            models.Index(fields=["company", "review_stage"], name="complaint_review_stage",
+                         condition=~models.Q(review_stage="")),
             models.Index(fields=["resume_on"], name="complaint_paused_resume",
                          condition=models.Q(paused_at__isnull=False)),
         ]

@@ -65,6 +65,7 @@ def reply_submit(*, actor, complaint_id: int, expected_version: int | None = Non
         reply.review_round += 1
         reply.save(update_fields=["state", "review_stages", "updated_at", "review_round"])
         act.move()
+        act.set(review_stage=stages[0])
         act.record("reply_submitted", {"reply": reply.number, "stages": stages})
         obligation_start(act, "review")
     return reply
@@ -89,6 +90,7 @@ def reply_review_approve(*, actor, complaint_id: int, comment: str = "", expecte
         ReplyReview.objects.create(reply=reply, stage=stage, round=reply.review_round, approved=True, comment=comment.strip(),
                                    reviewer=actor, reviewed_at=act.now)
         remaining = _pending_stage(reply)
+        act.set(review_stage=remaining)
         if remaining:
             act.move(State.IN_REVIEW)
         else:
@@ -114,6 +116,7 @@ def reply_review_return(*, actor, complaint_id: int, comment: str, expected_vers
                                    reviewer=actor, reviewed_at=act.now)
         reply.state = ReplyState.RETURNED
         reply.save(update_fields=["state"])
+        act.set(review_stage="")
         act.move()
         act.record("reply_returned", {"reply": reply.number, "stage": stage, "comment": comment})
         obligations_meet(act, "review")

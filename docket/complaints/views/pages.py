@@ -21,18 +21,30 @@ def _int(value):
         return None
 
 
+def list_filters(request) -> selectors.ListFilters:
+    """The list filters from the query string (shared by the list, the export and saved filters)."""
+    g = request.GET
+    return selectors.ListFilters(state=g.get("state", ""), office_id=_int(g.get("office")), kind=g.get("kind", ""),
+                                 q=g.get("q", "").strip(), overdue=g.get("overdue") == "1",
+                                 open_only=g.get("open") == "1", sort=g.get("sort", "received"))
+
+
 @login_required
 def complaint_list(request):
-    f = selectors.ListFilters(state=request.GET.get("state", ""), office_id=_int(request.GET.get("office")),
-                              kind=request.GET.get("kind", ""), q=request.GET.get("q", "").strip(),
-                              overdue=request.GET.get("overdue") == "1", open_only=request.GET.get("open") == "1",
-                              sort=request.GET.get("sort", "received"))
+    f = list_filters(request)
     page = Paginator(selectors.complaint_list_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
         request.GET.get("page"))
     offices = Office.objects.filter(id__in=access.complaints_visible_to(request.user).values("office_id"))
     return render(request, "complaints/list.html", {
         "page": page, "filters": f, "states": State.choices, "kinds": Kind.choices, "offices": offices,
     })
+
+
+@login_required
+def work_queue(request):
+    """我的待办: what waits for the signed-in user, most urgent first."""
+    page = Paginator(selectors.work_queue_for(request.user), selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/work.html", {"page": page})
 
 
 @login_required

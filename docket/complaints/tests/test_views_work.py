@@ -1,0 +1,75 @@
+"""My work queue: what waits for each role, most urgent first."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from docket.complaints import selectors
+from docket.complaints import services as s
+from docket.complaints.models import Method
+
+
+def _ids(user):
+    return [c.id for c in selectors.work_queue_for(user)]
+
+
+def test_queue_follows_the_complaint_through_roles(org, complaint_factory):
+    a, u = org.a, org.users
+    c = complaint_factory(method=Method.LETTER)
+    issue = c.issues.get()
+    assert _ids(a.users["reception"]) == [c.id]
+    assert _ids(a.users["eng_supervisor"]) == []
+    s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
+    assert _ids(a.users["reception"]) == []
+    assert _ids(a.users["eng_supervisor"]) == [c.id]
+    s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
+    s.issue_findings_record(actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id, findings="f", measures="m")
+    s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=c.id, body="答复")
+    s.reply_submit(actor=a.users["eng_supervisor"], complaint_id=c.id)
+    assert _ids(u["qm"]) == [c.id] and _ids(u["general_office"]) == []
+    assert _ids(a.users["eng_supervisor"]) == []
+    s.reply_review_approve(actor=u["qm"], complaint_id=c.id)
+    assert _ids(u["qm"]) == [] and _ids(u["general_office"]) == [c.id]
+    s.reply_review_approve(actor=u["general_office"], complaint_id=c.id)
+    assert _ids(u["general_office"]) == [] and _ids(a.users["reception"]) == [c.id]
+
+
+def test_queue_sorted_by_due_and_excludes_other_offices(org, complaint_factory):
+    late = complaint_factory(method=Method.LETTER)   # 2 working days
+    soon = complaint_factory(method=Method.PHONE)    # same day
+    complaint_factory(kit=org.b)
+    assert _ids(org.a.users["reception"]) == [soon.id, late.id]
+
+
+def test_work_page_constant_queries(client, org, complaint_factory):
+    for _ in range(3):
+        complaint_factory()
+    client.force_login(org.a.users["reception"])
+    client.get(reverse("complaints:work"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("complaints:work"))
+    for _ in range(9):
+        complaint_factory()
+    with CaptureQueriesContext(connection) as many:
+        r = client.get(reverse("complaints:work"))
+    assert r.status_code == 200 and "我的待办" in r.content.decode()
+    assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_export_matches_the_filtered_list(client, org, complaint_factory):
+    import io
+
+    import openpyxl
+
+    a = complaint_factory(subject="电梯困人")
+    complaint_factory(subject="绿化修剪")
+    complaint_factory(kit=org.b, subject="别的管理处")
+    s.complaint_assign(actor=org.a.users["reception"], complaint_id=a.id, department_id=org.a.depts["engineering"].id)
+    client.force_login(org.a.users["reception"])
+    r = client.get(reverse("reports:complaints_xlsx"), {"state": "assigned"})
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "回执编号"
+    assert [row[5] for row in rows[1:]] == ["电梯困人"]
+    assert "13800000001" not in repr(rows)  # no personal data in exports
