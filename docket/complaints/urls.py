@@ -10,5 +10,6 @@ urlpatterns = [
     path("lookup/", intake.intake_lookup, name="lookup"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),
+    path("<int:pk>/form/", pages.complaint_record_form, name="record_form"),
     path("<int:pk>/act/<slug:action>/", actions.complaint_action, name="action"),
 ]

@@ -129,6 +129,13 @@ class Complaint(models.Model):
         return self.state not in TERMINAL_STATES
 
     @property
+    def follow_up_or_none(self):
+        try:
+            return self.follow_up
+        except models.ObjectDoesNotExist:
+            return None
+
+    @property
     def is_collective(self) -> bool:
         return self.people_count > 1
 

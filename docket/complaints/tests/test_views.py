@@ -76,3 +76,20 @@ def test_english_is_available(client, org, complaint_factory):
     client.cookies["django_language"] = "en"
     r = client.get(reverse("complaints:list"))
     assert r.status_code == 200 and 'lang="en"' in r.content.decode()
+
+
+def test_printable_record_form_holds_the_whole_file(client, org, complaint_factory):
+    from docket.complaints import services as s
+
+    c = complaint_factory()
+    issue = c.issues.get()
+    a = org.a
+    s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
+    s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
+    s.issue_findings_record(actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id,
+                            findings="门机板老化导致停梯", measures="更换门机板并加强巡检")
+    client.force_login(a.users["reception"])
+    html = client.get(reverse("complaints:record_form", args=[c.id])).content.decode()
+    assert "顾客意见（投诉/建议）处理表" in html
+    assert "门机板老化导致停梯" in html and "更换门机板并加强巡检" in html
+    assert c.events.order_by("-seq").first().hash in html and "校验通过" in html

@@ -82,3 +82,19 @@ def receipt_qr_svg(receipt_no: str, digest: str) -> str:
     import segno
 
     return segno.make(f"DOCKET:{receipt_no}:{digest}", error="m").svg_inline(scale=3)
+
+
+@login_required
+def complaint_record_form(request, pk: int):
+    """The printable 顾客意见(投诉/建议)处理表 with everything the file holds, for the paper archive
+    (R-ANA-5, R-EXP-14)."""
+    try:
+        complaint = access.access_complaint(request.user, pk)
+    except DomainError as exc:
+        raise Http404 from exc
+    complaint = selectors.complaint_detail_for(complaint)
+    events = list(selectors.timeline_for(complaint))
+    return render(request, "complaints/record_form.html", {
+        "c": complaint, "events": events, "digest": events[0].hash if events else "",
+        "last_hash": events[-1].hash if events else "", "chain_problem": chain_verify(complaint),
+    })
