@@ -62,6 +62,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "docket.sla.context.calendar_warning",
+                "docket.complaints.context.nav",
             ],
         },
     },

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from docket.org.models import ExternalParty, Office, Room
 
 from . import access
-from .models import Category, Channel, Kind, Method
+from .models import Category, Channel, Kind, Method, SuggestionBoxOpening
 from .services import ComplaintInput, CoSignerInput, IssueInput, UploadInput
 
 
@@ -59,6 +59,8 @@ class IntakeForm(forms.Form):
     forwarder_ref = forms.CharField(label=_("转交单位编号"), required=False, max_length=64)
     forwarder_due_at = forms.DateTimeField(label=_("转交单位要求答复时间"), required=False,
                                            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    box_opening = forms.ModelChoiceField(label=_("意见箱开箱记录（渠道为意见箱时）"), required=False,
+                                         queryset=SuggestionBoxOpening.objects.none())
     attachments = MultipleFileField(label=_("照片/扫描件"), required=False)
     close_on_spot = forms.BooleanField(label=_("已现场处理，顾客确认满意（直接结案）"), required=False)
     close_note = forms.CharField(label=_("现场处理情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -77,6 +79,7 @@ class IntakeForm(forms.Form):
                                         .select_related("unit__building").order_by("unit__building__name", "unit__name", "number"))
         self.fields["category"].queryset = Category.objects.filter(company_id__in=company_ids, active=True).select_related("parent")
         self.fields["forwarded_by"].queryset = ExternalParty.objects.filter(group_id__in=group_ids)
+        self.fields["box_opening"].queryset = SuggestionBoxOpening.objects.filter(office__in=offices).order_by("-opened_at")[:20]
 
     def clean(self):
         data = super().clean()
@@ -109,5 +112,22 @@ class IntakeForm(forms.Form):
             compensation_claimed=d["compensation_claimed"], home_return_requested=d["home_return_requested"],
             sensitive=d["sensitive"], forwarded_by_id=d["forwarded_by"].id if d.get("forwarded_by") else None,
             forwarder_ref=d.get("forwarder_ref") or "", forwarder_due_at=d.get("forwarder_due_at"),
+            box_opening_id=d["box_opening"].id if d.get("box_opening") else None,
         )
         return data, (d.get("close_note") or "").strip() if d.get("close_on_spot") else None
+
+
+class BoxOpeningForm(forms.Form):
+    office = forms.ModelChoiceField(label=_("管理处"), queryset=Office.objects.none())
+    opened_at = forms.DateTimeField(label=_("开箱时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    letters = forms.IntegerField(label=_("信件数"), min_value=0)
+    note = forms.CharField(label=_("记录（内容摘要、转交情况）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+
+
+class ReconciliationForm(forms.Form):
+    note = forms.CharField(label=_("说明（未移交投诉的原因与安排）"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))

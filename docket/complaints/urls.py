@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import actions, intake, pages
+from .views import actions, frontdesk, intake, pages
 
 app_name = "complaints"
 urlpatterns = [
     path("", pages.complaint_list, name="list"),
     path("new/", intake.complaint_new, name="new"),
     path("work/", pages.work_queue, name="work"),
+    path("reconciliation/", frontdesk.reconciliation, name="reconciliation"),
+    path("box/", frontdesk.box_log, name="box_log"),
     path("lookup/", intake.intake_lookup, name="lookup"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),

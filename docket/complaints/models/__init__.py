@@ -18,6 +18,7 @@ from .choices import (
 from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
 from .events import AppendOnlyError, ComplaintEvent
 from .handling import CompensationClaim, DeveloperForward, FollowUp, NonconformityReport, Reply, ReplyReview
+from .intake_log import DailyReconciliation, SuggestionBoxOpening
 from .obligations import Obligation
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "CoSigner",
     "CompensationClaim",
     "Complaint",
+    "DailyReconciliation",
+    "SuggestionBoxOpening",
     "ComplaintEvent",
     "ComplaintIssue",
     "DeveloperForward",

@@ -28,6 +28,8 @@ class Complaint(models.Model):
     room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("房屋"))
     location = models.CharField(_("发生地点"), max_length=200, blank=True)
 
+    box_opening = models.ForeignKey("complaints.SuggestionBoxOpening", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="complaints", verbose_name=_("意见箱开箱记录"))
     receipt_no = models.CharField(_("回执编号"), max_length=32, unique=True)
     check_code = models.CharField(_("查询码"), max_length=16)
 

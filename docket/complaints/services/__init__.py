@@ -27,6 +27,7 @@ from .intake import (
     complaint_close_on_spot,
     complaint_register,
 )
+from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
 from .records import (
     compensation_claim_record,
     compensation_decide,
@@ -38,6 +39,9 @@ from .review import reply_draft_save, reply_review_approve, reply_review_return,
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "box_opening_record",
+    "reconciliation_record",
+    "reconciliation_rows",
     "acknowledge_send",
     "clock_pause",
     "clock_resume",

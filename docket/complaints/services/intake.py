@@ -87,6 +87,7 @@ class ComplaintInput:
     forwarder_ref: str = ""
     forwarder_due_at: datetime | None = None
     received_at: datetime | None = None  # when it really arrived (a letter opened today, sent yesterday)
+    box_opening_id: int | None = None  # the suggestion-box opening that produced it (R-INT-8)
 
 
 def _validate(data: ComplaintInput, office: Office) -> None:
@@ -199,6 +200,12 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
     for i in data.issues:
         if i.category_id and i.category_id not in categories:
             raise DomainError("validation", detail="分类不属于该公司")
+    if data.box_opening_id is not None:
+        from ..models import SuggestionBoxOpening
+
+        if data.channel != Channel.SUGGESTION_BOX or not SuggestionBoxOpening.objects.filter(
+                pk=data.box_opening_id, office=office).exists():
+            raise DomainError("validation", detail="开箱记录不属于该管理处，或渠道不是意见箱")
     if data.forwarded_by_id and not ExternalParty.objects.filter(
             pk=data.forwarded_by_id, group_id=office.company.group_id).exists():
         raise DomainError("validation", detail="转交单位不存在")
@@ -224,6 +231,7 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             sensitive=data.sensitive, forwarded_by_id=data.forwarded_by_id,
             forwarder_ref=data.forwarder_ref.strip(), forwarder_due_at=data.forwarder_due_at,
             received_by=actor if getattr(actor, "pk", None) else None, received_at=received_at,
+            box_opening_id=data.box_opening_id,
             updated_at=now,
         )
         try:

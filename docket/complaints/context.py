@@ -1,0 +1,15 @@
+"""Which menu entries the signed-in user may use (so nothing is shown that would be refused)."""
+
+from docket.accounts.access import assignments_of
+
+from .access import REGISTER_ROLES
+
+FRONT_DESK = {"reception", "office_manager"}
+
+
+def nav(request):
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {}
+    roles = {a.role for a in assignments_of(user)}
+    return {"nav_can_register": bool(roles & REGISTER_ROLES), "nav_front_desk": bool(roles & FRONT_DESK)}
