@@ -18,7 +18,7 @@ from .choices import (
 from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
 from .events import AppendOnlyError, ComplaintEvent
 from .handling import CompensationClaim, DeveloperForward, FollowUp, NonconformityReport, Reply, ReplyReview
-from .intake_log import DailyReconciliation, SuggestionBoxOpening
+from .intake_log import DailyReconciliation, SavedFilter, SuggestionBoxOpening
 from .obligations import Obligation
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "CompensationClaim",
     "Complaint",
     "DailyReconciliation",
+    "SavedFilter",
     "SuggestionBoxOpening",
     "ComplaintEvent",
     "ComplaintIssue",

@@ -43,3 +43,18 @@ class DailyReconciliation(models.Model):
         verbose_name_plural = _("日盘点")
         ordering = ["-day", "office_id"]
         constraints = [models.UniqueConstraint(fields=["office", "receiver", "day"], name="reconciliation_unique")]
+
+
+class SavedFilter(models.Model):
+    """A staff member's named list filter (the query string of the complaint list)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("名称"), max_length=40)
+    query = models.CharField(_("筛选条件"), max_length=500)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("常用筛选")
+        verbose_name_plural = _("常用筛选")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique")]

@@ -41,8 +41,8 @@ def test_list_query_count_is_constant(client, org, complaint_factory, n):
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(reverse("complaints:list"))
     assert r.status_code == 200
-    # session, user, roles, count, page rows, office filter list
-    assert len(ctx.captured_queries) == 6, [q["sql"] for q in ctx.captured_queries]
+    # session, user, roles, count, page rows, office filter list, saved filters
+    assert len(ctx.captured_queries) == 7, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_detail_shows_record_timeline_and_actions(client, org, complaint_factory):
@@ -93,3 +93,19 @@ def test_printable_record_form_holds_the_whole_file(client, org, complaint_facto
     assert "顾客意见（投诉/建议）处理表" in html
     assert "门机板老化导致停梯" in html and "更换门机板并加强巡检" in html
     assert c.events.order_by("-seq").first().hash in html and "校验通过" in html
+
+
+def test_saved_filters(client, org, complaint_factory):
+    from docket.complaints.models import SavedFilter
+
+    user = org.a.users["reception"]
+    client.force_login(user)
+    r = client.post(reverse("complaints:filter_save"), {"name": "逾期未结", "query": "overdue=1&open=1&evil=x"})
+    assert r.status_code == 302
+    sf = SavedFilter.objects.get(user=user)
+    assert sf.query == "overdue=1&open=1"
+    html = client.get(reverse("complaints:list")).content.decode()
+    assert "逾期未结" in html
+    client.force_login(org.a.users["office_manager"])
+    client.post(reverse("complaints:filter_delete", args=[sf.id]))  # not theirs: nothing happens
+    assert SavedFilter.objects.filter(pk=sf.id).exists()

@@ -1,17 +1,21 @@
 """Read-only staff pages: the list and the complaint page (the full workbench is its own issue).
 Interfaces only: parse → access → selector → render."""
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from docket.core.errors import DomainError
 from docket.org.models import Office
 
 from .. import access, selectors
 from ..events import chain_verify, receipt_digest
-from ..models import Kind, State
+from ..models import Kind, SavedFilter, State
 
 
 def _int(value):
@@ -37,7 +41,33 @@ def complaint_list(request):
     offices = Office.objects.filter(id__in=access.complaints_visible_to(request.user).values("office_id"))
     return render(request, "complaints/list.html", {
         "page": page, "filters": f, "states": State.choices, "kinds": Kind.choices, "offices": offices,
+        "saved": SavedFilter.objects.filter(user=request.user),
     })
+
+
+_FILTER_KEYS = ("state", "office", "kind", "q", "overdue", "open", "sort")
+
+
+@login_required
+def saved_filter_save(request):
+    """Save (or replace) the current list filter under a name; only the known filter keys are kept."""
+    if request.method != "POST":
+        raise Http404
+    name = request.POST.get("name", "").strip()[:40]
+    query = urlencode([(k, v) for k, v in QueryDict(request.POST.get("query", "")).items() if k in _FILTER_KEYS and v])
+    if name and query:
+        SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        messages.success(request, f"已保存常用筛选“{name}”。")
+    else:
+        messages.error(request, "请先设置筛选条件，并填写名称。")
+    return redirect(f"{reverse('complaints:list')}?{query}")
+
+
+@login_required
+def saved_filter_delete(request, pk: int):
+    if request.method == "POST":
+        SavedFilter.objects.filter(user=request.user, pk=pk).delete()
+    return redirect("complaints:list")
 
 
 @login_required
