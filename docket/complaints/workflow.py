@@ -127,7 +127,7 @@ _ACTIONS = [
        {S.UNCLOSED}, {R.OFFICE_MANAGER, R.QM, R.LEADERSHIP}),
     _a("withdraw", _("撤回"), ACTIVE, {S.WITHDRAWN}, FRONT | {R.OFFICE_MANAGER, R.QM}),
     # Deadlines (R-SLA-2, R-EXP-5, R-EXP-8) --------------------------------------------------------
-    _a("acknowledge_send", _("礼节性回复"), ACTIVE - {S.REGISTERED}, None, HANDLERS | FRONT),
+    _a("acknowledge_send", _("礼节性回复"), ACTIVE, None, HANDLERS | FRONT),
     _a("clock_pause", _("暂停计时"),
        {S.INVESTIGATING, S.WITH_DEVELOPER, S.REPLIED, S.NEGOTIATING, S.IMPLEMENTING}, None, HANDLERS | FRONT),
     _a("clock_resume", _("恢复计时"),

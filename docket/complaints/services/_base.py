@@ -36,6 +36,8 @@ class Act:
     events: list[ComplaintEvent] = field(default_factory=list)
     pending: list[tuple[str, dict, bool | None]] = field(default_factory=list)
     deadlines: list[dict] = field(default_factory=list)
+    obligations_changed: bool = False  # set by the deadline services; next_due_at is refreshed only then
+    policy: tuple | None = None  # the effective SLA policy, loaded once per action
 
     def set(self, **values) -> None:
         """Set fields on the complaint and remember them for `save(update_fields=…)`."""
@@ -106,6 +108,7 @@ def acting(*, actor, complaint_id: int, action: str, expected_version: int | Non
                   issue=issue)
         yield act
         act.flush()
-        next_due_refresh(act)
+        if act.obligations_changed:
+            next_due_refresh(act)
         act.set(version=complaint.version + 1, updated_at=act.now)
         complaint.save(update_fields=sorted(act.changed))

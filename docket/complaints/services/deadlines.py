@@ -50,7 +50,9 @@ def obligation_start(act: Act, kind: str, key: str | None = None, *, due_at: dat
     none. `due_at` given means an external deadline (the forwarder's own, R-EXP-8)."""
     c = act.complaint
     start = start or act.now
-    rules, version = effective_policy(c)
+    if act.policy is None:
+        act.policy = effective_policy(c)
+    rules, version = act.policy
     work = sla_deadlines.calendar_for(c.company_id)
     if due_at is not None:
         rule, due, provisional = {"type": "fixed"}, due_at, False
@@ -66,6 +68,7 @@ def obligation_start(act: Act, kind: str, key: str | None = None, *, due_at: dat
         provisional=provisional, holder_department_id=c.holder_department_id, holder_id=c.holder_id,
         rule=rule, policy_version=version, warn_at=warn, next_check_at=min(warn, due),
     )
+    act.obligations_changed = True
     act.deadlines.append({"obligation": ob.id, "kind": kind, "due_at": due, "provisional": provisional,
                           "policy": version})
     return ob
@@ -84,6 +87,7 @@ def obligations_meet(act: Act, *kinds: str) -> int:
         ob.next_check_at = None
         ob.save(update_fields=["met_at", "state", "breached_at", "next_check_at"])
         n += 1
+    act.obligations_changed = act.obligations_changed or n > 0
     return n
 
 
@@ -95,6 +99,7 @@ def obligations_cancel(act: Act, *, keep: tuple[str, ...] = (Obligation.Kind.FOR
         state=Obligation.State.CANCELLED, next_check_at=None)
     Obligation.objects.filter(complaint=act.complaint, state=Obligation.State.MISSED, met_at__isnull=True).exclude(
         kind__in=keep).update(next_check_at=None)
+    act.obligations_changed = True
 
 
 def obligations_follow_holder(act: Act) -> None:
@@ -122,6 +127,7 @@ def clock_pause(*, actor, complaint_id: int, reason: str, resume_on: datetime,
             ob.state, ob.paused_at, ob.next_check_at = Obligation.State.PAUSED, act.now, None
             ob.save(update_fields=["paused_working_minutes", "state", "paused_at", "next_check_at"])
         act.set(paused_at=act.now, pause_reason=reason, resume_on=resume_on)
+        act.obligations_changed = True
         act.record("clock_paused", {"reason": reason, "resume_on": resume_on})
     return act.complaint
 
@@ -142,6 +148,7 @@ def _resume(act: Act) -> list[dict]:
         ob.warn_at = ob.next_check_at if ob.step == 0 else ob.warn_at
         ob.save(update_fields=["due_at", "state", "paused_at", "resumed_at", "next_check_at", "warn_at"])
     act.set(paused_at=None, pause_reason="", resume_on=None)
+    act.obligations_changed = True
     return moved
 
 

@@ -10,8 +10,16 @@ _SHOWN = [
     ("findings", "调查情况"), ("measures", "处理措施"), ("reason", "原因"), ("note", "说明"), ("comment", "意见"),
     ("body", "内容"), ("summary", "协商情况"), ("explanation", "解释"), ("answer", "答复"), ("analysis", "分析"),
     ("mitigation", "缓解措施"), ("text", "备注"), ("satisfaction", "满意度"), ("amount", "金额"),
-    ("stage", "审核环节"), ("exemption", "免回访原因"), ("receipt_no", "回执编号"),
+    ("stage", "审核环节"), ("method", "回访方式"), ("opinion", "顾客意见"), ("quality_score", "质检评分"),
+    ("exemption", "免回访原因"), ("receipt_no", "回执编号"),
 ]
+
+
+def _value_labels():
+    from ..models import Exemption, FollowUpMethod, ReviewStage
+
+    return {"stage": dict(ReviewStage.choices), "exemption": dict(Exemption.choices),
+            "method": dict(FollowUpMethod.choices)}
 
 
 @register.filter
@@ -21,9 +29,17 @@ def event_label(kind: str) -> str:
 
 @register.filter
 def event_details(payload: dict) -> list[tuple[str, str]]:
+    """The readable part of an event's payload, codes shown by their labels."""
     if not isinstance(payload, dict):
         return []
-    return [(label, str(payload[key])) for key, label in _SHOWN if payload.get(key) not in (None, "", [])]
+    labels = _value_labels()
+    out = []
+    for key, label in _SHOWN:
+        value = payload.get(key)
+        if value in (None, "", []):
+            continue
+        out.append((label, str(labels.get(key, {}).get(value, value))))
+    return out
 
 
 @register.filter

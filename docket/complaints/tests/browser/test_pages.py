@@ -52,7 +52,7 @@ def test_phone_layout_does_not_overflow(transactional_db, org, complaint_factory
 
 
 def test_wrong_password_shows_chinese_error(transactional_db, org, chromium, live_server):
-    ctx = chromium.new_context()
+    ctx = chromium.new_context(locale="zh-CN")
     page = ctx.new_page()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("cyy_reception")

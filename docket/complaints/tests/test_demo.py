@@ -1,0 +1,85 @@
+"""The demo loader (`manage.py seed_demo`): every state reached through the real services, a login for
+every role, intact chains, and a second run that changes nothing."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from docket.accounts.models import Role, RoleAssignment, User
+from docket.complaints import demo
+from docket.complaints.events import chain_verify
+from docket.complaints.models import (
+    Channel,
+    ClosureKind,
+    Complaint,
+    ComplaintEvent,
+    Kind,
+    Method,
+    Severity,
+    State,
+)
+from docket.org.models import Group, Office
+
+SMALL = 40
+
+
+@pytest.fixture
+def seeded(db):
+    result = demo.seed_demo(complaints=SMALL)
+    assert result.created
+    assert result.complaints == SMALL
+    return result
+
+
+def test_loader_builds_a_complete_demo(seeded):
+    # every state, reached through the services (R-HDL), including closure on the spot (R-INT-10)
+    assert set(Complaint.objects.values_list("state", flat=True)) == set(State.values)
+    assert Complaint.objects.filter(state=State.CLOSED, closure_kind=ClosureKind.ON_THE_SPOT).exists()
+    assert Complaint.objects.filter(state=State.CLOSED, closure_kind=ClosureKind.RESOLVED).exists()
+    # every channel, method and kind; hot, major and collective complaints
+    assert set(Complaint.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(Complaint.objects.values_list("method", flat=True)) == set(Method.values)
+    assert set(Complaint.objects.values_list("kind", flat=True)) == set(Kind.values)
+    assert Complaint.objects.filter(severity=Severity.MAJOR).exists()
+    assert Complaint.objects.filter(severity=Severity.HOT).exists()
+    assert Complaint.objects.filter(people_count__gt=1, cosigners__isnull=False).exists()
+    # every record is intact and lies in the past, spread over months
+    for complaint in Complaint.objects.all():
+        assert chain_verify(complaint) is None, complaint.receipt_no
+    assert not ComplaintEvent.objects.filter(at__gt=timezone.now()).exists()
+    oldest = Complaint.objects.order_by("received_at").first().received_at
+    assert timezone.now() - oldest > timedelta(days=30)
+
+
+def test_every_role_has_a_documented_login(seeded):
+    documented = {u for u, _role, _scope in demo.DEMO_LOGINS}
+    assert User.objects.get(username="admin").is_superuser
+    for role in Role.values:
+        holders = set(RoleAssignment.objects.filter(role=role).values_list("user__username", flat=True))
+        assert holders & documented, f"no documented login for {role}"
+    for username in documented | {u for u, _r, _s in demo.DEMO_MORE_LOGINS}:
+        assert User.objects.get(username=username).check_password(demo.DEMO_PASSWORD), username
+    # the organisation the brief asks for
+    assert Office.objects.count() >= 3
+    cyy = Office.objects.get(code="CYY")
+    assert cyy.community.committee.name == "朝阳园业主委员会"
+    assert cyy.community.buildings.count() >= 3
+    assert {d.name for d in cyy.departments.all()} >= {"客服部", "工程部", "秩序部", "保洁部", "绿化部"}
+    assert Group.objects.get(code=demo.DEMO_GROUP_CODE).companies.count() == 2
+
+
+def test_second_run_changes_nothing(db):
+    out = StringIO()
+    call_command("seed_demo", complaints=8, stdout=out)
+    assert "演示数据已载入" in out.getvalue()
+    counts = (Complaint.objects.count(), ComplaintEvent.objects.count(), User.objects.count())
+    assert counts[0] == 8
+    again = demo.seed_demo(complaints=8)
+    assert not again.created
+    out = StringIO()
+    call_command("seed_demo", complaints=8, stdout=out)
+    assert "未做任何更改" in out.getvalue()
+    assert (Complaint.objects.count(), ComplaintEvent.objects.count(), User.objects.count()) == counts
