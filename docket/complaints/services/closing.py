@@ -35,7 +35,7 @@ def follow_up_record(*, actor, complaint_id: int, method: str, satisfaction: int
                                      visited_at=act.now)
         act.move()
         act.set(satisfaction=satisfaction, closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
-        act.record("follow_up_recorded", {"method": method, "satisfaction": satisfaction,
+        act.record("follow_up_recorded", {"visit_method": method, "satisfaction": satisfaction,
                                           "opinion": fu.opinion, "quality_score": quality_score})
         obligations_meet(act, "follow_up")
         obligations_cancel(act)

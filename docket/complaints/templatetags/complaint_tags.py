@@ -10,16 +10,16 @@ _SHOWN = [
     ("findings", "调查情况"), ("measures", "处理措施"), ("reason", "原因"), ("note", "说明"), ("comment", "意见"),
     ("body", "内容"), ("summary", "协商情况"), ("explanation", "解释"), ("answer", "答复"), ("analysis", "分析"),
     ("mitigation", "缓解措施"), ("text", "备注"), ("satisfaction", "满意度"), ("amount", "金额"),
-    ("stage", "审核环节"), ("method", "回访方式"), ("opinion", "顾客意见"), ("quality_score", "质检评分"),
+    ("stage", "审核环节"), ("method", "方式"), ("visit_method", "回访方式"), ("opinion", "顾客意见"), ("quality_score", "质检评分"),
     ("exemption", "免回访原因"), ("receipt_no", "回执编号"),
 ]
 
 
 def _value_labels():
-    from ..models import Exemption, FollowUpMethod, ReviewStage
+    from ..models import Exemption, FollowUpMethod, Method, ReviewStage
 
     return {"stage": dict(ReviewStage.choices), "exemption": dict(Exemption.choices),
-            "method": dict(FollowUpMethod.choices)}
+            "method": dict(Method.choices), "visit_method": dict(FollowUpMethod.choices)}
 
 
 @register.filter
