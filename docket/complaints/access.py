@@ -40,6 +40,8 @@ def _issue_department_ids(complaint: Complaint) -> set[int]:
 
 def _sees(a: RoleAssignment, c: Complaint) -> bool:
     role = a.role
+    if c.received_by_id is not None and c.received_by_id == a.user_id and role != Role.COMMITTEE_MEMBER:
+        return True  # whoever recorded a complaint can follow it
     if role in OFFICE_ROLES:
         return a.office_id == c.office_id
     if role in DEPT_ROLES:
@@ -56,6 +58,10 @@ def _sees(a: RoleAssignment, c: Complaint) -> bool:
 
 
 def _q_for(a: RoleAssignment) -> Q:
+    return _scope_q(a) | (Q(received_by_id=a.user_id) if a.role != Role.COMMITTEE_MEMBER else Q(pk__in=[]))
+
+
+def _scope_q(a: RoleAssignment) -> Q:
     role = a.role
     if role in OFFICE_ROLES:
         return Q(office_id=a.office_id)
@@ -90,13 +96,27 @@ def can_see(user, complaint: Complaint) -> bool:
     return any(_sees(a, complaint) for a in assignments_of(user))
 
 
+# What a department that owns an issue (but does not lead the complaint) may do besides its issue's
+# own actions; and what a department member who recorded a complaint may do with it.
+ISSUE_OWNER_EXTRA = frozenset({"note_add", "attachment_add"})
+RECEIVER_EXTRA = frozenset({"close_on_spot", "note_add", "attachment_add"})
+REVIEW_ACTIONS = frozenset({"reply_review_approve", "reply_review_return"})
+STAGE_ROLE = {"qm": Role.QM, "general_office": Role.GENERAL_OFFICE}
+
+
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:
     if a.role not in spec.roles or not _sees(a, c):
         return False
+    if spec.name in REVIEW_ACTIONS and STAGE_ROLE.get(c.review_stage) != a.role:
+        return False  # each reviewer acts at their own stage only (R-HDL-3)
     if a.role in DEPT_ROLES:
         if a.department_id != c.holder_department_id:
-            # A department that only owns an issue acts on that issue alone.
-            if not spec.per_issue or issue is None or issue.department_id != a.department_id:
+            owns_issue = a.department_id in _issue_department_ids(c)
+            if spec.per_issue and issue is not None and issue.department_id == a.department_id:
+                pass  # a department that owns an issue acts on that issue
+            elif owns_issue and spec.name in ISSUE_OWNER_EXTRA or c.received_by_id == a.user_id and spec.name in RECEIVER_EXTRA:
+                pass
+            else:
                 return False
         elif (spec.per_issue and issue is not None and a.role == Role.DEPT_STAFF
               and issue.department_id != a.department_id):
@@ -132,6 +152,30 @@ def require(user, complaint: Complaint, action: str, issue: ComplaintIssue | Non
     raise DomainError("forbidden_action")
 
 
+def _ready(c: Complaint, name: str) -> bool:
+    """Preconditions beyond state and role, so that no action is offered that its service would refuse
+    (the services still check them and answer with their own codes)."""
+    from .models import ClaimState, CompensationClaim, Obligation, Reply, ReplyState, Severity
+
+    route = workflow.REVIEW_ROUTES.get(c.method, ())
+    if name == "reply_submit":
+        return bool(route) and Reply.objects.filter(complaint=c, state__in=[ReplyState.DRAFT, ReplyState.RETURNED]).exists()
+    if name == "reply_send" and c.state != "reply_approved":
+        return not route and Reply.objects.filter(complaint=c, state__in=[ReplyState.DRAFT, ReplyState.RETURNED]).exists()
+    if name == "forwarder_reply_record":
+        return Obligation.objects.filter(complaint=c, kind="forwarder_reply", met_at__isnull=True).exclude(
+            state="cancelled").exists()
+    if name == "clock_pause":
+        return c.paused_at is None
+    if name == "clock_resume":
+        return c.paused_at is not None
+    if name == "severity_raise":
+        return c.severity != Severity.MAJOR
+    if name in ("compensation_decide", "compensation_escalate"):
+        return CompensationClaim.objects.filter(complaint=c, state=ClaimState.PENDING).exists()
+    return True
+
+
 def available_actions(user, complaint: Complaint) -> list[workflow.Action]:
     """The actions this user may take on this complaint now, in table order (for pages and the API). A
     per-issue action counts when the user may take it on at least one issue."""
@@ -139,13 +183,23 @@ def available_actions(user, complaint: Complaint) -> list[workflow.Action]:
     issues: list[ComplaintIssue] | None = None
     for name, spec in workflow.ACTIONS.items():
         if allowed_role(user, complaint, name):
-            out.append(spec)
+            ok = True
         elif spec.per_issue and complaint.state in spec.sources:
             if issues is None:
                 issues = list(ComplaintIssue.objects.filter(complaint=complaint))
-            if any(allowed_role(user, complaint, name, issue=i) for i in issues):
-                out.append(spec)
+            ok = any(allowed_role(user, complaint, name, issue=i) for i in issues)
+        else:
+            ok = False
+        if ok and _ready(complaint, name):
+            out.append(spec)
     return out
+
+
+def compensation_limit(user, complaint: Complaint):
+    """The highest approval limit among the user's roles that may decide compensation here (R-HDL-7)."""
+    limits = [a.compensation_limit for a in assignments_of(user)
+              if a.compensation_limit is not None and _acts(a, complaint, workflow.ACTIONS["compensation_decide"], None)]
+    return max(limits) if limits else None
 
 
 def access_complaint(user, complaint_id: int) -> Complaint:

@@ -159,6 +159,7 @@ EVENT_LABELS = {
     "issue_verified": "验证合格",
     "issue_rework": "验证不合格，返工",
     "follow_up_recorded": "回访",
+    "follow_up_attempted": "回访未接通",
     "follow_up_exempted": "免回访结案",
     "escalated": "上报品质管理部",
     "closed_unclosed": "作未关闭处理",

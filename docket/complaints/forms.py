@@ -221,6 +221,12 @@ class FollowUpForm(ActionForm):
                                            choices=[("", "—")] + [(n, str(n)) for n in range(5, 0, -1)])
 
 
+class FollowUpAttemptForm(ActionForm):
+    service = services.follow_up_attempt_record
+    method = forms.ChoiceField(label=_("回访方式"), choices=FollowUpMethod.choices)
+    note = forms.CharField(label=_("未接通情况（时间、号码、结果）"), max_length=500)
+
+
 class FollowUpExemptForm(ActionForm):
     service = services.follow_up_exempt
     exemption = forms.ChoiceField(label=_("免回访原因"),
@@ -360,6 +366,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "measures_done": MeasuresDoneForm,
     "issue_verify": VerifyForm,
     "follow_up_record": FollowUpForm,
+    "follow_up_attempt": FollowUpAttemptForm,
     "follow_up_exempt": FollowUpExemptForm,
     "escalate_to_qm": EscalateForm,
     "close_unclosed": UnclosedForm,

@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),
     path("<int:pk>/form/", pages.complaint_record_form, name="record_form"),
+    path("<int:pk>/reply/<int:number>/", pages.reply_letter, name="reply_letter"),
     path("<int:pk>/act/<slug:action>/", actions.complaint_action, name="action"),
 ]

@@ -117,6 +117,7 @@ _ACTIONS = [
        SUPERVISOR_AND_ABOVE, office_after_escalation=True, per_issue=True),
     # Follow-up (R-HDL-11) ------------------------------------------------------------------------
     _a("follow_up_record", _("回访"), {S.FOLLOW_UP}, {S.CLOSED}, FRONT | {R.OFFICE_MANAGER, R.QM}),
+    _a("follow_up_attempt", _("记录回访未接通"), {S.FOLLOW_UP}, None, FRONT | {R.OFFICE_MANAGER, R.QM}),
     _a("follow_up_exempt", _("免回访结案"), {S.FOLLOW_UP}, {S.CLOSED}, FRONT | {R.OFFICE_MANAGER, R.QM}),
     # Escalation and endings (R-HDL-5, R-HDL-9, R-EXP-5) ------------------------------------------
     _a("escalate_to_qm", _("上报品质管理部"),

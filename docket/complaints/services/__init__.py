@@ -1,6 +1,12 @@
 """Every state change of a complaint, written once (ARCHITECTURE.md). Interfaces import from here."""
 
-from .closing import complaint_close_unclosed, complaint_withdraw, follow_up_exempt, follow_up_record
+from .closing import (
+    complaint_close_unclosed,
+    complaint_withdraw,
+    follow_up_attempt_record,
+    follow_up_exempt,
+    follow_up_record,
+)
 from .deadlines import acknowledge_send, clock_pause, clock_resume, forwarder_reply_record
 from .handling import (
     complainant_agree,
@@ -39,6 +45,7 @@ from .review import reply_draft_save, reply_review_approve, reply_review_return,
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "follow_up_attempt_record",
     "box_opening_record",
     "reconciliation_record",
     "reconciliation_rows",

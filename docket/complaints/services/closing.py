@@ -42,6 +42,24 @@ def follow_up_record(*, actor, complaint_id: int, method: str, satisfaction: int
     return fu
 
 
+UNREACHABLE_AFTER_ATTEMPTS = 3
+
+
+def follow_up_attempt_record(*, actor, complaint_id: int, method: str, note: str,
+                             expected_version: int | None = None) -> int:
+    """A follow-up attempt that did not reach the complainant (no answer, wrong number …). Returns how
+    many attempts are now on record; after UNREACHABLE_AFTER_ATTEMPTS the complaint may be closed as
+    unreachable (R-HDL-11 B)."""
+    if method not in FollowUpMethod.values:
+        raise DomainError("validation", detail="请选择回访方式")
+    note = text_required(note, "未接通情况")
+    with acting(actor=actor, complaint_id=complaint_id, action="follow_up_attempt",
+                expected_version=expected_version) as act:
+        attempts = act.complaint.events.filter(kind="follow_up_attempted").count() + 1
+        act.record("follow_up_attempted", {"visit_method": method, "note": note, "attempt": attempts})
+    return attempts
+
+
 def follow_up_exempt(*, actor, complaint_id: int, exemption: str, note: str = "",
                      expected_version: int | None = None) -> FollowUp:
     """Close without a visit for one of the seed's reasons (R-HDL-11 B, C). The reason must fit the facts:
@@ -56,8 +74,10 @@ def follow_up_exempt(*, actor, complaint_id: int, exemption: str, note: str = ""
             raise DomainError("exemption_invalid", reason="该投诉不是匿名投诉")
         if exemption == Exemption.SENSITIVE and not c.sensitive:
             raise DomainError("exemption_invalid", reason="该投诉未标记为敏感投诉")
-        if exemption == Exemption.UNREACHABLE and not note.strip():
-            raise DomainError("exemption_invalid", reason="请说明尝试过的联系方式")
+        attempts = c.events.filter(kind="follow_up_attempted").count()
+        if exemption == Exemption.UNREACHABLE and attempts < UNREACHABLE_AFTER_ATTEMPTS and not note.strip():
+            raise DomainError("exemption_invalid",
+                              reason=f"已记录 {attempts} 次未接通，请说明尝试过的联系方式")
         fu = FollowUp.objects.create(complaint=c, company_id=c.company_id, exemption=exemption,
                                      opinion=note.strip(), visited_by=actor, visited_at=act.now)
         act.move()

@@ -101,6 +101,8 @@ def complaint_refuse(*, actor, complaint_id: int, reason: str, expected_version:
     reason = text_required(reason, "退回原因")
     with acting(actor=actor, complaint_id=complaint_id, action="refuse", expected_version=expected_version) as act:
         old = act.complaint.holder_department
+        # Back at the front desk: no department holds it or any of its issues any more.
+        ComplaintIssue.objects.filter(complaint=act.complaint).update(department=None, responsible=None)
         act.move()
         act.set(holder_department=None, holder=None, responsible=None)
         obligations_follow_holder(act)

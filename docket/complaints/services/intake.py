@@ -148,7 +148,7 @@ def attachment_validate(upload: UploadInput) -> str:
         raise DomainError("attachment_empty", name=upload.name)
     limit = settings.DOCKET_ATTACHMENT_MAX_BYTES
     if len(upload.content) > limit:
-        raise DomainError("attachment_size", name=upload.name, limit_mb=limit // (1024 * 1024))
+        raise DomainError("attachment_size", name=upload.name, limit_mb=f"{limit / 1048576:.2f}".rstrip("0").rstrip("."))
     content_type = _sniff(upload.content)
     if content_type is None:
         raise DomainError("attachment_type", name=upload.name)

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from docket.core.errors import DomainError
 from docket.org.models import ExternalParty
 
+from .. import access
 from ..models import ClaimState, CompensationClaim, NonconformityReport
 from ._base import acting, text_required
 
@@ -21,7 +22,10 @@ def note_add(*, actor, complaint_id: int, text: str, expected_version: int | Non
 
 def _amount(value) -> Decimal:
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+        amount = Decimal(str(value))
+        if not amount.is_finite():
+            raise InvalidOperation
+        amount = amount.quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:
         raise DomainError("validation", detail="金额格式不正确") from exc
     if amount <= 0 or amount >= Decimal("10000000000"):
@@ -71,7 +75,7 @@ def compensation_decide(*, actor, complaint_id: int, claim_id: int, approve: boo
             amount = _amount(approved_amount if approved_amount is not None else claim.amount)
             if amount > claim.amount:
                 raise DomainError("validation", detail="批准金额不能超过索赔金额")
-            limit = act.assignment.compensation_limit
+            limit = access.compensation_limit(actor, act.complaint)
             if limit is None or amount > limit:
                 raise DomainError("over_limit", amount=amount, limit=limit if limit is not None else 0)
         claim.state = ClaimState.APPROVED if approve else ClaimState.REJECTED

@@ -109,3 +109,46 @@ def test_saved_filters(client, org, complaint_factory):
     client.force_login(org.a.users["office_manager"])
     client.post(reverse("complaints:filter_delete", args=[sf.id]))  # not theirs: nothing happens
     assert SavedFilter.objects.filter(pk=sf.id).exists()
+
+
+def _to_follow_up(org, c):
+    from docket.complaints import services as s
+
+    a = org.a
+    issue = c.issues.get()
+    s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
+    s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
+    s.issue_findings_record(actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id, findings="f", measures="m")
+    s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=c.id, body="王先生您好，感谢您的反映。电梯已维修。")
+    s.reply_send(actor=a.users["eng_supervisor"], complaint_id=c.id)
+    s.complainant_agree(actor=a.users["reception"], complaint_id=c.id)
+    s.measures_done(actor=a.users["eng_staff"], complaint_id=c.id, note="done")
+    s.issue_verify(actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="ok")
+
+
+def test_reply_letter_prints_the_sent_reply(client, org, complaint_factory):
+    c = complaint_factory()
+    _to_follow_up(org, c)
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:reply_letter", args=[c.id, 1])).content.decode()
+    assert "电梯已维修" in html and "尊敬的王先生/女士" in html
+    assert client.get(reverse("complaints:reply_letter", args=[c.id, 2])).status_code == 404
+
+
+def test_unreachable_exemption_after_three_attempts(org, complaint_factory):
+    import pytest
+
+    from docket.complaints import services as s
+    from docket.core.errors import DomainError
+
+    c = complaint_factory()
+    _to_follow_up(org, c)
+    rec = org.a.users["reception"]
+    with pytest.raises(DomainError) as e:
+        s.follow_up_exempt(actor=rec, complaint_id=c.id, exemption="unreachable")
+    assert e.value.code == "exemption_invalid"
+    for n in range(3):
+        assert s.follow_up_attempt_record(actor=rec, complaint_id=c.id, method="phone", note="无人接听") == n + 1
+    s.follow_up_exempt(actor=rec, complaint_id=c.id, exemption="unreachable")
+    c.refresh_from_db()
+    assert c.state == "closed"

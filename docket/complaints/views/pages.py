@@ -128,3 +128,16 @@ def complaint_record_form(request, pk: int):
         "c": complaint, "events": events, "digest": events[0].hash if events else "",
         "last_hash": events[-1].hash if events else "", "chain_problem": chain_verify(complaint),
     })
+
+
+@login_required
+def reply_letter(request, pk: int, number: int):
+    """A sent or approved reply as a printable letter (R-EXP-14)."""
+    try:
+        complaint = access.access_complaint(request.user, pk)
+    except DomainError as exc:
+        raise Http404 from exc
+    reply = complaint.replies.filter(number=number, state__in=["approved", "sent"]).first()
+    if reply is None:
+        raise Http404
+    return render(request, "complaints/reply_letter.html", {"c": complaint, "r": reply})

@@ -1,0 +1,496 @@
+"""Test helpers: drive a complaint to any state through the real services, call any workflow action
+through its service with sensible inputs, snapshot a complaint's whole file, and a module-wide "world"
+(the conftest organisation plus one complaint per state) built once per test module.
+
+The world is built inside a transaction that stays open for the whole module and is rolled back at
+its end; every test runs in a savepoint inside it (pytest-django's `db`), so tests may change the
+world freely and stay fast. A test module uses it with `world, world_data = helpers.world,
+helpers.world_data`; it must not also use conftest's function-scoped `org` fixture (both would create
+the same organisation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+
+from conftest import OfficeKit, Org, build_org, make_complaint
+from docket.accounts.access import forget
+from docket.accounts.models import Role, User
+from docket.accounts.services import role_grant
+from docket.complaints import services as s
+from docket.complaints import workflow
+from docket.complaints.models import (
+    Attachment,
+    Channel,
+    CompensationClaim,
+    Complaint,
+    ComplaintEvent,
+    ComplaintIssue,
+    CoSigner,
+    DeveloperForward,
+    FollowUp,
+    IssueState,
+    Method,
+    NonconformityReport,
+    Obligation,
+    ReceiptCounter,
+    Reply,
+    ReplyReview,
+    Severity,
+    State,
+)
+from docket.complaints.services import IssueInput, UploadInput
+from docket.core import clock
+from docket.core.errors import DomainError
+from docket.org.models import ExternalParty
+
+ROLES: list[str] = list(Role.values)
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF\x00" + b"\x00" * 32
+
+# action name in workflow.ACTIONS → the service that performs it (services/__init__.py)
+SERVICE: dict[str, Callable[..., Any]] = {
+    "close_on_spot": s.complaint_close_on_spot,
+    "assign": s.complaint_assign,
+    "accept": s.complaint_accept,
+    "transfer": s.complaint_transfer,
+    "refuse": s.complaint_refuse,
+    "issue_findings_record": s.issue_findings_record,
+    "forward_to_developer": s.developer_forward,
+    "developer_answer_record": s.developer_answer_record,
+    "explanation_record": s.explanation_record,
+    "reply_draft_save": s.reply_draft_save,
+    "reply_submit": s.reply_submit,
+    "reply_review_approve": s.reply_review_approve,
+    "reply_review_return": s.reply_review_return,
+    "reply_send": s.reply_send,
+    "complainant_agree": s.complainant_agree,
+    "complainant_disagree": s.complainant_disagree,
+    "negotiation_round_record": s.negotiation_round_record,
+    "measures_done": s.measures_done,
+    "issue_verify": s.issue_verify,
+    "follow_up_record": s.follow_up_record,
+    "follow_up_attempt": s.follow_up_attempt_record,
+    "follow_up_exempt": s.follow_up_exempt,
+    "escalate_to_qm": s.complaint_escalate,
+    "close_unclosed": s.complaint_close_unclosed,
+    "withdraw": s.complaint_withdraw,
+    "acknowledge_send": s.acknowledge_send,
+    "clock_pause": s.clock_pause,
+    "clock_resume": s.clock_resume,
+    "forwarder_reply_record": s.forwarder_reply_record,
+    "severity_raise": s.severity_raise,
+    "group_report_record": s.group_report_record,
+    "ncr_issue": s.ncr_issue,
+    "compensation_claim_record": s.compensation_claim_record,
+    "compensation_decide": s.compensation_decide,
+    "compensation_escalate": s.compensation_escalate,
+    "note_add": s.note_add,
+    "attachment_add": s.attachment_add,
+}
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+def user_for(org: Org, role: str, kit: OfficeKit | None = None) -> User:
+    """The conftest user holding `role` (department roles: the engineering department of `kit`)."""
+    kit = kit or org.a
+    return {
+        Role.RECEPTION: lambda: kit.users["reception"],
+        Role.DEPT_STAFF: lambda: kit.users["eng_staff"],
+        Role.DEPT_SUPERVISOR: lambda: kit.users["eng_supervisor"],
+        Role.DEPT_MANAGER: lambda: kit.users["eng_manager"],
+        Role.OFFICE_MANAGER: lambda: kit.users["office_manager"],
+        Role.QM: lambda: org.users["qm"],
+        Role.GENERAL_OFFICE: lambda: org.users["general_office"],
+        Role.MGMT_REP: lambda: org.users["mgmt_rep"],
+        Role.LEADERSHIP: lambda: org.users["leadership"],
+        Role.GROUP_PROPERTY: lambda: org.users["group_property"],
+        Role.COMMITTEE_MEMBER: lambda: kit.users["committee"],
+    }[Role(role)]()
+
+
+def make_user(username: str, grants: list[tuple[str, Any, Decimal | None]]) -> User:
+    user = User.objects.create_user(username=username, password="pw", display_name=username)
+    for role, scope, limit in grants:
+        role_grant(user=user, role=role, scope_obj=scope, compensation_limit=limit)
+    forget(user)
+    return user
+
+
+# --- snapshots -----------------------------------------------------------------------------------
+
+
+_FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its complaint column
+    "issues": ComplaintIssue, "replies": Reply, "claims": CompensationClaim, "forwards": DeveloperForward,
+    "follow_ups": FollowUp, "ncrs": NonconformityReport, "attachments": Attachment, "cosigners": CoSigner,
+    "obligations": Obligation,
+}
+
+
+def _select(cursor, sql: str, params) -> list[tuple]:
+    cursor.execute(sql, params)
+    return [tuple(row) for row in cursor.fetchall()]
+
+
+def snapshot(complaint_id: int) -> dict:
+    """Every row of one complaint's file (the complaint, its events, issues, replies and their reviews,
+    claims, forwards, follow-up, reports, attachments, co-signers, deadlines) as plain data, for before/after
+    comparisons. Plain SQL through the models' table names: it runs hundreds of times per module."""
+    with connection.cursor() as cur:
+        snap = {
+            "complaint": _select(cur, f"SELECT * FROM {Complaint._meta.db_table} WHERE id = %s", [complaint_id]),
+            "events": _select(cur, f"SELECT seq, kind, hash FROM {ComplaintEvent._meta.db_table} "
+                                   "WHERE complaint_id = %s ORDER BY seq", [complaint_id]),
+            "reviews": _select(cur, f"SELECT * FROM {ReplyReview._meta.db_table} WHERE reply_id IN "
+                                    f"(SELECT id FROM {Reply._meta.db_table} WHERE complaint_id = %s) ORDER BY id",
+                               [complaint_id]),
+        }
+        for key, model in _FILE_TABLES.items():
+            snap[key] = _select(cur, f"SELECT * FROM {model._meta.db_table} WHERE complaint_id = %s ORDER BY id",
+                                [complaint_id])
+    assert snap["complaint"], f"complaint {complaint_id} does not exist"
+    return snap
+
+
+def global_counts() -> dict:
+    """Row counts of every table intake writes to, and the receipt counters."""
+    return {
+        "complaints": Complaint.objects.count(),
+        "events": ComplaintEvent.objects.count(),
+        "issues": ComplaintIssue.objects.count(),
+        "cosigners": CoSigner.objects.count(),
+        "attachments": Attachment.objects.count(),
+        "counters": list(ReceiptCounter.objects.order_by("pk").values_list("office_id", "day", "last")),
+    }
+
+
+# --- driving a complaint through the real services ------------------------------------------------
+
+REVIEW_STATES = {State.IN_REVIEW, State.REPLY_APPROVED}
+
+# The path each state is reached by; every state is reached from the one before it in its path.
+_PATH: dict[str, list[str]] = {
+    State.REGISTERED: [],
+    State.WITHDRAWN: ["withdraw"],
+    State.ASSIGNED: ["assign"],
+    State.INVESTIGATING: ["assign", "accept"],
+    State.UNCLOSED: ["assign", "accept", "close_unclosed"],
+    State.WITH_DEVELOPER: ["assign", "accept", "forward_to_developer"],
+    State.IN_REVIEW: ["assign", "accept", "findings", "draft", "submit"],
+    State.REPLY_APPROVED: ["assign", "accept", "findings", "draft", "submit", "approve_all"],
+    State.REPLIED: ["assign", "accept", "findings", "draft", "reply_out"],
+    State.NEGOTIATING: ["assign", "accept", "findings", "draft", "reply_out", "disagree"],
+    State.IMPLEMENTING: ["assign", "accept", "findings", "draft", "reply_out", "agree"],
+    State.VERIFYING: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures"],
+    State.FOLLOW_UP: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures", "verify"],
+    State.CLOSED: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures", "verify",
+                   "follow_up"],
+}
+
+
+def drive_to(org: Org, state: str, *, method: str = Method.PHONE, kit: OfficeKit | None = None,
+             issues: int = 1, review_stage: str = "qm", **register) -> Complaint:
+    """A new complaint of office `kit` (A by default), brought to `state` by the services a real office
+    would use, each by the role that would take it. All issues go to the engineering department.
+
+    For IN_REVIEW a method with review stages is needed (e.g. email, letter); `review_stage=
+    "general_office"` stops a letter after the QM approval, at the general office's stage.
+    """
+    kit = kit or org.a
+    state = State(state)
+    if state in REVIEW_STATES and not workflow.REVIEW_ROUTES[method]:
+        raise ValueError(f"{state} cannot be reached by a {method} complaint (no review)")
+    if method in (Method.GOVERNMENT_FORWARD, Method.DEVELOPER_FORWARD):
+        register = forwarded(org, method) | register
+    if issues != 1 and "issues" not in register:
+        register["issues"] = [IssueInput(summary=f"问题{n}", category_id=org.categories["电梯"].id)
+                              for n in range(1, issues + 1)]
+    c = make_complaint(org, kit=kit, method=method, **register)
+    u = kit.users
+    cid = c.id
+    for step in _PATH[state]:
+        if step == "withdraw":
+            s.complaint_withdraw(actor=u["reception"], complaint_id=cid, reason="业主已自行解决，申请撤回")
+        elif step == "assign":
+            s.complaint_assign(actor=u["reception"], complaint_id=cid, department_id=kit.depts["engineering"].id)
+        elif step == "accept":
+            s.complaint_accept(actor=u["eng_supervisor"], complaint_id=cid)
+        elif step == "close_unclosed":
+            s.complaint_close_unclosed(actor=u["office_manager"], complaint_id=cid, analysis="超出公司能力范围",
+                                       mitigation="已设置临时围挡")
+        elif step == "forward_to_developer":
+            s.developer_forward(actor=u["eng_supervisor"], complaint_id=cid, party_id=org.developer.id,
+                                reason="属地产保修范围")
+        elif step == "findings":
+            for issue in ComplaintIssue.objects.filter(complaint_id=cid):
+                s.issue_findings_record(actor=u["eng_supervisor"], complaint_id=cid, issue_id=issue.id,
+                                        findings="现场查看属实", measures="安排维修")
+        elif step == "draft":
+            s.reply_draft_save(actor=u["eng_supervisor"], complaint_id=cid, body="您好，感谢您的反映，经现场查看……")
+        elif step == "submit":
+            s.reply_submit(actor=u["eng_supervisor"], complaint_id=cid)
+            if state == State.IN_REVIEW and review_stage == "general_office":
+                s.reply_review_approve(actor=org.users["qm"], complaint_id=cid)
+        elif step == "approve_all":
+            for stage in workflow.REVIEW_ROUTES[method]:
+                s.reply_review_approve(actor=org.users[stage], complaint_id=cid)
+        elif step == "reply_out":
+            if workflow.REVIEW_ROUTES[method]:
+                s.reply_submit(actor=u["eng_supervisor"], complaint_id=cid)
+                for stage in workflow.REVIEW_ROUTES[method]:
+                    s.reply_review_approve(actor=org.users[stage], complaint_id=cid)
+            s.reply_send(actor=u["reception"], complaint_id=cid)
+        elif step == "disagree":
+            s.complainant_disagree(actor=u["reception"], complaint_id=cid, reason="业主认为维修时间太长")
+        elif step == "agree":
+            s.complainant_agree(actor=u["reception"], complaint_id=cid)
+        elif step == "measures":
+            s.measures_done(actor=u["eng_staff"], complaint_id=cid, note="已更换门机板")
+        elif step == "verify":
+            for issue in ComplaintIssue.objects.filter(complaint_id=cid):
+                s.issue_verify(actor=u["office_manager"], complaint_id=cid, issue_id=issue.id, passed=True,
+                               note="复查运行正常")
+        elif step == "follow_up":
+            s.follow_up_record(actor=u["reception"], complaint_id=cid, method="phone", satisfaction=5)
+        else:  # pragma: no cover
+            raise AssertionError(step)
+    c = Complaint.objects.get(pk=cid)
+    assert c.state == state, (c.state, state)
+    return c
+
+
+def forwarded(org: Org, method: str = Method.GOVERNMENT_FORWARD) -> dict:
+    """Registration fields of a complaint forwarded by the 12345 hotline (or the developer), with the
+    forwarder's reference and own deadline (R-EXP-8)."""
+    if method == Method.DEVELOPER_FORWARD:
+        party, channel = org.developer, Channel.DEVELOPER
+    else:
+        party, _ = ExternalParty.objects.get_or_create(group=org.group, kind=ExternalParty.Kind.HOTLINE,
+                                                       name="12345市民服务热线")
+        channel = Channel.GOVERNMENT
+    return {"channel": channel, "forwarded_by_id": party.id, "forwarder_ref": "GD-2026-0001",
+            "forwarder_due_at": clock.now() + timedelta(days=5)}
+
+
+# --- calling any action ----------------------------------------------------------------------------
+
+
+@dataclass
+class Ctx:
+    """What a call needs: the complaint, its (first) issue and, for compensation, a pending claim."""
+
+    org: Org
+    complaint_id: int
+    issue_id: int
+    claim_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def ctx_for(org: Org, complaint: Complaint | int) -> Ctx:
+    complaint_id = complaint if isinstance(complaint, int) else complaint.id
+    issue_id = ComplaintIssue.objects.filter(complaint_id=complaint_id).order_by("seq").values_list("id", flat=True)[0]
+    return Ctx(org=org, complaint_id=complaint_id, issue_id=issue_id)
+
+
+def default_args(action: str, x: Ctx) -> dict:
+    """Valid inputs for `action` (what a careful user would type)."""
+    o = x.org
+    return {
+        "close_on_spot": lambda: {"note": "已现场更换灯泡，业主确认满意"},
+        "assign": lambda: {"department_id": o.a.depts["engineering"].id},
+        "accept": lambda: {},
+        "transfer": lambda: {"department_id": o.a.depts["security"].id, "reason": "属秩序部职责"},
+        "refuse": lambda: {"reason": "非本部门职责"},
+        "issue_findings_record": lambda: {"issue_id": x.issue_id, "findings": "现场查看属实",
+                                          "measures": "更换门机板"},
+        "forward_to_developer": lambda: {"party_id": o.developer.id, "reason": "属地产保修范围"},
+        "developer_answer_record": lambda: {"answer": "地产同意保修", "their_ref": "DC-2026-001"},
+        "explanation_record": lambda: {"explanation": "该设施不属于物业服务范围，已耐心解释"},
+        "reply_draft_save": lambda: {"body": "您好，感谢您的反映，我们已安排维修。"},
+        "reply_submit": lambda: {},
+        "reply_review_approve": lambda: {"comment": "同意"},
+        "reply_review_return": lambda: {"comment": "未覆盖全部问题"},
+        "reply_send": lambda: {},
+        "complainant_agree": lambda: {"note": "业主同意"},
+        "complainant_disagree": lambda: {"reason": "业主认为时间太长"},
+        "negotiation_round_record": lambda: {"summary": "第二次上门沟通"},
+        "measures_done": lambda: {"note": "已更换"},
+        "issue_verify": lambda: {"issue_id": x.issue_id, "passed": True, "note": "复查正常"},
+        "follow_up_record": lambda: {"method": "phone", "satisfaction": 4},
+        "follow_up_attempt": lambda: {"method": "phone", "note": "无人接听"},
+        "follow_up_exempt": lambda: {"exemption": "unreachable", "note": "三次来电均未接通"},
+        "escalate_to_qm": lambda: {"reason": "管理处无法解决"},
+        "close_unclosed": lambda: {"analysis": "超出公司能力范围", "mitigation": "已设置临时围挡"},
+        "withdraw": lambda: {"reason": "业主申请撤回"},
+        "acknowledge_send": lambda: {"text": "您好，您的投诉已收到，我们将尽快处理。"},
+        "clock_pause": lambda: {"reason": "等待业主提供照片", "resume_on": clock.now() + timedelta(days=3)},
+        "clock_resume": lambda: {},
+        "forwarder_reply_record": lambda: {"text": "已按12345工单要求答复"},
+        "severity_raise": lambda: {"severity": Severity.HOT, "reason": "业主表示将联系媒体"},
+        "group_report_record": lambda: {"content": "电梯多次故障", "cause": "设备老化", "handling": "已更换门机板"},
+        "ncr_issue": lambda: {"nonconformity": "维修超时", "cause": "备件不足", "corrective_action": "建立备件库"},
+        "compensation_claim_record": lambda: {"amount": "300", "description": "电梯故障致业主受伤，索赔医药费"},
+        "compensation_decide": lambda: {"claim_id": x.claim_id, "approve": True, "note": "同意赔付"},
+        "compensation_escalate": lambda: {"claim_id": x.claim_id, "note": "涉及地产，上报", "to_developer": True},
+        "note_add": lambda: {"text": "已电话安抚业主"},
+        "attachment_add": lambda: {"upload": UploadInput(name="现场.png", content=PNG)},
+    }[action]()
+
+
+def invoke(action: str, actor: User, x: Ctx, **overrides):
+    """Perform `action` through its service with valid inputs (overridable)."""
+    return SERVICE[action](actor=actor, complaint_id=x.complaint_id, **(default_args(action, x) | overrides))
+
+
+def prepare(action: str, x: Ctx) -> Ctx:
+    """Make the complaint ready for `action` beyond its state, where its state allows: findings and a
+    draft before a reply is submitted or sent, a pending claim before a compensation decision, a paused
+    clock before resuming. Done by QM (who may do all of these)."""
+    if action not in ("reply_submit", "reply_send", "compensation_decide", "compensation_escalate", "clock_resume"):
+        return x
+    qm = x.org.users["qm"]
+    c = Complaint.objects.get(pk=x.complaint_id)
+    sources = {name: workflow.ACTIONS[name].sources for name in ("reply_draft_save", "compensation_claim_record",
+                                                                 "clock_pause")}
+    if action in ("reply_submit", "reply_send") and c.state in sources["reply_draft_save"]:
+        for issue in ComplaintIssue.objects.filter(complaint=c, state=IssueState.OPEN):
+            s.issue_findings_record(actor=qm, complaint_id=c.id, issue_id=issue.id, findings="查明",
+                                    measures="维修")
+        s.reply_draft_save(actor=qm, complaint_id=c.id, body="您好，感谢您的反映，处理结果如下……")
+    if action in ("compensation_decide", "compensation_escalate") and c.state in sources["compensation_claim_record"]:
+        x.claim_id = s.compensation_claim_record(actor=qm, complaint_id=c.id, amount="300",
+                                                 description="索赔医药费").id
+    if action == "clock_resume" and c.state in sources["clock_pause"] and c.paused_at is None:
+        invoke("clock_pause", qm, x)
+    return x
+
+
+# One valid situation per action — (state, method, variant) — and who takes it there: a role the table
+# allows that sees the complaint in every state the action starts from.
+VALID: dict[str, tuple[str, str, str]] = {name: (State.INVESTIGATING, Method.PHONE, "") for name in SERVICE} | {
+    "close_on_spot": (State.REGISTERED, Method.PHONE, ""),
+    "assign": (State.REGISTERED, Method.PHONE, ""),
+    "accept": (State.ASSIGNED, Method.PHONE, ""),
+    "refuse": (State.ASSIGNED, Method.PHONE, ""),
+    "developer_answer_record": (State.WITH_DEVELOPER, Method.PHONE, ""),
+    "reply_submit": (State.INVESTIGATING, Method.EMAIL, ""),
+    "reply_review_approve": (State.IN_REVIEW, Method.EMAIL, ""),
+    "reply_review_return": (State.IN_REVIEW, Method.EMAIL, ""),
+    "complainant_agree": (State.REPLIED, Method.PHONE, ""),
+    "complainant_disagree": (State.REPLIED, Method.PHONE, ""),
+    "negotiation_round_record": (State.NEGOTIATING, Method.PHONE, ""),
+    "measures_done": (State.IMPLEMENTING, Method.PHONE, ""),
+    "issue_verify": (State.VERIFYING, Method.PHONE, ""),
+    "follow_up_record": (State.FOLLOW_UP, Method.PHONE, ""),
+    "follow_up_attempt": (State.FOLLOW_UP, Method.PHONE, ""),
+    "follow_up_exempt": (State.FOLLOW_UP, Method.PHONE, ""),
+    "forwarder_reply_record": (State.INVESTIGATING, Method.GOVERNMENT_FORWARD, ""),
+}
+
+ACTOR: dict[str, str] = {
+    "close_on_spot": Role.RECEPTION, "assign": Role.RECEPTION, "accept": Role.DEPT_SUPERVISOR,
+    "transfer": Role.DEPT_MANAGER, "refuse": Role.DEPT_SUPERVISOR, "issue_findings_record": Role.DEPT_STAFF,
+    "forward_to_developer": Role.DEPT_SUPERVISOR, "developer_answer_record": Role.RECEPTION,
+    "explanation_record": Role.OFFICE_MANAGER, "reply_draft_save": Role.DEPT_SUPERVISOR,
+    "reply_submit": Role.DEPT_SUPERVISOR, "reply_review_approve": Role.QM, "reply_review_return": Role.QM,
+    "reply_send": Role.RECEPTION, "complainant_agree": Role.RECEPTION, "complainant_disagree": Role.RECEPTION,
+    "negotiation_round_record": Role.RECEPTION, "measures_done": Role.DEPT_STAFF,
+    "issue_verify": Role.OFFICE_MANAGER, "follow_up_record": Role.RECEPTION, "follow_up_exempt": Role.RECEPTION,
+    "follow_up_attempt": Role.RECEPTION,
+    "escalate_to_qm": Role.OFFICE_MANAGER, "close_unclosed": Role.LEADERSHIP, "withdraw": Role.RECEPTION,
+    "ncr_issue": Role.MGMT_REP, "compensation_claim_record": Role.RECEPTION,
+    "compensation_decide": Role.OFFICE_MANAGER, "compensation_escalate": Role.LEADERSHIP,
+    "note_add": Role.RECEPTION, "attachment_add": Role.RECEPTION, "acknowledge_send": Role.RECEPTION,
+    "clock_pause": Role.RECEPTION, "clock_resume": Role.RECEPTION, "forwarder_reply_record": Role.OFFICE_MANAGER,
+    "severity_raise": Role.OFFICE_MANAGER, "group_report_record": Role.QM,
+}
+
+
+def refused(code: str, complaint_id: int, call: Callable[[], Any]) -> DomainError:
+    """`call()` must raise DomainError(`code`) and leave the complaint's whole file as it was."""
+    before = snapshot(complaint_id)
+    with pytest.raises(DomainError) as e:
+        call()
+    assert e.value.code == code, e.value
+    assert snapshot(complaint_id) == before
+    return e.value
+
+
+# --- the module-wide world ---------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    org: Org
+    omni: User  # holds every role of office A, its engineering department, the company and the group
+    ids: dict[tuple[str, str, str], int]
+
+    def complaint(self, state: str, method: str = Method.PHONE, variant: str = "") -> Complaint:
+        return Complaint.objects.get(pk=self.ids[(State(state), Method(method), variant)])
+
+    def ctx(self, state: str, method: str = Method.PHONE, variant: str = "") -> Ctx:
+        return ctx_for(self.org, self.ids[(State(state), Method(method), variant)])
+
+
+def build_world() -> World:
+    org = build_org()
+    a = org.a
+    omni = make_user("omni", [
+        (Role.RECEPTION, a.office, None),
+        (Role.DEPT_STAFF, a.depts["engineering"], None),
+        (Role.DEPT_SUPERVISOR, a.depts["engineering"], None),
+        (Role.DEPT_MANAGER, a.depts["engineering"], Decimal("100000")),
+        (Role.OFFICE_MANAGER, a.office, Decimal("100000")),
+        (Role.QM, org.company, Decimal("100000")),
+        (Role.GENERAL_OFFICE, org.company, None),
+        (Role.MGMT_REP, org.company, None),
+        (Role.LEADERSHIP, org.company, Decimal("100000")),
+        (Role.GROUP_PROPERTY, org.group, None),
+        (Role.COMMITTEE_MEMBER, a.committee, None),
+    ])
+    ids: dict[tuple[str, str, str], int] = {}
+    for state in State:
+        if state not in REVIEW_STATES:
+            ids[(state, Method.PHONE, "")] = drive_to(org, state).id
+    for state in (State.INVESTIGATING, State.IN_REVIEW, State.REPLY_APPROVED, State.REPLIED, State.NEGOTIATING):
+        ids[(state, Method.EMAIL, "")] = drive_to(org, state, method=Method.EMAIL).id
+    ids[(State.IN_REVIEW, Method.LETTER, "")] = drive_to(org, State.IN_REVIEW, method=Method.LETTER).id
+    ids[(State.IN_REVIEW, Method.LETTER, "go")] = drive_to(
+        org, State.IN_REVIEW, method=Method.LETTER, review_stage="general_office").id
+    ids[(State.VERIFYING, Method.PHONE, "two_issues")] = drive_to(org, State.VERIFYING, issues=2).id
+    for state in State:
+        ids[(state, Method.GOVERNMENT_FORWARD, "")] = drive_to(org, state, method=Method.GOVERNMENT_FORWARD).id
+    return World(org=org, omni=omni, ids=ids)
+
+
+@pytest.fixture(scope="module")
+def world_data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once per module in a transaction rolled back at the module's end."""
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    media.enable()
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            media.disable()
+
+
+@pytest.fixture
+def world(world_data, db) -> World:
+    """The module's world; the test runs in a savepoint (`db`) inside the module's transaction."""
+    return world_data
