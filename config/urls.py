@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from docket.api.main import api
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="complaints:list", permanent=False)),
     path("admin/", admin.site.urls),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("complaints/", include("docket.complaints.urls")),
     path("reports/", include("docket.reports.urls")),
+    path("api/v1/", api.urls),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

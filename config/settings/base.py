@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "docket.notifications",
     "docket.complaints",
     "docket.reports",
+    "docket.api",
     "config.apps.JobsConfig",
 ]
 
