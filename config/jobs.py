@@ -7,6 +7,7 @@ from huey.contrib.djhuey import periodic_task
 from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.tasks import chains_verify_nightly
 from docket.notifications.service import deliver_due
+from docket.reports.services import report_duties_open, report_duties_overdue_notify
 
 
 @periodic_task(crontab(hour="2", minute="30"))
@@ -23,3 +24,14 @@ def deliver_notifications():
 def sweep_overdue():
     """Deadline warnings and overdue escalation (R-SLA-3), every minute."""
     overdue_sweep()
+
+
+@periodic_task(crontab(day="1", hour="0", minute="10"))
+def open_report_duties():
+    """Monthly (and quarterly) reporting duties for the period just ended (R-SLA-4)."""
+    report_duties_open()
+
+
+@periodic_task(crontab(minute="5"))
+def notify_overdue_reports():
+    report_duties_overdue_notify()

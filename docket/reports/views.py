@@ -17,3 +17,29 @@ def complaints_export(request):
         "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Content-Disposition": f'attachment; filename="{name}"',
     })
+
+
+@login_required
+def report_duties(request):
+    """定期报告: the periodic reports the user submits or oversees, with due times; submit inline."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    from docket.core.errors import DomainError
+
+    from . import services
+
+    error = None
+    if request.method == "POST":
+        try:
+            services.report_submit(actor=request.user, duty_id=int(request.POST.get("duty", 0)),
+                                   summary=request.POST.get("summary", ""))
+        except (DomainError, ValueError) as exc:
+            error = exc.message if isinstance(exc, DomainError) else "参数有误"
+        else:
+            messages.success(request, "报告已提交。")
+            return redirect("reports:duties")
+    duties = services.report_duties_visible_to(request.user).order_by("submitted_at", "due_at")[:200]
+    submittable = {d.id for d in duties if d.submitted_at is None and services._may_submit(request.user, d)}
+    return render(request, "reports/duties.html", {"duties": duties, "submittable": submittable, "error": error,
+                                                   "posted": request.POST}, status=422 if error else 200)

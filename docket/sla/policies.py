@@ -41,6 +41,10 @@ DEFAULT_RULES: dict[str, Any] = {
     "report_group": {"hot": {"type": "clock_minutes", "n": 240}, "major": {"type": "clock_minutes", "n": 60}},
     # The overdue ladder (R-SLA-3): warn the holder at this share of the time, then on breach the holder,
     # then after these many working minutes the holder's superior, then QM.
+    # Periodic reports (R-SLA-4): department statistics on the 1st (the first working day counts as day 0),
+    # the office's analysis and QM's analysis a few working days later; QM by quarter or half-year.
+    "reports": {"dept_monthly_working_days": 0, "office_monthly_working_days": 5, "qm_working_days": 10,
+                "qm_period": "quarter"},
     "warn_ratio": 0.75,
     "superior_after_minutes": 120,
     "qm_after_minutes": 480,
@@ -87,6 +91,12 @@ def validate_rules(rules: dict) -> None:
             validate_rule(rule, f"{section}.{key}")
     for section in ("review", "verify", "follow_up"):
         validate_rule(rules.get(section), section)
+    reports = rules.get("reports", {})
+    for key in ("dept_monthly_working_days", "office_monthly_working_days", "qm_working_days"):
+        if not isinstance(reports.get(key), int) or not 0 <= reports[key] <= 31:
+            raise ValueError(f"reports.{key} must be a whole number of working days (0-31)")
+    if reports.get("qm_period") not in ("quarter", "half_year"):
+        raise ValueError("reports.qm_period must be quarter or half_year")
     ratio = rules.get("warn_ratio")
     if not isinstance(ratio, int | float) or not 0 < ratio < 1:
         raise ValueError("warn_ratio must be between 0 and 1")
