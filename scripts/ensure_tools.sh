@@ -22,7 +22,8 @@ uv sync --frozen --quiet
 if [ "$need_browser" = "browser" ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  # (no grep -q: with pipefail, its early exit would fail the pipeline with SIGPIPE)
+  fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
       echo ">> installing ${missing[*]} with apt-get"
