@@ -83,3 +83,13 @@ def test_second_run_changes_nothing(db):
     call_command("seed_demo", complaints=8, stdout=out)
     assert "未做任何更改" in out.getvalue()
     assert (Complaint.objects.count(), ComplaintEvent.objects.count(), User.objects.count()) == counts
+
+
+def test_demo_shows_every_obligation_state(db):
+    from django.core.management import call_command
+
+    from docket.complaints.models import Obligation
+
+    call_command("seed_demo", complaints=40, stdout=__import__("io").StringIO())
+    states = set(Obligation.objects.values_list("state", flat=True))
+    assert {"open", "met", "missed", "paused", "cancelled"} <= states
