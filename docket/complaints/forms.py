@@ -214,8 +214,8 @@ class FollowUpForm(ActionForm):
     service = services.follow_up_record
     method = forms.ChoiceField(label=_("回访方式"), choices=FollowUpMethod.choices)
     satisfaction = forms.TypedChoiceField(label=_("顾客满意度"), coerce=int, widget=forms.RadioSelect,
-                                          choices=[(5, "5 非常满意"), (4, "4 满意"), (3, "3 一般"), (2, "2 不满意"),
-                                                   (1, "1 非常不满意")])
+                                          choices=[(5, _("5 非常满意")), (4, _("4 满意")), (3, _("3 一般")),
+                                                   (2, _("2 不满意")), (1, _("1 非常不满意"))])
     opinion = _text(_("顾客意见"), required=False, rows=3)
     quality_score = forms.TypedChoiceField(label=_("质检评分（可选）"), coerce=int, required=False, empty_value=None,
                                            choices=[("", "—")] + [(n, str(n)) for n in range(5, 0, -1)])
