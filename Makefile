@@ -29,3 +29,18 @@ lint: setup
 
 docs: setup
 	$(MANAGE) workflow_diagram
+
+# The benchmark at scale (bench/README.md): PostgreSQL only, its own database docket_bench; loads
+# BENCH_COMPLAINTS complaints with COPY, then measures the overdue sweep (and doubles the closed history).
+BENCH_COMPLAINTS ?= 1000000
+BENCH_SWEEP_ARGS ?= --double-history
+BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/docket_bench DJANGO_SETTINGS_MODULE=config.settings.dev
+
+bench:
+	@scripts/ensure_tools.sh
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'docket_bench'" \
+		| grep -q 1 || createdb -h 127.0.0.1 -U postgres docket_bench
+	$(BENCH_ENV) $(MANAGE) migrate --no-input -v 0
+	$(BENCH_ENV) uv run python -m bench.generate --complaints $(BENCH_COMPLAINTS) --open-share 0.05 --reset
+	$(BENCH_ENV) uv run python -m bench.sweep $(BENCH_SWEEP_ARGS)

@@ -1,6 +1,49 @@
-"""The REST API, version 1 (django-ninja). Routers live in `routers/`; handlers only parse, check access
-and call the same services as the web pages."""
+"""The REST API, version 1 (django-ninja), mounted at /api/v1/. Routers live in `routers/`; handlers
+only parse, check access and call the same services as the web pages. Authentication: an API key as
+a bearer token, or the web UI's session (auth.py). Errors: errors.py. OpenAPI: /api/v1/openapi.json,
+committed as docs/openapi.json (`manage.py openapi_export`)."""
 
+from django.urls import URLPattern
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
-api = NinjaAPI(title="Docket API", version="1.0.0", urls_namespace="api-v1")
+from . import errors
+from .auth import AUTH
+from .routers import actions, complaints, fallback, receipts, reference
+
+
+class Utf8JSON(JSONRenderer):
+    """Chinese text as UTF-8, not \\u escapes (readable in curl and logs; same JSON)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class DocketAPI(NinjaAPI):
+    """NinjaAPI whose URL views answer a wrong method with the JSON error shape (errors.json_405)."""
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = errors.json_405(pattern.callback)
+        return urls
+
+
+api = DocketAPI(
+    title="Docket API",
+    version="1.0.0",
+    urls_namespace="api-v1",
+    renderer=Utf8JSON(),
+    auth=AUTH,
+    description=(
+        "物业顾客投诉处理系统 Docket 的接口。认证：`Authorization: Bearer dk_<prefix>_<secret>`（接口密钥，"
+        "`manage.py api_key_create` 生成），或网页登录会话。每个错误都返回 `{code, message, fields}`。"
+        "POST 可带 `Idempotency-Key` 头，重试不会重复执行。"
+    ),
+)
+errors.install(api)
+api.add_router("", complaints.router)
+api.add_router("", actions.router)
+api.add_router("", reference.router)
+api.add_router("", receipts.router)
+api.add_router("", fallback.router)  # last: unknown paths answer JSON 404

@@ -1,0 +1,104 @@
+"""`Idempotency-Key` on POSTs: a retried request with the same key and the same body gets the stored
+response without acting again; the same key with another body gets 409 `idempotency_mismatch`.
+
+The record is inserted, the action run and the response stored in one transaction. A concurrent
+identical request therefore waits — on PostgreSQL at the unique index until the first commits, on
+SQLite at BEGIN IMMEDIATE — and then finds the stored response. If the first request fails
+unexpectedly everything rolls back, the key stays free and a retry acts. Refusals (4xx) are stored
+and replayed like successes: the outcome of a request does not change when it is retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Schema
+from ninja.responses import Status
+
+from docket.core import clock
+from docket.core.errors import DomainError
+
+from .errors import ApiError, FormInvalid, body_for
+from .models import IdempotencyRecord
+from .schemas.common import ErrorOut
+from .services import IDEMPOTENCY_TTL
+
+KEY_PATTERN = r"^[\x21-\x7e]{1,100}$"
+
+IdempotencyKey = Header(
+    None,
+    alias="Idempotency-Key",
+    pattern=KEY_PATTERN,
+    description="any unique string (e.g. a UUID) per logical request; retries with the same key and body "
+    "get the first response without acting again (kept 24 h)",
+)
+
+
+def request_hash(request: HttpRequest) -> str:
+    try:
+        body = json.dumps(
+            json.loads(request.body or b"null"), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+        )
+    except ValueError:
+        body = request.body.hex()
+    return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
+
+
+def _normalised(status: int, body: dict, schema: type[Schema]) -> dict:
+    """The body exactly as it will be sent (so a replay is byte-identical)."""
+    model = schema if status < 400 else ErrorOut
+    return model.model_validate(body).model_dump(mode="json")
+
+
+def _claim(request: HttpRequest, key: str, digest: str, now) -> IdempotencyRecord:
+    user = request.auth
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                user=user,
+                api_key=getattr(request, "api_key", None),
+                key=key,
+                request_hash=digest,
+                method=request.method,
+                path=request.path[:300],
+                created_at=now,
+            )
+    except IntegrityError:
+        pass
+    record = IdempotencyRecord.objects.select_for_update().get(user=user, key=key)
+    if record.created_at <= now - IDEMPOTENCY_TTL:  # expired: the key starts afresh
+        record.request_hash, record.status, record.body, record.created_at = digest, None, None, now
+        record.method, record.path = request.method, request.path[:300]
+        record.save()
+    return record
+
+
+def idempotent(
+    request: HttpRequest,
+    response: HttpResponse,
+    key: str | None,
+    act: Callable[[], tuple[int, dict]],
+    schema: type[Schema],
+) -> Status:
+    """Run `act` (which calls one service and returns (status, body)) at most once per key."""
+    if key is None:
+        return Status(*act())
+    digest = request_hash(request)
+    with transaction.atomic():
+        record = _claim(request, key, digest, clock.now())
+        if record.request_hash != digest:
+            raise ApiError("idempotency_mismatch")
+        if record.status is not None:
+            response["Idempotent-Replayed"] = "true"
+            return Status(record.status, record.body)
+        try:
+            status, body = act()
+        except (DomainError, ApiError, FormInvalid) as exc:
+            status, body = body_for(exc)
+        record.status, record.body = status, _normalised(status, body, schema)
+        record.save(update_fields=["status", "body"])
+    return Status(record.status, record.body)

@@ -1,0 +1,176 @@
+"""Turning loaded records into the API's JSON shapes (schemas/complaints.py). Pure functions over
+objects the selectors already loaded: no queries here except `available_actions`."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from docket.complaints import access
+from docket.complaints.events import EVENT_LABELS, ChainProblem
+from docket.complaints.models import Complaint, ComplaintEvent
+from docket.core import clock
+
+
+def _name(obj) -> str | None:
+    return str(obj) if obj is not None else None
+
+
+def summary(c: Complaint, now=None) -> dict:
+    now = now or clock.now()
+    return {
+        "id": c.id,
+        "receipt_no": c.receipt_no,
+        "kind": c.kind,
+        "channel": c.channel,
+        "method": c.method,
+        "state": c.state,
+        "state_label": str(c.get_state_display()),
+        "severity": c.severity,
+        "level": c.level,
+        "subject": c.subject,
+        "office": {"id": c.office.id, "code": c.office.code, "name": c.office.name},
+        "received_at": c.received_at,
+        "updated_at": c.updated_at,
+        "next_due_at": c.next_due_at,
+        "overdue": bool(c.is_open and c.next_due_at is not None and c.next_due_at < now),
+        "holder_department": c.holder_department.name if c.holder_department_id else None,
+        "version": c.version,
+    }
+
+
+def detail(c: Complaint, user) -> dict:
+    """`c` loaded by `selectors.complaint_detail_for` (issues, obligations … prefetched)."""
+    return {
+        **summary(c),
+        "community": c.community.name,
+        "anonymous": c.anonymous,
+        "complainant_name": c.complainant_name,
+        "complainant_phone": c.complainant_phone,
+        "complainant_address": c.complainant_address,
+        "room": _name(c.room) if c.room_id else None,
+        "location": c.location,
+        "people_count": c.people_count,
+        "description": c.description,
+        "demand": c.demand,
+        "lawsuit_filed": c.lawsuit_filed,
+        "media_exposed": c.media_exposed,
+        "legal_or_media_risk": c.legal_or_media_risk,
+        "developer_related": c.developer_related,
+        "compensation_claimed": c.compensation_claimed,
+        "home_return_requested": c.home_return_requested,
+        "sensitive": c.sensitive,
+        "unreasonable": c.unreasonable,
+        "forwarded_by_id": c.forwarded_by_id,
+        "forwarder_ref": c.forwarder_ref,
+        "forwarder_due_at": c.forwarder_due_at,
+        "received_by": _name(c.received_by),
+        "holder": _name(c.holder),
+        "responsible": _name(c.responsible),
+        "review_stage": c.review_stage,
+        "paused_at": c.paused_at,
+        "resume_on": c.resume_on,
+        "closure_kind": c.closure_kind,
+        "closure_note": c.closure_note,
+        "closed_at": c.closed_at,
+        "satisfaction": c.satisfaction,
+        "issues": [
+            {
+                "id": i.id,
+                "seq": i.seq,
+                "summary": i.summary,
+                "category_id": i.category_id,
+                "category": _name(i.category),
+                "department_id": i.department_id,
+                "department": i.department.name if i.department_id else None,
+                "responsible": _name(i.responsible),
+                "state": i.state,
+                "findings": i.findings,
+                "measures": i.measures,
+                "verification_note": i.verification_note,
+                "verified_at": i.verified_at,
+            }
+            for i in c.issues.all()
+        ],
+        "obligations": [
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "kind_label": str(o.get_kind_display()),
+                "state": o.state,
+                "started_at": o.started_at,
+                "due_at": o.due_at,
+                "met_at": o.met_at,
+                "breached_at": o.breached_at,
+                "paused_at": o.paused_at,
+                "provisional": o.provisional,
+                "on_time": o.on_time,
+            }
+            for o in c.obligations.all()
+        ],
+        "cosigners": [{"name": s.name, "room": s.room, "phone": s.phone} for s in c.cosigners.all()],
+        "attachments": [
+            {
+                "id": a.id,
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "issue_id": a.issue_id,
+                "uploaded_at": a.uploaded_at,
+            }
+            for a in c.attachments.all()
+        ],
+        "replies": [
+            {
+                "number": r.number,
+                "state": r.state,
+                "body": r.body,
+                "created_at": r.created_at,
+                "sent_at": r.sent_at,
+            }
+            for r in c.replies.all()
+        ],
+        "available_actions": [
+            {"name": a.name, "label": str(a.label)} for a in access.available_actions(user, c)
+        ],
+    }
+
+
+def event(e: ComplaintEvent) -> dict:
+    return {
+        "seq": e.seq,
+        "kind": e.kind,
+        "label": EVENT_LABELS.get(e.kind, e.kind),
+        "at": e.at,
+        "actor_name": e.actor_name,
+        "actor_role": e.actor_role,
+        "public": e.public,
+        "payload": e.payload,
+    }
+
+
+def chain(c: Complaint, events: list[ComplaintEvent], problem: ChainProblem | None) -> dict:
+    return {
+        "complaint_id": c.id,
+        "receipt_no": c.receipt_no,
+        "valid": problem is None,
+        "problem": {"seq": problem.seq, "reason": problem.reason} if problem else None,
+        "receipt_digest": events[0].hash if events and events[0].seq == 1 else "",
+        "events": [
+            {
+                "seq": e.seq,
+                "kind": e.kind,
+                "complaint": e.complaint_id,
+                "company": e.company_id,
+                "actor": e.actor_id,
+                "actor_name": e.actor_name,
+                "actor_role": e.actor_role,
+                "at": e.at.astimezone(UTC).isoformat(timespec="microseconds"),
+                "public": e.public,
+                "payload": e.payload,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+            for e in events
+        ],
+    }

@@ -1,0 +1,93 @@
+"""The public receipt check (R-INT-6, R-EXP-1): no sign-in, only the receipt number plus the phone
+given at intake or the check code printed on the receipt."""
+
+from __future__ import annotations
+
+from ninja import Path, Query, Router, Schema
+from pydantic import Field, model_validator
+
+from docket.complaints import selectors as complaint_selectors
+from docket.complaints.events import EVENT_LABELS
+
+from .. import selectors
+from ..schemas.common import ERROR_STATUSES, ErrorOut
+from ..schemas.reference import ReceiptOut
+
+router = Router(tags=["public"])
+
+# What each public event tells the complainant (payload key); other payload content stays internal.
+PUBLIC_TEXT = {
+    "reply_sent": "body",
+    "acknowledged": "body",
+    "closed_on_spot": "note",
+    "withdrawn": "reason",
+    "clock_paused": "reason",
+    "complainant_agreed": "note",
+    "complainant_disagreed": "reason",
+    "measures_done": "note",
+    "closed_unclosed": "mitigation",
+}
+
+
+class ReceiptQuery(Schema):
+    phone: str = Field(
+        None,
+        max_length=20,
+        pattern=r"^[0-9+\- ]{5,20}$",  # type: ignore[assignment]
+        description="the complainant's phone given at intake",
+    )
+    code: str = Field(
+        None,
+        max_length=16,
+        pattern=r"^[A-Za-z0-9]{4,16}$",  # type: ignore[assignment]
+        description="the check code printed on the receipt",
+    )
+
+    @model_validator(mode="after")
+    def _one(self):
+        if not (self.phone or self.code):
+            raise ValueError("请提供 phone 或 code")
+        return self
+
+
+@router.get(
+    "/receipts/{receipt_no}",
+    auth=None,
+    response={200: ReceiptOut, ERROR_STATUSES: ErrorOut},
+    operation_id="receipts_get",
+    summary="Check a complaint's progress with its receipt (no sign-in)",
+)
+def receipts_get(
+    request,
+    q: Query[ReceiptQuery],
+    receipt_no: str = Path(..., max_length=32, pattern=r"^[A-Za-z0-9-]{1,32}$"),
+):
+    c = selectors.receipt_lookup(receipt_no=receipt_no, phone=q.phone or "", code=q.code or "")
+    events = list(complaint_selectors.timeline_for(c, public_only=True))
+    return {
+        "receipt_no": c.receipt_no,
+        "kind": c.kind,
+        "kind_label": str(c.get_kind_display()),
+        "state": c.state,
+        "state_label": str(c.get_state_display()),
+        "office": c.office.name,
+        "community": c.community.name,
+        "subject": c.subject,
+        "received_at": c.received_at,
+        "closed_at": c.closed_at,
+        "issues": [
+            {"seq": i.seq, "summary": i.summary, "state": i.state, "state_label": str(i.get_state_display())}
+            for i in c.issues.order_by("seq")
+        ],
+        "timeline": [
+            {
+                "seq": e.seq,
+                "kind": e.kind,
+                "label": EVENT_LABELS.get(e.kind, e.kind),
+                "at": e.at,
+                "text": str(e.payload.get(PUBLIC_TEXT.get(e.kind, ""), "") or ""),
+            }
+            for e in events
+        ],
+        "receipt_digest": events[0].hash if events and events[0].seq == 1 else "",
+    }

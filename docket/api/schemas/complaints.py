@@ -1,0 +1,185 @@
+"""Complaint representations: the list row, the full record, the timeline and the hash chain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+
+class OfficeRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ComplaintSummary(Schema):
+    """One row of the list: no personal data."""
+
+    id: int
+    receipt_no: str
+    kind: str
+    channel: str
+    method: str
+    state: str
+    state_label: str
+    severity: str
+    level: str
+    subject: str
+    office: OfficeRef
+    received_at: datetime
+    updated_at: datetime
+    next_due_at: datetime | None
+    overdue: bool
+    holder_department: str | None
+    version: int = Field(description="send it back as `version` with an action (optimistic concurrency)")
+
+
+class ComplaintPage(Schema):
+    items: list[ComplaintSummary]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+class IssueOut(Schema):
+    id: int
+    seq: int
+    summary: str
+    category_id: int | None
+    category: str | None
+    department_id: int | None
+    department: str | None
+    responsible: str | None
+    state: str
+    findings: str
+    measures: str
+    verification_note: str
+    verified_at: datetime | None
+
+
+class ObligationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    state: str
+    started_at: datetime
+    due_at: datetime
+    met_at: datetime | None
+    breached_at: datetime | None
+    paused_at: datetime | None
+    provisional: bool
+    on_time: bool | None
+
+
+class CoSignerOut(Schema):
+    name: str
+    room: str
+    phone: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    issue_id: int | None
+    uploaded_at: datetime
+
+
+class ReplyOut(Schema):
+    number: int
+    state: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class ActionOut(Schema):
+    name: str = Field(description="POST /complaints/{id}/actions/{name}")
+    label: str
+
+
+class ComplaintDetail(ComplaintSummary):
+    """The whole record as staff see it, with what the caller may do next."""
+
+    community: str
+    anonymous: bool
+    complainant_name: str
+    complainant_phone: str
+    complainant_address: str
+    room: str | None
+    location: str
+    people_count: int
+    description: str
+    demand: str
+    lawsuit_filed: bool
+    media_exposed: bool
+    legal_or_media_risk: bool
+    developer_related: bool
+    compensation_claimed: bool
+    home_return_requested: bool
+    sensitive: bool
+    unreasonable: bool
+    forwarded_by_id: int | None
+    forwarder_ref: str
+    forwarder_due_at: datetime | None
+    received_by: str | None
+    holder: str | None
+    responsible: str | None
+    review_stage: str
+    paused_at: datetime | None
+    resume_on: datetime | None
+    closure_kind: str
+    closure_note: str
+    closed_at: datetime | None
+    satisfaction: int | None
+    issues: list[IssueOut]
+    obligations: list[ObligationOut]
+    cosigners: list[CoSignerOut]
+    attachments: list[AttachmentOut]
+    replies: list[ReplyOut]
+    available_actions: list[ActionOut]
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    label: str
+    at: datetime
+    actor_name: str
+    actor_role: str
+    public: bool
+    payload: dict[str, Any]
+
+
+class ChainEvent(Schema):
+    """Every field the hash covers, as hashed: anyone can recompute the chain (complaints/events.py)."""
+
+    seq: int
+    kind: str
+    complaint: int
+    company: int
+    actor: int | None
+    actor_name: str
+    actor_role: str
+    at: str = Field(description="UTC, ISO 8601 with microseconds, exactly as hashed")
+    public: bool
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ChainProblemOut(Schema):
+    seq: int
+    reason: str
+
+
+class ChainOut(Schema):
+    complaint_id: int
+    receipt_no: str
+    valid: bool
+    problem: ChainProblemOut | None
+    receipt_digest: str = Field(description="the registration event's hash, printed on the receipt")
+    events: list[ChainEvent]

@@ -1,0 +1,97 @@
+"""The body of `POST /complaints`: the fields of `complaints.services.ComplaintInput` (R-INT-4)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from docket.complaints.models import Channel, Kind, Method
+from docket.complaints.services import ComplaintInput, CoSignerInput, IssueInput, UploadInput
+
+from .common import ApiDateTime, Id, InputSchema
+
+# Choices as enums, so clients (and Schemathesis) see the allowed values.
+KindValue = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
+ChannelValue = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+MethodValue = Literal[tuple(Method.values)]  # type: ignore[valid-type]
+
+
+class IssueIn(InputSchema):
+    summary: str = Field(max_length=500)
+    category_id: Id | None = None
+
+
+class CoSignerIn(InputSchema):
+    name: str = Field(max_length=50)
+    room: str = Field("", max_length=50)
+    phone: str = Field("", max_length=20)
+
+
+class AttachmentIn(InputSchema):
+    name: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(description="the file, base64-encoded (images JPG/PNG/GIF/WEBP or PDF)")
+
+    def content(self) -> bytes:
+        try:
+            return base64.b64decode(self.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:  # pragma: no cover - checked by the validator
+            raise ValueError("不是有效的 base64") from exc
+
+    @field_validator("content_base64")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("不是有效的 base64") from exc
+        return value
+
+
+class ComplaintIn(InputSchema):
+    """A new complaint, suggestion or inquiry. Anonymous, or with the complainant's surname and phone."""
+
+    office_id: Id
+    channel: ChannelValue
+    method: MethodValue
+    kind: KindValue = "complaint"
+    subject: str = Field(max_length=200)
+    description: str = Field(max_length=20000)
+    anonymous: bool = False
+    complainant_name: str = Field("", max_length=50)
+    complainant_phone: str = Field("", max_length=20)
+    complainant_address: str = Field("", max_length=200)
+    room_id: Id | None = None
+    location: str = Field("", max_length=200)
+    people_count: int = Field(1, ge=1, le=100000)
+    demand: str = Field("", max_length=20000)
+    issues: list[IssueIn] = Field(default_factory=list, max_length=50)
+    cosigners: list[CoSignerIn] = Field(default_factory=list, max_length=500)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+    lawsuit_filed: bool = False
+    media_exposed: bool = False
+    legal_or_media_risk: bool = False
+    developer_related: bool = False
+    compensation_claimed: bool = False
+    home_return_requested: bool = False
+    sensitive: bool = False
+    forwarded_by_id: Id | None = Field(None, description="the government body or developer that forwarded it")
+    forwarder_ref: str = Field("", max_length=64, description="the forwarder's reference number")
+    forwarder_due_at: ApiDateTime | None = Field(None, description="the forwarder's own reply deadline")
+    received_at: ApiDateTime | None = Field(None, description="when it really arrived; default now")
+    close_on_spot_note: str | None = Field(
+        None,
+        max_length=5000,
+        description="resolved at intake with the complainant's confirmed satisfaction: recorded and closed",
+    )
+
+    def to_input(self) -> ComplaintInput:
+        data = self.model_dump(exclude={"issues", "cosigners", "attachments", "close_on_spot_note"})
+        return ComplaintInput(
+            **data,
+            issues=[IssueInput(summary=i.summary, category_id=i.category_id) for i in self.issues],
+            cosigners=[CoSignerInput(name=s.name, room=s.room, phone=s.phone) for s in self.cosigners],
+            attachments=[UploadInput(name=a.name, content=a.content()) for a in self.attachments],
+        )
