@@ -4,6 +4,7 @@
 from huey import crontab
 from huey.contrib.djhuey import periodic_task
 
+from docket.api.services import idempotency_purge
 from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.tasks import chains_verify_nightly
 from docket.notifications.service import deliver_due
@@ -35,3 +36,9 @@ def open_report_duties():
 @periodic_task(crontab(minute="5"))
 def notify_overdue_reports():
     report_duties_overdue_notify()
+
+
+@periodic_task(crontab(hour="3", minute="15"))
+def purge_idempotency_keys():
+    """API idempotency records are kept 24 hours."""
+    idempotency_purge()

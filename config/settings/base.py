@@ -115,6 +115,8 @@ STORAGES = {
 
 # Attachments (R-INT-4): photos and scanned letters.
 DOCKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("DOCKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# A request may carry a few attachments (base64 through the API is a third larger than the file).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DOCKET_MAX_REQUEST_BYTES", str(4 * DOCKET_ATTACHMENT_MAX_BYTES)))
 
 # --- cache and background jobs ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
