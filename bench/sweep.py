@@ -172,6 +172,20 @@ def update_counters() -> dict[str, tuple[int, int]]:
         return {r[0]: (r[1], r[2]) for r in cur.fetchall()}
 
 
+def commit_latency(n: int = 50) -> float:
+    """Median seconds of an empty write transaction's COMMIT (the WAL flush every sweep step waits for)."""
+    from django.db import connection, transaction
+
+    times = []
+    for _ in range(n):
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SELECT txid_current()")  # an xid makes COMMIT write and flush a commit record
+            t = time.perf_counter()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def calendars_warm() -> float:
     """Load every company's working calendar into the per-process cache (sla.deadlines.calendar_for keeps it
     60 s); returns the seconds one cache miss costs."""
@@ -446,6 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\none working-calendar cache miss (sla.deadlines.calendar_for, kept 60 s): {_ms(miss)} ms per company"
     )
+    print(
+        f"one COMMIT with synchronous_commit=on (each step is its own transaction): {_ms(commit_latency())} ms median"
+    )
 
     # 2. and 3. two full passes at now
     before = update_counters()
@@ -511,7 +528,9 @@ def main(argv: list[str] | None = None) -> int:
             for k, v in sorted(timer.by_sql.items(), key=lambda kv: -kv[1][1])
         ]
         rows.append(["all statements (time in the driver and the server)", f"{q / qn:.2f}", _ms(sql_s / qn)])
-        rows.append(["the rest: Python (ORM, services, notify)", "", _ms((timer.wall - sql_s) / qn)])
+        rows.append(
+            ["the rest: Python (ORM, services, notify) and COMMIT", "", _ms((timer.wall - sql_s) / qn)]
+        )
         print_table(
             f"where a step's time goes: the first call ({timer.label}, per action), every statement timed",
             ["statement (up to WHERE)", "per step", "ms/step"],
