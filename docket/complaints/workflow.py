@@ -133,7 +133,7 @@ _ACTIONS = [
        {S.INVESTIGATING, S.WITH_DEVELOPER, S.REPLIED, S.NEGOTIATING, S.IMPLEMENTING}, None, HANDLERS | FRONT),
     _a("clock_resume", _("恢复计时"),
        {S.INVESTIGATING, S.WITH_DEVELOPER, S.REPLIED, S.NEGOTIATING, S.IMPLEMENTING}, None, HANDLERS | FRONT),
-    _a("forwarder_reply_record", _("记录对转交单位的答复"), ACTIVE | {S.CLOSED, S.UNCLOSED}, None,
+    _a("forwarder_reply_record", _("记录对转交单位的答复"), ACTIVE | {S.CLOSED, S.UNCLOSED, S.WITHDRAWN}, None,
        {R.QM, R.OFFICE_MANAGER}, office_after_escalation=True),
     # Hot and major (R-ESC-3 by hand; reports to the group R-ESC-1/2) ------------------------------
     _a("severity_raise", _("升级为热点/重大投诉"), ACTIVE, None, {R.QM, R.OFFICE_MANAGER, R.LEADERSHIP},

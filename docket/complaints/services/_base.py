@@ -21,7 +21,7 @@ from docket.core.errors import DomainError
 
 from .. import access, workflow
 from ..events import event_append
-from ..models import Complaint, ComplaintEvent, ComplaintIssue, Obligation
+from ..models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, Obligation
 
 
 @dataclass
@@ -70,10 +70,14 @@ class Act:
 
 
 def next_due_refresh(act: Act) -> None:
-    """Keep Complaint.next_due_at = the earliest due time of running (not paused) obligations."""
-    first = (Obligation.objects.filter(complaint=act.complaint, state__in=[Obligation.State.OPEN, Obligation.State.MISSED],
-                                       met_at__isnull=True)
-             .order_by("due_at").values_list("due_at", flat=True).first())
+    """Keep Complaint.next_due_at = the earliest due time of running (not paused) obligations. Once the
+    complaint has ended only the forwarder's own deadline still runs (it must be answered whatever the
+    outcome); everything else no longer counts, so ended complaints never look overdue."""
+    running = Obligation.objects.filter(complaint=act.complaint, state__in=[Obligation.State.OPEN, Obligation.State.MISSED],
+                                        met_at__isnull=True)
+    if act.complaint.state in TERMINAL_STATES:
+        running = running.filter(kind=Obligation.Kind.FORWARDER_REPLY)
+    first = running.order_by("due_at").values_list("due_at", flat=True).first()
     if first != act.complaint.next_due_at:
         act.set(next_due_at=first)
 

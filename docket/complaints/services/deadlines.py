@@ -217,7 +217,7 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
     changed = 0
     ids = (Obligation.objects.filter(provisional=True, met_at__isnull=True,
                                      state__in=[Obligation.State.OPEN, Obligation.State.MISSED, Obligation.State.PAUSED])
-           .values_list("complaint_id", flat=True).distinct())
+           .order_by().values_list("complaint_id", flat=True).distinct())
     for complaint_id in list(ids):
         with transaction.atomic():
             c = Complaint.objects.select_for_update().get(pk=complaint_id)

@@ -42,6 +42,19 @@ class SweepResult:
     steps: list[tuple[int, int]] = field(default_factory=list)
 
 
+class _RunCache:
+    """What one sweep run looks up again and again: the effective policy per office and the people to
+    tell per scope. Lives for one run only, so a policy or role change is seen by the next run."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple, object] = {}
+
+    def get(self, key: tuple, load):
+        if key not in self._memo:
+            self._memo[key] = load()
+        return self._memo[key]
+
+
 def _holder_people(ob: Obligation) -> list[User]:
     if ob.holder_id:
         return [ob.holder]
@@ -69,27 +82,38 @@ def _qm(ob: Obligation) -> list[User]:
     return list(User.objects.filter(id__in=ids, is_active=True))
 
 
-def _step(ob: Obligation, c: Complaint, now: datetime) -> int:
+_PEOPLE = {"holder": _holder_people, "superior": _superiors, "qm": _qm}
+
+
+def _people(cache: _RunCache, who: str, ob: Obligation) -> list[User]:
+    scope = {"holder": (ob.holder_id, ob.holder_department_id, ob.office_id),
+             "superior": (ob.holder_id, ob.holder_department_id, ob.office_id),
+             "qm": (ob.company_id,)}[who]
+    return cache.get((who, *scope), lambda: _PEOPLE[who](ob))
+
+
+def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None = None) -> int:
     """Take the next due step of one locked obligation; returns the step taken."""
-    rules, _version = effective_policy(c)
+    cache = cache or _RunCache()
+    rules, _version = cache.get(("policy", c.office_id), lambda: effective_policy(c))
     work = sla_deadlines.calendar_for(c.company_id)
     label = str(policies.KIND_LABELS.get(ob.kind, ob.kind))
     due_local = clock.to_local(ob.due_at).strftime("%Y-%m-%d %H:%M")
     if ob.step < WARNED and now < ob.due_at:
-        step, kind, people = WARNED, "deadline_warning", _holder_people(ob)
+        step, kind, people = WARNED, "deadline_warning", _people(cache, "holder", ob)
         subject = f"【即将到期】{c.receipt_no} {label}须在 {due_local} 前完成"
         ob.next_check_at = ob.due_at
     elif ob.step < BREACHED:
-        step, kind, people = BREACHED, "deadline_missed", _holder_people(ob)
+        step, kind, people = BREACHED, "deadline_missed", _people(cache, "holder", ob)
         subject = f"【已逾期】{c.receipt_no} {label}已于 {due_local} 到期"
         ob.state, ob.breached_at = Obligation.State.MISSED, ob.due_at
         ob.next_check_at = work.add_working_minutes(ob.due_at, rules["superior_after_minutes"])
     elif ob.step < SUPERIOR:
-        step, kind, people = SUPERIOR, "overdue_escalated", _superiors(ob)
+        step, kind, people = SUPERIOR, "overdue_escalated", _people(cache, "superior", ob)
         subject = f"【逾期催办】{c.receipt_no} {label}逾期未完成，请督办"
         ob.next_check_at = work.add_working_minutes(ob.due_at, rules["qm_after_minutes"])
     else:
-        step, kind, people = QM, "overdue_escalated", _qm(ob)
+        step, kind, people = QM, "overdue_escalated", _people(cache, "qm", ob)
         subject = f"【逾期上报品质管理部】{c.receipt_no} {label}逾期未完成"
         ob.next_check_at = None
     if ob.next_check_at is not None and ob.next_check_at <= now and step >= BREACHED:
@@ -109,27 +133,39 @@ def _step(ob: Obligation, c: Complaint, now: datetime) -> int:
     return step
 
 
-def overdue_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
-    """One pass over everything due. Returns what it did (for logs and tests)."""
-    now = now or clock.now()
-    result = SweepResult()
-    due = list(Obligation.objects.filter(next_check_at__lte=now).order_by("next_check_at")
-               .values_list("id", "complaint_id")[:batch])
-    for ob_id, complaint_id in due:
+def due_steps(now: datetime, batch: int = 500) -> list[tuple[int, int, int]]:
+    """(obligation, complaint, step seen) for every step due at `now`: one indexed query."""
+    return list(Obligation.objects.filter(next_check_at__lte=now).order_by("next_check_at")
+                .values_list("id", "complaint_id", "step")[:batch])
+
+
+def take_steps(due: list[tuple[int, int, int]], now: datetime, result: SweepResult) -> None:
+    """Take each due step in its own transaction. The step seen when the list was read must still be the
+    obligation's step under the lock: a run that overlaps a slower one never takes a second step of an
+    obligation the other run has just moved on."""
+    cache = _RunCache()
+    for ob_id, complaint_id, seen_step in due:
         with transaction.atomic():
             c = Complaint.objects.select_for_update(skip_locked=True).filter(pk=complaint_id).first()
             if c is None:
                 result.skipped += 1
                 continue
             ob = (Obligation.objects.select_for_update(of=("self",)).select_related("holder", "holder_department")
-                  .filter(pk=ob_id, next_check_at__lte=now).first())
-            if ob is None:  # another consumer took this step first
+                  .filter(pk=ob_id, next_check_at__lte=now, step=seen_step).first())
+            if ob is None:  # another consumer (or an overlapping run) took this step first
                 result.skipped += 1
                 continue
-            step = _step(ob, c, now)
+            step = _step(ob, c, now, cache)
         result.steps.append((ob_id, step))
         name = STEP_NAMES[step]
         setattr(result, name, getattr(result, name) + 1)
+
+
+def overdue_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
+    """One pass over everything due. Returns what it did (for logs and tests)."""
+    now = now or clock.now()
+    result = SweepResult()
+    take_steps(due_steps(now, batch), now, result)
     for cid in Complaint.objects.filter(paused_at__isnull=False, resume_on__lte=now).values_list("id", flat=True)[:batch]:
         result.resumed += int(clock_resume_due(complaint_id=cid, now=now))
     return result

@@ -194,3 +194,24 @@ def test_a_year_without_data_is_provisional_until_loaded(org, complaint_factory)
     assert not ob.provisional and ob.due_at.astimezone(SHANGHAI) == at("2027-01-04 17:30")
     event = c.events.get(kind="deadline_recomputed")
     assert event.payload["moved"][0]["due_at"].startswith("2027-01-04T09:30")
+
+
+def test_a_withdrawn_forwarded_complaint_can_still_answer_the_forwarder(org, complaint_factory):
+    """The forwarder's deadline outlives the complaint (R-EXP-8): after withdrawal it still counts, and the
+    answer can be recorded, which ends it."""
+    from docket.org.models import ExternalParty
+
+    hotline = ExternalParty.objects.create(group=org.group, kind="hotline", name="12345热线")
+    with time_machine.travel(at("2026-11-24 10:00"), tick=False):
+        c = complaint_factory(method=Method.GOVERNMENT_FORWARD, channel="government", forwarded_by_id=hotline.id,
+                              forwarder_ref="12345-2026-118823", forwarder_due_at=at("2026-11-27 12:00"))
+        s.complaint_withdraw(actor=org.users["qm"], complaint_id=c.id, reason="业主撤回")
+    c.refresh_from_db()
+    assert c.state == "withdrawn" and c.next_due_at == at("2026-11-27 12:00")
+    assert Obligation.objects.get(complaint=c, kind="reply").state == Obligation.State.CANCELLED
+    with time_machine.travel(at("2026-11-25 10:00"), tick=False):
+        s.forwarder_reply_record(actor=org.users["qm"], complaint_id=c.id, text="业主已撤回投诉，特此答复。")
+    c.refresh_from_db()
+    assert Obligation.objects.get(complaint=c, kind="forwarder_reply").state == Obligation.State.MET
+    assert c.next_due_at is None
+

@@ -110,3 +110,33 @@ def test_two_consumers_take_each_step_once(transactional_db, org, complaint_fact
     assert len(done) + len(leftovers) == 8
     assert len({ob for ob, _ in done + leftovers}) == 8
     assert Notification.objects.filter(kind="deadline_missed").count() == 8
+
+
+def test_an_overlapping_run_never_takes_a_second_step(org, complaint_factory):
+    """A slow run read its due list at 17:31; a later run moved the obligation on meanwhile. When the slow
+    run reaches the row, the step it saw is gone: it skips instead of taking the next step too."""
+    from docket.complaints.services.overdue import SweepResult, due_steps, take_steps
+
+    _assigned_phone_complaint(org, complaint_factory)
+    late = at("2026-12-10 09:00")
+    slow = due_steps(late)
+    assert overdue_sweep(now=late).breached == 1
+    result = SweepResult()
+    take_steps(slow, late, result)
+    assert result.steps == [] and result.skipped == 1
+    assert overdue_sweep(now=late).superior == 1  # the next run takes the next step, as before
+
+
+def test_ended_complaints_no_longer_look_due(org, complaint_factory):
+    """A missed, never-fulfilled obligation must not keep an ended complaint overdue or in the sweep."""
+    from docket.complaints import services as s
+
+    c = _assigned_phone_complaint(org, complaint_factory)
+    assert overdue_sweep(now=at("2026-11-24 17:31")).breached == 1
+    c.refresh_from_db()
+    assert c.next_due_at is not None
+    with time_machine.travel(at("2026-11-24 17:40"), tick=False):
+        s.complaint_withdraw(actor=org.a.users["reception"], complaint_id=c.id, reason="业主已自行解决")
+    c.refresh_from_db()
+    assert c.next_due_at is None
+    assert overdue_sweep(now=at("2026-12-31 09:00")).steps == []
