@@ -21,32 +21,69 @@ SORTS = {"received": ("-received_at", "-id"), "due": ("next_due_at", "id")}
 class ListFilters:
     state: str = ""
     office_id: int | None = None
+    department_id: int | None = None  # the lead department or any issue's department
+    category_id: int | None = None  # any issue in the category or one of its sub-categories
+    channel: str = ""  # where it arrived (R-INT-1)
+    method: str = ""  # how it arrived (R-INT-2)
     kind: str = ""
     q: str = ""
     overdue: bool = False
     open_only: bool = False
     sort: str = "received"
 
+    @classmethod
+    def from_query(cls, g) -> ListFilters:
+        """From a query string (a QueryDict or dict): the list, my work, the export and saved filters."""
+        def _int(value):
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return None
 
-def complaint_list_for(user, filters: ListFilters | None = None) -> QuerySet[Complaint]:
-    """The staff list: visible complaints, newest first, with what a row shows joined in (constant
-    number of queries per page)."""
-    f = filters or ListFilters()
-    qs = complaints_visible_to(user)
+        return cls(state=g.get("state", ""), office_id=_int(g.get("office")), department_id=_int(g.get("department")),
+                   category_id=_int(g.get("category")), channel=g.get("channel", ""), method=g.get("method", ""),
+                   kind=g.get("kind", ""), q=g.get("q", "").strip(), overdue=g.get("overdue") == "1",
+                   open_only=g.get("open") == "1", sort=g.get("sort", "received"))
+
+
+def apply_filters(qs: QuerySet[Complaint], f: ListFilters) -> QuerySet[Complaint]:
+    """The filters shared by the list, my work, the export and saved filters. Issue conditions are
+    `EXISTS` subqueries, so a complaint with two matching issues is still one row."""
+    from django.db.models import Exists, OuterRef
+
     if f.state and f.state in State.values:
         qs = qs.filter(state=f.state)
     if f.office_id:
         qs = qs.filter(office_id=f.office_id)
+    if f.department_id:
+        in_issue = ComplaintIssue.objects.filter(complaint=OuterRef("pk"), department_id=f.department_id)
+        qs = qs.filter(Q(holder_department_id=f.department_id) | Exists(in_issue))
+    if f.category_id:
+        in_category = ComplaintIssue.objects.filter(
+            Q(category_id=f.category_id) | Q(category__parent_id=f.category_id), complaint=OuterRef("pk"))
+        qs = qs.filter(Exists(in_category))
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.method:
+        qs = qs.filter(method=f.method)
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.q:
         qs = qs.filter(Q(receipt_no__icontains=f.q) | Q(subject__icontains=f.q))
     if f.overdue:
         qs = qs.filter(next_due_at__lt=clock.now())
-    if f.open_only or f.sort == "due":
+    if f.open_only:
         qs = qs.exclude(state__in=TERMINAL_STATES)
+    return qs
+
+
+def complaint_list_for(user, filters: ListFilters | None = None) -> QuerySet[Complaint]:
+    """The staff list: visible complaints, newest first, with what a row shows joined in (constant
+    number of queries per page)."""
+    f = filters or ListFilters()
+    qs = apply_filters(complaints_visible_to(user), f)
     if f.sort == "due":
-        qs = qs.filter(next_due_at__isnull=False)
+        qs = qs.exclude(state__in=TERMINAL_STATES).filter(next_due_at__isnull=False)
     return qs.select_related("office", "holder_department", "holder").order_by(*SORTS.get(f.sort, SORTS["received"]))
 
 
@@ -125,8 +162,9 @@ def _work_q(a) -> Q:
     return Q(pk__in=[])
 
 
-def work_queue_for(user) -> QuerySet[Complaint]:
-    """My work: what waits for me, most urgent first (due time; undated last)."""
+def work_queue_for(user, filters: ListFilters | None = None) -> QuerySet[Complaint]:
+    """My work: what waits for me, most urgent first (due time; undated last), narrowed by the list
+    filters when given."""
     from django.db.models import F
 
     from docket.accounts.access import assignments_of
@@ -135,5 +173,8 @@ def work_queue_for(user) -> QuerySet[Complaint]:
     for a in assignments_of(user):
         q |= _work_q(a)
     ids = complaints_visible_to(user).filter(q).values("id")
-    return (Complaint.objects.filter(id__in=ids).select_related("office", "holder_department", "holder")
+    qs = Complaint.objects.filter(id__in=ids)
+    if filters is not None:
+        qs = apply_filters(qs, filters)
+    return (qs.select_related("office", "holder_department", "holder")
             .order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id"))

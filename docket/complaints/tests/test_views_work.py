@@ -73,3 +73,52 @@ def test_export_matches_the_filtered_list(client, org, complaint_factory):
     assert rows[0][0] == "回执编号"
     assert [row[5] for row in rows[1:]] == ["电梯困人"]
     assert "13800000001" not in repr(rows)  # no personal data in exports
+
+
+def test_filters_by_department_category_channel_and_method(client, org, complaint_factory):
+    """The list and my work narrow by department (lead or any issue's), category (with sub-categories),
+    channel and method; a complaint with two matching issues is one row."""
+    from docket.complaints.services.intake import IssueInput
+
+    a = org.a
+    lift = complaint_factory(subject="电梯投诉")
+    other = org.categories["地产遗留"]
+    two = complaint_factory(subject="两项问题", method=Method.VISIT, issues=[
+        IssueInput(summary="外墙渗水", category_id=other.id), IssueInput(summary="地下室渗水", category_id=other.id)])
+    s.complaint_assign(actor=a.users["reception"], complaint_id=lift.id, department_id=a.depts["engineering"].id)
+
+    def listed(**query):
+        f = selectors.ListFilters.from_query(query)
+        return [c.id for c in selectors.complaint_list_for(a.users["reception"], f)]
+
+    assert listed(department=str(a.depts["engineering"].id)) == [lift.id]
+    assert listed(category=str(org.categories["电梯"].id)) == [lift.id]
+    assert listed(category=str(org.categories["电梯"].parent_id)) == [lift.id]  # the parent covers its children
+    assert listed(category=str(other.id)) == [two.id]
+    assert listed(method="visit") == [two.id] and listed(method="phone") == [lift.id]
+    assert sorted(listed(channel="office")) == sorted([lift.id, two.id]) and listed(channel="online") == []
+    assert listed(department="not-a-number") == sorted([lift.id, two.id], reverse=True)
+
+    sup = a.users["eng_supervisor"]
+    mine = selectors.work_queue_for(sup, selectors.ListFilters.from_query({"method": "visit"}))
+    assert list(mine) == []
+    client.force_login(sup)
+    html = client.get(reverse("complaints:work"), {"method": "phone"}).content.decode()
+    assert "电梯投诉" in html and 'name="department"' in html
+    assert "电梯投诉" not in client.get(reverse("complaints:work"), {"method": "visit"}).content.decode()
+
+
+def test_my_work_exports_to_excel(client, org, complaint_factory):
+    import io
+
+    from openpyxl import load_workbook
+
+    complaint_factory(subject="待派单的投诉")
+    client.force_login(org.a.users["reception"])
+    r = client.get(reverse("reports:complaints_xlsx"), {"work": "1"})
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert any("待派单的投诉" in str(cell) for row in rows for cell in row)
+    r = client.get(reverse("reports:complaints_xlsx"), {"work": "1", "method": "visit"})
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert not any("待派单的投诉" in str(cell) for row in rows for cell in row)

@@ -127,7 +127,7 @@ def test_deadline_and_severity_rows():
     assert not ACTIONS["clock_pause"].sources & (TERMINAL_STATES | {State.REGISTERED, State.IN_REVIEW})
     # R-EXP-8: the forwarder must be answered however the complaint ended, withdrawal included (the
     # hotline still expects to hear that the owner withdrew)
-    assert TERMINAL_STATES <= ACTIONS["forwarder_reply_record"].sources
+    assert ACTIONS["forwarder_reply_record"].sources >= TERMINAL_STATES
     # R-ESC-1/2: the case report to the group follows closure
     assert State.CLOSED in ACTIONS["group_report_record"].sources
     assert ACTIONS["severity_raise"].sources == workflow.ACTIVE

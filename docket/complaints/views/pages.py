@@ -6,31 +6,36 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from docket.core.errors import DomainError
-from docket.org.models import Office
+from docket.org.models import Department, Office
 
 from .. import access, selectors
 from ..events import chain_verify, receipt_digest
-from ..models import Kind, SavedFilter, State
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from ..models import Category, Channel, Kind, Method, SavedFilter, State
 
 
 def list_filters(request) -> selectors.ListFilters:
-    """The list filters from the query string (shared by the list, the export and saved filters)."""
-    g = request.GET
-    return selectors.ListFilters(state=g.get("state", ""), office_id=_int(g.get("office")), kind=g.get("kind", ""),
-                                 q=g.get("q", "").strip(), overdue=g.get("overdue") == "1",
-                                 open_only=g.get("open") == "1", sort=g.get("sort", "received"))
+    return selectors.ListFilters.from_query(request.GET)
+
+
+def filter_choices(user) -> dict:
+    """What the filter form offers: only offices, departments and categories the user can see."""
+    office_ids = access.complaints_visible_to(user).values("office_id")
+    offices = list(Office.objects.filter(id__in=office_ids).order_by("name"))
+    company_ids = {o.company_id for o in offices}
+    return {
+        "states": State.choices, "kinds": Kind.choices, "channels": Channel.choices, "methods": Method.choices,
+        "offices": offices,
+        "departments": Department.objects.filter(company_id__in=company_ids).filter(
+            Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices])).select_related("office")
+        .order_by("office_id", "name"),
+        "categories": Category.objects.filter(company_id__in=company_ids).order_by("parent_id", "sort", "name"),
+    }
 
 
 @login_required
@@ -38,14 +43,14 @@ def complaint_list(request):
     f = list_filters(request)
     page = Paginator(selectors.complaint_list_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
         request.GET.get("page"))
-    offices = Office.objects.filter(id__in=access.complaints_visible_to(request.user).values("office_id"))
     return render(request, "complaints/list.html", {
-        "page": page, "filters": f, "states": State.choices, "kinds": Kind.choices, "offices": offices,
+        "page": page, "filters": f, **filter_choices(request.user),
         "saved": SavedFilter.objects.filter(user=request.user),
     })
 
 
-_FILTER_KEYS = ("state", "office", "kind", "q", "overdue", "open", "sort")
+_FILTER_KEYS = ("state", "office", "department", "category", "channel", "method", "kind", "q", "overdue", "open",
+                "sort")
 
 
 @login_required
@@ -73,8 +78,10 @@ def saved_filter_delete(request, pk: int):
 @login_required
 def work_queue(request):
     """我的待办: what waits for the signed-in user, most urgent first."""
-    page = Paginator(selectors.work_queue_for(request.user), selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "complaints/work.html", {"page": page})
+    f = list_filters(request)
+    page = Paginator(selectors.work_queue_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "complaints/work.html", {"page": page, "filters": f, **filter_choices(request.user)})
 
 
 @login_required
