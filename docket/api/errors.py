@@ -1,58 +1,32 @@
 """Every API error is `{"code", "message", "fields"}`: a stable machine-readable code, a human message
 (Chinese by default, English with `Accept-Language: en`) and, for validation errors, one entry per bad
-field. Domain refusals keep the codes and statuses of `docket.core.errors`; the few codes that only the
-API can produce (authentication, idempotency, transport) are listed here in the same shape.
+field. Every code, including the few only the API can produce (authentication, idempotency, throttling,
+transport), is listed in `docket.core.errors.ERRORS`.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from docket.core.errors import DomainError
+from docket.core.errors import API_CODES, DomainError
 
 logger = logging.getLogger(__name__)
 
-# code -> (HTTP status, message template). Codes never change meaning once released.
-API_ERRORS: dict[str, tuple[int, Any]] = {
-    "bad_request": (400, _("请求格式有误：{detail}")),
-    "unauthenticated": (401, _("未登录，或接口密钥无效、已吊销。")),
-    "forbidden": (403, _("请求被拒绝：{detail}")),
-    "method_not_allowed": (405, _("不支持该请求方法。")),
-    "idempotency_mismatch": (409, _("该 Idempotency-Key 已用于内容不同的请求，请换一个新的键。")),
-    "too_large": (413, _("请求内容过大。")),
-    "throttled": (429, _("请求过于频繁，请稍后再试。")),
-    "server_error": (500, _("服务器内部错误，请稍后重试。")),
-}
 
-
-class ApiError(Exception):
-    """A refusal made by the API layer itself (codes in API_ERRORS)."""
+class ApiError(DomainError):
+    """A refusal made by the API layer itself; its codes are in `docket.core.errors.ERRORS` with the
+    others (`API_CODES`)."""
 
     def __init__(self, code: str, **params: object) -> None:
-        if code not in API_ERRORS:
-            raise ValueError(f"unknown API error code {code!r}")
-        self.code, self.params = code, params
-        super().__init__(f"{code}: {params}")
-
-    @property
-    def status(self) -> int:
-        return API_ERRORS[self.code][0]
-
-    @property
-    def message(self) -> str:
-        template = str(API_ERRORS[self.code][1])
-        try:
-            return template.format(**{k: str(v) for k, v in self.params.items()})
-        except (KeyError, IndexError):
-            return template
+        if code not in API_CODES:
+            raise ValueError(f"not an API-layer error code {code!r}")
+        super().__init__(code, **params)
 
 
 class FormInvalid(Exception):
@@ -75,7 +49,7 @@ def validation_body(fields: list[dict]) -> dict:
 def body_for(exc: Exception) -> tuple[int, dict]:
     """(status, body) for the refusals a handler may meet while acting (also stored for idempotent
     replays)."""
-    if isinstance(exc, DomainError | ApiError):
+    if isinstance(exc, DomainError):
         return exc.status, error_body(exc.code, exc.message)
     if isinstance(exc, FormInvalid):
         return 422, validation_body(exc.fields)
@@ -125,12 +99,8 @@ def install(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
         return api.create_response(request, body, status=status)
 
-    @api.exception_handler(DomainError)
+    @api.exception_handler(DomainError)  # ApiError too
     def domain_error(request, exc: DomainError):
-        return respond(request, exc.status, error_body(exc.code, exc.message))
-
-    @api.exception_handler(ApiError)
-    def api_error(request, exc: ApiError):
         return respond(request, exc.status, error_body(exc.code, exc.message))
 
     @api.exception_handler(FormInvalid)

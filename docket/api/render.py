@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from docket.complaints import access
-from docket.complaints.events import EVENT_LABELS, ChainProblem
+from docket.complaints.events import EVENT_LABELS, ChainProblem, public_payload
 from docket.complaints.models import Complaint, ComplaintEvent
 from docket.core import clock
 
@@ -136,16 +136,18 @@ def detail(c: Complaint, user) -> dict:
     }
 
 
-def event(e: ComplaintEvent) -> dict:
+def event(e: ComplaintEvent, *, public_view: bool = False) -> dict:
+    """One timeline entry. The public view (the complainant's timeline) shows only the public fields of
+    the payload (`events.PUBLIC_FIELDS`) and no staff name."""
     return {
         "seq": e.seq,
         "kind": e.kind,
         "label": EVENT_LABELS.get(e.kind, e.kind),
         "at": e.at,
-        "actor_name": e.actor_name,
+        "actor_name": "" if public_view else e.actor_name,
         "actor_role": e.actor_role,
         "public": e.public,
-        "payload": e.payload,
+        "payload": public_payload(e) if public_view else e.payload,
     }
 
 

@@ -224,3 +224,18 @@ def register_role(user, office) -> RoleAssignment | None:
         if a.role not in COMPANY_ROLES and a.office_id == office.id:
             return a
     return None
+
+
+def office_visible(user, office) -> bool:
+    """Whether the office is in any of the user's scopes (its own office or department, its company, its
+    group). Filing into an office outside them answers `not_found`, like any record the user may not see."""
+    for a in assignments_of(user):
+        if a.office_id is not None:
+            if a.office_id == office.id:
+                return True
+        elif a.company_id is not None:
+            if a.company_id == office.company_id:
+                return True
+        elif a.group_id is not None and a.group_id == office.company.group_id:
+            return True
+    return False

@@ -17,6 +17,7 @@ from docket.accounts.access import role_label
 from docket.core import clock
 
 from .models import Complaint, ComplaintEvent
+from .notices import event_notify
 
 GENESIS = "0" * 64
 
@@ -101,6 +102,7 @@ def event_append(*, complaint: Complaint, actor, assignment, kind: str, payload:
     )
     event.hash = compute_hash(prev, event)
     event.save(force_insert=True)
+    event_notify(event)  # the outbox rows join this transaction (complaints/notices.py)
     return event
 
 
@@ -182,3 +184,51 @@ EVENT_LABELS = {
     "severity_raised": "升级为热点/重大投诉",
     "group_reported": "向集团报告",
 }
+
+
+# The complainant's view of each public event (R-EXP-2): which payload fields they may see, and which one
+# is the text they are told at that step. Decided per kind; everything else in a public event's payload
+# stays internal — the staff who acted (accepted), the unclosed analysis (closed_unclosed: only the
+# mitigation offered is public), the follow-up's quality-control score (follow_up_recorded: only the
+# complainant's own rating and words), deadlines sealed into the payload, attachment digests.
+PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "registered": ("receipt_no", "kind", "channel", "method", "subject", "issues", "people_count"),
+    "accepted": (),
+    "reply_sent": ("body",),
+    "acknowledged": ("body",),
+    "complainant_agreed": ("note",),
+    "complainant_disagreed": ("reason",),
+    "measures_done": ("note",),
+    "follow_up_recorded": ("visit_method", "satisfaction", "opinion"),
+    "follow_up_exempted": ("exemption",),
+    "closed_on_spot": ("note",),
+    "closed_unclosed": ("mitigation",),
+    "withdrawn": ("reason",),
+    "clock_paused": ("reason", "resume_on"),
+    "clock_resumed": (),
+}
+PUBLIC_TEXT: dict[str, str] = {
+    "reply_sent": "body",
+    "acknowledged": "body",
+    "complainant_agreed": "note",
+    "complainant_disagreed": "reason",
+    "measures_done": "note",
+    "follow_up_recorded": "opinion",
+    "closed_on_spot": "note",
+    "closed_unclosed": "mitigation",
+    "withdrawn": "reason",
+    "clock_paused": "reason",
+}
+
+
+def public_payload(event: ComplaintEvent) -> dict:
+    """The part of a public event's payload the complainant may see (nothing for internal events)."""
+    if not event.public:
+        return {}
+    return {k: event.payload[k] for k in PUBLIC_FIELDS.get(event.kind, ()) if k in event.payload}
+
+
+def public_text(event: ComplaintEvent) -> str:
+    """What the complainant is told at this step (a reply, a reason …), or ""."""
+    key = PUBLIC_TEXT.get(event.kind)
+    return str(public_payload(event).get(key, "") or "") if key else ""

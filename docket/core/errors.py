@@ -1,7 +1,9 @@
 """DomainError and its stable codes.
 
-Every refusal a user can meet has a code here: the API returns the code, pages show the message
-(translated; Chinese by default). Codes never change meaning once released.
+Every refusal a user can meet has a code here — the services' and the few only the API layer can produce
+(authentication, idempotency, throttling, transport) — so all stable codes are listed in one place: the API
+returns the code, pages show the message (translated; Chinese by default). Codes never change meaning once
+released.
 """
 
 from __future__ import annotations
@@ -36,7 +38,20 @@ ERRORS: dict[str, tuple[int, str]] = {
     "severity_not_higher": (409, _("该投诉已是“{severity}”级别。")),
     "nothing_due": (409, _("没有待完成的“{kind}”事项。")),
     "chain_broken": (500, _("投诉记录的防篡改链在第 {seq} 条处断开。")),
+    # Raised by the API layer only (docket/api/errors.py ApiError).
+    "bad_request": (400, _("请求格式有误：{detail}")),
+    "unauthenticated": (401, _("未登录，或接口密钥无效、已吊销。")),
+    "forbidden": (403, _("请求被拒绝：{detail}")),
+    "method_not_allowed": (405, _("不支持该请求方法。")),
+    "idempotency_mismatch": (409, _("该 Idempotency-Key 已用于内容不同的请求，请换一个新的键。")),
+    "too_large": (413, _("请求内容过大。")),
+    "throttled": (429, _("请求过于频繁，请稍后再试。")),
+    "server_error": (500, _("服务器内部错误，请稍后重试。")),
 }
+
+# The codes only the API layer raises (authentication, transport, idempotency, throttling).
+API_CODES = frozenset({"bad_request", "unauthenticated", "forbidden", "method_not_allowed",
+                       "idempotency_mismatch", "too_large", "throttled", "server_error"})
 
 
 class DomainError(Exception):

@@ -7,27 +7,13 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field, model_validator
 
 from docket.complaints import selectors as complaint_selectors
-from docket.complaints.events import EVENT_LABELS
+from docket.complaints.events import EVENT_LABELS, public_text
 
 from .. import selectors
 from ..schemas.common import ERROR_STATUSES, ErrorOut
 from ..schemas.reference import ReceiptOut
 
 router = Router(tags=["public"])
-
-# What each public event tells the complainant (payload key); other payload content stays internal.
-PUBLIC_TEXT = {
-    "reply_sent": "body",
-    "acknowledged": "body",
-    "closed_on_spot": "note",
-    "withdrawn": "reason",
-    "clock_paused": "reason",
-    "complainant_agreed": "note",
-    "complainant_disagreed": "reason",
-    "measures_done": "note",
-    "closed_unclosed": "mitigation",
-}
-
 
 class ReceiptQuery(Schema):
     phone: str = Field(
@@ -85,7 +71,7 @@ def receipts_get(
                 "kind": e.kind,
                 "label": EVENT_LABELS.get(e.kind, e.kind),
                 "at": e.at,
-                "text": str(e.payload.get(PUBLIC_TEXT.get(e.kind, ""), "") or ""),
+                "text": public_text(e),
             }
             for e in events
         ],

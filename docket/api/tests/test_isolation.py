@@ -100,7 +100,7 @@ def test_cannot_file_into_office_b(org, office_a_key):
             "anonymous": True,
         },
     )
-    assert r.status_code == 403 and r.json()["code"] == "forbidden_action"
+    assert r.status_code == 404 and r.json()["code"] == "not_found"  # invisible office, like a missing one
     assert global_counts() == before
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from docket.core import clock
@@ -69,6 +71,9 @@ class ComplaintInput:
     complainant_name: str = ""
     complainant_phone: str = ""
     complainant_address: str = ""
+    # An email complaint's contact is the sender's address: with method "email" it may stand in for the
+    # phone, and it is recorded as the contact address when no address or room is given.
+    complainant_email: str = ""
     room_id: int | None = None
     location: str = ""
     people_count: int = 1
@@ -101,7 +106,14 @@ def _validate(data: ComplaintInput, office: Office) -> None:
     text_required(data.description, "投诉内容")
     if len(data.subject) > 200:
         raise DomainError("validation", detail="主题不能超过200字")
-    if not data.anonymous and not (data.complainant_name.strip() and data.complainant_phone.strip()):
+    email = data.complainant_email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise DomainError("validation", detail="电子邮箱格式不正确") from exc
+    contact = data.complainant_phone.strip() or (email if data.method == Method.EMAIL else "")
+    if not data.anonymous and not (data.complainant_name.strip() and contact):
         raise DomainError("required", field="投诉人姓氏和联系电话（或选择匿名）")
     phone = data.complainant_phone.strip()
     if phone and not (phone.replace("-", "").replace(" ", "").lstrip("+").isdigit() and 5 <= len(phone) <= 20):
@@ -182,7 +194,7 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
         raise DomainError("not_found")
     assignment = access.register_role(actor, office)
     if assignment is None:
-        raise DomainError("forbidden_action")
+        raise DomainError("forbidden_action" if access.office_visible(actor, office) else "not_found")
     if assignment.role == "committee_member" and data.channel != Channel.COMMITTEE:
         raise DomainError("validation", detail="业委会代为登记的投诉渠道须为“业主委员会”")
     _validate(data, office)
@@ -223,7 +235,8 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             kind=data.kind, channel=data.channel, method=data.method, anonymous=data.anonymous,
             complainant_name="" if data.anonymous else data.complainant_name.strip(),
             complainant_phone=data.complainant_phone.strip(),
-            complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
+            complainant_address=(data.complainant_address.strip() or (str(room) if room else "")
+                                 or data.complainant_email.strip()[:200]),
             people_count=data.people_count, subject=data.subject.strip(), description=data.description.strip(),
             demand=data.demand.strip(), lawsuit_filed=data.lawsuit_filed, media_exposed=data.media_exposed,
             legal_or_media_risk=data.legal_or_media_risk, developer_related=developer_related,
