@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -29,6 +30,7 @@ class ListFilters:
     q: str = ""
     overdue: bool = False
     open_only: bool = False
+    updated_since: datetime | None = None  # changed at or after (API sync)
     sort: str = "received"
 
     @classmethod
@@ -72,6 +74,8 @@ def apply_filters(qs: QuerySet[Complaint], f: ListFilters) -> QuerySet[Complaint
         qs = qs.filter(Q(receipt_no__icontains=f.q) | Q(subject__icontains=f.q))
     if f.overdue:
         qs = qs.filter(next_due_at__lt=clock.now())
+    if f.updated_since is not None:
+        qs = qs.filter(updated_at__gte=f.updated_since)
     if f.open_only:
         qs = qs.exclude(state__in=TERMINAL_STATES)
     return qs

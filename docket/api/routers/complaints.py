@@ -54,11 +54,13 @@ class ListQuery(Schema):
 )
 def complaints_list(request, q: Query[ListQuery]):
     filters = selectors.ListFilters(
-        state=q.state or "", office_id=q.office, kind=q.kind or "", overdue=q.overdue
+        state=q.state or "",
+        office_id=q.office,
+        kind=q.kind or "",
+        overdue=q.overdue,
+        updated_since=q.updated_since,
     )
     qs = selectors.complaint_list_for(request.auth, filters)
-    if q.updated_since is not None:
-        qs = qs.filter(updated_at__gte=q.updated_since)
     page = paginate_newest_first(qs, q.cursor, q.limit)
     now = clock.now()
     return {"items": [render.summary(c, now) for c in page.items], "next_cursor": page.next_cursor}
