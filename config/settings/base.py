@@ -118,6 +118,14 @@ DOCKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("DOCKET_ATTACHMENT_MAX_BYTES", 
 # A request may carry a few attachments (base64 through the API is a third larger than the file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DOCKET_MAX_REQUEST_BYTES", str(4 * DOCKET_ATTACHMENT_MAX_BYTES)))
 
+# API throttling ("N/period", period s, m, h or d with an optional count, e.g. "30/10m"; "" = off), counted in
+# the default cache (Redis with REDIS_URL, so the limit holds across app-server workers). The public receipt
+# check is limited per client address (it is unauthenticated and guesses check codes); every API key overall.
+DOCKET_API_RECEIPT_RATE = os.environ.get("DOCKET_API_RECEIPT_RATE", "30/10m")
+DOCKET_API_KEY_RATE = os.environ.get("DOCKET_API_KEY_RATE", "6000/m")
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+DOCKET_NUM_PROXIES = int(os.environ.get("DOCKET_NUM_PROXIES", "0"))
+
 # --- cache and background jobs ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
