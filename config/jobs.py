@@ -7,6 +7,7 @@ from huey.contrib.djhuey import periodic_task
 from docket.api.services import idempotency_purge
 from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.tasks import chains_verify_nightly
+from docket.mailin.services import mailboxes_poll
 from docket.notifications.service import deliver_due
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
 
@@ -42,3 +43,10 @@ def notify_overdue_reports():
 def purge_idempotency_keys():
     """API idempotency records are kept 24 hours."""
     idempotency_purge()
+
+
+@periodic_task(crontab(minute="*"))
+def poll_complaint_mailboxes():
+    """Read every active complaint mailbox (email channel, R-INT-2), every minute. Failures are recorded
+    on the mailbox; messages are filed exactly once even when runs overlap."""
+    mailboxes_poll()

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "docket.complaints",
     "docket.reports",
     "docket.api",
+    "docket.mailin",
     "config.apps.JobsConfig",
 ]
 
