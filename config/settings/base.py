@@ -151,6 +151,34 @@ else:
     }
 
 EMAIL_BACKEND = os.environ.get("DOCKET_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("DOCKET_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DOCKET_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DOCKET_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DOCKET_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DOCKET_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("DOCKET_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DOCKET_EMAIL_FROM", "docket@localhost")
+
+# --- notifications (docket/notifications; docs/webhooks.md) -------------------------------------
+# Outbound HTTP (webhooks, WeCom robots, Aliyun SMS): seconds for connect + read.
+DOCKET_HTTP_TIMEOUT = float(os.environ.get("DOCKET_HTTP_TIMEOUT", "10"))
+# SMS provider: "console" (log + one JSON line per message in DOCKET_SMS_FILE), "aliyun", or a dotted path.
+DOCKET_SMS_PROVIDER = os.environ.get("DOCKET_SMS_PROVIDER", "console")
+DOCKET_SMS_FILE = os.environ.get("DOCKET_SMS_FILE", str(VAR_DIR / "sms.log"))
+DOCKET_SMS_ALIYUN = {
+    "ACCESS_KEY_ID": os.environ.get("DOCKET_ALIYUN_ACCESS_KEY_ID", ""),
+    "ACCESS_KEY_SECRET": os.environ.get("DOCKET_ALIYUN_ACCESS_KEY_SECRET", ""),
+    "SIGN_NAME": os.environ.get("DOCKET_ALIYUN_SMS_SIGN_NAME", ""),
+    "ENDPOINT": os.environ.get("DOCKET_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "REGION": os.environ.get("DOCKET_ALIYUN_REGION", "cn-hangzhou"),
+}
+# SMS template codes (as approved in the provider's console) per message kind sent to complainants.
+DOCKET_SMS_TEMPLATES = {
+    "registered": os.environ.get("DOCKET_SMS_TEMPLATE_REGISTERED", "SMS_DOCKET_REGISTERED"),
+    "progress": os.environ.get("DOCKET_SMS_TEMPLATE_PROGRESS", "SMS_DOCKET_PROGRESS"),
+    "closed": os.environ.get("DOCKET_SMS_TEMPLATE_CLOSED", "SMS_DOCKET_CLOSED"),
+    "notice": os.environ.get("DOCKET_SMS_TEMPLATE_NOTICE", "SMS_DOCKET_NOTICE"),
+}
 
 LOGGING = {
     "version": 1,

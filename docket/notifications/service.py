@@ -1,47 +1,182 @@
-"""`notify()` — the one entry point domain code uses — and the delivery loop.
+"""The entry points domain code uses — `notify()` (staff), `notify_address()` (someone with no account:
+the complainant), `notify_webhooks()` (integrations) — and the delivery loop.
 
 Writing is idempotent (`dedupe_key` unique; a second write of the same key is ignored), so a sweep that
-runs twice, or two consumers at once, never queues a message twice. Delivery claims a batch with
-row locks (`skip_locked`) and a lease, so two consumers never send the same row; a failed send is
-retried with exponential backoff and given up after MAX_ATTEMPTS, every attempt logged.
+runs twice, or two consumers at once, never queues a message twice. Delivery claims a batch with row
+locks (`skip_locked`) and a lease, so two consumers never send the same row; the result is written only
+while the lease is still ours, and a row recorded as sent is never claimed again. A failed send is retried
+with exponential backoff and given up after MAX_ATTEMPTS; every attempt is logged with its status,
+duration and an excerpt of the answer.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 from docket.core import clock
 
-from .channels import CHANNELS
-from .models import DeliveryAttempt, Notification
+from . import preferences
+from .channels import CHANNELS, PermanentError
+from .models import (
+    Channel,
+    ChannelOptOut,
+    DeliveryAttempt,
+    NoticePreference,
+    Notification,
+    WebhookEndpoint,
+    WeComRobot,
+)
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
+CACHE_TTL = 60.0
+USER_CHANNELS = (Channel.CONSOLE, Channel.EMAIL, Channel.SMS)
+
+
+class _TableCache:
+    """A small configuration table kept in memory for CACHE_TTL seconds, dropped on any save here."""
+
+    def __init__(self, model) -> None:
+        self.model, self.rows, self.at = model, None, 0.0
+        post_save.connect(self.clear, sender=model, weak=False)
+        post_delete.connect(self.clear, sender=model, weak=False)
+
+    def clear(self, *_args, **_kwargs) -> None:
+        self.rows = None
+
+    def all(self) -> list:
+        if self.rows is None or time.monotonic() - self.at > CACHE_TTL:
+            self.rows = list(self.model.objects.filter(active=True))
+            self.at = time.monotonic()
+        return self.rows
+
+
+_endpoints = _TableCache(WebhookEndpoint)
+_robots = _TableCache(WeComRobot)
+post_save.connect(preferences.cache_clear, sender=NoticePreference, weak=False)
+post_delete.connect(preferences.cache_clear, sender=NoticePreference, weak=False)
+
+
+def caches_clear() -> None:
+    _endpoints.clear()
+    _robots.clear()
+    preferences.cache_clear()
+
+
+def _row(*, kind, channel, dedupe_key, subject, body, company_id, ref, now, **extra) -> Notification:
+    return Notification(company_id=company_id, kind=kind, channel=channel, subject=subject[:200], body=body,
+                        ref=ref, dedupe_key=dedupe_key[:200], next_attempt_at=now, created_at=now, **extra)
+
+
+def _insert(rows: list[Notification]) -> int:
+    if not rows:
+        return 0
+    unique = {r.dedupe_key: r for r in rows}
+    existing = set(Notification.objects.filter(dedupe_key__in=list(unique)).values_list("dedupe_key", flat=True))
+    new = [r for k, r in unique.items() if k not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def robots_for(company_id: int | None, office_id: int | None) -> list[WeComRobot]:
+    """The office's robots, or the company's when the office has none."""
+    robots = [r for r in _robots.all() if r.company_id == company_id]
+    own = [r for r in robots if office_id is not None and r.office_id == office_id]
+    return own or [r for r in robots if r.office_id is None]
 
 
 def notify(*, kind: str, recipients: Iterable, subject: str, body: str, dedupe_key: str,
-           company_id: int | None = None, ref: str = "") -> int:
-    """Queue one message per recipient (a user; email if the user has an address, else console).
-    Returns how many rows were newly queued. Call inside the transaction of the change."""
+           company_id: int | None = None, office_id: int | None = None, ref: str = "",
+           notice: str | None = None) -> int:
+    """Queue a message for each recipient — a user, or a (user, role code) pair — on the channels the
+    preferences name for its role and notice kind (`notice`, else derived from `kind`). A user channel
+    without an address (no e-mail, no phone) is skipped, and a recipient left with no channel gets the
+    in-app/log record, so nothing is silently lost. `wecom` goes once per robot of the office (or
+    company), not per person. Returns how many rows were newly queued. Call inside the change's
+    transaction."""
+    now = clock.now()
+    notice = notice or preferences.notice_for(kind)
+    people: dict[int, tuple[object, str]] = {}
+    for item in recipients:
+        user, role = item if isinstance(item, tuple) else (item, "")
+        if user is not None and getattr(user, "pk", None) and user.pk not in people:
+            people[user.pk] = (user, role)
+    if not people:
+        return 0
+    opted = set()
+    if any(preferences.channels_for(company_id, role, notice) != (Channel.CONSOLE,) for _u, role in people.values()):
+        opted = set(ChannelOptOut.objects.filter(user_id__in=list(people)).filter(
+            notice__in=["", notice or ""]).values_list("user_id", "channel"))
+    rows, wecom = [], False
+    for uid, (user, role) in people.items():
+        wanted = preferences.channels_for(company_id, role, notice)
+        wecom = wecom or Channel.WECOM in wanted
+        chosen = []
+        for ch in wanted:
+            if ch not in USER_CHANNELS or (uid, ch) in opted:
+                continue
+            if (ch == Channel.EMAIL and not getattr(user, "email", "")) or (ch == Channel.SMS and not getattr(user, "phone", "")):
+                continue
+            chosen.append(ch)
+        if not chosen and wanted != ():
+            chosen = [Channel.CONSOLE]
+        for ch in chosen:
+            rows.append(_row(kind=kind, channel=ch, recipient=user, dedupe_key=f"{dedupe_key}:u{uid}:{ch}",
+                             subject=subject, body=body, company_id=company_id, ref=ref, now=now))
+    if wecom:
+        for robot in robots_for(company_id, office_id):
+            rows.append(_row(kind=kind, channel=Channel.WECOM, target_id=robot.id, dedupe_key=f"{dedupe_key}:wecom{robot.id}",
+                             subject=subject, body=body, company_id=company_id, ref=ref, now=now))
+    return _insert(rows)
+
+
+def notify_address(*, kind: str, address: str, subject: str, body: str, dedupe_key: str,
+                   company_id: int | None = None, ref: str = "", notice: str | None = None,
+                   audience: str = preferences.COMPLAINANT, data: dict | None = None) -> int:
+    """Queue a message to someone with no account (the complainant's phone), on the channels the
+    preferences give `audience` for the notice kind; only SMS can reach a bare phone number."""
+    if not address:
+        return 0
+    notice = notice or preferences.notice_for(kind)
+    channels = preferences.channels_for(company_id, audience, notice)
+    if Channel.SMS not in channels:
+        return 0
+    row = _row(kind=kind, channel=Channel.SMS, address=address, data=data or {}, dedupe_key=f"{dedupe_key}:sms",
+               subject=subject, body=body, company_id=company_id, ref=ref, now=clock.now())
+    return _insert([row])
+
+
+def webhooks_any(company_id: int | None) -> bool:
+    """Cheap check (no query while cached) whether any active endpoint could want this company's events."""
+    return any(ep.company_id in (None, company_id) for ep in _endpoints.all())
+
+
+def notify_webhooks(*, event: str, data: dict, dedupe_key: str, company_id: int | None,
+                    created_by_id: int | None = None, party_ids: Iterable[int] = (), ref: str = "") -> int:
+    """Queue `data` (JSON) for every active endpoint subscribed to `event` that matches the company, the
+    creating integration and the external parties concerned (see WebhookEndpoint). The JSON is fixed
+    here, so every retry sends the same bytes with the same event id."""
+    parties = frozenset(p for p in party_ids if p)
+    targets = [ep for ep in _endpoints.all()
+               if ep.wants(event=event, company_id=company_id, created_by_id=created_by_id, party_ids=parties)]
+    if not targets:
+        return 0
     now = clock.now()
     rows = []
-    for user in recipients:
-        if user is None:
-            continue
-        channel = "email" if getattr(user, "email", "") else "console"
-        rows.append(Notification(
-            company_id=company_id, kind=kind, channel=channel, recipient=user, subject=subject[:200], body=body,
-            ref=ref, dedupe_key=f"{dedupe_key}:u{user.pk}:{channel}"[:200], next_attempt_at=now, created_at=now,
-        ))
-    if not rows:
-        return 0
-    keys = [r.dedupe_key for r in rows]
-    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    Notification.objects.bulk_create([r for r in rows if r.dedupe_key not in existing], ignore_conflicts=True)
-    return len([r for r in rows if r.dedupe_key not in existing])
+    for ep in targets:
+        event_id = f"{dedupe_key}:ep{ep.id}"
+        body = json.dumps({"id": event_id, "type": event, "created_at": now.isoformat(), "data": data},
+                          ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+        rows.append(_row(kind=event, channel=Channel.WEBHOOK, target_id=ep.id, address=ep.url[:200],
+                         data={"id": event_id}, dedupe_key=event_id, subject=event, body=body,
+                         company_id=company_id, ref=ref, now=now))
+    return _insert(rows)
 
 
 def _claim(batch: int) -> list[Notification]:
@@ -52,30 +187,50 @@ def _claim(batch: int) -> list[Notification]:
               .exclude(claimed_until__gt=now)
               .order_by("next_attempt_at", "id")[:batch])
         claimed = list(qs)
-        ids = [n.id for n in claimed]
-        Notification.objects.filter(id__in=ids).update(state=Notification.State.SENDING, claimed_until=now + LEASE)
+        lease = now + LEASE
+        Notification.objects.filter(id__in=[n.id for n in claimed]).update(state=Notification.State.SENDING,
+                                                                           claimed_until=lease)
+        for n in claimed:
+            n.claimed_until = lease
     return claimed
+
+
+def _attempt(n: Notification) -> str:
+    """Send one claimed row and record the outcome; returns "sent", "retry", "failed" or "lost" (our lease
+    ran out and someone else owns the row now: record the attempt but leave the row alone)."""
+    started = time.monotonic()
+    now = clock.now()
+    ok, error, status, excerpt = True, "", None, ""
+    try:
+        outcome = CHANNELS[n.channel](n)
+        status, excerpt = getattr(outcome, "status_code", None), getattr(outcome, "excerpt", "")
+    except Exception as exc:  # noqa: BLE001 - any channel failure is recorded and retried
+        ok, error = False, f"{type(exc).__name__}: {exc}"[:1000]
+        status, excerpt = getattr(exc, "status_code", None), getattr(exc, "excerpt", "")
+        permanent = isinstance(exc, PermanentError)
+    duration = int((time.monotonic() - started) * 1000)
+    attempts = n.attempts + 1
+    mine = Notification.objects.filter(pk=n.pk, state=Notification.State.SENDING, claimed_until=n.claimed_until)
+    if ok:
+        updated = mine.update(attempts=attempts, state=Notification.State.SENT, sent_at=now, claimed_until=None,
+                              last_error="")
+        result = "sent"
+    else:
+        give_up = permanent or attempts >= MAX_ATTEMPTS
+        updated = mine.update(attempts=attempts, last_error=error, claimed_until=None,
+                              state=Notification.State.FAILED if give_up else Notification.State.PENDING,
+                              next_attempt_at=now + timedelta(minutes=2 ** attempts))
+        result = "failed" if give_up else "retry"
+    DeliveryAttempt.objects.create(notification=n, at=now, ok=ok, error=error, status_code=status,
+                                   duration_ms=duration, response_excerpt=(excerpt or "")[:500])
+    return result if updated else "lost"
 
 
 def deliver_due(batch: int = 100) -> dict[str, int]:
     """Deliver what is due; returns counts. Safe to run on several consumers at once."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for n in _claim(batch):
-        now = clock.now()
-        try:
-            CHANNELS[n.channel](n)
-        except Exception as exc:  # noqa: BLE001 - any channel failure is recorded and retried
-            attempts = n.attempts + 1
-            give_up = attempts >= MAX_ATTEMPTS
-            Notification.objects.filter(pk=n.pk).update(
-                attempts=attempts, last_error=str(exc)[:1000], claimed_until=None,
-                state=Notification.State.FAILED if give_up else Notification.State.PENDING,
-                next_attempt_at=now + timedelta(minutes=2 ** attempts))
-            DeliveryAttempt.objects.create(notification=n, at=now, ok=False, error=str(exc)[:1000])
-            counts["failed" if give_up else "retry"] += 1
-        else:
-            Notification.objects.filter(pk=n.pk).update(
-                attempts=n.attempts + 1, state=Notification.State.SENT, sent_at=now, claimed_until=None, last_error="")
-            DeliveryAttempt.objects.create(notification=n, at=now, ok=True)
-            counts["sent"] += 1
+        result = _attempt(n)
+        if result in counts:
+            counts[result] += 1
     return counts

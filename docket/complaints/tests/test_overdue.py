@@ -43,7 +43,8 @@ def test_ladder(org, complaint_factory):
 
     r = overdue_sweep(now=at("2026-11-24 15:50"))
     assert r.warned == 1
-    assert list(Notification.objects.values_list("recipient__username", "kind")) == [("cyy_eng_sup", "deadline_warning")]
+    assert list(Notification.objects.filter(kind="deadline_warning").values_list("recipient__username", "kind")) == [
+        ("cyy_eng_sup", "deadline_warning")]
     assert overdue_sweep(now=at("2026-11-24 15:51")).steps == []  # nothing twice
 
     r = overdue_sweep(now=at("2026-11-24 17:31"))

@@ -1,0 +1,25 @@
+"""The in-app/log channel and e-mail (Django's email backend: SMTP in production)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import EmailMessage
+
+from .base import Outcome, PermanentError
+
+log = logging.getLogger("docket.notify")
+
+
+def deliver_console(n) -> Outcome:
+    log.info("[notify:%s] to %s: %s — %s", n.kind, n.recipient or n.address, n.subject, n.body)
+    return Outcome()
+
+
+def deliver_email(n) -> Outcome:
+    address = n.address or (n.recipient.email if n.recipient_id else "")
+    if not address:
+        raise PermanentError("no email address")
+    # UTF-8 body and an RFC 2047 encoded subject: Django's EmailMessage does both for non-ASCII text.
+    EmailMessage(n.subject, n.body, None, [address]).send(fail_silently=False)
+    return Outcome(excerpt=address)
