@@ -9,7 +9,8 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import AUTH
-from .routers import actions, complaints, fallback, receipts, reference
+from .routers import actions, complaints, fallback, receipts, records, reference, statistics
+from .throttling import ApiKeyThrottle
 
 
 class Utf8JSON(JSONRenderer):
@@ -35,15 +36,18 @@ api = DocketAPI(
     urls_namespace="api-v1",
     renderer=Utf8JSON(),
     auth=AUTH,
+    throttle=[ApiKeyThrottle()],
     description=(
         "物业顾客投诉处理系统 Docket 的接口。认证：`Authorization: Bearer dk_<prefix>_<secret>`（接口密钥，"
         "`manage.py api_key_create` 生成），或网页登录会话。每个错误都返回 `{code, message, fields}`。"
-        "POST 可带 `Idempotency-Key` 头，重试不会重复执行。"
+        "POST 可带 `Idempotency-Key` 头，重试不会重复执行。请求过于频繁时返回 429 `throttled` 和 `Retry-After` 头。"
     ),
 )
 errors.install(api)
 api.add_router("", complaints.router)
 api.add_router("", actions.router)
+api.add_router("", records.router)
 api.add_router("", reference.router)
+api.add_router("", statistics.router)
 api.add_router("", receipts.router)
 api.add_router("", fallback.router)  # last: unknown paths answer JSON 404

@@ -7,7 +7,7 @@ from datetime import UTC
 
 from docket.complaints import access
 from docket.complaints.events import EVENT_LABELS, ChainProblem, public_payload
-from docket.complaints.models import Complaint, ComplaintEvent
+from docket.complaints.models import Attachment, Complaint, ComplaintEvent, Obligation
 from docket.core import clock
 
 
@@ -91,35 +91,9 @@ def detail(c: Complaint, user) -> dict:
             }
             for i in c.issues.all()
         ],
-        "obligations": [
-            {
-                "id": o.id,
-                "kind": o.kind,
-                "kind_label": str(o.get_kind_display()),
-                "state": o.state,
-                "started_at": o.started_at,
-                "due_at": o.due_at,
-                "met_at": o.met_at,
-                "breached_at": o.breached_at,
-                "paused_at": o.paused_at,
-                "provisional": o.provisional,
-                "on_time": o.on_time,
-            }
-            for o in c.obligations.all()
-        ],
+        "obligations": [obligation(o) for o in c.obligations.all()],
         "cosigners": [{"name": s.name, "room": s.room, "phone": s.phone} for s in c.cosigners.all()],
-        "attachments": [
-            {
-                "id": a.id,
-                "name": a.original_name,
-                "content_type": a.content_type,
-                "size": a.size,
-                "sha256": a.sha256,
-                "issue_id": a.issue_id,
-                "uploaded_at": a.uploaded_at,
-            }
-            for a in c.attachments.all()
-        ],
+        "attachments": [attachment(a) for a in c.attachments.all()],
         "replies": [
             {
                 "number": r.number,
@@ -133,6 +107,39 @@ def detail(c: Complaint, user) -> dict:
         "available_actions": [
             {"name": a.name, "label": str(a.label)} for a in access.available_actions(user, c)
         ],
+    }
+
+
+def obligation(o: Obligation) -> dict:
+    """`o` with holder_department loaded (or its id null)."""
+    return {
+        "id": o.id,
+        "kind": o.kind,
+        "kind_label": str(o.get_kind_display()),
+        "state": o.state,
+        "state_label": str(o.get_state_display()),
+        "started_at": o.started_at,
+        "due_at": o.due_at,
+        "warn_at": o.warn_at,
+        "met_at": o.met_at,
+        "breached_at": o.breached_at,
+        "paused_at": o.paused_at,
+        "provisional": o.provisional,
+        "on_time": o.on_time,
+        "holder_department": o.holder_department.name if o.holder_department_id else None,
+    }
+
+
+def attachment(a: Attachment) -> dict:
+    return {
+        "id": a.id,
+        "name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "issue_id": a.issue_id,
+        "uploaded_at": a.uploaded_at,
+        "url": f"/api/v1/complaints/{a.complaint_id}/attachments/{a.id}",
     }
 
 

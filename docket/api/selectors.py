@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from docket.accounts.access import assignments_of
 from docket.complaints.models import Category, Complaint
 from docket.core.errors import DomainError
-from docket.org.models import Office
+from docket.org.models import Building, Company, Department, Office, Room, Unit
 
 
 def _scope_q(user, *, office_field: str, company_field: str, group_field: str) -> Q:
@@ -29,6 +29,69 @@ def offices_visible_to(user) -> QuerySet[Office]:
     """The offices whose complaints the caller can see or record."""
     q = _scope_q(user, office_field="id", company_field="company_id", group_field="company__group_id")
     return Office.objects.filter(q).select_related("community").order_by("company_id", "code")
+
+
+def office_for(user, office_id: int) -> Office:
+    """An office in the caller's scope; `not_found` for any other, as for a missing one."""
+    office = offices_visible_to(user).filter(pk=office_id).first()
+    if office is None:
+        raise DomainError("not_found")
+    return office
+
+
+def companies_visible_to(user) -> QuerySet[Company]:
+    q = _scope_q(user, office_field="offices__id", company_field="id", group_field="group_id")
+    return Company.objects.filter(q).distinct().order_by("id")
+
+
+def company_for(user, company_id: int) -> Company:
+    company = companies_visible_to(user).filter(pk=company_id).first()
+    if company is None:
+        raise DomainError("not_found")
+    return company
+
+
+def buildings_of(office: Office) -> QuerySet[Building]:
+    """The buildings of the office's community with their units (two queries)."""
+    return (
+        Building.objects.filter(community__office=office)
+        .order_by("name", "id")
+        .prefetch_related(Prefetch("units", queryset=Unit.objects.order_by("name", "id")))
+    )
+
+
+def rooms_of(
+    office: Office, *, building_id: int | None = None, unit_id: int | None = None, after_id: int | None = None
+) -> QuerySet[Room]:
+    """The office's rooms (for filling `room_id` on intake), by id, optionally in one building or unit."""
+    qs = Room.objects.filter(unit__building__community__office=office).select_related("unit__building")
+    if building_id:
+        qs = qs.filter(unit__building_id=building_id)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if after_id:
+        qs = qs.filter(id__gt=after_id)
+    return qs.order_by("id")
+
+
+def departments_of_office(office: Office) -> QuerySet[Department]:
+    """The office's own departments and its company's company-level ones (QM, general office …): every
+    department a complaint of this office can be handed to (R-HDL-1)."""
+    return (
+        Department.objects.filter(Q(office=office) | Q(company_id=office.company_id, office__isnull=True))
+        .select_related("office", "company")
+        .order_by(F("office_id").asc(nulls_first=True), "kind", "id")
+    )
+
+
+def departments_of_company(user, company: Company) -> QuerySet[Department]:
+    """The company's company-level departments and the departments of its offices in the caller's scope."""
+    offices = offices_visible_to(user).filter(company=company).values("id")
+    return (
+        Department.objects.filter(Q(company=company, office__isnull=True) | Q(office_id__in=offices))
+        .select_related("office", "company")
+        .order_by(F("office_id").asc(nulls_first=True), "kind", "id")
+    )
 
 
 def categories_visible_to(user) -> QuerySet[Category]:

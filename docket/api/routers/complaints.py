@@ -103,7 +103,9 @@ def complaints_create(
 )
 def complaints_events(request, id: int = ComplaintId, public: bool = False):
     complaint = access.access_complaint(request.auth, id)
-    return [render.event(e, public_view=public) for e in selectors.timeline_for(complaint, public_only=public)]
+    return [
+        render.event(e, public_view=public) for e in selectors.timeline_for(complaint, public_only=public)
+    ]
 
 
 @router.get(

@@ -12,8 +12,10 @@ from docket.complaints.events import EVENT_LABELS, public_text
 from .. import selectors
 from ..schemas.common import ERROR_STATUSES, ErrorOut
 from ..schemas.reference import ReceiptOut
+from ..throttling import ReceiptThrottle
 
 router = Router(tags=["public"])
+
 
 class ReceiptQuery(Schema):
     phone: str = Field(
@@ -39,9 +41,12 @@ class ReceiptQuery(Schema):
 @router.get(
     "/receipts/{receipt_no}",
     auth=None,
+    throttle=[ReceiptThrottle()],
     response={200: ReceiptOut, ERROR_STATUSES: ErrorOut},
     operation_id="receipts_get",
     summary="Check a complaint's progress with its receipt (no sign-in)",
+    description="Limited per client address (`DOCKET_API_RECEIPT_RATE`, 30 per 10 minutes by default): "
+    "beyond it 429 `throttled` with `Retry-After`.",
 )
 def receipts_get(
     request,

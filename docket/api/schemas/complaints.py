@@ -59,17 +59,24 @@ class IssueOut(Schema):
 
 
 class ObligationOut(Schema):
+    """One deadline of the complaint (R-SLA-3): due time computed once when it started."""
+
     id: int
     kind: str
     kind_label: str
-    state: str
+    state: str = Field(description="open, met, missed, paused or cancelled")
+    state_label: str
     started_at: datetime
     due_at: datetime
+    warn_at: datetime | None
     met_at: datetime | None
     breached_at: datetime | None
     paused_at: datetime | None
-    provisional: bool
-    on_time: bool | None
+    provisional: bool = Field(
+        description="due time computed without the year's holiday data; recomputed later"
+    )
+    on_time: bool | None = Field(description="met no later than due; null while not met")
+    holder_department: str | None
 
 
 class CoSignerOut(Schema):
@@ -86,6 +93,7 @@ class AttachmentOut(Schema):
     sha256: str
     issue_id: int | None
     uploaded_at: datetime
+    url: str = Field(description="GET it (with the same credentials) to download the file")
 
 
 class ReplyOut(Schema):

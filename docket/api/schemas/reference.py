@@ -27,6 +27,52 @@ class OfficeOut(Schema):
     phone: str
 
 
+class CommunityOut(Schema):
+    id: int
+    name: str
+    address: str
+
+
+class OfficeDetail(OfficeOut):
+    community_detail: CommunityOut | None
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+
+
+class BuildingOut(Schema):
+    id: int
+    name: str
+    units: list[UnitOut]
+
+
+class RoomOut(Schema):
+    id: int
+    building_id: int
+    building: str
+    unit_id: int
+    unit: str
+    number: str
+    label: str = Field(description="building + unit + number, as printed on the record")
+
+
+class RoomPage(Schema):
+    items: list[RoomOut]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+class DepartmentOut(Schema):
+    id: int
+    company_id: int
+    office_id: int | None = Field(description="null for a company-level department (QM, general office …)")
+    kind: str
+    kind_label: str
+    name: str
+    path: str = Field(description="office or company · name")
+
+
 class PublicIssue(Schema):
     seq: int
     summary: str

@@ -28,6 +28,17 @@ class Api:
         )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts(monkeypatch):
+    """Throttle counters live in the cache (a shared Redis in the PostgreSQL pass): each test counts
+    under its own prefix, so no test inherits another's requests."""
+    import uuid
+
+    from docket.api import throttling
+
+    monkeypatch.setattr(throttling, "KEY_PREFIX", f"throttle-test-{uuid.uuid4().hex}")
+
+
 @pytest.fixture
 def make_key(org):
     def make(role=Role.RECEPTION, *, office=None, company=None, name="测试接口"):
