@@ -219,8 +219,9 @@ def parse_message(raw: bytes) -> ParsedMail:
     subject = header_text(headers.get("subject"))
     recipients = []
     for hname in ("delivered-to", "x-original-to", "to", "cc"):
-        values = [str(v) for k, v in msg.raw_items() if k.lower() == hname]
-        recipients += [a.strip().lower() for _n, a in getaddresses(values) if a.strip()]
+        # Decoded first: some mailers encode the whole "name <address>" as one encoded word.
+        values = [header_text(str(v)) for k, v in msg.raw_items() if k.lower() == hname]
+        recipients += [a.strip().lower() for _n, a in getaddresses(values) if "@" in a]
 
     mids = _ids(headers.get("message-id"))
     message_id = mids[0] if mids else f"<sha256-{hashlib.sha256(raw).hexdigest()}@docket.invalid>"
