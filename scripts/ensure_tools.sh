@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Docket needs and is missing: uv (from PyPI), the locked Python packages, and for the
-# browser tests Debian's Chromium and a CJK font. Never downloads a browser of its own.
+# full test suite (`browser`) Debian's Chromium, a CJK font and Dovecot's IMAP server (the email-channel
+# tests start their own private instance). Never downloads a browser of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never
@@ -24,13 +25,22 @@ if [ "$need_browser" = "browser" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # (no grep -q: with pipefail, its early exit would fail the pipeline with SIGPIPE)
   fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
+  # The email-channel tests (docket/mailin) start a private Dovecot with their own config in a temp dir;
+  # the package's system service is not wanted (see the policy-rc.d guard below).
+  [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
       echo ">> installing ${missing[*]} with apt-get"
+      # Keep apt from starting the packages' services (Dovecot's system IMAP server) during the install,
+      # with Debian's own mechanism; container images usually have this file already.
+      if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+      fi
       apt-get update -qq >/dev/null
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-      echo "The browser tests need Debian's Chromium and a CJK font. Run:" >&2
+      echo "The full test suite needs Debian's Chromium, a CJK font and dovecot-imapd. Run:" >&2
       echo "  sudo apt-get install -y ${missing[*]}" >&2
       exit 1
     fi
