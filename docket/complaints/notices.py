@@ -77,7 +77,9 @@ WEBHOOK_INTERNAL = frozenset({"forwarder_replied", "forwarded_to_developer", "de
 # Payload fields that carry the text of an event, per kind (what a receiver needs to act on it).
 TEXT_FIELD = {"reply_sent": "body", "forwarder_replied": "body", "acknowledged": "body",
               "forwarded_to_developer": "reason", "developer_answered": "answer", "clock_paused": "reason",
-              "withdrawn": "reason", "closed_unclosed": "mitigation"}
+              "withdrawn": "reason", "closed_unclosed": "mitigation", "reply_returned": "comment",
+              "refused": "reason", "escalated": "reason", "severity_raised": "reason",
+              "complainant_disagreed": "reason", "follow_up_attempted": "note", "complainant_chased": "text"}
 
 
 def event_notify(event) -> None:

@@ -52,13 +52,26 @@ class _TableCache:
 
     def all(self) -> list:
         if self.rows is None or time.monotonic() - self.at > CACHE_TTL:
-            self.rows = list(self.model.objects.filter(active=True))
+            self.rows = list(self.model.objects.filter(**self.filters))
+            self.at = time.monotonic()
+        return self.rows
+
+    filters = {"active": True}
+
+
+class _ExistsCache(_TableCache):
+    """Only whether the table has any row (personal opt-outs are rare: skip the per-message query)."""
+
+    def all(self) -> list:
+        if self.rows is None or time.monotonic() - self.at > CACHE_TTL:
+            self.rows = [True] if self.model.objects.exists() else []
             self.at = time.monotonic()
         return self.rows
 
 
 _endpoints = _TableCache(WebhookEndpoint)
 _robots = _TableCache(WeComRobot)
+_optouts = _ExistsCache(ChannelOptOut)
 post_save.connect(preferences.cache_clear, sender=NoticePreference, weak=False)
 post_delete.connect(preferences.cache_clear, sender=NoticePreference, weak=False)
 
@@ -66,6 +79,7 @@ post_delete.connect(preferences.cache_clear, sender=NoticePreference, weak=False
 def caches_clear() -> None:
     _endpoints.clear()
     _robots.clear()
+    _optouts.clear()
     preferences.cache_clear()
 
 
@@ -110,7 +124,7 @@ def notify(*, kind: str, recipients: Iterable, subject: str, body: str, dedupe_k
     if not people:
         return 0
     opted = set()
-    if any(preferences.channels_for(company_id, role, notice) != (Channel.CONSOLE,) for _u, role in people.values()):
+    if _optouts.all():
         opted = set(ChannelOptOut.objects.filter(user_id__in=list(people)).filter(
             notice__in=["", notice or ""]).values_list("user_id", "channel"))
     rows, wecom = [], False
