@@ -30,8 +30,19 @@ class MailboxForm(forms.ModelForm):
         return value
 
 
+class MailboxRouteFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        company_id = self.instance.office.company_id if self.instance.office_id else None
+        for form in self.forms:
+            office = form.cleaned_data.get("office") if form.cleaned_data else None
+            if office is not None and not form.cleaned_data.get("DELETE") and office.company_id != company_id:
+                form.add_error("office", gettext("管理处须属于投诉邮箱所在的物业公司。"))
+
+
 class MailboxRouteInline(admin.TabularInline):
     model = MailboxRoute
+    formset = MailboxRouteFormSet
     extra = 0
 
 

@@ -80,7 +80,8 @@ class MailboxRoute(models.Model):
         from django.core.exceptions import ValidationError
 
         self.address = (self.address or "").strip().lower()
-        if self.mailbox_id and self.office_id and self.mailbox.office.company_id != self.office.company_id:
+        if (self.mailbox_id and self.mailbox.office_id and self.office_id
+                and self.mailbox.office.company_id != self.office.company_id):
             raise ValidationError({"office": _("管理处须属于投诉邮箱所在的物业公司。")})
 
 

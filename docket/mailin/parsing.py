@@ -28,8 +28,8 @@ _GB = {"gb2312", "gbk", "x-gbk", "cp936", "ms936", "euc-cn", "gb_2312-80", "csgb
 RECEIPT_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{1,10}-\d{8}-\d{4})(?![0-9])")
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(自动回复|自动答复|auto(matic)?[ _-]?(reply|response)|out of (the )?office|undeliverable|"
-    r"delivery status notification|退信|系统退信|undelivered mail)", re.IGNORECASE)
+    r"^\s*((自动回复|自动答复|auto(matic)?[ _-]?(reply|response)|out of (the )?office)\s*[:：]|"
+    r"undeliverable\b|undelivered mail|delivery status notification|系统退信)", re.IGNORECASE)
 _DAEMONS = {"mailer-daemon", "postmaster", "mail-daemon", "noreply-dmarc-support"}
 # Where a mail client starts quoting the message replied to (QQ Mail, Foxmail, NetEase, Outlook, Gmail,
 # Apple Mail).

@@ -81,7 +81,8 @@ class PollResult:
 
 def mailbox_offices(mailbox: Mailbox) -> dict[str, int]:
     """Recipient address → office id for the mailbox's routes; '' → the default office."""
-    routes = {r.address.strip().lower(): r.office_id for r in mailbox.routes.all()}
+    routes = {r.address.strip().lower(): r.office_id
+              for r in mailbox.routes.filter(office__company_id=mailbox.office.company_id)}
     return {"": mailbox.office_id, **routes}
 
 
