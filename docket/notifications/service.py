@@ -84,7 +84,7 @@ def caches_clear() -> None:
 
 
 def _row(*, kind, channel, dedupe_key, subject, body, company_id, ref, now, **extra) -> Notification:
-    return Notification(company_id=company_id, kind=kind, channel=channel, subject=subject[:200], body=body,
+    return Notification(company_id=company_id, kind=kind[:40], channel=channel, subject=subject[:200], body=body,
                         ref=ref, dedupe_key=dedupe_key[:200], next_attempt_at=now, created_at=now, **extra)
 
 
