@@ -122,7 +122,7 @@ def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None =
     ob.save(update_fields=["step", "state", "breached_at", "next_check_at"])
     body = f"{c.subject}\n当前处理：{c.holder_department or '未派单'}；到期时间：{due_local}"
     notify(kind=kind, recipients=people, subject=subject, body=body, dedupe_key=f"sla:{ob.id}:{step}",
-           company_id=c.company_id, ref=f"complaint:{c.id}")
+           company_id=c.company_id, office_id=c.office_id, ref=f"complaint:{c.id}")
     act = Act(complaint=c, actor=SYSTEM, assignment=None, action="sweep", now=now)
     act.record(kind, {"obligation": ob.id, "kind": ob.kind, "step": step, "due_at": ob.due_at,
                       "notified": [str(p) for p in people]}, public=False)

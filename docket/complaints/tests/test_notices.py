@@ -210,3 +210,31 @@ def test_developer_forward_goes_to_the_developer_and_its_answer_comes_back(org, 
     assert fwd.answer == "已安排保修单位三日内维修" and fwd.their_ref == "DC-7781" and fwd.answered_at
     deliver_due()
     assert len(receiver.requests) == 1  # the developer is not sent its own answer back
+
+
+def test_the_sweep_goes_through_the_preferences_and_the_office_robot(org, complaint_factory, receiver):  # noqa: F811
+    from datetime import datetime
+
+    import time_machine
+
+    from docket.complaints.services.overdue import overdue_sweep
+    from docket.notifications.models import WeComRobot
+    from docket.sla import deadlines as sla_deadlines
+    from docket.sla.calendar import SHANGHAI
+
+    sla_deadlines.invalidate()
+    robot = WeComRobot.objects.create(name="朝阳园管理处群", company_id=org.company.id, office_id=org.a.office.id,
+                                      webhook_url=receiver.url + "/robot")
+    NoticePreference.objects.create(role="*", notice="deadline_warning", channels=[])  # warnings silenced
+    with time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI), tick=False):
+        c = complaint_factory()
+        s.complaint_assign(actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id)
+    overdue_sweep(now=datetime(2026, 11, 24, 15, 50, tzinfo=SHANGHAI))  # warning
+    assert not Notification.objects.filter(kind="deadline_warning").exists()
+    overdue_sweep(now=datetime(2026, 11, 24, 17, 31, tzinfo=SHANGHAI))  # breach
+    missed = Notification.objects.filter(kind="deadline_missed")
+    assert set(missed.values_list("channel", "target_id")) == {("console", None), ("wecom", robot.id)}
+    receiver.default = (200, '{"errcode":0,"errmsg":"ok"}', 0)
+    deliver_due()
+    [req] = receiver.requests
+    assert req.path == "/robot" and c.receipt_no in req.json()["markdown"]["content"]
