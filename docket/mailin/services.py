@@ -120,8 +120,11 @@ def mailboxes_poll() -> list[PollResult]:
     for mailbox in Mailbox.objects.filter(active=True).select_related("office").order_by("pk"):
         try:
             results.append(poll_mailbox(mailbox))
-        except Exception:  # noqa: BLE001 - one broken mailbox must not stop the others or the worker
+        except Exception as exc:  # noqa: BLE001 - one broken mailbox must not stop the others or the worker
             logger.exception("mailin: polling mailbox %s failed", mailbox.pk)
+            now = clock.now()
+            Mailbox.objects.filter(pk=mailbox.pk).update(
+                last_polled_at=now, last_error=f"{type(exc).__name__}: {exc}"[:2000], last_error_at=now)
     return results
 
 

@@ -14,6 +14,7 @@ import grp
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -26,6 +27,16 @@ DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 class DovecotUnavailable(RuntimeError):
     """Dovecot is not installed or would not start; the message says why."""
+
+
+def _die_with_parent() -> None:
+    """Linux: the master gets SIGTERM if the test process dies without stopping it (killed run)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _free_port() -> int:
@@ -59,7 +70,8 @@ class PrivateDovecot:
         # In the foreground (-F) as our own child, so we stop exactly this process and nothing else.
         with open(root / "master.out", "wb") as out:
             server.process = subprocess.Popen([DOVECOT, "-F", "-c", str(server.config)], stdout=out,
-                                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                              preexec_fn=_die_with_parent)
         server._wait()
         return server
 

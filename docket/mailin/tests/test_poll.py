@@ -307,3 +307,24 @@ def test_poll_refuses_to_run_inside_a_transaction(mailbox):
 
     with transaction.atomic(), pytest.raises(RuntimeError):
         poll_mailbox(mailbox)
+
+
+def test_periodic_job_survives_a_mailbox_that_blows_up(mailbox, imap, org, monkeypatch):
+    from config import jobs
+
+    broken = Mailbox.objects.create(name="坏邮箱", office=org.b.office, host="127.0.0.1", port=imap.server.port,
+                                    security=Mailbox.Security.NONE, username="kefu", password="kefu-secret",
+                                    folder=imap.folder)
+    imap.deliver(complaint_mail())
+    real = services.poll_mailbox
+
+    def poll(box, **kw):
+        if box.pk == broken.pk:
+            raise RuntimeError("unexpected")
+        return real(box, **kw)
+
+    monkeypatch.setattr(services, "poll_mailbox", poll)
+    jobs.poll_complaint_mailboxes.call_local()  # never raises
+    assert Complaint.objects.get().office_id == org.a.office.id
+    broken.refresh_from_db()
+    assert broken.last_error == "RuntimeError: unexpected"
