@@ -167,8 +167,8 @@ def _staff(event, c, notice: str) -> None:
 
     label = EVENT_LABELS.get(event.kind, event.kind)
     due = clock.to_local(c.next_due_at).strftime("%Y-%m-%d %H:%M") if c.next_due_at else "—"
-    body = (f"{c.receipt_no} {c.subject}\n{label}（{event.actor_name}）"
-            f"\n当前处理：{c.holder_department or '未派单'}；最近到期：{due}")
+    # Only what the complaint row already holds: no extra query for names.
+    body = f"{c.receipt_no} {c.subject}\n{label}（{event.actor_name}）\n最近到期：{due}"
     text = _text(event)
     if text:
         body += f"\n{text[:500]}"
