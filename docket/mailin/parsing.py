@@ -167,10 +167,26 @@ def _part_text(part) -> str:
     return decode_bytes(payload, part.get_content_charset())
 
 
+_RAW_NAME = re.compile(r'(?:file)?name\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
+
+
+def _raw_8bit_filename(part) -> str:
+    """A file name sent as raw 8-bit bytes (GBK from older clients); the parser would garble it."""
+    for hname, value in part.raw_items():
+        if hname.lower() not in ("content-disposition", "content-type"):
+            continue
+        data = str(value).encode("ascii", "surrogateescape") if isinstance(value, str) else b""
+        if any(b > 127 for b in data):
+            m = _RAW_NAME.search(decode_bytes(data))
+            if m:
+                return m.group(1) or m.group(2) or ""
+    return ""
+
+
 def _filename(part, n: int) -> str:
     try:
-        name = part.get_filename() or ""  # RFC 2231 and RFC 2047 decoded by the parser
-    except (LookupError, ValueError):
+        name = _raw_8bit_filename(part) or part.get_filename() or ""  # the parser decodes RFC 2231/2047
+    except (LookupError, ValueError, UnicodeError):
         name = ""
     if "=?" in name:
         name = header_text(name)

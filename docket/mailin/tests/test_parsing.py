@@ -80,3 +80,25 @@ def test_html_to_text_and_quote_stripping():
     assert strip_quoted(reply) == "好的，谢谢。"
     assert strip_quoted("新内容\n-----Original Message-----\nFrom: x") == "新内容"
     assert strip_quoted("> 只有引用") == "> 只有引用"  # nothing new: keep it all rather than nothing
+
+
+def _with_attachment(disposition: bytes) -> bytes:
+    photo = base64.b64encode(JPEG)
+    return (b"From: a@b.cn\r\nSubject: x\r\nMessage-ID: <z@y>\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            b"hi\r\n--BB\r\nContent-Type: image/jpeg\r\n" + disposition + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + photo + b"\r\n--BB--\r\n")
+
+
+def test_chinese_attachment_names_however_they_are_encoded():
+    encoded = base64.b64encode("现场照片.jpg".encode("gb2312")).decode()
+    cases = {
+        f'Content-Disposition: attachment; filename="=?gb2312?B?{encoded}?="'.encode(): "现场照片.jpg",  # Outlook/Foxmail
+        b'Content-Disposition: attachment; filename="' + "现场照片.jpg".encode("gbk") + b'"': "现场照片.jpg",  # raw 8-bit
+        b"Content-Disposition: attachment; filename*=gbk''%CF%D6%B3%A1.jpg": "现场.jpg",  # RFC 2231
+        b"Content-Disposition: inline": "附件1.jpeg",  # no name at all
+        b'Content-Disposition: attachment; filename="C:\\\\Users\\\\me\\\\a.jpg"': "a.jpg",  # no paths
+    }
+    for disposition, name in cases.items():
+        mail = parse_message(_with_attachment(disposition))
+        assert [(a.name, a.content) for a in mail.attachments] == [(name, JPEG)], disposition
