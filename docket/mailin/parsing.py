@@ -142,7 +142,7 @@ class ParsedMail:
     in_reply_to: list[str]
     references: list[str]
     attachments: list[MailAttachment] = field(default_factory=list)
-    auto_reason: str = ""  # why this is an automatic message (not filed), or ""
+    auto_reason: str = ""  # why this is an automatic message or spam (not filed), or ""
 
     @property
     def thread_ids(self) -> list[str]:
@@ -208,6 +208,9 @@ def _auto_reason(msg: EmailMessage, from_address: str, subject: str) -> str:
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
         if msg.get(name) is not None:
             return name
+    if str(msg.get("X-Spam-Flag", "")).strip().lower() == "yes" or \
+            str(msg.get("X-Spam-Status", "")).strip().lower().startswith("yes"):
+        return "X-Spam-Flag"  # the mail server's spam filter said so
     precedence = str(msg.get("Precedence", "")).strip().lower()
     if precedence in ("bulk", "junk", "auto_reply"):
         return f"Precedence: {precedence}"

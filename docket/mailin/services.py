@@ -26,7 +26,9 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -234,13 +236,14 @@ def _file(mailbox: Mailbox, user: User, mail: ParsedMail, row: InboundMessage) -
     row.office_id = office_id
     if mail.auto_reason:
         row.outcome = InboundMessage.Outcome.REJECTED
-        row.reason = _("自动回复或退信，未登记（%(why)s）") % {"why": mail.auto_reason}
+        row.reason = _("自动回复、退信或垃圾邮件，未登记（%(why)s）") % {"why": mail.auto_reason}
         return
     if not mail.from_address:
         row.outcome, row.reason = InboundMessage.Outcome.REJECTED, _("没有发件人地址，未登记")
         return
-    if mailbox.address and mail.from_address == mailbox.address.strip().lower():
-        row.outcome, row.reason = InboundMessage.Outcome.REJECTED, _("本邮箱自己发出的邮件，未登记")
+    own = {mailbox.address.strip().lower(), parseaddr(settings.DEFAULT_FROM_EMAIL)[1].strip().lower()} - {""}
+    if mail.from_address in own:
+        row.outcome, row.reason = InboundMessage.Outcome.REJECTED, _("本系统或本邮箱自己发出的邮件，未登记")
         return
 
     uploads, skipped = _uploads(mail)

@@ -69,6 +69,7 @@ def test_automatic_messages_are_recognised():
     assert reason(**{"Auto-Submitted": "auto-generated"})
     assert reason(**{"X-Autoreply": "yes"})
     assert reason(**{"Precedence": "bulk"})
+    assert reason(**{"X-Spam-Flag": "YES"})
     assert reason(subject="自动回复：您的来信已收到")
     assert reason(subject="Automatic reply: 投诉")
     assert reason(subject="自动回复功能坏了") == ""  # a resident writing about an auto-reply is not one
