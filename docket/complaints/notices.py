@@ -41,7 +41,8 @@ NOTICE_OF: dict[str, str] = {
     "reply_submitted": N.REVIEW_REQUESTED,
     "reply_approved": N.REVIEW_REQUESTED,  # only while another review stage is pending
     "severity_raised": N.SEVERITY_RAISED,
-    "complainant_chased": N.OWNER_CHASED,
+    "complainant_chased": N.OWNER_CHASED,  # R-EXP-4 chase, once a service records it
+    "complainant_wrote": N.OWNER_REPLIED,  # a complainant's letter/mail on an open complaint, ditto
     "follow_up_attempted": N.OWNER_CHASED,
     "complainant_agreed": N.OWNER_REPLIED,
     "complainant_disagreed": N.OWNER_REPLIED,

@@ -3,8 +3,9 @@ the complainant), `notify_webhooks()` (integrations) — and the delivery loop.
 
 Writing is idempotent (`dedupe_key` unique; a second write of the same key is ignored), so a sweep that
 runs twice, or two consumers at once, never queues a message twice. Delivery claims a batch with row
-locks (`skip_locked`) and a lease, so two consumers never send the same row; the result is written only
-while the lease is still ours, and a row recorded as sent is never claimed again. A failed send is retried
+locks (`skip_locked`) and a lease, renewed just before each send (a slow batch never sends a row whose lease
+ran out and was taken over), so two consumers never send the same row; the result is written only while
+the lease is still ours, and a row recorded as sent is never claimed again. A failed send is retried
 with exponential backoff and given up after MAX_ATTEMPTS; every attempt is logged with its status,
 duration and an excerpt of the answer.
 """
@@ -240,10 +241,23 @@ def _attempt(n: Notification) -> str:
     return result if updated else "lost"
 
 
+def _renew(n: Notification) -> bool:
+    """Renew our lease just before sending. A batch of slow endpoints can outlast the lease taken at claim
+    time; once it has expired another consumer may have claimed the row, and then we must not send it."""
+    fresh = clock.now() + LEASE
+    if not Notification.objects.filter(pk=n.pk, state=Notification.State.SENDING,
+                                       claimed_until=n.claimed_until).update(claimed_until=fresh):
+        return False
+    n.claimed_until = fresh
+    return True
+
+
 def deliver_due(batch: int = 100) -> dict[str, int]:
     """Deliver what is due; returns counts. Safe to run on several consumers at once."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for n in _claim(batch):
+        if not _renew(n):
+            continue
         result = _attempt(n)
         if result in counts:
             counts[result] += 1

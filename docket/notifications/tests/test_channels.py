@@ -146,6 +146,19 @@ def test_an_expired_lease_does_not_overwrite_the_new_owner(endpoint, receiver):
     assert Notification.objects.get().state == "sending"
 
 
+def test_a_row_whose_lease_ran_out_before_sending_is_left_to_the_new_owner(endpoint, receiver, monkeypatch):
+    """A consumer claims a batch; by the time it reaches a row, the lease has run out and another consumer
+    has claimed it. The first consumer must not send it."""
+    from docket.notifications import service
+
+    notify_webhooks(event="complaint.closed", data={}, dedupe_key="ev:8", company_id=7)
+    claimed = service._claim(10)
+    Notification.objects.update(claimed_until=clock.now() + timedelta(minutes=9))  # someone else's lease now
+    monkeypatch.setattr(service, "_claim", lambda batch: claimed)
+    assert deliver_due() == {"sent": 0, "retry": 0, "failed": 0}
+    assert receiver.requests == [] and not DeliveryAttempt.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_consumers_never_post_the_same_row(transactional_db, receiver):
     WebhookEndpoint.objects.create(name="e", url=receiver.url, secret="s")
