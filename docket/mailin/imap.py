@@ -38,7 +38,7 @@ class Session:
     uidvalidity: int
 
     def unseen_uids(self, limit: int) -> list[int]:
-        typ, data = self.conn.uid("SEARCH", None, "UNSEEN")
+        typ, data = self.conn.uid("SEARCH", "UNSEEN")
         _check(typ, data, "SEARCH")
         uids = sorted(int(u) for u in (data[0] or b"").split())
         return uids[:limit]

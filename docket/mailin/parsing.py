@@ -228,7 +228,7 @@ def _auto_reason(msg: EmailMessage, from_address: str, subject: str) -> str:
 def parse_message(raw: bytes) -> ParsedMail:
     """Everything intake needs from one RFC 5322 message."""
     msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[assignment]
-    headers = {}
+    headers: dict[str, str] = {}
     for name, value in msg.raw_items():  # raw values: we decode them ourselves (header_text)
         headers.setdefault(name.lower(), value)
 

@@ -173,7 +173,7 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = BATCH) -> PollResult:
     return result
 
 
-_TALLY = {
+_TALLY: dict[str, str] = {
     InboundMessage.Outcome.CREATED: "created",
     InboundMessage.Outcome.APPENDED: "appended",
     InboundMessage.Outcome.REJECTED: "rejected",
@@ -284,7 +284,8 @@ def _file(mailbox: Mailbox, user: User, mail: ParsedMail, row: InboundMessage) -
 def _uploads(mail: ParsedMail) -> tuple[list[UploadInput], list[dict]]:
     """Attachments intake accepts (the same validation: images and PDF by content, size limit); the rest
     are skipped with the reason, never fatal."""
-    uploads, skipped = [], []
+    uploads: list[UploadInput] = []
+    skipped: list[dict] = []
     for att in mail.attachments:
         upload = UploadInput(name=att.name, content=att.content)
         if len(uploads) >= MAX_ATTACHMENTS:

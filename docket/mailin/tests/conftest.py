@@ -54,11 +54,11 @@ class Imap:
     def count(self, folder: str | None = None) -> int:
         typ, data = self.conn.select(f'"{folder or self.folder}"', readonly=True)
         self.conn.close()
-        return int(data[0])
+        return int(data[0] or 0)
 
     def unseen(self, folder: str | None = None) -> int:
         self.conn.select(f'"{folder or self.folder}"', readonly=True)
-        typ, data = self.conn.uid("SEARCH", None, "UNSEEN")
+        typ, data = self.conn.uid("SEARCH", "UNSEEN")
         self.conn.close()
         return len((data[0] or b"").split())
 

@@ -45,6 +45,7 @@ def complaint_mail(*, subject="1号楼电梯又坏了", body="您好，1号楼2�
     text = MIMEText(body, "plain", body_charset)
     msg.attach(text)
     for name, content, maintype, subtype in attachments:
+        part: MIMEImage | MIMEApplication
         if maintype == "image":
             part = MIMEImage(content, _subtype=subtype)
         else:
@@ -61,7 +62,7 @@ def html_only_mail(*, msgid=None) -> MIMEText:
             "已经三天了。</p><div>请物业&nbsp;尽快处理&amp;回复。</div></body></html>")
     charset = Charset("gb2312")
     charset.body_encoding = QP
-    msg = MIMEText(html, "html", charset)
+    msg = MIMEText(html, "html", charset)  # type: ignore[arg-type]  # a Charset is accepted
     msg["From"] = f"{encoded_word('李先生', 'gb2312')} <li@example.cn>"
     msg["To"] = "kefu@cyy.example"
     msg["Subject"] = encoded_word("地下车库积水", "gb2312")
