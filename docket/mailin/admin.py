@@ -12,14 +12,30 @@ from .services import mailbox_user_ensure, poll_mailbox
 class MailboxForm(forms.ModelForm):
     """The password is write-only: never rendered back; left empty on change it stays as it was."""
 
-    password = forms.CharField(label=_("密码"), required=False, strip=False,
-                               widget=forms.PasswordInput(render_value=False),
-                               help_text=_("修改时留空则保持原密码不变。"))
+    password = forms.CharField(
+        label=_("密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("修改时留空则保持原密码不变。"),
+    )
 
     class Meta:
         model = Mailbox
-        fields = ["name", "address", "office", "channel", "active", "host", "port", "security", "username",
-                  "password", "folder", "processed_folder"]
+        fields = [
+            "name",
+            "address",
+            "office",
+            "channel",
+            "active",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "folder",
+            "processed_folder",
+        ]
 
     def clean_password(self):
         value = self.cleaned_data.get("password") or ""
@@ -50,13 +66,25 @@ class MailboxRouteInline(admin.TabularInline):
 class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
     inlines = [MailboxRouteInline]
-    list_display = ("name", "address", "office", "host", "username", "active", "last_polled_at", "last_error_short")
+    list_display = (
+        "name",
+        "address",
+        "office",
+        "host",
+        "username",
+        "active",
+        "last_polled_at",
+        "last_error_short",
+    )
     list_filter = ("active",)
     readonly_fields = ("user", "last_polled_at", "last_error", "last_error_at")
     actions = ["poll_now"]
     fieldsets = (
         (None, {"fields": ("name", "address", "office", "channel", "active")}),
-        (_("IMAP连接"), {"fields": ("host", "port", "security", "username", "password", "folder", "processed_folder")}),
+        (
+            _("IMAP连接"),
+            {"fields": ("host", "port", "security", "username", "password", "folder", "processed_folder")},
+        ),
         (_("状态"), {"fields": ("user", "last_polled_at", "last_error", "last_error_at")}),
     )
 
@@ -78,8 +106,16 @@ class MailboxAdmin(admin.ModelAdmin):
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "mailbox", "from_address", "subject", "outcome", "complaint", "attempts",
-                    "duplicates")
+    list_display = (
+        "received_at",
+        "mailbox",
+        "from_address",
+        "subject",
+        "outcome",
+        "complaint",
+        "attempts",
+        "duplicates",
+    )
     list_filter = ("outcome", "mailbox")
     search_fields = ("message_id", "from_address", "from_name", "subject", "complaint__receipt_no")
     list_select_related = ("mailbox", "complaint")

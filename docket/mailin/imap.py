@@ -77,14 +77,16 @@ class Session:
 
 
 @contextmanager
-def open_session(*, host: str, port: int, security: str, username: str, password: str,
-                 folder: str) -> Iterator[Session]:
+def open_session(
+    *, host: str, port: int, security: str, username: str, password: str, folder: str
+) -> Iterator[Session]:
     conn: imaplib.IMAP4 | None = None
     try:
         try:
             if security == "ssl":
-                conn = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(),
-                                         timeout=TIMEOUT_SECONDS)
+                conn = imaplib.IMAP4_SSL(
+                    host, port, ssl_context=ssl.create_default_context(), timeout=TIMEOUT_SECONDS
+                )
             else:
                 conn = imaplib.IMAP4(host, port, timeout=TIMEOUT_SECONDS)
                 if security == "starttls":

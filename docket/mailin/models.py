@@ -30,12 +30,23 @@ class Mailbox(models.Model):
         NONE = "none", _("不加密（仅限本机或内网）")
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
-    address = models.EmailField(_("邮箱地址"), blank=True,
-                                help_text=_("本邮箱的地址；来自该地址的邮件不会登记（防止循环）。"))
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("默认管理处"),
-                               help_text=_("未按收件地址分配的邮件登记到此管理处。"))
-    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices, default=Channel.COMPANY,
-                               help_text=_("公司投诉邮箱为“物业公司”，管理处自己的邮箱为“管理处”。"))
+    address = models.EmailField(
+        _("邮箱地址"), blank=True, help_text=_("本邮箱的地址；来自该地址的邮件不会登记（防止循环）。")
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("默认管理处"),
+        help_text=_("未按收件地址分配的邮件登记到此管理处。"),
+    )
+    channel = models.CharField(
+        _("渠道"),
+        max_length=20,
+        choices=Channel.choices,
+        default=Channel.COMPANY,
+        help_text=_("公司投诉邮箱为“物业公司”，管理处自己的邮箱为“管理处”。"),
+    )
     host = models.CharField(_("IMAP服务器"), max_length=200)
     port = models.PositiveIntegerField(_("端口"), default=993)
     security = models.CharField(_("加密方式"), max_length=10, choices=Security.choices, default=Security.SSL)
@@ -43,11 +54,21 @@ class Mailbox(models.Model):
     password = models.CharField(_("密码"), max_length=200, blank=True)
     folder = models.CharField(_("收件文件夹"), max_length=200, default="INBOX")
     processed_folder = models.CharField(
-        _("已处理文件夹"), max_length=200, blank=True,
-        help_text=_("留空则处理后仅标记为已读；填写则处理后移入该文件夹。"))
+        _("已处理文件夹"),
+        max_length=200,
+        blank=True,
+        help_text=_("留空则处理后仅标记为已读；填写则处理后移入该文件夹。"),
+    )
     active = models.BooleanField(_("启用"), default=True)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                editable=False, related_name="mailbox", verbose_name=_("服务账号"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="mailbox",
+        verbose_name=_("服务账号"),
+    )
     last_polled_at = models.DateTimeField(_("最近收取时间"), null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
     last_error_at = models.DateTimeField(_("最近出错时间"), null=True, blank=True)
@@ -64,7 +85,9 @@ class MailboxRoute(models.Model):
     """Mail sent to `address` (To, Cc, Delivered-To) is filed into `office` instead of the mailbox's
     default office: one company mailbox with an alias per office."""
 
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="routes", verbose_name=_("投诉邮箱"))
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.CASCADE, related_name="routes", verbose_name=_("投诉邮箱")
+    )
     address = models.EmailField(_("收件地址"))
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("管理处"))
 
@@ -80,8 +103,12 @@ class MailboxRoute(models.Model):
         from django.core.exceptions import ValidationError
 
         self.address = (self.address or "").strip().lower()
-        if (self.mailbox_id and self.mailbox.office_id and self.office_id
-                and self.mailbox.office.company_id != self.office.company_id):
+        if (
+            self.mailbox_id
+            and self.mailbox.office_id
+            and self.office_id
+            and self.mailbox.office.company_id != self.office.company_id
+        ):
             raise ValidationError({"office": _("管理处须属于投诉邮箱所在的物业公司。")})
 
 
@@ -97,7 +124,9 @@ class InboundMessage(models.Model):
         REJECTED = "rejected", _("未登记")
         ERROR = "error", _("处理出错")
 
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages", verbose_name=_("投诉邮箱"))
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.PROTECT, related_name="messages", verbose_name=_("投诉邮箱")
+    )
     message_id = models.CharField(_("邮件标识（Message-ID）"), max_length=998)
     uidvalidity = models.BigIntegerField(_("UIDVALIDITY"))
     uid = models.BigIntegerField(_("UID"))
@@ -107,14 +136,26 @@ class InboundMessage(models.Model):
     sent_at = models.DateTimeField(_("发信时间"), null=True, blank=True)
     received_at = models.DateTimeField(_("到达时间"))
     processed_at = models.DateTimeField(_("处理时间"))
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                               verbose_name=_("管理处"))
-    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="inbound_messages", verbose_name=_("投诉"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("管理处")
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        verbose_name=_("投诉"),
+    )
     related_complaint = models.ForeignKey(
-        "complaints.Complaint", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "complaints.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("关联的已结束投诉"),
-        help_text=_("回复已结束的投诉时另立新投诉，此处为原投诉。"))
+        help_text=_("回复已结束的投诉时另立新投诉，此处为原投诉。"),
+    )
     outcome = models.CharField(_("处理结果"), max_length=10, choices=Outcome.choices)
     reason = models.TextField(_("说明"), blank=True)
     skipped_attachments = models.JSONField(_("未保存的附件"), default=list, blank=True)

@@ -29,7 +29,9 @@ RECEIPT_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{1,10}-\d{8}-\d{4})(?![0-9
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _AUTO_SUBJECT = re.compile(
     r"^\s*((自动回复|自动答复|auto(matic)?[ _-]?(reply|response)|out of (the )?office)\s*[:：]|"
-    r"undeliverable\b|undelivered mail|delivery status notification|系统退信)", re.IGNORECASE)
+    r"undeliverable\b|undelivered mail|delivery status notification|系统退信)",
+    re.IGNORECASE,
+)
 _DAEMONS = {"mailer-daemon", "postmaster", "mail-daemon", "noreply-dmarc-support"}
 # Where a mail client starts quoting the message replied to (QQ Mail, Foxmail, NetEase, Outlook, Gmail,
 # Apple Mail).
@@ -37,7 +39,9 @@ _QUOTE_START = re.compile(
     r"^\s*(-{2,}\s*(原始邮件|original message|回复的原邮件|转发邮件)\s*-{2,}|"
     r"(发件人|from)\s*[:：].*|"
     r"在\s*.{4,60}写道\s*[:：]\s*|on .{4,120} wrote:\s*|"
-    r"_{10,}\s*)$", re.IGNORECASE)
+    r"_{10,}\s*)$",
+    re.IGNORECASE,
+)
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -76,7 +80,22 @@ def header_text(raw: str | None) -> str:
 
 
 class _TextExtractor(HTMLParser):
-    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "section"}
+    _BLOCK = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "table",
+        "section",
+    }
     _SKIP = {"script", "style", "head", "title"}
 
     def __init__(self) -> None:
@@ -208,8 +227,9 @@ def _auto_reason(msg: EmailMessage, from_address: str, subject: str) -> str:
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
         if msg.get(name) is not None:
             return name
-    if str(msg.get("X-Spam-Flag", "")).strip().lower() == "yes" or \
-            str(msg.get("X-Spam-Status", "")).strip().lower().startswith("yes"):
+    if str(msg.get("X-Spam-Flag", "")).strip().lower() == "yes" or str(
+        msg.get("X-Spam-Status", "")
+    ).strip().lower().startswith("yes"):
         return "X-Spam-Flag"  # the mail server's spam filter said so
     precedence = str(msg.get("Precedence", "")).strip().lower()
     if precedence in ("bulk", "junk", "auto_reply"):
@@ -261,14 +281,22 @@ def parse_message(raw: bytes) -> ParsedMail:
     attachments = []
     for n, part in enumerate(_attachment_parts(msg, body_part), start=1):
         content = part.get_payload(decode=True) or b""
-        attachments.append(MailAttachment(name=_filename(part, n), content=content,
-                                          declared_type=part.get_content_type()))
+        attachments.append(
+            MailAttachment(name=_filename(part, n), content=content, declared_type=part.get_content_type())
+        )
 
     return ParsedMail(
-        message_id=message_id[:998], from_name=from_name[:200], from_address=address[:254],
-        recipients=list(dict.fromkeys(recipients)), subject=subject, body=body, sent_at=sent_at,
-        in_reply_to=_ids(headers.get("in-reply-to")), references=_ids(headers.get("references")),
-        attachments=attachments, auto_reason=_auto_reason(msg, address, subject),
+        message_id=message_id[:998],
+        from_name=from_name[:200],
+        from_address=address[:254],
+        recipients=list(dict.fromkeys(recipients)),
+        subject=subject,
+        body=body,
+        sent_at=sent_at,
+        in_reply_to=_ids(headers.get("in-reply-to")),
+        references=_ids(headers.get("references")),
+        attachments=attachments,
+        auto_reason=_auto_reason(msg, address, subject),
     )
 
 

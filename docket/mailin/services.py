@@ -72,8 +72,10 @@ class PollResult:
     error: str = ""
 
     def __str__(self) -> str:
-        text = (f"新投诉 {self.created}，追加 {self.appended}，未登记 {self.rejected}，出错 {self.errors}，"
-                f"重复 {self.duplicates}")
+        text = (
+            f"新投诉 {self.created}，追加 {self.appended}，未登记 {self.rejected}，出错 {self.errors}，"
+            f"重复 {self.duplicates}"
+        )
         return f"{text}；错误：{self.error}" if self.error else text
 
 
@@ -83,8 +85,10 @@ class PollResult:
 
 def mailbox_offices(mailbox: Mailbox) -> dict[str, int]:
     """Recipient address → office id for the mailbox's routes; '' → the default office."""
-    routes = {r.address.strip().lower(): r.office_id
-              for r in mailbox.routes.filter(office__company_id=mailbox.office.company_id)}
+    routes = {
+        r.address.strip().lower(): r.office_id
+        for r in mailbox.routes.filter(office__company_id=mailbox.office.company_id)
+    }
     return {"": mailbox.office_id, **routes}
 
 
@@ -96,8 +100,9 @@ def mailbox_user_ensure(mailbox: Mailbox) -> User:
         user = mb.user
         label = f"邮件·{mb.name}"[:50]
         if user is None:
-            user = User.objects.create(username=f"mailin-{secrets.token_hex(4)}", display_name=label,
-                                       password=make_password(None))
+            user = User.objects.create(
+                username=f"mailin-{secrets.token_hex(4)}", display_name=label, password=make_password(None)
+            )
             mb.user = user
             mb.save(update_fields=["user"])
         elif user.display_name != label:
@@ -106,7 +111,9 @@ def mailbox_user_ensure(mailbox: Mailbox) -> User:
         office_ids = set(mailbox_offices(mb).values())
         for office in Office.objects.filter(pk__in=office_ids):
             role_grant(user=user, role=Role.RECEPTION, scope_obj=office)
-        RoleAssignment.objects.filter(user=user).exclude(role=Role.RECEPTION, office_id__in=office_ids).delete()
+        RoleAssignment.objects.filter(user=user).exclude(
+            role=Role.RECEPTION, office_id__in=office_ids
+        ).delete()
         forget(user)
     mailbox.user = user
     return user
@@ -126,7 +133,8 @@ def mailboxes_poll() -> list[PollResult]:
             logger.exception("mailin: polling mailbox %s failed", mailbox.pk)
             now = clock.now()
             Mailbox.objects.filter(pk=mailbox.pk).update(
-                last_polled_at=now, last_error=f"{type(exc).__name__}: {exc}"[:2000], last_error_at=now)
+                last_polled_at=now, last_error=f"{type(exc).__name__}: {exc}"[:2000], last_error_at=now
+            )
     return results
 
 
@@ -135,12 +143,20 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = BATCH) -> PollResult:
     on the mailbox (`last_error`) and returned, not raised. Must run outside a transaction: a message is
     marked on the server only after its own transaction has committed."""
     if connection.in_atomic_block:
-        raise RuntimeError("poll_mailbox must not run inside a transaction (messages are marked after commit)")
+        raise RuntimeError(
+            "poll_mailbox must not run inside a transaction (messages are marked after commit)"
+        )
     result = PollResult(mailbox_id=mailbox.pk)
     try:
         user = mailbox_user_ensure(mailbox)
-        with open_session(host=mailbox.host, port=mailbox.port, security=mailbox.security,
-                          username=mailbox.username, password=mailbox.password, folder=mailbox.folder) as session:
+        with open_session(
+            host=mailbox.host,
+            port=mailbox.port,
+            security=mailbox.security,
+            username=mailbox.username,
+            password=mailbox.password,
+            folder=mailbox.folder,
+        ) as session:
             for uid in session.unseen_uids(limit):
                 if _uid_done(mailbox, session.uidvalidity, uid):
                     session.mark_done(uid, mailbox.processed_folder)  # recorded, but marking failed last time
@@ -150,8 +166,14 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = BATCH) -> PollResult:
                 if fetched is None:
                     continue
                 raw, arrived_at = fetched
-                row, duplicate = message_process(mailbox, user=user, raw=raw, uidvalidity=session.uidvalidity,
-                                                 uid=uid, arrived_at=arrived_at)
+                row, duplicate = message_process(
+                    mailbox,
+                    user=user,
+                    raw=raw,
+                    uidvalidity=session.uidvalidity,
+                    uid=uid,
+                    arrived_at=arrived_at,
+                )
                 if duplicate:
                     result.duplicates += 1
                 else:
@@ -182,24 +204,41 @@ _TALLY: dict[str, str] = {
 
 
 def _uid_done(mailbox: Mailbox, uidvalidity: int, uid: int) -> bool:
-    return (InboundMessage.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
-            .exclude(outcome=InboundMessage.Outcome.ERROR, attempts__lt=MAX_ATTEMPTS).exists())
+    return (
+        InboundMessage.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+        .exclude(outcome=InboundMessage.Outcome.ERROR, attempts__lt=MAX_ATTEMPTS)
+        .exists()
+    )
 
 
-def message_process(mailbox: Mailbox, *, user: User, raw: bytes, uidvalidity: int, uid: int,
-                    arrived_at: datetime | None) -> tuple[InboundMessage, bool]:
+def message_process(
+    mailbox: Mailbox, *, user: User, raw: bytes, uidvalidity: int, uid: int, arrived_at: datetime | None
+) -> tuple[InboundMessage, bool]:
     """Record and file one message in one transaction; returns its row and whether it had already been
     processed (a duplicate delivery, or another poller got there first)."""
     parsed = parse_message(raw)
     now = clock.now()
     received_at = min(arrived_at, now) if arrived_at else now
     with transaction.atomic():
-        InboundMessage.objects.bulk_create([InboundMessage(
-            mailbox=mailbox, message_id=parsed.message_id, uidvalidity=uidvalidity, uid=uid,
-            from_name=parsed.from_name, from_address=parsed.from_address, subject=parsed.subject[:500],
-            sent_at=parsed.sent_at, received_at=received_at, processed_at=now,
-            outcome=InboundMessage.Outcome.ERROR, reason="…",
-        )], ignore_conflicts=True)
+        InboundMessage.objects.bulk_create(
+            [
+                InboundMessage(
+                    mailbox=mailbox,
+                    message_id=parsed.message_id,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    from_name=parsed.from_name,
+                    from_address=parsed.from_address,
+                    subject=parsed.subject[:500],
+                    sent_at=parsed.sent_at,
+                    received_at=received_at,
+                    processed_at=now,
+                    outcome=InboundMessage.Outcome.ERROR,
+                    reason="…",
+                )
+            ],
+            ignore_conflicts=True,
+        )
         row = InboundMessage.objects.select_for_update().get(mailbox=mailbox, message_id=parsed.message_id)
         if row.attempts and not (row.outcome == InboundMessage.Outcome.ERROR and row.attempts < MAX_ATTEMPTS):
             if (row.uidvalidity, row.uid) != (uidvalidity, uid):
@@ -215,11 +254,19 @@ def message_process(mailbox: Mailbox, *, user: User, raw: bytes, uidvalidity: in
                 _file(mailbox, user, parsed, row)
         except DomainError as exc:
             row.outcome, row.reason, row.complaint, row.related_complaint = (
-                InboundMessage.Outcome.REJECTED, exc.message, None, None)
+                InboundMessage.Outcome.REJECTED,
+                exc.message,
+                None,
+                None,
+            )
         except Exception as exc:  # noqa: BLE001 - recorded on the row and retried
             logger.exception("mailin: message %s of mailbox %s", parsed.message_id, mailbox.pk)
             row.outcome, row.reason, row.complaint, row.related_complaint = (
-                InboundMessage.Outcome.ERROR, f"{type(exc).__name__}: {exc}"[:2000], None, None)
+                InboundMessage.Outcome.ERROR,
+                f"{type(exc).__name__}: {exc}"[:2000],
+                None,
+                None,
+            )
         row.processed_at = clock.now()
         row.save()
     return row, False
@@ -261,23 +308,38 @@ def _file(mailbox: Mailbox, user: User, mail: ParsedMail, row: InboundMessage) -
     body = mail.body.strip()[:MAX_TEXT] or _("（邮件无正文）")
     if target is not None:
         body += "\n\n" + _("——本邮件回复已结束的投诉 %(no)s，已另行登记。") % {"no": target.receipt_no}
-    complaint = complaint_register(actor=user, data=ComplaintInput(
-        office_id=office_id, channel=mailbox.channel, method=Method.EMAIL,
-        subject=(mail.subject.strip() or _("（无主题）"))[:200], description=body,
-        complainant_name=(mail.from_name or mail.from_address.split("@", 1)[0])[:50],
-        complainant_email=mail.from_address, received_at=row.received_at, attachments=uploads,
-    ))
+    complaint = complaint_register(
+        actor=user,
+        data=ComplaintInput(
+            office_id=office_id,
+            channel=mailbox.channel,
+            method=Method.EMAIL,
+            subject=(mail.subject.strip() or _("（无主题）"))[:200],
+            description=body,
+            complainant_name=(mail.from_name or mail.from_address.split("@", 1)[0])[:50],
+            complainant_email=mail.from_address,
+            received_at=row.received_at,
+            attachments=uploads,
+        ),
+    )
     if skipped:
         note_add(actor=user, complaint_id=complaint.pk, text=_skipped_text(skipped))
     if target is not None:
         try:
-            note_add(actor=user, complaint_id=target.pk, text=_(
-                "投诉人在本投诉结束后来信（%(addr)s，主题“%(subject)s”），已另行登记为新投诉 %(no)s。") % {
-                "addr": mail.from_address, "subject": mail.subject[:100], "no": complaint.receipt_no})
+            note_add(
+                actor=user,
+                complaint_id=target.pk,
+                text=_("投诉人在本投诉结束后来信（%(addr)s，主题“%(subject)s”），已另行登记为新投诉 %(no)s。")
+                % {"addr": mail.from_address, "subject": mail.subject[:100], "no": complaint.receipt_no},
+            )
         except DomainError:
             logger.warning("mailin: could not note complaint %s about its successor", target.pk)
     row.outcome, row.complaint, row.related_complaint, row.office_id = (
-        InboundMessage.Outcome.CREATED, complaint, target, complaint.office_id)
+        InboundMessage.Outcome.CREATED,
+        complaint,
+        target,
+        complaint.office_id,
+    )
     row.reason = _("已登记为 %(no)s") % {"no": complaint.receipt_no}
 
 
@@ -310,9 +372,13 @@ def _thread_complaint(mailbox: Mailbox, mail: ParsedMail, office_ids: set[int]) 
     ended and was continued by a later email complaint leads to that one."""
     ids = mail.thread_ids
     if ids:
-        known = dict(InboundMessage.objects.filter(
-            mailbox__office__company_id=mailbox.office.company_id, message_id__in=ids, complaint__isnull=False,
-        ).values_list("message_id", "complaint_id"))
+        known = dict(
+            InboundMessage.objects.filter(
+                mailbox__office__company_id=mailbox.office.company_id,
+                message_id__in=ids,
+                complaint__isnull=False,
+            ).values_list("message_id", "complaint_id")
+        )
         for mid in ids:
             if mid in known:
                 return _successor(Complaint.objects.get(pk=known[mid]))
@@ -327,20 +393,27 @@ def _successor(complaint: Complaint) -> Complaint:
     for _hop in range(10):
         if complaint.state not in TERMINAL_STATES:
             return complaint
-        later = (InboundMessage.objects.filter(related_complaint=complaint, outcome=InboundMessage.Outcome.CREATED)
-                 .order_by("-id").values_list("complaint_id", flat=True).first())
+        later = (
+            InboundMessage.objects.filter(related_complaint=complaint, outcome=InboundMessage.Outcome.CREATED)
+            .order_by("-id")
+            .values_list("complaint_id", flat=True)
+            .first()
+        )
         if later is None:
             return complaint
         complaint = Complaint.objects.get(pk=later)
     return complaint
 
 
-def _append(user: User, complaint: Complaint, mail: ParsedMail, uploads: list[UploadInput],
-            skipped: list[dict]) -> None:
+def _append(
+    user: User, complaint: Complaint, mail: ParsedMail, uploads: list[UploadInput], skipped: list[dict]
+) -> None:
     sender = f"{mail.from_name} <{mail.from_address}>" if mail.from_name else mail.from_address
     text = _("投诉人来信（邮件）\n发件人：%(sender)s\n主题：%(subject)s\n\n%(body)s") % {
-        "sender": sender, "subject": mail.subject or _("（无主题）"),
-        "body": strip_quoted(mail.body)[:MAX_TEXT] or _("（邮件无正文）")}
+        "sender": sender,
+        "subject": mail.subject or _("（无主题）"),
+        "body": strip_quoted(mail.body)[:MAX_TEXT] or _("（邮件无正文）"),
+    }
     if uploads:
         text += "\n\n" + _("附件 %(n)d 个，已保存。") % {"n": len(uploads)}
     if skipped:

@@ -77,6 +77,13 @@ def imap(dovecot):
 @pytest.fixture
 def mailbox(org, imap, dovecot) -> Mailbox:
     return Mailbox.objects.create(
-        name="朝阳园投诉邮箱", address="kefu@cyy.example", office=org.a.office, host=dovecot.host,
-        port=dovecot.port, security=Mailbox.Security.NONE, username=USER.name, password=USER.password,
-        folder=imap.folder)
+        name="朝阳园投诉邮箱",
+        address="kefu@cyy.example",
+        office=org.a.office,
+        host=dovecot.host,
+        port=dovecot.port,
+        security=Mailbox.Security.NONE,
+        username=USER.name,
+        password=USER.password,
+        folder=imap.folder,
+    )

@@ -63,15 +63,20 @@ class PrivateDovecot:
     def start(cls, users: list[ImapUser]) -> PrivateDovecot:
         if not os.path.exists(DOVECOT):
             raise DovecotUnavailable(
-                "dovecot is not installed; `scripts/ensure_tools.sh browser` installs Debian's dovecot-imapd")
+                "dovecot is not installed; `scripts/ensure_tools.sh browser` installs Debian's dovecot-imapd"
+            )
         root = Path(tempfile.mkdtemp(prefix="docket-dovecot-"))
         server = cls(root=root, port=_free_port(), users=users)
         server._configure()
         # In the foreground (-F) as our own child, so we stop exactly this process and nothing else.
         with open(root / "master.out", "wb") as out:
-            server.process = subprocess.Popen([DOVECOT, "-F", "-c", str(server.config)], stdout=out,
-                                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                              preexec_fn=_die_with_parent)
+            server.process = subprocess.Popen(
+                [DOVECOT, "-F", "-c", str(server.config)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+            )
         server._wait()
         return server
 
@@ -96,9 +101,12 @@ class PrivateDovecot:
         if os.getuid() == 0:
             os.chown(self.root / "mail", mail_user.pw_uid, mail_user.pw_gid)
         # passwd-file: user:{PLAIN}password:uid:gid::home
-        (self.root / "users").write_text("".join(
-            f"{u.name}:{{PLAIN}}{u.password}:{mail_user.pw_uid}:{mail_user.pw_gid}::{self.root}/mail/{u.name}\n"
-            for u in self.users))
+        (self.root / "users").write_text(
+            "".join(
+                f"{u.name}:{{PLAIN}}{u.password}:{mail_user.pw_uid}:{mail_user.pw_gid}::{self.root}/mail/{u.name}\n"
+                for u in self.users
+            )
+        )
         os.chmod(self.root / "users", 0o644)
         self.config.write_text(f"""\
 # Private test instance (docket/mailin/tests/dovecot.py); nothing here is shared with the system.

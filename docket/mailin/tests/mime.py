@@ -24,10 +24,19 @@ def encoded_word(text: str, charset: str = "UTF-8") -> str:
     return f"=?{charset}?B?{base64.b64encode(text.encode(charset)).decode()}?="
 
 
-def complaint_mail(*, subject="1号楼电梯又坏了", body="您好，1号楼2号电梯本周停运三次，老人上下楼很困难，请尽快维修。\n联系电话：13800000001",
-                   sender=("张女士", "zhang@example.cn"), to="kefu@cyy.example", msgid=None,
-                   attachments=(), in_reply_to=None, references=None, body_charset="gbk",
-                   extra_headers=None) -> MIMEMultipart:
+def complaint_mail(
+    *,
+    subject="1号楼电梯又坏了",
+    body="您好，1号楼2号电梯本周停运三次，老人上下楼很困难，请尽快维修。\n联系电话：13800000001",
+    sender=("张女士", "zhang@example.cn"),
+    to="kefu@cyy.example",
+    msgid=None,
+    attachments=(),
+    in_reply_to=None,
+    references=None,
+    body_charset="gbk",
+    extra_headers=None,
+) -> MIMEMultipart:
     """A multipart/mixed message: a GBK base64 text/plain body, a base64 UTF-8 subject, a From name
     encoded in GBK, and the given attachments ((name, bytes, maintype, subtype))."""
     msg = MIMEMultipart()
@@ -58,8 +67,10 @@ def complaint_mail(*, subject="1号楼电梯又坏了", body="您好，1号楼2�
 def html_only_mail(*, msgid=None) -> MIMEText:
     """An HTML-only message in GB2312 (quoted-printable body, B-encoded GB2312 headers), as webmail
     sends a formatted message."""
-    html = ("<html><head><style>p{color:red}</style></head><body><p>地下车库B区积水<b>严重</b>，"
-            "已经三天了。</p><div>请物业&nbsp;尽快处理&amp;回复。</div></body></html>")
+    html = (
+        "<html><head><style>p{color:red}</style></head><body><p>地下车库B区积水<b>严重</b>，"
+        "已经三天了。</p><div>请物业&nbsp;尽快处理&amp;回复。</div></body></html>"
+    )
     charset = Charset("gb2312")
     charset.body_encoding = QP
     msg = MIMEText(html, "html", charset)  # type: ignore[arg-type]  # a Charset is accepted

@@ -27,23 +27,37 @@ def test_encoded_words_in_every_charset():
 
 
 def test_raw_8bit_gbk_headers_are_decoded():
-    raw = (b"From: " + "王先生".encode("gbk") + b" <wang@example.cn>\r\n"
-           + b"Subject: " + "车库漏水".encode("gbk") + b"\r\nMessage-ID: <a@b>\r\n"
-           + b"Content-Type: text/plain\r\n\r\n" + "车库B区漏水".encode("gbk") + b"\r\n")
+    raw = (
+        b"From: "
+        + "王先生".encode("gbk")
+        + b" <wang@example.cn>\r\n"
+        + b"Subject: "
+        + "车库漏水".encode("gbk")
+        + b"\r\nMessage-ID: <a@b>\r\n"
+        + b"Content-Type: text/plain\r\n\r\n"
+        + "车库B区漏水".encode("gbk")
+        + b"\r\n"
+    )
     mail = parse_message(raw)
     assert (mail.from_name, mail.from_address, mail.subject) == ("王先生", "wang@example.cn", "车库漏水")
     assert mail.body == "车库B区漏水"
 
 
 def test_multipart_mail_fields():
-    msg = complaint_mail(msgid="<m1@example.cn>", in_reply_to="<p@x>", references="<r1@x> <r2@x>",
-                         attachments=[("照片.jpg", JPEG, "image", "jpeg")])
+    msg = complaint_mail(
+        msgid="<m1@example.cn>",
+        in_reply_to="<p@x>",
+        references="<r1@x> <r2@x>",
+        attachments=[("照片.jpg", JPEG, "image", "jpeg")],
+    )
     mail = parse_message(msg.as_bytes())
     assert mail.message_id == "<m1@example.cn>"
     assert mail.thread_ids == ["<p@x>", "<r2@x>", "<r1@x>"]
     assert (mail.from_name, mail.subject, mail.auto_reason) == ("张女士", "1号楼电梯又坏了", "")
     assert mail.body.startswith("您好，1号楼2号电梯")
-    assert [(a.name, a.content, a.declared_type) for a in mail.attachments] == [("照片.jpg", JPEG, "image/jpeg")]
+    assert [(a.name, a.content, a.declared_type) for a in mail.attachments] == [
+        ("照片.jpg", JPEG, "image/jpeg")
+    ]
     assert mail.sent_at.isoformat() == "2026-11-27T01:02:03+00:00"
 
 
@@ -56,13 +70,19 @@ def test_missing_message_id_is_keyed_by_content():
 def test_receipt_numbers_next_to_chinese_text():
     msg = complaint_mail(subject="回复：CYY-20261127-0007进展？另见lxy-20261101-0012")
     assert parse_message(msg.as_bytes()).receipt_numbers == ["CYY-20261127-0007", "LXY-20261101-0012"]
-    assert parse_message(complaint_mail(subject="电话13800000001-20261127-0001").as_bytes()).receipt_numbers == []
+    assert (
+        parse_message(complaint_mail(subject="电话13800000001-20261127-0001").as_bytes()).receipt_numbers
+        == []
+    )
 
 
 def test_automatic_messages_are_recognised():
     def reason(**headers):
-        return parse_message(complaint_mail(extra_headers=headers, **({"subject": headers.pop("subject")}
-                                            if "subject" in headers else {})).as_bytes()).auto_reason
+        return parse_message(
+            complaint_mail(
+                extra_headers=headers, **({"subject": headers.pop("subject")} if "subject" in headers else {})
+            ).as_bytes()
+        ).auto_reason
 
     assert reason() == ""
     assert reason(**{"Auto-Submitted": "no"}) == ""
@@ -85,17 +105,24 @@ def test_html_to_text_and_quote_stripping():
 
 def _with_attachment(disposition: bytes) -> bytes:
     photo = base64.b64encode(JPEG)
-    return (b"From: a@b.cn\r\nSubject: x\r\nMessage-ID: <z@y>\r\nMIME-Version: 1.0\r\n"
-            b"Content-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-            b"hi\r\n--BB\r\nContent-Type: image/jpeg\r\n" + disposition + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            + photo + b"\r\n--BB--\r\n")
+    return (
+        b"From: a@b.cn\r\nSubject: x\r\nMessage-ID: <z@y>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"hi\r\n--BB\r\nContent-Type: image/jpeg\r\n"
+        + disposition
+        + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + photo
+        + b"\r\n--BB--\r\n"
+    )
 
 
 def test_chinese_attachment_names_however_they_are_encoded():
     encoded = base64.b64encode("现场照片.jpg".encode("gb2312")).decode()
     cases = {
         f'Content-Disposition: attachment; filename="=?gb2312?B?{encoded}?="'.encode(): "现场照片.jpg",  # Outlook/Foxmail
-        b'Content-Disposition: attachment; filename="' + "现场照片.jpg".encode("gbk") + b'"': "现场照片.jpg",  # raw 8-bit
+        b'Content-Disposition: attachment; filename="'
+        + "现场照片.jpg".encode("gbk")
+        + b'"': "现场照片.jpg",  # raw 8-bit
         b"Content-Disposition: attachment; filename*=gbk''%CF%D6%B3%A1.jpg": "现场.jpg",  # RFC 2231
         b"Content-Disposition: inline": "附件1.jpeg",  # no name at all
         b'Content-Disposition: attachment; filename="C:\\\\Users\\\\me\\\\a.jpg"': "a.jpg",  # no paths

@@ -26,8 +26,10 @@ pytestmark = pytest.mark.usefixtures("transactional_db")  # (named so conftest l
 
 
 def _notes(complaint) -> list[str]:
-    return [e.payload["text"] for e in ComplaintEvent.objects.filter(complaint=complaint, kind="note_added")
-            .order_by("seq")]
+    return [
+        e.payload["text"]
+        for e in ComplaintEvent.objects.filter(complaint=complaint, kind="note_added").order_by("seq")
+    ]
 
 
 def test_gbk_mail_with_photo_becomes_an_email_complaint(mailbox, imap, org):
@@ -40,7 +42,11 @@ def test_gbk_mail_with_photo_becomes_an_email_complaint(mailbox, imap, org):
     assert (c.method, c.channel, c.office_id) == (Method.EMAIL, Channel.COMPANY, org.a.office.id)
     assert c.subject == "1号楼电梯又坏了"
     assert "老人上下楼很困难" in c.description
-    assert (c.complainant_name, c.complainant_address, c.complainant_phone) == ("张女士", "zhang@example.cn", "")
+    assert (c.complainant_name, c.complainant_address, c.complainant_phone) == (
+        "张女士",
+        "zhang@example.cn",
+        "",
+    )
     assert c.receipt_no.startswith("CYY-")
     assert c.received_at.isoformat()  # the server's arrival time (INTERNALDATE)
     att = c.attachments.get()
@@ -52,7 +58,12 @@ def test_gbk_mail_with_photo_becomes_an_email_complaint(mailbox, imap, org):
     assert registered.actor_name == "邮件·朝阳园投诉邮箱"
     assert RoleAssignment.objects.filter(user=mailbox.user, role=Role.RECEPTION, office=org.a.office).exists()
     row = InboundMessage.objects.get()
-    assert (row.outcome, row.complaint_id, row.attempts, row.from_address) == ("created", c.id, 1, "zhang@example.cn")
+    assert (row.outcome, row.complaint_id, row.attempts, row.from_address) == (
+        "created",
+        c.id,
+        1,
+        "zhang@example.cn",
+    )
     assert imap.unseen() == 0 and b"\\Seen" in imap.flags()[0]
     assert (mailbox.last_error, mailbox.last_polled_at is not None) == ("", True)
 
@@ -72,10 +83,16 @@ def test_replies_append_notes_and_attachments_to_the_complaint(mailbox, imap):
     c = Complaint.objects.get()
 
     second = make_msgid(domain="example.cn")
-    imap.deliver(complaint_mail(
-        msgid=second, subject="Re: 1号楼电梯又坏了", in_reply_to=first, references=first,
-        body="今天又停了，附上照片。\n\n------------------ 原始邮件 ------------------\n发件人: 客服\n> 旧内容",
-        attachments=[("电梯.png", PNG, "image", "png")]))
+    imap.deliver(
+        complaint_mail(
+            msgid=second,
+            subject="Re: 1号楼电梯又坏了",
+            in_reply_to=first,
+            references=first,
+            body="今天又停了，附上照片。\n\n------------------ 原始邮件 ------------------\n发件人: 客服\n> 旧内容",
+            attachments=[("电梯.png", PNG, "image", "png")],
+        )
+    )
     # A later reply without thread headers, naming the receipt number in its subject.
     imap.deliver(complaint_mail(subject=f"回复：{c.receipt_no}进展如何？", body="请问什么时候修好？"))
     result = poll_mailbox(mailbox)
@@ -88,7 +105,10 @@ def test_replies_append_notes_and_attachments_to_the_complaint(mailbox, imap):
     assert "请问什么时候修好？" in notes[1]
     assert [a.original_name for a in c.attachments.all()] == ["电梯.png"]
     assert list(InboundMessage.objects.order_by("id").values_list("outcome", "complaint_id")) == [
-        ("created", c.id), ("appended", c.id), ("appended", c.id)]
+        ("created", c.id),
+        ("appended", c.id),
+        ("appended", c.id),
+    ]
 
 
 def test_reply_to_an_ended_complaint_files_a_new_one_that_names_it(mailbox, imap, org, complaint_factory):
@@ -106,8 +126,11 @@ def test_reply_to_an_ended_complaint_files_a_new_one_that_names_it(mailbox, imap
     assert new.receipt_no in _notes(old)[0]
 
     # The next reply in that thread goes to the new complaint, not to the closed one.
-    imap.deliver(complaint_mail(subject=f"Re: 关于{old.receipt_no}", in_reply_to=row.message_id,
-                                body="补充：晚上也停。"))
+    imap.deliver(
+        complaint_mail(
+            subject=f"Re: 关于{old.receipt_no}", in_reply_to=row.message_id, body="补充：晚上也停。"
+        )
+    )
     poll_mailbox(mailbox)
     assert Complaint.objects.count() == 2
     assert "补充：晚上也停。" in _notes(new)[0]
@@ -188,8 +211,14 @@ def test_two_pollers_at_once_file_each_message_once(mailbox, imap):
 
 
 def test_refused_attachments_are_skipped_and_noted(mailbox, imap):
-    imap.deliver(complaint_mail(attachments=[("setup.exe", EXE, "application", "octet-stream"),
-                                             ("投诉信.pdf", PDF, "application", "pdf")]))
+    imap.deliver(
+        complaint_mail(
+            attachments=[
+                ("setup.exe", EXE, "application", "octet-stream"),
+                ("投诉信.pdf", PDF, "application", "pdf"),
+            ]
+        )
+    )
     poll_mailbox(mailbox)
     c = Complaint.objects.get()
     assert [a.original_name for a in c.attachments.all()] == ["投诉信.pdf"]
@@ -312,9 +341,16 @@ def test_poll_refuses_to_run_inside_a_transaction(mailbox):
 def test_periodic_job_survives_a_mailbox_that_blows_up(mailbox, imap, org, monkeypatch):
     from config import jobs
 
-    broken = Mailbox.objects.create(name="坏邮箱", office=org.b.office, host="127.0.0.1", port=imap.server.port,
-                                    security=Mailbox.Security.NONE, username="kefu", password="kefu-secret",
-                                    folder=imap.folder)
+    broken = Mailbox.objects.create(
+        name="坏邮箱",
+        office=org.b.office,
+        host="127.0.0.1",
+        port=imap.server.port,
+        security=Mailbox.Security.NONE,
+        username="kefu",
+        password="kefu-secret",
+        folder=imap.folder,
+    )
     imap.deliver(complaint_mail())
     real = services.poll_mailbox
 

@@ -10,8 +10,12 @@ class Command(BaseCommand):
     help = "Read the active complaint mailboxes once (or the ones named) and file what arrived."
 
     def add_arguments(self, parser):
-        parser.add_argument("--mailbox", action="append", default=[],
-                            help="name or id of a mailbox (repeatable; inactive ones too when named)")
+        parser.add_argument(
+            "--mailbox",
+            action="append",
+            default=[],
+            help="name or id of a mailbox (repeatable; inactive ones too when named)",
+        )
 
     def handle(self, *args, mailbox, **options):
         boxes = Mailbox.objects.select_related("office").order_by("pk")
