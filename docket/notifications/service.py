@@ -155,7 +155,8 @@ def notify_address(*, kind: str, address: str, subject: str, body: str, dedupe_k
                    company_id: int | None = None, ref: str = "", notice: str | None = None,
                    audience: str = preferences.COMPLAINANT, data: dict | None = None) -> int:
     """Queue a message to someone with no account (the complainant's phone), on the channels the
-    preferences give `audience` for the notice kind; only SMS can reach a bare phone number."""
+    preferences give `audience` for the notice kind; only SMS can reach a bare phone number. Returns 1 when
+    queued or already queued under the same key, 0 when the preferences say nothing goes out."""
     if not address:
         return 0
     notice = notice or preferences.notice_for(kind)
@@ -164,7 +165,9 @@ def notify_address(*, kind: str, address: str, subject: str, body: str, dedupe_k
         return 0
     row = _row(kind=kind, channel=Channel.SMS, address=address, data=data or {}, dedupe_key=f"{dedupe_key}:sms",
                subject=subject, body=body, company_id=company_id, ref=ref, now=clock.now())
-    return _insert([row])
+    # One statement (this runs for every registration): the unique dedupe key ignores a repeat.
+    Notification.objects.bulk_create([row], ignore_conflicts=True)
+    return 1
 
 
 def webhooks_any(company_id: int | None) -> bool:

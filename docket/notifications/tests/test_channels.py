@@ -308,3 +308,10 @@ def test_aliyun_not_configured_is_given_up(db, settings):
     settings.DOCKET_SMS_ALIYUN = {}
     notify_address(kind="owner:x", notice="owner_update", address="1", subject="s", body="b", dedupe_key="k")
     assert deliver_due()["failed"] == 1
+
+
+def test_owner_sms_is_queued_once_per_key(db):
+    for _ in range(2):
+        notify_address(kind="owner:registered", notice="owner_update", address="13800000001", subject="s",
+                       body="b", dedupe_key="ev:1:owner")
+    assert Notification.objects.count() == 1
