@@ -162,6 +162,7 @@ class ParsedMail:
     references: list[str]
     attachments: list[MailAttachment] = field(default_factory=list)
     auto_reason: str = ""  # why this is an automatic message or spam (not filed), or ""
+    unparsable: str = ""  # why the parser gave up (not filed), or ""
 
     @property
     def thread_ids(self) -> list[str]:
@@ -245,6 +246,27 @@ def _auto_reason(msg: EmailMessage, from_address: str, subject: str) -> str:
     return ""
 
 
+def _clean(text: str) -> str:
+    """No NUL and no lone surrogates: PostgreSQL refuses both in text columns."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def unparsable(raw: bytes, error: Exception) -> ParsedMail:
+    """What is recorded for a message the parser gave up on: keyed by its bytes, rejected with the reason."""
+    return ParsedMail(
+        message_id=f"<sha256-{hashlib.sha256(raw).hexdigest()}@docket.invalid>",
+        from_name="",
+        from_address="",
+        recipients=[],
+        subject="",
+        body="",
+        sent_at=None,
+        in_reply_to=[],
+        references=[],
+        unparsable=f"{type(error).__name__}: {error}"[:500],
+    )
+
+
 def parse_message(raw: bytes) -> ParsedMail:
     """Everything intake needs from one RFC 5322 message."""
     msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[assignment]
@@ -282,16 +304,18 @@ def parse_message(raw: bytes) -> ParsedMail:
     for n, part in enumerate(_attachment_parts(msg, body_part), start=1):
         content = part.get_payload(decode=True) or b""
         attachments.append(
-            MailAttachment(name=_filename(part, n), content=content, declared_type=part.get_content_type())
+            MailAttachment(
+                name=_clean(_filename(part, n)), content=content, declared_type=part.get_content_type()
+            )
         )
 
     return ParsedMail(
-        message_id=message_id[:998],
-        from_name=from_name[:200],
-        from_address=address[:254],
+        message_id=_clean(message_id)[:998],
+        from_name=_clean(from_name)[:200],
+        from_address=_clean(address)[:254],
         recipients=list(dict.fromkeys(recipients)),
-        subject=subject,
-        body=body,
+        subject=_clean(subject),
+        body=_clean(body),
         sent_at=sent_at,
         in_reply_to=_ids(headers.get("in-reply-to")),
         references=_ids(headers.get("references")),

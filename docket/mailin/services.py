@@ -51,7 +51,7 @@ from docket.org.models import Office
 
 from .imap import MailboxError, open_session
 from .models import InboundMessage, Mailbox
-from .parsing import ParsedMail, parse_message, strip_quoted
+from .parsing import ParsedMail, parse_message, strip_quoted, unparsable
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +216,11 @@ def message_process(
 ) -> tuple[InboundMessage, bool]:
     """Record and file one message in one transaction; returns its row and whether it had already been
     processed (a duplicate delivery, or another poller got there first)."""
-    parsed = parse_message(raw)
+    try:
+        parsed = parse_message(raw)
+    except Exception as exc:  # noqa: BLE001 - one broken message must not block the ones after it
+        logger.exception("mailin: unparsable message uid %s of mailbox %s", uid, mailbox.pk)
+        parsed = unparsable(raw, exc)
     now = clock.now()
     received_at = min(arrived_at, now) if arrived_at else now
     with transaction.atomic():
@@ -281,6 +285,10 @@ def _file(mailbox: Mailbox, user: User, mail: ParsedMail, row: InboundMessage) -
     routes = mailbox_offices(mailbox)
     office_id = next((routes[a] for a in mail.recipients if a in routes), mailbox.office_id)
     row.office_id = office_id
+    if mail.unparsable:
+        row.outcome = InboundMessage.Outcome.REJECTED
+        row.reason = _("邮件格式无法解析，未登记（%(why)s）") % {"why": mail.unparsable}
+        return
     if mail.auto_reason:
         row.outcome = InboundMessage.Outcome.REJECTED
         row.reason = _("自动回复、退信或垃圾邮件，未登记（%(why)s）") % {"why": mail.auto_reason}

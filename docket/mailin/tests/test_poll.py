@@ -364,3 +364,28 @@ def test_periodic_job_survives_a_mailbox_that_blows_up(mailbox, imap, org, monke
     assert Complaint.objects.get().office_id == org.a.office.id
     broken.refresh_from_db()
     assert broken.last_error == "RuntimeError: unexpected"
+
+
+def test_a_message_the_parser_chokes_on_does_not_block_the_rest(mailbox, imap, monkeypatch):
+    real = services.parse_message
+    imap.deliver(complaint_mail(subject="坏邮件"))
+    imap.deliver(complaint_mail(subject="好邮件"))
+
+    def parse(raw):
+        if "坏邮件".encode() in raw or b"5Z2P6YKu5Lu2" in raw:  # the bad one's subject, base64
+            raise ValueError("broken MIME")
+        return real(raw)
+
+    monkeypatch.setattr(services, "parse_message", parse)
+    result = poll_mailbox(mailbox)
+    assert (result.rejected, result.created, result.error) == (1, 1, "")
+    rejected = InboundMessage.objects.get(outcome="rejected")
+    assert "broken MIME" in rejected.reason and rejected.message_id.startswith("<sha256-")
+    assert Complaint.objects.get().subject == "好邮件" and imap.unseen() == 0
+
+
+def test_nul_characters_are_dropped(mailbox, imap):
+    imap.deliver(complaint_mail(subject="水\x00管", body="漏\x00水", body_charset="utf-8"))
+    assert poll_mailbox(mailbox).created == 1
+    c = Complaint.objects.get()
+    assert (c.subject, c.description) == ("水管", "漏水")
