@@ -47,7 +47,7 @@ NOTICE_OF: dict[str, str] = {
     "complainant_agreed": N.OWNER_REPLIED,
     "complainant_disagreed": N.OWNER_REPLIED,
 }
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     N.ASSIGNED: "【新派单】",
     N.RETURNED: "【退回】",
     N.REVIEW_REQUESTED: "【待审核】",
@@ -104,8 +104,9 @@ def event_notify(event) -> None:
 
 def _people(q: Q, exclude_id: int | None) -> list[tuple[object, str]]:
     """(user, role) for every active user holding a role matched by `q`: one query."""
-    rows = (RoleAssignment.objects.filter(q, user__is_active=True).exclude(user_id=exclude_id)
-            .select_related("user").order_by("user_id", "id"))
+    rows = RoleAssignment.objects.filter(q, user__is_active=True).select_related("user").order_by("user_id", "id")
+    if exclude_id is not None:
+        rows = rows.exclude(user_id=exclude_id)
     return [(a.user, a.role) for a in rows]
 
 

@@ -41,7 +41,8 @@ class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["at", "ok", "status_code", "duration_ms", "error", "response_excerpt"]
+    fields = ("at", "ok", "status_code", "duration_ms", "error", "response_excerpt")
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -44,7 +44,8 @@ class _TableCache:
     """A small configuration table kept in memory for CACHE_TTL seconds, dropped on any save here."""
 
     def __init__(self, model) -> None:
-        self.model, self.rows, self.at = model, None, 0.0
+        self.model, self.at = model, 0.0
+        self.rows: list | None = None
         post_save.connect(self.clear, sender=model, weak=False)
         post_delete.connect(self.clear, sender=model, weak=False)
 
@@ -55,7 +56,7 @@ class _TableCache:
         if self.rows is None or time.monotonic() - self.at > CACHE_TTL:
             self.rows = list(self.model.objects.filter(**self.filters))
             self.at = time.monotonic()
-        return self.rows
+        return self.rows or []
 
     filters = {"active": True}
 
@@ -67,7 +68,7 @@ class _ExistsCache(_TableCache):
         if self.rows is None or time.monotonic() - self.at > CACHE_TTL:
             self.rows = [True] if self.model.objects.exists() else []
             self.at = time.monotonic()
-        return self.rows
+        return self.rows or []
 
 
 _endpoints = _TableCache(WebhookEndpoint)

@@ -15,7 +15,8 @@ from .receiver import free_port
 
 class Inbox:
     def __init__(self, refuse: bool = False) -> None:
-        self.messages, self.refuse = [], refuse
+        self.messages: list[tuple] = []
+        self.refuse = refuse
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd API
         if self.refuse:
