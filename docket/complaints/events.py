@@ -171,6 +171,7 @@ EVENT_LABELS = {
     "compensation_decided": "赔偿审批",
     "compensation_escalated": "赔偿上报",
     "note_added": "内部备注",
+    "complainant_wrote": "顾客来信",
     "attachment_added": "添加附件",
     "deadline_set": "设定处理时限",
     "deadline_warning": "即将到期预警",

@@ -6,8 +6,8 @@ one, in one database transaction, writes its `InboundMessage` row and what it pr
 * a new complaint, registered through intake (`complaint_register`) by the mailbox's service user as
   reception of the office, method "email", with the message's images and PDFs as attachments;
 * or, for a reply (In-Reply-To/References naming a message we filed, or a receipt number of one of the
-  mailbox's offices in the subject), a note on that complaint with the new text and its attachments
-  (`note_add`, `attachment_add`); a reply to a complaint that has ended is registered as a new complaint
+  mailbox's offices in the subject), the new text on that complaint's staff timeline as "顾客来信"
+  (`complainant_wrote_record`, which also tells the holder) and its attachments (`attachment_add`); a reply to a complaint that has ended is registered as a new complaint
   that names the old one, and the old one gets a note pointing to it;
 * or nothing, for automatic replies and bounces (recorded as `rejected`).
 
@@ -45,6 +45,7 @@ from docket.complaints.services import (
     note_add,
 )
 from docket.complaints.services.intake import attachment_validate
+from docket.complaints.services.records import complainant_wrote_record
 from docket.core import clock
 from docket.core.errors import DomainError
 from docket.org.models import Office
@@ -417,7 +418,7 @@ def _append(
     user: User, complaint: Complaint, mail: ParsedMail, uploads: list[UploadInput], skipped: list[dict]
 ) -> None:
     sender = f"{mail.from_name} <{mail.from_address}>" if mail.from_name else mail.from_address
-    text = _("投诉人来信（邮件）\n发件人：%(sender)s\n主题：%(subject)s\n\n%(body)s") % {
+    text = _("发件人：%(sender)s\n主题：%(subject)s\n\n%(body)s") % {
         "sender": sender,
         "subject": mail.subject or _("（无主题）"),
         "body": strip_quoted(mail.body)[:MAX_TEXT] or _("（邮件无正文）"),
@@ -426,6 +427,6 @@ def _append(
         text += "\n\n" + _("附件 %(n)d 个，已保存。") % {"n": len(uploads)}
     if skipped:
         text += "\n" + _skipped_text(skipped)
-    note_add(actor=user, complaint_id=complaint.pk, text=text)
+    complainant_wrote_record(actor=user, complaint_id=complaint.pk, body=text, method=Method.EMAIL)
     for upload in uploads:
         attachment_add(actor=user, complaint_id=complaint.pk, upload=upload)

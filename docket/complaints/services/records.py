@@ -20,6 +20,16 @@ def note_add(*, actor, complaint_id: int, text: str, expected_version: int | Non
         act.record("note_added", {"text": text}, public=False)
 
 
+def complainant_wrote_record(*, actor, complaint_id: int, body: str, method: str = "",
+                             expected_version: int | None = None) -> None:
+    """The complainant wrote again about an open complaint (a reply email, a letter): their words go on
+    the staff timeline as `complainant_wrote` and the holder is told (notices: 顾客回复). Internal like a
+    note, and allowed to whoever may add a note (R-EXP-2)."""
+    body = text_required(body, "来信内容")
+    with acting(actor=actor, complaint_id=complaint_id, action="note_add", expected_version=expected_version) as act:
+        act.record("complainant_wrote", {"body": body, "method": method}, public=False)
+
+
 def _amount(value) -> Decimal:
     try:
         amount = Decimal(str(value))

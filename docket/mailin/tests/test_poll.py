@@ -19,10 +19,18 @@ from docket.mailin import services
 from docket.mailin.imap import Session
 from docket.mailin.models import InboundMessage, Mailbox, MailboxRoute
 from docket.mailin.services import mailboxes_poll, poll_mailbox
+from docket.notifications.models import Notification
 
 from .mime import EXE, JPEG, PDF, PNG, auto_reply, bounce, complaint_mail, encoded_word, html_only_mail
 
 pytestmark = pytest.mark.usefixtures("transactional_db")  # (named so conftest lifts the flush guard)
+
+
+def _wrote(complaint) -> list[str]:
+    return [
+        e.payload["body"]
+        for e in ComplaintEvent.objects.filter(complaint=complaint, kind="complainant_wrote").order_by("seq")
+    ]
 
 
 def _notes(complaint) -> list[str]:
@@ -76,7 +84,7 @@ def test_html_only_gb2312_mail_is_reduced_to_text(mailbox, imap):
     assert c.description == "地下车库B区积水严重，已经三天了。\n\n请物业 尽快处理&回复。"
 
 
-def test_replies_append_notes_and_attachments_to_the_complaint(mailbox, imap):
+def test_replies_append_to_the_complaint_and_tell_its_holder(mailbox, imap, org):
     first = make_msgid(domain="example.cn")
     imap.deliver(complaint_mail(msgid=first))
     poll_mailbox(mailbox)
@@ -99,11 +107,16 @@ def test_replies_append_notes_and_attachments_to_the_complaint(mailbox, imap):
 
     assert (result.created, result.appended) == (0, 2)
     assert Complaint.objects.count() == 1
-    notes = _notes(c)
+    notes = _wrote(c)
     assert "今天又停了，附上照片。" in notes[0] and "旧内容" not in notes[0] and "原始邮件" not in notes[0]
     assert "张女士 <zhang@example.cn>" in notes[0]
     assert "请问什么时候修好？" in notes[1]
     assert [a.original_name for a in c.attachments.all()] == ["电梯.png"]
+    assert not ComplaintEvent.objects.filter(complaint=c, kind="complainant_wrote", public=True).exists()
+    # Nobody holds it yet, so reception hears of it (notices: 顾客回复); the mailbox's own user does not.
+    told = Notification.objects.filter(kind="owner_replied", ref=f"complaint:{c.id}")
+    assert org.a.users["reception"].id in set(told.values_list("recipient_id", flat=True))
+    assert mailbox.user_id not in set(told.values_list("recipient_id", flat=True))
     assert list(InboundMessage.objects.order_by("id").values_list("outcome", "complaint_id")) == [
         ("created", c.id),
         ("appended", c.id),
@@ -133,7 +146,7 @@ def test_reply_to_an_ended_complaint_files_a_new_one_that_names_it(mailbox, imap
     )
     poll_mailbox(mailbox)
     assert Complaint.objects.count() == 2
-    assert "补充：晚上也停。" in _notes(new)[0]
+    assert "补充：晚上也停。" in _wrote(new)[0]
 
 
 def test_auto_replies_and_bounces_are_not_filed(mailbox, imap):
