@@ -302,6 +302,24 @@ def _file(mailbox: Mailbox, user: User, mail: ParsedMail, row: InboundMessage) -
         row.outcome, row.reason = InboundMessage.Outcome.REJECTED, _("本系统或本邮箱自己发出的邮件，未登记")
         return
 
+    elsewhere = (
+        InboundMessage.objects.filter(
+            mailbox__office__company_id=mailbox.office.company_id,
+            message_id=mail.message_id,
+            complaint__isnull=False,
+        )
+        .exclude(mailbox=mailbox)
+        .select_related("mailbox", "complaint")
+        .first()
+    )
+    if elsewhere is not None:  # sent to two of the company's mailboxes at once
+        row.outcome = InboundMessage.Outcome.REJECTED
+        row.reason = _("同一邮件已由投诉邮箱“%(box)s”处理（%(no)s），未重复登记") % {
+            "box": elsewhere.mailbox.name,
+            "no": elsewhere.complaint.receipt_no,
+        }
+        return
+
     uploads, skipped = _uploads(mail)
     row.skipped_attachments = skipped
     target = _thread_complaint(mailbox, mail, set(routes.values()))

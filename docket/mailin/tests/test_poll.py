@@ -402,3 +402,23 @@ def test_nul_characters_are_dropped(mailbox, imap):
     assert poll_mailbox(mailbox).created == 1
     c = Complaint.objects.get()
     assert (c.subject, c.description) == ("水管", "漏水")
+
+
+def test_a_message_sent_to_two_company_mailboxes_is_filed_once(mailbox, imap, org):
+    other = Mailbox.objects.create(
+        name="公司总邮箱",
+        office=org.b.office,
+        host=imap.server.host,
+        port=imap.server.port,
+        security=Mailbox.Security.NONE,
+        username="kefu",
+        password="kefu-secret",
+        folder=f"{imap.folder}/done",
+    )
+    msg = complaint_mail()
+    imap.deliver(msg)
+    imap.deliver(msg, folder=other.folder)
+    assert poll_mailbox(mailbox).created == 1
+    assert poll_mailbox(other).rejected == 1
+    c = Complaint.objects.get()
+    assert c.receipt_no in InboundMessage.objects.get(mailbox=other).reason
