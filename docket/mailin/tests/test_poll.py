@@ -422,3 +422,12 @@ def test_a_message_sent_to_two_company_mailboxes_is_filed_once(mailbox, imap, or
     assert poll_mailbox(other).rejected == 1
     c = Complaint.objects.get()
     assert c.receipt_no in InboundMessage.objects.get(mailbox=other).reason
+
+
+def test_admin_action_polls_now(mailbox, imap, admin_client):
+    imap.deliver(complaint_mail())
+    r = admin_client.post(
+        "/admin/mailin/mailbox/", {"action": "poll_now", "_selected_action": [mailbox.pk]}, follow=True
+    )
+    assert r.status_code == 200 and "新投诉 1" in r.content.decode()
+    assert Complaint.objects.count() == 1
