@@ -30,6 +30,23 @@ lint: setup
 docs: setup
 	$(MANAGE) workflow_diagram
 
+# Intake speed through the API (bench/README.md, "Intake through the API"): its own database
+# docket_bench_intake (recreated), granian with 2 workers and the production settings, wrk with 8 and 32
+# clients and then one office at 32, 20 s each (about 2 minutes). Part of `make bench`, first: it needs
+# none of the loaded history.
+BENCH_INTAKE_ARGS ?=
+.PHONY: bench-intake
+bench: bench-intake
+bench-intake:
+	@scripts/ensure_tools.sh
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo ">> installing wrk with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
+		|| { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; } \
+		|| { echo "bench-intake needs wrk: sudo apt-get install -y wrk" >&2; exit 1; }; }
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake $(BENCH_INTAKE_ARGS)
+
 # The benchmark at scale (bench/README.md): PostgreSQL only, its own database docket_bench; loads
 # BENCH_COMPLAINTS complaints with COPY, then measures the overdue sweep (and doubles the closed history).
 BENCH_COMPLAINTS ?= 1000000

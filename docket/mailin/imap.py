@@ -6,6 +6,7 @@ Every failure is raised as `MailboxError` with a message staff can act on; the c
 
 from __future__ import annotations
 
+import base64
 import imaplib
 import re
 import ssl
@@ -22,7 +23,28 @@ class MailboxError(Exception):
     """The mailbox could not be read (connection, TLS, login, folder)."""
 
 
+def mutf7(name: str) -> str:
+    """A folder name in IMAP's modified UTF-7 (RFC 3501 5.1.3), e.g. 已处理 → &XfJZBHQG-."""
+    out, run = [], []
+
+    def flush():
+        if run:
+            data = "".join(run).encode("utf-16-be")
+            out.append("&" + base64.b64encode(data).decode().rstrip("=").replace("/", ",") + "-")
+            run.clear()
+
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7E:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            run.append(ch)
+    flush()
+    return "".join(out)
+
+
 def _quote(name: str) -> str:
+    name = mutf7(name)
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -63,12 +85,14 @@ class Session:
     def mark_done(self, uid: int, processed_folder: str = "") -> None:
         """Called only after the message's record is committed."""
         if processed_folder:
-            if "MOVE" in self.conn.capabilities:
-                typ, data = self.conn.uid("MOVE", str(uid), _quote(processed_folder))
-                _check(typ, data, f"MOVE {processed_folder}")
+            command = "MOVE" if "MOVE" in self.conn.capabilities else "COPY"
+            typ, data = self.conn.uid(command, str(uid), _quote(processed_folder))
+            if typ != "OK" and b"TRYCREATE" in b" ".join(d for d in data if isinstance(d, bytes)):
+                self.conn.create(_quote(processed_folder))  # the first message ever processed
+                typ, data = self.conn.uid(command, str(uid), _quote(processed_folder))
+            _check(typ, data, f"{command} {processed_folder}")
+            if command == "MOVE":
                 return
-            typ, data = self.conn.uid("COPY", str(uid), _quote(processed_folder))
-            _check(typ, data, f"COPY {processed_folder}")
             typ, data = self.conn.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen \Deleted)")
             _check(typ, data, "STORE")
             return
@@ -90,7 +114,10 @@ def open_session(
             else:
                 conn = imaplib.IMAP4(host, port, timeout=TIMEOUT_SECONDS)
                 if security == "starttls":
-                    conn.starttls(ssl_context=ssl.create_default_context())
+                    try:
+                        conn.starttls(ssl_context=ssl.create_default_context())
+                    except imaplib.IMAP4.abort as exc:
+                        raise MailboxError(f"STARTTLS: {exc}") from exc
             conn.login(username, password)
             typ, data = conn.select(_quote(folder))
             _check(typ, data, f"SELECT {folder}")

@@ -130,3 +130,11 @@ def test_chinese_attachment_names_however_they_are_encoded():
     for disposition, name in cases.items():
         mail = parse_message(_with_attachment(disposition))
         assert [(a.name, a.content) for a in mail.attachments] == [(name, JPEG)], disposition
+
+
+def test_folder_names_in_modified_utf7():
+    from docket.mailin.imap import mutf7
+
+    assert mutf7("INBOX") == "INBOX"
+    assert mutf7("已处理") == "&XfJZBHQG-"
+    assert mutf7("投诉 & 建议/2026") == "&YpWLyQ- &- &XvqLrg-/2026"

@@ -16,7 +16,8 @@ from docket.accounts.models import Role, RoleAssignment
 from docket.complaints.models import Channel, Complaint, ComplaintEvent, Method, State
 from docket.complaints.services import complaint_close_on_spot
 from docket.mailin import services
-from docket.mailin.imap import Session
+from docket.mailin.imap import Session, mutf7
+from docket.mailin.imap import _quote as imap_quote
 from docket.mailin.models import InboundMessage, Mailbox, MailboxRoute
 from docket.mailin.services import mailboxes_poll, poll_mailbox
 from docket.notifications.models import Notification
@@ -309,6 +310,16 @@ def test_processed_messages_move_to_the_processed_folder(mailbox, imap):
     assert imap.count() == 0 and imap.count(mailbox.processed_folder) == 2
 
 
+def test_chinese_folder_names_and_a_processed_folder_created_on_first_use(mailbox, imap):
+    inbox, done = f"{imap.folder}/投诉 & 建议", f"{imap.folder}/已处理"
+    imap.conn.create(imap_quote(inbox))
+    Mailbox.objects.filter(pk=mailbox.pk).update(folder=inbox, processed_folder=done)
+    mailbox.refresh_from_db()
+    imap.deliver(complaint_mail(), folder=mutf7(inbox))
+    assert (poll_mailbox(mailbox).created, mailbox.last_error) == (1, "")
+    assert imap.count(mutf7(inbox)) == 0 and imap.count(mutf7(done)) == 1
+
+
 def test_recipient_routes_file_into_the_routed_office(mailbox, imap, org):
     MailboxRoute.objects.create(mailbox=mailbox, address="lxy@wuye.example", office=org.b.office)
     imap.deliver(complaint_mail(to=f"{encoded_word('丽雅苑客服')} <LXY@wuye.example>"))
@@ -431,3 +442,19 @@ def test_admin_action_polls_now(mailbox, imap, admin_client):
     )
     assert r.status_code == 200 and "新投诉 1" in r.content.decode()
     assert Complaint.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"security": Mailbox.Security.SSL}, "SSL"),  # TLS handshake against a plaintext port
+        ({"security": Mailbox.Security.STARTTLS}, "STARTTLS"),  # our test server offers no TLS
+        ({"folder": "没有这个文件夹"}, "SELECT"),
+    ],
+)
+def test_connection_settings_errors_are_recorded(mailbox, imap, change, expected):
+    Mailbox.objects.filter(pk=mailbox.pk).update(**change)
+    mailbox.refresh_from_db()
+    result = poll_mailbox(mailbox)
+    mailbox.refresh_from_db()
+    assert expected in result.error and expected in mailbox.last_error
