@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 PORT ?= 8000
 MANAGE := uv run python manage.py
 
-.PHONY: run setup test test-fast lint bench migrate demo docs
+.PHONY: run setup test test-fast lint bench bench-http migrate demo docs
 
 setup:
 	@scripts/ensure_tools.sh
@@ -48,7 +48,8 @@ bench-intake:
 	REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake $(BENCH_INTAKE_ARGS)
 
 # The benchmark at scale (bench/README.md): PostgreSQL only, its own database docket_bench; loads
-# BENCH_COMPLAINTS complaints with COPY, then measures the overdue sweep (and doubles the closed history).
+# BENCH_COMPLAINTS complaints with COPY, then measures the overdue sweep (and doubles the closed history),
+# then the staff pages over HTTP (bench-http).
 BENCH_COMPLAINTS ?= 1000000
 BENCH_SWEEP_ARGS ?= --double-history
 BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/docket_bench DJANGO_SETTINGS_MODULE=config.settings.dev
@@ -61,3 +62,18 @@ bench:
 	$(BENCH_ENV) $(MANAGE) migrate --no-input -v 0
 	$(BENCH_ENV) uv run python -m bench.generate --complaints $(BENCH_COMPLAINTS) --open-share 0.05 --reset
 	$(BENCH_ENV) uv run python -m bench.sweep $(BENCH_SWEEP_ARGS)
+	@$(MAKE) --no-print-directory bench-http
+
+# The staff pages over HTTP on the loaded docket_bench (bench/README.md): granian with 2 workers and the
+# production settings, wrk on 127.0.0.1 with 1 and 8 clients, 30 s per scenario (about 3 minutes).
+BENCH_HTTP_ARGS ?=
+bench-http:
+	@scripts/ensure_tools.sh
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo ">> installing wrk with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
+		|| { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; } \
+		|| { echo "bench-http needs wrk: sudo apt-get install -y wrk" >&2; exit 1; }; }
+	@psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'docket_bench'" \
+		| grep -q 1 || { echo "no docket_bench database: run make bench first" >&2; exit 1; }
+	$(BENCH_ENV) $(MANAGE) migrate --no-input -v 0
+	$(BENCH_ENV) uv run python -m bench.http $(BENCH_HTTP_ARGS)

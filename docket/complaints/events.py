@@ -114,11 +114,14 @@ class ChainProblem:
     reason: str
 
 
-def chain_verify(complaint: Complaint) -> ChainProblem | None:
-    """The first broken link of one complaint's chain, or None when intact."""
+def chain_verify(complaint: Complaint, events: list[ComplaintEvent] | None = None) -> ChainProblem | None:
+    """The first broken link of one complaint's chain, or None when intact. `events`: all of the
+    complaint's events in `seq` order when the caller has them already (the complaint page shows them)."""
     prev = GENESIS
     expected_seq = 1
-    for event in ComplaintEvent.objects.filter(complaint=complaint).order_by("seq").iterator():
+    if events is None:
+        events = ComplaintEvent.objects.filter(complaint=complaint).order_by("seq").iterator()
+    for event in events:
         if event.seq != expected_seq:
             return ChainProblem(complaint.id, complaint.receipt_no, expected_seq, "missing event")
         if event.prev_hash != prev:

@@ -112,6 +112,13 @@ class Complaint(models.Model):
                          condition=~models.Q(review_stage="")),
             models.Index(fields=["resume_on"], name="complaint_paused_resume",
                          condition=models.Q(paused_at__isnull=False)),
+            # The work queues (selectors.work_queue_for): a company's open complaints in due order (the
+            # queue's sort; PostgreSQL's ASC puts NULLs last as the queue does), carrying the holder and the
+            # state so that the queue's conditions and its count are read from the index alone. Only open
+            # complaints: 5 % of the table, whatever the history.
+            models.Index(fields=["company", "next_due_at", "received_at", "id"], name="complaint_open_due",
+                         include=["holder_department", "state"],
+                         condition=~models.Q(state__in=["closed", "unclosed", "withdrawn"])),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(people_count__gte=1), name="complaint_people_count_positive"),
@@ -171,7 +178,12 @@ class ComplaintIssue(models.Model):
         verbose_name_plural = _("投诉问题")
         ordering = ["complaint_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="issue_unique_seq")]
-        indexes = [models.Index(fields=["department", "state"], name="issue_department_state")]
+        indexes = [
+            models.Index(fields=["department", "state"], name="issue_department_state"),
+            # What a department owes open issues of (selectors.work_queue_for), by company as every hot index.
+            models.Index(fields=["company", "department", "complaint"], name="issue_open_department",
+                         condition=models.Q(state__in=["open", "rework"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.seq}. {self.summary}"

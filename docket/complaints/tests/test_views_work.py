@@ -122,3 +122,28 @@ def test_my_work_exports_to_excel(client, org, complaint_factory):
     r = client.get(reverse("reports:complaints_xlsx"), {"work": "1", "method": "visit"})
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert not any("待派单的投诉" in str(cell) for row in rows for cell in row)
+
+
+def test_queue_lies_within_what_each_role_sees(org, complaint_factory):
+    """work_queue_for is not intersected with complaints_visible_to (that join made the page read a
+    department's whole history, bench/README.md): every role's work must lie inside its own scope."""
+    from docket.complaints.access import complaints_visible_to
+    from docket.complaints.models import ComplaintIssue
+
+    a, b = org.a, org.b
+    registered = complaint_factory()
+    held = complaint_factory(method=Method.LETTER)
+    s.complaint_assign(actor=a.users["reception"], complaint_id=held.id, department_id=a.depts["engineering"].id)
+    s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=held.id)
+    # an open issue owned by another office's department (the bench data has such complaints)
+    ComplaintIssue.objects.filter(complaint=held).update(department=b.depts["customer_service"])
+    elsewhere = complaint_factory(kit=b)
+    users = [*a.users.values(), *b.users.values(), *org.users.values(), org.other_company_qm]
+    for user in users:
+        work = set(_ids(user))
+        assert work <= set(complaints_visible_to(user).values_list("id", flat=True)), user.username
+    assert _ids(a.users["reception"]) == [registered.id]
+    assert _ids(b.users["reception"]) == [elsewhere.id]
+    assert _ids(a.users["eng_supervisor"]) == [held.id]  # the department holds it
+    assert _ids(b.users["cs_supervisor"]) == [held.id]  # and owes its open issue
+    assert _ids(b.users["sec_supervisor"]) == []
