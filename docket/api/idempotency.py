@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Schema
 from ninja.responses import Status
@@ -55,24 +55,42 @@ def _normalised(status: int, body: dict, schema: type[Schema]) -> dict:
 
 
 def _claim(request: HttpRequest, key: str, digest: str, now) -> IdempotencyRecord:
+    """The record for (caller, key): inserted now (one statement; a concurrent twin's insert waits on the
+    unique index until the first commits or rolls back), or the existing one, locked."""
     user = request.auth
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                user=user,
-                api_key=getattr(request, "api_key", None),
-                key=key,
-                request_hash=digest,
-                method=request.method,
-                path=request.path[:300],
-                created_at=now,
-            )
-    except IntegrityError:
-        pass
+    api_key = getattr(request, "api_key", None)
+    path = request.path[:300]
+    table = IdempotencyRecord._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (user_id, api_key_id, key, request_hash, method, path, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+            [
+                user.pk,
+                api_key.pk if api_key else None,
+                key,
+                digest,
+                request.method,
+                path,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cur.fetchone()
+    if row is not None:
+        return IdempotencyRecord(
+            id=row[0],
+            user=user,
+            api_key=api_key,
+            key=key,
+            request_hash=digest,
+            method=request.method,
+            path=path,
+            created_at=now,
+        )
     record = IdempotencyRecord.objects.select_for_update().get(user=user, key=key)
     if record.created_at <= now - IDEMPOTENCY_TTL:  # expired: the key starts afresh
         record.request_hash, record.status, record.body, record.created_at = digest, None, None, now
-        record.method, record.path = request.method, request.path[:300]
+        record.method, record.path = request.method, path
         record.save()
     return record
 

@@ -3,12 +3,18 @@ objects the selectors already loaded: no queries here except `available_actions`
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from docket.complaints import access
 from docket.complaints.events import EVENT_LABELS, ChainProblem, public_payload
 from docket.complaints.models import Attachment, Complaint, ComplaintEvent, Obligation
 from docket.core import clock
+
+
+def _utc(value):
+    """Times in UTC whatever their source (read back from the database, or just computed in Beijing time),
+    so one record always serialises the same way."""
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 def _name(obj) -> str | None:
@@ -29,17 +35,24 @@ def summary(c: Complaint, now=None) -> dict:
         "level": c.level,
         "subject": c.subject,
         "office": {"id": c.office.id, "code": c.office.code, "name": c.office.name},
-        "received_at": c.received_at,
-        "updated_at": c.updated_at,
-        "next_due_at": c.next_due_at,
+        "received_at": _utc(c.received_at),
+        "updated_at": _utc(c.updated_at),
+        "next_due_at": _utc(c.next_due_at),
         "overdue": bool(c.is_open and c.next_due_at is not None and c.next_due_at < now),
         "holder_department": c.holder_department.name if c.holder_department_id else None,
         "version": c.version,
     }
 
 
-def detail(c: Complaint, user) -> dict:
-    """`c` loaded by `selectors.complaint_detail_for` (issues, obligations … prefetched)."""
+def detail(c: Complaint, user, parts: dict | None = None) -> dict:
+    """`c` loaded by `selectors.complaint_for_render` (issues, obligations … prefetched), or a complaint
+    just filed with the rows written with it in `parts` (`complaint_register`'s `created_parts`)."""
+    parts = parts or {}
+    issues = parts.get("issues", c.issues.all())
+    obligations = parts.get("obligations", c.obligations.all())
+    cosigners = parts.get("cosigners", c.cosigners.all())
+    attachments = parts.get("attachments", c.attachments.all())
+    replies = parts.get("replies", c.replies.all())
     return {
         **summary(c),
         "community": c.community.name,
@@ -62,16 +75,16 @@ def detail(c: Complaint, user) -> dict:
         "unreasonable": c.unreasonable,
         "forwarded_by_id": c.forwarded_by_id,
         "forwarder_ref": c.forwarder_ref,
-        "forwarder_due_at": c.forwarder_due_at,
+        "forwarder_due_at": _utc(c.forwarder_due_at),
         "received_by": _name(c.received_by),
         "holder": _name(c.holder),
         "responsible": _name(c.responsible),
         "review_stage": c.review_stage,
-        "paused_at": c.paused_at,
-        "resume_on": c.resume_on,
+        "paused_at": _utc(c.paused_at),
+        "resume_on": _utc(c.resume_on),
         "closure_kind": c.closure_kind,
         "closure_note": c.closure_note,
-        "closed_at": c.closed_at,
+        "closed_at": _utc(c.closed_at),
         "satisfaction": c.satisfaction,
         "issues": [
             {
@@ -87,22 +100,22 @@ def detail(c: Complaint, user) -> dict:
                 "findings": i.findings,
                 "measures": i.measures,
                 "verification_note": i.verification_note,
-                "verified_at": i.verified_at,
+                "verified_at": _utc(i.verified_at),
             }
-            for i in c.issues.all()
+            for i in issues
         ],
-        "obligations": [obligation(o) for o in c.obligations.all()],
-        "cosigners": [{"name": s.name, "room": s.room, "phone": s.phone} for s in c.cosigners.all()],
-        "attachments": [attachment(a) for a in c.attachments.all()],
+        "obligations": [obligation(o) for o in obligations],
+        "cosigners": [{"name": s.name, "room": s.room, "phone": s.phone} for s in cosigners],
+        "attachments": [attachment(a) for a in attachments],
         "replies": [
             {
                 "number": r.number,
                 "state": r.state,
                 "body": r.body,
-                "created_at": r.created_at,
-                "sent_at": r.sent_at,
+                "created_at": _utc(r.created_at),
+                "sent_at": _utc(r.sent_at),
             }
-            for r in c.replies.all()
+            for r in replies
         ],
         "available_actions": [
             {"name": a.name, "label": str(a.label)} for a in access.available_actions(user, c)
@@ -118,12 +131,12 @@ def obligation(o: Obligation) -> dict:
         "kind_label": str(o.get_kind_display()),
         "state": o.state,
         "state_label": str(o.get_state_display()),
-        "started_at": o.started_at,
-        "due_at": o.due_at,
-        "warn_at": o.warn_at,
-        "met_at": o.met_at,
-        "breached_at": o.breached_at,
-        "paused_at": o.paused_at,
+        "started_at": _utc(o.started_at),
+        "due_at": _utc(o.due_at),
+        "warn_at": _utc(o.warn_at),
+        "met_at": _utc(o.met_at),
+        "breached_at": _utc(o.breached_at),
+        "paused_at": _utc(o.paused_at),
         "provisional": o.provisional,
         "on_time": o.on_time,
         "holder_department": o.holder_department.name if o.holder_department_id else None,
@@ -138,7 +151,7 @@ def attachment(a: Attachment) -> dict:
         "size": a.size,
         "sha256": a.sha256,
         "issue_id": a.issue_id,
-        "uploaded_at": a.uploaded_at,
+        "uploaded_at": _utc(a.uploaded_at),
         "url": f"/api/v1/complaints/{a.complaint_id}/attachments/{a.id}",
     }
 
@@ -150,7 +163,7 @@ def event(e: ComplaintEvent, *, public_view: bool = False) -> dict:
         "seq": e.seq,
         "kind": e.kind,
         "label": EVENT_LABELS.get(e.kind, e.kind),
-        "at": e.at,
+        "at": _utc(e.at),
         "actor_name": "" if public_view else e.actor_name,
         "actor_role": e.actor_role,
         "public": e.public,

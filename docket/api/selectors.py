@@ -102,6 +102,48 @@ def categories_visible_to(user) -> QuerySet[Category]:
     return Category.objects.filter(q).distinct().select_related("parent").order_by("company_id", "sort", "id")
 
 
+def complaint_for_render(complaint_id: int, *, known_empty: tuple[str, ...] = ()) -> Complaint:
+    """One complaint with exactly what `render.detail` shows loaded: the record with its joins, then one
+    query per list (issues, obligations, co-signers, attachments, replies). `known_empty` names lists the
+    caller knows are empty (a complaint filed a moment ago has no replies), which are not queried."""
+    from docket.complaints.models import ComplaintIssue, Obligation
+
+    lists = {
+        "issues": Prefetch(
+            "issues",
+            queryset=ComplaintIssue.objects.select_related(
+                "category__parent", "department", "responsible"
+            ).order_by("seq"),
+        ),
+        "obligations": Prefetch(
+            "obligations",
+            queryset=Obligation.objects.select_related("holder_department").order_by("started_at", "id"),
+        ),
+        "cosigners": "cosigners",
+        "attachments": "attachments",
+        "replies": "replies",
+    }
+    c = (
+        Complaint.objects.filter(pk=complaint_id)
+        .select_related(
+            "office",
+            "company",
+            "community",
+            "room__unit__building",
+            "received_by",
+            "holder_department",
+            "holder",
+            "responsible",
+        )
+        .prefetch_related(*(v for k, v in lists.items() if k not in known_empty))
+        .get()
+    )
+    cache = c.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name in known_empty:
+        cache[name] = getattr(c, name).none()
+    return c
+
+
 def _digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 

@@ -16,7 +16,8 @@ import re
 import threading
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
@@ -47,15 +48,28 @@ def hit(scope: str, ident: str, rate: str | None) -> float | None:
     now = clock.now().timestamp()
     window = int(now // period)
     key = f"{KEY_PREFIX}:{scope}:{ident}:{period}:{window}"
-    cache.add(key, 0, timeout=period + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=period + 5)
-        count = 1
+    count = _incr(key, period + 5)
     if count <= limit:
         return None
     return max((window + 1) * period - now, 1.0)
+
+
+def _incr(key: str, timeout: int) -> int:
+    """Add one to the window's counter and return it. On Redis one round trip (INCR and EXPIRE in a
+    pipeline: atomic across workers); on other caches add-then-incr."""
+    store = caches["default"]
+    if isinstance(store, RedisCache):
+        raw = store.make_and_validate_key(key)
+        pipe = store._cache.get_client(raw, write=True).pipeline()
+        pipe.incr(raw)
+        pipe.expire(raw, timeout)
+        return int(pipe.execute()[0])
+    store.add(key, 0, timeout=timeout)
+    try:
+        return store.incr(key)
+    except ValueError:  # expired between add and incr
+        store.add(key, 1, timeout=timeout)
+        return 1
 
 
 def client_address(request: HttpRequest) -> str:

@@ -84,7 +84,10 @@ def event_append(*, complaint: Complaint, actor, assignment, kind: str, payload:
                  public: bool | None = None, at: datetime | None = None) -> ComplaintEvent:
     """Append one event. Call only inside the service's transaction with the complaint row locked, so the
     per-complaint sequence cannot race (the unique (complaint, seq) constraint backs this up)."""
-    last = ComplaintEvent.objects.filter(complaint=complaint).order_by("-seq").values_list("seq", "hash").first()
+    # `_chain_tail` (seq, hash) is known only for a complaint created in this very transaction (intake sets
+    # it), which saves reading the last event back; otherwise the last event is read under the row lock.
+    tail = getattr(complaint, "_chain_tail", None)
+    last = tail or ComplaintEvent.objects.filter(complaint=complaint).order_by("-seq").values_list("seq", "hash").first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     when = at or clock.now()
     event = ComplaintEvent(
@@ -102,6 +105,8 @@ def event_append(*, complaint: Complaint, actor, assignment, kind: str, payload:
     )
     event.hash = compute_hash(prev, event)
     event.save(force_insert=True)
+    if tail is not None:
+        complaint._chain_tail = (seq, event.hash)
     event_notify(event)  # the outbox rows join this transaction (complaints/notices.py)
     return event
 

@@ -11,10 +11,11 @@ from django.http import HttpResponse
 from django.utils import translation
 from ninja import Body, Router
 
-from docket.complaints import access, selectors, workflow
+from docket.complaints import access, workflow
 from docket.complaints.forms import ACTION_FORMS, ActionForm
 
 from .. import render
+from .. import selectors as api_selectors
 from ..errors import FormInvalid
 from ..idempotency import IdempotencyKey, idempotent
 from ..schemas.actions import body_model, form_input, form_problems
@@ -35,7 +36,7 @@ def _view(action: str, form_class: type[ActionForm], model):
             if problems:
                 raise FormInvalid(problems)
             form.call()
-            return 200, render.detail(selectors.complaint_detail_for(complaint), request.auth)
+            return 200, render.detail(api_selectors.complaint_for_render(complaint.id), request.auth)
 
         return idempotent(request, response, idempotency_key, act, ComplaintDetail)
 

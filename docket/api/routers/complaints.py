@@ -15,6 +15,7 @@ from docket.complaints.models import Kind, State
 from docket.core import clock
 
 from .. import render
+from .. import selectors as api_selectors
 from ..idempotency import IdempotencyKey, idempotent
 from ..pagination import paginate_newest_first
 from ..schemas.common import ERROR_STATUSES, MAX_ID, ApiDateTime, ErrorOut, Id, check_text
@@ -74,7 +75,7 @@ def complaints_list(request, q: Query[ListQuery]):
 )
 def complaints_get(request, id: int = ComplaintId):
     complaint = access.access_complaint(request.auth, id)
-    return render.detail(selectors.complaint_detail_for(complaint), request.auth)
+    return render.detail(api_selectors.complaint_for_render(complaint.id), request.auth)
 
 
 @router.post(
@@ -90,7 +91,10 @@ def complaints_create(
         complaint = services.complaint_register(
             actor=request.auth, data=payload.to_input(), close_on_spot_note=payload.close_on_spot_note
         )
-        return 201, render.detail(selectors.complaint_detail_for(complaint), request.auth)
+        parts = getattr(complaint, "created_parts", None)
+        if parts is None:  # closed on the spot: read back as it is now
+            return 201, render.detail(api_selectors.complaint_for_render(complaint.id), request.auth)
+        return 201, render.detail(complaint, request.auth, parts)
 
     return idempotent(request, response, idempotency_key, act, ComplaintDetail)
 

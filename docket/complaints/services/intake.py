@@ -11,13 +11,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from docket.core import clock
 from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty, Office, Room
 
 from .. import access
+from ..events import GENESIS
 from ..models import (
     Attachment,
     Category,
@@ -31,7 +32,7 @@ from ..models import (
     ReceiptCounter,
     State,
 )
-from ._base import Act, acting, next_due_refresh, text_required
+from ._base import Act, acting, text_required
 from .deadlines import obligation_start, obligations_cancel, obligations_meet
 
 # Unambiguous characters for the complainant's check code (no 0/O, 1/I/L).
@@ -130,13 +131,18 @@ def _validate(data: ComplaintInput, office: Office) -> None:
 
 
 def _next_receipt_no(office: Office, day) -> str:
-    """Office code + date + sequence, e.g. CYY-20261127-0007. The counter row is created if missing (a
-    concurrent creator loses the race harmlessly) and then locked, so two intakes never get one number."""
-    ReceiptCounter.objects.bulk_create([ReceiptCounter(office=office, day=day, last=0)], ignore_conflicts=True)
-    counter = ReceiptCounter.objects.select_for_update().get(office=office, day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{office.code}-{day:%Y%m%d}-{counter.last:04d}"
+    """Office code + date + sequence, e.g. CYY-20261127-0007. One upsert creates the day's counter row or
+    increments it, and keeps it locked until the intake's transaction ends, so two intakes never get one
+    number and a rolled-back intake gives its number back (no gaps)."""
+    table = ReceiptCounter._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (office_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (office_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [office.id, connection.ops.adapt_datefield_value(day)],
+        )
+        last = cur.fetchone()[0]
+    return f"{office.code}-{day:%Y%m%d}-{last:04d}"
 
 
 def _sniff(content: bytes) -> str | None:
@@ -189,7 +195,7 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
     satisfaction: it is recorded and closed at once (R-INT-10), still counted.
     A complaint with no issue listed gets one issue equal to its subject (every complaint has ≥ 1 issue).
     """
-    office = Office.objects.select_related("company").filter(pk=data.office_id).first()
+    office = Office.objects.select_related("company", "community").filter(pk=data.office_id).first()
     if office is None:
         raise DomainError("not_found")
     assignment = access.register_role(actor, office)
@@ -207,7 +213,7 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             pk=data.room_id, unit__building__community=community).first()
         if room is None:
             raise DomainError("validation", detail="房屋不属于该管理处的小区")
-    categories = {c.id: c for c in Category.objects.filter(
+    categories = {c.id: c for c in Category.objects.select_related("parent").filter(
         company=office.company, id__in=[i.category_id for i in data.issues if i.category_id])}
     for i in data.issues:
         if i.category_id and i.category_id not in categories:
@@ -251,13 +257,14 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             c.save(force_insert=True)
         except IntegrityError as exc:  # pragma: no cover - the counter lock makes this unreachable
             raise DomainError("conflict") from exc
+        c._chain_tail = (0, GENESIS)  # a new record: its chain starts here (no query for the last event)
         issues = data.issues or [IssueInput(summary=c.subject)]
-        ComplaintIssue.objects.bulk_create([
+        issue_rows = ComplaintIssue.objects.bulk_create([
             ComplaintIssue(complaint=c, company_id=c.company_id, seq=n, summary=i.summary.strip()[:500],
-                           category_id=i.category_id)
+                           category=categories.get(i.category_id))
             for n, i in enumerate(issues, start=1)
         ])
-        CoSigner.objects.bulk_create([
+        cosigner_rows = CoSigner.objects.bulk_create([
             CoSigner(complaint=c, name=s.name.strip(), room=s.room.strip(), phone=s.phone.strip())
             for s in data.cosigners
         ])
@@ -271,17 +278,29 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             "subject": c.subject, "issues": [i.summary for i in issues], "people_count": c.people_count,
             "attachments": [a.sha256 for a in stored],
         })
-        obligation_start(act, "reply", c.method, start=received_at)
-        obligation_start(act, "acknowledge", c.method, start=received_at)
+        obligations = [obligation_start(act, "reply", c.method, start=received_at),
+                       obligation_start(act, "acknowledge", c.method, start=received_at)]
         if c.forwarder_due_at:
-            obligation_start(act, "forwarder_reply", due_at=c.forwarder_due_at, start=received_at)
+            obligations.append(obligation_start(act, "forwarder_reply", due_at=c.forwarder_due_at,
+                                                start=received_at))
+        # Every obligation of a new complaint was just started here and runs: the earliest due time is
+        # next_due_at (what next_due_refresh would read back).
+        started = [d["due_at"] for d in act.deadlines]
         act.flush()
-        next_due_refresh(act)
+        if started and min(started) != c.next_due_at:
+            act.set(next_due_at=min(started))
         if act.changed:
             c.save(update_fields=sorted(act.changed))
         if close_on_spot_note is not None:
             complaint_close_on_spot(actor=actor, complaint_id=c.pk, note=close_on_spot_note)
             c.refresh_from_db()
+        else:
+            # The rows written with it, as written, for a caller that shows the new record at once (the
+            # API's answer) without reading them back.
+            c.created_parts = {
+                "issues": issue_rows, "cosigners": cosigner_rows, "attachments": stored,
+                "obligations": [o for o in obligations if o is not None], "replies": [],
+            }
     return c
 
 
