@@ -17,7 +17,7 @@ class MailboxForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=_("修改时留空则保持原密码不变。"),
+        help_text=_("修改时留空则保持原密码不变。可填写 env:变量名，从服务器环境变量读取密码。"),
     )
 
     class Meta:

@@ -11,6 +11,8 @@ written in the same transaction as the complaint or note it produced, and the me
 server only after that commit (docket/mailin/services.py).
 """
 
+import os
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +53,12 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(_("端口"), default=993)
     security = models.CharField(_("加密方式"), max_length=10, choices=Security.choices, default=Security.SSL)
     username = models.CharField(_("用户名"), max_length=200)
-    password = models.CharField(_("密码"), max_length=200, blank=True)
+    password = models.CharField(
+        _("密码"),
+        max_length=200,
+        blank=True,
+        help_text=_("可填写 env:变量名，从服务器环境变量读取密码，数据库中不保存密码本身。"),
+    )
     folder = models.CharField(_("收件文件夹"), max_length=200, default="INBOX")
     processed_folder = models.CharField(
         _("已处理文件夹"),
@@ -79,6 +86,12 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def login_password(self) -> str:
+        """The IMAP password: as stored, or read from the environment when stored as `env:NAME`."""
+        if self.password.startswith("env:"):
+            return os.environ.get(self.password[4:].strip(), "")
+        return self.password
 
 
 class MailboxRoute(models.Model):

@@ -155,7 +155,7 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = BATCH) -> PollResult:
             port=mailbox.port,
             security=mailbox.security,
             username=mailbox.username,
-            password=mailbox.password,
+            password=mailbox.login_password(),
             folder=mailbox.folder,
         ) as session:
             for uid in session.unseen_uids(limit):

@@ -458,3 +458,12 @@ def test_connection_settings_errors_are_recorded(mailbox, imap, change, expected
     result = poll_mailbox(mailbox)
     mailbox.refresh_from_db()
     assert expected in result.error and expected in mailbox.last_error
+
+
+def test_password_from_the_environment(mailbox, imap, monkeypatch):
+    Mailbox.objects.filter(pk=mailbox.pk).update(password="env:DOCKET_TEST_MAILBOX_PASSWORD")
+    mailbox.refresh_from_db()
+    imap.deliver(complaint_mail())
+    assert poll_mailbox(mailbox).error  # not set yet
+    monkeypatch.setenv("DOCKET_TEST_MAILBOX_PASSWORD", "kefu-secret")
+    assert poll_mailbox(mailbox).created == 1
