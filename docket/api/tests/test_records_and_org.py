@@ -273,3 +273,25 @@ def test_obligation_and_attachment_lists_run_constant_queries(org, api_a, compla
         )
     services.acknowledge_send(actor=org.a.users["reception"], complaint_id=c.id, text="已收到")
     assert (count(f"/complaints/{c.id}/attachments"), count(f"/complaints/{c.id}/obligations")) == before
+
+
+def test_organisation_lookups_run_constant_queries(org, api_a, more_rooms):
+    office = org.a.office
+
+    def count(path, params=None):
+        with CaptureQueriesContext(connection) as ctx:
+            assert api_a.get(path, params).status_code == 200
+        return len(ctx.captured_queries)
+
+    count("/offices")  # the key's first use records last_used_at
+    paths = [
+        f"/offices/{office.id}/buildings",
+        f"/offices/{office.id}/rooms",
+        f"/offices/{office.id}/departments",
+    ]
+    before = [count(p) for p in paths]
+    b3 = Building.objects.create(community=org.a.community, name="3号楼")
+    for name in ("1单元", "2单元"):
+        u = Unit.objects.create(building=b3, name=name)
+        Room.objects.bulk_create([Room(unit=u, number=f"{n}01") for n in range(1, 9)])
+    assert [count(p) for p in paths] == before
