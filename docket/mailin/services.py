@@ -326,7 +326,7 @@ def _file(mailbox: Mailbox, user: User, mail: ParsedMail, row: InboundMessage) -
     if target is not None and target.state not in TERMINAL_STATES:
         _append(user, target, mail, uploads, skipped)
         row.outcome, row.complaint, row.office_id = InboundMessage.Outcome.APPENDED, target, target.office_id
-        row.reason = _("回复邮件，已作为备注追加到 %(no)s") % {"no": target.receipt_no}
+        row.reason = _("回复邮件，已作为顾客来信追加到 %(no)s") % {"no": target.receipt_no}
         return
 
     # A new complaint; a reply to an ended complaint becomes one too, in that complaint's office.
