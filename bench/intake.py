@@ -40,6 +40,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -349,32 +350,64 @@ def write_script(path: Path, bodies: list[tuple[str, str]], run: str) -> Path:
     return path
 
 
-def _ticks(pid: str) -> int:
+def _proc_ticks(pid: str) -> tuple[int, int] | None:
+    """(start time, utime + stime) of a process, in clock ticks."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             fields = f.read().rsplit(b")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime + stime
+        return int(fields[19]), int(fields[11]) + int(fields[12])
     except (OSError, IndexError, ValueError):
-        return 0
+        return None
 
 
-def cpu_seconds(server_group: int, database: str) -> tuple[float, float]:
-    """CPU seconds used so far by the app server's processes (its process group) and by the PostgreSQL
+def _cpu_sample(server_group: int, database: str) -> dict:
+    """{(kind, pid, start time): ticks} for the app server's processes (its process group) and the PostgreSQL
     backends serving `database` (other databases' backends — other users of the machine — not counted)."""
-    hz = os.sysconf("SC_CLK_TCK")
-    app = pg = 0
+    out = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             if os.getpgid(int(pid)) == server_group:
-                app += _ticks(pid)
-                continue
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read()
+                kind = "app"
+            else:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmd = f.read()
+                if not (cmd.startswith(b"postgres: ") and f" {database} ".encode() in cmd):
+                    continue
+                kind = "pg"
         except (OSError, ProcessLookupError):
             continue
-        if cmd.startswith(b"postgres: ") and f" {database} ".encode() in cmd:
-            pg += _ticks(pid)
-    return app / hz, pg / hz
+        t = _proc_ticks(pid)
+        if t is not None:
+            out[(kind, pid, t[0])] = t[1]
+    return out
+
+
+class CpuMeter:
+    """CPU seconds of the app server and of its database's backends over a run, sampled twice a second so
+    that backends which close their connection during the run (CONN_MAX_AGE) still count up to their
+    last sample."""
+
+    def __init__(self, server_group: int, database: str):
+        self.args = (server_group, database)
+        self.first = _cpu_sample(*self.args)
+        self.last = dict(self.first)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.last.update(_cpu_sample(*self.args))
+
+    def stop(self) -> tuple[float, float]:
+        self._stop.set()
+        self._thread.join()
+        self.last.update(_cpu_sample(*self.args))
+        hz = os.sysconf("SC_CLK_TCK")
+        used = {"app": 0, "pg": 0}
+        for key, ticks in self.last.items():
+            used[key[0]] += ticks - self.first.get(key, 0)
+        return used["app"] / hz, used["pg"] / hz
 
 
 def run_wrk(port: int, script: Path, clients: int, seconds: float, timeout_s: float = 10.0) -> dict:
@@ -594,10 +627,10 @@ def main(argv: list[str] | None = None) -> int:
             bodies = make_bodies(org, 2000, args.seed + clients, only_office=only)
             script = write_script(tmp / f"s{clients}-{only}.lua", bodies, f"{run}-{clients}-{only}")
             start_id = last_id()
-            app0, pg0 = cpu_seconds(server.proc.pid, args.database)
+            meter = CpuMeter(server.proc.pid, args.database)
             r = run_wrk(port, script, clients, args.duration)
-            app1, pg1 = cpu_seconds(server.proc.pid, args.database)
-            r.update(name=name, clients=clients, start_id=start_id, app_cpu=app1 - app0, pg_cpu=pg1 - pg0)
+            app_cpu, pg_cpu = meter.stop()
+            r.update(name=name, clients=clients, start_id=start_id, app_cpu=app_cpu, pg_cpu=pg_cpu)
             results.append(r)
             connections.close_all()
     finally:
