@@ -13,6 +13,8 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
+    # An integration's or a mailbox's own account (API key, IMAP inbox): it acts, it is never told.
+    is_service = models.BooleanField(_("服务账号"), default=False)
 
     class Meta:
         verbose_name = _("用户")

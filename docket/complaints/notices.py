@@ -80,7 +80,8 @@ TEXT_FIELD = {"reply_sent": "body", "forwarder_replied": "body", "acknowledged":
               "forwarded_to_developer": "reason", "developer_answered": "answer", "clock_paused": "reason",
               "withdrawn": "reason", "closed_unclosed": "mitigation", "reply_returned": "comment",
               "refused": "reason", "escalated": "reason", "severity_raised": "reason",
-              "complainant_disagreed": "reason", "follow_up_attempted": "note", "complainant_chased": "text"}
+              "complainant_disagreed": "reason", "follow_up_attempted": "note", "complainant_chased": "text",
+              "complainant_wrote": "body"}
 
 
 def event_notify(event) -> None:
@@ -104,7 +105,8 @@ def event_notify(event) -> None:
 
 def _people(q: Q, exclude_id: int | None) -> list[tuple[object, str]]:
     """(user, role) for every active user holding a role matched by `q`: one query."""
-    rows = RoleAssignment.objects.filter(q, user__is_active=True).select_related("user").order_by("user_id", "id")
+    rows = (RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False).select_related("user")
+            .order_by("user_id", "id"))
     if exclude_id is not None:
         rows = rows.exclude(user_id=exclude_id)
     return [(a.user, a.role) for a in rows]

@@ -63,9 +63,9 @@ def _holder_people(ob: Obligation) -> list[User]:
             department_id=ob.holder_department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER]
         ).values_list("user_id", flat=True)
         if ids:
-            return list(User.objects.filter(id__in=ids, is_active=True))
+            return list(User.objects.filter(id__in=ids, is_active=True, is_service=False))
     ids = RoleAssignment.objects.filter(office_id=ob.office_id, role=Role.RECEPTION).values_list("user_id", flat=True)
-    return list(User.objects.filter(id__in=ids, is_active=True))
+    return list(User.objects.filter(id__in=ids, is_active=True, is_service=False))
 
 
 def _superiors(ob: Obligation) -> list[User]:
@@ -74,12 +74,12 @@ def _superiors(ob: Obligation) -> list[User]:
     if ob.holder_department_id:
         q |= Q(role=Role.DEPT_MANAGER, department_id=ob.holder_department_id)
     ids = RoleAssignment.objects.filter(q).exclude(user_id=ob.holder_id).values_list("user_id", flat=True)
-    return list(User.objects.filter(id__in=ids, is_active=True))
+    return list(User.objects.filter(id__in=ids, is_active=True, is_service=False))
 
 
 def _qm(ob: Obligation) -> list[User]:
     ids = RoleAssignment.objects.filter(role=Role.QM, company_id=ob.company_id).values_list("user_id", flat=True)
-    return list(User.objects.filter(id__in=ids, is_active=True))
+    return list(User.objects.filter(id__in=ids, is_active=True, is_service=False))
 
 
 _PEOPLE = {"holder": _holder_people, "superior": _superiors, "qm": _qm}

@@ -239,3 +239,18 @@ def test_the_sweep_goes_through_the_preferences_and_the_office_robot(org, compla
     deliver_due()
     [req] = receiver.requests
     assert req.path == "/robot" and c.receipt_no in req.json()["markdown"]["content"]
+
+
+
+def test_service_accounts_act_but_are_never_told(org, make_key, complaint_factory):
+    """An integration's key holding reception is a service account: it files and acts, but notices meant
+    for reception never queue rows for it."""
+    key, _token = make_key(Role.RECEPTION)
+    assert key.user.is_service
+    c = complaint_factory()
+    s.complaint_assign(actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id)
+    s.complaint_refuse(actor=org.a.users["eng_supervisor"], complaint_id=c.id, reason="不属于工程部")
+    told = _staff("returned")
+    assert org.a.users["reception"].username in told  # reception is told of the refusal …
+    assert key.user.username not in told  # … but not the integration that also holds reception
+    assert not Notification.objects.filter(recipient=key.user).exists()
