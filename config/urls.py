@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -17,5 +15,5 @@ urlpatterns = [
     path("reports/", include("docket.reports.urls")),
     path("api/v1/", api.urls),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
+# API download, which check who may see the complaint.

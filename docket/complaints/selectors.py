@@ -201,3 +201,21 @@ def work_queue_for(user, filters: ListFilters | None = None) -> QuerySet[Complai
         qs = apply_filters(qs, filters)
     return (qs.select_related("office", "holder_department")  # what a row shows (complaints/_rows.html)
             .order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id"))
+
+
+def attachment_open(user, complaint_id: int, attachment_id: int):
+    """(attachment, open file) if the user may see the complaint and the file exists; `not_found` for a
+    missing complaint, attachment or file alike (staff pages and the API share this)."""
+    from docket.core.errors import DomainError
+
+    from .access import access_complaint
+    from .models import Attachment
+
+    complaint = access_complaint(user, complaint_id)
+    att = Attachment.objects.filter(complaint=complaint, pk=attachment_id).first()
+    if att is None:
+        raise DomainError("not_found")
+    try:
+        return att, att.file.open("rb")
+    except FileNotFoundError as exc:  # the row outlived its file (restored database, lost volume)
+        raise DomainError("not_found") from exc

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, frontdesk, intake, pages
+from .views import actions, files, frontdesk, intake, pages
 
 app_name = "complaints"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/form/", pages.complaint_record_form, name="record_form"),
     path("<int:pk>/reply/<int:number>/", pages.reply_letter, name="reply_letter"),
     path("<int:pk>/act/<slug:action>/", actions.complaint_action, name="action"),
+    path("<int:pk>/attachments/<int:attachment_id>/", files.attachment_download, name="attachment"),
 ]

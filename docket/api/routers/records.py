@@ -7,9 +7,8 @@ from __future__ import annotations
 from django.http import FileResponse
 from ninja import Path, Router
 
-from docket.complaints import access
+from docket.complaints import access, selectors
 from docket.complaints.models import Attachment, Obligation
-from docket.core.errors import DomainError
 
 from .. import render
 from ..schemas.common import ERROR_STATUSES, MAX_ID, ErrorOut
@@ -66,14 +65,7 @@ def complaints_attachments(request, id: int = ComplaintId):
 def complaints_attachment_download(
     request, id: int = ComplaintId, attachment_id: int = Path(..., ge=1, le=MAX_ID)
 ):
-    complaint = access.access_complaint(request.auth, id)
-    att = Attachment.objects.filter(complaint=complaint, pk=attachment_id).first()
-    if att is None:
-        raise DomainError("not_found")
-    try:
-        handle = att.file.open("rb")
-    except FileNotFoundError as exc:  # the row outlived its file (restored database, lost volume)
-        raise DomainError("not_found") from exc
+    att, handle = selectors.attachment_open(request.auth, id, attachment_id)
     response = FileResponse(
         handle, content_type=att.content_type, as_attachment=True, filename=att.original_name
     )

@@ -242,7 +242,7 @@ def test_the_sweep_goes_through_the_preferences_and_the_office_robot(org, compla
 
 
 
-def test_service_accounts_act_but_are_never_told(org, make_key, complaint_factory):
+def test_service_accounts_act_but_are_never_told(org, make_key, complaint_factory):  # noqa: F811
     """An integration's key holding reception is a service account: it files and acts, but notices meant
     for reception never queue rows for it."""
     key, _token = make_key(Role.RECEPTION)

@@ -152,3 +152,26 @@ def test_unreachable_exemption_after_three_attempts(org, complaint_factory):
     s.follow_up_exempt(actor=rec, complaint_id=c.id, exemption="unreachable")
     c.refresh_from_db()
     assert c.state == "closed"
+
+
+def test_attachments_are_served_only_to_who_may_see_the_complaint(client, org, complaint_factory):
+    """Staff open attachments through Docket (visibility checked), never straight from /media/."""
+    from docket.complaints.models import Attachment
+    from docket.complaints.services.intake import UploadInput
+
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+           b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    c = complaint_factory()
+    s.attachment_add(actor=org.a.users["reception"], complaint_id=c.id, upload=UploadInput("现场照片.png", png))
+    att = Attachment.objects.get(complaint=c)
+    url = reverse("complaints:attachment", args=[c.id, att.id])
+    client.force_login(org.a.users["reception"])
+    assert url in client.get(reverse("complaints:detail", args=[c.id])).content.decode()
+    r = client.get(url)
+    assert r.status_code == 200 and r["Content-Type"] == "image/png" and b"".join(r.streaming_content) == png
+    assert r["X-Content-Type-Options"] == "nosniff"
+    client.force_login(org.b.users["reception"])  # another office's front desk
+    assert client.get(url).status_code == 404
+    assert client.get(f"/media/{att.file.name}").status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
