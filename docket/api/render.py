@@ -60,6 +60,7 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
         "complainant_name": c.complainant_name,
         "complainant_phone": c.complainant_phone,
         "complainant_address": c.complainant_address,
+        "complainant_email": c.complainant_email,
         "room": _name(c.room) if c.room_id else None,
         "location": c.location,
         "people_count": c.people_count,

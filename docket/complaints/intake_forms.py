@@ -38,6 +38,7 @@ class IntakeForm(forms.Form):
     complainant_name = forms.CharField(label=_("投诉人姓氏/姓名"), required=False, max_length=50)
     room = forms.ModelChoiceField(label=_("房屋"), queryset=Room.objects.none(), required=False)
     complainant_address = forms.CharField(label=_("地址（非本小区住户或无房号时）"), required=False, max_length=200)
+    complainant_email = forms.EmailField(label=_("电子邮箱（可选，用于通知处理进度）"), required=False, max_length=200)
     location = forms.CharField(label=_("发生地点"), required=False, max_length=200)
     people_count = forms.IntegerField(label=_("投诉人数"), min_value=1, initial=1)
     cosigners = forms.CharField(label=_("联名人（每行一人：姓名 房号 电话）"), required=False,
@@ -104,7 +105,8 @@ class IntakeForm(forms.Form):
             office_id=d["office"].id, channel=d["channel"], method=d["method"], kind=d["kind"],
             subject=d["subject"], description=d["description"], anonymous=d["anonymous"],
             complainant_name=d.get("complainant_name") or "", complainant_phone=d.get("complainant_phone") or "",
-            complainant_address=d.get("complainant_address") or "", room_id=d["room"].id if d.get("room") else None,
+            complainant_address=d.get("complainant_address") or "",
+            complainant_email=d.get("complainant_email") or "", room_id=d["room"].id if d.get("room") else None,
             location=d.get("location") or "", people_count=d["people_count"], demand=d.get("demand") or "",
             issues=issues, cosigners=cosigners, attachments=uploads,
             lawsuit_filed=d["lawsuit_filed"], media_exposed=d["media_exposed"],

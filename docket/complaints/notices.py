@@ -185,7 +185,8 @@ def _staff(event, c, notice: str) -> None:
 
 def _owner(event, c) -> None:
     phone = (c.complainant_phone or "").strip()
-    if c.anonymous or not phone:
+    email = (c.complainant_email or "").strip()
+    if c.anonymous or not (phone or email):
         return
     template_key, fmt = OWNER_TEXTS[event.kind]
     text = _text(event)[:60]
@@ -199,11 +200,16 @@ def _owner(event, c) -> None:
     from django.conf import settings
 
     template = getattr(settings, "DOCKET_SMS_TEMPLATES", {}).get(template_key, template_key)
-    notify_address(kind=f"owner:{event.kind}", notice=N.OWNER_UPDATE, address=phone,
-                   subject=f"{c.receipt_no} {params.get('step', '登记受理')}",
-                   body=fmt.format(no=c.receipt_no, code=c.check_code, text=text),
-                   data={"template": template, "params": params}, dedupe_key=f"ev:{event.id}:owner",
-                   company_id=c.company_id, ref=f"complaint:{c.id}")
+    body = fmt.format(no=c.receipt_no, code=c.check_code, text=text)
+    # The receipt number leads the subject, so a reply to the email finds its complaint (mailin).
+    subject = f"[{c.receipt_no}] {params.get('step', '登记受理')}"
+    for address in (phone, email):
+        if address:
+            notify_address(kind=f"owner:{event.kind}", notice=N.OWNER_UPDATE, address=address, subject=subject,
+                           body=body if "@" not in address else f"{c.complainant_name or '您好'}：\n\n{body}\n\n"
+                           f"（回复本邮件即可补充说明，请保留标题中的回执编号。）",
+                           data={"template": template, "params": params}, dedupe_key=f"ev:{event.id}:owner",
+                           company_id=c.company_id, ref=f"complaint:{c.id}")
 
 
 # --- integrations ----------------------------------------------------------------------------------------

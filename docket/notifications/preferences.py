@@ -20,8 +20,8 @@ COMPLAINANT = "complainant"
 TTL = 60.0
 
 # Built-in defaults. Staff: e-mail (or the in-app/log record when they have no address); hot/major and
-# overdue also go to the office's WeCom group when a robot is configured. The complainant: SMS on the
-# public steps of their own complaint, nothing else.
+# overdue also go to the office's WeCom group when a robot is configured. The complainant: SMS to the phone
+# and email to the address they gave, on the public steps of their own complaint, nothing else.
 DEFAULTS: dict[tuple[str, str], tuple[str, ...]] = {
     (ANY, NoticeKind.ASSIGNED): (Channel.EMAIL,),
     (ANY, NoticeKind.DEADLINE_WARNING): (Channel.EMAIL,),
@@ -32,7 +32,7 @@ DEFAULTS: dict[tuple[str, str], tuple[str, ...]] = {
     (ANY, NoticeKind.OWNER_CHASED): (Channel.EMAIL,),
     (ANY, NoticeKind.OWNER_REPLIED): (Channel.EMAIL,),
     (ANY, NoticeKind.OWNER_UPDATE): (),
-    (COMPLAINANT, NoticeKind.OWNER_UPDATE): (Channel.SMS,),
+    (COMPLAINANT, NoticeKind.OWNER_UPDATE): (Channel.SMS, Channel.EMAIL),
 }
 for _kind in NoticeKind.values:
     DEFAULTS.setdefault((COMPLAINANT, _kind), ())

@@ -155,16 +155,18 @@ def notify(*, kind: str, recipients: Iterable, subject: str, body: str, dedupe_k
 def notify_address(*, kind: str, address: str, subject: str, body: str, dedupe_key: str,
                    company_id: int | None = None, ref: str = "", notice: str | None = None,
                    audience: str = preferences.COMPLAINANT, data: dict | None = None) -> int:
-    """Queue a message to someone with no account (the complainant's phone), on the channels the
-    preferences give `audience` for the notice kind; only SMS can reach a bare phone number. Returns 1 when
-    queued or already queued under the same key, 0 when the preferences say nothing goes out."""
+    """Queue a message to someone with no account (the complainant's phone or email address), on the
+    channels the preferences give `audience` for the notice kind: a phone number is reached by SMS, an
+    email address by email. Returns 1 when queued or already queued under the same key, 0 when the
+    preferences say nothing goes out on that channel."""
     if not address:
         return 0
+    channel = Channel.EMAIL if "@" in address else Channel.SMS
     notice = notice or preferences.notice_for(kind)
     channels = preferences.channels_for(company_id, audience, notice)
-    if Channel.SMS not in channels:
+    if channel not in channels:
         return 0
-    row = _row(kind=kind, channel=Channel.SMS, address=address, data=data or {}, dedupe_key=f"{dedupe_key}:sms",
+    row = _row(kind=kind, channel=channel, address=address, data=data or {}, dedupe_key=f"{dedupe_key}:{channel}",
                subject=subject, body=body, company_id=company_id, ref=ref, now=clock.now())
     # One statement (this runs for every registration): the unique dedupe key ignores a repeat.
     Notification.objects.bulk_create([row], ignore_conflicts=True)

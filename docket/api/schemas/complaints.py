@@ -117,6 +117,7 @@ class ComplaintDetail(ComplaintSummary):
     complainant_name: str
     complainant_phone: str
     complainant_address: str
+    complainant_email: str
     room: str | None
     location: str
     people_count: int

@@ -41,6 +41,7 @@ class Complaint(models.Model):
     complainant_name = models.CharField(_("投诉人姓氏"), max_length=50, blank=True)
     complainant_phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
     complainant_address = models.CharField(_("地址/房号"), max_length=200, blank=True)
+    complainant_email = models.EmailField(_("电子邮箱"), max_length=200, blank=True)
     people_count = models.PositiveIntegerField(_("投诉人数"), default=1)
 
     subject = models.CharField(_("主题"), max_length=200)

@@ -72,8 +72,8 @@ class ComplaintInput:
     complainant_name: str = ""
     complainant_phone: str = ""
     complainant_address: str = ""
-    # An email complaint's contact is the sender's address: with method "email" it may stand in for the
-    # phone, and it is recorded as the contact address when no address or room is given.
+    # The complainant's email address (updates by email, R-EXP-1); with method "email" it may stand in for
+    # the phone as the contact.
     complainant_email: str = ""
     room_id: int | None = None
     location: str = ""
@@ -241,8 +241,8 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             kind=data.kind, channel=data.channel, method=data.method, anonymous=data.anonymous,
             complainant_name="" if data.anonymous else data.complainant_name.strip(),
             complainant_phone=data.complainant_phone.strip(),
-            complainant_address=(data.complainant_address.strip() or (str(room) if room else "")
-                                 or data.complainant_email.strip()[:200]),
+            complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
+            complainant_email=data.complainant_email.strip()[:200],
             people_count=data.people_count, subject=data.subject.strip(), description=data.description.strip(),
             demand=data.demand.strip(), lawsuit_filed=data.lawsuit_filed, media_exposed=data.media_exposed,
             legal_or_media_risk=data.legal_or_media_risk, developer_related=developer_related,

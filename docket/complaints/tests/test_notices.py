@@ -254,3 +254,20 @@ def test_service_accounts_act_but_are_never_told(org, make_key, complaint_factor
     assert org.a.users["reception"].username in told  # reception is told of the refusal …
     assert key.user.username not in told  # … but not the integration that also holds reception
     assert not Notification.objects.filter(recipient=key.user).exists()
+
+
+def test_an_email_complainant_hears_by_email_with_the_receipt_number_in_the_subject(org, complaint_factory):
+    """No phone, an email address (an email complaint): the public steps go out by email, the subject
+    starting with the receipt number so that a reply threads back to the complaint (mailin)."""
+    c = complaint_factory(method=Method.EMAIL, complainant_phone="", complainant_email="zhao@example.cn",
+                          complainant_name="赵女士")
+    mails = list(Notification.objects.filter(ref=f"complaint:{c.id}", channel="email", recipient=None))
+    assert [(m.address, m.kind) for m in mails] == [("zhao@example.cn", "owner:registered")]
+    assert mails[0].subject.startswith(f"[{c.receipt_no}]") and c.check_code in mails[0].body
+    assert "赵女士" in mails[0].body
+    assert _owner_sms(c) == []
+    s.note_add(actor=org.a.users["reception"], complaint_id=c.id, text="内部备注")
+    assert Notification.objects.filter(ref=f"complaint:{c.id}", recipient=None).count() == 1  # internal: nothing
+    both = complaint_factory(complainant_email="qian@example.cn")  # a phone and an address: both hear
+    assert set(Notification.objects.filter(ref=f"complaint:{both.id}", recipient=None)
+               .values_list("channel", "address")) == {("sms", "13800000001"), ("email", "qian@example.cn")}

@@ -26,7 +26,7 @@ def test_intake_email_complaint_with_an_address_and_no_phone(org):
     c = complaint_register(
         actor=org.a.users["reception"], data=_data(org, complainant_email="zhao@example.cn")
     )
-    assert (c.complainant_phone, c.complainant_address) == ("", "zhao@example.cn")
+    assert (c.complainant_phone, c.complainant_email, c.complainant_address) == ("", "zhao@example.cn", "")
 
 
 def test_intake_email_contact_does_not_replace_the_phone_for_other_methods(org):
@@ -50,4 +50,4 @@ def test_intake_email_address_is_validated_and_address_wins(org):
             complainant_phone="13900000000",
         ),
     )
-    assert c.complainant_address == "3号楼201"
+    assert (c.complainant_address, c.complainant_email) == ("3号楼201", "zhao@example.cn")

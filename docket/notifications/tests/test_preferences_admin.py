@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_resolution_order():
     ch = preferences.channels_for
     assert ch(1, "qm", "assigned") == ("email",)  # built-in
-    assert ch(1, "complainant", "owner_update") == ("sms",)
+    assert ch(1, "complainant", "owner_update") == ("sms", "email")
     assert ch(1, "complainant", "assigned") == ()
     assert ch(1, "qm", None) == ("email",)  # not a notice kind: the original rule
     NoticePreference.objects.create(role="*", notice="assigned", channels=["console"])
