@@ -26,7 +26,7 @@ class NoticeKind(models.TextChoices):
 
     ASSIGNED = "assigned", _("新派单")
     DEADLINE_WARNING = "deadline_warning", _("即将到期预警")
-    OVERDUE = "overdue", _("逾期")
+    OVERDUE = "overdue", _("逾期未办")
     REVIEW_REQUESTED = "review_requested", _("待审核")
     RETURNED = "returned", _("退回")
     SEVERITY_RAISED = "severity_raised", _("升级为热点/重大投诉")
