@@ -4,8 +4,9 @@
 
 1. picks the department supervisor role with the most open complaints held by its department and gives a
    bench user (`bench_http`) that role through `role_grant`, with a fresh random password set through Django;
-2. starts granian (WSGI, `config.wsgi:application`, `--workers 2`, 127.0.0.1, a free port) with the production
-   settings (`config.settings.prod`: DEBUG off, a random secret key, ALLOWED_HOSTS 127.0.0.1);
+2. starts granian (WSGI, `config.wsgi:application`, `--workers 2 --blocking-threads 4` as README.md deploys it,
+   127.0.0.1, a free port) with the production settings (`config.settings.prod`: DEBUG off, a random secret
+   key, ALLOWED_HOSTS 127.0.0.1);
 3. signs in through the real login form (GET /login/, POST with the CSRF token) and keeps the session cookie;
 4. drives load with `wrk` — a separate process on 127.0.0.1, closed loop: each client sends its next request
    when the previous one is answered — against (a) the work queue (我的待办, `/complaints/work/`, first page:
@@ -212,12 +213,20 @@ def free_port() -> int:
 class Granian:
     """granian in its own process group; `stop()` is idempotent and always reaps it."""
 
-    def __init__(self, port: int, workers: int, database_url: str, log: Path):
+    def __init__(
+        self,
+        port: int,
+        workers: int,
+        database_url: str,
+        log: Path,
+        settings_module: str,
+        threads: int | None = None,
+    ):
         self.port = port
         env = dict(os.environ)
         env.update(
             {
-                "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+                "DJANGO_SETTINGS_MODULE": settings_module,
                 "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
                 "DJANGO_ALLOWED_HOSTS": HOST,
                 "DOCKET_SECURE_COOKIES": "0",  # plain HTTP on the loopback: no Secure flag, or no client sends it
@@ -242,6 +251,7 @@ class Granian:
             "--port",
             str(port),
             "--no-ws",
+            *(["--blocking-threads", str(threads)] if threads else []),
             "config.wsgi:application",
         ]
         self.proc = subprocess.Popen(
@@ -482,6 +492,17 @@ def main(argv: list[str] | None = None) -> int:
         "--clients", type=int, default=8, help="concurrent clients (connections) of the loaded runs"
     )
     ap.add_argument("--workers", type=int, default=2, help="granian worker processes")
+    ap.add_argument(
+        "--blocking-threads",
+        type=int,
+        default=4,
+        help="granian's threads per worker (4, as README.md's deployment; 0: granian's default)",
+    )
+    ap.add_argument(
+        "--settings",
+        default="config.settings.prod",
+        help="the server's DJANGO_SETTINGS_MODULE (DEBUG must be off)",
+    )
     ap.add_argument("--complaints", type=int, default=400, help="complaint pages to rotate through")
     ap.add_argument(
         "--user", default=None, help="take the department of this supervisor (default: the busiest)"
@@ -531,11 +552,12 @@ def main(argv: list[str] | None = None) -> int:
     log = Path(tempfile.gettempdir()) / f"docket-bench-http-granian-{os.getpid()}.log"
     port = free_port()
     print(
-        f"  granian --interface wsgi --workers {args.workers} on {HOST}:{port}, settings config.settings.prod "
+        f"  granian --interface wsgi --workers {args.workers} --blocking-threads {args.blocking_threads or 'default'} "
+        f"on {HOST}:{port}, settings {args.settings} "
         f"(DEBUG off); load: wrk, {args.clients} and 1 client(s), warm-up {args.warmup:g} s, "
         f"{args.duration:g} s each"
     )
-    server = Granian(port, args.workers, database_url, log)
+    server = Granian(port, args.workers, database_url, log, args.settings, args.blocking_threads)
     ok = True
     results: list[list[str]] = []
     failures: list[str] = []
@@ -566,7 +588,12 @@ def main(argv: list[str] | None = None) -> int:
                     cpu = meter.stop()
                     n = max(1, r["requests"])
                     bad = warm["non200"] + warm["errors"] + r["non200"] + r["errors"]
-                    if bad:
+                    if not r["requests"]:
+                        ok = False
+                        failures.append(
+                            f"{name}, {clients} client(s): no request answered in {args.duration:g} s"
+                        )
+                    elif bad:
                         ok = False
                         failures.append(
                             f"{name}, {clients} client(s): {r['non200'] + warm['non200']} non-200 "
@@ -591,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"{cpu['db'] * 1000 / n:.1f}",
                             f"{cpu['client'] * 1000 / n:.1f}",
                             f"{la:.1f}",
-                            "yes" if r["p95"] / 1000 < TARGET_P95_MS else "NO",
+                            "yes" if r["requests"] and r["p95"] / 1000 < TARGET_P95_MS else "NO",
                         ]
                     )
                     print(
