@@ -150,6 +150,23 @@ def complaint_factory(org):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttle windows, cached lookups). On Redis only this test
+    process's keys are removed (KEY_PREFIX in config/settings/test.py), never another run's."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if "redis" in settings.CACHES["default"]["BACKEND"]:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _event_delete_guard(request):
     """Tests with real transactions end with a flush; on SQLite that is DELETE, which the append-only
     trigger refuses (PostgreSQL flushes with TRUNCATE). Lift the DELETE guard just before such a flush

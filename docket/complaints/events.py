@@ -38,6 +38,7 @@ PUBLIC_KINDS = frozenset(
         "acknowledged",
         "clock_paused",
         "clock_resumed",
+        "complainant_chased",
     }
 )
 
@@ -180,6 +181,7 @@ EVENT_LABELS = {
     "compensation_escalated": "赔偿上报",
     "note_added": "内部备注",
     "complainant_wrote": "顾客来信",
+    "complainant_chased": "顾客催办",
     "attachment_added": "添加附件",
     "deadline_set": "设定处理时限",
     "deadline_warning": "即将到期预警",
@@ -215,6 +217,7 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
     "withdrawn": ("reason",),
     "clock_paused": ("reason", "resume_on"),
     "clock_resumed": (),
+    "complainant_chased": ("text", "via", "count"),
 }
 PUBLIC_TEXT: dict[str, str] = {
     "reply_sent": "body",
@@ -227,6 +230,7 @@ PUBLIC_TEXT: dict[str, str] = {
     "closed_unclosed": "mitigation",
     "withdrawn": "reason",
     "clock_paused": "reason",
+    "complainant_chased": "text",
 }
 
 

@@ -326,6 +326,13 @@ class ClaimEscalateForm(ClaimChoiceMixin, ActionForm):
     note = _text(_("上报说明"), rows=2)
 
 
+class ChaseForm(ActionForm):
+    service = services.chase_record
+    via = forms.ChoiceField(label=_("催办方式"), choices=[("phone", _("电话")), ("visit", _("来访")), ("email", _("邮件"))],
+                            initial="phone")
+    text = _text(_("顾客催办内容"), rows=2)
+
+
 class NoteForm(ActionForm):
     service = services.note_add
     text = _text(_("内部备注（业主看不到）"), rows=3)
@@ -382,5 +389,6 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "compensation_decide": ClaimDecideForm,
     "compensation_escalate": ClaimEscalateForm,
     "note_add": NoteForm,
+    "chase_record": ChaseForm,
     "attachment_add": AttachmentForm,
 }

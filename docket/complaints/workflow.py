@@ -148,6 +148,9 @@ _ACTIONS = [
     _a("compensation_escalate", _("赔偿上报"), ACTIVE, None,
        {R.DEPT_MANAGER, R.OFFICE_MANAGER, R.QM, R.LEADERSHIP}),
     _a("note_add", _("添加内部备注"), ALL_STATES, None, STAFF, office_after_escalation=True),
+    # R-EXP-4: a chase the complainant made by phone or at the desk, recorded by whoever took it (the
+    # complainant's own chase through the receipt check is `complainant_chase`, with no staff actor).
+    _a("chase_record", _("记录顾客催办"), ACTIVE, None, FRONT | HANDLERS, office_after_escalation=True),
     _a("attachment_add", _("添加附件"), ACTIVE, None, STAFF - {R.GENERAL_OFFICE, R.LEADERSHIP},
        office_after_escalation=True),
 ]

@@ -7,6 +7,7 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field, model_validator
 
 from docket.complaints import selectors as complaint_selectors
+from docket.complaints import services as complaint_services
 from docket.complaints.events import EVENT_LABELS, public_text
 
 from .. import selectors
@@ -82,3 +83,51 @@ def receipts_get(
         ],
         "receipt_digest": events[0].hash if events and events[0].seq == 1 else "",
     }
+
+
+class ChaseIn(Schema):
+    phone: str = Field(
+        None,
+        max_length=20,
+        pattern=r"^[0-9+\- ]{5,20}$",  # type: ignore[assignment]
+        description="the complainant's phone given at intake",
+    )
+    code: str = Field(
+        None,
+        max_length=16,
+        pattern=r"^[A-Za-z0-9]{4,16}$",  # type: ignore[assignment]
+        description="the check code printed on the receipt",
+    )
+    text: str = Field(..., min_length=1, max_length=500, description="what the complainant wants to say")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if not (self.phone or self.code):
+            raise ValueError("请提供 phone 或 code")
+        return self
+
+
+class ChaseOut(Schema):
+    receipt_no: str
+    count: int = Field(description="how many times this complaint has been chased, this one included")
+
+
+@router.post(
+    "/receipts/{receipt_no}/chase",
+    auth=None,
+    throttle=[ReceiptThrottle()],
+    response={201: ChaseOut, ERROR_STATUSES: ErrorOut},
+    operation_id="receipts_chase",
+    summary="The complainant chases their complaint (催办, no sign-in)",
+    description="Recorded on the complaint's public timeline and sent to the holder and the holder's superiors. "
+    "One chase per complaint per `DOCKET_CHASE_MIN_MINUTES` (60 by default; 409 `chase_too_soon`); an ended "
+    "complaint answers 409 `complaint_ended`. Shares the receipt check's limit per client address.",
+)
+def receipts_chase(
+    request,
+    payload: ChaseIn,
+    receipt_no: str = Path(..., max_length=32, pattern=r"^[A-Za-z0-9-]{1,32}$"),
+):
+    c = selectors.receipt_lookup(receipt_no=receipt_no, phone=payload.phone or "", code=payload.code or "")
+    count = complaint_services.complainant_chase(complaint_id=c.id, text=payload.text)
+    return 201, {"receipt_no": c.receipt_no, "count": count}

@@ -36,6 +36,7 @@ BODIES = {
     "group_report_record": {"content": "x", "cause": "x", "handling": "x"},
     "ncr_issue": {"nonconformity": "x", "cause": "x", "corrective_action": "x"},
     "close_unclosed": {"analysis": "x", "mitigation": "x"},
+    "chase_record": {"via": "phone", "text": "x"},
 }
 TEXT_FIELDS = ("note", "reason", "body", "comment", "summary", "text", "explanation", "answer")
 

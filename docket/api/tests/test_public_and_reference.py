@@ -122,3 +122,20 @@ def test_session_user_with_several_roles_sees_the_union(org):
     client.force_login(user)
     codes = [o["code"] for o in client.get("/api/v1/offices").json()]
     assert codes == ["CYY", "LXY"]
+
+
+def test_the_complainant_chases_with_the_receipt(org, anon, replied):
+    """POST /receipts/{no}/chase: matched by phone or check code like the lookup; recorded on the public
+    timeline; a repeat within the interval is 409 chase_too_soon; a wrong code is 404 like a wrong number."""
+    url = f"/receipts/{replied.receipt_no}/chase"
+    r = anon.post(url, {"code": "WRONG123", "text": "请尽快处理"})
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    r = anon.post(url, {"code": replied.check_code, "text": "电梯还没修好，请尽快处理"})
+    assert r.status_code == 201, r.json()
+    assert r.json() == {"receipt_no": replied.receipt_no, "count": 1}
+    timeline = anon.get(f"/receipts/{replied.receipt_no}", {"code": replied.check_code}).json()["timeline"]
+    assert timeline[-1]["kind"] == "complainant_chased" and timeline[-1]["text"] == "电梯还没修好，请尽快处理"
+    r = anon.post(url, {"phone": "13800000001", "text": "再催"})
+    assert r.status_code == 409 and r.json()["code"] == "chase_too_soon"
+    assert anon.post(url, {"code": replied.check_code, "text": ""}).status_code == 422
+    assert replied.events.filter(kind="complainant_chased").count() == 1

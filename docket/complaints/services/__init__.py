@@ -35,9 +35,11 @@ from .intake import (
 )
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
 from .records import (
+    chase_record,
     compensation_claim_record,
     compensation_decide,
     compensation_escalate,
+    complainant_chase,
     ncr_issue,
     note_add,
 )
@@ -84,6 +86,8 @@ __all__ = [
     "measures_done",
     "ncr_issue",
     "negotiation_round_record",
+    "chase_record",
+    "complainant_chase",
     "note_add",
     "reply_draft_save",
     "reply_review_approve",

@@ -30,6 +30,63 @@ def complainant_wrote_record(*, actor, complaint_id: int, body: str, method: str
         act.record("complainant_wrote", {"body": body, "method": method}, public=False)
 
 
+CHASE_VIA = {"phone": "电话", "visit": "来访", "online": "网上（凭回执自助）", "email": "邮件"}
+
+
+def _chase(act, text: str, via: str) -> None:
+    """R-EXP-4: record one chase (public on the complainant's timeline) with its running count; the holder
+    and the holder's superiors are told (notices: 顾客催办). A second chase within
+    DOCKET_CHASE_MIN_MINUTES is refused, so a complainant cannot flood the holder."""
+    from django.conf import settings
+
+    from ..models import TERMINAL_STATES, ComplaintEvent
+
+    c = act.complaint
+    if c.state in TERMINAL_STATES:
+        raise DomainError("complaint_ended")
+    if via not in CHASE_VIA:
+        raise DomainError("validation", detail="催办方式不正确")
+    last = (ComplaintEvent.objects.filter(complaint=c, kind="complainant_chased").order_by("-seq")
+            .values_list("at", "payload").first())
+    interval = int(getattr(settings, "DOCKET_CHASE_MIN_MINUTES", 60))
+    if last is not None and (act.now - last[0]).total_seconds() < interval * 60:
+        raise DomainError("chase_too_soon", minutes=interval)
+    count = (int(last[1].get("count", 0)) if last else 0) + 1
+    act.record("complainant_chased", {"text": text, "via": via, "count": count}, public=True)
+
+
+def chase_record(*, actor, complaint_id: int, text: str, via: str = "phone",
+                 expected_version: int | None = None) -> None:
+    """Staff record a chase the complainant made by phone or at the desk."""
+    text = text_required(text, "催办内容")
+    with acting(actor=actor, complaint_id=complaint_id, action="chase_record", expected_version=expected_version) as act:
+        _chase(act, text, via)
+
+
+def complainant_chase(*, complaint_id: int, text: str) -> int:
+    """The complainant chases their own complaint through the receipt check (no account: the interface has
+    matched the receipt number with the phone or check code). Returns the chase's running count."""
+    from django.db import transaction
+
+    from docket.core import clock
+
+    from ..models import Complaint
+    from ._base import Act
+
+    text = text_required(text, "催办内容")[:500]
+    with transaction.atomic():
+        c = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
+        if c is None:
+            raise DomainError("not_found")
+        act = Act(complaint=c, actor="顾客", assignment=None, action="complainant_chase", now=clock.now())
+        _chase(act, text, "online")
+        count = act.pending[-1][1]["count"]
+        act.flush()
+        act.set(version=c.version + 1, updated_at=act.now)
+        c.save(update_fields=sorted(act.changed))
+    return count
+
+
 def _amount(value) -> Decimal:
     try:
         amount = Decimal(str(value))

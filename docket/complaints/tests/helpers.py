@@ -95,6 +95,7 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "compensation_decide": s.compensation_decide,
     "compensation_escalate": s.compensation_escalate,
     "note_add": s.note_add,
+    "chase_record": s.chase_record,
     "attachment_add": s.attachment_add,
 }
 
@@ -344,6 +345,7 @@ def default_args(action: str, x: Ctx) -> dict:
         "compensation_decide": lambda: {"claim_id": x.claim_id, "approve": True, "note": "同意赔付"},
         "compensation_escalate": lambda: {"claim_id": x.claim_id, "note": "涉及地产，上报", "to_developer": True},
         "note_add": lambda: {"text": "已电话安抚业主"},
+        "chase_record": lambda: {"text": "业主来电催问维修进度", "via": "phone"},
         "attachment_add": lambda: {"upload": UploadInput(name="现场.png", content=PNG)},
     }[action]()
 
@@ -411,7 +413,7 @@ ACTOR: dict[str, str] = {
     "escalate_to_qm": Role.OFFICE_MANAGER, "close_unclosed": Role.LEADERSHIP, "withdraw": Role.RECEPTION,
     "ncr_issue": Role.MGMT_REP, "compensation_claim_record": Role.RECEPTION,
     "compensation_decide": Role.OFFICE_MANAGER, "compensation_escalate": Role.LEADERSHIP,
-    "note_add": Role.RECEPTION, "attachment_add": Role.RECEPTION, "acknowledge_send": Role.RECEPTION,
+    "note_add": Role.RECEPTION, "chase_record": Role.RECEPTION, "attachment_add": Role.RECEPTION, "acknowledge_send": Role.RECEPTION,
     "clock_pause": Role.RECEPTION, "clock_resume": Role.RECEPTION, "forwarder_reply_record": Role.OFFICE_MANAGER,
     "severity_raise": Role.OFFICE_MANAGER, "group_report_record": Role.QM,
 }

@@ -4,8 +4,10 @@ public steps only, and the integrations' webhooks end to end against a local HTT
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from docket.accounts.models import Role
 from docket.api.tests.conftest import Api, make_key  # noqa: F401 - fixture
@@ -271,3 +273,30 @@ def test_an_email_complainant_hears_by_email_with_the_receipt_number_in_the_subj
     both = complaint_factory(complainant_email="qian@example.cn")  # a phone and an address: both hear
     assert set(Notification.objects.filter(ref=f"complaint:{both.id}", recipient=None)
                .values_list("channel", "address")) == {("sms", "13800000001"), ("email", "qian@example.cn")}
+
+
+def test_a_chase_is_recorded_public_counted_and_reaches_the_holder_and_superiors(org, complaint_factory):
+    """R-EXP-4: the complainant chases through the receipt (no account) or by phone (recorded by staff);
+    each chase is on the public timeline with its count, reaches the holder and the superiors, and a
+    second chase within the interval is refused without a trace."""
+    from docket.core.errors import DomainError
+
+    c = complaint_factory()
+    s.complaint_assign(actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id)
+    assert s.complainant_chase(complaint_id=c.id, text="报修一周了还没人来") == 1
+    ev = ComplaintEvent.objects.get(complaint=c, kind="complainant_chased")
+    assert ev.public and ev.actor_id is None and ev.actor_name == "顾客" and ev.payload["count"] == 1
+    told = _staff("owner_chased")
+    assert {"cyy_eng_sup", "cyy_eng_mgr", "cyy_manager"} <= told
+    assert not any(n.kind == "owner:complainant_chased" for n in _owner_sms(c))  # not echoed to the owner
+    before = c.events.count()
+    with pytest.raises(DomainError) as e:
+        s.complainant_chase(complaint_id=c.id, text="再催一次")
+    assert e.value.code == "chase_too_soon" and c.events.count() == before
+    with time_machine.travel(ev.at + timedelta(minutes=61), tick=False):
+        s.chase_record(actor=org.a.users["reception"], complaint_id=c.id, text="业主来电再次催问", via="phone")
+    assert list(c.events.filter(kind="complainant_chased").values_list("payload__count", flat=True)) == [1, 2]
+    s.complaint_withdraw(actor=org.a.users["reception"], complaint_id=c.id, reason="业主撤回")
+    with pytest.raises(DomainError) as e:
+        s.complainant_chase(complaint_id=c.id, text="?")
+    assert e.value.code == "complaint_ended"

@@ -94,6 +94,7 @@ SCENARIOS = [
     _sc("ncr_issue", State.INVESTIGATING, {MR}),
     _sc("ncr_issue", State.CLOSED, {MR}),
     _sc("compensation_claim_record", State.INVESTIGATING, HANDLERS | {R}),
+    _sc("chase_record", State.INVESTIGATING, HANDLERS | {R}),
     _sc("compensation_decide", State.INVESTIGATING, {DM, OM, QM, L}),
     _sc("compensation_escalate", State.INVESTIGATING, {DM, OM, QM, L}),
     _sc("note_add", State.REGISTERED, STAFF - DEPT),

@@ -33,7 +33,8 @@ STATES = list(State)
 SIDE_RECORDS = {"issue_findings_record", "explanation_record", "reply_draft_save", "negotiation_round_record",
                 "ncr_issue", "compensation_claim_record", "compensation_decide", "compensation_escalate",
                 "note_add", "attachment_add", "acknowledge_send", "clock_pause", "clock_resume",
-                "forwarder_reply_record", "severity_raise", "group_report_record", "follow_up_attempt"}
+                "forwarder_reply_record", "severity_raise", "group_report_record", "follow_up_attempt",
+                "chase_record"}
 
 
 def _forbidden_pairs(names=ACTIONS):
@@ -268,7 +269,7 @@ EVENT = {
     "follow_up_attempt": "follow_up_attempted", "follow_up_exempt": "follow_up_exempted", "escalate_to_qm": "escalated", "close_unclosed": "closed_unclosed",
     "withdraw": "withdrawn", "ncr_issue": "ncr_issued", "compensation_claim_record": "compensation_claimed",
     "compensation_decide": "compensation_decided", "compensation_escalate": "compensation_escalated",
-    "note_add": "note_added", "attachment_add": "attachment_added", "acknowledge_send": "acknowledged",
+    "note_add": "note_added", "chase_record": "complainant_chased", "attachment_add": "attachment_added", "acknowledge_send": "acknowledged",
     "clock_pause": "clock_paused", "clock_resume": "clock_resumed", "forwarder_reply_record": "forwarder_replied",
     "severity_raise": "severity_raised", "group_report_record": "group_reported",
 }
