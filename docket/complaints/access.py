@@ -66,9 +66,9 @@ def _scope_q(a: RoleAssignment) -> Q:
     if role in OFFICE_ROLES:
         return Q(office_id=a.office_id)
     if role in DEPT_ROLES:
-        return Q(company_id=a.company_id) & (
-            Q(holder_department_id=a.department_id) | Q(issues__department_id=a.department_id)
-        )
+        # The issue condition is a subquery, not a join: no DISTINCT over the company's whole history.
+        owned = ComplaintIssue.objects.filter(department_id=a.department_id).values("complaint_id")
+        return Q(company_id=a.company_id) & (Q(holder_department_id=a.department_id) | Q(id__in=owned))
     if role in COMPANY_ROLES:
         return Q(company_id=a.company_id)
     if role == Role.GROUP_PROPERTY:
@@ -79,17 +79,14 @@ def _scope_q(a: RoleAssignment) -> Q:
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    """Every complaint the user may see. Department roles join issues, hence `distinct()` only then."""
+    """Every complaint the user may see (one row each: scopes are plain conditions and subqueries)."""
     assignments = assignments_of(user)
     if not assignments:
         return Complaint.objects.none()
     q = Q(pk__in=[])
     for a in assignments:
         q |= _q_for(a)
-    qs = Complaint.objects.filter(q)
-    if any(a.role in DEPT_ROLES for a in assignments):
-        qs = qs.distinct()
-    return qs
+    return Complaint.objects.filter(q)
 
 
 def can_see(user, complaint: Complaint) -> bool:
