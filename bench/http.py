@@ -13,7 +13,8 @@
    the department's open items sorted by due time) and (b) the complaint page of random complaints the user
    may see (half open, half ended), first with 1 client (sequential), then with 8; each after a warm-up, for
    a fixed duration; prints p50/p95/p99/max latency, requests/s and the non-200 responses;
-5. stops granian (SIGTERM to its process group, SIGKILL after a grace period), also on error or Ctrl-C.
+5. stops granian (SIGTERM to its process group, SIGKILL after a grace period), also on error, SIGTERM or
+   Ctrl-C.
 
 Any non-200 response, socket error or timeout fails the run (exit status 1, `FAILED`). The 50 ms p95 target
 is reported, not asserted: the machine's load moves it (client and server share the cores).
@@ -22,7 +23,6 @@ is reported, not asserted: the machine's load moves it (client and server share 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
@@ -30,9 +30,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,11 +38,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 from bench import fmt_int, setup_django
+from bench.load import HOST, CpuMeter, Granian, fmt_ms, free_port, run_wrk
 
-HOST = "127.0.0.1"
 BENCH_USERNAME = "bench_http"
 TARGET_P95_MS = 50.0
-ROOT = Path(__file__).resolve().parent.parent
 
 # wrk's Lua side: rotate through the paths (each thread from its own offset), send the session cookie, count
 # every non-200 status, and print one JSON line with the summary and the latency percentiles (µs).
@@ -201,105 +197,6 @@ def queries_per_page(username: str, password: str, paths: list[str]) -> dict[str
 
 
 # --------------------------------------------------------------------------------------------------
-# The server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Granian:
-    """granian in its own process group; `stop()` is idempotent and always reaps it."""
-
-    def __init__(
-        self,
-        port: int,
-        workers: int,
-        database_url: str,
-        log: Path,
-        settings_module: str,
-        threads: int | None = None,
-    ):
-        self.port = port
-        env = dict(os.environ)
-        env.update(
-            {
-                "DJANGO_SETTINGS_MODULE": settings_module,
-                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-                "DJANGO_ALLOWED_HOSTS": HOST,
-                "DOCKET_SECURE_COOKIES": "0",  # plain HTTP on the loopback: no Secure flag, or no client sends it
-                "DATABASE_URL": database_url,
-                "DOCKET_LOG_LEVEL": "WARNING",
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        env.pop("DJANGO_DEBUG", None)
-        self.log = log
-        self._logf = open(log, "wb")  # noqa: SIM115 (closed in stop())
-        cmd = [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--workers",
-            str(workers),
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--no-ws",
-            *(["--blocking-threads", str(threads)] if threads else []),
-            "config.wsgi:application",
-        ]
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=self._logf, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"granian exited with status {self.proc.returncode}:\n{self.tail()}")
-            try:
-                status, _h, _b = request(self.port, "GET", "/login/", timeout=5)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"granian not ready after {timeout:.0f} s:\n{self.tail()}")
-
-    def tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self, grace: float = 15.0) -> str:
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(grace)
-                how = "stopped (SIGTERM)"
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-                how = "killed (SIGKILL after the grace period)"
-        else:
-            how = f"had already exited ({self.proc.returncode})"
-        if _group_pids(self.proc.pid):  # workers left behind in granian's own process group
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self._logf.close()
-        return how
-
-
-# --------------------------------------------------------------------------------------------------
 # HTTP as a browser does it
 
 
@@ -366,94 +263,7 @@ def login(port: int, username: str, password: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# CPU time: wall-clock latency on a shared machine moves with whatever else runs; the CPU seconds the server
-# processes and their PostgreSQL backends spend per request do not (much).
-
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _proc_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
-
-
-def _group_pids(pgid: int) -> list[int]:
-    pids = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
-                    pids.append(int(d.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return pids
-
-
-def _backend_pids(conninfo: str) -> list[int]:
-    import psycopg
-
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [r[0] for r in rows]
-
-
-class CpuMeter:
-    """CPU seconds of granian's processes, of the database's client backends, and of wrk (this process's
-    waited-for children), between start() and stop()."""
-
-    def __init__(self, pgid: int, conninfo: str):
-        self.pgid, self.conninfo = pgid, conninfo
-
-    def _sample(self) -> tuple[dict, dict, float]:
-        import resource
-
-        app = {p: _proc_cpu(p) for p in _group_pids(self.pgid)}
-        db = {p: _proc_cpu(p) for p in _backend_pids(self.conninfo)}
-        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return app, db, ru.ru_utime + ru.ru_stime
-
-    def start(self) -> None:
-        self._before = self._sample()
-
-    def stop(self) -> dict[str, float]:
-        after = self._sample()
-        out = {}
-        for i, key in enumerate(("app", "db")):
-            out[key] = sum(v - self._before[i].get(p, 0.0) for p, v in after[i].items())
-        out["client"] = after[2] - self._before[2]
-        return out
-
-
-# --------------------------------------------------------------------------------------------------
 # Load
-
-
-def run_wrk(port: int, script: Path, clients: int, seconds: float, timeout_s: float) -> dict:
-    threads = min(clients, 2)
-    cmd = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{clients}",
-        f"-d{max(1, round(seconds))}s",
-        f"--timeout={timeout_s:g}s",
-        "-s",
-        str(script),
-        f"http://{HOST}:{port}/",
-    ]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout_s + 60)
-    line = next((x for x in p.stdout.splitlines() if x.startswith("BENCHJSON ")), None)
-    if p.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
-    r = json.loads(line.removeprefix("BENCHJSON "))
-    r["errors"] = r["connect"] + r["read"] + r["write"] + r["timeout"]
-    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
-    return r
 
 
 def write_script(directory: Path, name: str, paths: list[str], session: str) -> Path:
@@ -461,10 +271,6 @@ def write_script(directory: Path, name: str, paths: list[str], session: str) -> 
     quoted = ", ".join(json.dumps(p) for p in paths)
     script.write_text(LUA % {"paths": quoted, "cookie": f"sessionid={session}"})
     return script
-
-
-def _ms(us: float) -> str:
-    return f"{us / 1000:.1f}"
 
 
 def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
@@ -557,23 +363,23 @@ def main(argv: list[str] | None = None) -> int:
         f"(DEBUG off); load: wrk, {args.clients} and 1 client(s), warm-up {args.warmup:g} s, "
         f"{args.duration:g} s each"
     )
-    server = Granian(port, args.workers, database_url, log, args.settings, args.blocking_threads)
+    server = Granian(
+        port,
+        workers=args.workers,
+        threads=args.blocking_threads,
+        settings=args.settings,
+        log=log,
+        env={"DATABASE_URL": database_url, "DOCKET_LOG_LEVEL": "WARNING"},
+    )
     ok = True
     results: list[list[str]] = []
     failures: list[str] = []
-
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    old_term = signal.signal(signal.SIGTERM, on_signal)
     try:
         t_start = time.perf_counter()
-        server.wait_ready()
+        server.wait_ready("/login/")
         print(f"  server ready in {time.perf_counter() - t_start:.1f} s")
         session = login(port, BENCH_USERNAME, password)
-        from bench import conninfo
-
-        meter = CpuMeter(server.proc.pid, conninfo())
+        meter = CpuMeter(server.proc.pid, settings.DATABASES["default"]["NAME"])
         with tempfile.TemporaryDirectory(prefix="docket-bench-http-") as tmp:
             scripts = {
                 "work queue": (write_script(Path(tmp), "work", work_paths, session), work_paths[0]),
@@ -583,9 +389,9 @@ def main(argv: list[str] | None = None) -> int:
                 for clients in (1, args.clients):
                     warm = run_wrk(port, script, clients, args.warmup, args.timeout)
                     la = os.getloadavg()[0]
-                    meter.start()
-                    r = run_wrk(port, script, clients, args.duration, args.timeout)
-                    cpu = meter.stop()
+                    with meter:
+                        r = run_wrk(port, script, clients, args.duration, args.timeout)
+                    cpu = meter.used
                     n = max(1, r["requests"])
                     bad = warm["non200"] + warm["errors"] + r["non200"] + r["errors"]
                     if not r["requests"]:
@@ -606,23 +412,23 @@ def main(argv: list[str] | None = None) -> int:
                             str(clients),
                             fmt_int(r["requests"]),
                             f"{r['rps']:.1f}",
-                            _ms(r["p50"]),
-                            _ms(r["p95"]),
-                            _ms(r["p99"]),
-                            _ms(r["max"]),
+                            fmt_ms(r["p50"]),
+                            fmt_ms(r["p95"]),
+                            fmt_ms(r["p99"]),
+                            fmt_ms(r["max"]),
                             str(r["non200"]),
                             str(r["errors"]),
                             f"{r['bytes'] / max(1, r['requests']) / 1024:.0f}",
                             str(qcount[path]),
                             f"{cpu['app'] * 1000 / n:.1f}",
                             f"{cpu['db'] * 1000 / n:.1f}",
-                            f"{cpu['client'] * 1000 / n:.1f}",
+                            f"{r['wrk_cpu'] * 1000 / n:.1f}",
                             f"{la:.1f}",
                             "yes" if r["requests"] and r["p95"] / 1000 < TARGET_P95_MS else "NO",
                         ]
                     )
                     print(
-                        f"  {name}, {clients} client(s): {fmt_int(r['requests'])} requests, p95 {_ms(r['p95'])} ms"
+                        f"  {name}, {clients} client(s): {fmt_int(r['requests'])} requests, p95 {fmt_ms(r['p95'])} ms"
                     )
     except KeyboardInterrupt as exc:
         ok = False
@@ -632,7 +438,6 @@ def main(argv: list[str] | None = None) -> int:
         failures.append(f"{type(exc).__name__}: {exc}")
     finally:
         how = server.stop()
-        signal.signal(signal.SIGTERM, old_term)
         print(f"  granian {how}")
 
     if results:

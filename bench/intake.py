@@ -20,7 +20,8 @@ PostgreSQL, two granian workers, at 8 and 32 concurrent clients.
    `registered` event (seq 1), the obligations sealed in that event present row for row, its issues, the
    complainant's SMS in the outbox when it has a phone and is not anonymous, one idempotency record per
    complaint, gapless receipt numbers per office and day, and an intact hash chain on a sample;
-6. stops granian (SIGTERM to its process group, SIGKILL after a grace period), also on error or Ctrl-C.
+6. stops granian (SIGTERM to its process group, SIGKILL after a grace period), also on error, SIGTERM or
+   Ctrl-C.
 
 Exit status 1 (`FAILED`) on any error answer, socket error or incomplete complaint. The 500/s target is
 reported, not asserted: the load generator and the server share the machine's cores.
@@ -29,25 +30,19 @@ reported, not asserted: the load generator and the server share the machine's co
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-HOST = "127.0.0.1"
-ROOT = Path(__file__).resolve().parent.parent
+from bench.load import HOST, CpuMeter, Granian, fmt_ms, free_port, run_wrk
+
 TARGET = 500.0
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_DB = "docket_bench_intake"
@@ -268,77 +263,7 @@ def make_bodies(org: dict, n: int, seed: int, only_office: int | None = None) ->
 
 
 # --------------------------------------------------------------------------------------------------
-# Server and load
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Granian:
-    """granian in its own process group; `stop()` always reaps it."""
-
-    def __init__(self, port: int, workers: int, threads: int, env: dict, log: Path):
-        self.port, self.log = port, log
-        self._logf = open(log, "wb")  # noqa: SIM115 (closed in stop())
-        cmd = [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--workers",
-            str(workers),
-            "--blocking-threads",
-            str(threads),
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--no-ws",
-            "--log-level",
-            "warning",
-            "config.wsgi:application",
-        ]
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=self._logf, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"granian exited with status {self.proc.returncode}:\n{self.tail()}")
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{self.port}/api/v1/openapi.json", timeout=5) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"granian not ready after {timeout:.0f} s:\n{self.tail()}")
-
-    def tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self, grace: float = 15.0) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(grace)
-            except ProcessLookupError:
-                pass
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        with contextlib.suppress(ProcessLookupError, PermissionError):  # workers left in the group
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self._logf.close()
+# Load
 
 
 def write_script(path: Path, bodies: list[tuple[str, str]], run: str) -> Path:
@@ -348,94 +273,6 @@ def write_script(path: Path, bodies: list[tuple[str, str]], run: str) -> Path:
     items = ",\n".join("{" + lua_str(t) + ", " + lua_str(b) + "}" for t, b in bodies)
     path.write_text(LUA % {"items": items, "run": run}, encoding="utf-8")
     return path
-
-
-def _proc_ticks(pid: str) -> tuple[int, int] | None:
-    """(start time, utime + stime) of a process, in clock ticks."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-        return int(fields[19]), int(fields[11]) + int(fields[12])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _cpu_sample(server_group: int, database: str) -> dict:
-    """{(kind, pid, start time): ticks} for the app server's processes (its process group) and the PostgreSQL
-    backends serving `database` (other databases' backends — other users of the machine — not counted)."""
-    out = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if os.getpgid(int(pid)) == server_group:
-                kind = "app"
-            else:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    cmd = f.read()
-                if not (cmd.startswith(b"postgres: ") and f" {database} ".encode() in cmd):
-                    continue
-                kind = "pg"
-        except (OSError, ProcessLookupError):
-            continue
-        t = _proc_ticks(pid)
-        if t is not None:
-            out[(kind, pid, t[0])] = t[1]
-    return out
-
-
-class CpuMeter:
-    """CPU seconds of the app server and of its database's backends over a run, sampled twice a second so
-    that backends which close their connection during the run (CONN_MAX_AGE) still count up to their
-    last sample."""
-
-    def __init__(self, server_group: int, database: str):
-        self.args = (server_group, database)
-        self.first = _cpu_sample(*self.args)
-        self.last = dict(self.first)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.5):
-            self.last.update(_cpu_sample(*self.args))
-
-    def stop(self) -> tuple[float, float]:
-        self._stop.set()
-        self._thread.join()
-        self.last.update(_cpu_sample(*self.args))
-        hz = os.sysconf("SC_CLK_TCK")
-        used = {"app": 0, "pg": 0}
-        for key, ticks in self.last.items():
-            used[key[0]] += ticks - self.first.get(key, 0)
-        return used["app"] / hz, used["pg"] / hz
-
-
-def run_wrk(port: int, script: Path, clients: int, seconds: float, timeout_s: float = 10.0) -> dict:
-    threads = min(clients, 2)
-    cmd = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{clients}",
-        f"-d{max(1, round(seconds))}s",
-        f"--timeout={timeout_s:g}s",
-        "-s",
-        str(script),
-        f"http://{HOST}:{port}/",
-    ]
-    before = os.times()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout_s + 60)
-    after = os.times()
-    line = next((x for x in p.stdout.splitlines() if x.startswith("BENCHJSON ")), None)
-    if p.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
-    r = json.loads(line.removeprefix("BENCHJSON "))
-    r["errors"] = r["connect"] + r["read"] + r["write"] + r["timeout"]
-    r["seconds"] = r["duration_us"] / 1e6
-    r["rate"] = r["accepted"] / r["seconds"]
-    r["wrk_cpu"] = (after.children_user + after.children_system) - (
-        before.children_user + before.children_system
-    )
-    return r
 
 
 # --------------------------------------------------------------------------------------------------
@@ -541,10 +378,6 @@ def last_id() -> int:
 # --------------------------------------------------------------------------------------------------
 
 
-def _ms(us: float) -> str:
-    return f"{us / 1000:.1f}"
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__.split("\n\n")[0])
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of measured load per scenario")
@@ -592,18 +425,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{sum(len(o['rooms']) for o in org['offices'])} rooms) in {setup_s:.1f} s"
     )
 
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": HOST,
-            "DOCKET_SECURE_COOKIES": "0",
-            "DOCKET_API_KEY_RATE": "10000000/m",  # counted (one Redis INCR per request), never reached
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    env.pop("DJANGO_DEBUG", None)
     port = free_port()
     log = var_dir / "granian.log"
     tmp = Path(tempfile.mkdtemp(prefix="docket-bench-intake-wrk-"))
@@ -616,10 +437,18 @@ def main(argv: list[str] | None = None) -> int:
         f"{HOST}:{port}, config.settings.prod (DEBUG off), REDIS_URL {redis_url}; load: wrk (2 threads), "
         f"closed loop, {args.duration:g} s per scenario after a {args.warmup:g} s warm-up"
     )
-    server = Granian(port, args.workers, args.threads, env, log)
+    server = Granian(
+        port,
+        workers=args.workers,
+        threads=args.threads,
+        settings="config.settings.prod",
+        log=log,
+        env={"DOCKET_API_KEY_RATE": "10000000/m"},  # counted (one Redis INCR per request), never reached
+        log_level="warning",
+    )
     results, failed = [], False
     try:
-        server.wait_ready()
+        server.wait_ready("/api/v1/openapi.json")
         all_script = write_script(tmp / "all.lua", make_bodies(org, 2000, args.seed), run + "w")
         before = last_id()
         warm = run_wrk(port, all_script, 8, args.warmup)
@@ -627,10 +456,16 @@ def main(argv: list[str] | None = None) -> int:
             bodies = make_bodies(org, 2000, args.seed + clients, only_office=only)
             script = write_script(tmp / f"s{clients}-{only}.lua", bodies, f"{run}-{clients}-{only}")
             start_id = last_id()
-            meter = CpuMeter(server.proc.pid, args.database)
-            r = run_wrk(port, script, clients, args.duration)
-            app_cpu, pg_cpu = meter.stop()
-            r.update(name=name, clients=clients, start_id=start_id, app_cpu=app_cpu, pg_cpu=pg_cpu)
+            with CpuMeter(server.proc.pid, args.database) as meter:
+                r = run_wrk(port, script, clients, args.duration)
+            r.update(
+                name=name,
+                clients=clients,
+                start_id=start_id,
+                rate=r["accepted"] / r["seconds"],
+                app_cpu=meter.used["app"],
+                pg_cpu=meter.used["db"],
+            )
             results.append(r)
             connections.close_all()
     finally:
@@ -641,8 +476,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     for r in results:
         print(
-            f"  {r['name']:<12} {r['clients']:>7} {r['rate']:>10.0f} {r['accepted']:>8} {_ms(r['p50']):>7} "
-            f"{_ms(r['p95']):>7} {_ms(r['p99']):>7} {_ms(r['max']):>7} {r['other']:>7} {r['errors']:>13}"
+            f"  {r['name']:<12} {r['clients']:>7} {r['rate']:>10.0f} {r['accepted']:>8} "
+            f"{fmt_ms(r['p50']):>7} {fmt_ms(r['p95']):>7} {fmt_ms(r['p99']):>7} {fmt_ms(r['max']):>7} "
+            f"{r['other']:>7} {r['errors']:>13}"
         )
         n = max(r["accepted"], 1)
         per = (r["app_cpu"] + r["pg_cpu"] + r["wrk_cpu"]) / n * 1000
