@@ -2450,6 +2450,11 @@ def seed_demo(
         plans = loader.plans(max(0, complaints))
         loader.run(plans)
         _pause_a_few(loader, horizon)
+        # The demo's history happened before Docket was switched on: its messages were never sent, and the
+        # worker must not send months-old messages now. Today's stay queued, so delivery can be seen.
+        from docket.notifications.models import Notification
+
+        Notification.objects.filter(created_at__lt=horizon - timedelta(hours=12)).delete()
     ids = Complaint.objects.filter(company__group=loader.group)
     by_state = Counter(ids.values_list("state", flat=True))
     return SeedResult(

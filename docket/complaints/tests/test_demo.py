@@ -93,3 +93,12 @@ def test_demo_shows_every_obligation_state(db):
     call_command("seed_demo", complaints=40, stdout=__import__("io").StringIO())
     states = set(Obligation.objects.values_list("state", flat=True))
     assert {"open", "met", "missed", "paused", "cancelled"} <= states
+
+
+def test_the_demo_history_is_not_sent_now(seeded):
+    """Months-old demo events queued messages at the time; they were never sent and must not go out now.
+    Only the messages of the last hours stay queued for the worker."""
+    from docket.notifications.models import Notification
+
+    assert ComplaintEvent.objects.filter(at__lt=timezone.now() - timedelta(days=2)).exists()
+    assert not Notification.objects.filter(created_at__lt=timezone.now() - timedelta(hours=13)).exists()

@@ -78,3 +78,15 @@ def test_two_consumers_never_send_the_same_row(transactional_db):
     assert sum(r["sent"] for r in results) + deliver_due()["sent"] == 30
     assert len(mail.outbox) == 30
     assert DeliveryAttempt.objects.count() == 30
+
+
+def test_the_minute_job_sends_a_burst_within_the_minute(users):
+    """250 messages due at once (a wave of complaints about one outage): one run of the job sends them
+    all, batch after batch, not 100 a minute."""
+    from config.jobs import deliver_notifications
+
+    for i in range(250):
+        notify(kind="overdue", recipients=users[1:], subject=f"逾期{i}", body="b", dedupe_key=f"burst:{i}")
+    deliver_notifications.call_local()
+    assert not Notification.objects.exclude(state=Notification.State.SENT).exists()
+    assert Notification.objects.filter(state=Notification.State.SENT).count() >= 250
