@@ -127,6 +127,9 @@ DOCKET_API_RECEIPT_RATE = os.environ.get("DOCKET_API_RECEIPT_RATE", "30/10m")
 DOCKET_API_KEY_RATE = os.environ.get("DOCKET_API_KEY_RATE", "6000/m")
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 DOCKET_NUM_PROXIES = int(os.environ.get("DOCKET_NUM_PROXIES", "0"))
+# R-EXP-4 abuse limits on self-service filings (online, email) per phone or email address and day.
+DOCKET_FILINGS_PER_DAY = int(os.environ.get("DOCKET_FILINGS_PER_DAY", "10"))
+DOCKET_SAME_TEXT_PER_DAY = int(os.environ.get("DOCKET_SAME_TEXT_PER_DAY", "2"))
 # R-EXP-4: one chase (催办) per complaint per this many minutes, whoever records it.
 DOCKET_CHASE_MIN_MINUTES = int(os.environ.get("DOCKET_CHASE_MIN_MINUTES", "60"))
 

@@ -37,6 +37,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     "not_paused": (409, _("该投诉未暂停计时。")),
     "severity_not_higher": (409, _("该投诉已是“{severity}”级别。")),
     "nothing_due": (409, _("没有待完成的“{kind}”事项。")),
+    "filing_limit": (429, _("同一联系方式今天已提交 {limit} 件投诉，已达上限；如情况紧急请致电管理处。")),
+    "duplicate_filing": (409, _("相同内容今天已提交 {limit} 次，请勿重复提交；可凭回执查询进度或催办。")),
     "complaint_ended": (409, _("该投诉已结束，不能再催办；如有新的问题请重新投诉。")),
     "chase_too_soon": (409, _("您已催办过，{minutes} 分钟内请勿重复催办，我们会尽快处理。")),
     "chain_broken": (500, _("投诉记录的防篡改链在第 {seq} 条处断开。")),

@@ -187,6 +187,31 @@ def _store_attachment(complaint: Complaint, upload: UploadInput, content_type: s
     return att
 
 
+# Channels where the complainant files directly, without staff in between (R-EXP-4 abuse limits apply).
+SELF_SERVICE_METHODS = frozenset({Method.ONLINE, Method.EMAIL})
+
+
+def _abuse_check(data: ComplaintInput, company_id: int) -> None:
+    """R-EXP-4: per phone (or email address) at most DOCKET_FILINGS_PER_DAY self-service filings a day, and
+    at most DOCKET_SAME_TEXT_PER_DAY with the same text. Staff-recorded filings (phone, visit, letter …) are
+    not limited: the receptionist judges. A soft limit: two filings in the same instant may both pass."""
+    if data.method not in SELF_SERVICE_METHODS or data.anonymous:
+        return
+    phone, email = data.complainant_phone.strip(), data.complainant_email.strip().lower()
+    if not (phone or email):
+        return
+    day_start = clock.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
+    same = Complaint.objects.filter(company_id=company_id, received_at__gte=day_start,
+                                    method__in=SELF_SERVICE_METHODS)
+    same = same.filter(complainant_phone=phone) if phone else same.filter(complainant_email__iexact=email)
+    limit = int(getattr(settings, "DOCKET_FILINGS_PER_DAY", 10))
+    same_text = int(getattr(settings, "DOCKET_SAME_TEXT_PER_DAY", 2))
+    if same.count() >= limit:
+        raise DomainError("filing_limit", limit=limit)
+    if same.filter(description=data.description.strip()).count() >= same_text:
+        raise DomainError("duplicate_filing", limit=same_text)
+
+
 def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str | None = None) -> Complaint:
     """Record a complaint (顾客意见处理表) with its issues, co-signers and attachments, give it a receipt
     number and check code, and append the `registered` event — all or nothing.
@@ -204,6 +229,7 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
     if assignment.role == "committee_member" and data.channel != Channel.COMMITTEE:
         raise DomainError("validation", detail="业委会代为登记的投诉渠道须为“业主委员会”")
     _validate(data, office)
+    _abuse_check(data, office.company_id)
     uploads = [(u, attachment_validate(u)) for u in data.attachments]
 
     community = office.community

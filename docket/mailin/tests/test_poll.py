@@ -321,7 +321,8 @@ def test_recipient_routes_file_into_the_routed_office(mailbox, imap, org):
     imap.deliver(complaint_mail(to=f"{encoded_word('丽雅苑客服')} <LXY@wuye.example>"))
     # Python's compat32 encodes a whole non-ASCII "name <address>" as one word; still routed.
     imap.deliver(complaint_mail(to="丽雅苑客服 <lxy@wuye.example>"))
-    imap.deliver(complaint_mail(to="kefu@cyy.example"))
+    # A third mail with the same text from the same sender on the same day would be refused (R-EXP-4).
+    imap.deliver(complaint_mail(to="kefu@cyy.example", body="您好，地下车库照明坏了两周了。"))
     poll_mailbox(mailbox)
     assert sorted(Complaint.objects.values_list("office__code", flat=True)) == ["CYY", "LXY", "LXY"]
     mailbox.refresh_from_db()
@@ -463,3 +464,15 @@ def test_password_from_the_environment(mailbox, imap, monkeypatch):
     assert poll_mailbox(mailbox).error  # not set yet
     monkeypatch.setenv("DOCKET_TEST_MAILBOX_PASSWORD", "kefu-secret")
     assert poll_mailbox(mailbox).created == 1
+
+
+def test_the_same_mail_a_third_time_in_a_day_is_refused(mailbox, imap):
+    """R-EXP-4 through the inbox: the same text from the same address at most twice a day; the third is
+    recorded as rejected with the reason, and nothing is filed."""
+    for i in range(3):
+        imap.deliver(complaint_mail(msgid=f"<same-{i}@example.cn>"))
+    result = poll_mailbox(mailbox)
+    assert (result.created, result.rejected) == (2, 1)
+    assert Complaint.objects.count() == 2
+    rejected = InboundMessage.objects.get(outcome="rejected")
+    assert "重复提交" in rejected.reason
