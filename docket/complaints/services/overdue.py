@@ -55,37 +55,44 @@ class _RunCache:
         return self._memo[key]
 
 
-def _holder_people(ob: Obligation) -> list[User]:
+def _pairs(q: Q) -> list[tuple[User, str]]:
+    """(user, role code) for the active people holding a matching role: one query. The role lets the
+    notification preferences (per role and notice kind) apply to deadline messages too."""
+    rows = (RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False)
+            .select_related("user").order_by("user_id", "id"))
+    seen: dict[int, tuple[User, str]] = {}
+    for a in rows:
+        seen.setdefault(a.user_id, (a.user, a.role))
+    return list(seen.values())
+
+
+def _holder_people(ob: Obligation) -> list[tuple[User, str]]:
     if ob.holder_id:
-        return [ob.holder]
+        held = _pairs(Q(user_id=ob.holder_id, department_id=ob.holder_department_id)) if ob.holder_department_id else []
+        return held or [(ob.holder, "")]
     if ob.holder_department_id:
-        ids = RoleAssignment.objects.filter(
-            department_id=ob.holder_department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER]
-        ).values_list("user_id", flat=True)
-        if ids:
-            return list(User.objects.filter(id__in=ids, is_active=True, is_service=False))
-    ids = RoleAssignment.objects.filter(office_id=ob.office_id, role=Role.RECEPTION).values_list("user_id", flat=True)
-    return list(User.objects.filter(id__in=ids, is_active=True, is_service=False))
+        people = _pairs(Q(department_id=ob.holder_department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER]))
+        if people:
+            return people
+    return _pairs(Q(office_id=ob.office_id, role=Role.RECEPTION))
 
 
-def _superiors(ob: Obligation) -> list[User]:
+def _superiors(ob: Obligation) -> list[tuple[User, str]]:
     """The holder's superior: the department's manager, and the office manager for office departments."""
     q = Q(role=Role.OFFICE_MANAGER, office_id=ob.office_id)
     if ob.holder_department_id:
         q |= Q(role=Role.DEPT_MANAGER, department_id=ob.holder_department_id)
-    ids = RoleAssignment.objects.filter(q).exclude(user_id=ob.holder_id).values_list("user_id", flat=True)
-    return list(User.objects.filter(id__in=ids, is_active=True, is_service=False))
+    return [p for p in _pairs(q) if p[0].id != ob.holder_id]
 
 
-def _qm(ob: Obligation) -> list[User]:
-    ids = RoleAssignment.objects.filter(role=Role.QM, company_id=ob.company_id).values_list("user_id", flat=True)
-    return list(User.objects.filter(id__in=ids, is_active=True, is_service=False))
+def _qm(ob: Obligation) -> list[tuple[User, str]]:
+    return _pairs(Q(role=Role.QM, company_id=ob.company_id))
 
 
 _PEOPLE = {"holder": _holder_people, "superior": _superiors, "qm": _qm}
 
 
-def _people(cache: _RunCache, who: str, ob: Obligation) -> list[User]:
+def _people(cache: _RunCache, who: str, ob: Obligation) -> list[tuple[User, str]]:
     scope = {"holder": (ob.holder_id, ob.holder_department_id, ob.office_id),
              "superior": (ob.holder_id, ob.holder_department_id, ob.office_id),
              "qm": (ob.company_id,)}[who]
@@ -125,7 +132,7 @@ def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None =
            company_id=c.company_id, office_id=c.office_id, ref=f"complaint:{c.id}")
     act = Act(complaint=c, actor=SYSTEM, assignment=None, action="sweep", now=now)
     act.record(kind, {"obligation": ob.id, "kind": ob.kind, "step": step, "due_at": ob.due_at,
-                      "notified": [str(p) for p in people]}, public=False)
+                      "notified": [str(u) for u, _role in people]}, public=False)
     act.flush()
     next_due_refresh(act)
     act.set(version=c.version + 1, updated_at=now)

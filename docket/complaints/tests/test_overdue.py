@@ -141,3 +141,19 @@ def test_ended_complaints_no_longer_look_due(org, complaint_factory):
     c.refresh_from_db()
     assert c.next_due_at is None
     assert overdue_sweep(now=at("2026-12-31 09:00")).steps == []
+
+
+def test_deadline_messages_follow_the_per_role_preferences(org, complaint_factory):
+    """The sweep tells people in their role, so a per-role preference applies to deadline messages too:
+    department managers silenced for overdue notices, office managers still told."""
+    from docket.notifications.models import NoticePreference
+    from docket.notifications.service import caches_clear
+
+    NoticePreference.objects.create(role="dept_manager", notice="overdue", channels=[])
+    caches_clear()
+    _assigned_phone_complaint(org, complaint_factory)
+    overdue_sweep(now=at("2026-11-24 17:31"))  # breach
+    assert overdue_sweep(now=at("2026-11-25 10:31")).superior == 1
+    told = set(Notification.objects.filter(kind="overdue_escalated").values_list("recipient__username", flat=True))
+    assert told == {"cyy_manager"}
+    caches_clear()
