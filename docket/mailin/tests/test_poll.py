@@ -466,9 +466,10 @@ def test_password_from_the_environment(mailbox, imap, monkeypatch):
     assert poll_mailbox(mailbox).created == 1
 
 
-def test_the_same_mail_a_third_time_in_a_day_is_refused(mailbox, imap):
+def test_the_same_mail_a_third_time_in_a_day_is_refused(mailbox, imap, settings):
     """R-EXP-4 through the inbox: the same text from the same address at most twice a day; the third is
     recorded as rejected with the reason, and nothing is filed."""
+    settings.DOCKET_SAME_TEXT_PER_DAY = 2
     for i in range(3):
         imap.deliver(complaint_mail(msgid=f"<same-{i}@example.cn>"))
     result = poll_mailbox(mailbox)
