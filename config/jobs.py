@@ -8,7 +8,7 @@ from docket.api.services import idempotency_purge
 from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.tasks import chains_verify_nightly
 from docket.mailin.services import mailboxes_poll
-from docket.notifications.service import deliver_due
+from docket.notifications.service import deliver_for
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
 
 
@@ -19,15 +19,7 @@ def nightly_chain_verification():
 
 @periodic_task(crontab(minute="*"))
 def deliver_notifications():
-    """Every minute, batch after batch until nothing is due or 45 s have passed (a burst — a wave of
-    complaints about one outage — is sent within the minute, not 100 a minute)."""
-    import time
-
-    deadline = time.monotonic() + 45
-    while time.monotonic() < deadline:
-        counts = deliver_due(batch=100)
-        if sum(counts.values()) < 100:
-            break
+    deliver_for(seconds=45)
 
 
 @periodic_task(crontab(minute="*"))

@@ -75,11 +75,10 @@ OWNER_TEXTS: dict[str, tuple[str, str]] = {
 
 # Internal events that integrations still receive: the answer to the forwarder and the developer forward.
 WEBHOOK_INTERNAL = frozenset({"forwarder_replied", "forwarded_to_developer", "developer_answered"})
-# Payload fields that carry the text of an event, per kind (what a receiver needs to act on it).
-TEXT_FIELD = {"reply_sent": "body", "forwarder_replied": "body", "acknowledged": "body",
-              "forwarded_to_developer": "reason", "developer_answered": "answer", "clock_paused": "reason",
-              "withdrawn": "reason", "closed_unclosed": "mitigation", "reply_returned": "comment",
-              "refused": "reason", "escalated": "reason", "severity_raised": "reason",
+# Payload fields that carry the text of an event for staff notices and for the internal kinds integrations
+# receive; what goes to the complainant or an integration about a public event is `events.public_text`.
+TEXT_FIELD = {"forwarder_replied": "body", "forwarded_to_developer": "reason", "developer_answered": "answer",
+              "reply_returned": "comment", "refused": "reason", "escalated": "reason", "severity_raised": "reason",
               "complainant_disagreed": "reason", "follow_up_attempted": "note", "complainant_chased": "text",
               "complainant_wrote": "body"}
 
@@ -189,7 +188,9 @@ def _owner(event, c) -> None:
     if c.anonymous or not (phone or email):
         return
     template_key, fmt = OWNER_TEXTS[event.kind]
-    text = _text(event)[:60]
+    from .events import public_text
+
+    text = public_text(event)[:60]
     params = {"no": c.receipt_no}
     if event.kind == "registered":
         params["code"] = c.check_code
@@ -215,9 +216,19 @@ def _owner(event, c) -> None:
 # --- integrations ----------------------------------------------------------------------------------------
 
 def _text(event) -> str:
+    """The text of an event for staff (any field TEXT_FIELD names)."""
     field = TEXT_FIELD.get(event.kind)
     value = event.payload.get(field) if field else None
     return str(value) if value else ""
+
+
+def _public_or_staff_text(event) -> str:
+    """What goes outside the company: for a public event only what the complainant's own timeline shows
+    (events.public_text, the one table of public fields); the internal kinds integrations receive
+    (WEBHOOK_INTERNAL) carry their staff text."""
+    from .events import public_text
+
+    return public_text(event) if event.public else _text(event)
 
 
 def _webhooks(event, c) -> None:
@@ -234,7 +245,7 @@ def _webhooks(event, c) -> None:
             "id": event.id, "seq": event.seq, "kind": event.kind, "label": EVENT_LABELS.get(event.kind, event.kind),
             "at": event.at.isoformat(), "public": event.public, "hash": event.hash,
         },
-        "text": _text(event),
+        "text": _public_or_staff_text(event),
     }
     if event.kind in ("forwarded_to_developer", "developer_answered"):
         # The forward goes to the developer's endpoint; its answer only to the complaint's own integrations.

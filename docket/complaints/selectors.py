@@ -39,6 +39,10 @@ class ListFilters:
     updated_since: datetime | None = None  # changed at or after (API sync)
     sort: str = "received"
 
+    # The query-string keys `from_query` reads (saved filters keep only these).
+    QUERY_KEYS = ("state", "office", "department", "category", "channel", "method", "kind", "q", "overdue", "open",
+                  "sort")
+
     @classmethod
     def from_query(cls, g) -> ListFilters:
         """From a query string (a QueryDict or dict): the list, my work, the export and saved filters."""

@@ -85,26 +85,10 @@ def receipts_get(
     }
 
 
-class ChaseIn(Schema):
-    phone: str = Field(
-        None,
-        max_length=20,
-        pattern=r"^[0-9+\- ]{5,20}$",  # type: ignore[assignment]
-        description="the complainant's phone given at intake",
-    )
-    code: str = Field(
-        None,
-        max_length=16,
-        pattern=r"^[A-Za-z0-9]{4,16}$",  # type: ignore[assignment]
-        description="the check code printed on the receipt",
-    )
-    text: str = Field(..., min_length=1, max_length=500, description="what the complainant wants to say")
+class ChaseIn(ReceiptQuery):
+    """The receipt check's phone or code, and what the complainant wants to say."""
 
-    @model_validator(mode="after")
-    def _one(self):
-        if not (self.phone or self.code):
-            raise ValueError("请提供 phone 或 code")
-        return self
+    text: str = Field(..., min_length=1, max_length=500, description="what the complainant wants to say")
 
 
 class ChaseOut(Schema):

@@ -54,11 +54,17 @@ def offices_list(request):
     ]
 
 
-def _community(office) -> str | None:
+def _community_of(office):
+    """The office's community, or None (an office may exist before its community is entered)."""
     try:
-        return office.community.name
+        return office.community
     except office._meta.model.community.RelatedObjectDoesNotExist:
         return None
+
+
+def _community(office) -> str | None:
+    c = _community_of(office)
+    return c.name if c else None
 
 
 # --- organisation lookups: only offices and companies in the caller's scope (404 for any other) --------
@@ -85,11 +91,8 @@ def _office_row(o) -> dict:
 )
 def offices_get(request, id: int = OfficeId):
     office = selectors.office_for(request.auth, id)
-    try:
-        c = office.community
-        community = {"id": c.id, "name": c.name, "address": c.address}
-    except office._meta.model.community.RelatedObjectDoesNotExist:
-        community = None
+    c = _community_of(office)
+    community = {"id": c.id, "name": c.name, "address": c.address} if c else None
     return {**_office_row(office), "community_detail": community}
 
 

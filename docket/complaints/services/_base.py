@@ -68,6 +68,17 @@ class Act:
             ))
         self.pending, self.deadlines = [], []
 
+    def finish(self) -> None:
+        """End the action: write the queued events, keep `next_due_at` when obligations changed, bump the
+        version and save exactly the changed fields. `acting()` calls it; so do the system's own steps
+        (the sweep, automatic resume, recomputation, the complainant's chase), which lock the row
+        themselves because no staff policy applies to them."""
+        self.flush()
+        if self.obligations_changed:
+            next_due_refresh(self)
+        self.set(version=self.complaint.version + 1, updated_at=self.now)
+        self.complaint.save(update_fields=sorted(self.changed))
+
 
 def next_due_refresh(act: Act) -> None:
     """Keep Complaint.next_due_at = the earliest due time of running (not paused) obligations. Once the
@@ -111,8 +122,4 @@ def acting(*, actor, complaint_id: int, action: str, expected_version: int | Non
         act = Act(complaint=complaint, actor=actor, assignment=assignment, action=action, now=clock.now(),
                   issue=issue)
         yield act
-        act.flush()
-        if act.obligations_changed:
-            next_due_refresh(act)
-        act.set(version=complaint.version + 1, updated_at=act.now)
-        complaint.save(update_fields=sorted(act.changed))
+        act.finish()

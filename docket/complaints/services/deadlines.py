@@ -16,7 +16,7 @@ from docket.sla.models import SlaPolicy
 
 from ..events import SYSTEM
 from ..models import Complaint, Obligation, State
-from ._base import Act, acting, next_due_refresh, text_required
+from ._base import Act, acting, text_required
 
 ACTIVE_STATES = (Obligation.State.OPEN, Obligation.State.MISSED)
 PAUSABLE = (State.INVESTIGATING, State.WITH_DEVELOPER, State.REPLIED, State.NEGOTIATING, State.IMPLEMENTING)
@@ -175,10 +175,7 @@ def clock_resume_due(*, complaint_id: int, now: datetime) -> bool:
         act = Act(complaint=c, actor=SYSTEM, assignment=None, action="clock_resume", now=now)
         moved = _resume(act)
         act.record("clock_resumed", {"moved": moved, "automatic": True})
-        act.flush()
-        next_due_refresh(act)
-        act.set(version=c.version + 1, updated_at=now)
-        c.save(update_fields=sorted(act.changed))
+        act.finish()
     return True
 
 
@@ -245,8 +242,6 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
                 ob.save(update_fields=["due_at", "provisional", "warn_at", "next_check_at"])
             if moved:
                 act.record("deadline_recomputed", {"moved": moved})
-                act.flush()
-                next_due_refresh(act)
-                act.set(version=c.version + 1, updated_at=now)
-                c.save(update_fields=sorted(act.changed))
+                act.obligations_changed = True
+                act.finish()
     return changed

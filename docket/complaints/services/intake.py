@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 
 from docket.core import clock
 from docket.core.errors import DomainError
@@ -204,11 +205,11 @@ def _abuse_check(data: ComplaintInput, company_id: int) -> None:
     same = Complaint.objects.filter(company_id=company_id, received_at__gte=day_start,
                                     method__in=SELF_SERVICE_METHODS)
     same = same.filter(complainant_phone=phone) if phone else same.filter(complainant_email__iexact=email)
-    limit = int(getattr(settings, "DOCKET_FILINGS_PER_DAY", 10))
-    same_text = int(getattr(settings, "DOCKET_SAME_TEXT_PER_DAY", 2))
-    if same.count() >= limit:
+    limit, same_text = settings.DOCKET_FILINGS_PER_DAY, settings.DOCKET_SAME_TEXT_PER_DAY
+    n = same.aggregate(all=Count("id"), text=Count("id", filter=Q(description=data.description.strip())))
+    if n["all"] >= limit:
         raise DomainError("filing_limit", limit=limit)
-    if same.filter(description=data.description.strip()).count() >= same_text:
+    if n["text"] >= same_text:
         raise DomainError("duplicate_filing", limit=same_text)
 
 

@@ -24,7 +24,7 @@ from docket.sla import policies
 
 from ..events import SYSTEM
 from ..models import Complaint, Obligation
-from ._base import Act, next_due_refresh
+from ._base import Act
 from .deadlines import clock_resume_due, effective_policy
 
 WARNED, BREACHED, SUPERIOR, QM = 1, 2, 3, 4
@@ -133,10 +133,8 @@ def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None =
     act = Act(complaint=c, actor=SYSTEM, assignment=None, action="sweep", now=now)
     act.record(kind, {"obligation": ob.id, "kind": ob.kind, "step": step, "due_at": ob.due_at,
                       "notified": [str(u) for u, _role in people]}, public=False)
-    act.flush()
-    next_due_refresh(act)
-    act.set(version=c.version + 1, updated_at=now)
-    c.save(update_fields=sorted(act.changed))
+    act.obligations_changed = True
+    act.finish()
     return step
 
 

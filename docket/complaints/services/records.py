@@ -81,9 +81,7 @@ def complainant_chase(*, complaint_id: int, text: str) -> int:
         act = Act(complaint=c, actor="顾客", assignment=None, action="complainant_chase", now=clock.now())
         _chase(act, text, "online")
         count = act.pending[-1][1]["count"]
-        act.flush()
-        act.set(version=c.version + 1, updated_at=act.now)
-        c.save(update_fields=sorted(act.changed))
+        act.finish()
     return count
 
 

@@ -11,9 +11,8 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from docket.accounts.access import assignments_of
 from docket.core.errors import DomainError
-from docket.org.models import Department, Office
+from docket.org.models import Department
 
 from .. import access, selectors
 from ..events import chain_verify, receipt_digest
@@ -24,25 +23,9 @@ def list_filters(request) -> selectors.ListFilters:
     return selectors.ListFilters.from_query(request.GET)
 
 
-def scope_offices(user):
-    """The offices in the user's scopes, as `access.office_visible` decides: an office or department role's
-    office, a company role's (or company-level department's) offices, a group role's. Read from the role
-    assignments, not from the complaints: the distinct offices of every visible complaint read a department's
-    whole history on each page (1 s at 1 M complaints, bench/README.md)."""
-    q = Q(pk__in=[])
-    for a in assignments_of(user):
-        if a.office_id is not None:
-            q |= Q(pk=a.office_id)
-        elif a.company_id is not None:
-            q |= Q(company_id=a.company_id)
-        elif a.group_id is not None:
-            q |= Q(company__group_id=a.group_id)
-    return Office.objects.filter(q)
-
-
 def filter_choices(user) -> dict:
     """What the filter form offers: only offices, departments and categories in the user's scopes."""
-    offices = list(scope_offices(user).order_by("name"))
+    offices = list(access.offices_in_scope(user).order_by("name"))
     company_ids = {o.company_id for o in offices}
     return {
         "states": State.choices, "kinds": Kind.choices, "channels": Channel.choices, "methods": Method.choices,
@@ -65,8 +48,6 @@ def complaint_list(request):
     })
 
 
-_FILTER_KEYS = ("state", "office", "department", "category", "channel", "method", "kind", "q", "overdue", "open",
-                "sort")
 
 
 @login_required
@@ -75,7 +56,7 @@ def saved_filter_save(request):
     if request.method != "POST":
         raise Http404
     name = request.POST.get("name", "").strip()[:40]
-    query = urlencode([(k, v) for k, v in QueryDict(request.POST.get("query", "")).items() if k in _FILTER_KEYS and v])
+    query = urlencode([(k, v) for k, v in QueryDict(request.POST.get("query", "")).items() if k in selectors.ListFilters.QUERY_KEYS and v])
     if name and query:
         SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
         messages.success(request, f"已保存常用筛选“{name}”。")
