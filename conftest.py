@@ -76,12 +76,20 @@ def _office(company: Company, code: str, name: str) -> OfficeKit:
         "committee": _user(f"{p}_committee", f"{name}业委会委员"),
     }
     role_grant(user=users["reception"], role=Role.RECEPTION, scope_obj=office)
-    role_grant(user=users["office_manager"], role=Role.OFFICE_MANAGER, scope_obj=office,
-               compensation_limit=Decimal("2000"))
+    role_grant(
+        user=users["office_manager"],
+        role=Role.OFFICE_MANAGER,
+        scope_obj=office,
+        compensation_limit=Decimal("2000"),
+    )
     role_grant(user=users["eng_staff"], role=Role.DEPT_STAFF, scope_obj=depts["engineering"])
     role_grant(user=users["eng_supervisor"], role=Role.DEPT_SUPERVISOR, scope_obj=depts["engineering"])
-    role_grant(user=users["eng_manager"], role=Role.DEPT_MANAGER, scope_obj=depts["engineering"],
-               compensation_limit=Decimal("500"))
+    role_grant(
+        user=users["eng_manager"],
+        role=Role.DEPT_MANAGER,
+        scope_obj=depts["engineering"],
+        compensation_limit=Decimal("500"),
+    )
     role_grant(user=users["cs_supervisor"], role=Role.DEPT_SUPERVISOR, scope_obj=depts["customer_service"])
     role_grant(user=users["sec_supervisor"], role=Role.DEPT_SUPERVISOR, scope_obj=depts["security"])
     role_grant(user=users["committee"], role=Role.COMMITTEE_MEMBER, scope_obj=committee)
@@ -95,8 +103,13 @@ def build_org() -> Org:
         kind: Department.objects.create(company=company, office=None, kind=kind, name=label)
         for kind, label in [("qm", "品质管理部"), ("general_office", "办公室"), ("leadership", "公司管理层")]
     }
-    org = Org(group=group, company=company, company_depts=company_depts,
-              a=_office(company, "CYY", "朝阳园"), b=_office(company, "LXY", "丽雅苑"))
+    org = Org(
+        group=group,
+        company=company,
+        company_depts=company_depts,
+        a=_office(company, "CYY", "朝阳园"),
+        b=_office(company, "LXY", "丽雅苑"),
+    )
     org.users = {
         "qm": _user("qm", "品质管理部审核员"),
         "general_office": _user("go", "办公室法务"),
@@ -107,8 +120,12 @@ def build_org() -> Org:
     role_grant(user=org.users["qm"], role=Role.QM, scope_obj=company, compensation_limit=Decimal("5000"))
     role_grant(user=org.users["general_office"], role=Role.GENERAL_OFFICE, scope_obj=company)
     role_grant(user=org.users["mgmt_rep"], role=Role.MGMT_REP, scope_obj=company)
-    role_grant(user=org.users["leadership"], role=Role.LEADERSHIP, scope_obj=company,
-               compensation_limit=Decimal("50000"))
+    role_grant(
+        user=org.users["leadership"],
+        role=Role.LEADERSHIP,
+        scope_obj=company,
+        compensation_limit=Decimal("50000"),
+    )
     role_grant(user=org.users["group_property"], role=Role.GROUP_PROPERTY, scope_obj=group)
     org.developer = ExternalParty.objects.create(group=group, kind="developer", name="地产客户关系中心")
     top = Category.objects.create(company=company, name="设施设备")
@@ -132,9 +149,14 @@ def make_complaint(org: Org, *, kit: OfficeKit | None = None, actor: User | None
     """Register a complaint through the real service (phone by default: no review needed)."""
     kit = kit or org.a
     data = dict(
-        office_id=kit.office.id, channel=Channel.OFFICE, method=Method.PHONE,
-        subject="1号楼电梯经常故障", description="1号楼2号电梯本周停运三次，老人出行困难。",
-        complainant_name="王", complainant_phone="13800000001", room_id=kit.room.id,
+        office_id=kit.office.id,
+        channel=Channel.OFFICE,
+        method=Method.PHONE,
+        subject="1号楼电梯经常故障",
+        description="1号楼2号电梯本周停运三次，老人出行困难。",
+        complainant_name="王",
+        complainant_phone="13800000001",
+        room_id=kit.room.id,
         issues=[IssueInput(summary="电梯故障频繁", category_id=org.categories["电梯"].id)],
     )
     data.update(overrides)

@@ -111,14 +111,18 @@ STATICFILES_DIRS = [BASE_DIR / "docket" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DOCKET_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("DOCKET_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": os.environ.get("DOCKET_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # Attachments (R-INT-4): photos and scanned letters.
 DOCKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("DOCKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # A request may carry a few attachments (base64 through the API is a third larger than the file).
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DOCKET_MAX_REQUEST_BYTES", str(4 * DOCKET_ATTACHMENT_MAX_BYTES)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DOCKET_MAX_REQUEST_BYTES", str(4 * DOCKET_ATTACHMENT_MAX_BYTES))
+)
 
 # API throttling ("N/period", period s, m, h or d with an optional count, e.g. "30/10m"; "" = off), counted in
 # the default cache (Redis with REDIS_URL, so the limit holds across app-server workers). The public receipt

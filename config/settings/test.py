@@ -14,7 +14,9 @@ HUEY = {**HUEY, "immediate": True}
 if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
     # A file, not :memory:, so that tests with several threads see one real WAL database.
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": os.environ.get("DOCKET_TEST_SQLITE", str(Path(tempfile.gettempdir()) / f"docket-test-{os.getpid()}.sqlite3"))
+        "NAME": os.environ.get(
+            "DOCKET_TEST_SQLITE", str(Path(tempfile.gettempdir()) / f"docket-test-{os.getpid()}.sqlite3")
+        )
     }
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_docket_{os.getpid()}"}  # noqa: F405

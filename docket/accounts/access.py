@@ -17,7 +17,11 @@ def assignments_of(user: User | None) -> list[RoleAssignment]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user).select_related("department", "office", "company", "group", "committee__community"))
+        cached = list(
+            RoleAssignment.objects.filter(user=user).select_related(
+                "department", "office", "company", "group", "committee__community"
+            )
+        )
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -31,5 +35,11 @@ def forget(user: User) -> None:
 def role_label(assignment: RoleAssignment | None) -> str:
     if assignment is None:
         return "顾客"
-    where = assignment.department or assignment.office or assignment.company or assignment.group or assignment.committee
+    where = (
+        assignment.department
+        or assignment.office
+        or assignment.company
+        or assignment.group
+        or assignment.committee
+    )
     return f"{assignment.get_role_display()}（{where}）" if where else str(assignment.get_role_display())

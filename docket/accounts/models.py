@@ -74,8 +74,12 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("用户"))
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("集团"))
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("公司"))
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("管理处"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("公司")
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("管理处")
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("部门")
     )

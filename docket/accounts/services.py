@@ -8,7 +8,9 @@ from .models import RoleAssignment, User
 
 
 @transaction.atomic
-def role_grant(*, user: User, role: str, scope_obj, compensation_limit: Decimal | None = None) -> RoleAssignment:
+def role_grant(
+    *, user: User, role: str, scope_obj, compensation_limit: Decimal | None = None
+) -> RoleAssignment:
     """Give `user` the `role` in `scope_obj` (a Group, Company, Office, Department or OwnersCommittee).
 
     The scope must be of the kind the role requires (ROLE_SCOPE); wider levels are filled in.

@@ -68,7 +68,9 @@ def api_key_create(
         prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     user = User.objects.create(
-        username=f"api-{prefix}", display_name=f"接口·{name}"[:50], password=make_password(None),
+        username=f"api-{prefix}",
+        display_name=f"接口·{name}"[:50],
+        password=make_password(None),
         is_service=True,
     )
     role_grant(user=user, role=role, scope_obj=office or company, compensation_limit=compensation_limit)

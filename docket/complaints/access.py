@@ -33,7 +33,13 @@ COMPANY_ROLES = {Role.QM, Role.GENERAL_OFFICE, Role.MGMT_REP, Role.LEADERSHIP}
 def _issue_department_ids(complaint: Complaint) -> set[int]:
     cached = getattr(complaint, "_issue_department_ids", None)
     if cached is None:
-        cached = {d for d in ComplaintIssue.objects.filter(complaint=complaint).values_list("department_id", flat=True) if d}
+        cached = {
+            d
+            for d in ComplaintIssue.objects.filter(complaint=complaint).values_list(
+                "department_id", flat=True
+            )
+            if d
+        }
         complaint._issue_department_ids = cached
     return cached
 
@@ -111,21 +117,36 @@ def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: Complai
             owns_issue = a.department_id in _issue_department_ids(c)
             if spec.per_issue and issue is not None and issue.department_id == a.department_id:
                 pass  # a department that owns an issue acts on that issue
-            elif owns_issue and spec.name in ISSUE_OWNER_EXTRA or c.received_by_id == a.user_id and spec.name in RECEIVER_EXTRA:
+            elif (
+                owns_issue
+                and spec.name in ISSUE_OWNER_EXTRA
+                or c.received_by_id == a.user_id
+                and spec.name in RECEIVER_EXTRA
+            ):
                 pass
             else:
                 return False
-        elif (spec.per_issue and issue is not None and a.role == Role.DEPT_STAFF
-              and issue.department_id != a.department_id):
+        elif (
+            spec.per_issue
+            and issue is not None
+            and a.role == Role.DEPT_STAFF
+            and issue.department_id != a.department_id
+        ):
             return False
-    if c.level == Level.COMPANY and a.scope in (Scope.OFFICE, Scope.DEPARTMENT) and not spec.office_after_escalation:
+    if (
+        c.level == Level.COMPANY
+        and a.scope in (Scope.OFFICE, Scope.DEPARTMENT)
+        and not spec.office_after_escalation
+    ):
         dept = a.department
         if dept is None or not dept.is_company_level:
             return False
     return True
 
 
-def allowed_role(user, complaint: Complaint, action: str, issue: ComplaintIssue | None = None) -> RoleAssignment | None:
+def allowed_role(
+    user, complaint: Complaint, action: str, issue: ComplaintIssue | None = None
+) -> RoleAssignment | None:
     """The assignment under which `user` may take `action` on `complaint` now (state and scope), or None."""
     spec = workflow.ACTIONS[action]
     if complaint.state not in spec.sources:
@@ -156,12 +177,21 @@ def _ready(c: Complaint, name: str) -> bool:
 
     route = workflow.REVIEW_ROUTES.get(c.method, ())
     if name == "reply_submit":
-        return bool(route) and Reply.objects.filter(complaint=c, state__in=[ReplyState.DRAFT, ReplyState.RETURNED]).exists()
+        return (
+            bool(route)
+            and Reply.objects.filter(complaint=c, state__in=[ReplyState.DRAFT, ReplyState.RETURNED]).exists()
+        )
     if name == "reply_send" and c.state != "reply_approved":
-        return not route and Reply.objects.filter(complaint=c, state__in=[ReplyState.DRAFT, ReplyState.RETURNED]).exists()
+        return (
+            not route
+            and Reply.objects.filter(complaint=c, state__in=[ReplyState.DRAFT, ReplyState.RETURNED]).exists()
+        )
     if name == "forwarder_reply_record":
-        return Obligation.objects.filter(complaint=c, kind="forwarder_reply", met_at__isnull=True).exclude(
-            state="cancelled").exists()
+        return (
+            Obligation.objects.filter(complaint=c, kind="forwarder_reply", met_at__isnull=True)
+            .exclude(state="cancelled")
+            .exists()
+        )
     if name == "clock_pause":
         return c.paused_at is None
     if name == "clock_resume":
@@ -194,13 +224,18 @@ def available_actions(user, complaint: Complaint) -> list[workflow.Action]:
 
 def compensation_limit(user, complaint: Complaint):
     """The highest approval limit among the user's roles that may decide compensation here (R-HDL-7)."""
-    limits = [a.compensation_limit for a in assignments_of(user)
-              if a.compensation_limit is not None and _acts(a, complaint, workflow.ACTIONS["compensation_decide"], None)]
+    limits = [
+        a.compensation_limit
+        for a in assignments_of(user)
+        if a.compensation_limit is not None
+        and _acts(a, complaint, workflow.ACTIONS["compensation_decide"], None)
+    ]
     return max(limits) if limits else None
 
 
-def access_complaint(user, complaint_id: int, *, related: tuple[str, ...] = ("office", "company", "community")
-                     ) -> Complaint:
+def access_complaint(
+    user, complaint_id: int, *, related: tuple[str, ...] = ("office", "company", "community")
+) -> Complaint:
     """The complaint if the user may see it; `not_found` for missing and invisible alike. `related`: what to
     join in (the complaint page passes everything it shows, so the row is read once)."""
     c = Complaint.objects.select_related(*related).filter(pk=complaint_id).first()
@@ -210,8 +245,17 @@ def access_complaint(user, complaint_id: int, *, related: tuple[str, ...] = ("of
 
 
 # Who may record a new complaint for an office (R-INT-7: committee members record on owners' behalf).
-REGISTER_ROLES = {Role.RECEPTION, Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER, Role.OFFICE_MANAGER,
-                  Role.QM, Role.MGMT_REP, Role.LEADERSHIP, Role.COMMITTEE_MEMBER}
+REGISTER_ROLES = {
+    Role.RECEPTION,
+    Role.DEPT_STAFF,
+    Role.DEPT_SUPERVISOR,
+    Role.DEPT_MANAGER,
+    Role.OFFICE_MANAGER,
+    Role.QM,
+    Role.MGMT_REP,
+    Role.LEADERSHIP,
+    Role.COMMITTEE_MEMBER,
+}
 
 
 def register_role(user, office) -> RoleAssignment | None:

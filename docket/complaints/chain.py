@@ -8,7 +8,9 @@ from .events import ChainProblem, chain_verify
 from .models import Complaint
 
 
-def chains_verify_all(*, company_id: int | None = None, batch: int = 500) -> Iterator[tuple[int, ChainProblem | None]]:
+def chains_verify_all(
+    *, company_id: int | None = None, batch: int = 500
+) -> Iterator[tuple[int, ChainProblem | None]]:
     """Yield (complaint id, first problem or None) for every complaint, in id order, in batches so memory
     stays flat however many complaints there are."""
     qs = Complaint.objects.order_by("id").only("id", "receipt_no")

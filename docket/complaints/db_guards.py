@@ -28,7 +28,10 @@ SQLITE_UPDATE = f"""CREATE TRIGGER IF NOT EXISTS complaintevent_no_update BEFORE
 SQLITE_DELETE = f"""CREATE TRIGGER IF NOT EXISTS complaintevent_no_delete BEFORE DELETE ON {TABLE}
     BEGIN SELECT RAISE(ABORT, 'complaint events are append-only (DELETE refused)'); END"""
 SQLITE_INSTALL = [SQLITE_UPDATE, SQLITE_DELETE]
-SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS complaintevent_no_update", "DROP TRIGGER IF EXISTS complaintevent_no_delete"]
+SQLITE_REMOVE = [
+    "DROP TRIGGER IF EXISTS complaintevent_no_update",
+    "DROP TRIGGER IF EXISTS complaintevent_no_delete",
+]
 
 
 def _run(connection, statements) -> None:

@@ -2415,16 +2415,27 @@ class _Life:
 def _pause_a_few(loader: _Loader, now: datetime) -> None:
     """Leave a few open complaints waiting on the owner right now, so the demo shows paused deadlines
     (R-EXP-5) next to open, met, missed and cancelled ones."""
-    waiting = (Complaint.objects.filter(company__group=loader.group, state__in=[State.INVESTIGATING, State.REPLIED],
-                                        paused_at__isnull=True, level="office")
-               .select_related("office").order_by("id")[:3])
+    waiting = (
+        Complaint.objects.filter(
+            company__group=loader.group,
+            state__in=[State.INVESTIGATING, State.REPLIED],
+            paused_at__isnull=True,
+            level="office",
+        )
+        .select_related("office")
+        .order_by("id")[:3]
+    )
     for c in waiting:
         manager = User.objects.filter(roles__role="office_manager", roles__office_id=c.office_id).first()
         if manager is None:
             continue
         with clock.travel(now):
-            s.clock_pause(actor=manager, complaint_id=c.id, reason="等待业主提供漏水部位照片及入户时间",
-                          resume_on=now + timedelta(days=3))
+            s.clock_pause(
+                actor=manager,
+                complaint_id=c.id,
+                reason="等待业主提供漏水部位照片及入户时间",
+                resume_on=now + timedelta(days=3),
+            )
 
 
 def seed_demo(

@@ -81,14 +81,28 @@ def compute_hash(prev_hash: str, event: ComplaintEvent) -> str:
 SYSTEM = "系统"
 
 
-def event_append(*, complaint: Complaint, actor, assignment, kind: str, payload: dict | None = None,
-                 public: bool | None = None, at: datetime | None = None) -> ComplaintEvent:
+def event_append(
+    *,
+    complaint: Complaint,
+    actor,
+    assignment,
+    kind: str,
+    payload: dict | None = None,
+    public: bool | None = None,
+    at: datetime | None = None,
+) -> ComplaintEvent:
     """Append one event. Call only inside the service's transaction with the complaint row locked, so the
     per-complaint sequence cannot race (the unique (complaint, seq) constraint backs this up)."""
     # `_chain_tail` (seq, hash) is known only for a complaint created in this very transaction (intake sets
     # it), which saves reading the last event back; otherwise the last event is read under the row lock.
     tail = getattr(complaint, "_chain_tail", None)
-    last = tail or ComplaintEvent.objects.filter(complaint=complaint).order_by("-seq").values_list("seq", "hash").first()
+    last = (
+        tail
+        or ComplaintEvent.objects.filter(complaint=complaint)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     when = at or clock.now()
     event = ComplaintEvent(
@@ -133,7 +147,9 @@ def chain_verify(complaint: Complaint, events: list[ComplaintEvent] | None = Non
         if event.prev_hash != prev:
             return ChainProblem(complaint.id, complaint.receipt_no, event.seq, "prev_hash does not match")
         if compute_hash(prev, event) != event.hash:
-            return ChainProblem(complaint.id, complaint.receipt_no, event.seq, "content does not match its hash")
+            return ChainProblem(
+                complaint.id, complaint.receipt_no, event.seq, "content does not match its hash"
+            )
         prev = event.hash
         expected_seq += 1
     if expected_seq == 1:

@@ -37,19 +37,24 @@ class ActionForm(forms.Form):
         return data
 
     def call(self):
-        return type(self).service(actor=self.user, complaint_id=self.complaint.id,
-                                  expected_version=self.cleaned_data["version"], **self.service_kwargs())
+        return type(self).service(
+            actor=self.user,
+            complaint_id=self.complaint.id,
+            expected_version=self.cleaned_data["version"],
+            **self.service_kwargs(),
+        )
 
 
 def _text(label, required=True, rows=4, initial=None):
-    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}),
-                           initial=initial)
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), initial=initial
+    )
 
 
 def _departments(complaint):
     return Department.objects.filter(company_id=complaint.company_id).filter(
-        office_id__in=[complaint.office_id]) | Department.objects.filter(company_id=complaint.company_id,
-                                                                          office__isnull=True)
+        office_id__in=[complaint.office_id]
+    ) | Department.objects.filter(company_id=complaint.company_id, office__isnull=True)
 
 
 class IssueChoiceMixin:
@@ -59,9 +64,12 @@ class IssueChoiceMixin:
     action_name = ""
 
     def setup(self):
-        issues = [i for i in self.complaint.issues.select_related("department").order_by("seq")
-                  if (not self.issue_states or i.state in self.issue_states)
-                  and access.allowed_role(self.user, self.complaint, self.action_name, issue=i)]
+        issues = [
+            i
+            for i in self.complaint.issues.select_related("department").order_by("seq")
+            if (not self.issue_states or i.state in self.issue_states)
+            and access.allowed_role(self.user, self.complaint, self.action_name, issue=i)
+        ]
         self.fields["issue_id"].choices = [(i.id, f"{i.seq}. {i.summary}") for i in issues]
 
 
@@ -73,27 +81,40 @@ class CloseOnSpotForm(ActionForm):
 class AssignForm(ActionForm):
     service = services.complaint_assign
     department_id = forms.TypedChoiceField(label=_("责任部门"), coerce=int)
-    responsible_id = forms.TypedChoiceField(label=_("责任人（可选）"), coerce=int, required=False, empty_value=None)
+    responsible_id = forms.TypedChoiceField(
+        label=_("责任人（可选）"), coerce=int, required=False, empty_value=None
+    )
 
     def setup(self):
         from docket.accounts.models import RoleAssignment
 
         depts = list(_departments(self.complaint).order_by("office_id", "id"))
         self.fields["department_id"].choices = [(d.id, str(d)) for d in depts]
-        people = (RoleAssignment.objects.filter(department__in=depts).select_related("user", "department")
-                  .order_by("department_id", "user__display_name"))
+        people = (
+            RoleAssignment.objects.filter(department__in=depts)
+            .select_related("user", "department")
+            .order_by("department_id", "user__display_name")
+        )
         self.fields["responsible_id"].choices = [("", "—")] + [
-            (a.user_id, f"{a.user}（{a.department.name}·{a.get_role_display()}）") for a in people]
+            (a.user_id, f"{a.user}（{a.department.name}·{a.get_role_display()}）") for a in people
+        ]
         for issue in self.complaint.issues.order_by("seq"):
             self.fields[f"issue_{issue.id}"] = forms.TypedChoiceField(
-                label=_("问题 %(n)s 的责任部门") % {"n": issue.seq} + f"：{issue.summary[:30]}", coerce=int,
-                required=False, empty_value=None, choices=[("", _("同上"))] + [(d.id, str(d)) for d in depts])
+                label=_("问题 %(n)s 的责任部门") % {"n": issue.seq} + f"：{issue.summary[:30]}",
+                coerce=int,
+                required=False,
+                empty_value=None,
+                choices=[("", _("同上"))] + [(d.id, str(d)) for d in depts],
+            )
 
     def service_kwargs(self):
         data = self.cleaned_data
         mapping = {int(k.split("_")[1]): v for k, v in data.items() if k.startswith("issue_") and v}
-        return {"department_id": data["department_id"], "responsible_id": data["responsible_id"],
-                "issue_departments": mapping}
+        return {
+            "department_id": data["department_id"],
+            "responsible_id": data["responsible_id"],
+            "issue_departments": mapping,
+        }
 
 
 class AcceptForm(ActionForm):
@@ -111,7 +132,11 @@ class TransferForm(AssignForm):
 
     def service_kwargs(self):
         d = self.cleaned_data
-        return {"department_id": d["department_id"], "responsible_id": d["responsible_id"], "reason": d["reason"]}
+        return {
+            "department_id": d["department_id"],
+            "responsible_id": d["responsible_id"],
+            "reason": d["reason"],
+        }
 
 
 class RefuseForm(ActionForm):
@@ -133,8 +158,12 @@ class DeveloperForwardForm(ActionForm):
     reason = _text(_("转交说明"))
 
     def setup(self):
-        self.fields["party_id"].choices = [(p.id, p.name) for p in ExternalParty.objects.filter(
-            kind=ExternalParty.Kind.DEVELOPER, group_id=self.complaint.company.group_id)]
+        self.fields["party_id"].choices = [
+            (p.id, p.name)
+            for p in ExternalParty.objects.filter(
+                kind=ExternalParty.Kind.DEVELOPER, group_id=self.complaint.company.group_id
+            )
+        ]
 
 
 class DeveloperAnswerForm(ActionForm):
@@ -205,20 +234,38 @@ class VerifyForm(IssueChoiceMixin, ActionForm):
     action_name = "issue_verify"
     issue_states = (IssueState.MEASURES_DONE,)
     issue_id = forms.TypedChoiceField(label=_("问题"), coerce=int)
-    passed = forms.TypedChoiceField(label=_("验证结果"), coerce=lambda v: v == "1",
-                                    choices=[("1", _("合格")), ("0", _("不合格，返工"))], widget=forms.RadioSelect)
+    passed = forms.TypedChoiceField(
+        label=_("验证结果"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("合格")), ("0", _("不合格，返工"))],
+        widget=forms.RadioSelect,
+    )
     note = _text(_("验证情况"), rows=3)
 
 
 class FollowUpForm(ActionForm):
     service = services.follow_up_record
     method = forms.ChoiceField(label=_("回访方式"), choices=FollowUpMethod.choices)
-    satisfaction = forms.TypedChoiceField(label=_("顾客满意度"), coerce=int, widget=forms.RadioSelect,
-                                          choices=[(5, _("5 非常满意")), (4, _("4 满意")), (3, _("3 一般")),
-                                                   (2, _("2 不满意")), (1, _("1 非常不满意"))])
+    satisfaction = forms.TypedChoiceField(
+        label=_("顾客满意度"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[
+            (5, _("5 非常满意")),
+            (4, _("4 满意")),
+            (3, _("3 一般")),
+            (2, _("2 不满意")),
+            (1, _("1 非常不满意")),
+        ],
+    )
     opinion = _text(_("顾客意见"), required=False, rows=3)
-    quality_score = forms.TypedChoiceField(label=_("质检评分（可选）"), coerce=int, required=False, empty_value=None,
-                                           choices=[("", "—")] + [(n, str(n)) for n in range(5, 0, -1)])
+    quality_score = forms.TypedChoiceField(
+        label=_("质检评分（可选）"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", "—")] + [(n, str(n)) for n in range(5, 0, -1)],
+    )
 
 
 class FollowUpAttemptForm(ActionForm):
@@ -229,8 +276,9 @@ class FollowUpAttemptForm(ActionForm):
 
 class FollowUpExemptForm(ActionForm):
     service = services.follow_up_exempt
-    exemption = forms.ChoiceField(label=_("免回访原因"),
-                                  choices=[c for c in Exemption.choices if c[0] != Exemption.ON_THE_SPOT])
+    exemption = forms.ChoiceField(
+        label=_("免回访原因"), choices=[c for c in Exemption.choices if c[0] != Exemption.ON_THE_SPOT]
+    )
     note = _text(_("说明（无法联系时写明尝试过的方式）"), required=False, rows=2)
 
 
@@ -252,15 +300,19 @@ class WithdrawForm(ActionForm):
 
 class AcknowledgeForm(ActionForm):
     service = services.acknowledge_send
-    text = _text(_("礼节性回复（表明投诉已受理）"), rows=3,
-                 initial="您好，感谢您的反映，您的投诉已受理，我们正在核实处理，将尽快给您具体答复。")
+    text = _text(
+        _("礼节性回复（表明投诉已受理）"),
+        rows=3,
+        initial="您好，感谢您的反映，您的投诉已受理，我们正在核实处理，将尽快给您具体答复。",
+    )
 
 
 class PauseForm(ActionForm):
     service = services.clock_pause
     reason = forms.CharField(label=_("暂停原因（等待顾客或第三方）"), max_length=200)
-    resume_on = forms.DateTimeField(label=_("预计恢复时间"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    resume_on = forms.DateTimeField(
+        label=_("预计恢复时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
 
 
 class ResumeForm(NoInputForm):
@@ -274,8 +326,9 @@ class ForwarderReplyForm(ActionForm):
 
 class SeverityForm(ActionForm):
     service = services.severity_raise
-    severity = forms.ChoiceField(label=_("级别"), choices=[(Severity.HOT, Severity.HOT.label),
-                                                             (Severity.MAJOR, Severity.MAJOR.label)])
+    severity = forms.ChoiceField(
+        label=_("级别"), choices=[(Severity.HOT, Severity.HOT.label), (Severity.MAJOR, Severity.MAJOR.label)]
+    )
     reason = _text(_("升级原因"), rows=2)
 
 
@@ -312,24 +365,37 @@ class ClaimChoiceMixin:
 class ClaimDecideForm(ClaimChoiceMixin, ActionForm):
     service = services.compensation_decide
     claim_id = forms.TypedChoiceField(label=_("赔偿申请"), coerce=int)
-    approve = forms.TypedChoiceField(label=_("审批"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
-                                     choices=[("1", _("批准")), ("0", _("驳回"))])
-    approved_amount = forms.DecimalField(label=_("批准金额（元，可选）"), required=False, max_digits=12, decimal_places=2)
+    approve = forms.TypedChoiceField(
+        label=_("审批"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=[("1", _("批准")), ("0", _("驳回"))],
+    )
+    approved_amount = forms.DecimalField(
+        label=_("批准金额（元，可选）"), required=False, max_digits=12, decimal_places=2
+    )
     note = _text(_("审批意见"), rows=2)
 
 
 class ClaimEscalateForm(ClaimChoiceMixin, ActionForm):
     service = services.compensation_escalate
     claim_id = forms.TypedChoiceField(label=_("赔偿申请"), coerce=int)
-    to_developer = forms.TypedChoiceField(label=_("上报至"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
-                                          choices=[("1", _("地产客户关系中心")), ("0", _("公司重大业务审批流程"))])
+    to_developer = forms.TypedChoiceField(
+        label=_("上报至"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=[("1", _("地产客户关系中心")), ("0", _("公司重大业务审批流程"))],
+    )
     note = _text(_("上报说明"), rows=2)
 
 
 class ChaseForm(ActionForm):
     service = services.chase_record
-    via = forms.ChoiceField(label=_("催办方式"), choices=[("phone", _("电话")), ("visit", _("来访")), ("email", _("邮件"))],
-                            initial="phone")
+    via = forms.ChoiceField(
+        label=_("催办方式"),
+        choices=[("phone", _("电话")), ("visit", _("来访")), ("email", _("邮件"))],
+        initial="phone",
+    )
     text = _text(_("顾客催办内容"), rows=2)
 
 
@@ -341,15 +407,21 @@ class NoteForm(ActionForm):
 class AttachmentForm(ActionForm):
     service = services.attachment_add
     file = forms.FileField(label=_("照片或扫描件（JPG/PNG/GIF/WEBP/PDF）"))
-    issue_id = forms.TypedChoiceField(label=_("相关问题（可选）"), coerce=int, required=False, empty_value=None)
+    issue_id = forms.TypedChoiceField(
+        label=_("相关问题（可选）"), coerce=int, required=False, empty_value=None
+    )
 
     def setup(self):
         self.fields["issue_id"].choices = [("", "—")] + [
-            (i.id, f"{i.seq}. {i.summary[:40]}") for i in self.complaint.issues.order_by("seq")]
+            (i.id, f"{i.seq}. {i.summary[:40]}") for i in self.complaint.issues.order_by("seq")
+        ]
 
     def service_kwargs(self):
         f = self.cleaned_data["file"]
-        return {"upload": services.UploadInput(name=f.name, content=f.read()), "issue_id": self.cleaned_data["issue_id"]}
+        return {
+            "upload": services.UploadInput(name=f.name, content=f.read()),
+            "issue_id": self.cleaned_data["issue_id"],
+        }
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

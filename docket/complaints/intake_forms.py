@@ -29,25 +29,41 @@ class MultipleFileField(forms.FileField):
 
 class IntakeForm(forms.Form):
     office = forms.ModelChoiceField(label=_("管理处"), queryset=Office.objects.none())
-    kind = forms.ChoiceField(label=_("类别"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("类别"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect
+    )
     channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.OFFICE)
     method = forms.ChoiceField(label=_("方式"), choices=Method.choices, initial=Method.PHONE)
     anonymous = forms.BooleanField(label=_("匿名"), required=False)
-    complainant_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
-                                        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    complainant_phone = forms.CharField(
+        label=_("联系电话"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     complainant_name = forms.CharField(label=_("投诉人姓氏/姓名"), required=False, max_length=50)
     room = forms.ModelChoiceField(label=_("房屋"), queryset=Room.objects.none(), required=False)
-    complainant_address = forms.CharField(label=_("地址（非本小区住户或无房号时）"), required=False, max_length=200)
-    complainant_email = forms.EmailField(label=_("电子邮箱（可选，用于通知处理进度）"), required=False, max_length=200)
+    complainant_address = forms.CharField(
+        label=_("地址（非本小区住户或无房号时）"), required=False, max_length=200
+    )
+    complainant_email = forms.EmailField(
+        label=_("电子邮箱（可选，用于通知处理进度）"), required=False, max_length=200
+    )
     location = forms.CharField(label=_("发生地点"), required=False, max_length=200)
     people_count = forms.IntegerField(label=_("投诉人数"), min_value=1, initial=1)
-    cosigners = forms.CharField(label=_("联名人（每行一人：姓名 房号 电话）"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 2}))
+    cosigners = forms.CharField(
+        label=_("联名人（每行一人：姓名 房号 电话）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     subject = forms.CharField(label=_("主题"), max_length=200)
     description = forms.CharField(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 5}))
     demand = forms.CharField(label=_("顾客诉求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    issues = forms.CharField(label=_("反映的问题（每行一个；只有一个问题可留空）"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    issues = forms.CharField(
+        label=_("反映的问题（每行一个；只有一个问题可留空）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
     lawsuit_filed = forms.BooleanField(label=_("已提起诉讼"), required=False)
     media_exposed = forms.BooleanField(label=_("已被媒体曝光"), required=False)
@@ -56,31 +72,51 @@ class IntakeForm(forms.Form):
     compensation_claimed = forms.BooleanField(label=_("提出索赔"), required=False)
     home_return_requested = forms.BooleanField(label=_("要求退换房"), required=False)
     sensitive = forms.BooleanField(label=_("敏感投诉"), required=False)
-    forwarded_by = forms.ModelChoiceField(label=_("转交单位"), queryset=ExternalParty.objects.none(), required=False)
+    forwarded_by = forms.ModelChoiceField(
+        label=_("转交单位"), queryset=ExternalParty.objects.none(), required=False
+    )
     forwarder_ref = forms.CharField(label=_("转交单位编号"), required=False, max_length=64)
-    forwarder_due_at = forms.DateTimeField(label=_("转交单位要求答复时间"), required=False,
-                                           widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    box_opening = forms.ModelChoiceField(label=_("意见箱开箱记录（渠道为意见箱时）"), required=False,
-                                         queryset=SuggestionBoxOpening.objects.none())
+    forwarder_due_at = forms.DateTimeField(
+        label=_("转交单位要求答复时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    box_opening = forms.ModelChoiceField(
+        label=_("意见箱开箱记录（渠道为意见箱时）"),
+        required=False,
+        queryset=SuggestionBoxOpening.objects.none(),
+    )
     attachments = MultipleFileField(label=_("照片/扫描件"), required=False)
     close_on_spot = forms.BooleanField(label=_("已现场处理，顾客确认满意（直接结案）"), required=False)
-    close_note = forms.CharField(label=_("现场处理情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    close_note = forms.CharField(
+        label=_("现场处理情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        offices = [o for o in Office.objects.select_related("company", "community").order_by("company_id", "id")
-                   if access.register_role(user, o)]
+        offices = [
+            o
+            for o in Office.objects.select_related("company", "community").order_by("company_id", "id")
+            if access.register_role(user, o)
+        ]
         self.fields["office"].queryset = Office.objects.filter(id__in=[o.id for o in offices])
         if len(offices) == 1:
             self.fields["office"].initial = offices[0].id
             self.fields["office"].widget = forms.HiddenInput()
         company_ids = {o.company_id for o in offices}
         group_ids = {o.company.group_id for o in offices}
-        self.fields["room"].queryset = (Room.objects.filter(unit__building__community__office__in=offices)
-                                        .select_related("unit__building").order_by("unit__building__name", "unit__name", "number"))
-        self.fields["category"].queryset = Category.objects.filter(company_id__in=company_ids, active=True).select_related("parent")
+        self.fields["room"].queryset = (
+            Room.objects.filter(unit__building__community__office__in=offices)
+            .select_related("unit__building")
+            .order_by("unit__building__name", "unit__name", "number")
+        )
+        self.fields["category"].queryset = Category.objects.filter(
+            company_id__in=company_ids, active=True
+        ).select_related("parent")
         self.fields["forwarded_by"].queryset = ExternalParty.objects.filter(group_id__in=group_ids)
-        self.fields["box_opening"].queryset = SuggestionBoxOpening.objects.filter(office__in=offices).order_by("-opened_at")[:20]
+        self.fields["box_opening"].queryset = SuggestionBoxOpening.objects.filter(
+            office__in=offices
+        ).order_by("-opened_at")[:20]
 
     def clean(self):
         data = super().clean()
@@ -93,27 +129,49 @@ class IntakeForm(forms.Form):
         category_id = d["category"].id if d.get("category") else None
         lines = [ln.strip() for ln in (d.get("issues") or "").splitlines() if ln.strip()]
         issues = [IssueInput(summary=ln, category_id=category_id) for ln in lines] or (
-            [IssueInput(summary=d["subject"], category_id=category_id)])
+            [IssueInput(summary=d["subject"], category_id=category_id)]
+        )
         cosigners = []
         for ln in (d.get("cosigners") or "").splitlines():
             parts = ln.split()
             if parts:
-                cosigners.append(CoSignerInput(name=parts[0], room=parts[1] if len(parts) > 1 else "",
-                                               phone=parts[2] if len(parts) > 2 else ""))
+                cosigners.append(
+                    CoSignerInput(
+                        name=parts[0],
+                        room=parts[1] if len(parts) > 1 else "",
+                        phone=parts[2] if len(parts) > 2 else "",
+                    )
+                )
         uploads = [UploadInput(name=f.name, content=f.read()) for f in d.get("attachments") or []]
         data = ComplaintInput(
-            office_id=d["office"].id, channel=d["channel"], method=d["method"], kind=d["kind"],
-            subject=d["subject"], description=d["description"], anonymous=d["anonymous"],
-            complainant_name=d.get("complainant_name") or "", complainant_phone=d.get("complainant_phone") or "",
+            office_id=d["office"].id,
+            channel=d["channel"],
+            method=d["method"],
+            kind=d["kind"],
+            subject=d["subject"],
+            description=d["description"],
+            anonymous=d["anonymous"],
+            complainant_name=d.get("complainant_name") or "",
+            complainant_phone=d.get("complainant_phone") or "",
             complainant_address=d.get("complainant_address") or "",
-            complainant_email=d.get("complainant_email") or "", room_id=d["room"].id if d.get("room") else None,
-            location=d.get("location") or "", people_count=d["people_count"], demand=d.get("demand") or "",
-            issues=issues, cosigners=cosigners, attachments=uploads,
-            lawsuit_filed=d["lawsuit_filed"], media_exposed=d["media_exposed"],
-            legal_or_media_risk=d["legal_or_media_risk"], developer_related=d["developer_related"],
-            compensation_claimed=d["compensation_claimed"], home_return_requested=d["home_return_requested"],
-            sensitive=d["sensitive"], forwarded_by_id=d["forwarded_by"].id if d.get("forwarded_by") else None,
-            forwarder_ref=d.get("forwarder_ref") or "", forwarder_due_at=d.get("forwarder_due_at"),
+            complainant_email=d.get("complainant_email") or "",
+            room_id=d["room"].id if d.get("room") else None,
+            location=d.get("location") or "",
+            people_count=d["people_count"],
+            demand=d.get("demand") or "",
+            issues=issues,
+            cosigners=cosigners,
+            attachments=uploads,
+            lawsuit_filed=d["lawsuit_filed"],
+            media_exposed=d["media_exposed"],
+            legal_or_media_risk=d["legal_or_media_risk"],
+            developer_related=d["developer_related"],
+            compensation_claimed=d["compensation_claimed"],
+            home_return_requested=d["home_return_requested"],
+            sensitive=d["sensitive"],
+            forwarded_by_id=d["forwarded_by"].id if d.get("forwarded_by") else None,
+            forwarder_ref=d.get("forwarder_ref") or "",
+            forwarder_due_at=d.get("forwarder_due_at"),
             box_opening_id=d["box_opening"].id if d.get("box_opening") else None,
         )
         return data, (d.get("close_note") or "").strip() if d.get("close_on_spot") else None
@@ -121,9 +179,13 @@ class IntakeForm(forms.Form):
 
 class BoxOpeningForm(forms.Form):
     office = forms.ModelChoiceField(label=_("管理处"), queryset=Office.objects.none())
-    opened_at = forms.DateTimeField(label=_("开箱时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    opened_at = forms.DateTimeField(
+        label=_("开箱时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     letters = forms.IntegerField(label=_("信件数"), min_value=0)
-    note = forms.CharField(label=_("记录（内容摘要、转交情况）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("记录（内容摘要、转交情况）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, offices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,5 +193,6 @@ class BoxOpeningForm(forms.Form):
 
 
 class ReconciliationForm(forms.Form):
-    note = forms.CharField(label=_("说明（未移交投诉的原因与安排）"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("说明（未移交投诉的原因与安排）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

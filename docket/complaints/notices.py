@@ -77,10 +77,19 @@ OWNER_TEXTS: dict[str, tuple[str, str]] = {
 WEBHOOK_INTERNAL = frozenset({"forwarder_replied", "forwarded_to_developer", "developer_answered"})
 # Payload fields that carry the text of an event for staff notices and for the internal kinds integrations
 # receive; what goes to the complainant or an integration about a public event is `events.public_text`.
-TEXT_FIELD = {"forwarder_replied": "body", "forwarded_to_developer": "reason", "developer_answered": "answer",
-              "reply_returned": "comment", "refused": "reason", "escalated": "reason", "severity_raised": "reason",
-              "complainant_disagreed": "reason", "follow_up_attempted": "note", "complainant_chased": "text",
-              "complainant_wrote": "body"}
+TEXT_FIELD = {
+    "forwarder_replied": "body",
+    "forwarded_to_developer": "reason",
+    "developer_answered": "answer",
+    "reply_returned": "comment",
+    "refused": "reason",
+    "escalated": "reason",
+    "severity_raised": "reason",
+    "complainant_disagreed": "reason",
+    "follow_up_attempted": "note",
+    "complainant_chased": "text",
+    "complainant_wrote": "body",
+}
 
 
 def event_notify(event) -> None:
@@ -102,10 +111,14 @@ def event_notify(event) -> None:
 
 # --- staff ---------------------------------------------------------------------------------------------
 
+
 def _people(q: Q, exclude_id: int | None) -> list[tuple[object, str]]:
     """(user, role) for every active user holding a role matched by `q`: one query."""
-    rows = (RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False).select_related("user")
-            .order_by("user_id", "id"))
+    rows = (
+        RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False)
+        .select_related("user")
+        .order_by("user_id", "id")
+    )
     if exclude_id is not None:
         rows = rows.exclude(user_id=exclude_id)
     return [(a.user, a.role) for a in rows]
@@ -138,13 +151,18 @@ def _audience_q(event, c, notice: str) -> Q | None:
             return Q(office_id=c.office_id, role=Role.RECEPTION)
         from .models import Reply
 
-        author = (Reply.objects.filter(complaint_id=c.id, number=event.payload.get("reply"))
-                  .values_list("author_id", flat=True).first())
+        author = (
+            Reply.objects.filter(complaint_id=c.id, number=event.payload.get("reply"))
+            .values_list("author_id", flat=True)
+            .first()
+        )
         return Q(user_id=author, company_id=c.company_id) if author else None
     if notice == N.SEVERITY_RAISED:
-        return (Q(office_id=c.office_id, role=Role.OFFICE_MANAGER)
-                | Q(company_id=c.company_id, role__in=[Role.QM, Role.LEADERSHIP])
-                | Q(role=Role.GROUP_PROPERTY, group__companies__id=c.company_id))
+        return (
+            Q(office_id=c.office_id, role=Role.OFFICE_MANAGER)
+            | Q(company_id=c.company_id, role__in=[Role.QM, Role.LEADERSHIP])
+            | Q(role=Role.GROUP_PROPERTY, group__companies__id=c.company_id)
+        )
     if notice == N.OWNER_CHASED:
         if kind == "follow_up_attempted":
             return Q(office_id=c.office_id, role=Role.OFFICE_MANAGER)
@@ -175,12 +193,21 @@ def _staff(event, c, notice: str) -> None:
     text = _text(event)
     if text:
         body += f"\n{text[:500]}"
-    notify(kind=notice, notice=notice, recipients=people, subject=f"{SUBJECTS.get(notice, '')}{c.receipt_no} {c.subject}",
-           body=body, dedupe_key=f"ev:{event.id}", company_id=c.company_id, office_id=c.office_id,
-           ref=f"complaint:{c.id}")
+    notify(
+        kind=notice,
+        notice=notice,
+        recipients=people,
+        subject=f"{SUBJECTS.get(notice, '')}{c.receipt_no} {c.subject}",
+        body=body,
+        dedupe_key=f"ev:{event.id}",
+        company_id=c.company_id,
+        office_id=c.office_id,
+        ref=f"complaint:{c.id}",
+    )
 
 
 # --- the complainant -------------------------------------------------------------------------------------
+
 
 def _owner(event, c) -> None:
     phone = (c.complainant_phone or "").strip()
@@ -206,14 +233,24 @@ def _owner(event, c) -> None:
     subject = f"[{c.receipt_no}] {params.get('step', '登记受理')}"
     for address in (phone, email):
         if address:
-            notify_address(kind=f"owner:{event.kind}", notice=N.OWNER_UPDATE, address=address, subject=subject,
-                           body=body if "@" not in address else f"{c.complainant_name or '您好'}：\n\n{body}\n\n"
-                           f"（回复本邮件即可补充说明，请保留标题中的回执编号。）",
-                           data={"template": template, "params": params}, dedupe_key=f"ev:{event.id}:owner",
-                           company_id=c.company_id, ref=f"complaint:{c.id}")
+            notify_address(
+                kind=f"owner:{event.kind}",
+                notice=N.OWNER_UPDATE,
+                address=address,
+                subject=subject,
+                body=body
+                if "@" not in address
+                else f"{c.complainant_name or '您好'}：\n\n{body}\n\n"
+                f"（回复本邮件即可补充说明，请保留标题中的回执编号。）",
+                data={"template": template, "params": params},
+                dedupe_key=f"ev:{event.id}:owner",
+                company_id=c.company_id,
+                ref=f"complaint:{c.id}",
+            )
 
 
 # --- integrations ----------------------------------------------------------------------------------------
+
 
 def _text(event) -> str:
     """The text of an event for staff (any field TEXT_FIELD names)."""
@@ -237,13 +274,24 @@ def _webhooks(event, c) -> None:
     parties = {c.forwarded_by_id}
     data = {
         "complaint": {
-            "id": c.id, "receipt_no": c.receipt_no, "forwarder_ref": c.forwarder_ref,
-            "forwarded_by_id": c.forwarded_by_id, "state": c.state, "kind": c.kind, "subject": c.subject,
-            "company_id": c.company_id, "office_id": c.office_id,
+            "id": c.id,
+            "receipt_no": c.receipt_no,
+            "forwarder_ref": c.forwarder_ref,
+            "forwarded_by_id": c.forwarded_by_id,
+            "state": c.state,
+            "kind": c.kind,
+            "subject": c.subject,
+            "company_id": c.company_id,
+            "office_id": c.office_id,
         },
         "event": {
-            "id": event.id, "seq": event.seq, "kind": event.kind, "label": EVENT_LABELS.get(event.kind, event.kind),
-            "at": event.at.isoformat(), "public": event.public, "hash": event.hash,
+            "id": event.id,
+            "seq": event.seq,
+            "kind": event.kind,
+            "label": EVENT_LABELS.get(event.kind, event.kind),
+            "at": event.at.isoformat(),
+            "public": event.public,
+            "hash": event.hash,
         },
         "text": _public_or_staff_text(event),
     }
@@ -251,15 +299,27 @@ def _webhooks(event, c) -> None:
         # The forward goes to the developer's endpoint; its answer only to the complaint's own integrations.
         from .models import DeveloperForward
 
-        fwd = (DeveloperForward.objects.filter(complaint_id=c.id).order_by("-sent_at", "-id")
-               .values("id", "party_id", "reason", "their_ref", "answer").first())
+        fwd = (
+            DeveloperForward.objects.filter(complaint_id=c.id)
+            .order_by("-sent_at", "-id")
+            .values("id", "party_id", "reason", "their_ref", "answer")
+            .first()
+        )
         if fwd:
             if event.kind == "forwarded_to_developer":
                 parties = {fwd["party_id"]}
             data["forward"] = {
-                **fwd, "description": c.description, "location": c.location,
+                **fwd,
+                "description": c.description,
+                "location": c.location,
                 "answer_url": f"/api/v1/complaints/{c.id}/actions/developer_answer_record",
             }
-    notify_webhooks(event=f"complaint.{event.kind}", data=data, dedupe_key=f"ev:{event.id}",
-                    company_id=c.company_id, created_by_id=c.received_by_id, party_ids=parties,
-                    ref=f"complaint:{c.id}")
+    notify_webhooks(
+        event=f"complaint.{event.kind}",
+        data=data,
+        dedupe_key=f"ev:{event.id}",
+        company_id=c.company_id,
+        created_by_id=c.received_by_id,
+        party_ids=parties,
+        ref=f"complaint:{c.id}",
+    )

@@ -14,14 +14,29 @@ from .models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, 
 
 LIST_PAGE_SIZE = 50
 # What a department works on while it holds a complaint: every open state but the reviewers' two.
-DEPT_HELD_STATES = [v for v in State.values if v not in TERMINAL_STATES and v not in (State.IN_REVIEW, State.REPLY_APPROVED)]
+DEPT_HELD_STATES = [
+    v for v in State.values if v not in TERMINAL_STATES and v not in (State.IN_REVIEW, State.REPLY_APPROVED)
+]
 
 
 SORTS = {"received": ("-received_at", "-id"), "due": ("next_due_at", "id")}
 # The columns a list row shows (complaints/_rows.html): my work reads only these (`.only(*LIST_ROW_FIELDS)`),
 # not the 50-odd columns of the record, which halves the time to load a page of 50 (bench/README.md).
-LIST_ROW_FIELDS = ("id", "receipt_no", "subject", "severity", "kind", "state", "next_due_at", "paused_at",
-                   "received_at", "office", "office__name", "holder_department", "holder_department__name")
+LIST_ROW_FIELDS = (
+    "id",
+    "receipt_no",
+    "subject",
+    "severity",
+    "kind",
+    "state",
+    "next_due_at",
+    "paused_at",
+    "received_at",
+    "office",
+    "office__name",
+    "holder_department",
+    "holder_department__name",
+)
 
 
 @dataclass
@@ -40,22 +55,43 @@ class ListFilters:
     sort: str = "received"
 
     # The query-string keys `from_query` reads (saved filters keep only these).
-    QUERY_KEYS = ("state", "office", "department", "category", "channel", "method", "kind", "q", "overdue", "open",
-                  "sort")
+    QUERY_KEYS = (
+        "state",
+        "office",
+        "department",
+        "category",
+        "channel",
+        "method",
+        "kind",
+        "q",
+        "overdue",
+        "open",
+        "sort",
+    )
 
     @classmethod
     def from_query(cls, g) -> ListFilters:
         """From a query string (a QueryDict or dict): the list, my work, the export and saved filters."""
+
         def _int(value):
             try:
                 return int(value)
             except (TypeError, ValueError):
                 return None
 
-        return cls(state=g.get("state", ""), office_id=_int(g.get("office")), department_id=_int(g.get("department")),
-                   category_id=_int(g.get("category")), channel=g.get("channel", ""), method=g.get("method", ""),
-                   kind=g.get("kind", ""), q=g.get("q", "").strip(), overdue=g.get("overdue") == "1",
-                   open_only=g.get("open") == "1", sort=g.get("sort", "received"))
+        return cls(
+            state=g.get("state", ""),
+            office_id=_int(g.get("office")),
+            department_id=_int(g.get("department")),
+            category_id=_int(g.get("category")),
+            channel=g.get("channel", ""),
+            method=g.get("method", ""),
+            kind=g.get("kind", ""),
+            q=g.get("q", "").strip(),
+            overdue=g.get("overdue") == "1",
+            open_only=g.get("open") == "1",
+            sort=g.get("sort", "received"),
+        )
 
 
 def apply_filters(qs: QuerySet[Complaint], f: ListFilters) -> QuerySet[Complaint]:
@@ -72,7 +108,8 @@ def apply_filters(qs: QuerySet[Complaint], f: ListFilters) -> QuerySet[Complaint
         qs = qs.filter(Q(holder_department_id=f.department_id) | Exists(in_issue))
     if f.category_id:
         in_category = ComplaintIssue.objects.filter(
-            Q(category_id=f.category_id) | Q(category__parent_id=f.category_id), complaint=OuterRef("pk"))
+            Q(category_id=f.category_id) | Q(category__parent_id=f.category_id), complaint=OuterRef("pk")
+        )
         qs = qs.filter(Exists(in_category))
     if f.channel:
         qs = qs.filter(channel=f.channel)
@@ -98,12 +135,23 @@ def complaint_list_for(user, filters: ListFilters | None = None) -> QuerySet[Com
     qs = apply_filters(complaints_visible_to(user), f)
     if f.sort == "due":
         qs = qs.exclude(state__in=TERMINAL_STATES).filter(next_due_at__isnull=False)
-    return qs.select_related("office", "holder_department", "holder").order_by(*SORTS.get(f.sort, SORTS["received"]))
+    return qs.select_related("office", "holder_department", "holder").order_by(
+        *SORTS.get(f.sort, SORTS["received"])
+    )
 
 
 # What the complaint page and the printable forms join in: fetch with `access_complaint(..., related=DETAIL_RELATED)`.
-DETAIL_RELATED = ("office", "community", "company", "room__unit__building", "received_by", "holder_department",
-                  "holder", "responsible", "forwarded_by")
+DETAIL_RELATED = (
+    "office",
+    "community",
+    "company",
+    "room__unit__building",
+    "received_by",
+    "holder_department",
+    "holder",
+    "responsible",
+    "forwarded_by",
+)
 
 
 def complaint_detail_for(complaint: Complaint) -> Complaint:
@@ -112,11 +160,24 @@ def complaint_detail_for(complaint: Complaint) -> Complaint:
     (the page used to read its row twice, the second time joined with nine tables)."""
     prefetch_related_objects(
         [complaint],
-        Prefetch("issues", queryset=ComplaintIssue.objects.select_related("category__parent", "department",
-                                                                           "responsible", "verified_by")),
-        "attachments", "cosigners", "replies__reviews__reviewer", "claims", "ncrs", "developer_forwards__party",
-        Prefetch("obligations", queryset=Obligation.objects.select_related("holder", "holder_department")
-                 .order_by("started_at", "id")),
+        Prefetch(
+            "issues",
+            queryset=ComplaintIssue.objects.select_related(
+                "category__parent", "department", "responsible", "verified_by"
+            ),
+        ),
+        "attachments",
+        "cosigners",
+        "replies__reviews__reviewer",
+        "claims",
+        "ncrs",
+        "developer_forwards__party",
+        Prefetch(
+            "obligations",
+            queryset=Obligation.objects.select_related("holder", "holder_department").order_by(
+                "started_at", "id"
+            ),
+        ),
     )
     return complaint
 
@@ -144,8 +205,16 @@ def intake_lookup(user, *, phone: str = "", room_id: int | None = None, limit: i
         q |= Q(complainant_phone__startswith=phone)
     if room_id:
         q |= Q(room_id=room_id)
-    open_complaints = (complaints_visible_to(user).filter(q).exclude(state__in=TERMINAL_STATES)
-                       .order_by("-received_at")[:limit]) if q else Complaint.objects.none()
+    open_complaints = (
+        (
+            complaints_visible_to(user)
+            .filter(q)
+            .exclude(state__in=TERMINAL_STATES)
+            .order_by("-received_at")[:limit]
+        )
+        if q
+        else Complaint.objects.none()
+    )
     return list(residents), list(open_complaints)
 
 
@@ -156,23 +225,36 @@ def _work_q(a) -> Q:
     active = ~Q(state__in=TERMINAL_STATES)
     role = a.role
     if role == Role.RECEPTION:
-        return Q(office_id=a.office_id) & Q(state__in=[State.REGISTERED, State.REPLY_APPROVED, State.REPLIED,
-                                                        State.FOLLOW_UP, State.WITH_DEVELOPER])
+        return Q(office_id=a.office_id) & Q(
+            state__in=[
+                State.REGISTERED,
+                State.REPLY_APPROVED,
+                State.REPLIED,
+                State.FOLLOW_UP,
+                State.WITH_DEVELOPER,
+            ]
+        )
     if role in (Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER):
         # What the department holds, and what it owes on an open issue. The issues are an uncorrelated
         # `id IN (…)` (no join, so no DISTINCT; PostgreSQL hashes it once, where a correlated EXISTS inside
         # the OR is costed per row and turned the count into a bitmap scan of the department's history),
         # and the states are listed, so the queue reads `complaint_open_due` alone, in due order.
         mine = Q(holder_department_id=a.department_id, state__in=DEPT_HELD_STATES)
-        owes = ComplaintIssue.objects.filter(company_id=a.company_id, department_id=a.department_id,
-                                             state__in=[IssueState.OPEN, IssueState.REWORK]).values("complaint_id")
+        owes = ComplaintIssue.objects.filter(
+            company_id=a.company_id,
+            department_id=a.department_id,
+            state__in=[IssueState.OPEN, IssueState.REWORK],
+        ).values("complaint_id")
         issue = Q(pk__in=owes, state__in=[State.INVESTIGATING, State.NEGOTIATING, State.IMPLEMENTING])
         return Q(company_id=a.company_id) & (mine | issue)
     if role == Role.OFFICE_MANAGER:
-        return Q(office_id=a.office_id) & (Q(state=State.VERIFYING) | (active & Q(next_due_at__lt=clock.now())))
+        return Q(office_id=a.office_id) & (
+            Q(state=State.VERIFYING) | (active & Q(next_due_at__lt=clock.now()))
+        )
     if role == Role.QM:
-        return Q(company_id=a.company_id) & (Q(review_stage="qm") | (Q(level="company") & active
-                                                                      & ~Q(state=State.IN_REVIEW)))
+        return Q(company_id=a.company_id) & (
+            Q(review_stage="qm") | (Q(level="company") & active & ~Q(state=State.IN_REVIEW))
+        )
     if role == Role.GENERAL_OFFICE:
         return Q(company_id=a.company_id, review_stage="general_office")
     if role == Role.LEADERSHIP:
@@ -203,8 +285,11 @@ def work_queue_for(user, filters: ListFilters | None = None) -> QuerySet[Complai
     qs = Complaint.objects.filter(q)
     if filters is not None:
         qs = apply_filters(qs, filters)
-    return (qs.select_related("office", "holder_department")  # what a row shows (complaints/_rows.html)
-            .order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id"))
+    return qs.select_related(
+        "office", "holder_department"
+    ).order_by(  # what a row shows (complaints/_rows.html)
+        F("next_due_at").asc(nulls_last=True), "received_at", "id"
+    )
 
 
 def attachment_open(user, complaint_id: int, attachment_id: int):

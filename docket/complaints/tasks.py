@@ -18,7 +18,9 @@ def chains_verify_nightly() -> int:
     for _id, problem in chains_verify_all():
         if problem is not None:
             broken += 1
-            log.error("complaint record %s broken at event #%s: %s", problem.receipt_no, problem.seq, problem.reason)
+            log.error(
+                "complaint record %s broken at event #%s: %s", problem.receipt_no, problem.seq, problem.reason
+            )
     log.info("nightly chain verification done, %s broken", broken)
     return broken
 
@@ -29,4 +31,10 @@ def overdue_sweep_run() -> dict:
     from .services.overdue import overdue_sweep
 
     r = overdue_sweep()
-    return {"warned": r.warned, "breached": r.breached, "superior": r.superior, "qm": r.qm, "resumed": r.resumed}
+    return {
+        "warned": r.warned,
+        "breached": r.breached,
+        "superior": r.superior,
+        "qm": r.qm,
+        "resumed": r.resumed,
+    }

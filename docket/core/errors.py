@@ -54,8 +54,18 @@ ERRORS: dict[str, tuple[int, str]] = {
 }
 
 # The codes only the API layer raises (authentication, transport, idempotency, throttling).
-API_CODES = frozenset({"bad_request", "unauthenticated", "forbidden", "method_not_allowed",
-                       "idempotency_mismatch", "too_large", "throttled", "server_error"})
+API_CODES = frozenset(
+    {
+        "bad_request",
+        "unauthenticated",
+        "forbidden",
+        "method_not_allowed",
+        "idempotency_mismatch",
+        "too_large",
+        "throttled",
+        "server_error",
+    }
+)
 
 
 class DomainError(Exception):

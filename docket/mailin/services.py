@@ -102,7 +102,9 @@ def mailbox_user_ensure(mailbox: Mailbox) -> User:
         label = f"邮件·{mb.name}"[:50]
         if user is None:
             user = User.objects.create(
-                username=f"mailin-{secrets.token_hex(4)}", display_name=label, password=make_password(None),
+                username=f"mailin-{secrets.token_hex(4)}",
+                display_name=label,
+                password=make_password(None),
                 is_service=True,
             )
             mb.user = user

@@ -23,18 +23,21 @@ PREF_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEBHOOK]
 
 def _choices(model_label: str, **filters):
     """(id, name) pairs of a model of another app, for a plain id field; empty when the app is absent."""
+
     def load():
         try:
             model = apps.get_model(model_label)
         except LookupError:
             return []
         return [("", "---------")] + [(o.pk, str(o)) for o in model.objects.filter(**filters)]
+
     return load
 
 
 class _ScopedForm(forms.ModelForm):
-    company_id = forms.TypedChoiceField(label=_("公司"), choices=_choices("org.Company"), coerce=int,
-                                        empty_value=None, required=False)
+    company_id = forms.TypedChoiceField(
+        label=_("公司"), choices=_choices("org.Company"), coerce=int, empty_value=None, required=False
+    )
 
 
 class AttemptInline(admin.TabularInline):
@@ -88,16 +91,34 @@ class DeliveryAttemptAdmin(admin.ModelAdmin):
 
 
 class WebhookEndpointForm(_ScopedForm):
-    external_party_id = forms.TypedChoiceField(label=_("外部单位"), choices=_choices("org.ExternalParty"), coerce=int,
-                                               empty_value=None, required=False,
-                                               help_text=_("只接收与该外部单位有关的事件（如转地产处理）。"))
+    external_party_id = forms.TypedChoiceField(
+        label=_("外部单位"),
+        choices=_choices("org.ExternalParty"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("只接收与该外部单位有关的事件（如转地产处理）。"),
+    )
     url = forms.URLField(label=_("接收地址"), max_length=500, assume_scheme="https")
-    event_kinds = forms.CharField(label=_("订阅事件"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                  help_text=_("每行一个事件类型，如 complaint.reply_sent；留空表示全部。"))
+    event_kinds = forms.CharField(
+        label=_("订阅事件"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个事件类型，如 complaint.reply_sent；留空表示全部。"),
+    )
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["name", "company_id", "service_user", "external_party_id", "url", "secret", "event_kinds", "active"]
+        fields = [
+            "name",
+            "company_id",
+            "service_user",
+            "external_party_id",
+            "url",
+            "secret",
+            "event_kinds",
+            "active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +126,11 @@ class WebhookEndpointForm(_ScopedForm):
             self.initial["event_kinds"] = "\n".join(self.instance.event_kinds or [])
 
     def clean_event_kinds(self):
-        return [k.strip() for k in (self.cleaned_data["event_kinds"] or "").replace(",", "\n").splitlines() if k.strip()]
+        return [
+            k.strip()
+            for k in (self.cleaned_data["event_kinds"] or "").replace(",", "\n").splitlines()
+            if k.strip()
+        ]
 
 
 @admin.register(WebhookEndpoint)
@@ -117,8 +142,14 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 class WeComRobotForm(_ScopedForm):
     company_id = forms.TypedChoiceField(label=_("公司"), choices=_choices("org.Company"), coerce=int)
-    office_id = forms.TypedChoiceField(label=_("管理处"), choices=_choices("org.Office"), coerce=int,
-                                       empty_value=None, required=False, help_text=_("留空表示全公司。"))
+    office_id = forms.TypedChoiceField(
+        label=_("管理处"),
+        choices=_choices("org.Office"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("留空表示全公司。"),
+    )
     webhook_url = forms.URLField(label=_("机器人地址"), max_length=500, assume_scheme="https")
 
     class Meta:
@@ -134,9 +165,13 @@ class WeComRobotAdmin(admin.ModelAdmin):
 
 class NoticePreferenceForm(_ScopedForm):
     role = forms.ChoiceField(label=_("角色"), choices=preferences.audience_choices)
-    channels = forms.MultipleChoiceField(label=_("渠道"), choices=PREF_CHANNELS, required=False,
-                                         widget=forms.CheckboxSelectMultiple,
-                                         help_text=_("不选表示不通知。"))
+    channels = forms.MultipleChoiceField(
+        label=_("渠道"),
+        choices=PREF_CHANNELS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示不通知。"),
+    )
 
     class Meta:
         model = NoticePreference

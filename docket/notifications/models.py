@@ -51,7 +51,12 @@ class Notification(models.Model):
     kind = models.CharField(_("类型"), max_length=40)
     channel = models.CharField(_("渠道"), max_length=20)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("接收人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("接收人"),
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     target_id = models.BigIntegerField(_("目标编号"), null=True, blank=True)
@@ -81,8 +86,9 @@ class DeliveryAttempt(models.Model):
     """Every attempt to deliver, kept for the delivery log: outcome, HTTP status (for HTTP channels), how
     long it took and the first part of the answer."""
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="attempt_log",
-                                     verbose_name=_("通知"))
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="attempt_log", verbose_name=_("通知")
+    )
     at = models.DateTimeField(_("时间"))
     ok = models.BooleanField(_("成功"))
     error = models.TextField(_("错误"), blank=True)
@@ -111,12 +117,18 @@ class WebhookEndpoint(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     company_id = models.BigIntegerField(_("公司"), null=True, blank=True)
     service_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        limit_choices_to={"api_key__isnull": False}, verbose_name=_("接口服务账号"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"api_key__isnull": False},
+        verbose_name=_("接口服务账号"),
         help_text=_("只接收该接口账号创建的投诉的事件。"),
     )
-    external_party_id = models.BigIntegerField(_("外部单位"), null=True, blank=True,
-                                               help_text=_("只接收与该外部单位有关的事件（如转地产处理）。"))
+    external_party_id = models.BigIntegerField(
+        _("外部单位"), null=True, blank=True, help_text=_("只接收与该外部单位有关的事件（如转地产处理）。")
+    )
     url = models.URLField(_("接收地址"), max_length=500)
     secret = models.CharField(_("签名密钥"), max_length=200)
     event_kinds = models.JSONField(_("订阅事件"), default=list, blank=True, help_text=_("留空表示全部。"))
@@ -130,13 +142,16 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def wants(self, *, event: str, company_id: int | None, created_by_id: int | None,
-              party_ids: frozenset[int]) -> bool:
-        return (self.active
-                and (not self.event_kinds or event in self.event_kinds)
-                and (self.company_id is None or self.company_id == company_id)
-                and (self.service_user_id is None or self.service_user_id == created_by_id)
-                and (self.external_party_id is None or self.external_party_id in party_ids))
+    def wants(
+        self, *, event: str, company_id: int | None, created_by_id: int | None, party_ids: frozenset[int]
+    ) -> bool:
+        return (
+            self.active
+            and (not self.event_kinds or event in self.event_kinds)
+            and (self.company_id is None or self.company_id == company_id)
+            and (self.service_user_id is None or self.service_user_id == created_by_id)
+            and (self.external_party_id is None or self.external_party_id in party_ids)
+        )
 
 
 class WeComRobot(models.Model):
@@ -151,7 +166,9 @@ class WeComRobot(models.Model):
     company_id = models.BigIntegerField(_("公司"))
     office_id = models.BigIntegerField(_("管理处"), null=True, blank=True, help_text=_("留空表示全公司。"))
     webhook_url = models.URLField(_("机器人地址"), max_length=500)
-    msgtype = models.CharField(_("消息格式"), max_length=10, choices=MsgType.choices, default=MsgType.MARKDOWN)
+    msgtype = models.CharField(
+        _("消息格式"), max_length=10, choices=MsgType.choices, default=MsgType.MARKDOWN
+    )
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -175,8 +192,11 @@ class NoticePreference(models.Model):
     class Meta:
         verbose_name = _("通知设置")
         verbose_name_plural = _("通知设置")
-        constraints = [models.UniqueConstraint(fields=["company_id", "role", "notice"], name="notice_pref_unique",
-                                               nulls_distinct=False)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company_id", "role", "notice"], name="notice_pref_unique", nulls_distinct=False
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.role} · {self.get_notice_display()}"
@@ -185,12 +205,21 @@ class NoticePreference(models.Model):
 class ChannelOptOut(models.Model):
     """A user's opt-out of an optional channel (email, SMS), for one notice kind or all (empty)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("用户"))
-    channel = models.CharField(_("渠道"), max_length=20, choices=[(Channel.EMAIL, Channel.EMAIL.label),
-                                                                 (Channel.SMS, Channel.SMS.label)])
-    notice = models.CharField(_("通知类型"), max_length=30, choices=NoticeKind.choices, blank=True,
-                              help_text=_("留空表示全部类型。"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    channel = models.CharField(
+        _("渠道"),
+        max_length=20,
+        choices=[(Channel.EMAIL, Channel.EMAIL.label), (Channel.SMS, Channel.SMS.label)],
+    )
+    notice = models.CharField(
+        _("通知类型"),
+        max_length=30,
+        choices=NoticeKind.choices,
+        blank=True,
+        help_text=_("留空表示全部类型。"),
+    )
 
     class Meta:
         verbose_name = _("个人退订")

@@ -68,8 +68,9 @@ def _rows() -> dict[tuple, tuple[str, ...]]:
     if _cache is None or time.monotonic() - _loaded_at > TTL:
         from .models import NoticePreference
 
-        _cache = {(p.company_id, p.role, p.notice): tuple(p.channels or ())
-                  for p in NoticePreference.objects.all()}
+        _cache = {
+            (p.company_id, p.role, p.notice): tuple(p.channels or ()) for p in NoticePreference.objects.all()
+        }
         _loaded_at = time.monotonic()
     return _cache
 
@@ -85,7 +86,12 @@ def channels_for(company_id: int | None, role: str | None, notice: str | None) -
         return FALLBACK
     role = role or ANY
     rows = _rows()
-    for key in ((company_id, role, notice), (None, role, notice), (company_id, ANY, notice), (None, ANY, notice)):
+    for key in (
+        (company_id, role, notice),
+        (None, role, notice),
+        (company_id, ANY, notice),
+        (None, ANY, notice),
+    ):
         if key in rows:
             return rows[key]
     if (role, notice) in DEFAULTS:

@@ -86,15 +86,27 @@ def caches_clear() -> None:
 
 
 def _row(*, kind, channel, dedupe_key, subject, body, company_id, ref, now, **extra) -> Notification:
-    return Notification(company_id=company_id, kind=kind[:40], channel=channel, subject=subject[:200], body=body,
-                        ref=ref, dedupe_key=dedupe_key[:200], next_attempt_at=now, created_at=now, **extra)
+    return Notification(
+        company_id=company_id,
+        kind=kind[:40],
+        channel=channel,
+        subject=subject[:200],
+        body=body,
+        ref=ref,
+        dedupe_key=dedupe_key[:200],
+        next_attempt_at=now,
+        created_at=now,
+        **extra,
+    )
 
 
 def _insert(rows: list[Notification]) -> int:
     if not rows:
         return 0
     unique = {r.dedupe_key: r for r in rows}
-    existing = set(Notification.objects.filter(dedupe_key__in=list(unique)).values_list("dedupe_key", flat=True))
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=list(unique)).values_list("dedupe_key", flat=True)
+    )
     new = [r for k, r in unique.items() if k not in existing]
     Notification.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
@@ -107,9 +119,18 @@ def robots_for(company_id: int | None, office_id: int | None) -> list[WeComRobot
     return own or [r for r in robots if r.office_id is None]
 
 
-def notify(*, kind: str, recipients: Iterable, subject: str, body: str, dedupe_key: str,
-           company_id: int | None = None, office_id: int | None = None, ref: str = "",
-           notice: str | None = None) -> int:
+def notify(
+    *,
+    kind: str,
+    recipients: Iterable,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    company_id: int | None = None,
+    office_id: int | None = None,
+    ref: str = "",
+    notice: str | None = None,
+) -> int:
     """Queue a message for each recipient — a user, or a (user, role code) pair — on the channels the
     preferences name for its role and notice kind (`notice`, else derived from `kind`). A user channel
     without an address (no e-mail, no phone) is skipped, and a recipient left with no channel gets the
@@ -127,8 +148,11 @@ def notify(*, kind: str, recipients: Iterable, subject: str, body: str, dedupe_k
         return 0
     opted = set()
     if _optouts.all():
-        opted = set(ChannelOptOut.objects.filter(user_id__in=list(people)).filter(
-            notice__in=["", notice or ""]).values_list("user_id", "channel"))
+        opted = set(
+            ChannelOptOut.objects.filter(user_id__in=list(people))
+            .filter(notice__in=["", notice or ""])
+            .values_list("user_id", "channel")
+        )
     rows, wecom = [], False
     for uid, (user, role) in people.items():
         wanted = preferences.channels_for(company_id, role, notice)
@@ -137,24 +161,58 @@ def notify(*, kind: str, recipients: Iterable, subject: str, body: str, dedupe_k
         for ch in wanted:
             if ch not in USER_CHANNELS or (uid, ch) in opted:
                 continue
-            if (ch == Channel.EMAIL and not getattr(user, "email", "")) or (ch == Channel.SMS and not getattr(user, "phone", "")):
+            if (ch == Channel.EMAIL and not getattr(user, "email", "")) or (
+                ch == Channel.SMS and not getattr(user, "phone", "")
+            ):
                 continue
             chosen.append(ch)
         if not chosen and wanted != ():
             chosen = [Channel.CONSOLE]
         for ch in chosen:
-            rows.append(_row(kind=kind, channel=ch, recipient=user, dedupe_key=f"{dedupe_key}:u{uid}:{ch}",
-                             subject=subject, body=body, company_id=company_id, ref=ref, now=now))
+            rows.append(
+                _row(
+                    kind=kind,
+                    channel=ch,
+                    recipient=user,
+                    dedupe_key=f"{dedupe_key}:u{uid}:{ch}",
+                    subject=subject,
+                    body=body,
+                    company_id=company_id,
+                    ref=ref,
+                    now=now,
+                )
+            )
     if wecom:
         for robot in robots_for(company_id, office_id):
-            rows.append(_row(kind=kind, channel=Channel.WECOM, target_id=robot.id, dedupe_key=f"{dedupe_key}:wecom{robot.id}",
-                             subject=subject, body=body, company_id=company_id, ref=ref, now=now))
+            rows.append(
+                _row(
+                    kind=kind,
+                    channel=Channel.WECOM,
+                    target_id=robot.id,
+                    dedupe_key=f"{dedupe_key}:wecom{robot.id}",
+                    subject=subject,
+                    body=body,
+                    company_id=company_id,
+                    ref=ref,
+                    now=now,
+                )
+            )
     return _insert(rows)
 
 
-def notify_address(*, kind: str, address: str, subject: str, body: str, dedupe_key: str,
-                   company_id: int | None = None, ref: str = "", notice: str | None = None,
-                   audience: str = preferences.COMPLAINANT, data: dict | None = None) -> int:
+def notify_address(
+    *,
+    kind: str,
+    address: str,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    company_id: int | None = None,
+    ref: str = "",
+    notice: str | None = None,
+    audience: str = preferences.COMPLAINANT,
+    data: dict | None = None,
+) -> int:
     """Queue a message to someone with no account (the complainant's phone or email address), on the
     channels the preferences give `audience` for the notice kind: a phone number is reached by SMS, an
     email address by email. Returns 1 when queued or already queued under the same key, 0 when the
@@ -166,8 +224,18 @@ def notify_address(*, kind: str, address: str, subject: str, body: str, dedupe_k
     channels = preferences.channels_for(company_id, audience, notice)
     if channel not in channels:
         return 0
-    row = _row(kind=kind, channel=channel, address=address, data=data or {}, dedupe_key=f"{dedupe_key}:{channel}",
-               subject=subject, body=body, company_id=company_id, ref=ref, now=clock.now())
+    row = _row(
+        kind=kind,
+        channel=channel,
+        address=address,
+        data=data or {},
+        dedupe_key=f"{dedupe_key}:{channel}",
+        subject=subject,
+        body=body,
+        company_id=company_id,
+        ref=ref,
+        now=clock.now(),
+    )
     # One statement (this runs for every registration): the unique dedupe key ignores a repeat.
     Notification.objects.bulk_create([row], ignore_conflicts=True)
     return 1
@@ -178,39 +246,72 @@ def webhooks_any(company_id: int | None) -> bool:
     return any(ep.company_id in (None, company_id) for ep in _endpoints.all())
 
 
-def notify_webhooks(*, event: str, data: dict, dedupe_key: str, company_id: int | None,
-                    created_by_id: int | None = None, party_ids: Iterable[int] = (), ref: str = "") -> int:
+def notify_webhooks(
+    *,
+    event: str,
+    data: dict,
+    dedupe_key: str,
+    company_id: int | None,
+    created_by_id: int | None = None,
+    party_ids: Iterable[int] = (),
+    ref: str = "",
+) -> int:
     """Queue `data` (JSON) for every active endpoint subscribed to `event` that matches the company, the
     creating integration and the external parties concerned (see WebhookEndpoint). The JSON is fixed
     here, so every retry sends the same bytes with the same event id."""
     parties = frozenset(p for p in party_ids if p)
-    targets = [ep for ep in _endpoints.all()
-               if ep.wants(event=event, company_id=company_id, created_by_id=created_by_id, party_ids=parties)]
+    targets = [
+        ep
+        for ep in _endpoints.all()
+        if ep.wants(event=event, company_id=company_id, created_by_id=created_by_id, party_ids=parties)
+    ]
     if not targets:
         return 0
     now = clock.now()
     rows = []
     for ep in targets:
         event_id = f"{dedupe_key}:ep{ep.id}"
-        body = json.dumps({"id": event_id, "type": event, "created_at": now.isoformat(), "data": data},
-                          ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
-        rows.append(_row(kind=event, channel=Channel.WEBHOOK, target_id=ep.id, address=ep.url[:200],
-                         data={"id": event_id}, dedupe_key=event_id, subject=event, body=body,
-                         company_id=company_id, ref=ref, now=now))
+        body = json.dumps(
+            {"id": event_id, "type": event, "created_at": now.isoformat(), "data": data},
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=True,
+            default=str,
+        )
+        rows.append(
+            _row(
+                kind=event,
+                channel=Channel.WEBHOOK,
+                target_id=ep.id,
+                address=ep.url[:200],
+                data={"id": event_id},
+                dedupe_key=event_id,
+                subject=event,
+                body=body,
+                company_id=company_id,
+                ref=ref,
+                now=now,
+            )
+        )
     return _insert(rows)
 
 
 def _claim(batch: int) -> list[Notification]:
     now = clock.now()
     with transaction.atomic():
-        qs = (Notification.objects.select_for_update(skip_locked=True)
-              .filter(state__in=[Notification.State.PENDING, Notification.State.SENDING], next_attempt_at__lte=now)
-              .exclude(claimed_until__gt=now)
-              .order_by("next_attempt_at", "id")[:batch])
+        qs = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                state__in=[Notification.State.PENDING, Notification.State.SENDING], next_attempt_at__lte=now
+            )
+            .exclude(claimed_until__gt=now)
+            .order_by("next_attempt_at", "id")[:batch]
+        )
         claimed = list(qs)
         lease = now + LEASE
-        Notification.objects.filter(id__in=[n.id for n in claimed]).update(state=Notification.State.SENDING,
-                                                                           claimed_until=lease)
+        Notification.objects.filter(id__in=[n.id for n in claimed]).update(
+            state=Notification.State.SENDING, claimed_until=lease
+        )
         for n in claimed:
             n.claimed_until = lease
     return claimed
@@ -231,19 +332,33 @@ def _attempt(n: Notification) -> str:
         permanent = isinstance(exc, PermanentError)
     duration = int((time.monotonic() - started) * 1000)
     attempts = n.attempts + 1
-    mine = Notification.objects.filter(pk=n.pk, state=Notification.State.SENDING, claimed_until=n.claimed_until)
+    mine = Notification.objects.filter(
+        pk=n.pk, state=Notification.State.SENDING, claimed_until=n.claimed_until
+    )
     if ok:
-        updated = mine.update(attempts=attempts, state=Notification.State.SENT, sent_at=now, claimed_until=None,
-                              last_error="")
+        updated = mine.update(
+            attempts=attempts, state=Notification.State.SENT, sent_at=now, claimed_until=None, last_error=""
+        )
         result = "sent"
     else:
         give_up = permanent or attempts >= MAX_ATTEMPTS
-        updated = mine.update(attempts=attempts, last_error=error, claimed_until=None,
-                              state=Notification.State.FAILED if give_up else Notification.State.PENDING,
-                              next_attempt_at=now + timedelta(minutes=2 ** attempts))
+        updated = mine.update(
+            attempts=attempts,
+            last_error=error,
+            claimed_until=None,
+            state=Notification.State.FAILED if give_up else Notification.State.PENDING,
+            next_attempt_at=now + timedelta(minutes=2**attempts),
+        )
         result = "failed" if give_up else "retry"
-    DeliveryAttempt.objects.create(notification=n, at=now, ok=ok, error=error, status_code=status,
-                                   duration_ms=duration, response_excerpt=(excerpt or "")[:500])
+    DeliveryAttempt.objects.create(
+        notification=n,
+        at=now,
+        ok=ok,
+        error=error,
+        status_code=status,
+        duration_ms=duration,
+        response_excerpt=(excerpt or "")[:500],
+    )
     return result if updated else "lost"
 
 
@@ -251,8 +366,9 @@ def _renew(n: Notification) -> bool:
     """Renew our lease just before sending. A batch of slow endpoints can outlast the lease taken at claim
     time; once it has expired another consumer may have claimed the row, and then we must not send it."""
     fresh = clock.now() + LEASE
-    if not Notification.objects.filter(pk=n.pk, state=Notification.State.SENDING,
-                                       claimed_until=n.claimed_until).update(claimed_until=fresh):
+    if not Notification.objects.filter(
+        pk=n.pk, state=Notification.State.SENDING, claimed_until=n.claimed_until
+    ).update(claimed_until=fresh):
         return False
     n.claimed_until = fresh
     return True

@@ -27,7 +27,9 @@ class Group(TimeStampedModel):
 class Company(TimeStampedModel):
     """A property-management company (物业公司). The distribution key at scale (ARCHITECTURE.md, Scale)."""
 
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="companies", verbose_name=_("集团"))
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="companies", verbose_name=_("集团")
+    )
     name = models.CharField(_("名称"), max_length=100, unique=True)
     code = models.SlugField(_("代码"), max_length=20, unique=True)
 
@@ -42,7 +44,9 @@ class Company(TimeStampedModel):
 class Office(TimeStampedModel):
     """A management office (管理处), one per community/project. Every complaint belongs to one (R-ORG-1)."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="offices", verbose_name=_("物业公司"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="offices", verbose_name=_("物业公司")
+    )
     name = models.CharField(_("名称"), max_length=100)
     # Short upper-case code used in receipt numbers, e.g. CYY-20261127-0001.
     code = models.CharField(_("代码"), max_length=10, unique=True)
@@ -60,7 +64,9 @@ class Office(TimeStampedModel):
 class Community(TimeStampedModel):
     """A residential community (小区/项目), managed by exactly one office."""
 
-    office = models.OneToOneField(Office, on_delete=models.PROTECT, related_name="community", verbose_name=_("管理处"))
+    office = models.OneToOneField(
+        Office, on_delete=models.PROTECT, related_name="community", verbose_name=_("管理处")
+    )
     name = models.CharField(_("名称"), max_length=100)
     address = models.CharField(_("地址"), max_length=200, blank=True)
 
@@ -73,7 +79,9 @@ class Community(TimeStampedModel):
 
 
 class Building(models.Model):
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("小区"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("小区")
+    )
     name = models.CharField(_("楼栋"), max_length=40)
 
     class Meta:
@@ -86,7 +94,9 @@ class Building(models.Model):
 
 
 class Unit(models.Model):
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("楼栋"))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("楼栋")
+    )
     name = models.CharField(_("单元"), max_length=40)
 
     class Meta:
@@ -147,9 +157,16 @@ class Department(TimeStampedModel):
         LEADERSHIP = "leadership", _("公司管理层")
         OTHER = "other", _("其他")
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="departments", verbose_name=_("物业公司"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="departments", verbose_name=_("物业公司")
+    )
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, related_name="departments", null=True, blank=True, verbose_name=_("管理处")
+        Office,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        null=True,
+        blank=True,
+        verbose_name=_("管理处"),
     )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
@@ -196,7 +213,9 @@ class ExternalParty(TimeStampedModel):
         HOTLINE = "hotline", _("12345 热线")
         PETITION = "petition", _("信访部门")
 
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="external_parties", verbose_name=_("集团"))
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="external_parties", verbose_name=_("集团")
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
     contact = models.CharField(_("联系方式"), max_length=200, blank=True)

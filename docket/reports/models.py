@@ -16,17 +16,25 @@ class ReportDuty(models.Model):
         QM_PERIODIC = "qm_periodic", _("品质管理部投诉统计分析")
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                               verbose_name=_("管理处"))
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name=_("部门"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("管理处")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("部门")
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
     due_at = models.DateTimeField(_("到期时间"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("提交人"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
     summary = models.TextField(_("分析内容"), blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -35,8 +43,11 @@ class ReportDuty(models.Model):
         verbose_name_plural = _("定期报告")
         ordering = ["due_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "company", "office", "department", "period_start"],
-                                    name="report_duty_unique", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["kind", "company", "office", "department", "period_start"],
+                name="report_duty_unique",
+                nulls_distinct=False,
+            ),
         ]
         indexes = [models.Index(fields=["company", "submitted_at", "due_at"], name="report_duty_open")]
 

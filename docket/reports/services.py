@@ -60,24 +60,51 @@ def report_duties_open(*, today: date | None = None) -> int:
         # Department statistics go to QM on the 1st (seed 3: 每月1日); the office's analysis follows.
         dept_due = _due(company, _month_start(today), rules["reports"]["dept_monthly_working_days"])
         for dept in Department.objects.filter(company=company, office__isnull=False):
-            rows.append(ReportDuty(company=company, office_id=dept.office_id, department=dept,
-                                   kind=ReportDuty.Kind.DEPT_MONTHLY, period_start=month[0], period_end=month[1],
-                                   due_at=dept_due))
+            rows.append(
+                ReportDuty(
+                    company=company,
+                    office_id=dept.office_id,
+                    department=dept,
+                    kind=ReportDuty.Kind.DEPT_MONTHLY,
+                    period_start=month[0],
+                    period_end=month[1],
+                    due_at=dept_due,
+                )
+            )
         office_due = _due(company, _month_start(today), rules["reports"]["office_monthly_working_days"])
         for office in company.offices.all():
-            rows.append(ReportDuty(company=company, office=office, kind=ReportDuty.Kind.OFFICE_MONTHLY,
-                                   period_start=month[0], period_end=month[1], due_at=office_due))
+            rows.append(
+                ReportDuty(
+                    company=company,
+                    office=office,
+                    kind=ReportDuty.Kind.OFFICE_MONTHLY,
+                    period_start=month[0],
+                    period_end=month[1],
+                    due_at=office_due,
+                )
+            )
         months = 3 if rules["reports"]["qm_period"] == "quarter" else 6
         period = _previous_period(today, months)
         if period:
-            rows.append(ReportDuty(company=company, kind=ReportDuty.Kind.QM_PERIODIC, period_start=period[0],
-                                   period_end=period[1],
-                                   due_at=_due(company, _month_start(today), rules["reports"]["qm_working_days"])))
+            rows.append(
+                ReportDuty(
+                    company=company,
+                    kind=ReportDuty.Kind.QM_PERIODIC,
+                    period_start=period[0],
+                    period_end=period[1],
+                    due_at=_due(company, _month_start(today), rules["reports"]["qm_working_days"]),
+                )
+            )
         for row in rows:
             # SQLite cannot hold the NULLS NOT DISTINCT constraint, so look first; PostgreSQL's constraint
             # still catches a concurrent opener.
-            if ReportDuty.objects.filter(kind=row.kind, company=company, office_id=row.office_id,
-                                         department_id=row.department_id, period_start=row.period_start).exists():
+            if ReportDuty.objects.filter(
+                kind=row.kind,
+                company=company,
+                office_id=row.office_id,
+                department_id=row.department_id,
+                period_start=row.period_start,
+            ).exists():
                 continue
             try:
                 with transaction.atomic():
@@ -90,10 +117,17 @@ def report_duties_open(*, today: date | None = None) -> int:
 
 def _may_submit(user, duty: ReportDuty) -> bool:
     for a in assignments_of(user):
-        if duty.kind == ReportDuty.Kind.DEPT_MONTHLY and a.department_id == duty.department_id and a.role in (
-                Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER):
+        if (
+            duty.kind == ReportDuty.Kind.DEPT_MONTHLY
+            and a.department_id == duty.department_id
+            and a.role in (Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER)
+        ):
             return True
-        if duty.kind == ReportDuty.Kind.OFFICE_MONTHLY and a.role == Role.OFFICE_MANAGER and a.office_id == duty.office_id:
+        if (
+            duty.kind == ReportDuty.Kind.OFFICE_MONTHLY
+            and a.role == Role.OFFICE_MANAGER
+            and a.office_id == duty.office_id
+        ):
             return True
         if duty.kind == ReportDuty.Kind.QM_PERIODIC and a.role == Role.QM and a.company_id == duty.company_id:
             return True
@@ -136,7 +170,9 @@ def report_duties_overdue_notify(*, now: datetime | None = None) -> int:
     """Tell the people responsible, and QM, about each overdue report, once (R-SLA-3/4)."""
     now = now or clock.now()
     sent = 0
-    for duty in ReportDuty.objects.filter(submitted_at__isnull=True, due_at__lt=now, overdue_notified_at__isnull=True):
+    for duty in ReportDuty.objects.filter(
+        submitted_at__isnull=True, due_at__lt=now, overdue_notified_at__isnull=True
+    ):
         if duty.kind == ReportDuty.Kind.DEPT_MONTHLY:
             ids = RoleAssignment.objects.filter(department_id=duty.department_id, role=Role.DEPT_MANAGER)
         elif duty.kind == ReportDuty.Kind.OFFICE_MONTHLY:
@@ -144,12 +180,22 @@ def report_duties_overdue_notify(*, now: datetime | None = None) -> int:
         else:
             ids = RoleAssignment.objects.none()
         qm = RoleAssignment.objects.filter(company_id=duty.company_id, role=Role.QM)
-        people = User.objects.filter(id__in=list(ids.values_list("user_id", flat=True)) + list(qm.values_list("user_id", flat=True)))
+        people = User.objects.filter(
+            id__in=list(ids.values_list("user_id", flat=True)) + list(qm.values_list("user_id", flat=True))
+        )
         with transaction.atomic():
-            if not ReportDuty.objects.filter(pk=duty.pk, overdue_notified_at__isnull=True).update(overdue_notified_at=now):
+            if not ReportDuty.objects.filter(pk=duty.pk, overdue_notified_at__isnull=True).update(
+                overdue_notified_at=now
+            ):
                 continue
-            notify(kind="report_overdue", recipients=people, subject=f"【逾期】{duty} 未按时提交",
-                   body=f"到期时间：{clock.to_local(duty.due_at):%Y-%m-%d %H:%M}", dedupe_key=f"report:{duty.id}",
-                   company_id=duty.company_id, ref=f"report:{duty.id}")
+            notify(
+                kind="report_overdue",
+                recipients=people,
+                subject=f"【逾期】{duty} 未按时提交",
+                body=f"到期时间：{clock.to_local(duty.due_at):%Y-%m-%d %H:%M}",
+                dedupe_key=f"report:{duty.id}",
+                company_id=duty.company_id,
+                ref=f"report:{duty.id}",
+            )
         sent += 1
     return sent

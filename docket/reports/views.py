@@ -11,14 +11,20 @@ from .exports import complaints_xlsx
 def complaints_export(request):
     """The complaint list or my work (`work=1`), with the same filters as on screen, as an Excel file."""
     f = selectors.ListFilters.from_query(request.GET)
-    rows = (selectors.work_queue_for(request.user, f) if request.GET.get("work") == "1"
-            else selectors.complaint_list_for(request.user, f))
+    rows = (
+        selectors.work_queue_for(request.user, f)
+        if request.GET.get("work") == "1"
+        else selectors.complaint_list_for(request.user, f)
+    )
     data = complaints_xlsx(rows)
     name = f"complaints-{clock.local_now():%Y%m%d-%H%M}.xlsx"
-    return HttpResponse(data, headers={
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f'attachment; filename="{name}"',
-    })
+    return HttpResponse(
+        data,
+        headers={
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f'attachment; filename="{name}"',
+        },
+    )
 
 
 @login_required
@@ -34,8 +40,11 @@ def report_duties(request):
     error = None
     if request.method == "POST":
         try:
-            services.report_submit(actor=request.user, duty_id=int(request.POST.get("duty", 0)),
-                                   summary=request.POST.get("summary", ""))
+            services.report_submit(
+                actor=request.user,
+                duty_id=int(request.POST.get("duty", 0)),
+                summary=request.POST.get("summary", ""),
+            )
         except (DomainError, ValueError) as exc:
             error = exc.message if isinstance(exc, DomainError) else "参数有误"
         else:
@@ -43,5 +52,9 @@ def report_duties(request):
             return redirect("reports:duties")
     duties = services.report_duties_visible_to(request.user).order_by("submitted_at", "due_at")[:200]
     submittable = {d.id for d in duties if d.submitted_at is None and services._may_submit(request.user, d)}
-    return render(request, "reports/duties.html", {"duties": duties, "submittable": submittable, "error": error,
-                                                   "posted": request.POST}, status=422 if error else 200)
+    return render(
+        request,
+        "reports/duties.html",
+        {"duties": duties, "submittable": submittable, "error": error, "posted": request.POST},
+        status=422 if error else 200,
+    )

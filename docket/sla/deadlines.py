@@ -36,7 +36,11 @@ def calendar_for(company_id: int | None) -> cal.WorkCalendar:
         if hit and now - hit[0] < _CACHE_SECONDS:
             return hit[1]
     wh = WorkingHours.objects.filter(company_id=company_id).first() if company_id else None
-    hours = cal.OfficeHours(wh.morning_start, wh.morning_end, wh.afternoon_start, wh.afternoon_end) if wh else cal.OfficeHours()
+    hours = (
+        cal.OfficeHours(wh.morning_start, wh.morning_end, wh.afternoon_start, wh.afternoon_end)
+        if wh
+        else cal.OfficeHours()
+    )
     work = cal.WorkCalendar(_holiday_data(), hours)
     with _lock:
         _cache[key] = (now, work)
@@ -71,5 +75,5 @@ def unknown_years_ahead(days: int = 45, today=None) -> tuple[int, ...]:
     from docket.core import clock
 
     work = calendar_for(None)
-    start = (today or clock.local_now().date())
+    start = today or clock.local_now().date()
     return work.unknown_years_between(start, start + timedelta(days=days))

@@ -51,7 +51,9 @@ class CalendarYear(models.Model):
 class WorkingHours(models.Model):
     """A company's office hours (R-SLA-1), with an optional lunch break."""
 
-    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="working_hours", verbose_name=_("公司"))
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="working_hours", verbose_name=_("公司")
+    )
     morning_start = models.TimeField(_("上午上班"), default=time(8, 30))
     morning_end = models.TimeField(_("上午下班"), default=time(12, 0))
     afternoon_start = models.TimeField(_("下午上班"), default=time(13, 30))
@@ -70,9 +72,17 @@ class SlaPolicy(models.Model):
     what differs from the defaults (policies.DEFAULT_RULES); `version` grows with every change and is
     stored on each obligation it produced."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("公司"))
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, null=True, blank=True, related_name="sla_policies",
-                               verbose_name=_("管理处"))
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("公司")
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_policies",
+        verbose_name=_("管理处"),
+    )
     rules = models.JSONField(_("规则"), default=dict, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -82,7 +92,9 @@ class SlaPolicy(models.Model):
         verbose_name = _("时限规则")
         verbose_name_plural = _("时限规则")
         constraints = [
-            models.UniqueConstraint(fields=["company", "office"], name="sla_policy_unique", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["company", "office"], name="sla_policy_unique", nulls_distinct=False
+            ),
         ]
 
     def __str__(self) -> str:

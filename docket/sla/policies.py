@@ -43,8 +43,12 @@ DEFAULT_RULES: dict[str, Any] = {
     # then after these many working minutes the holder's superior, then QM.
     # Periodic reports (R-SLA-4): department statistics on the 1st (the first working day counts as day 0),
     # the office's analysis and QM's analysis a few working days later; QM by quarter or half-year.
-    "reports": {"dept_monthly_working_days": 0, "office_monthly_working_days": 5, "qm_working_days": 10,
-                "qm_period": "quarter"},
+    "reports": {
+        "dept_monthly_working_days": 0,
+        "office_monthly_working_days": 5,
+        "qm_working_days": 10,
+        "qm_period": "quarter",
+    },
     "warn_ratio": 0.75,
     "superior_after_minutes": 120,
     "qm_after_minutes": 480,

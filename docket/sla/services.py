@@ -32,7 +32,8 @@ def holidays_import(*, text: str, source: str) -> ImportResult:
         for entry in notice.entries:
             for day in entry.dates():
                 CalendarDay.objects.update_or_create(
-                    date=day, defaults={"kind": entry.kind, "name": entry.name or "", "source": source[:100]})
+                    date=day, defaults={"kind": entry.kind, "name": entry.name or "", "source": source[:100]}
+                )
                 count += 1
         if notice.complete:
             CalendarYear.objects.update_or_create(year=notice.year, defaults={"source": source[:200]})

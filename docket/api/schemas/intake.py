@@ -63,7 +63,9 @@ class ComplaintIn(InputSchema):
     complainant_name: str = Field("", max_length=50)
     complainant_phone: str = Field("", max_length=20)
     complainant_address: str = Field("", max_length=200)
-    complainant_email: str = Field("", max_length=200, description="updates by email; with method email it may replace the phone")
+    complainant_email: str = Field(
+        "", max_length=200, description="updates by email; with method email it may replace the phone"
+    )
     room_id: Id | None = None
     location: str = Field("", max_length=200)
     people_count: int = Field(1, ge=1, le=100000)

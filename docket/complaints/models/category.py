@@ -10,9 +10,16 @@ class Category(models.Model):
     `developer_related` marks 地产遗留 categories: complaints in them count as developer-legacy (R-HDL-6).
     """
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="categories", verbose_name=_("公司"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="categories", verbose_name=_("公司")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     name = models.CharField(_("名称"), max_length=50)
     developer_related = models.BooleanField(_("地产遗留"), default=False)
@@ -23,7 +30,9 @@ class Category(models.Model):
         verbose_name = _("投诉分类")
         verbose_name_plural = _("投诉分类")
         ordering = ["sort", "id"]
-        constraints = [models.UniqueConstraint(fields=["company", "parent", "name"], name="category_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "parent", "name"], name="category_unique_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.parent.name} / {self.name}" if self.parent_id else self.name

@@ -21,15 +21,31 @@ class Complaint(models.Model):
     """
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("管理处"))
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("小区"))
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("楼栋"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("单元"))
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("房屋"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("管理处")
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("小区")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("楼栋")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("单元")
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("房屋")
+    )
     location = models.CharField(_("发生地点"), max_length=200, blank=True)
 
-    box_opening = models.ForeignKey("complaints.SuggestionBoxOpening", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="complaints", verbose_name=_("意见箱开箱记录"))
+    box_opening = models.ForeignKey(
+        "complaints.SuggestionBoxOpening",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("意见箱开箱记录"),
+    )
     receipt_no = models.CharField(_("回执编号"), max_length=32, unique=True)
     check_code = models.CharField(_("查询码"), max_length=16)
 
@@ -63,22 +79,47 @@ class Complaint(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("受理人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("受理人"),
     )
     received_at = models.DateTimeField(_("受理时间"))
     # Who holds it now (R-HDL-1): a department and, once accepted, a person; the responsible person (责任人).
     holder_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("当前处理部门")
+        Department,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("当前处理部门"),
     )
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("当前处理人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("当前处理人"),
     )
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("责任人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("责任人"),
     )
     # Forwarded by government or the developer (R-EXP-8): the forwarder's reference and its own deadline.
     forwarded_by = models.ForeignKey(
-        ExternalParty, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("转交单位")
+        ExternalParty,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("转交单位"),
     )
     forwarder_ref = models.CharField(_("转交单位编号"), max_length=64, blank=True)
     forwarder_due_at = models.DateTimeField(_("转交单位要求答复时间"), null=True, blank=True)
@@ -109,22 +150,34 @@ class Complaint(models.Model):
             models.Index(fields=["company", "received_at"], name="complaint_company_received"),
             models.Index(fields=["holder_department", "next_due_at"], name="complaint_dept_due"),
             models.Index(fields=["office", "next_due_at"], name="complaint_office_due"),
-            models.Index(fields=["company", "review_stage"], name="complaint_review_stage",
-                         condition=~models.Q(review_stage="")),
-            models.Index(fields=["resume_on"], name="complaint_paused_resume",
-                         condition=models.Q(paused_at__isnull=False)),
+            models.Index(
+                fields=["company", "review_stage"],
+                name="complaint_review_stage",
+                condition=~models.Q(review_stage=""),
+            ),
+            models.Index(
+                fields=["resume_on"],
+                name="complaint_paused_resume",
+                condition=models.Q(paused_at__isnull=False),
+            ),
             # The work queues (selectors.work_queue_for): a company's open complaints in due order (the
             # queue's sort; PostgreSQL's ASC puts NULLs last as the queue does), carrying the holder and the
             # state so that the queue's conditions and its count are read from the index alone. Only open
             # complaints: 5 % of the table, whatever the history.
-            models.Index(fields=["company", "next_due_at", "received_at", "id"], name="complaint_open_due",
-                         include=["holder_department", "state"],
-                         condition=~models.Q(state__in=["closed", "unclosed", "withdrawn"])),
+            models.Index(
+                fields=["company", "next_due_at", "received_at", "id"],
+                name="complaint_open_due",
+                include=["holder_department", "state"],
+                condition=~models.Q(state__in=["closed", "unclosed", "withdrawn"]),
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(people_count__gte=1), name="complaint_people_count_positive"),
             models.CheckConstraint(
-                condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                condition=models.Q(people_count__gte=1), name="complaint_people_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
                 name="complaint_satisfaction_range",
             ),
         ]
@@ -154,23 +207,42 @@ class ComplaintIssue(models.Model):
     """One issue raised in a complaint (R-INT-5): its own category, department and responsible person,
     investigated, carried out and verified on its own. The complainant still gets one reply."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="issues", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="issues", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
     seq = models.PositiveSmallIntegerField(_("序号"))
     summary = models.CharField(_("问题"), max_length=500)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("分类"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("分类")
+    )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="issues", verbose_name=_("责任部门")
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issues",
+        verbose_name=_("责任部门"),
     )
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("责任人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任人"),
     )
     state = models.CharField(_("状态"), max_length=16, choices=IssueState.choices, default=IssueState.OPEN)
     findings = models.TextField(_("调查情况"), blank=True)
     measures = models.TextField(_("处理措施"), blank=True)
     verification_note = models.TextField(_("验证记录"), blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("验证人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("验证人"),
     )
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
 
@@ -182,8 +254,11 @@ class ComplaintIssue(models.Model):
         indexes = [
             models.Index(fields=["department", "state"], name="issue_department_state"),
             # What a department owes open issues of (selectors.work_queue_for), by company as every hot index.
-            models.Index(fields=["company", "department", "complaint"], name="issue_open_department",
-                         condition=models.Q(state__in=["open", "rework"])),
+            models.Index(
+                fields=["company", "department", "complaint"],
+                name="issue_open_department",
+                condition=models.Q(state__in=["open", "rework"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -193,7 +268,9 @@ class ComplaintIssue(models.Model):
 class CoSigner(models.Model):
     """A named co-signer of a collective complaint (R-EXP-9)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="cosigners", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="cosigners", verbose_name=_("投诉")
+    )
     name = models.CharField(_("姓名"), max_length=50)
     room = models.CharField(_("房号"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
@@ -212,16 +289,30 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     """A photo or scanned letter ("照片为证"), stored through Django's storage API."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
-    issue = models.ForeignKey(ComplaintIssue, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments", verbose_name=_("问题"))
+    issue = models.ForeignKey(
+        ComplaintIssue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("问题"),
+    )
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("上传人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
     uploaded_at = models.DateTimeField(_("上传时间"))
 

@@ -21,12 +21,19 @@ class ComplaintEvent(models.Model):
     `public` events are what the complainant's timeline shows (R-EXP-2).
     """
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="events", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveIntegerField(_("序号"))
     kind = models.CharField(_("事件"), max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=50)
     actor_role = models.CharField(_("操作人角色"), max_length=50)

@@ -16,7 +16,9 @@ class Reply(models.Model):
     """A reply to the complainant covering every issue (R-HDL-2, R-HDL-12). Each new draft after a sent one
     is a new row (`number`). `review_stages` is frozen when the draft is submitted (R-HDL-3)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="replies", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="replies", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     number = models.PositiveSmallIntegerField(_("第几次答复"))
     body = models.TextField(_("答复内容"))
@@ -27,7 +29,9 @@ class Reply(models.Model):
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人"))
     created_at = models.DateTimeField(_("起草时间"))
     updated_at = models.DateTimeField(_("修改时间"))
-    sent_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("发送人"))
+    sent_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("发送人")
+    )
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
@@ -58,16 +62,22 @@ class DeveloperForward(models.Model):
     """A complaint forwarded to the developer's customer-relations centre and followed until it answers
     (R-HDL-6, R-HDL-7 home return/exchange)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="developer_forwards", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="developer_forwards", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
-    party = models.ForeignKey(ExternalParty, on_delete=models.PROTECT, related_name="+", verbose_name=_("地产客户关系中心"))
+    party = models.ForeignKey(
+        ExternalParty, on_delete=models.PROTECT, related_name="+", verbose_name=_("地产客户关系中心")
+    )
     reason = models.TextField(_("转交说明"))
     their_ref = models.CharField(_("对方编号"), max_length=64, blank=True)
     sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("转交人"))
     sent_at = models.DateTimeField(_("转交时间"))
     answer = models.TextField(_("地产答复"), blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("记录人"))
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("记录人")
+    )
 
     class Meta:
         verbose_name = _("转地产处理")
@@ -77,16 +87,24 @@ class DeveloperForward(models.Model):
 class CompensationClaim(models.Model):
     """A compensation claim with its amount and the decision, within the decider's limit (R-HDL-7)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="claims", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="claims", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("索赔金额（元）"), max_digits=12, decimal_places=2)
     description = models.TextField(_("索赔内容"))
     involves_construction_or_sales = models.BooleanField(_("涉及工程或销售问题"), default=False)
     state = models.CharField(_("状态"), max_length=12, choices=ClaimState.choices, default=ClaimState.PENDING)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
     recorded_at = models.DateTimeField(_("记录时间"))
-    approved_amount = models.DecimalField(_("批准金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
-    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人"))
+    approved_amount = models.DecimalField(
+        _("批准金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
 
@@ -99,7 +117,9 @@ class CompensationClaim(models.Model):
 class FollowUp(models.Model):
     """The follow-up visit (回访) or its recorded exemption (R-HDL-11, R-EXP-13)."""
 
-    complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="follow_up", verbose_name=_("投诉"))
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.PROTECT, related_name="follow_up", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("回访方式"), max_length=10, choices=FollowUpMethod.choices, blank=True)
     exemption = models.CharField(_("免回访原因"), max_length=16, choices=Exemption.choices, blank=True)
@@ -118,7 +138,9 @@ class NonconformityReport(models.Model):
     """不合格/纠正、预防措施报告, issued by the management representative for what exceeds a
     department (R-HDL-5, seed document 5)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="ncrs", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="ncrs", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     nonconformity = models.TextField(_("不合格事实"))
     cause = models.TextField(_("原因分析"))

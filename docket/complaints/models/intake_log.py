@@ -11,9 +11,12 @@ class SuggestionBoxOpening(models.Model):
     """One opening of an office's suggestion box by the designated person: when, how many letters, and —
     through Complaint.box_opening — the complaints it produced."""
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="box_openings", verbose_name=_("管理处"))
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("开箱人"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="box_openings", verbose_name=_("管理处")
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("开箱人")
+    )
     opened_at = models.DateTimeField(_("开箱时间"))
     letters = models.PositiveIntegerField(_("信件数"))
     note = models.TextField(_("记录"), blank=True)
@@ -30,8 +33,9 @@ class DailyReconciliation(models.Model):
     that moment, and a note on anything not yet handed over."""
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("管理处"))
-    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("受理人"))
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("受理人")
+    )
     day = models.DateField(_("日期"))
     received = models.PositiveIntegerField(_("当日受理"))
     not_handed_over = models.PositiveIntegerField(_("未移交"))
@@ -42,7 +46,9 @@ class DailyReconciliation(models.Model):
         verbose_name = _("日盘点")
         verbose_name_plural = _("日盘点")
         ordering = ["-day", "office_id"]
-        constraints = [models.UniqueConstraint(fields=["office", "receiver", "day"], name="reconciliation_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "receiver", "day"], name="reconciliation_unique")
+        ]
 
 
 class SavedFilter(models.Model):

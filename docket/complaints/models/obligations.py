@@ -45,7 +45,9 @@ class Obligation(models.Model):
         PAUSED = "paused", _("已暂停")
         CANCELLED = "cancelled", _("已取消")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="obligations", verbose_name=_("投诉"))
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="obligations", verbose_name=_("投诉")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("事项"), max_length=20, choices=Kind.choices)
@@ -53,10 +55,22 @@ class Obligation(models.Model):
     started_at = models.DateTimeField(_("开始时间"))
     due_at = models.DateTimeField(_("到期时间"))
     provisional = models.BooleanField(_("暂定（缺节假日数据）"), default=False)
-    holder_department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="+", verbose_name=_("责任部门"))
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+", verbose_name=_("责任人"))
+    holder_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任部门"),
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任人"),
+    )
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     breached_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
     paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
@@ -65,7 +79,9 @@ class Obligation(models.Model):
     rule = models.JSONField(_("规则"), default=dict)
     policy_version = models.CharField(_("规则版本"), max_length=40, blank=True)
     warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
-    step = models.PositiveSmallIntegerField(_("催办级别"), default=0)  # 0 none, 1 warned, 2 breached, 3 superior, 4 QM
+    step = models.PositiveSmallIntegerField(
+        _("催办级别"), default=0
+    )  # 0 none, 1 warned, 2 breached, 3 superior, 4 QM
     next_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -75,8 +91,11 @@ class Obligation(models.Model):
         indexes = [
             # The sweep's only query: due checks. Closed obligations have next_check_at NULL and are not
             # in the partial index at all, so its cost does not grow with history.
-            models.Index(fields=["next_check_at"], name="obligation_next_check",
-                         condition=models.Q(next_check_at__isnull=False)),
+            models.Index(
+                fields=["next_check_at"],
+                name="obligation_next_check",
+                condition=models.Q(next_check_at__isnull=False),
+            ),
             models.Index(fields=["company", "state", "due_at"], name="obligation_company_due"),
         ]
 

@@ -62,10 +62,17 @@ class Act:
             kind, payload, public = self.pending[-1]
             self.pending[-1] = (kind, {**payload, "deadlines": self.deadlines}, public)
         for kind, payload, public in self.pending:
-            self.events.append(event_append(
-                complaint=self.complaint, actor=self.actor, assignment=self.assignment, kind=kind,
-                payload=payload, public=public, at=self.now,
-            ))
+            self.events.append(
+                event_append(
+                    complaint=self.complaint,
+                    actor=self.actor,
+                    assignment=self.assignment,
+                    kind=kind,
+                    payload=payload,
+                    public=public,
+                    at=self.now,
+                )
+            )
         self.pending, self.deadlines = [], []
 
     def finish(self) -> None:
@@ -84,8 +91,11 @@ def next_due_refresh(act: Act) -> None:
     """Keep Complaint.next_due_at = the earliest due time of running (not paused) obligations. Once the
     complaint has ended only the forwarder's own deadline still runs (it must be answered whatever the
     outcome); everything else no longer counts, so ended complaints never look overdue."""
-    running = Obligation.objects.filter(complaint=act.complaint, state__in=[Obligation.State.OPEN, Obligation.State.MISSED],
-                                        met_at__isnull=True)
+    running = Obligation.objects.filter(
+        complaint=act.complaint,
+        state__in=[Obligation.State.OPEN, Obligation.State.MISSED],
+        met_at__isnull=True,
+    )
     if act.complaint.state in TERMINAL_STATES:
         running = running.filter(kind=Obligation.Kind.FORWARDER_REPLY)
     first = running.order_by("due_at").values_list("due_at", flat=True).first()
@@ -108,8 +118,9 @@ def lock_issue(complaint: Complaint, issue_id: int) -> ComplaintIssue:
 
 
 @contextmanager
-def acting(*, actor, complaint_id: int, action: str, expected_version: int | None = None,
-           issue_id: int | None = None) -> Iterator[Act]:
+def acting(
+    *, actor, complaint_id: int, action: str, expected_version: int | None = None, issue_id: int | None = None
+) -> Iterator[Act]:
     """Run one action on one complaint atomically; see the module docstring."""
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
@@ -119,7 +130,13 @@ def acting(*, actor, complaint_id: int, action: str, expected_version: int | Non
             raise DomainError("conflict")
         issue = lock_issue(complaint, issue_id) if issue_id is not None else None
         assignment = access.require(actor, complaint, action, issue=issue)
-        act = Act(complaint=complaint, actor=actor, assignment=assignment, action=action, now=clock.now(),
-                  issue=issue)
+        act = Act(
+            complaint=complaint,
+            actor=actor,
+            assignment=assignment,
+            action=action,
+            now=clock.now(),
+            issue=issue,
+        )
         yield act
         act.finish()

@@ -17,8 +17,16 @@ def _score(value: int | None, label: str) -> int | None:
     return value
 
 
-def follow_up_record(*, actor, complaint_id: int, method: str, satisfaction: int, opinion: str = "",
-                     quality_score: int | None = None, expected_version: int | None = None) -> FollowUp:
+def follow_up_record(
+    *,
+    actor,
+    complaint_id: int,
+    method: str,
+    satisfaction: int,
+    opinion: str = "",
+    quality_score: int | None = None,
+    expected_version: int | None = None,
+) -> FollowUp:
     """The follow-up visit after verification: how, the complainant's satisfaction (1–5) and words, and
     optionally the staff quality-control score (R-HDL-11, R-EXP-13). Closes the complaint."""
     if method not in FollowUpMethod.values:
@@ -27,16 +35,31 @@ def follow_up_record(*, actor, complaint_id: int, method: str, satisfaction: int
     if satisfaction is None:
         raise DomainError("required", field="满意度")
     quality_score = _score(quality_score, "质检评分")
-    with acting(actor=actor, complaint_id=complaint_id, action="follow_up_record",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="follow_up_record", expected_version=expected_version
+    ) as act:
         c = act.complaint
-        fu = FollowUp.objects.create(complaint=c, company_id=c.company_id, method=method, satisfaction=satisfaction,
-                                     quality_score=quality_score, opinion=opinion.strip(), visited_by=actor,
-                                     visited_at=act.now)
+        fu = FollowUp.objects.create(
+            complaint=c,
+            company_id=c.company_id,
+            method=method,
+            satisfaction=satisfaction,
+            quality_score=quality_score,
+            opinion=opinion.strip(),
+            visited_by=actor,
+            visited_at=act.now,
+        )
         act.move()
         act.set(satisfaction=satisfaction, closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
-        act.record("follow_up_recorded", {"visit_method": method, "satisfaction": satisfaction,
-                                          "opinion": fu.opinion, "quality_score": quality_score})
+        act.record(
+            "follow_up_recorded",
+            {
+                "visit_method": method,
+                "satisfaction": satisfaction,
+                "opinion": fu.opinion,
+                "quality_score": quality_score,
+            },
+        )
         obligations_meet(act, "follow_up")
         obligations_cancel(act)
     return fu
@@ -45,30 +68,34 @@ def follow_up_record(*, actor, complaint_id: int, method: str, satisfaction: int
 UNREACHABLE_AFTER_ATTEMPTS = 3
 
 
-def follow_up_attempt_record(*, actor, complaint_id: int, method: str, note: str,
-                             expected_version: int | None = None) -> int:
+def follow_up_attempt_record(
+    *, actor, complaint_id: int, method: str, note: str, expected_version: int | None = None
+) -> int:
     """A follow-up attempt that did not reach the complainant (no answer, wrong number …). Returns how
     many attempts are now on record; after UNREACHABLE_AFTER_ATTEMPTS the complaint may be closed as
     unreachable (R-HDL-11 B)."""
     if method not in FollowUpMethod.values:
         raise DomainError("validation", detail="请选择回访方式")
     note = text_required(note, "未接通情况")
-    with acting(actor=actor, complaint_id=complaint_id, action="follow_up_attempt",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="follow_up_attempt", expected_version=expected_version
+    ) as act:
         attempts = act.complaint.events.filter(kind="follow_up_attempted").count() + 1
         act.record("follow_up_attempted", {"visit_method": method, "note": note, "attempt": attempts})
     return attempts
 
 
-def follow_up_exempt(*, actor, complaint_id: int, exemption: str, note: str = "",
-                     expected_version: int | None = None) -> FollowUp:
+def follow_up_exempt(
+    *, actor, complaint_id: int, exemption: str, note: str = "", expected_version: int | None = None
+) -> FollowUp:
     """Close without a visit for one of the seed's reasons (R-HDL-11 B, C). The reason must fit the facts:
     anonymous only for an anonymous complaint, sensitive only for one marked sensitive, unreachable only
     with a note saying what was tried. (On-the-spot closure is its own path at intake.)"""
     if exemption not in Exemption.values or exemption == Exemption.ON_THE_SPOT:
         raise DomainError("validation", detail="请选择免回访原因")
-    with acting(actor=actor, complaint_id=complaint_id, action="follow_up_exempt",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="follow_up_exempt", expected_version=expected_version
+    ) as act:
         c = act.complaint
         if exemption == Exemption.ANONYMOUS and not c.anonymous:
             raise DomainError("exemption_invalid", reason="该投诉不是匿名投诉")
@@ -76,10 +103,17 @@ def follow_up_exempt(*, actor, complaint_id: int, exemption: str, note: str = ""
             raise DomainError("exemption_invalid", reason="该投诉未标记为敏感投诉")
         attempts = c.events.filter(kind="follow_up_attempted").count()
         if exemption == Exemption.UNREACHABLE and attempts < UNREACHABLE_AFTER_ATTEMPTS and not note.strip():
-            raise DomainError("exemption_invalid",
-                              reason=f"已记录 {attempts} 次未接通，请说明尝试过的联系方式")
-        fu = FollowUp.objects.create(complaint=c, company_id=c.company_id, exemption=exemption,
-                                     opinion=note.strip(), visited_by=actor, visited_at=act.now)
+            raise DomainError(
+                "exemption_invalid", reason=f"已记录 {attempts} 次未接通，请说明尝试过的联系方式"
+            )
+        fu = FollowUp.objects.create(
+            complaint=c,
+            company_id=c.company_id,
+            exemption=exemption,
+            opinion=note.strip(),
+            visited_by=actor,
+            visited_at=act.now,
+        )
         act.move()
         act.set(closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
         act.record("follow_up_exempted", {"exemption": exemption, "note": fu.opinion})
@@ -88,16 +122,20 @@ def follow_up_exempt(*, actor, complaint_id: int, exemption: str, note: str = ""
     return fu
 
 
-def complaint_close_unclosed(*, actor, complaint_id: int, analysis: str, mitigation: str,
-                             expected_version: int | None = None):
+def complaint_close_unclosed(
+    *, actor, complaint_id: int, analysis: str, mitigation: str, expected_version: int | None = None
+):
     """Beyond the company's capacity: after specific analysis and mitigation the complaint ends as
     'unclosed' and stays in the statistics as such (R-HDL-9)."""
     analysis = text_required(analysis, "专项分析")
     mitigation = text_required(mitigation, "已采取的缓解措施")
-    with acting(actor=actor, complaint_id=complaint_id, action="close_unclosed",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="close_unclosed", expected_version=expected_version
+    ) as act:
         act.move(State.UNCLOSED)
-        act.set(closure_kind=ClosureKind.UNCLOSED, closure_note=f"{analysis}\n{mitigation}", closed_at=act.now)
+        act.set(
+            closure_kind=ClosureKind.UNCLOSED, closure_note=f"{analysis}\n{mitigation}", closed_at=act.now
+        )
         act.record("closed_unclosed", {"analysis": analysis, "mitigation": mitigation})
         obligations_cancel(act)
     return act.complaint
@@ -107,7 +145,9 @@ def complaint_withdraw(*, actor, complaint_id: int, reason: str, expected_versio
     """The complainant withdraws (recorded by staff on their behalf here; the portal adds self-service)
     (R-EXP-5)."""
     reason = text_required(reason, "撤回原因")
-    with acting(actor=actor, complaint_id=complaint_id, action="withdraw", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="withdraw", expected_version=expected_version
+    ) as act:
         act.move(State.WITHDRAWN)
         act.set(closure_kind=ClosureKind.WITHDRAWN, closure_note=reason, closed_at=act.now)
         act.record("withdrawn", {"reason": reason})

@@ -24,9 +24,12 @@ PAUSABLE = (State.INVESTIGATING, State.WITH_DEVELOPER, State.REPLIED, State.NEGO
 
 def effective_policy(complaint: Complaint) -> tuple[dict, str]:
     """(rules, version label) for the complaint's office: defaults, then the company's, then the office's."""
-    rows = {(p.office_id is not None): p for p in SlaPolicy.objects.filter(
-        company_id=complaint.company_id, office_id__in=[complaint.office_id, None]
-    ).only("office_id", "rules", "version")}
+    rows = {
+        (p.office_id is not None): p
+        for p in SlaPolicy.objects.filter(
+            company_id=complaint.company_id, office_id__in=[complaint.office_id, None]
+        ).only("office_id", "rules", "version")
+    }
     rules = policies.DEFAULT_RULES
     label = []
     for is_office in (False, True):
@@ -44,8 +47,14 @@ def _warn_at(work, rule: dict, start: datetime, due: datetime, ratio: float) -> 
     return work.add_working_minutes(start, minutes * ratio)
 
 
-def obligation_start(act: Act, kind: str, key: str | None = None, *, due_at: datetime | None = None,
-                     start: datetime | None = None) -> Obligation | None:
+def obligation_start(
+    act: Act,
+    kind: str,
+    key: str | None = None,
+    *,
+    due_at: datetime | None = None,
+    start: datetime | None = None,
+) -> Obligation | None:
     """Start obligation `kind` (rule chosen by `key`: the method, or the severity) unless the policy sets
     none. `due_at` given means an external deadline (the forwarder's own, R-EXP-8)."""
     c = act.complaint
@@ -64,21 +73,33 @@ def obligation_start(act: Act, kind: str, key: str | None = None, *, due_at: dat
         due, provisional = deadline.at, deadline.provisional
     warn = _warn_at(work, rule, start, due, rules["warn_ratio"]) if due > start else due
     ob = Obligation.objects.create(
-        complaint=c, company_id=c.company_id, office_id=c.office_id, kind=kind, started_at=start, due_at=due,
-        provisional=provisional, holder_department_id=c.holder_department_id, holder_id=c.holder_id,
-        rule=rule, policy_version=version, warn_at=warn, next_check_at=min(warn, due),
+        complaint=c,
+        company_id=c.company_id,
+        office_id=c.office_id,
+        kind=kind,
+        started_at=start,
+        due_at=due,
+        provisional=provisional,
+        holder_department_id=c.holder_department_id,
+        holder_id=c.holder_id,
+        rule=rule,
+        policy_version=version,
+        warn_at=warn,
+        next_check_at=min(warn, due),
     )
     act.obligations_changed = True
-    act.deadlines.append({"obligation": ob.id, "kind": kind, "due_at": due, "provisional": provisional,
-                          "policy": version})
+    act.deadlines.append(
+        {"obligation": ob.id, "kind": kind, "due_at": due, "provisional": provisional, "policy": version}
+    )
     return ob
 
 
 def obligations_meet(act: Act, *kinds: str) -> int:
     """Mark the active obligations of these kinds fulfilled now (late ones stay `missed`, with met_at)."""
     n = 0
-    for ob in Obligation.objects.select_for_update().filter(complaint=act.complaint, kind__in=kinds,
-                                                             state__in=ACTIVE_STATES, met_at__isnull=True):
+    for ob in Obligation.objects.select_for_update().filter(
+        complaint=act.complaint, kind__in=kinds, state__in=ACTIVE_STATES, met_at__isnull=True
+    ):
         ob.met_at = act.now
         if ob.state == Obligation.State.OPEN:
             ob.state = Obligation.State.MET if act.now <= ob.due_at else Obligation.State.MISSED
@@ -94,11 +115,14 @@ def obligations_meet(act: Act, *kinds: str) -> int:
 def obligations_cancel(act: Act, *, keep: tuple[str, ...] = (Obligation.Kind.FORWARDER_REPLY,)) -> None:
     """The complaint ended another way: open and paused obligations are cancelled (the forwarder's own
     deadline stays: the forwarder must still be answered)."""
-    Obligation.objects.filter(complaint=act.complaint, state__in=[Obligation.State.OPEN, Obligation.State.PAUSED],
-                              met_at__isnull=True).exclude(kind__in=keep).update(
-        state=Obligation.State.CANCELLED, next_check_at=None)
-    Obligation.objects.filter(complaint=act.complaint, state=Obligation.State.MISSED, met_at__isnull=True).exclude(
-        kind__in=keep).update(next_check_at=None)
+    Obligation.objects.filter(
+        complaint=act.complaint,
+        state__in=[Obligation.State.OPEN, Obligation.State.PAUSED],
+        met_at__isnull=True,
+    ).exclude(kind__in=keep).update(state=Obligation.State.CANCELLED, next_check_at=None)
+    Obligation.objects.filter(
+        complaint=act.complaint, state=Obligation.State.MISSED, met_at__isnull=True
+    ).exclude(kind__in=keep).update(next_check_at=None)
     act.obligations_changed = True
 
 
@@ -106,15 +130,19 @@ def obligations_follow_holder(act: Act) -> None:
     """Whoever holds the complaint now holds its running obligations (R-HDL-1); deadlines do not move."""
     c = act.complaint
     Obligation.objects.filter(complaint=c, met_at__isnull=True).exclude(
-        state=Obligation.State.CANCELLED).update(holder_department_id=c.holder_department_id, holder_id=c.holder_id)
+        state=Obligation.State.CANCELLED
+    ).update(holder_department_id=c.holder_department_id, holder_id=c.holder_id)
 
 
-def clock_pause(*, actor, complaint_id: int, reason: str, resume_on: datetime,
-                expected_version: int | None = None) -> Complaint:
+def clock_pause(
+    *, actor, complaint_id: int, reason: str, resume_on: datetime, expected_version: int | None = None
+) -> Complaint:
     """Waiting on the complainant or a third party: stop the clock of every running obligation, with the
     reason and the expected resume time (R-EXP-5). The remaining working time is kept."""
     reason = text_required(reason, "暂停原因")
-    with acting(actor=actor, complaint_id=complaint_id, action="clock_pause", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="clock_pause", expected_version=expected_version
+    ) as act:
         c = act.complaint
         if c.paused_at is not None:
             raise DomainError("already_paused")
@@ -122,8 +150,11 @@ def clock_pause(*, actor, complaint_id: int, reason: str, resume_on: datetime,
             raise DomainError("validation", detail="预计恢复时间须晚于现在")
         work = sla_deadlines.calendar_for(c.company_id)
         for ob in Obligation.objects.select_for_update().filter(complaint=c, state=Obligation.State.OPEN):
-            ob.paused_working_minutes = max(0.0, work.working_minutes_between(act.now, ob.due_at)) \
-                if ob.rule.get("type") != "clock_minutes" else max(0.0, (ob.due_at - act.now).total_seconds() / 60)
+            ob.paused_working_minutes = (
+                max(0.0, work.working_minutes_between(act.now, ob.due_at))
+                if ob.rule.get("type") != "clock_minutes"
+                else max(0.0, (ob.due_at - act.now).total_seconds() / 60)
+            )
             ob.state, ob.paused_at, ob.next_check_at = Obligation.State.PAUSED, act.now, None
             ob.save(update_fields=["paused_working_minutes", "state", "paused_at", "next_check_at"])
         act.set(paused_at=act.now, pause_reason=reason, resume_on=resume_on)
@@ -144,7 +175,9 @@ def _resume(act: Act) -> list[dict]:
             due = work.add_working_minutes(act.now, remaining)
         moved.append({"obligation": ob.id, "kind": ob.kind, "old_due_at": ob.due_at, "due_at": due})
         ob.due_at, ob.state, ob.paused_at, ob.resumed_at = due, Obligation.State.OPEN, None, act.now
-        ob.next_check_at = due if ob.step >= 1 else min(due, work.add_working_minutes(act.now, remaining * 0.75))
+        ob.next_check_at = (
+            due if ob.step >= 1 else min(due, work.add_working_minutes(act.now, remaining * 0.75))
+        )
         ob.warn_at = ob.next_check_at if ob.step == 0 else ob.warn_at
         ob.save(update_fields=["due_at", "state", "paused_at", "resumed_at", "next_check_at", "warn_at"])
     act.set(paused_at=None, pause_reason="", resume_on=None)
@@ -155,7 +188,9 @@ def _resume(act: Act) -> list[dict]:
 def clock_resume(*, actor, complaint_id: int, expected_version: int | None = None) -> Complaint:
     """Restart the clock: each paused obligation gets its remaining time from now; the new due times are
     recorded (never a silent change)."""
-    with acting(actor=actor, complaint_id=complaint_id, action="clock_resume", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="clock_resume", expected_version=expected_version
+    ) as act:
         if act.complaint.paused_at is None:
             raise DomainError("not_paused")
         moved = _resume(act)
@@ -168,8 +203,11 @@ def clock_resume_due(*, complaint_id: int, now: datetime) -> bool:
     from django.db import transaction
 
     with transaction.atomic():
-        c = Complaint.objects.select_for_update().filter(pk=complaint_id, paused_at__isnull=False,
-                                                         resume_on__lte=now).first()
+        c = (
+            Complaint.objects.select_for_update()
+            .filter(pk=complaint_id, paused_at__isnull=False, resume_on__lte=now)
+            .first()
+        )
         if c is None:
             return False
         act = Act(complaint=c, actor=SYSTEM, assignment=None, action="clock_resume", now=now)
@@ -179,23 +217,32 @@ def clock_resume_due(*, complaint_id: int, now: datetime) -> bool:
     return True
 
 
-def acknowledge_send(*, actor, complaint_id: int, text: str, expected_version: int | None = None) -> Complaint:
+def acknowledge_send(
+    *, actor, complaint_id: int, text: str, expected_version: int | None = None
+) -> Complaint:
     """The courtesy reply that tells an online complainant the complaint was received (R-SLA-2, seed
     5.2.3.3.3); public on the complainant's timeline."""
     text = text_required(text, "回复内容")
-    with acting(actor=actor, complaint_id=complaint_id, action="acknowledge_send",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="acknowledge_send", expected_version=expected_version
+    ) as act:
         act.record("acknowledged", {"body": text}, public=True)
         obligations_meet(act, "acknowledge")
     return act.complaint
 
 
-def forwarder_reply_record(*, actor, complaint_id: int, text: str, expected_version: int | None = None) -> Complaint:
+def forwarder_reply_record(
+    *, actor, complaint_id: int, text: str, expected_version: int | None = None
+) -> Complaint:
     """The answer sent back to the government body or developer that forwarded the complaint, meeting
     its own deadline (R-EXP-8)."""
     text = text_required(text, "答复内容")
-    with acting(actor=actor, complaint_id=complaint_id, action="forwarder_reply_record",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="forwarder_reply_record",
+        expected_version=expected_version,
+    ) as act:
         if not obligations_meet(act, "forwarder_reply"):
             raise DomainError("nothing_due", kind=Obligation.Kind.FORWARDER_REPLY.label)
         act.record("forwarder_replied", {"body": text, "ref": act.complaint.forwarder_ref})
@@ -212,19 +259,31 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
 
     now = now or clock.now()
     changed = 0
-    ids = (Obligation.objects.filter(provisional=True, met_at__isnull=True,
-                                     state__in=[Obligation.State.OPEN, Obligation.State.MISSED, Obligation.State.PAUSED])
-           .order_by().values_list("complaint_id", flat=True).distinct())
+    ids = (
+        Obligation.objects.filter(
+            provisional=True,
+            met_at__isnull=True,
+            state__in=[Obligation.State.OPEN, Obligation.State.MISSED, Obligation.State.PAUSED],
+        )
+        .order_by()
+        .values_list("complaint_id", flat=True)
+        .distinct()
+    )
     for complaint_id in list(ids):
         with transaction.atomic():
             c = Complaint.objects.select_for_update().get(pk=complaint_id)
             work = sla_deadlines.calendar_for(c.company_id)
             act = Act(complaint=c, actor=SYSTEM, assignment=None, action="recompute", now=now)
             moved = []
-            for ob in Obligation.objects.select_for_update().filter(complaint=c, provisional=True, met_at__isnull=True).exclude(
-                    state=Obligation.State.CANCELLED):
+            for ob in (
+                Obligation.objects.select_for_update()
+                .filter(complaint=c, provisional=True, met_at__isnull=True)
+                .exclude(state=Obligation.State.CANCELLED)
+            ):
                 if ob.resumed_at is not None:
-                    deadline = work.deadline(ob.resumed_at, work.add_working_minutes(ob.resumed_at, ob.paused_working_minutes or 0))
+                    deadline = work.deadline(
+                        ob.resumed_at, work.add_working_minutes(ob.resumed_at, ob.paused_working_minutes or 0)
+                    )
                 else:
                     deadline = sla_deadlines.compute_due(ob.rule, ob.started_at, work)
                 old = ob.due_at
@@ -233,11 +292,14 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
                     ob.due_at = deadline.at
                     if ob.state == Obligation.State.OPEN and ob.step == 0:
                         ob.warn_at = work.add_working_minutes(
-                            ob.started_at, work.working_minutes_between(ob.started_at, deadline.at) * 0.75)
+                            ob.started_at, work.working_minutes_between(ob.started_at, deadline.at) * 0.75
+                        )
                         ob.next_check_at = min(ob.warn_at, ob.due_at)
                     elif ob.state == Obligation.State.OPEN:
                         ob.next_check_at = ob.due_at
-                    moved.append({"obligation": ob.id, "kind": ob.kind, "old_due_at": old, "due_at": deadline.at})
+                    moved.append(
+                        {"obligation": ob.id, "kind": ob.kind, "old_due_at": old, "due_at": deadline.at}
+                    )
                     changed += 1
                 ob.save(update_fields=["due_at", "provisional", "warn_at", "next_check_at"])
             if moved:

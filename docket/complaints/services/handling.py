@@ -18,10 +18,18 @@ from .intake import department_for
 def _responsible_in(dept: Department, user_id: int | None) -> User | None:
     if user_id is None:
         return None
-    ok = RoleAssignment.objects.filter(user_id=user_id).filter(
-        Q(department=dept) | Q(role__in=["qm", "mgmt_rep", "leadership"], company_id=dept.company_id,
-                               department__isnull=True) if dept.is_company_level else Q(department=dept)
-    ).exists()
+    ok = (
+        RoleAssignment.objects.filter(user_id=user_id)
+        .filter(
+            Q(department=dept)
+            | Q(
+                role__in=["qm", "mgmt_rep", "leadership"], company_id=dept.company_id, department__isnull=True
+            )
+            if dept.is_company_level
+            else Q(department=dept)
+        )
+        .exists()
+    )
     if not ok:
         raise DomainError("responsible_not_in_department")
     return User.objects.get(pk=user_id)
@@ -34,12 +42,21 @@ def _lead_department(complaint: Complaint, department_id: int) -> Department:
     return dept
 
 
-def complaint_assign(*, actor, complaint_id: int, department_id: int, responsible_id: int | None = None,
-                     issue_departments: dict[int, int] | None = None, expected_version: int | None = None) -> Complaint:
+def complaint_assign(
+    *,
+    actor,
+    complaint_id: int,
+    department_id: int,
+    responsible_id: int | None = None,
+    issue_departments: dict[int, int] | None = None,
+    expected_version: int | None = None,
+) -> Complaint:
     """Hand the complaint to its lead department (and responsible person) at once (R-HDL-1). Issues get
     their own departments through `issue_departments` {issue_id: department_id}; unlisted issues go to
     the lead department."""
-    with acting(actor=actor, complaint_id=complaint_id, action="assign", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="assign", expected_version=expected_version
+    ) as act:
         c = act.complaint
         dept = _lead_department(c, department_id)
         responsible = _responsible_in(dept, responsible_id)
@@ -58,15 +75,24 @@ def complaint_assign(*, actor, complaint_id: int, department_id: int, responsibl
         act.move()
         act.set(holder_department=dept, holder=responsible, responsible=responsible)
         obligations_follow_holder(act)
-        act.record("assigned", {"department": dept.name, "department_id": dept.id,
-                                "responsible": str(responsible) if responsible else None, "issues": changes})
+        act.record(
+            "assigned",
+            {
+                "department": dept.name,
+                "department_id": dept.id,
+                "responsible": str(responsible) if responsible else None,
+                "issues": changes,
+            },
+        )
     return act.complaint
 
 
 def complaint_accept(*, actor, complaint_id: int, expected_version: int | None = None) -> Complaint:
     """The lead department takes the complaint; the acting person holds it and is responsible unless
     someone was named at hand-over."""
-    with acting(actor=actor, complaint_id=complaint_id, action="accept", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="accept", expected_version=expected_version
+    ) as act:
         act.move()
         act.set(holder=actor, responsible=act.complaint.responsible or actor)
         obligations_follow_holder(act)
@@ -74,12 +100,21 @@ def complaint_accept(*, actor, complaint_id: int, expected_version: int | None =
     return act.complaint
 
 
-def complaint_transfer(*, actor, complaint_id: int, department_id: int, reason: str,
-                       responsible_id: int | None = None, expected_version: int | None = None) -> Complaint:
+def complaint_transfer(
+    *,
+    actor,
+    complaint_id: int,
+    department_id: int,
+    reason: str,
+    responsible_id: int | None = None,
+    expected_version: int | None = None,
+) -> Complaint:
     """Misrouted: hand to another department, with the reason on the record (R-EXP-6). Issues held by the
     old lead department move with it."""
     reason = text_required(reason, "转派原因")
-    with acting(actor=actor, complaint_id=complaint_id, action="transfer", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="transfer", expected_version=expected_version
+    ) as act:
         c = act.complaint
         dept = _lead_department(c, department_id)
         if dept.id == c.holder_department_id:
@@ -87,19 +122,26 @@ def complaint_transfer(*, actor, complaint_id: int, department_id: int, reason: 
         responsible = _responsible_in(dept, responsible_id)
         old = c.holder_department
         ComplaintIssue.objects.filter(complaint=c, department_id=c.holder_department_id).update(
-            department=dept, responsible=responsible)
+            department=dept, responsible=responsible
+        )
         act.move()
         act.set(holder_department=dept, holder=responsible, responsible=responsible)
         obligations_follow_holder(act)
-        act.record("transferred", {"from": old.name if old else None, "to": dept.name, "to_id": dept.id,
-                                   "reason": reason})
+        act.record(
+            "transferred",
+            {"from": old.name if old else None, "to": dept.name, "to_id": dept.id, "reason": reason},
+        )
     return act.complaint
 
 
-def complaint_refuse(*, actor, complaint_id: int, reason: str, expected_version: int | None = None) -> Complaint:
+def complaint_refuse(
+    *, actor, complaint_id: int, reason: str, expected_version: int | None = None
+) -> Complaint:
     """The department refuses a complaint that is not its business; it returns to reception (R-EXP-6)."""
     reason = text_required(reason, "退回原因")
-    with acting(actor=actor, complaint_id=complaint_id, action="refuse", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="refuse", expected_version=expected_version
+    ) as act:
         old = act.complaint.holder_department
         # Back at the front desk: no department holds it or any of its issues any more.
         ComplaintIssue.objects.filter(complaint=act.complaint).update(department=None, responsible=None)
@@ -110,14 +152,26 @@ def complaint_refuse(*, actor, complaint_id: int, reason: str, expected_version:
     return act.complaint
 
 
-def issue_findings_record(*, actor, complaint_id: int, issue_id: int, findings: str, measures: str,
-                          expected_version: int | None = None) -> ComplaintIssue:
+def issue_findings_record(
+    *,
+    actor,
+    complaint_id: int,
+    issue_id: int,
+    findings: str,
+    measures: str,
+    expected_version: int | None = None,
+) -> ComplaintIssue:
     """On-site findings and the planned measures for one issue (R-HDL-2). Staff must not guess
     (R-HDL-12): findings are required."""
     findings = text_required(findings, "调查情况")
     measures = text_required(measures, "处理措施")
-    with acting(actor=actor, complaint_id=complaint_id, action="issue_findings_record",
-                expected_version=expected_version, issue_id=issue_id) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="issue_findings_record",
+        expected_version=expected_version,
+        issue_id=issue_id,
+    ) as act:
         issue = act.issue
         assert issue is not None  # acting() locked it: issue_id was given
         issue.findings, issue.measures, issue.state = findings, measures, IssueState.INVESTIGATED
@@ -126,76 +180,117 @@ def issue_findings_record(*, actor, complaint_id: int, issue_id: int, findings: 
     return issue
 
 
-def developer_forward(*, actor, complaint_id: int, party_id: int, reason: str,
-                      expected_version: int | None = None) -> DeveloperForward:
+def developer_forward(
+    *, actor, complaint_id: int, party_id: int, reason: str, expected_version: int | None = None
+) -> DeveloperForward:
     """Forward to the developer's customer-relations centre and follow it up until it answers (R-HDL-6)."""
     reason = text_required(reason, "转交说明")
-    with acting(actor=actor, complaint_id=complaint_id, action="forward_to_developer",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="forward_to_developer",
+        expected_version=expected_version,
+    ) as act:
         c = act.complaint
-        party = ExternalParty.objects.filter(pk=party_id, kind=ExternalParty.Kind.DEVELOPER,
-                                             group_id=c.company.group_id).first()
+        party = ExternalParty.objects.filter(
+            pk=party_id, kind=ExternalParty.Kind.DEVELOPER, group_id=c.company.group_id
+        ).first()
         if party is None:
             raise DomainError("validation", detail="请选择地产客户关系中心")
-        fwd = DeveloperForward.objects.create(complaint=c, company_id=c.company_id, party=party, reason=reason,
-                                              sent_by=actor, sent_at=act.now)
+        fwd = DeveloperForward.objects.create(
+            complaint=c, company_id=c.company_id, party=party, reason=reason, sent_by=actor, sent_at=act.now
+        )
         act.move()
         act.set(developer_related=True)
         act.record("forwarded_to_developer", {"party": party.name, "reason": reason, "forward": fwd.id})
     return fwd
 
 
-def developer_answer_record(*, actor, complaint_id: int, answer: str, their_ref: str = "",
-                            expected_version: int | None = None) -> DeveloperForward:
+def developer_answer_record(
+    *, actor, complaint_id: int, answer: str, their_ref: str = "", expected_version: int | None = None
+) -> DeveloperForward:
     answer = text_required(answer, "地产答复")
-    with acting(actor=actor, complaint_id=complaint_id, action="developer_answer_record",
-                expected_version=expected_version) as act:
-        fwd = (DeveloperForward.objects.select_for_update()
-               .filter(complaint=act.complaint, answered_at__isnull=True).order_by("-sent_at").first())
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="developer_answer_record",
+        expected_version=expected_version,
+    ) as act:
+        fwd = (
+            DeveloperForward.objects.select_for_update()
+            .filter(complaint=act.complaint, answered_at__isnull=True)
+            .order_by("-sent_at")
+            .first()
+        )
         if fwd is None:  # pragma: no cover - the state guarantees an open forward
-            raise DomainError("invalid_transition", state=act.complaint.get_state_display(), action="记录地产答复")
-        fwd.answer, fwd.their_ref, fwd.answered_at, fwd.recorded_by = answer, their_ref.strip(), act.now, actor
+            raise DomainError(
+                "invalid_transition", state=act.complaint.get_state_display(), action="记录地产答复"
+            )
+        fwd.answer, fwd.their_ref, fwd.answered_at, fwd.recorded_by = (
+            answer,
+            their_ref.strip(),
+            act.now,
+            actor,
+        )
         fwd.save(update_fields=["answer", "their_ref", "answered_at", "recorded_by"])
         act.move()
         act.record("developer_answered", {"answer": answer, "their_ref": fwd.their_ref})
     return fwd
 
 
-def explanation_record(*, actor, complaint_id: int, explanation: str, expected_version: int | None = None) -> Complaint:
+def explanation_record(
+    *, actor, complaint_id: int, explanation: str, expected_version: int | None = None
+) -> Complaint:
     """An unreasonable complaint still gets a patient, reasoned explanation, recorded (R-HDL-8)."""
     explanation = text_required(explanation, "解释说明")
-    with acting(actor=actor, complaint_id=complaint_id, action="explanation_record",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="explanation_record", expected_version=expected_version
+    ) as act:
         act.set(unreasonable=True)
         act.record("explanation_recorded", {"explanation": explanation})
     return act.complaint
 
 
-def complainant_agree(*, actor, complaint_id: int, note: str = "", expected_version: int | None = None) -> Complaint:
+def complainant_agree(
+    *, actor, complaint_id: int, note: str = "", expected_version: int | None = None
+) -> Complaint:
     """The complainant agrees with the reply; the agreed measures are carried out (R-HDL-4)."""
-    with acting(actor=actor, complaint_id=complaint_id, action="complainant_agree",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="complainant_agree", expected_version=expected_version
+    ) as act:
         act.move()
         act.record("complainant_agreed", {"note": note.strip()})
     return act.complaint
 
 
-def complainant_disagree(*, actor, complaint_id: int, reason: str, expected_version: int | None = None) -> Complaint:
+def complainant_disagree(
+    *, actor, complaint_id: int, reason: str, expected_version: int | None = None
+) -> Complaint:
     """The complainant does not agree; negotiation starts, round 1 (R-HDL-4)."""
     reason = text_required(reason, "顾客不同意的理由")
-    with acting(actor=actor, complaint_id=complaint_id, action="complainant_disagree",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="complainant_disagree",
+        expected_version=expected_version,
+    ) as act:
         act.move()
         act.set(negotiation_rounds=act.complaint.negotiation_rounds + 1)
         act.record("complainant_disagreed", {"reason": reason, "round": act.complaint.negotiation_rounds})
     return act.complaint
 
 
-def negotiation_round_record(*, actor, complaint_id: int, summary: str, expected_version: int | None = None) -> Complaint:
+def negotiation_round_record(
+    *, actor, complaint_id: int, summary: str, expected_version: int | None = None
+) -> Complaint:
     """One more round of negotiation, recorded (R-HDL-4)."""
     summary = text_required(summary, "协商情况")
-    with acting(actor=actor, complaint_id=complaint_id, action="negotiation_round_record",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="negotiation_round_record",
+        expected_version=expected_version,
+    ) as act:
         act.set(negotiation_rounds=act.complaint.negotiation_rounds + 1)
         act.record("negotiation_recorded", {"summary": summary, "round": act.complaint.negotiation_rounds})
     return act.complaint
@@ -204,24 +299,32 @@ def negotiation_round_record(*, actor, complaint_id: int, summary: str, expected
 def measures_done(*, actor, complaint_id: int, note: str, expected_version: int | None = None) -> Complaint:
     """The agreed measures have been carried out; the complaint awaits verification (R-HDL-10)."""
     note = text_required(note, "措施落实情况")
-    with acting(actor=actor, complaint_id=complaint_id, action="measures_done",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="measures_done", expected_version=expected_version
+    ) as act:
         ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state=IssueState.VERIFIED).update(
-            state=IssueState.MEASURES_DONE)
+            state=IssueState.MEASURES_DONE
+        )
         act.move()
         act.record("measures_done", {"note": note})
         obligation_start(act, "verify")
     return act.complaint
 
 
-def issue_verify(*, actor, complaint_id: int, issue_id: int, passed: bool, note: str,
-                 expected_version: int | None = None) -> ComplaintIssue:
+def issue_verify(
+    *, actor, complaint_id: int, issue_id: int, passed: bool, note: str, expected_version: int | None = None
+) -> ComplaintIssue:
     """Verify one issue's measures (office manager, supervisor or above; R-HDL-10). A failed issue goes
     back for rework and the complaint returns to implementing; when every issue has passed, the complaint
     moves to follow-up."""
     note = text_required(note, "验证情况")
-    with acting(actor=actor, complaint_id=complaint_id, action="issue_verify",
-                expected_version=expected_version, issue_id=issue_id) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="issue_verify",
+        expected_version=expected_version,
+        issue_id=issue_id,
+    ) as act:
         issue = act.issue
         assert issue is not None  # acting() locked it: issue_id was given
         if issue.state != IssueState.MEASURES_DONE:
@@ -231,11 +334,18 @@ def issue_verify(*, actor, complaint_id: int, issue_id: int, passed: bool, note:
         issue.save(update_fields=["state", "verification_note", "verified_by", "verified_at"])
         if not passed:
             act.move(State.IMPLEMENTING)
-        elif not ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state=IssueState.VERIFIED).exists():
+        elif (
+            not ComplaintIssue.objects.filter(complaint=act.complaint)
+            .exclude(state=IssueState.VERIFIED)
+            .exists()
+        ):
             act.move(State.FOLLOW_UP)
         else:
             act.move(State.VERIFYING)
-        act.record("issue_verified" if passed else "issue_rework", {"issue": issue.seq, "passed": passed, "note": note})
+        act.record(
+            "issue_verified" if passed else "issue_rework",
+            {"issue": issue.seq, "passed": passed, "note": note},
+        )
         if act.complaint.state != State.VERIFYING:
             obligations_meet(act, "verify")
         if act.complaint.state == State.FOLLOW_UP:
@@ -243,16 +353,21 @@ def issue_verify(*, actor, complaint_id: int, issue_id: int, passed: bool, note:
     return issue
 
 
-def complaint_escalate(*, actor, complaint_id: int, reason: str, expected_version: int | None = None) -> Complaint:
+def complaint_escalate(
+    *, actor, complaint_id: int, reason: str, expected_version: int | None = None
+) -> Complaint:
     """The office cannot resolve it: escalate to QM (R-HDL-5). From then on the complaint is handled at
     company level and never pushed back to the office; QM's department holds it."""
     reason = text_required(reason, "上报原因")
-    with acting(actor=actor, complaint_id=complaint_id, action="escalate_to_qm",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="escalate_to_qm", expected_version=expected_version
+    ) as act:
         c = act.complaint
         if c.level == Level.COMPANY:
             raise DomainError("invalid_transition", state="已上报公司", action="上报品质管理部")
-        qm = Department.objects.filter(company_id=c.company_id, office__isnull=True, kind=Department.Kind.QM).first()
+        qm = Department.objects.filter(
+            company_id=c.company_id, office__isnull=True, kind=Department.Kind.QM
+        ).first()
         if qm is None:
             raise DomainError("validation", detail="公司未设置品质管理部")
         act.move()
@@ -260,4 +375,3 @@ def complaint_escalate(*, actor, complaint_id: int, reason: str, expected_versio
         obligations_follow_holder(act)
         act.record("escalated", {"reason": reason, "to": qm.name})
     return act.complaint
-

@@ -118,7 +118,9 @@ def _validate(data: ComplaintInput, office: Office) -> None:
     if not data.anonymous and not (data.complainant_name.strip() and contact):
         raise DomainError("required", field="投诉人姓氏和联系电话（或选择匿名）")
     phone = data.complainant_phone.strip()
-    if phone and not (phone.replace("-", "").replace(" ", "").lstrip("+").isdigit() and 5 <= len(phone) <= 20):
+    if phone and not (
+        phone.replace("-", "").replace(" ", "").lstrip("+").isdigit() and 5 <= len(phone) <= 20
+    ):
         raise DomainError("validation", detail="联系电话格式不正确")
     if data.people_count < 1:
         raise DomainError("validation", detail="投诉人数至少为1")
@@ -167,19 +169,28 @@ def attachment_validate(upload: UploadInput) -> str:
         raise DomainError("attachment_empty", name=upload.name)
     limit = settings.DOCKET_ATTACHMENT_MAX_BYTES
     if len(upload.content) > limit:
-        raise DomainError("attachment_size", name=upload.name, limit_mb=f"{limit / 1048576:.2f}".rstrip("0").rstrip("."))
+        raise DomainError(
+            "attachment_size", name=upload.name, limit_mb=f"{limit / 1048576:.2f}".rstrip("0").rstrip(".")
+        )
     content_type = _sniff(upload.content)
     if content_type is None:
         raise DomainError("attachment_type", name=upload.name)
     return content_type
 
 
-def _store_attachment(complaint: Complaint, upload: UploadInput, content_type: str, actor, when) -> Attachment:
+def _store_attachment(
+    complaint: Complaint, upload: UploadInput, content_type: str, actor, when
+) -> Attachment:
     digest = hashlib.sha256(upload.content).hexdigest()
     att = Attachment(
-        complaint=complaint, company_id=complaint.company_id, original_name=upload.name[:200],
-        content_type=content_type, size=len(upload.content), sha256=digest,
-        uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=when,
+        complaint=complaint,
+        company_id=complaint.company_id,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=len(upload.content),
+        sha256=digest,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_at=when,
     )
     att.file.save(upload.name, ContentFile(upload.content), save=False)
     # If the transaction rolls back the file stays orphaned on storage, never referenced; that is
@@ -202,8 +213,9 @@ def _abuse_check(data: ComplaintInput, company_id: int) -> None:
     if not (phone or email):
         return
     day_start = clock.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
-    same = Complaint.objects.filter(company_id=company_id, received_at__gte=day_start,
-                                    method__in=SELF_SERVICE_METHODS)
+    same = Complaint.objects.filter(
+        company_id=company_id, received_at__gte=day_start, method__in=SELF_SERVICE_METHODS
+    )
     same = same.filter(complainant_phone=phone) if phone else same.filter(complainant_email__iexact=email)
     limit, same_text = settings.DOCKET_FILINGS_PER_DAY, settings.DOCKET_SAME_TEXT_PER_DAY
     n = same.aggregate(all=Count("id"), text=Count("id", filter=Q(description=data.description.strip())))
@@ -236,23 +248,36 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
     community = office.community
     room = None
     if data.room_id is not None:
-        room = Room.objects.select_related("unit__building").filter(
-            pk=data.room_id, unit__building__community=community).first()
+        room = (
+            Room.objects.select_related("unit__building")
+            .filter(pk=data.room_id, unit__building__community=community)
+            .first()
+        )
         if room is None:
             raise DomainError("validation", detail="房屋不属于该管理处的小区")
-    categories = {c.id: c for c in Category.objects.select_related("parent").filter(
-        company=office.company, id__in=[i.category_id for i in data.issues if i.category_id])}
+    categories = {
+        c.id: c
+        for c in Category.objects.select_related("parent").filter(
+            company=office.company, id__in=[i.category_id for i in data.issues if i.category_id]
+        )
+    }
     for i in data.issues:
         if i.category_id and i.category_id not in categories:
             raise DomainError("validation", detail="分类不属于该公司")
     if data.box_opening_id is not None:
         from ..models import SuggestionBoxOpening
 
-        if data.channel != Channel.SUGGESTION_BOX or not SuggestionBoxOpening.objects.filter(
-                pk=data.box_opening_id, office=office).exists():
+        if (
+            data.channel != Channel.SUGGESTION_BOX
+            or not SuggestionBoxOpening.objects.filter(pk=data.box_opening_id, office=office).exists()
+        ):
             raise DomainError("validation", detail="开箱记录不属于该管理处，或渠道不是意见箱")
-    if data.forwarded_by_id and not ExternalParty.objects.filter(
-            pk=data.forwarded_by_id, group_id=office.company.group_id).exists():
+    if (
+        data.forwarded_by_id
+        and not ExternalParty.objects.filter(
+            pk=data.forwarded_by_id, group_id=office.company.group_id
+        ).exists()
+    ):
         raise DomainError("validation", detail="转交单位不存在")
 
     now = clock.now()
@@ -261,22 +286,39 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
         receipt_no = _next_receipt_no(office, clock.to_local(now).date())
         developer_related = data.developer_related or any(c.developer_related for c in categories.values())
         c = Complaint(
-            company=office.company, office=office, community=community,
-            room=room, unit=room.unit if room else None, building=room.unit.building if room else None,
-            location=data.location.strip(), receipt_no=receipt_no,
+            company=office.company,
+            office=office,
+            community=community,
+            room=room,
+            unit=room.unit if room else None,
+            building=room.unit.building if room else None,
+            location=data.location.strip(),
+            receipt_no=receipt_no,
             check_code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
-            kind=data.kind, channel=data.channel, method=data.method, anonymous=data.anonymous,
+            kind=data.kind,
+            channel=data.channel,
+            method=data.method,
+            anonymous=data.anonymous,
             complainant_name="" if data.anonymous else data.complainant_name.strip(),
             complainant_phone=data.complainant_phone.strip(),
             complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
             complainant_email=data.complainant_email.strip()[:200],
-            people_count=data.people_count, subject=data.subject.strip(), description=data.description.strip(),
-            demand=data.demand.strip(), lawsuit_filed=data.lawsuit_filed, media_exposed=data.media_exposed,
-            legal_or_media_risk=data.legal_or_media_risk, developer_related=developer_related,
-            compensation_claimed=data.compensation_claimed, home_return_requested=data.home_return_requested,
-            sensitive=data.sensitive, forwarded_by_id=data.forwarded_by_id,
-            forwarder_ref=data.forwarder_ref.strip(), forwarder_due_at=data.forwarder_due_at,
-            received_by=actor if getattr(actor, "pk", None) else None, received_at=received_at,
+            people_count=data.people_count,
+            subject=data.subject.strip(),
+            description=data.description.strip(),
+            demand=data.demand.strip(),
+            lawsuit_filed=data.lawsuit_filed,
+            media_exposed=data.media_exposed,
+            legal_or_media_risk=data.legal_or_media_risk,
+            developer_related=developer_related,
+            compensation_claimed=data.compensation_claimed,
+            home_return_requested=data.home_return_requested,
+            sensitive=data.sensitive,
+            forwarded_by_id=data.forwarded_by_id,
+            forwarder_ref=data.forwarder_ref.strip(),
+            forwarder_due_at=data.forwarder_due_at,
+            received_by=actor if getattr(actor, "pk", None) else None,
+            received_at=received_at,
             box_opening_id=data.box_opening_id,
             updated_at=now,
         )
@@ -286,30 +328,50 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             raise DomainError("conflict") from exc
         c._chain_tail = (0, GENESIS)  # a new record: its chain starts here (no query for the last event)
         issues = data.issues or [IssueInput(summary=c.subject)]
-        issue_rows = ComplaintIssue.objects.bulk_create([
-            ComplaintIssue(complaint=c, company_id=c.company_id, seq=n, summary=i.summary.strip()[:500],
-                           category=categories.get(i.category_id))
-            for n, i in enumerate(issues, start=1)
-        ])
-        cosigner_rows = CoSigner.objects.bulk_create([
-            CoSigner(complaint=c, name=s.name.strip(), room=s.room.strip(), phone=s.phone.strip())
-            for s in data.cosigners
-        ])
+        issue_rows = ComplaintIssue.objects.bulk_create(
+            [
+                ComplaintIssue(
+                    complaint=c,
+                    company_id=c.company_id,
+                    seq=n,
+                    summary=i.summary.strip()[:500],
+                    category=categories.get(i.category_id),
+                )
+                for n, i in enumerate(issues, start=1)
+            ]
+        )
+        cosigner_rows = CoSigner.objects.bulk_create(
+            [
+                CoSigner(complaint=c, name=s.name.strip(), room=s.room.strip(), phone=s.phone.strip())
+                for s in data.cosigners
+            ]
+        )
         stored = [_store_attachment(c, u, ct, actor, now) for u, ct in uploads]
         # Deadlines start at intake (R-SLA-2/3): the reply, the online courtesy reply, and a forwarder's
         # own deadline (R-EXP-8). They run from when the complaint arrived and are sealed into the
         # registration event.
         act = Act(complaint=c, actor=actor, assignment=assignment, action="register", now=now)
-        act.record("registered", {
-            "receipt_no": c.receipt_no, "kind": c.kind, "channel": c.channel, "method": c.method,
-            "subject": c.subject, "issues": [i.summary for i in issues], "people_count": c.people_count,
-            "attachments": [a.sha256 for a in stored],
-        })
-        obligations = [obligation_start(act, "reply", c.method, start=received_at),
-                       obligation_start(act, "acknowledge", c.method, start=received_at)]
+        act.record(
+            "registered",
+            {
+                "receipt_no": c.receipt_no,
+                "kind": c.kind,
+                "channel": c.channel,
+                "method": c.method,
+                "subject": c.subject,
+                "issues": [i.summary for i in issues],
+                "people_count": c.people_count,
+                "attachments": [a.sha256 for a in stored],
+            },
+        )
+        obligations = [
+            obligation_start(act, "reply", c.method, start=received_at),
+            obligation_start(act, "acknowledge", c.method, start=received_at),
+        ]
         if c.forwarder_due_at:
-            obligations.append(obligation_start(act, "forwarder_reply", due_at=c.forwarder_due_at,
-                                                start=received_at))
+            obligations.append(
+                obligation_start(act, "forwarder_reply", due_at=c.forwarder_due_at, start=received_at)
+            )
         # Every obligation of a new complaint was just started here and runs: the earliest due time is
         # next_due_at (what next_due_refresh would read back).
         started = [d["due_at"] for d in act.deadlines]
@@ -325,18 +387,24 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             # The rows written with it, as written, for a caller that shows the new record at once (the
             # API's answer) without reading them back.
             c.created_parts = {
-                "issues": issue_rows, "cosigners": cosigner_rows, "attachments": stored,
-                "obligations": [o for o in obligations if o is not None], "replies": [],
+                "issues": issue_rows,
+                "cosigners": cosigner_rows,
+                "attachments": stored,
+                "obligations": [o for o in obligations if o is not None],
+                "replies": [],
             }
     return c
 
 
-def complaint_close_on_spot(*, actor, complaint_id: int, note: str, expected_version: int | None = None) -> Complaint:
+def complaint_close_on_spot(
+    *, actor, complaint_id: int, note: str, expected_version: int | None = None
+) -> Complaint:
     """Resolved at intake and the complainant confirmed satisfaction (R-INT-10; exempt from follow-up,
     R-HDL-11 A)."""
     note = text_required(note, "现场处理情况")
-    with acting(actor=actor, complaint_id=complaint_id, action="close_on_spot",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="close_on_spot", expected_version=expected_version
+    ) as act:
         act.move(State.CLOSED)
         act.set(closure_kind=ClosureKind.ON_THE_SPOT, closure_note=note, closed_at=act.now)
         act.record("closed_on_spot", {"note": note})
@@ -345,12 +413,19 @@ def complaint_close_on_spot(*, actor, complaint_id: int, note: str, expected_ver
     return act.complaint
 
 
-def attachment_add(*, actor, complaint_id: int, upload: UploadInput, issue_id: int | None = None,
-                   expected_version: int | None = None) -> Attachment:
+def attachment_add(
+    *,
+    actor,
+    complaint_id: int,
+    upload: UploadInput,
+    issue_id: int | None = None,
+    expected_version: int | None = None,
+) -> Attachment:
     """Add a photo or scan to an open complaint (e.g. the department's on-site photo)."""
     content_type = attachment_validate(upload)
-    with acting(actor=actor, complaint_id=complaint_id, action="attachment_add",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="attachment_add", expected_version=expected_version
+    ) as act:
         att = _store_attachment(act.complaint, upload, content_type, actor, act.now)
         if issue_id is not None:
             if not ComplaintIssue.objects.filter(pk=issue_id, complaint=act.complaint).exists():

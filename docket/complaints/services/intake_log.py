@@ -27,7 +27,9 @@ def _front_desk(actor, office_id: int) -> Office:
     return office
 
 
-def box_opening_record(*, actor, office_id: int, opened_at: datetime, letters: int, note: str = "") -> SuggestionBoxOpening:
+def box_opening_record(
+    *, actor, office_id: int, opened_at: datetime, letters: int, note: str = ""
+) -> SuggestionBoxOpening:
     """Log one opening of the suggestion box (工作信息记录本). The complaints it produced are registered
     with channel 意见箱 and this opening."""
     office = _front_desk(actor, office_id)
@@ -36,8 +38,14 @@ def box_opening_record(*, actor, office_id: int, opened_at: datetime, letters: i
     now = clock.now()
     if opened_at > now + timedelta(minutes=5):
         raise DomainError("validation", detail="开箱时间不能晚于现在")
-    return SuggestionBoxOpening.objects.create(office=office, opened_by=actor, opened_at=opened_at, letters=letters,
-                                               note=note.strip(), recorded_at=now)
+    return SuggestionBoxOpening.objects.create(
+        office=office,
+        opened_by=actor,
+        opened_at=opened_at,
+        letters=letters,
+        note=note.strip(),
+        recorded_at=now,
+    )
 
 
 def _bounds(day: date) -> tuple[datetime, datetime]:
@@ -49,8 +57,11 @@ def reconciliation_rows(*, office: Office, day: date) -> list[dict]:
     """Per receiver: what they took in that day and what is still not handed over (state 已登记)."""
     start, end = _bounds(day)
     rows: dict[int | None, dict] = {}
-    for c in (Complaint.objects.filter(office=office, received_at__gte=start, received_at__lt=end)
-              .select_related("received_by").order_by("received_at")):
+    for c in (
+        Complaint.objects.filter(office=office, received_at__gte=start, received_at__lt=end)
+        .select_related("received_by")
+        .order_by("received_at")
+    ):
         row = rows.setdefault(c.received_by_id, {"receiver": c.received_by, "received": 0, "pending": []})
         row["received"] += 1
         if c.state == State.REGISTERED:
@@ -67,14 +78,22 @@ def reconciliation_record(*, actor, office_id: int, day: date, note: str = "") -
     if day > clock.local_now().date():
         raise DomainError("validation", detail="不能盘点未来的日期")
     start, end = _bounds(day)
-    mine = Complaint.objects.filter(office=office, received_by=actor, received_at__gte=start, received_at__lt=end)
+    mine = Complaint.objects.filter(
+        office=office, received_by=actor, received_at__gte=start, received_at__lt=end
+    )
     pending = mine.filter(state=State.REGISTERED).count()
     if pending and not note.strip():
         raise DomainError("required", field=f"未移交的 {pending} 件投诉的说明")
     try:
         with transaction.atomic():
-            return DailyReconciliation.objects.create(office=office, receiver=actor, day=day, received=mine.count(),
-                                                      not_handed_over=pending, note=note.strip(),
-                                                      recorded_at=clock.now())
+            return DailyReconciliation.objects.create(
+                office=office,
+                receiver=actor,
+                day=day,
+                received=mine.count(),
+                not_handed_over=pending,
+                note=note.strip(),
+                recorded_at=clock.now(),
+            )
     except IntegrityError as exc:
         raise DomainError("validation", detail="该日已盘点") from exc

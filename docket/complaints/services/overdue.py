@@ -58,8 +58,11 @@ class _RunCache:
 def _pairs(q: Q) -> list[tuple[User, str]]:
     """(user, role code) for the active people holding a matching role: one query. The role lets the
     notification preferences (per role and notice kind) apply to deadline messages too."""
-    rows = (RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False)
-            .select_related("user").order_by("user_id", "id"))
+    rows = (
+        RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False)
+        .select_related("user")
+        .order_by("user_id", "id")
+    )
     seen: dict[int, tuple[User, str]] = {}
     for a in rows:
         seen.setdefault(a.user_id, (a.user, a.role))
@@ -68,10 +71,16 @@ def _pairs(q: Q) -> list[tuple[User, str]]:
 
 def _holder_people(ob: Obligation) -> list[tuple[User, str]]:
     if ob.holder_id:
-        held = _pairs(Q(user_id=ob.holder_id, department_id=ob.holder_department_id)) if ob.holder_department_id else []
+        held = (
+            _pairs(Q(user_id=ob.holder_id, department_id=ob.holder_department_id))
+            if ob.holder_department_id
+            else []
+        )
         return held or [(ob.holder, "")]
     if ob.holder_department_id:
-        people = _pairs(Q(department_id=ob.holder_department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER]))
+        people = _pairs(
+            Q(department_id=ob.holder_department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER])
+        )
         if people:
             return people
     return _pairs(Q(office_id=ob.office_id, role=Role.RECEPTION))
@@ -93,9 +102,11 @@ _PEOPLE = {"holder": _holder_people, "superior": _superiors, "qm": _qm}
 
 
 def _people(cache: _RunCache, who: str, ob: Obligation) -> list[tuple[User, str]]:
-    scope = {"holder": (ob.holder_id, ob.holder_department_id, ob.office_id),
-             "superior": (ob.holder_id, ob.holder_department_id, ob.office_id),
-             "qm": (ob.company_id,)}[who]
+    scope = {
+        "holder": (ob.holder_id, ob.holder_department_id, ob.office_id),
+        "superior": (ob.holder_id, ob.holder_department_id, ob.office_id),
+        "qm": (ob.company_id,),
+    }[who]
     return cache.get((who, *scope), lambda: _PEOPLE[who](ob))
 
 
@@ -128,11 +139,28 @@ def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None =
     ob.step = step
     ob.save(update_fields=["step", "state", "breached_at", "next_check_at"])
     body = f"{c.subject}\n当前处理：{c.holder_department or '未派单'}；到期时间：{due_local}"
-    notify(kind=kind, recipients=people, subject=subject, body=body, dedupe_key=f"sla:{ob.id}:{step}",
-           company_id=c.company_id, office_id=c.office_id, ref=f"complaint:{c.id}")
+    notify(
+        kind=kind,
+        recipients=people,
+        subject=subject,
+        body=body,
+        dedupe_key=f"sla:{ob.id}:{step}",
+        company_id=c.company_id,
+        office_id=c.office_id,
+        ref=f"complaint:{c.id}",
+    )
     act = Act(complaint=c, actor=SYSTEM, assignment=None, action="sweep", now=now)
-    act.record(kind, {"obligation": ob.id, "kind": ob.kind, "step": step, "due_at": ob.due_at,
-                      "notified": [str(u) for u, _role in people]}, public=False)
+    act.record(
+        kind,
+        {
+            "obligation": ob.id,
+            "kind": ob.kind,
+            "step": step,
+            "due_at": ob.due_at,
+            "notified": [str(u) for u, _role in people],
+        },
+        public=False,
+    )
     act.obligations_changed = True
     act.finish()
     return step
@@ -140,8 +168,11 @@ def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None =
 
 def due_steps(now: datetime, batch: int = 500) -> list[tuple[int, int, int]]:
     """(obligation, complaint, step seen) for every step due at `now`: one indexed query."""
-    return list(Obligation.objects.filter(next_check_at__lte=now).order_by("next_check_at")
-                .values_list("id", "complaint_id", "step")[:batch])
+    return list(
+        Obligation.objects.filter(next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("id", "complaint_id", "step")[:batch]
+    )
 
 
 def take_steps(due: list[tuple[int, int, int]], now: datetime, result: SweepResult) -> None:
@@ -155,8 +186,12 @@ def take_steps(due: list[tuple[int, int, int]], now: datetime, result: SweepResu
             if c is None:
                 result.skipped += 1
                 continue
-            ob = (Obligation.objects.select_for_update(of=("self",)).select_related("holder", "holder_department")
-                  .filter(pk=ob_id, next_check_at__lte=now, step=seen_step).first())
+            ob = (
+                Obligation.objects.select_for_update(of=("self",))
+                .select_related("holder", "holder_department")
+                .filter(pk=ob_id, next_check_at__lte=now, step=seen_step)
+                .first()
+            )
             if ob is None:  # another consumer (or an overlapping run) took this step first
                 result.skipped += 1
                 continue
@@ -171,6 +206,8 @@ def overdue_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResu
     now = now or clock.now()
     result = SweepResult()
     take_steps(due_steps(now, batch), now, result)
-    for cid in Complaint.objects.filter(paused_at__isnull=False, resume_on__lte=now).values_list("id", flat=True)[:batch]:
+    for cid in Complaint.objects.filter(paused_at__isnull=False, resume_on__lte=now).values_list(
+        "id", flat=True
+    )[:batch]:
         result.resumed += int(clock_resume_due(complaint_id=cid, now=now))
     return result

@@ -16,17 +16,22 @@ from ._base import acting, text_required
 def note_add(*, actor, complaint_id: int, text: str, expected_version: int | None = None) -> None:
     """An internal note: on the staff timeline, never on the complainant's (R-EXP-2)."""
     text = text_required(text, "备注")
-    with acting(actor=actor, complaint_id=complaint_id, action="note_add", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="note_add", expected_version=expected_version
+    ) as act:
         act.record("note_added", {"text": text}, public=False)
 
 
-def complainant_wrote_record(*, actor, complaint_id: int, body: str, method: str = "",
-                             expected_version: int | None = None) -> None:
+def complainant_wrote_record(
+    *, actor, complaint_id: int, body: str, method: str = "", expected_version: int | None = None
+) -> None:
     """The complainant wrote again about an open complaint (a reply email, a letter): their words go on
     the staff timeline as `complainant_wrote` and the holder is told (notices: 顾客回复). Internal like a
     note, and allowed to whoever may add a note (R-EXP-2)."""
     body = text_required(body, "来信内容")
-    with acting(actor=actor, complaint_id=complaint_id, action="note_add", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="note_add", expected_version=expected_version
+    ) as act:
         act.record("complainant_wrote", {"body": body, "method": method}, public=False)
 
 
@@ -46,8 +51,12 @@ def _chase(act, text: str, via: str) -> None:
         raise DomainError("complaint_ended")
     if via not in CHASE_VIA:
         raise DomainError("validation", detail="催办方式不正确")
-    last = (ComplaintEvent.objects.filter(complaint=c, kind="complainant_chased").order_by("-seq")
-            .values_list("at", "payload").first())
+    last = (
+        ComplaintEvent.objects.filter(complaint=c, kind="complainant_chased")
+        .order_by("-seq")
+        .values_list("at", "payload")
+        .first()
+    )
     interval = int(getattr(settings, "DOCKET_CHASE_MIN_MINUTES", 60))
     if last is not None and (act.now - last[0]).total_seconds() < interval * 60:
         raise DomainError("chase_too_soon", minutes=interval)
@@ -55,11 +64,14 @@ def _chase(act, text: str, via: str) -> None:
     act.record("complainant_chased", {"text": text, "via": via, "count": count}, public=True)
 
 
-def chase_record(*, actor, complaint_id: int, text: str, via: str = "phone",
-                 expected_version: int | None = None) -> None:
+def chase_record(
+    *, actor, complaint_id: int, text: str, via: str = "phone", expected_version: int | None = None
+) -> None:
     """Staff record a chase the complainant made by phone or at the desk."""
     text = text_required(text, "催办内容")
-    with acting(actor=actor, complaint_id=complaint_id, action="chase_record", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="chase_record", expected_version=expected_version
+    ) as act:
         _chase(act, text, via)
 
 
@@ -98,21 +110,44 @@ def _amount(value) -> Decimal:
     return amount
 
 
-def compensation_claim_record(*, actor, complaint_id: int, amount, description: str,
-                              involves_construction_or_sales: bool = False,
-                              expected_version: int | None = None) -> CompensationClaim:
+def compensation_claim_record(
+    *,
+    actor,
+    complaint_id: int,
+    amount,
+    description: str,
+    involves_construction_or_sales: bool = False,
+    expected_version: int | None = None,
+) -> CompensationClaim:
     """Record a compensation claim with its amount (R-HDL-7)."""
     amount = _amount(amount)
     description = text_required(description, "索赔内容")
-    with acting(actor=actor, complaint_id=complaint_id, action="compensation_claim_record",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="compensation_claim_record",
+        expected_version=expected_version,
+    ) as act:
         c = act.complaint
         claim = CompensationClaim.objects.create(
-            complaint=c, company_id=c.company_id, amount=amount, description=description,
-            involves_construction_or_sales=involves_construction_or_sales, recorded_by=actor, recorded_at=act.now)
+            complaint=c,
+            company_id=c.company_id,
+            amount=amount,
+            description=description,
+            involves_construction_or_sales=involves_construction_or_sales,
+            recorded_by=actor,
+            recorded_at=act.now,
+        )
         act.set(compensation_claimed=True)
-        act.record("compensation_claimed", {"claim": claim.id, "amount": amount, "description": description,
-                                            "involves_construction_or_sales": involves_construction_or_sales})
+        act.record(
+            "compensation_claimed",
+            {
+                "claim": claim.id,
+                "amount": amount,
+                "description": description,
+                "involves_construction_or_sales": involves_construction_or_sales,
+            },
+        )
     return claim
 
 
@@ -125,13 +160,25 @@ def _pending_claim(complaint, claim_id: int) -> CompensationClaim:
     return claim
 
 
-def compensation_decide(*, actor, complaint_id: int, claim_id: int, approve: bool, note: str,
-                        approved_amount=None, expected_version: int | None = None) -> CompensationClaim:
+def compensation_decide(
+    *,
+    actor,
+    complaint_id: int,
+    claim_id: int,
+    approve: bool,
+    note: str,
+    approved_amount=None,
+    expected_version: int | None = None,
+) -> CompensationClaim:
     """Approve (up to the decider's own limit) or reject a claim. Claims involving construction or sales
     cannot be approved here: they go to the developer's centre (compensation_escalate) (R-HDL-7)."""
     note = text_required(note, "审批意见")
-    with acting(actor=actor, complaint_id=complaint_id, action="compensation_decide",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="compensation_decide",
+        expected_version=expected_version,
+    ) as act:
         claim = _pending_claim(act.complaint, claim_id)
         amount = None
         if approve:
@@ -144,47 +191,94 @@ def compensation_decide(*, actor, complaint_id: int, claim_id: int, approve: boo
             if limit is None or amount > limit:
                 raise DomainError("over_limit", amount=amount, limit=limit if limit is not None else 0)
         claim.state = ClaimState.APPROVED if approve else ClaimState.REJECTED
-        claim.approved_amount, claim.decided_by, claim.decided_at, claim.decision_note = amount, actor, act.now, note
+        claim.approved_amount, claim.decided_by, claim.decided_at, claim.decision_note = (
+            amount,
+            actor,
+            act.now,
+            note,
+        )
         claim.save(update_fields=["state", "approved_amount", "decided_by", "decided_at", "decision_note"])
-        act.record("compensation_decided", {"claim": claim.id, "approved": approve, "amount": amount, "note": note})
+        act.record(
+            "compensation_decided", {"claim": claim.id, "approved": approve, "amount": amount, "note": note}
+        )
     return claim
 
 
-def compensation_escalate(*, actor, complaint_id: int, claim_id: int, note: str, to_developer: bool,
-                          expected_version: int | None = None) -> CompensationClaim:
+def compensation_escalate(
+    *,
+    actor,
+    complaint_id: int,
+    claim_id: int,
+    note: str,
+    to_developer: bool,
+    expected_version: int | None = None,
+) -> CompensationClaim:
     """Above the company's limit, or involving construction/sales: report to the developer's centre or the
     company's approval process (R-HDL-7)."""
     note = text_required(note, "上报说明")
-    with acting(actor=actor, complaint_id=complaint_id, action="compensation_escalate",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="compensation_escalate",
+        expected_version=expected_version,
+    ) as act:
         claim = _pending_claim(act.complaint, claim_id)
         target = "company_approval"
         if to_developer:
-            party = ExternalParty.objects.filter(kind=ExternalParty.Kind.DEVELOPER,
-                                                 group_id=act.complaint.company.group_id).first()
+            party = ExternalParty.objects.filter(
+                kind=ExternalParty.Kind.DEVELOPER, group_id=act.complaint.company.group_id
+            ).first()
             if party is None:
                 raise DomainError("validation", detail="未设置地产客户关系中心")
             target = party.name
-        claim.state, claim.decided_by, claim.decided_at, claim.decision_note = ClaimState.ESCALATED, actor, act.now, note
+        claim.state, claim.decided_by, claim.decided_at, claim.decision_note = (
+            ClaimState.ESCALATED,
+            actor,
+            act.now,
+            note,
+        )
         claim.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         act.record("compensation_escalated", {"claim": claim.id, "to": target, "note": note})
     return claim
 
 
-def ncr_issue(*, actor, complaint_id: int, nonconformity: str, cause: str, corrective_action: str,
-              preventive_action: str = "", expected_version: int | None = None) -> NonconformityReport:
+def ncr_issue(
+    *,
+    actor,
+    complaint_id: int,
+    nonconformity: str,
+    cause: str,
+    corrective_action: str,
+    preventive_action: str = "",
+    expected_version: int | None = None,
+) -> NonconformityReport:
     """The management representative issues a 不合格/纠正、预防措施报告 for what exceeds a department
     (R-HDL-5, seed document 5 §4.4)."""
     nonconformity = text_required(nonconformity, "不合格事实")
     cause = text_required(cause, "原因分析")
     corrective_action = text_required(corrective_action, "纠正措施")
-    with acting(actor=actor, complaint_id=complaint_id, action="ncr_issue", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="ncr_issue", expected_version=expected_version
+    ) as act:
         c = act.complaint
         ncr = NonconformityReport.objects.create(
-            complaint=c, company_id=c.company_id, nonconformity=nonconformity, cause=cause,
-            corrective_action=corrective_action, preventive_action=preventive_action.strip(),
-            issued_by=actor, issued_at=act.now)
-        act.record("ncr_issued", {"ncr": ncr.id, "nonconformity": nonconformity, "cause": cause,
-                                  "corrective_action": corrective_action,
-                                  "preventive_action": ncr.preventive_action})
+            complaint=c,
+            company_id=c.company_id,
+            nonconformity=nonconformity,
+            cause=cause,
+            corrective_action=corrective_action,
+            preventive_action=preventive_action.strip(),
+            issued_by=actor,
+            issued_at=act.now,
+        )
+        act.record(
+            "ncr_issued",
+            {
+                "ncr": ncr.id,
+                "nonconformity": nonconformity,
+                "cause": cause,
+                "corrective_action": corrective_action,
+                "preventive_action": ncr.preventive_action,
+            },
+        )
     return ncr

@@ -25,8 +25,11 @@ def _current_reply(complaint, *states) -> Reply | None:
 
 
 def _require_issues_investigated(complaint) -> None:
-    missing = list(ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.OPEN)
-                   .order_by("seq").values_list("seq", flat=True))
+    missing = list(
+        ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.OPEN)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    )
     if missing:
         raise DomainError("issues_incomplete", issues="、".join(f"问题{n}" for n in missing))
 
@@ -34,13 +37,21 @@ def _require_issues_investigated(complaint) -> None:
 def reply_draft_save(*, actor, complaint_id: int, body: str, expected_version: int | None = None) -> Reply:
     """Create or update the working draft (a returned draft is edited in place and keeps its reviews)."""
     body = text_required(body, "答复内容")
-    with acting(actor=actor, complaint_id=complaint_id, action="reply_draft_save",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="reply_draft_save", expected_version=expected_version
+    ) as act:
         c = act.complaint
         reply = _current_reply(c)
         if reply is None or reply.state == ReplyState.SENT:
-            reply = Reply.objects.create(complaint=c, company_id=c.company_id, number=(reply.number + 1) if reply else 1,
-                                         body=body, author=actor, created_at=act.now, updated_at=act.now)
+            reply = Reply.objects.create(
+                complaint=c,
+                company_id=c.company_id,
+                number=(reply.number + 1) if reply else 1,
+                body=body,
+                author=actor,
+                created_at=act.now,
+                updated_at=act.now,
+            )
         else:
             reply.body, reply.updated_at = body, act.now
             reply.save(update_fields=["body", "updated_at"])
@@ -50,7 +61,9 @@ def reply_draft_save(*, actor, complaint_id: int, body: str, expected_version: i
 
 def reply_submit(*, actor, complaint_id: int, expected_version: int | None = None) -> Reply:
     """Send the draft into review. Every issue must have its findings first, so the reply covers them all."""
-    with acting(actor=actor, complaint_id=complaint_id, action="reply_submit", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="reply_submit", expected_version=expected_version
+    ) as act:
         c = act.complaint
         reply = _current_reply(c, ReplyState.DRAFT, ReplyState.RETURNED)
         if reply is None:
@@ -77,14 +90,27 @@ def _pending_stage(reply: Reply) -> str:
     return ""
 
 
-def reply_review_approve(*, actor, complaint_id: int, comment: str = "", expected_version: int | None = None) -> Reply:
+def reply_review_approve(
+    *, actor, complaint_id: int, comment: str = "", expected_version: int | None = None
+) -> Reply:
     """Approve at the pending stage; the reviewer must hold that stage's role."""
-    with acting(actor=actor, complaint_id=complaint_id, action="reply_review_approve",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="reply_review_approve",
+        expected_version=expected_version,
+    ) as act:
         reply = _current_reply(act.complaint, ReplyState.IN_REVIEW)
         stage = _pending_stage(reply)
-        ReplyReview.objects.create(reply=reply, stage=stage, round=reply.review_round, approved=True, comment=comment.strip(),
-                                   reviewer=actor, reviewed_at=act.now)
+        ReplyReview.objects.create(
+            reply=reply,
+            stage=stage,
+            round=reply.review_round,
+            approved=True,
+            comment=comment.strip(),
+            reviewer=actor,
+            reviewed_at=act.now,
+        )
         remaining = _pending_stage(reply)
         act.set(review_stage=remaining)
         if remaining:
@@ -94,20 +120,40 @@ def reply_review_approve(*, actor, complaint_id: int, comment: str = "", expecte
             reply.save(update_fields=["state"])
             act.move(State.REPLY_APPROVED)
             obligations_meet(act, "review")
-        act.record("reply_approved", {"reply": reply.number, "stage": stage, "comment": comment.strip(),
-                                      "next_stage": remaining or None})
+        act.record(
+            "reply_approved",
+            {
+                "reply": reply.number,
+                "stage": stage,
+                "comment": comment.strip(),
+                "next_stage": remaining or None,
+            },
+        )
     return reply
 
 
-def reply_review_return(*, actor, complaint_id: int, comment: str, expected_version: int | None = None) -> Reply:
+def reply_review_return(
+    *, actor, complaint_id: int, comment: str, expected_version: int | None = None
+) -> Reply:
     """Return the draft for rework with comments; on resubmission review starts again from the first stage."""
     comment = text_required(comment, "退回意见")
-    with acting(actor=actor, complaint_id=complaint_id, action="reply_review_return",
-                expected_version=expected_version) as act:
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="reply_review_return",
+        expected_version=expected_version,
+    ) as act:
         reply = _current_reply(act.complaint, ReplyState.IN_REVIEW)
         stage = _pending_stage(reply)
-        ReplyReview.objects.create(reply=reply, stage=stage, round=reply.review_round, approved=False, comment=comment,
-                                   reviewer=actor, reviewed_at=act.now)
+        ReplyReview.objects.create(
+            reply=reply,
+            stage=stage,
+            round=reply.review_round,
+            approved=False,
+            comment=comment,
+            reviewer=actor,
+            reviewed_at=act.now,
+        )
         reply.state = ReplyState.RETURNED
         reply.save(update_fields=["state"])
         act.set(review_stage="")
@@ -120,14 +166,18 @@ def reply_review_return(*, actor, complaint_id: int, comment: str, expected_vers
 def reply_send(*, actor, complaint_id: int, expected_version: int | None = None) -> Reply:
     """Send (or publish, for online complaints) the reply. A reply whose route has review stages must have
     passed them; an oral complaint's reply goes straight out."""
-    with acting(actor=actor, complaint_id=complaint_id, action="reply_send", expected_version=expected_version) as act:
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="reply_send", expected_version=expected_version
+    ) as act:
         c = act.complaint
         stages = workflow.REVIEW_ROUTES[c.method]
         if c.state == State.REPLY_APPROVED:
             reply = _current_reply(c, ReplyState.APPROVED)
         else:
             if stages:
-                raise DomainError("review_required", stage="、".join(str(ReviewStage(s).label) for s in stages))
+                raise DomainError(
+                    "review_required", stage="、".join(str(ReviewStage(s).label) for s in stages)
+                )
             reply = _current_reply(c, ReplyState.DRAFT, ReplyState.RETURNED)
             if reply is None:
                 raise DomainError("no_draft")

@@ -8,12 +8,32 @@ register = template.Library()
 
 # What of an event's payload a reader wants to see, in order, with labels.
 _SHOWN = [
-    ("department", "部门"), ("from", "原部门"), ("to", "转至"), ("responsible", "责任人"), ("issue", "问题"),
-    ("findings", "调查情况"), ("measures", "处理措施"), ("reason", "原因"), ("note", "说明"), ("comment", "意见"),
-    ("body", "内容"), ("summary", "协商情况"), ("explanation", "解释"), ("answer", "答复"), ("analysis", "分析"),
-    ("mitigation", "缓解措施"), ("text", "备注"), ("satisfaction", "满意度"), ("amount", "金额"),
-    ("stage", "审核环节"), ("method", "方式"), ("visit_method", "回访方式"), ("opinion", "顾客意见"), ("quality_score", "质检评分"),
-    ("exemption", "免回访原因"), ("receipt_no", "回执编号"),
+    ("department", "部门"),
+    ("from", "原部门"),
+    ("to", "转至"),
+    ("responsible", "责任人"),
+    ("issue", "问题"),
+    ("findings", "调查情况"),
+    ("measures", "处理措施"),
+    ("reason", "原因"),
+    ("note", "说明"),
+    ("comment", "意见"),
+    ("body", "内容"),
+    ("summary", "协商情况"),
+    ("explanation", "解释"),
+    ("answer", "答复"),
+    ("analysis", "分析"),
+    ("mitigation", "缓解措施"),
+    ("text", "备注"),
+    ("satisfaction", "满意度"),
+    ("amount", "金额"),
+    ("stage", "审核环节"),
+    ("method", "方式"),
+    ("visit_method", "回访方式"),
+    ("opinion", "顾客意见"),
+    ("quality_score", "质检评分"),
+    ("exemption", "免回访原因"),
+    ("receipt_no", "回执编号"),
 ]
 
 
@@ -21,8 +41,12 @@ _SHOWN = [
 def _value_labels():  # lazy labels: translated when shown, so one dict serves every language
     from ..models import Exemption, FollowUpMethod, Method, ReviewStage
 
-    return {"stage": dict(ReviewStage.choices), "exemption": dict(Exemption.choices),
-            "method": dict(Method.choices), "visit_method": dict(FollowUpMethod.choices)}
+    return {
+        "stage": dict(ReviewStage.choices),
+        "exemption": dict(Exemption.choices),
+        "method": dict(Method.choices),
+        "visit_method": dict(FollowUpMethod.choices),
+    }
 
 
 @register.filter
@@ -58,7 +82,11 @@ def countdown(due) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = (f"{days}天" if days else "") + (f"{hours}小时" if hours else "") + (f"{minutes}分" if not days else "")
+    parts = (
+        (f"{days}天" if days else "")
+        + (f"{hours}小时" if hours else "")
+        + (f"{minutes}分" if not days else "")
+    )
     parts = parts or "0分"
     return f"已逾期 {parts}" if late else f"剩余 {parts}"
 

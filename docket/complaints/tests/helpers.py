@@ -133,8 +133,14 @@ def make_user(username: str, grants: list[tuple[str, Any, Decimal | None]]) -> U
 
 
 _FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its complaint column
-    "issues": ComplaintIssue, "replies": Reply, "claims": CompensationClaim, "forwards": DeveloperForward,
-    "follow_ups": FollowUp, "ncrs": NonconformityReport, "attachments": Attachment, "cosigners": CoSigner,
+    "issues": ComplaintIssue,
+    "replies": Reply,
+    "claims": CompensationClaim,
+    "forwards": DeveloperForward,
+    "follow_ups": FollowUp,
+    "ncrs": NonconformityReport,
+    "attachments": Attachment,
+    "cosigners": CoSigner,
     "obligations": Obligation,
 }
 
@@ -150,16 +156,28 @@ def snapshot(complaint_id: int) -> dict:
     comparisons. Plain SQL through the models' table names: it runs hundreds of times per module."""
     with connection.cursor() as cur:
         snap = {
-            "complaint": _select(cur, f"SELECT * FROM {Complaint._meta.db_table} WHERE id = %s", [complaint_id]),
-            "events": _select(cur, f"SELECT seq, kind, hash FROM {ComplaintEvent._meta.db_table} "
-                                   "WHERE complaint_id = %s ORDER BY seq", [complaint_id]),
-            "reviews": _select(cur, f"SELECT * FROM {ReplyReview._meta.db_table} WHERE reply_id IN "
-                                    f"(SELECT id FROM {Reply._meta.db_table} WHERE complaint_id = %s) ORDER BY id",
-                               [complaint_id]),
+            "complaint": _select(
+                cur, f"SELECT * FROM {Complaint._meta.db_table} WHERE id = %s", [complaint_id]
+            ),
+            "events": _select(
+                cur,
+                f"SELECT seq, kind, hash FROM {ComplaintEvent._meta.db_table} "
+                "WHERE complaint_id = %s ORDER BY seq",
+                [complaint_id],
+            ),
+            "reviews": _select(
+                cur,
+                f"SELECT * FROM {ReplyReview._meta.db_table} WHERE reply_id IN "
+                f"(SELECT id FROM {Reply._meta.db_table} WHERE complaint_id = %s) ORDER BY id",
+                [complaint_id],
+            ),
         }
         for key, model in _FILE_TABLES.items():
-            snap[key] = _select(cur, f"SELECT * FROM {model._meta.db_table} WHERE complaint_id = %s ORDER BY id",
-                                [complaint_id])
+            snap[key] = _select(
+                cur,
+                f"SELECT * FROM {model._meta.db_table} WHERE complaint_id = %s ORDER BY id",
+                [complaint_id],
+            )
     assert snap["complaint"], f"complaint {complaint_id} does not exist"
     return snap
 
@@ -195,13 +213,30 @@ _PATH: dict[str, list[str]] = {
     State.IMPLEMENTING: ["assign", "accept", "findings", "draft", "reply_out", "agree"],
     State.VERIFYING: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures"],
     State.FOLLOW_UP: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures", "verify"],
-    State.CLOSED: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures", "verify",
-                   "follow_up"],
+    State.CLOSED: [
+        "assign",
+        "accept",
+        "findings",
+        "draft",
+        "reply_out",
+        "agree",
+        "measures",
+        "verify",
+        "follow_up",
+    ],
 }
 
 
-def drive_to(org: Org, state: str, *, method: str = Method.PHONE, kit: OfficeKit | None = None,
-             issues: int = 1, review_stage: str = "qm", **register) -> Complaint:
+def drive_to(
+    org: Org,
+    state: str,
+    *,
+    method: str = Method.PHONE,
+    kit: OfficeKit | None = None,
+    issues: int = 1,
+    review_stage: str = "qm",
+    **register,
+) -> Complaint:
     """A new complaint of office `kit` (A by default), brought to `state` by the services a real office
     would use, each by the role that would take it. All issues go to the engineering department.
 
@@ -215,8 +250,10 @@ def drive_to(org: Org, state: str, *, method: str = Method.PHONE, kit: OfficeKit
     if method in (Method.GOVERNMENT_FORWARD, Method.DEVELOPER_FORWARD):
         register = forwarded(org, method) | register
     if issues != 1 and "issues" not in register:
-        register["issues"] = [IssueInput(summary=f"问题{n}", category_id=org.categories["电梯"].id)
-                              for n in range(1, issues + 1)]
+        register["issues"] = [
+            IssueInput(summary=f"问题{n}", category_id=org.categories["电梯"].id)
+            for n in range(1, issues + 1)
+        ]
     c = make_complaint(org, kit=kit, method=method, **register)
     u = kit.users
     cid = c.id
@@ -224,21 +261,38 @@ def drive_to(org: Org, state: str, *, method: str = Method.PHONE, kit: OfficeKit
         if step == "withdraw":
             s.complaint_withdraw(actor=u["reception"], complaint_id=cid, reason="业主已自行解决，申请撤回")
         elif step == "assign":
-            s.complaint_assign(actor=u["reception"], complaint_id=cid, department_id=kit.depts["engineering"].id)
+            s.complaint_assign(
+                actor=u["reception"], complaint_id=cid, department_id=kit.depts["engineering"].id
+            )
         elif step == "accept":
             s.complaint_accept(actor=u["eng_supervisor"], complaint_id=cid)
         elif step == "close_unclosed":
-            s.complaint_close_unclosed(actor=u["office_manager"], complaint_id=cid, analysis="超出公司能力范围",
-                                       mitigation="已设置临时围挡")
+            s.complaint_close_unclosed(
+                actor=u["office_manager"],
+                complaint_id=cid,
+                analysis="超出公司能力范围",
+                mitigation="已设置临时围挡",
+            )
         elif step == "forward_to_developer":
-            s.developer_forward(actor=u["eng_supervisor"], complaint_id=cid, party_id=org.developer.id,
-                                reason="属地产保修范围")
+            s.developer_forward(
+                actor=u["eng_supervisor"],
+                complaint_id=cid,
+                party_id=org.developer.id,
+                reason="属地产保修范围",
+            )
         elif step == "findings":
             for issue in ComplaintIssue.objects.filter(complaint_id=cid):
-                s.issue_findings_record(actor=u["eng_supervisor"], complaint_id=cid, issue_id=issue.id,
-                                        findings="现场查看属实", measures="安排维修")
+                s.issue_findings_record(
+                    actor=u["eng_supervisor"],
+                    complaint_id=cid,
+                    issue_id=issue.id,
+                    findings="现场查看属实",
+                    measures="安排维修",
+                )
         elif step == "draft":
-            s.reply_draft_save(actor=u["eng_supervisor"], complaint_id=cid, body="您好，感谢您的反映，经现场查看……")
+            s.reply_draft_save(
+                actor=u["eng_supervisor"], complaint_id=cid, body="您好，感谢您的反映，经现场查看……"
+            )
         elif step == "submit":
             s.reply_submit(actor=u["eng_supervisor"], complaint_id=cid)
             if state == State.IN_REVIEW and review_stage == "general_office":
@@ -260,8 +314,13 @@ def drive_to(org: Org, state: str, *, method: str = Method.PHONE, kit: OfficeKit
             s.measures_done(actor=u["eng_staff"], complaint_id=cid, note="已更换门机板")
         elif step == "verify":
             for issue in ComplaintIssue.objects.filter(complaint_id=cid):
-                s.issue_verify(actor=u["office_manager"], complaint_id=cid, issue_id=issue.id, passed=True,
-                               note="复查运行正常")
+                s.issue_verify(
+                    actor=u["office_manager"],
+                    complaint_id=cid,
+                    issue_id=issue.id,
+                    passed=True,
+                    note="复查运行正常",
+                )
         elif step == "follow_up":
             s.follow_up_record(actor=u["reception"], complaint_id=cid, method="phone", satisfaction=5)
         else:  # pragma: no cover
@@ -277,11 +336,16 @@ def forwarded(org: Org, method: str = Method.GOVERNMENT_FORWARD) -> dict:
     if method == Method.DEVELOPER_FORWARD:
         party, channel = org.developer, Channel.DEVELOPER
     else:
-        party, _ = ExternalParty.objects.get_or_create(group=org.group, kind=ExternalParty.Kind.HOTLINE,
-                                                       name="12345市民服务热线")
+        party, _ = ExternalParty.objects.get_or_create(
+            group=org.group, kind=ExternalParty.Kind.HOTLINE, name="12345市民服务热线"
+        )
         channel = Channel.GOVERNMENT
-    return {"channel": channel, "forwarded_by_id": party.id, "forwarder_ref": "GD-2026-0001",
-            "forwarder_due_at": clock.now() + timedelta(days=5)}
+    return {
+        "channel": channel,
+        "forwarded_by_id": party.id,
+        "forwarder_ref": "GD-2026-0001",
+        "forwarder_due_at": clock.now() + timedelta(days=5),
+    }
 
 
 # --- calling any action ----------------------------------------------------------------------------
@@ -300,7 +364,11 @@ class Ctx:
 
 def ctx_for(org: Org, complaint: Complaint | int) -> Ctx:
     complaint_id = complaint if isinstance(complaint, int) else complaint.id
-    issue_id = ComplaintIssue.objects.filter(complaint_id=complaint_id).order_by("seq").values_list("id", flat=True)[0]
+    issue_id = (
+        ComplaintIssue.objects.filter(complaint_id=complaint_id)
+        .order_by("seq")
+        .values_list("id", flat=True)[0]
+    )
     return Ctx(org=org, complaint_id=complaint_id, issue_id=issue_id)
 
 
@@ -313,8 +381,11 @@ def default_args(action: str, x: Ctx) -> dict:
         "accept": lambda: {},
         "transfer": lambda: {"department_id": o.a.depts["security"].id, "reason": "属秩序部职责"},
         "refuse": lambda: {"reason": "非本部门职责"},
-        "issue_findings_record": lambda: {"issue_id": x.issue_id, "findings": "现场查看属实",
-                                          "measures": "更换门机板"},
+        "issue_findings_record": lambda: {
+            "issue_id": x.issue_id,
+            "findings": "现场查看属实",
+            "measures": "更换门机板",
+        },
         "forward_to_developer": lambda: {"party_id": o.developer.id, "reason": "属地产保修范围"},
         "developer_answer_record": lambda: {"answer": "地产同意保修", "their_ref": "DC-2026-001"},
         "explanation_record": lambda: {"explanation": "该设施不属于物业服务范围，已耐心解释"},
@@ -339,11 +410,26 @@ def default_args(action: str, x: Ctx) -> dict:
         "clock_resume": lambda: {},
         "forwarder_reply_record": lambda: {"text": "已按12345工单要求答复"},
         "severity_raise": lambda: {"severity": Severity.HOT, "reason": "业主表示将联系媒体"},
-        "group_report_record": lambda: {"content": "电梯多次故障", "cause": "设备老化", "handling": "已更换门机板"},
-        "ncr_issue": lambda: {"nonconformity": "维修超时", "cause": "备件不足", "corrective_action": "建立备件库"},
-        "compensation_claim_record": lambda: {"amount": "300", "description": "电梯故障致业主受伤，索赔医药费"},
+        "group_report_record": lambda: {
+            "content": "电梯多次故障",
+            "cause": "设备老化",
+            "handling": "已更换门机板",
+        },
+        "ncr_issue": lambda: {
+            "nonconformity": "维修超时",
+            "cause": "备件不足",
+            "corrective_action": "建立备件库",
+        },
+        "compensation_claim_record": lambda: {
+            "amount": "300",
+            "description": "电梯故障致业主受伤，索赔医药费",
+        },
         "compensation_decide": lambda: {"claim_id": x.claim_id, "approve": True, "note": "同意赔付"},
-        "compensation_escalate": lambda: {"claim_id": x.claim_id, "note": "涉及地产，上报", "to_developer": True},
+        "compensation_escalate": lambda: {
+            "claim_id": x.claim_id,
+            "note": "涉及地产，上报",
+            "to_developer": True,
+        },
         "note_add": lambda: {"text": "已电话安抚业主"},
         "chase_record": lambda: {"text": "业主来电催问维修进度", "via": "phone"},
         "attachment_add": lambda: {"upload": UploadInput(name="现场.png", content=PNG)},
@@ -359,20 +445,33 @@ def prepare(action: str, x: Ctx) -> Ctx:
     """Make the complaint ready for `action` beyond its state, where its state allows: findings and a
     draft before a reply is submitted or sent, a pending claim before a compensation decision, a paused
     clock before resuming. Done by QM (who may do all of these)."""
-    if action not in ("reply_submit", "reply_send", "compensation_decide", "compensation_escalate", "clock_resume"):
+    if action not in (
+        "reply_submit",
+        "reply_send",
+        "compensation_decide",
+        "compensation_escalate",
+        "clock_resume",
+    ):
         return x
     qm = x.org.users["qm"]
     c = Complaint.objects.get(pk=x.complaint_id)
-    sources = {name: workflow.ACTIONS[name].sources for name in ("reply_draft_save", "compensation_claim_record",
-                                                                 "clock_pause")}
+    sources = {
+        name: workflow.ACTIONS[name].sources
+        for name in ("reply_draft_save", "compensation_claim_record", "clock_pause")
+    }
     if action in ("reply_submit", "reply_send") and c.state in sources["reply_draft_save"]:
         for issue in ComplaintIssue.objects.filter(complaint=c, state=IssueState.OPEN):
-            s.issue_findings_record(actor=qm, complaint_id=c.id, issue_id=issue.id, findings="查明",
-                                    measures="维修")
+            s.issue_findings_record(
+                actor=qm, complaint_id=c.id, issue_id=issue.id, findings="查明", measures="维修"
+            )
         s.reply_draft_save(actor=qm, complaint_id=c.id, body="您好，感谢您的反映，处理结果如下……")
-    if action in ("compensation_decide", "compensation_escalate") and c.state in sources["compensation_claim_record"]:
-        x.claim_id = s.compensation_claim_record(actor=qm, complaint_id=c.id, amount="300",
-                                                 description="索赔医药费").id
+    if (
+        action in ("compensation_decide", "compensation_escalate")
+        and c.state in sources["compensation_claim_record"]
+    ):
+        x.claim_id = s.compensation_claim_record(
+            actor=qm, complaint_id=c.id, amount="300", description="索赔医药费"
+        ).id
     if action == "clock_resume" and c.state in sources["clock_pause"] and c.paused_at is None:
         invoke("clock_pause", qm, x)
     return x
@@ -380,7 +479,9 @@ def prepare(action: str, x: Ctx) -> Ctx:
 
 # One valid situation per action — (state, method, variant) — and who takes it there: a role the table
 # allows that sees the complaint in every state the action starts from.
-VALID: dict[str, tuple[str, str, str]] = {name: (State.INVESTIGATING, Method.PHONE, "") for name in SERVICE} | {
+VALID: dict[str, tuple[str, str, str]] = {
+    name: (State.INVESTIGATING, Method.PHONE, "") for name in SERVICE
+} | {
     "close_on_spot": (State.REGISTERED, Method.PHONE, ""),
     "assign": (State.REGISTERED, Method.PHONE, ""),
     "accept": (State.ASSIGNED, Method.PHONE, ""),
@@ -401,21 +502,44 @@ VALID: dict[str, tuple[str, str, str]] = {name: (State.INVESTIGATING, Method.PHO
 }
 
 ACTOR: dict[str, str] = {
-    "close_on_spot": Role.RECEPTION, "assign": Role.RECEPTION, "accept": Role.DEPT_SUPERVISOR,
-    "transfer": Role.DEPT_MANAGER, "refuse": Role.DEPT_SUPERVISOR, "issue_findings_record": Role.DEPT_STAFF,
-    "forward_to_developer": Role.DEPT_SUPERVISOR, "developer_answer_record": Role.RECEPTION,
-    "explanation_record": Role.OFFICE_MANAGER, "reply_draft_save": Role.DEPT_SUPERVISOR,
-    "reply_submit": Role.DEPT_SUPERVISOR, "reply_review_approve": Role.QM, "reply_review_return": Role.QM,
-    "reply_send": Role.RECEPTION, "complainant_agree": Role.RECEPTION, "complainant_disagree": Role.RECEPTION,
-    "negotiation_round_record": Role.RECEPTION, "measures_done": Role.DEPT_STAFF,
-    "issue_verify": Role.OFFICE_MANAGER, "follow_up_record": Role.RECEPTION, "follow_up_exempt": Role.RECEPTION,
+    "close_on_spot": Role.RECEPTION,
+    "assign": Role.RECEPTION,
+    "accept": Role.DEPT_SUPERVISOR,
+    "transfer": Role.DEPT_MANAGER,
+    "refuse": Role.DEPT_SUPERVISOR,
+    "issue_findings_record": Role.DEPT_STAFF,
+    "forward_to_developer": Role.DEPT_SUPERVISOR,
+    "developer_answer_record": Role.RECEPTION,
+    "explanation_record": Role.OFFICE_MANAGER,
+    "reply_draft_save": Role.DEPT_SUPERVISOR,
+    "reply_submit": Role.DEPT_SUPERVISOR,
+    "reply_review_approve": Role.QM,
+    "reply_review_return": Role.QM,
+    "reply_send": Role.RECEPTION,
+    "complainant_agree": Role.RECEPTION,
+    "complainant_disagree": Role.RECEPTION,
+    "negotiation_round_record": Role.RECEPTION,
+    "measures_done": Role.DEPT_STAFF,
+    "issue_verify": Role.OFFICE_MANAGER,
+    "follow_up_record": Role.RECEPTION,
+    "follow_up_exempt": Role.RECEPTION,
     "follow_up_attempt": Role.RECEPTION,
-    "escalate_to_qm": Role.OFFICE_MANAGER, "close_unclosed": Role.LEADERSHIP, "withdraw": Role.RECEPTION,
-    "ncr_issue": Role.MGMT_REP, "compensation_claim_record": Role.RECEPTION,
-    "compensation_decide": Role.OFFICE_MANAGER, "compensation_escalate": Role.LEADERSHIP,
-    "note_add": Role.RECEPTION, "chase_record": Role.RECEPTION, "attachment_add": Role.RECEPTION, "acknowledge_send": Role.RECEPTION,
-    "clock_pause": Role.RECEPTION, "clock_resume": Role.RECEPTION, "forwarder_reply_record": Role.OFFICE_MANAGER,
-    "severity_raise": Role.OFFICE_MANAGER, "group_report_record": Role.QM,
+    "escalate_to_qm": Role.OFFICE_MANAGER,
+    "close_unclosed": Role.LEADERSHIP,
+    "withdraw": Role.RECEPTION,
+    "ncr_issue": Role.MGMT_REP,
+    "compensation_claim_record": Role.RECEPTION,
+    "compensation_decide": Role.OFFICE_MANAGER,
+    "compensation_escalate": Role.LEADERSHIP,
+    "note_add": Role.RECEPTION,
+    "chase_record": Role.RECEPTION,
+    "attachment_add": Role.RECEPTION,
+    "acknowledge_send": Role.RECEPTION,
+    "clock_pause": Role.RECEPTION,
+    "clock_resume": Role.RECEPTION,
+    "forwarder_reply_record": Role.OFFICE_MANAGER,
+    "severity_raise": Role.OFFICE_MANAGER,
+    "group_report_record": Role.QM,
 }
 
 
@@ -448,31 +572,43 @@ class World:
 def build_world() -> World:
     org = build_org()
     a = org.a
-    omni = make_user("omni", [
-        (Role.RECEPTION, a.office, None),
-        (Role.DEPT_STAFF, a.depts["engineering"], None),
-        (Role.DEPT_SUPERVISOR, a.depts["engineering"], None),
-        (Role.DEPT_MANAGER, a.depts["engineering"], Decimal("100000")),
-        (Role.OFFICE_MANAGER, a.office, Decimal("100000")),
-        (Role.QM, org.company, Decimal("100000")),
-        (Role.GENERAL_OFFICE, org.company, None),
-        (Role.MGMT_REP, org.company, None),
-        (Role.LEADERSHIP, org.company, Decimal("100000")),
-        (Role.GROUP_PROPERTY, org.group, None),
-        (Role.COMMITTEE_MEMBER, a.committee, None),
-    ])
+    omni = make_user(
+        "omni",
+        [
+            (Role.RECEPTION, a.office, None),
+            (Role.DEPT_STAFF, a.depts["engineering"], None),
+            (Role.DEPT_SUPERVISOR, a.depts["engineering"], None),
+            (Role.DEPT_MANAGER, a.depts["engineering"], Decimal("100000")),
+            (Role.OFFICE_MANAGER, a.office, Decimal("100000")),
+            (Role.QM, org.company, Decimal("100000")),
+            (Role.GENERAL_OFFICE, org.company, None),
+            (Role.MGMT_REP, org.company, None),
+            (Role.LEADERSHIP, org.company, Decimal("100000")),
+            (Role.GROUP_PROPERTY, org.group, None),
+            (Role.COMMITTEE_MEMBER, a.committee, None),
+        ],
+    )
     ids: dict[tuple[str, str, str], int] = {}
     for state in State:
         if state not in REVIEW_STATES:
             ids[(state, Method.PHONE, "")] = drive_to(org, state).id
-    for state in (State.INVESTIGATING, State.IN_REVIEW, State.REPLY_APPROVED, State.REPLIED, State.NEGOTIATING):
+    for state in (
+        State.INVESTIGATING,
+        State.IN_REVIEW,
+        State.REPLY_APPROVED,
+        State.REPLIED,
+        State.NEGOTIATING,
+    ):
         ids[(state, Method.EMAIL, "")] = drive_to(org, state, method=Method.EMAIL).id
     ids[(State.IN_REVIEW, Method.LETTER, "")] = drive_to(org, State.IN_REVIEW, method=Method.LETTER).id
     ids[(State.IN_REVIEW, Method.LETTER, "go")] = drive_to(
-        org, State.IN_REVIEW, method=Method.LETTER, review_stage="general_office").id
+        org, State.IN_REVIEW, method=Method.LETTER, review_stage="general_office"
+    ).id
     ids[(State.VERIFYING, Method.PHONE, "two_issues")] = drive_to(org, State.VERIFYING, issues=2).id
     for state in State:
-        ids[(state, Method.GOVERNMENT_FORWARD, "")] = drive_to(org, state, method=Method.GOVERNMENT_FORWARD).id
+        ids[(state, Method.GOVERNMENT_FORWARD, "")] = drive_to(
+            org, state, method=Method.GOVERNMENT_FORWARD
+        ).id
     return World(org=org, omni=omni, ids=ids)
 
 

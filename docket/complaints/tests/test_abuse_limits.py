@@ -24,4 +24,6 @@ def test_self_service_filings_are_limited_per_contact_and_text(org, complaint_fa
     assert e.value.code == "filing_limit" and e.value.status == 429
     assert Complaint.objects.count() == before
     complaint_factory(complainant_phone="13911112222", description="楼道灯坏了")  # phone, staff-recorded
-    complaint_factory(**{**online, "complainant_phone": "13933334444"}, description="又一件事")  # another owner
+    complaint_factory(
+        **{**online, "complainant_phone": "13933334444"}, description="又一件事"
+    )  # another owner

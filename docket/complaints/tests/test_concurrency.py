@@ -56,9 +56,12 @@ def test_without_version_the_loser_gets_invalid_transition(transactional_db, org
     c = complaint_factory()
     a = org.a
     results = _race(
-        lambda: s.complaint_assign(actor=a.users["reception"], complaint_id=c.id,
-                                   department_id=a.depts["engineering"].id),
-        lambda: s.complaint_close_on_spot(actor=a.users["office_manager"], complaint_id=c.id, note="已现场处理"),
+        lambda: s.complaint_assign(
+            actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id
+        ),
+        lambda: s.complaint_close_on_spot(
+            actor=a.users["office_manager"], complaint_id=c.id, note="已现场处理"
+        ),
     )
     assert sorted(r[0] for r in results) == ["error", "ok"]
     assert [r[1] for r in results if r[0] == "error"] == ["invalid_transition"]

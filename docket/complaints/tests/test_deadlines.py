@@ -55,8 +55,11 @@ def test_email_two_working_days_across_national_day(org, complaint_factory):
 
 
 def test_letter_policy_overridden_for_one_office(org, complaint_factory):
-    SlaPolicy.objects.create(company=org.company, office=org.a.office,
-                             rules={"reply": {"letter": {"type": "working_days", "n": 3}}})
+    SlaPolicy.objects.create(
+        company=org.company,
+        office=org.a.office,
+        rules={"reply": {"letter": {"type": "working_days", "n": 3}}},
+    )
     with time_machine.travel(at("2026-11-24 10:00"), tick=False):
         a = complaint_factory(method=Method.LETTER)
         b = complaint_factory(kit=org.b, method=Method.LETTER)
@@ -71,8 +74,14 @@ def test_online_courtesy_reply_within_four_clock_hours(org, complaint_factory):
     assert _due(c, "acknowledge") == at("2026-11-29 01:00")
     assert _due(c, "reply") == at("2026-11-30 17:30")  # the working day on which work resumes
     with time_machine.travel(at("2026-11-28 22:00"), tick=False):
-        s.complaint_assign(actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id)
-        s.acknowledge_send(actor=org.a.users["reception"], complaint_id=c.id, text="您好，您的投诉已受理，我们将尽快核实处理。")
+        s.complaint_assign(
+            actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id
+        )
+        s.acknowledge_send(
+            actor=org.a.users["reception"],
+            complaint_id=c.id,
+            text="您好，您的投诉已受理，我们将尽快核实处理。",
+        )
     ack = Obligation.objects.get(complaint=c, kind="acknowledge")
     assert ack.state == Obligation.State.MET and ack.on_time
 
@@ -83,10 +92,17 @@ def test_late_reply_stays_missed(org, complaint_factory):
         c = complaint_factory()
     issue = c.issues.get()
     with time_machine.travel(at("2026-11-25 09:00"), tick=False):
-        s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
+        s.complaint_assign(
+            actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id
+        )
         s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
-        s.issue_findings_record(actor=a.users["eng_supervisor"], complaint_id=c.id, issue_id=issue.id,
-                                findings="已查", measures="维修")
+        s.issue_findings_record(
+            actor=a.users["eng_supervisor"],
+            complaint_id=c.id,
+            issue_id=issue.id,
+            findings="已查",
+            measures="维修",
+        )
         s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=c.id, body="答复")
         s.reply_send(actor=a.users["eng_supervisor"], complaint_id=c.id)
     ob = Obligation.objects.get(complaint=c, kind="reply")
@@ -98,12 +114,19 @@ def test_obligations_follow_the_lifecycle(org, complaint_factory):
     with time_machine.travel(at("2026-11-24 09:00"), tick=True):
         c = complaint_factory(method=Method.LETTER)
         issue = c.issues.get()
-        s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
+        s.complaint_assign(
+            actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id
+        )
         assert Obligation.objects.get(complaint=c, kind="reply").holder_department == a.depts["engineering"]
         s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
         assert Obligation.objects.get(complaint=c, kind="reply").holder == a.users["eng_supervisor"]
-        s.issue_findings_record(actor=a.users["eng_supervisor"], complaint_id=c.id, issue_id=issue.id,
-                                findings="查明", measures="维修")
+        s.issue_findings_record(
+            actor=a.users["eng_supervisor"],
+            complaint_id=c.id,
+            issue_id=issue.id,
+            findings="查明",
+            measures="维修",
+        )
         s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=c.id, body="答复")
         s.reply_submit(actor=a.users["eng_supervisor"], complaint_id=c.id)
         assert Obligation.objects.get(complaint=c, kind="review").state == Obligation.State.OPEN
@@ -113,7 +136,9 @@ def test_obligations_follow_the_lifecycle(org, complaint_factory):
         s.reply_send(actor=a.users["reception"], complaint_id=c.id)
         s.complainant_agree(actor=a.users["reception"], complaint_id=c.id)
         s.measures_done(actor=a.users["eng_supervisor"], complaint_id=c.id, note="完成")
-        s.issue_verify(actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="合格")
+        s.issue_verify(
+            actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="合格"
+        )
         s.follow_up_record(actor=a.users["reception"], complaint_id=c.id, method="phone", satisfaction=4)
     states = dict(Obligation.objects.filter(complaint=c).values_list("kind", "state"))
     assert states == {"reply": "met", "review": "met", "verify": "met", "follow_up": "met"}
@@ -125,15 +150,26 @@ def test_pause_stops_the_clock_and_resume_moves_the_deadline(org, complaint_fact
     a = org.a
     with time_machine.travel(at("2026-11-24 10:00"), tick=False):
         c = complaint_factory(method=Method.EMAIL)  # due Thu 26th 17:30
-        s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
+        s.complaint_assign(
+            actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id
+        )
         s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
     with time_machine.travel(at("2026-11-25 10:00"), tick=False):
-        s.clock_pause(actor=a.users["eng_supervisor"], complaint_id=c.id, reason="等待业主提供漏水照片",
-                      resume_on=at("2026-11-30 09:00"))
+        s.clock_pause(
+            actor=a.users["eng_supervisor"],
+            complaint_id=c.id,
+            reason="等待业主提供漏水照片",
+            resume_on=at("2026-11-30 09:00"),
+        )
     ob = Obligation.objects.get(complaint=c, kind="reply")
     assert ob.state == Obligation.State.PAUSED and ob.next_check_at is None
     with pytest.raises(DomainError) as e, time_machine.travel(at("2026-11-25 11:00"), tick=False):
-        s.clock_pause(actor=a.users["eng_supervisor"], complaint_id=c.id, reason="再次", resume_on=at("2026-12-01 09:00"))
+        s.clock_pause(
+            actor=a.users["eng_supervisor"],
+            complaint_id=c.id,
+            reason="再次",
+            resume_on=at("2026-12-01 09:00"),
+        )
     assert e.value.code == "already_paused"
     with time_machine.travel(at("2026-11-27 10:00"), tick=False):
         s.clock_resume(actor=a.users["eng_supervisor"], complaint_id=c.id)
@@ -143,9 +179,12 @@ def test_pause_stops_the_clock_and_resume_moves_the_deadline(org, complaint_fact
     assert ob.state == Obligation.State.OPEN
     assert ob.due_at.astimezone(SHANGHAI) == at("2026-11-30 17:30")
     work = sla_deadlines.calendar_for(org.company.id)
-    assert work.working_minutes_between(at("2026-11-27 10:00"), ob.due_at) == pytest.approx(ob.paused_working_minutes)
-    assert ob.paused_working_minutes == pytest.approx(work.working_minutes_between(at("2026-11-25 10:00"),
-                                                                                   at("2026-11-26 17:30")))
+    assert work.working_minutes_between(at("2026-11-27 10:00"), ob.due_at) == pytest.approx(
+        ob.paused_working_minutes
+    )
+    assert ob.paused_working_minutes == pytest.approx(
+        work.working_minutes_between(at("2026-11-25 10:00"), at("2026-11-26 17:30"))
+    )
     resumed = c.events.filter(kind="clock_resumed").get()
     assert resumed.payload["moved"][0]["kind"] == "reply"
 
@@ -155,8 +194,13 @@ def test_forwarded_complaint_carries_the_forwarders_deadline(org, complaint_fact
 
     hotline = ExternalParty.objects.create(group=org.group, kind="hotline", name="12345热线")
     with time_machine.travel(at("2026-11-24 10:00"), tick=False):
-        c = complaint_factory(method=Method.GOVERNMENT_FORWARD, channel="government", forwarded_by_id=hotline.id,
-                              forwarder_ref="12345-2026-118822", forwarder_due_at=at("2026-11-27 12:00"))
+        c = complaint_factory(
+            method=Method.GOVERNMENT_FORWARD,
+            channel="government",
+            forwarded_by_id=hotline.id,
+            forwarder_ref="12345-2026-118822",
+            forwarder_due_at=at("2026-11-27 12:00"),
+        )
     assert _due(c, "forwarder_reply") == at("2026-11-27 12:00")
     with time_machine.travel(at("2026-11-26 10:00"), tick=False):
         s.forwarder_reply_record(actor=org.users["qm"], complaint_id=c.id, text="已核实并处理，已回复业主。")
@@ -174,8 +218,9 @@ def test_hot_complaint_must_be_reported_within_four_hours(org, complaint_factory
     with pytest.raises(DomainError) as e:
         s.severity_raise(actor=org.users["qm"], complaint_id=c.id, severity="hot", reason="再次")
     assert e.value.code == "severity_not_higher"
-    s.group_report_record(actor=org.users["qm"], complaint_id=c.id, content="电梯故障", cause="设备老化",
-                          handling="已更换部件")
+    s.group_report_record(
+        actor=org.users["qm"], complaint_id=c.id, content="电梯故障", cause="设备老化", handling="已更换部件"
+    )
     assert Obligation.objects.get(complaint=c, kind="report_group").met_at is not None
 
 
@@ -203,8 +248,13 @@ def test_a_withdrawn_forwarded_complaint_can_still_answer_the_forwarder(org, com
 
     hotline = ExternalParty.objects.create(group=org.group, kind="hotline", name="12345热线")
     with time_machine.travel(at("2026-11-24 10:00"), tick=False):
-        c = complaint_factory(method=Method.GOVERNMENT_FORWARD, channel="government", forwarded_by_id=hotline.id,
-                              forwarder_ref="12345-2026-118823", forwarder_due_at=at("2026-11-27 12:00"))
+        c = complaint_factory(
+            method=Method.GOVERNMENT_FORWARD,
+            channel="government",
+            forwarded_by_id=hotline.id,
+            forwarder_ref="12345-2026-118823",
+            forwarder_due_at=at("2026-11-27 12:00"),
+        )
         s.complaint_withdraw(actor=org.users["qm"], complaint_id=c.id, reason="业主撤回")
     c.refresh_from_db()
     assert c.state == "withdrawn" and c.next_due_at == at("2026-11-27 12:00")
@@ -214,4 +264,3 @@ def test_a_withdrawn_forwarded_complaint_can_still_answer_the_forwarder(org, com
     c.refresh_from_db()
     assert Obligation.objects.get(complaint=c, kind="forwarder_reply").state == Obligation.State.MET
     assert c.next_due_at is None
-

@@ -15,7 +15,9 @@ from docket.complaints.models import AppendOnlyError, ComplaintEvent
 def _three_events(org, complaint_factory):
     c = complaint_factory()
     s.note_add(actor=org.a.users["reception"], complaint_id=c.id, text="已电话安抚")
-    s.complaint_assign(actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id)
+    s.complaint_assign(
+        actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id
+    )
     return c
 
 
@@ -40,10 +42,13 @@ def test_orm_refuses_update_and_delete(org, complaint_factory):
         event.delete()
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE complaints_complaintevent SET kind = 'forged'",
-    "DELETE FROM complaints_complaintevent",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE complaints_complaintevent SET kind = 'forged'",
+        "DELETE FROM complaints_complaintevent",
+    ],
+)
 def test_database_refuses_raw_update_and_delete(org, complaint_factory, sql):
     c = complaint_factory()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
@@ -68,7 +73,10 @@ def test_verify_command_names_first_broken_link(org, complaint_factory, capsys):
     assert "checked 2 complaints, 0 broken" in capsys.readouterr().out
 
     second = bad.events.get(seq=2)
-    _tamper("UPDATE complaints_complaintevent SET payload = %s WHERE id = %s", ['{"text": "改过的备注"}', second.id])
+    _tamper(
+        "UPDATE complaints_complaintevent SET payload = %s WHERE id = %s",
+        ['{"text": "改过的备注"}', second.id],
+    )
     assert chain_verify(bad).seq == 2
     assert chain_verify(good) is None
     with pytest.raises(CommandError):
@@ -92,6 +100,8 @@ def test_rewritten_chain_changes_the_receipt_digest(org, complaint_factory):
     first = c.events.get(seq=1)
     first.payload = {**first.payload, "subject": "改过的主题"}
     new_hash = compute_hash(first.prev_hash, first)
-    _tamper("UPDATE complaints_complaintevent SET payload = %s, hash = %s WHERE id = %s",
-            ['{"subject": "改过的主题"}', new_hash, first.id])
+    _tamper(
+        "UPDATE complaints_complaintevent SET payload = %s, hash = %s WHERE id = %s",
+        ['{"subject": "改过的主题"}', new_hash, first.id],
+    )
     assert receipt_digest(c) != printed

@@ -28,8 +28,9 @@ def _assigned_phone_complaint(org, complaint_factory):
 
     with time_machine.travel(at("2026-11-24 09:00"), tick=False):  # Tuesday; reply due 17:30
         c = complaint_factory()
-        s.complaint_assign(actor=org.a.users["reception"], complaint_id=c.id,
-                           department_id=org.a.depts["engineering"].id)
+        s.complaint_assign(
+            actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id
+        )
         s.complaint_accept(actor=org.a.users["eng_supervisor"], complaint_id=c.id)
     return c
 
@@ -43,8 +44,9 @@ def test_ladder(org, complaint_factory):
 
     r = overdue_sweep(now=at("2026-11-24 15:50"))
     assert r.warned == 1
-    assert list(Notification.objects.filter(kind="deadline_warning").values_list("recipient__username", "kind")) == [
-        ("cyy_eng_sup", "deadline_warning")]
+    assert list(
+        Notification.objects.filter(kind="deadline_warning").values_list("recipient__username", "kind")
+    ) == [("cyy_eng_sup", "deadline_warning")]
     assert overdue_sweep(now=at("2026-11-24 15:51")).steps == []  # nothing twice
 
     r = overdue_sweep(now=at("2026-11-24 17:31"))
@@ -56,7 +58,9 @@ def test_ladder(org, complaint_factory):
 
     r = overdue_sweep(now=at("2026-11-25 10:31"))
     assert r.superior == 1
-    superiors = set(Notification.objects.filter(kind="overdue_escalated").values_list("recipient__username", flat=True))
+    superiors = set(
+        Notification.objects.filter(kind="overdue_escalated").values_list("recipient__username", flat=True)
+    )
     assert superiors == {"cyy_eng_mgr", "cyy_manager"}
 
     r = overdue_sweep(now=at("2026-11-26 09:01"))
@@ -65,8 +69,11 @@ def test_ladder(org, complaint_factory):
     ob.refresh_from_db()
     assert ob.next_check_at is None and ob.step == 4
     assert overdue_sweep(now=at("2026-12-31 09:00")).steps == []
-    kinds = list(c.events.filter(kind__in=["deadline_warning", "deadline_missed", "overdue_escalated"])
-                 .values_list("kind", flat=True))
+    kinds = list(
+        c.events.filter(kind__in=["deadline_warning", "deadline_missed", "overdue_escalated"]).values_list(
+            "kind", flat=True
+        )
+    )
     assert kinds == ["deadline_warning", "deadline_missed", "overdue_escalated", "overdue_escalated"]
 
 
@@ -154,6 +161,8 @@ def test_deadline_messages_follow_the_per_role_preferences(org, complaint_factor
     _assigned_phone_complaint(org, complaint_factory)
     overdue_sweep(now=at("2026-11-24 17:31"))  # breach
     assert overdue_sweep(now=at("2026-11-25 10:31")).superior == 1
-    told = set(Notification.objects.filter(kind="overdue_escalated").values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(kind="overdue_escalated").values_list("recipient__username", flat=True)
+    )
     assert told == {"cyy_manager"}
     caches_clear()

@@ -20,9 +20,21 @@ from . import helpers as h
 
 world, world_data = h.world, h.world_data
 
-R, S, SV, DM, OM = Role.RECEPTION, Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER, Role.OFFICE_MANAGER
-QM, GO, MR, L, GP, CM = (Role.QM, Role.GENERAL_OFFICE, Role.MGMT_REP, Role.LEADERSHIP, Role.GROUP_PROPERTY,
-                         Role.COMMITTEE_MEMBER)
+R, S, SV, DM, OM = (
+    Role.RECEPTION,
+    Role.DEPT_STAFF,
+    Role.DEPT_SUPERVISOR,
+    Role.DEPT_MANAGER,
+    Role.OFFICE_MANAGER,
+)
+QM, GO, MR, L, GP, CM = (
+    Role.QM,
+    Role.GENERAL_OFFICE,
+    Role.MGMT_REP,
+    Role.LEADERSHIP,
+    Role.GROUP_PROPERTY,
+    Role.COMMITTEE_MEMBER,
+)
 HANDLERS = {SV, DM, OM, QM}
 STAFF = {R, S, SV, DM, OM, QM, GO, MR, L}
 DEPT = {S, SV, DM}
@@ -156,7 +168,9 @@ def test_role_action_matrix(world, sc, role):
             h.invoke(sc.action, user, x)
         assert e.value.code == ("forbidden_action" if _sees(role, sc) else "not_found"), e.value
         assert h.snapshot(c.id) == before
-        assert not offered, f"available_actions offers {sc.action} to {role} but it is refused ({e.value.code})"
+        assert not offered, (
+            f"available_actions offers {sc.action} to {role} but it is refused ({e.value.code})"
+        )
 
 
 # --- users outside the complaint's scope ------------------------------------------------------------------
@@ -202,9 +216,12 @@ def test_office_b_sees_none_of_office_a_but_its_own(world):
     for key in ("reception", "office_manager", "eng_staff", "eng_supervisor", "eng_manager", "committee"):
         visible = set(access.complaints_visible_to(org.b.users[key]).values_list("pk", flat=True))
         assert not visible & a_ids, key
-    assert set(access.complaints_visible_to(org.b.users["reception"]).values_list("pk", flat=True)) == {b_own.id}
+    assert set(access.complaints_visible_to(org.b.users["reception"]).values_list("pk", flat=True)) == {
+        b_own.id
+    }
     assert set(access.complaints_visible_to(org.b.users["eng_supervisor"]).values_list("pk", flat=True)) == {
-        b_own.id}
+        b_own.id
+    }
     assert b_own.id not in access.complaints_visible_to(org.a.users["reception"]).values_list("pk", flat=True)
 
 
@@ -244,8 +261,12 @@ def test_group_property_sees_what_staff_raise_to_hot(world):
     gp = world.org.users["group_property"]
     c = world.complaint(State.NEGOTIATING)
     assert not access.can_see(gp, c)
-    s.severity_raise(actor=world.org.a.users["office_manager"], complaint_id=c.id, severity=Severity.HOT,
-                     reason="业主表示将联系媒体")
+    s.severity_raise(
+        actor=world.org.a.users["office_manager"],
+        complaint_id=c.id,
+        severity=Severity.HOT,
+        reason="业主表示将联系媒体",
+    )
     assert access.complaints_visible_to(gp).filter(pk=c.id).exists()
     assert access.can_see(gp, Complaint.objects.get(pk=c.id))
 
@@ -267,8 +288,15 @@ def test_group_property_watches_but_does_not_act(world):
 
 
 def _committee_input(org, kit, **kw):
-    data = dict(office_id=kit.office.id, channel=Channel.COMMITTEE, method=Method.LETTER, subject="绿化带被占用",
-                description="3号楼旁绿化带被改为菜地。", complainant_name="李", complainant_phone="13900000002")
+    data = dict(
+        office_id=kit.office.id,
+        channel=Channel.COMMITTEE,
+        method=Method.LETTER,
+        subject="绿化带被占用",
+        description="3号楼旁绿化带被改为菜地。",
+        complainant_name="李",
+        complainant_phone="13900000002",
+    )
     data.update(kw)
     return ComplaintInput(**data)
 
@@ -285,8 +313,9 @@ def test_committee_sees_only_committee_complaints_of_its_community(world):
     assert set(access.complaints_visible_to(cm_b).values_list("pk", flat=True)) == {b_committee.id}
     assert access.access_complaint(cm_a, mine.id).pk == mine.id
     # it follows the complaint as it is handled
-    s.complaint_assign(actor=org.a.users["reception"], complaint_id=mine.id,
-                       department_id=org.a.depts["engineering"].id)
+    s.complaint_assign(
+        actor=org.a.users["reception"], complaint_id=mine.id, department_id=org.a.depts["engineering"].id
+    )
     assert access.can_see(cm_a, Complaint.objects.get(pk=mine.id))
     for other in (world.complaint(State.INVESTIGATING), b_committee):
         with pytest.raises(DomainError) as e:
@@ -300,9 +329,11 @@ def test_committee_follows_but_does_not_handle(world):
     c = s.complaint_register(actor=cm, data=_committee_input(org, org.a))
     assert access.available_actions(cm, c) == []
     before = h.snapshot(c.id)
-    for call in (lambda: s.note_add(actor=cm, complaint_id=c.id, text="请尽快处理"),
-                 lambda: s.complaint_assign(actor=cm, complaint_id=c.id, department_id=org.a.depts["engineering"].id),
-                 lambda: s.complaint_withdraw(actor=cm, complaint_id=c.id, reason="撤回")):
+    for call in (
+        lambda: s.note_add(actor=cm, complaint_id=c.id, text="请尽快处理"),
+        lambda: s.complaint_assign(actor=cm, complaint_id=c.id, department_id=org.a.depts["engineering"].id),
+        lambda: s.complaint_withdraw(actor=cm, complaint_id=c.id, reason="撤回"),
+    ):
         with pytest.raises(DomainError) as e:
             call()
         assert e.value.code == "forbidden_action"
@@ -316,7 +347,9 @@ def test_committee_records_only_for_its_community_and_only_as_committee(world):
         s.complaint_register(actor=org.b.users["committee"], data=_committee_input(org, org.a))
     assert e.value.code == "not_found"  # another community's office is outside its scope
     with pytest.raises(DomainError) as e:
-        s.complaint_register(actor=org.a.users["committee"], data=_committee_input(org, org.a, channel=Channel.OFFICE))
+        s.complaint_register(
+            actor=org.a.users["committee"], data=_committee_input(org, org.a, channel=Channel.OFFICE)
+        )
     assert e.value.code == "validation"
     assert h.global_counts() == before
 
@@ -342,8 +375,12 @@ def _two_issue_complaint(world):
     org = world.org
     c = h.make_complaint(org, issues=[IssueInput(summary="电梯故障"), IssueInput(summary="客服态度差")])
     i1, i2 = c.issues.order_by("seq")
-    s.complaint_assign(actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id,
-                       issue_departments={i2.id: org.a.depts["customer_service"].id})
+    s.complaint_assign(
+        actor=org.a.users["reception"],
+        complaint_id=c.id,
+        department_id=org.a.depts["engineering"].id,
+        issue_departments={i2.id: org.a.depts["customer_service"].id},
+    )
     return Complaint.objects.get(pk=c.id), i1, i2
 
 
@@ -365,10 +402,13 @@ def test_department_owning_one_issue_sees_the_complaint_and_acts_on_that_issue_o
     assert list(access.complaints_visible_to(cs).values_list("pk", flat=True)) == [c.id]  # distinct
     assert access.complaints_visible_to(org.a.users["eng_supervisor"]).filter(pk=c.id).count() == 1
     before = h.snapshot(c.id)
-    for call in (lambda: s.complaint_accept(actor=cs, complaint_id=c.id),
-                 lambda: s.complaint_transfer(actor=cs, complaint_id=c.id, department_id=org.a.depts["security"].id,
-                                              reason="转秩序部"),
-                 lambda: s.complaint_refuse(actor=cs, complaint_id=c.id, reason="非本部门")):
+    for call in (
+        lambda: s.complaint_accept(actor=cs, complaint_id=c.id),
+        lambda: s.complaint_transfer(
+            actor=cs, complaint_id=c.id, department_id=org.a.depts["security"].id, reason="转秩序部"
+        ),
+        lambda: s.complaint_refuse(actor=cs, complaint_id=c.id, reason="非本部门"),
+    ):
         with pytest.raises(DomainError) as e:
             call()
         assert e.value.code == "forbidden_action"
@@ -391,8 +431,12 @@ def test_department_owning_one_issue_sees_the_complaint_and_acts_on_that_issue_o
 def test_transfer_moves_visibility_to_the_new_department(world):
     org = world.org
     c = world.complaint(State.INVESTIGATING)
-    s.complaint_transfer(actor=org.a.users["eng_supervisor"], complaint_id=c.id,
-                         department_id=org.a.depts["security"].id, reason="属秩序部职责")
+    s.complaint_transfer(
+        actor=org.a.users["eng_supervisor"],
+        complaint_id=c.id,
+        department_id=org.a.depts["security"].id,
+        reason="属秩序部职责",
+    )
     assert access.complaints_visible_to(org.a.users["sec_supervisor"]).filter(pk=c.id).exists()
     for key in ("eng_staff", "eng_supervisor", "eng_manager"):
         assert not access.complaints_visible_to(org.a.users[key]).filter(pk=c.id).exists(), key
@@ -418,9 +462,15 @@ def test_department_supervisor_may_close_on_the_spot_what_it_records(world, key)
     """R-INT-10 and the table: department supervisors and managers may close on the spot; they may also
     record complaints (access.REGISTER_ROLES)."""
     org = world.org
-    data = ComplaintInput(office_id=org.a.office.id, channel=Channel.OFFICE, method=Method.VISIT,
-                          subject="电梯按钮失灵", description="业主来访反映1号楼电梯按钮失灵。",
-                          complainant_name="王", complainant_phone="13800000001")
+    data = ComplaintInput(
+        office_id=org.a.office.id,
+        channel=Channel.OFFICE,
+        method=Method.VISIT,
+        subject="电梯按钮失灵",
+        description="业主来访反映1号楼电梯按钮失灵。",
+        complainant_name="王",
+        complainant_phone="13800000001",
+    )
     c = s.complaint_register(actor=org.a.users[key], data=data, close_on_spot_note="已现场复位，业主确认满意")
     assert c.state == State.CLOSED
 
@@ -452,9 +502,21 @@ OFFICE_AND_DEPT = ["reception", "office_manager", "eng_staff", "eng_supervisor",
 
 
 @pytest.mark.parametrize("key", OFFICE_AND_DEPT)
-@pytest.mark.parametrize("action", ["transfer", "reply_draft_save", "reply_send", "explanation_record",
-                                    "issue_findings_record", "forward_to_developer", "close_unclosed", "withdraw",
-                                    "escalate_to_qm", "compensation_claim_record"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "transfer",
+        "reply_draft_save",
+        "reply_send",
+        "explanation_record",
+        "issue_findings_record",
+        "forward_to_developer",
+        "close_unclosed",
+        "withdraw",
+        "escalate_to_qm",
+        "compensation_claim_record",
+    ],
+)
 def test_after_escalation_office_and_department_roles_no_longer_handle(world, key, action):
     c, x = _escalated(world)
     user = world.org.a.users[key]
@@ -472,7 +534,9 @@ def test_after_escalation_assign_is_impossible(world):
     it (to an office department) any more."""
     org = world.org
     c = world.complaint(State.REGISTERED)
-    s.complaint_escalate(actor=org.a.users["office_manager"], complaint_id=c.id, reason="业主直接要求公司处理")
+    s.complaint_escalate(
+        actor=org.a.users["office_manager"], complaint_id=c.id, reason="业主直接要求公司处理"
+    )
     c = Complaint.objects.get(pk=c.id)
     assert (c.state, c.level) == (State.INVESTIGATING, Level.COMPANY)
     before = h.snapshot(c.id)
@@ -542,15 +606,21 @@ def test_after_escalation_qm_cannot_push_down_to_an_office_department(world):
     before = h.snapshot(c.id)
     for dept in (org.a.depts["engineering"], org.a.depts["security"]):
         with pytest.raises(DomainError) as e:
-            s.complaint_transfer(actor=org.users["qm"], complaint_id=c.id, department_id=dept.id, reason="退回管理处")
+            s.complaint_transfer(
+                actor=org.users["qm"], complaint_id=c.id, department_id=dept.id, reason="退回管理处"
+            )
         assert e.value.code == "escalated_no_push_down"
     with pytest.raises(DomainError) as e:  # escalated once, never again (and never down)
         s.complaint_escalate(actor=org.users["qm"], complaint_id=c.id, reason="再次上报")
     assert e.value.code in ("invalid_transition", "forbidden_action")
     assert h.snapshot(c.id) == before
     # within the company it can still move
-    s.complaint_transfer(actor=org.users["qm"], complaint_id=c.id, department_id=org.company_depts["general_office"].id,
-                         reason="涉及法律问题")
+    s.complaint_transfer(
+        actor=org.users["qm"],
+        complaint_id=c.id,
+        department_id=org.company_depts["general_office"].id,
+        reason="涉及法律问题",
+    )
     c = Complaint.objects.get(pk=c.id)
     assert c.level == Level.COMPANY and c.holder_department_id == org.company_depts["general_office"].id
 
@@ -558,14 +628,22 @@ def test_after_escalation_qm_cannot_push_down_to_an_office_department(world):
 # --- available_actions: nothing shown that would be refused -------------------------------------------------
 
 SWEEP = [
-    (State.REGISTERED, Method.PHONE, ""), (State.ASSIGNED, Method.PHONE, ""),
-    (State.INVESTIGATING, Method.PHONE, ""), (State.INVESTIGATING, Method.EMAIL, ""),
+    (State.REGISTERED, Method.PHONE, ""),
+    (State.ASSIGNED, Method.PHONE, ""),
+    (State.INVESTIGATING, Method.PHONE, ""),
+    (State.INVESTIGATING, Method.EMAIL, ""),
     (State.INVESTIGATING, Method.GOVERNMENT_FORWARD, ""),
-    (State.WITH_DEVELOPER, Method.PHONE, ""), (State.IN_REVIEW, Method.LETTER, ""),
-    (State.IN_REVIEW, Method.LETTER, "go"), (State.REPLY_APPROVED, Method.EMAIL, ""),
-    (State.REPLIED, Method.PHONE, ""), (State.NEGOTIATING, Method.PHONE, ""),
-    (State.NEGOTIATING, Method.EMAIL, ""), (State.IMPLEMENTING, Method.PHONE, ""),
-    (State.VERIFYING, Method.PHONE, ""), (State.FOLLOW_UP, Method.PHONE, ""), (State.CLOSED, Method.PHONE, ""),
+    (State.WITH_DEVELOPER, Method.PHONE, ""),
+    (State.IN_REVIEW, Method.LETTER, ""),
+    (State.IN_REVIEW, Method.LETTER, "go"),
+    (State.REPLY_APPROVED, Method.EMAIL, ""),
+    (State.REPLIED, Method.PHONE, ""),
+    (State.NEGOTIATING, Method.PHONE, ""),
+    (State.NEGOTIATING, Method.EMAIL, ""),
+    (State.IMPLEMENTING, Method.PHONE, ""),
+    (State.VERIFYING, Method.PHONE, ""),
+    (State.FOLLOW_UP, Method.PHONE, ""),
+    (State.CLOSED, Method.PHONE, ""),
 ]
 
 

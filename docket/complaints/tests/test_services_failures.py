@@ -45,17 +45,37 @@ def _valid(world, action: str):
 # --- required text ---------------------------------------------------------------------------------------
 
 REQUIRED = [
-    ("close_on_spot", "note"), ("transfer", "reason"), ("refuse", "reason"),
-    ("issue_findings_record", "findings"), ("issue_findings_record", "measures"),
-    ("forward_to_developer", "reason"), ("developer_answer_record", "answer"),
-    ("explanation_record", "explanation"), ("reply_draft_save", "body"), ("reply_review_return", "comment"),
-    ("complainant_disagree", "reason"), ("negotiation_round_record", "summary"), ("measures_done", "note"),
-    ("issue_verify", "note"), ("escalate_to_qm", "reason"), ("close_unclosed", "analysis"),
-    ("close_unclosed", "mitigation"), ("withdraw", "reason"), ("ncr_issue", "nonconformity"),
-    ("ncr_issue", "cause"), ("ncr_issue", "corrective_action"), ("compensation_claim_record", "description"),
-    ("compensation_decide", "note"), ("compensation_escalate", "note"), ("note_add", "text"),
-    ("acknowledge_send", "text"), ("clock_pause", "reason"), ("forwarder_reply_record", "text"),
-    ("severity_raise", "reason"), ("group_report_record", "content"), ("group_report_record", "cause"),
+    ("close_on_spot", "note"),
+    ("transfer", "reason"),
+    ("refuse", "reason"),
+    ("issue_findings_record", "findings"),
+    ("issue_findings_record", "measures"),
+    ("forward_to_developer", "reason"),
+    ("developer_answer_record", "answer"),
+    ("explanation_record", "explanation"),
+    ("reply_draft_save", "body"),
+    ("reply_review_return", "comment"),
+    ("complainant_disagree", "reason"),
+    ("negotiation_round_record", "summary"),
+    ("measures_done", "note"),
+    ("issue_verify", "note"),
+    ("escalate_to_qm", "reason"),
+    ("close_unclosed", "analysis"),
+    ("close_unclosed", "mitigation"),
+    ("withdraw", "reason"),
+    ("ncr_issue", "nonconformity"),
+    ("ncr_issue", "cause"),
+    ("ncr_issue", "corrective_action"),
+    ("compensation_claim_record", "description"),
+    ("compensation_decide", "note"),
+    ("compensation_escalate", "note"),
+    ("note_add", "text"),
+    ("acknowledge_send", "text"),
+    ("clock_pause", "reason"),
+    ("forwarder_reply_record", "text"),
+    ("severity_raise", "reason"),
+    ("group_report_record", "content"),
+    ("group_report_record", "cause"),
     ("group_report_record", "handling"),
 ]
 
@@ -114,39 +134,65 @@ def test_bad_values_are_refused(world, action, overrides):
 def test_forward_only_to_the_groups_developer_centre(world):
     org = world.org
     x, actor = _valid(world, "forward_to_developer")
-    government = ExternalParty.objects.create(group=org.group, kind=ExternalParty.Kind.HOTLINE, name="12345热线")
+    government = ExternalParty.objects.create(
+        group=org.group, kind=ExternalParty.Kind.HOTLINE, name="12345热线"
+    )
     other_group = Group.objects.create(name="别的集团", code="g2")
-    foreign = ExternalParty.objects.create(group=other_group, kind=ExternalParty.Kind.DEVELOPER, name="别的地产")
+    foreign = ExternalParty.objects.create(
+        group=other_group, kind=ExternalParty.Kind.DEVELOPER, name="别的地产"
+    )
     for party in (government, foreign):
-        h.refused("validation", x.complaint_id, lambda p=party: h.invoke("forward_to_developer", actor, x,
-                                                                         party_id=p.id))
+        h.refused(
+            "validation",
+            x.complaint_id,
+            lambda p=party: h.invoke("forward_to_developer", actor, x, party_id=p.id),
+        )
 
 
 def test_assign_to_a_department_of_another_office(world):
     org = world.org
     x, actor = _valid(world, "assign")
-    h.refused("department_mismatch", x.complaint_id,
-              lambda: h.invoke("assign", actor, x, department_id=org.b.depts["engineering"].id))
-    h.refused("department_mismatch", x.complaint_id,
-              lambda: h.invoke("assign", actor, x, issue_departments={x.issue_id: org.b.depts["security"].id}))
-    h.refused("department_mismatch", x.complaint_id, lambda: h.invoke("assign", actor, x, department_id=10**6))
+    h.refused(
+        "department_mismatch",
+        x.complaint_id,
+        lambda: h.invoke("assign", actor, x, department_id=org.b.depts["engineering"].id),
+    )
+    h.refused(
+        "department_mismatch",
+        x.complaint_id,
+        lambda: h.invoke("assign", actor, x, issue_departments={x.issue_id: org.b.depts["security"].id}),
+    )
+    h.refused(
+        "department_mismatch", x.complaint_id, lambda: h.invoke("assign", actor, x, department_id=10**6)
+    )
 
 
 def test_assign_issue_mapping_must_name_this_complaints_issues(world):
     x, actor = _valid(world, "assign")
     other_issue = world.complaint(State.ASSIGNED).issues.get()
-    h.refused("not_found", x.complaint_id, lambda: h.invoke(
-        "assign", actor, x, issue_departments={other_issue.id: world.org.a.depts["security"].id}))
+    h.refused(
+        "not_found",
+        x.complaint_id,
+        lambda: h.invoke(
+            "assign", actor, x, issue_departments={other_issue.id: world.org.a.depts["security"].id}
+        ),
+    )
 
 
 def test_responsible_person_must_belong_to_the_department(world):
     org = world.org
     x, actor = _valid(world, "assign")
-    h.refused("responsible_not_in_department", x.complaint_id, lambda: h.invoke(
-        "assign", actor, x, responsible_id=org.a.users["sec_supervisor"].id))
+    h.refused(
+        "responsible_not_in_department",
+        x.complaint_id,
+        lambda: h.invoke("assign", actor, x, responsible_id=org.a.users["sec_supervisor"].id),
+    )
     x2, actor2 = _valid(world, "transfer")
-    h.refused("responsible_not_in_department", x2.complaint_id, lambda: h.invoke(
-        "transfer", actor2, x2, responsible_id=org.a.users["eng_supervisor"].id))
+    h.refused(
+        "responsible_not_in_department",
+        x2.complaint_id,
+        lambda: h.invoke("transfer", actor2, x2, responsible_id=org.a.users["eng_supervisor"].id),
+    )
     # control: someone who is in it
     h.invoke("assign", actor, x, responsible_id=org.a.users["eng_supervisor"].id)
     assert Complaint.objects.get(pk=x.complaint_id).responsible_id == org.a.users["eng_supervisor"].id
@@ -155,17 +201,24 @@ def test_responsible_person_must_belong_to_the_department(world):
 def test_transfer_to_the_same_or_a_foreign_department(world):
     org = world.org
     x, actor = _valid(world, "transfer")
-    h.refused("same_department", x.complaint_id,
-              lambda: h.invoke("transfer", actor, x, department_id=org.a.depts["engineering"].id))
-    h.refused("department_mismatch", x.complaint_id,
-              lambda: h.invoke("transfer", actor, x, department_id=org.b.depts["security"].id))
+    h.refused(
+        "same_department",
+        x.complaint_id,
+        lambda: h.invoke("transfer", actor, x, department_id=org.a.depts["engineering"].id),
+    )
+    h.refused(
+        "department_mismatch",
+        x.complaint_id,
+        lambda: h.invoke("transfer", actor, x, department_id=org.b.depts["security"].id),
+    )
 
 
 def test_issue_of_another_complaint_is_not_found(world):
     x, actor = _valid(world, "issue_findings_record")
     foreign = world.complaint(State.NEGOTIATING).issues.get()
-    h.refused("not_found", x.complaint_id,
-              lambda: h.invoke("issue_findings_record", actor, x, issue_id=foreign.id))
+    h.refused(
+        "not_found", x.complaint_id, lambda: h.invoke("issue_findings_record", actor, x, issue_id=foreign.id)
+    )
     x2, actor2 = _valid(world, "issue_verify")
     h.refused("not_found", x2.complaint_id, lambda: h.invoke("issue_verify", actor2, x2, issue_id=foreign.id))
 
@@ -187,19 +240,33 @@ def test_severity_is_never_lowered_or_raised_to_itself(world):
     x = world.ctx(State.INVESTIGATING)
     om = world.org.a.users["office_manager"]
     h.invoke("severity_raise", om, x, severity=Severity.HOT)
-    h.refused("severity_not_higher", x.complaint_id, lambda: h.invoke("severity_raise", om, x, severity=Severity.HOT))
+    h.refused(
+        "severity_not_higher",
+        x.complaint_id,
+        lambda: h.invoke("severity_raise", om, x, severity=Severity.HOT),
+    )
     h.invoke("severity_raise", om, x, severity=Severity.MAJOR)
-    h.refused("severity_not_higher", x.complaint_id, lambda: h.invoke("severity_raise", om, x, severity=Severity.HOT))
+    h.refused(
+        "severity_not_higher",
+        x.complaint_id,
+        lambda: h.invoke("severity_raise", om, x, severity=Severity.HOT),
+    )
     assert Complaint.objects.get(pk=x.complaint_id).severity == Severity.MAJOR
 
 
 def test_forwarder_reply_only_when_one_is_due(world):
     om = world.org.a.users["office_manager"]
     not_forwarded = world.ctx(State.INVESTIGATING)
-    h.refused("nothing_due", not_forwarded.complaint_id, lambda: h.invoke("forwarder_reply_record", om, not_forwarded))
+    h.refused(
+        "nothing_due",
+        not_forwarded.complaint_id,
+        lambda: h.invoke("forwarder_reply_record", om, not_forwarded),
+    )
     forwarded = world.ctx(State.INVESTIGATING, Method.GOVERNMENT_FORWARD)
     h.invoke("forwarder_reply_record", om, forwarded)
-    h.refused("nothing_due", forwarded.complaint_id, lambda: h.invoke("forwarder_reply_record", om, forwarded))
+    h.refused(
+        "nothing_due", forwarded.complaint_id, lambda: h.invoke("forwarder_reply_record", om, forwarded)
+    )
 
 
 # --- optimistic concurrency ------------------------------------------------------------------------------
@@ -210,7 +277,9 @@ def test_forwarder_reply_only_when_one_is_due(world):
 def test_stale_expected_version_is_a_conflict(world, action, delta):
     x, actor = _valid(world, action)
     version = Complaint.objects.get(pk=x.complaint_id).version
-    h.refused("conflict", x.complaint_id, lambda: h.invoke(action, actor, x, expected_version=version + delta))
+    h.refused(
+        "conflict", x.complaint_id, lambda: h.invoke(action, actor, x, expected_version=version + delta)
+    )
     h.invoke(action, actor, x, expected_version=version)  # the current version goes through
     assert Complaint.objects.get(pk=x.complaint_id).version == version + 1
 
@@ -221,13 +290,16 @@ def test_stale_expected_version_is_a_conflict(world, action, delta):
 def _two_issues(world, method, state=State.INVESTIGATING):
     """A two-issue complaint in `state`; only issue 1 has findings; a draft reply is saved."""
     org = world.org
-    c = h.make_complaint(org, method=method, issues=[IssueInput(summary="电梯故障"), IssueInput(summary="门禁损坏")])
+    c = h.make_complaint(
+        org, method=method, issues=[IssueInput(summary="电梯故障"), IssueInput(summary="门禁损坏")]
+    )
     u = org.a.users
     s.complaint_assign(actor=u["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id)
     s.complaint_accept(actor=u["eng_supervisor"], complaint_id=c.id)
     i1 = c.issues.get(seq=1)
-    s.issue_findings_record(actor=u["eng_supervisor"], complaint_id=c.id, issue_id=i1.id, findings="查明",
-                            measures="维修")
+    s.issue_findings_record(
+        actor=u["eng_supervisor"], complaint_id=c.id, issue_id=i1.id, findings="查明", measures="维修"
+    )
     s.reply_draft_save(actor=u["eng_supervisor"], complaint_id=c.id, body="答复")
     return c
 
@@ -242,7 +314,11 @@ def test_submit_before_every_issue_has_findings(world):
 
 def test_send_before_every_issue_has_findings(world):
     c = _two_issues(world, Method.PHONE)
-    h.refused("issues_incomplete", c.id, lambda: s.reply_send(actor=world.org.a.users["reception"], complaint_id=c.id))
+    h.refused(
+        "issues_incomplete",
+        c.id,
+        lambda: s.reply_send(actor=world.org.a.users["reception"], complaint_id=c.id),
+    )
 
 
 @pytest.mark.parametrize("method", [Method.EMAIL, Method.ONLINE, Method.LETTER, Method.FAX])
@@ -254,15 +330,18 @@ def test_reviewed_routes_cannot_be_sent_without_review(world, method):
 
 def test_reviewed_route_needs_review_again_in_negotiation(world):
     x = h.prepare("reply_send", world.ctx(State.NEGOTIATING, Method.EMAIL))
-    h.refused("review_required", x.complaint_id, lambda: h.invoke("reply_send", world.org.a.users["reception"], x))
+    h.refused(
+        "review_required", x.complaint_id, lambda: h.invoke("reply_send", world.org.a.users["reception"], x)
+    )
 
 
 @pytest.mark.parametrize("method", [Method.PHONE, Method.VISIT])
 def test_oral_replies_are_not_submitted_for_review(world, method):
     c = h.drive_to(world.org, State.INVESTIGATING, method=method)
     x = h.prepare("reply_submit", h.ctx_for(world.org, c))
-    h.refused("review_not_required", c.id,
-              lambda: h.invoke("reply_submit", world.org.a.users["eng_supervisor"], x))
+    h.refused(
+        "review_not_required", c.id, lambda: h.invoke("reply_submit", world.org.a.users["eng_supervisor"], x)
+    )
 
 
 def test_no_draft_to_submit_or_send(world):
@@ -275,17 +354,23 @@ def test_no_draft_to_submit_or_send(world):
     h.refused("no_draft", negotiating.id, lambda: s.reply_submit(actor=sup, complaint_id=negotiating.id))
 
 
-@pytest.mark.parametrize(("method", "variant", "wrong"), [
-    (Method.EMAIL, "", "general_office"),
-    (Method.LETTER, "", "general_office"),
-    (Method.LETTER, "go", "qm"),
-])
+@pytest.mark.parametrize(
+    ("method", "variant", "wrong"),
+    [
+        (Method.EMAIL, "", "general_office"),
+        (Method.LETTER, "", "general_office"),
+        (Method.LETTER, "go", "qm"),
+    ],
+)
 def test_reviewer_of_the_wrong_stage(world, method, variant, wrong):
     c = world.complaint(State.IN_REVIEW, method, variant)
     reviewer = world.org.users[wrong]
     h.refused("forbidden_action", c.id, lambda: s.reply_review_approve(actor=reviewer, complaint_id=c.id))
-    h.refused("forbidden_action", c.id,
-              lambda: s.reply_review_return(actor=reviewer, complaint_id=c.id, comment="格式不对"))
+    h.refused(
+        "forbidden_action",
+        c.id,
+        lambda: s.reply_review_return(actor=reviewer, complaint_id=c.id, comment="格式不对"),
+    )
 
 
 # --- compensation (R-HDL-7) ---------------------------------------------------------------------------------
@@ -293,15 +378,25 @@ def test_reviewer_of_the_wrong_stage(world, method, variant, wrong):
 
 def _claim(world, amount, *, construction=False):
     x = world.ctx(State.INVESTIGATING)
-    x.claim_id = s.compensation_claim_record(actor=world.org.users["qm"], complaint_id=x.complaint_id, amount=amount,
-                                             description="索赔", involves_construction_or_sales=construction).id
+    x.claim_id = s.compensation_claim_record(
+        actor=world.org.users["qm"],
+        complaint_id=x.complaint_id,
+        amount=amount,
+        description="索赔",
+        involves_construction_or_sales=construction,
+    ).id
     return x
 
 
-@pytest.mark.parametrize(("role", "amount"), [
-    (Role.DEPT_MANAGER, "500.01"), (Role.OFFICE_MANAGER, "2000.01"), (Role.QM, "5000.01"),
-    (Role.LEADERSHIP, "50000.01"),
-])
+@pytest.mark.parametrize(
+    ("role", "amount"),
+    [
+        (Role.DEPT_MANAGER, "500.01"),
+        (Role.OFFICE_MANAGER, "2000.01"),
+        (Role.QM, "5000.01"),
+        (Role.LEADERSHIP, "50000.01"),
+    ],
+)
 def test_over_the_deciders_limit(world, role, amount):
     x = _claim(world, amount)
     user = h.user_for(world.org, role)
@@ -310,9 +405,15 @@ def test_over_the_deciders_limit(world, role, amount):
     assert Decimal(str(err.params["amount"])) == Decimal(amount)
 
 
-@pytest.mark.parametrize(("role", "amount"), [
-    (Role.DEPT_MANAGER, "500"), (Role.OFFICE_MANAGER, "2000"), (Role.QM, "5000"), (Role.LEADERSHIP, "50000"),
-])
+@pytest.mark.parametrize(
+    ("role", "amount"),
+    [
+        (Role.DEPT_MANAGER, "500"),
+        (Role.OFFICE_MANAGER, "2000"),
+        (Role.QM, "5000"),
+        (Role.LEADERSHIP, "50000"),
+    ],
+)
 def test_up_to_the_limit_is_approved(world, role, amount):
     x = _claim(world, amount)
     h.invoke("compensation_decide", h.user_for(world.org, role), x)
@@ -342,7 +443,9 @@ def test_decided_claim_cannot_be_decided_again(world):
     x = _claim(world, "100")
     om = world.org.a.users["office_manager"]
     h.invoke("compensation_decide", om, x)
-    h.refused("claim_not_pending", x.complaint_id, lambda: h.invoke("compensation_decide", om, x, approve=False))
+    h.refused(
+        "claim_not_pending", x.complaint_id, lambda: h.invoke("compensation_decide", om, x, approve=False)
+    )
     h.refused("claim_not_pending", x.complaint_id, lambda: h.invoke("compensation_escalate", om, x))
 
 
@@ -366,8 +469,13 @@ def test_construction_or_sales_claims_cannot_be_approved(world, role):
 def test_limit_is_the_highest_of_the_users_deciding_roles(world):
     """A department manager (limit 500) who is also the office manager (limit 2000) may approve 1000."""
     org = world.org
-    both = h.make_user("dm_and_om", [(Role.DEPT_MANAGER, org.a.depts["engineering"], Decimal("500")),
-                                     (Role.OFFICE_MANAGER, org.a.office, Decimal("2000"))])
+    both = h.make_user(
+        "dm_and_om",
+        [
+            (Role.DEPT_MANAGER, org.a.depts["engineering"], Decimal("500")),
+            (Role.OFFICE_MANAGER, org.a.office, Decimal("2000")),
+        ],
+    )
     x = _claim(world, "1000")
     h.invoke("compensation_decide", both, x)
     assert CompensationClaim.objects.get(pk=x.claim_id).state == ClaimState.APPROVED
@@ -376,20 +484,31 @@ def test_limit_is_the_highest_of_the_users_deciding_roles(world):
 # --- follow-up exemptions (R-HDL-11) ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("exemption", "note"), [
-    (Exemption.ANONYMOUS, "匿名"), (Exemption.SENSITIVE, "敏感"), (Exemption.UNREACHABLE, ""),
-    (Exemption.UNREACHABLE, "   "),
-])
+@pytest.mark.parametrize(
+    ("exemption", "note"),
+    [
+        (Exemption.ANONYMOUS, "匿名"),
+        (Exemption.SENSITIVE, "敏感"),
+        (Exemption.UNREACHABLE, ""),
+        (Exemption.UNREACHABLE, "   "),
+    ],
+)
 def test_exemption_must_fit_the_facts(world, exemption, note):
     x, actor = _valid(world, "follow_up_exempt")
-    h.refused("exemption_invalid", x.complaint_id,
-              lambda: h.invoke("follow_up_exempt", actor, x, exemption=exemption, note=note))
+    h.refused(
+        "exemption_invalid",
+        x.complaint_id,
+        lambda: h.invoke("follow_up_exempt", actor, x, exemption=exemption, note=note),
+    )
 
 
-@pytest.mark.parametrize(("exemption", "facts"), [
-    (Exemption.ANONYMOUS, {"anonymous": True, "complainant_name": "", "complainant_phone": ""}),
-    (Exemption.SENSITIVE, {"sensitive": True}),
-])
+@pytest.mark.parametrize(
+    ("exemption", "facts"),
+    [
+        (Exemption.ANONYMOUS, {"anonymous": True, "complainant_name": "", "complainant_phone": ""}),
+        (Exemption.SENSITIVE, {"sensitive": True}),
+    ],
+)
 def test_exemption_that_fits_closes_the_complaint(world, exemption, facts):
     c = h.drive_to(world.org, State.FOLLOW_UP, **facts)
     s.follow_up_exempt(actor=world.org.a.users["reception"], complaint_id=c.id, exemption=exemption)
@@ -427,8 +546,10 @@ def test_attachment_size_limit(world, settings):
 
 def test_good_attachment_types_are_accepted(world):
     x, actor = _valid(world, "attachment_add")
-    for upload, content_type in ((UploadInput("现场.jpg", h.JPEG), "image/jpeg"),
-                                 (UploadInput("扫描件.pdf", b"%PDF-1.7\n" + b"0" * 20), "application/pdf")):
+    for upload, content_type in (
+        (UploadInput("现场.jpg", h.JPEG), "image/jpeg"),
+        (UploadInput("扫描件.pdf", b"%PDF-1.7\n" + b"0" * 20), "application/pdf"),
+    ):
         assert h.invoke("attachment_add", actor, x, upload=upload).content_type == content_type
 
 
@@ -442,9 +563,16 @@ def test_attachment_for_an_issue_of_another_complaint(world):
 
 
 def _input(org, **kw) -> ComplaintInput:
-    data = dict(office_id=org.a.office.id, channel=Channel.OFFICE, method=Method.PHONE, subject="路灯不亮",
-                description="2号楼前路灯连续三晚不亮。", complainant_name="张", complainant_phone="13700000003",
-                room_id=org.a.room.id)
+    data = dict(
+        office_id=org.a.office.id,
+        channel=Channel.OFFICE,
+        method=Method.PHONE,
+        subject="路灯不亮",
+        description="2号楼前路灯连续三晚不亮。",
+        complainant_name="张",
+        complainant_phone="13700000003",
+        room_id=org.a.room.id,
+    )
     data.update(kw)
     return ComplaintInput(**data)
 
@@ -467,28 +595,72 @@ INTAKE_FAILURES = [
     ("bad_channel", "validation", lambda o: {"channel": "wechat_group"}),
     ("bad_method", "validation", lambda o: {"method": "pigeon"}),
     ("no_people", "validation", lambda o: {"people_count": 0}),
-    ("more_cosigners_than_people", "validation",
-     lambda o: {"people_count": 2, "cosigners": [CoSignerInput("甲"), CoSignerInput("乙")]}),
+    (
+        "more_cosigners_than_people",
+        "validation",
+        lambda o: {"people_count": 2, "cosigners": [CoSignerInput("甲"), CoSignerInput("乙")]},
+    ),
     ("blank_issue", "required", lambda o: {"issues": [IssueInput(summary="漏水"), IssueInput(summary=" ")]}),
     ("room_of_another_community", "validation", lambda o: {"room_id": o.b.room.id}),
-    ("category_of_another_company", "validation",
-     lambda o: {"issues": [IssueInput(summary="收费不合理", category_id=_other_company_category(o).id)]}),
-    ("government_forward_without_reference", "required",
-     lambda o: {"method": Method.GOVERNMENT_FORWARD, "channel": Channel.GOVERNMENT,
-                "forwarded_by_id": ExternalParty.objects.create(group=o.group, kind="hotline", name="12345").id}),
-    ("government_forward_blank_reference", "required",
-     lambda o: {"method": Method.GOVERNMENT_FORWARD, "channel": Channel.GOVERNMENT, "forwarder_ref": "   ",
-                "forwarded_by_id": ExternalParty.objects.create(group=o.group, kind="hotline", name="12345").id}),
-    ("government_forward_without_forwarder", "required",
-     lambda o: {"method": Method.GOVERNMENT_FORWARD, "channel": Channel.GOVERNMENT, "forwarder_ref": "GD-1"}),
-    ("developer_forward_without_reference", "required",
-     lambda o: {"method": Method.DEVELOPER_FORWARD, "channel": Channel.DEVELOPER, "forwarded_by_id": o.developer.id}),
-    ("forwarder_of_another_group", "validation",
-     lambda o: {"method": Method.GOVERNMENT_FORWARD, "channel": Channel.GOVERNMENT, "forwarder_ref": "GD-1",
-                "forwarded_by_id": ExternalParty.objects.create(
-                    group=Group.objects.create(name="外集团", code="g3"), kind="hotline", name="外地12345").id}),
-    ("executable_attachment", "attachment_type",
-     lambda o: {"attachments": [UploadInput("现场.jpg", h.JPEG), UploadInput("a.exe", b"MZ\x90\x00")]}),
+    (
+        "category_of_another_company",
+        "validation",
+        lambda o: {"issues": [IssueInput(summary="收费不合理", category_id=_other_company_category(o).id)]},
+    ),
+    (
+        "government_forward_without_reference",
+        "required",
+        lambda o: {
+            "method": Method.GOVERNMENT_FORWARD,
+            "channel": Channel.GOVERNMENT,
+            "forwarded_by_id": ExternalParty.objects.create(group=o.group, kind="hotline", name="12345").id,
+        },
+    ),
+    (
+        "government_forward_blank_reference",
+        "required",
+        lambda o: {
+            "method": Method.GOVERNMENT_FORWARD,
+            "channel": Channel.GOVERNMENT,
+            "forwarder_ref": "   ",
+            "forwarded_by_id": ExternalParty.objects.create(group=o.group, kind="hotline", name="12345").id,
+        },
+    ),
+    (
+        "government_forward_without_forwarder",
+        "required",
+        lambda o: {
+            "method": Method.GOVERNMENT_FORWARD,
+            "channel": Channel.GOVERNMENT,
+            "forwarder_ref": "GD-1",
+        },
+    ),
+    (
+        "developer_forward_without_reference",
+        "required",
+        lambda o: {
+            "method": Method.DEVELOPER_FORWARD,
+            "channel": Channel.DEVELOPER,
+            "forwarded_by_id": o.developer.id,
+        },
+    ),
+    (
+        "forwarder_of_another_group",
+        "validation",
+        lambda o: {
+            "method": Method.GOVERNMENT_FORWARD,
+            "channel": Channel.GOVERNMENT,
+            "forwarder_ref": "GD-1",
+            "forwarded_by_id": ExternalParty.objects.create(
+                group=Group.objects.create(name="外集团", code="g3"), kind="hotline", name="外地12345"
+            ).id,
+        },
+    ),
+    (
+        "executable_attachment",
+        "attachment_type",
+        lambda o: {"attachments": [UploadInput("现场.jpg", h.JPEG), UploadInput("a.exe", b"MZ\x90\x00")]},
+    ),
     ("empty_attachment", "attachment_empty", lambda o: {"attachments": [UploadInput("a.png", b"")]}),
     ("missing_office", "not_found", lambda o: {"office_id": 10**6}),
 ]
@@ -505,19 +677,28 @@ def test_intake_validation(world, name, code, overrides):
     assert h.global_counts() == before
 
 
-@pytest.mark.parametrize("overrides", [
-    {"anonymous": True, "complainant_name": "", "complainant_phone": ""},
-    {"complainant_phone": "0755-8888 1234"},
-    {"method": Method.GOVERNMENT_FORWARD, "channel": Channel.GOVERNMENT, "forwarder_ref": "12345-2026-001"},
-    {"people_count": 3, "cosigners": [CoSignerInput("甲"), CoSignerInput("乙")]},
-    {"kind": Kind.SUGGESTION, "attachments": [UploadInput("现场.jpg", h.JPEG)]},
-], ids=["anonymous", "landline", "government_forward", "collective", "suggestion_with_photo"])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"anonymous": True, "complainant_name": "", "complainant_phone": ""},
+        {"complainant_phone": "0755-8888 1234"},
+        {
+            "method": Method.GOVERNMENT_FORWARD,
+            "channel": Channel.GOVERNMENT,
+            "forwarder_ref": "12345-2026-001",
+        },
+        {"people_count": 3, "cosigners": [CoSignerInput("甲"), CoSignerInput("乙")]},
+        {"kind": Kind.SUGGESTION, "attachments": [UploadInput("现场.jpg", h.JPEG)]},
+    ],
+    ids=["anonymous", "landline", "government_forward", "collective", "suggestion_with_photo"],
+)
 def test_intake_controls_that_pass(world, overrides):
     """The same input as the failures, made right, is accepted (so the failures are about what they say)."""
     org = world.org
     if overrides.get("method") == Method.GOVERNMENT_FORWARD:
-        overrides = overrides | {"forwarded_by_id": ExternalParty.objects.create(
-            group=org.group, kind="hotline", name="12345").id}
+        overrides = overrides | {
+            "forwarded_by_id": ExternalParty.objects.create(group=org.group, kind="hotline", name="12345").id
+        }
     before = h.global_counts()
     c = s.complaint_register(actor=org.a.users["reception"], data=_input(org, **overrides))
     after = h.global_counts()
@@ -536,4 +717,3 @@ def test_failed_close_on_the_spot_records_nothing(world):
     assert e.value.code == "required"
     assert h.global_counts() == before
     assert ComplaintIssue.objects.count() == before["issues"]
-

@@ -13,13 +13,20 @@ def test_phone_complaint_full_lifecycle(org, complaint_factory):
     issue = c.issues.get()
     s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
     s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
-    s.issue_findings_record(actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id,
-                            findings="门机板老化", measures="更换门机板")
+    s.issue_findings_record(
+        actor=a.users["eng_staff"],
+        complaint_id=c.id,
+        issue_id=issue.id,
+        findings="门机板老化",
+        measures="更换门机板",
+    )
     s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=c.id, body="王先生您好，感谢您的反映……")
     s.reply_send(actor=a.users["eng_supervisor"], complaint_id=c.id)
     s.complainant_agree(actor=a.users["reception"], complaint_id=c.id)
     s.measures_done(actor=a.users["eng_staff"], complaint_id=c.id, note="已更换")
-    s.issue_verify(actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="运行正常")
+    s.issue_verify(
+        actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="运行正常"
+    )
     s.follow_up_record(actor=a.users["reception"], complaint_id=c.id, method="phone", satisfaction=5)
     c.refresh_from_db()
     assert c.state == State.CLOSED
@@ -33,8 +40,13 @@ def test_letter_needs_two_reviews(org, complaint_factory):
     issue = c.issues.get()
     s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
     s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
-    s.issue_findings_record(actor=a.users["eng_supervisor"], complaint_id=c.id, issue_id=issue.id,
-                            findings="查明", measures="维修")
+    s.issue_findings_record(
+        actor=a.users["eng_supervisor"],
+        complaint_id=c.id,
+        issue_id=issue.id,
+        findings="查明",
+        measures="维修",
+    )
     s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=c.id, body="答复")
     s.reply_submit(actor=a.users["eng_supervisor"], complaint_id=c.id)
     s.reply_review_return(actor=u["qm"], complaint_id=c.id, comment="未覆盖全部问题")

@@ -25,7 +25,9 @@ def test_list_shows_only_visible_complaints(client, org, complaint_factory):
 def test_list_filters_by_state(client, org, complaint_factory):
     a = complaint_factory(subject="甲投诉")
     complaint_factory(subject="乙投诉")
-    s.complaint_assign(actor=org.a.users["reception"], complaint_id=a.id, department_id=org.a.depts["engineering"].id)
+    s.complaint_assign(
+        actor=org.a.users["reception"], complaint_id=a.id, department_id=org.a.depts["engineering"].id
+    )
     client.force_login(org.a.users["reception"])
     html = client.get(reverse("complaints:list"), {"state": "assigned"}).content.decode()
     assert "甲投诉" in html and "乙投诉" not in html
@@ -86,8 +88,13 @@ def test_printable_record_form_holds_the_whole_file(client, org, complaint_facto
     a = org.a
     s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
     s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
-    s.issue_findings_record(actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id,
-                            findings="门机板老化导致停梯", measures="更换门机板并加强巡检")
+    s.issue_findings_record(
+        actor=a.users["eng_staff"],
+        complaint_id=c.id,
+        issue_id=issue.id,
+        findings="门机板老化导致停梯",
+        measures="更换门机板并加强巡检",
+    )
     client.force_login(a.users["reception"])
     html = client.get(reverse("complaints:record_form", args=[c.id])).content.decode()
     assert "顾客意见（投诉/建议）处理表" in html
@@ -100,7 +107,9 @@ def test_saved_filters(client, org, complaint_factory):
 
     user = org.a.users["reception"]
     client.force_login(user)
-    r = client.post(reverse("complaints:filter_save"), {"name": "逾期未结", "query": "overdue=1&open=1&evil=x"})
+    r = client.post(
+        reverse("complaints:filter_save"), {"name": "逾期未结", "query": "overdue=1&open=1&evil=x"}
+    )
     assert r.status_code == 302
     sf = SavedFilter.objects.get(user=user)
     assert sf.query == "overdue=1&open=1"
@@ -118,12 +127,18 @@ def _to_follow_up(org, c):
     issue = c.issues.get()
     s.complaint_assign(actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id)
     s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
-    s.issue_findings_record(actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id, findings="f", measures="m")
-    s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=c.id, body="王先生您好，感谢您的反映。电梯已维修。")
+    s.issue_findings_record(
+        actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id, findings="f", measures="m"
+    )
+    s.reply_draft_save(
+        actor=a.users["eng_supervisor"], complaint_id=c.id, body="王先生您好，感谢您的反映。电梯已维修。"
+    )
     s.reply_send(actor=a.users["eng_supervisor"], complaint_id=c.id)
     s.complainant_agree(actor=a.users["reception"], complaint_id=c.id)
     s.measures_done(actor=a.users["eng_staff"], complaint_id=c.id, note="done")
-    s.issue_verify(actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="ok")
+    s.issue_verify(
+        actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="ok"
+    )
 
 
 def test_reply_letter_prints_the_sent_reply(client, org, complaint_factory):
@@ -148,7 +163,9 @@ def test_unreachable_exemption_after_three_attempts(org, complaint_factory):
         s.follow_up_exempt(actor=rec, complaint_id=c.id, exemption="unreachable")
     assert e.value.code == "exemption_invalid"
     for n in range(3):
-        assert s.follow_up_attempt_record(actor=rec, complaint_id=c.id, method="phone", note="无人接听") == n + 1
+        assert (
+            s.follow_up_attempt_record(actor=rec, complaint_id=c.id, method="phone", note="无人接听") == n + 1
+        )
     s.follow_up_exempt(actor=rec, complaint_id=c.id, exemption="unreachable")
     c.refresh_from_db()
     assert c.state == "closed"
@@ -159,10 +176,14 @@ def test_attachments_are_served_only_to_who_may_see_the_complaint(client, org, c
     from docket.complaints.models import Attachment
     from docket.complaints.services.intake import UploadInput
 
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-           b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
     c = complaint_factory()
-    s.attachment_add(actor=org.a.users["reception"], complaint_id=c.id, upload=UploadInput("现场照片.png", png))
+    s.attachment_add(
+        actor=org.a.users["reception"], complaint_id=c.id, upload=UploadInput("现场照片.png", png)
+    )
     att = Attachment.objects.get(complaint=c)
     url = reverse("complaints:attachment", args=[c.id, att.id])
     client.force_login(org.a.users["reception"])

@@ -51,7 +51,9 @@ def test_htmx_gets_partial_and_redirect_header(client, org, complaint_factory):
     client.force_login(org.a.users["reception"])
     r = client.get(_url(c, "note_add"), headers={"HX-Request": "true"})
     assert r.status_code == 200 and "<html" not in r.content.decode() and "内部备注" in r.content.decode()
-    r = client.post(_url(c, "note_add"), {"version": c.version, "text": "已联系业主"}, headers={"HX-Request": "true"})
+    r = client.post(
+        _url(c, "note_add"), {"version": c.version, "text": "已联系业主"}, headers={"HX-Request": "true"}
+    )
     assert r.status_code == 204 and r["HX-Redirect"] == reverse("complaints:detail", args=[c.id])
 
 

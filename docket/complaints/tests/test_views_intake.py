@@ -10,10 +10,19 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _post(client, org, **over):
-    data = {"office": org.a.office.id, "kind": "complaint", "channel": "office", "method": "phone",
-            "complainant_phone": "13900001111", "complainant_name": "李", "room": org.a.room.id,
-            "people_count": 1, "subject": "楼道灯不亮", "description": "3单元楼道灯一周未修",
-            "issues": "楼道灯不亮\n楼道有杂物堆放"}
+    data = {
+        "office": org.a.office.id,
+        "kind": "complaint",
+        "channel": "office",
+        "method": "phone",
+        "complainant_phone": "13900001111",
+        "complainant_name": "李",
+        "room": org.a.room.id,
+        "people_count": 1,
+        "subject": "楼道灯不亮",
+        "description": "3单元楼道灯一周未修",
+        "issues": "楼道灯不亮\n楼道有杂物堆放",
+    }
     data.update(over)
     return client.post(reverse("complaints:new"), data)
 
@@ -37,7 +46,12 @@ def test_intake_close_on_the_spot(client, org):
 
 def test_intake_error_keeps_everything_typed(client, org):
     client.force_login(org.a.users["reception"])
-    r = _post(client, org, complainant_name="", attachments=SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="image/png"))
+    r = _post(
+        client,
+        org,
+        complainant_name="",
+        attachments=SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="image/png"),
+    )
     html = r.content.decode()
     assert r.status_code == 422
     assert "类型不支持" in html or "请填写" in html

@@ -23,7 +23,9 @@ def test_queue_follows_the_complaint_through_roles(org, complaint_factory):
     assert _ids(a.users["reception"]) == []
     assert _ids(a.users["eng_supervisor"]) == [c.id]
     s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
-    s.issue_findings_record(actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id, findings="f", measures="m")
+    s.issue_findings_record(
+        actor=a.users["eng_staff"], complaint_id=c.id, issue_id=issue.id, findings="f", measures="m"
+    )
     s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=c.id, body="答复")
     s.reply_submit(actor=a.users["eng_supervisor"], complaint_id=c.id)
     assert _ids(u["qm"]) == [c.id] and _ids(u["general_office"]) == []
@@ -35,8 +37,8 @@ def test_queue_follows_the_complaint_through_roles(org, complaint_factory):
 
 
 def test_queue_sorted_by_due_and_excludes_other_offices(org, complaint_factory):
-    late = complaint_factory(method=Method.LETTER)   # 2 working days
-    soon = complaint_factory(method=Method.PHONE)    # same day
+    late = complaint_factory(method=Method.LETTER)  # 2 working days
+    soon = complaint_factory(method=Method.PHONE)  # same day
     complaint_factory(kit=org.b)
     assert _ids(org.a.users["reception"]) == [soon.id, late.id]
 
@@ -64,7 +66,9 @@ def test_export_matches_the_filtered_list(client, org, complaint_factory):
     a = complaint_factory(subject="电梯困人")
     complaint_factory(subject="绿化修剪")
     complaint_factory(kit=org.b, subject="别的管理处")
-    s.complaint_assign(actor=org.a.users["reception"], complaint_id=a.id, department_id=org.a.depts["engineering"].id)
+    s.complaint_assign(
+        actor=org.a.users["reception"], complaint_id=a.id, department_id=org.a.depts["engineering"].id
+    )
     client.force_login(org.a.users["reception"])
     r = client.get(reverse("reports:complaints_xlsx"), {"state": "assigned"})
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -83,9 +87,17 @@ def test_filters_by_department_category_channel_and_method(client, org, complain
     a = org.a
     lift = complaint_factory(subject="电梯投诉")
     other = org.categories["地产遗留"]
-    two = complaint_factory(subject="两项问题", method=Method.VISIT, issues=[
-        IssueInput(summary="外墙渗水", category_id=other.id), IssueInput(summary="地下室渗水", category_id=other.id)])
-    s.complaint_assign(actor=a.users["reception"], complaint_id=lift.id, department_id=a.depts["engineering"].id)
+    two = complaint_factory(
+        subject="两项问题",
+        method=Method.VISIT,
+        issues=[
+            IssueInput(summary="外墙渗水", category_id=other.id),
+            IssueInput(summary="地下室渗水", category_id=other.id),
+        ],
+    )
+    s.complaint_assign(
+        actor=a.users["reception"], complaint_id=lift.id, department_id=a.depts["engineering"].id
+    )
 
     def listed(**query):
         f = selectors.ListFilters.from_query(query)
@@ -93,7 +105,9 @@ def test_filters_by_department_category_channel_and_method(client, org, complain
 
     assert listed(department=str(a.depts["engineering"].id)) == [lift.id]
     assert listed(category=str(org.categories["电梯"].id)) == [lift.id]
-    assert listed(category=str(org.categories["电梯"].parent_id)) == [lift.id]  # the parent covers its children
+    assert listed(category=str(org.categories["电梯"].parent_id)) == [
+        lift.id
+    ]  # the parent covers its children
     assert listed(category=str(other.id)) == [two.id]
     assert listed(method="visit") == [two.id] and listed(method="phone") == [lift.id]
     assert sorted(listed(channel="office")) == sorted([lift.id, two.id]) and listed(channel="online") == []
@@ -133,7 +147,9 @@ def test_queue_lies_within_what_each_role_sees(org, complaint_factory):
     a, b = org.a, org.b
     registered = complaint_factory()
     held = complaint_factory(method=Method.LETTER)
-    s.complaint_assign(actor=a.users["reception"], complaint_id=held.id, department_id=a.depts["engineering"].id)
+    s.complaint_assign(
+        actor=a.users["reception"], complaint_id=held.id, department_id=a.depts["engineering"].id
+    )
     s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=held.id)
     # an open issue owned by another office's department (the bench data has such complaints)
     ComplaintIssue.objects.filter(complaint=held).update(department=b.depts["customer_service"])

@@ -30,11 +30,26 @@ world, world_data = h.world, h.world_data
 
 ACTIONS = workflow.ACTIONS
 STATES = list(State)
-SIDE_RECORDS = {"issue_findings_record", "explanation_record", "reply_draft_save", "negotiation_round_record",
-                "ncr_issue", "compensation_claim_record", "compensation_decide", "compensation_escalate",
-                "note_add", "attachment_add", "acknowledge_send", "clock_pause", "clock_resume",
-                "forwarder_reply_record", "severity_raise", "group_report_record", "follow_up_attempt",
-                "chase_record"}
+SIDE_RECORDS = {
+    "issue_findings_record",
+    "explanation_record",
+    "reply_draft_save",
+    "negotiation_round_record",
+    "ncr_issue",
+    "compensation_claim_record",
+    "compensation_decide",
+    "compensation_escalate",
+    "note_add",
+    "attachment_add",
+    "acknowledge_send",
+    "clock_pause",
+    "clock_resume",
+    "forwarder_reply_record",
+    "severity_raise",
+    "group_report_record",
+    "follow_up_attempt",
+    "chase_record",
+}
 
 
 def _forbidden_pairs(names=ACTIONS):
@@ -117,8 +132,13 @@ def test_side_records_never_move_the_complaint():
 def test_notes_everywhere_ncr_everywhere_but_withdrawn():
     assert ACTIONS["note_add"].sources == set(State.values)
     assert ACTIONS["ncr_issue"].sources == set(State.values) - {State.WITHDRAWN}
-    for name in ("withdraw", "compensation_claim_record", "compensation_decide", "compensation_escalate",
-                 "attachment_add"):
+    for name in (
+        "withdraw",
+        "compensation_claim_record",
+        "compensation_decide",
+        "compensation_escalate",
+        "attachment_add",
+    ):
         assert ACTIONS[name].sources == workflow.ACTIVE, name
 
 
@@ -155,7 +175,10 @@ def test_review_is_only_for_qm_and_the_general_office():
     assert ACTIONS["reply_review_return"].targets == {State.INVESTIGATING}
     # the general office reviews and notes, nothing else
     assert {n for n, spec in ACTIONS.items() if Role.GENERAL_OFFICE in spec.roles} == {
-        "reply_review_approve", "reply_review_return", "note_add"}
+        "reply_review_approve",
+        "reply_review_return",
+        "note_add",
+    }
 
 
 def test_observers_never_act():
@@ -176,8 +199,20 @@ def test_what_office_roles_keep_after_escalation():
     # R-HDL-5: never pushed back down; the office still verifies what was done on site and takes notes
     assert ACTIONS["issue_verify"].office_after_escalation
     assert ACTIONS["note_add"].office_after_escalation
-    for name in ("assign", "accept", "transfer", "refuse", "reply_draft_save", "reply_submit", "reply_send",
-                 "escalate_to_qm", "issue_findings_record", "close_unclosed", "withdraw", "measures_done"):
+    for name in (
+        "assign",
+        "accept",
+        "transfer",
+        "refuse",
+        "reply_draft_save",
+        "reply_submit",
+        "reply_send",
+        "escalate_to_qm",
+        "issue_findings_record",
+        "close_unclosed",
+        "withdraw",
+        "measures_done",
+    ):
         assert not ACTIONS[name].office_after_escalation, name
     assert {n for n, spec in ACTIONS.items() if spec.per_issue} == {"issue_findings_record", "issue_verify"}
     assert ACTIONS["escalate_to_qm"].targets == {State.INVESTIGATING}
@@ -258,20 +293,44 @@ def test_drive_to_letter_stops_at_the_stage_asked_for(world):
 
 # The event each action appends (its last one).
 EVENT = {
-    "close_on_spot": "closed_on_spot", "assign": "assigned", "accept": "accepted", "transfer": "transferred",
-    "refuse": "refused", "issue_findings_record": "findings_recorded",
-    "forward_to_developer": "forwarded_to_developer", "developer_answer_record": "developer_answered",
-    "explanation_record": "explanation_recorded", "reply_draft_save": "reply_drafted",
-    "reply_submit": "reply_submitted", "reply_review_approve": "reply_approved",
-    "reply_review_return": "reply_returned", "reply_send": "reply_sent", "complainant_agree": "complainant_agreed",
-    "complainant_disagree": "complainant_disagreed", "negotiation_round_record": "negotiation_recorded",
-    "measures_done": "measures_done", "issue_verify": "issue_verified", "follow_up_record": "follow_up_recorded",
-    "follow_up_attempt": "follow_up_attempted", "follow_up_exempt": "follow_up_exempted", "escalate_to_qm": "escalated", "close_unclosed": "closed_unclosed",
-    "withdraw": "withdrawn", "ncr_issue": "ncr_issued", "compensation_claim_record": "compensation_claimed",
-    "compensation_decide": "compensation_decided", "compensation_escalate": "compensation_escalated",
-    "note_add": "note_added", "chase_record": "complainant_chased", "attachment_add": "attachment_added", "acknowledge_send": "acknowledged",
-    "clock_pause": "clock_paused", "clock_resume": "clock_resumed", "forwarder_reply_record": "forwarder_replied",
-    "severity_raise": "severity_raised", "group_report_record": "group_reported",
+    "close_on_spot": "closed_on_spot",
+    "assign": "assigned",
+    "accept": "accepted",
+    "transfer": "transferred",
+    "refuse": "refused",
+    "issue_findings_record": "findings_recorded",
+    "forward_to_developer": "forwarded_to_developer",
+    "developer_answer_record": "developer_answered",
+    "explanation_record": "explanation_recorded",
+    "reply_draft_save": "reply_drafted",
+    "reply_submit": "reply_submitted",
+    "reply_review_approve": "reply_approved",
+    "reply_review_return": "reply_returned",
+    "reply_send": "reply_sent",
+    "complainant_agree": "complainant_agreed",
+    "complainant_disagree": "complainant_disagreed",
+    "negotiation_round_record": "negotiation_recorded",
+    "measures_done": "measures_done",
+    "issue_verify": "issue_verified",
+    "follow_up_record": "follow_up_recorded",
+    "follow_up_attempt": "follow_up_attempted",
+    "follow_up_exempt": "follow_up_exempted",
+    "escalate_to_qm": "escalated",
+    "close_unclosed": "closed_unclosed",
+    "withdraw": "withdrawn",
+    "ncr_issue": "ncr_issued",
+    "compensation_claim_record": "compensation_claimed",
+    "compensation_decide": "compensation_decided",
+    "compensation_escalate": "compensation_escalated",
+    "note_add": "note_added",
+    "chase_record": "complainant_chased",
+    "attachment_add": "attachment_added",
+    "acknowledge_send": "acknowledged",
+    "clock_pause": "clock_paused",
+    "clock_resume": "clock_resumed",
+    "forwarder_reply_record": "forwarder_replied",
+    "severity_raise": "severity_raised",
+    "group_report_record": "group_reported",
 }
 
 # (action, source) whose complaint, actor, inputs or outcome differ from the default:
@@ -307,17 +366,31 @@ def _success_cases():
                 default_method = Method.GOVERNMENT_FORWARD
             default_target = src if spec.targets is None else next(iter(spec.targets))
             for method, variant, role, overrides, target in SPECIAL.get(
-                    (name, src), [(default_method, "", None, {}, default_target)]):
+                (name, src), [(default_method, "", None, {}, default_target)]
+            ):
                 if spec.targets is not None and len(spec.targets) > 1:
                     assert (name, src) in SPECIAL, f"say which target {name} reaches from {src}"
-                cases.append(pytest.param(name, src, method, variant, role or h.ACTOR[name], overrides, target,
-                                          id=f"{name}-{src}-{method}{'-' + variant if variant else ''}"))
+                cases.append(
+                    pytest.param(
+                        name,
+                        src,
+                        method,
+                        variant,
+                        role or h.ACTOR[name],
+                        overrides,
+                        target,
+                        id=f"{name}-{src}-{method}{'-' + variant if variant else ''}",
+                    )
+                )
     return cases
 
 
-@pytest.mark.parametrize(("name", "source", "method", "variant", "role", "overrides", "target"), _success_cases())
-def test_every_action_succeeds_from_each_of_its_sources(world, name, source, method, variant, role, overrides,
-                                                        target):
+@pytest.mark.parametrize(
+    ("name", "source", "method", "variant", "role", "overrides", "target"), _success_cases()
+)
+def test_every_action_succeeds_from_each_of_its_sources(
+    world, name, source, method, variant, role, overrides, target
+):
     x = h.prepare(name, world.ctx(source, method, variant))
     before = Complaint.objects.get(pk=x.complaint_id)
     assert before.state == source
@@ -351,8 +424,14 @@ def test_every_forbidden_transition_fails_and_changes_nothing(world, name, state
     c = Complaint.objects.get(pk=x.complaint_id)
     if name in ("compensation_decide", "compensation_escalate"):
         x.claim_id = CompensationClaim.objects.create(
-            complaint=c, company_id=c.company_id, amount=100, description="索赔", recorded_by=world.org.users["qm"],
-            recorded_at=c.updated_at, state=ClaimState.PENDING).id
+            complaint=c,
+            company_id=c.company_id,
+            amount=100,
+            description="索赔",
+            recorded_by=world.org.users["qm"],
+            recorded_at=c.updated_at,
+            state=ClaimState.PENDING,
+        ).id
     before = h.snapshot(c.id)
 
     with pytest.raises(DomainError) as e:

@@ -17,7 +17,11 @@ from ..models import SuggestionBoxOpening
 
 
 def _front_offices(user):
-    ids = [o.id for o in Office.objects.all() if (a := access.register_role(user, o)) and a.role in services.intake_log.FRONT_ROLES]
+    ids = [
+        o.id
+        for o in Office.objects.all()
+        if (a := access.register_role(user, o)) and a.role in services.intake_log.FRONT_ROLES
+    ]
     if not ids:
         raise PermissionDenied("仅管理处接待人员和管理处经理可用。")
     return Office.objects.filter(id__in=ids)
@@ -26,7 +30,9 @@ def _front_offices(user):
 @login_required
 def reconciliation(request):
     offices = _front_offices(request.user)
-    office = offices.filter(pk=request.GET.get("office") or request.POST.get("office")).first() or offices.first()
+    office = (
+        offices.filter(pk=request.GET.get("office") or request.POST.get("office")).first() or offices.first()
+    )
     try:
         day = date.fromisoformat(request.GET.get("day") or request.POST.get("day") or "")
     except ValueError:
@@ -34,35 +40,61 @@ def reconciliation(request):
     form = ReconciliationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reconciliation_record(actor=request.user, office_id=office.id, day=day, note=form.cleaned_data["note"])
+            services.reconciliation_record(
+                actor=request.user, office_id=office.id, day=day, note=form.cleaned_data["note"]
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "已完成日盘点。")
             return redirect(f"{request.path}?office={office.id}&day={day.isoformat()}")
     rows = services.reconciliation_rows(office=office, day=day)
-    return render(request, "complaints/reconciliation.html", {
-        "offices": offices, "office": office, "day": day, "rows": rows, "form": form,
-        "mine": next((r for r in rows if r["receiver"] == request.user), None),
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "complaints/reconciliation.html",
+        {
+            "offices": offices,
+            "office": office,
+            "day": day,
+            "rows": rows,
+            "form": form,
+            "mine": next((r for r in rows if r["receiver"] == request.user), None),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
 def box_log(request):
     offices = _front_offices(request.user)
-    form = BoxOpeningForm(request.POST or None, offices=offices,
-                          initial={"office": offices.first(), "opened_at": clock.local_now().strftime("%Y-%m-%dT%H:%M")})
+    form = BoxOpeningForm(
+        request.POST or None,
+        offices=offices,
+        initial={"office": offices.first(), "opened_at": clock.local_now().strftime("%Y-%m-%dT%H:%M")},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.box_opening_record(actor=request.user, office_id=d["office"].id, opened_at=d["opened_at"],
-                                        letters=d["letters"], note=d["note"])
+            services.box_opening_record(
+                actor=request.user,
+                office_id=d["office"].id,
+                opened_at=d["opened_at"],
+                letters=d["letters"],
+                note=d["note"],
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "已记录开箱。")
             return redirect(request.path)
-    openings = (SuggestionBoxOpening.objects.filter(office__in=offices).select_related("office", "opened_by")
-                .prefetch_related("complaints")[:50])
-    return render(request, "complaints/box_log.html", {"form": form, "openings": openings},
-                  status=422 if form.errors else 200)
+    openings = (
+        SuggestionBoxOpening.objects.filter(office__in=offices)
+        .select_related("office", "opened_by")
+        .prefetch_related("complaints")[:50]
+    )
+    return render(
+        request,
+        "complaints/box_log.html",
+        {"form": form, "openings": openings},
+        status=422 if form.errors else 200,
+    )

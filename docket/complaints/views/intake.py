@@ -18,7 +18,9 @@ def complaint_new(request):
     if request.method == "POST" and form.is_valid():
         data, close_note = form.to_input()
         try:
-            complaint = services.complaint_register(actor=request.user, data=data, close_on_spot_note=close_note)
+            complaint = services.complaint_register(
+                actor=request.user, data=data, close_on_spot_note=close_note
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -30,5 +32,10 @@ def complaint_new(request):
 def intake_lookup(request):
     room = request.GET.get("room")
     residents, open_complaints = selectors.intake_lookup(
-        request.user, phone=request.GET.get("complainant_phone", ""), room_id=int(room) if room and room.isdigit() else None)
-    return render(request, "complaints/_lookup.html", {"residents": residents, "open_complaints": open_complaints})
+        request.user,
+        phone=request.GET.get("complainant_phone", ""),
+        room_id=int(room) if room and room.isdigit() else None,
+    )
+    return render(
+        request, "complaints/_lookup.html", {"residents": residents, "open_complaints": open_complaints}
+    )

@@ -28,12 +28,18 @@ def filter_choices(user) -> dict:
     offices = list(access.offices_in_scope(user).order_by("name"))
     company_ids = {o.company_id for o in offices}
     return {
-        "states": State.choices, "kinds": Kind.choices, "channels": Channel.choices, "methods": Method.choices,
+        "states": State.choices,
+        "kinds": Kind.choices,
+        "channels": Channel.choices,
+        "methods": Method.choices,
         "offices": offices,
-        "departments": Department.objects.filter(company_id__in=company_ids).filter(
-            Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices])).select_related("office")
+        "departments": Department.objects.filter(company_id__in=company_ids)
+        .filter(Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices]))
+        .select_related("office")
         .order_by("office_id", "name"),
-        "categories": Category.objects.filter(company_id__in=company_ids).order_by("parent_id", "sort", "name"),
+        "categories": Category.objects.filter(company_id__in=company_ids).order_by(
+            "parent_id", "sort", "name"
+        ),
     }
 
 
@@ -41,13 +47,18 @@ def filter_choices(user) -> dict:
 def complaint_list(request):
     f = list_filters(request)
     page = Paginator(selectors.complaint_list_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "complaints/list.html", {
-        "page": page, "filters": f, **filter_choices(request.user),
-        "saved": SavedFilter.objects.filter(user=request.user),
-    })
-
-
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "complaints/list.html",
+        {
+            "page": page,
+            "filters": f,
+            **filter_choices(request.user),
+            "saved": SavedFilter.objects.filter(user=request.user),
+        },
+    )
 
 
 @login_required
@@ -56,7 +67,13 @@ def saved_filter_save(request):
     if request.method != "POST":
         raise Http404
     name = request.POST.get("name", "").strip()[:40]
-    query = urlencode([(k, v) for k, v in QueryDict(request.POST.get("query", "")).items() if k in selectors.ListFilters.QUERY_KEYS and v])
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in QueryDict(request.POST.get("query", "")).items()
+            if k in selectors.ListFilters.QUERY_KEYS and v
+        ]
+    )
     if name and query:
         SavedFilter.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
         messages.success(request, f"已保存常用筛选“{name}”。")
@@ -78,7 +95,9 @@ def work_queue(request):
     f = list_filters(request)
     rows = selectors.work_queue_for(request.user, f).only(*selectors.LIST_ROW_FIELDS)
     page = Paginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "complaints/work.html", {"page": page, "filters": f, **filter_choices(request.user)})
+    return render(
+        request, "complaints/work.html", {"page": page, "filters": f, **filter_choices(request.user)}
+    )
 
 
 @login_required
@@ -88,14 +107,20 @@ def complaint_detail(request, pk: int):
     except DomainError as exc:
         raise Http404 from exc
     complaint = selectors.complaint_detail_for(complaint)
-    events = list(selectors.timeline_for(complaint))  # read once: shown, verified, and the digest is the first
-    return render(request, "complaints/detail.html", {
-        "c": complaint,
-        "events": events,
-        "actions": access.available_actions(request.user, complaint),
-        "chain_problem": chain_verify(complaint, events),
-        "digest": events[0].hash if events and events[0].seq == 1 else "",
-    })
+    events = list(
+        selectors.timeline_for(complaint)
+    )  # read once: shown, verified, and the digest is the first
+    return render(
+        request,
+        "complaints/detail.html",
+        {
+            "c": complaint,
+            "events": events,
+            "actions": access.available_actions(request.user, complaint),
+            "chain_problem": chain_verify(complaint, events),
+            "digest": events[0].hash if events and events[0].seq == 1 else "",
+        },
+    )
 
 
 @login_required
@@ -108,9 +133,15 @@ def complaint_receipt(request, pk: int):
         raise Http404 from exc
     complaint = selectors.complaint_detail_for(complaint)
     digest = receipt_digest(complaint)
-    return render(request, "complaints/receipt.html", {
-        "c": complaint, "digest": digest, "qr_svg": receipt_qr_svg(complaint.receipt_no, digest),
-    })
+    return render(
+        request,
+        "complaints/receipt.html",
+        {
+            "c": complaint,
+            "digest": digest,
+            "qr_svg": receipt_qr_svg(complaint.receipt_no, digest),
+        },
+    )
 
 
 def receipt_qr_svg(receipt_no: str, digest: str) -> str:
@@ -129,10 +160,17 @@ def complaint_record_form(request, pk: int):
         raise Http404 from exc
     complaint = selectors.complaint_detail_for(complaint)
     events = list(selectors.timeline_for(complaint))
-    return render(request, "complaints/record_form.html", {
-        "c": complaint, "events": events, "digest": events[0].hash if events else "",
-        "last_hash": events[-1].hash if events else "", "chain_problem": chain_verify(complaint, events),
-    })
+    return render(
+        request,
+        "complaints/record_form.html",
+        {
+            "c": complaint,
+            "events": events,
+            "digest": events[0].hash if events else "",
+            "last_hash": events[-1].hash if events else "",
+            "chain_problem": chain_verify(complaint, events),
+        },
+    )
 
 
 @login_required

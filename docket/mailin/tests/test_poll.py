@@ -51,7 +51,11 @@ def test_gbk_mail_with_photo_becomes_an_email_complaint(mailbox, imap, org):
     assert (c.method, c.channel, c.office_id) == (Method.EMAIL, Channel.COMPANY, org.a.office.id)
     assert c.subject == "1号楼电梯又坏了"
     assert "老人上下楼很困难" in c.description
-    assert (c.complainant_name, c.complainant_email, c.complainant_phone) == ("张女士", "zhang@example.cn", "")
+    assert (c.complainant_name, c.complainant_email, c.complainant_phone) == (
+        "张女士",
+        "zhang@example.cn",
+        "",
+    )
     assert c.receipt_no.startswith("CYY-")
     assert c.received_at.isoformat()  # the server's arrival time (INTERNALDATE)
     att = c.attachments.get()

@@ -33,8 +33,9 @@ class PermanentError(DeliveryError):
 
 def http_client() -> httpx.Client:
     """One short-lived client per attempt; the timeout covers connect and read (settings)."""
-    return httpx.Client(timeout=float(getattr(settings, "DOCKET_HTTP_TIMEOUT", 10)), follow_redirects=False,
-                        trust_env=False)
+    return httpx.Client(
+        timeout=float(getattr(settings, "DOCKET_HTTP_TIMEOUT", 10)), follow_redirects=False, trust_env=False
+    )
 
 
 def post(url: str, **kwargs) -> httpx.Response:

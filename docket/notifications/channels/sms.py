@@ -42,8 +42,16 @@ class ConsoleSmsProvider:
         if self.path:
             p = Path(self.path)
             p.parent.mkdir(parents=True, exist_ok=True)
-            line = json.dumps({"at": datetime.now(UTC).isoformat(), "phone": phone, "template": template_code,
-                               "params": params, "text": text}, ensure_ascii=False)
+            line = json.dumps(
+                {
+                    "at": datetime.now(UTC).isoformat(),
+                    "phone": phone,
+                    "template": template_code,
+                    "params": params,
+                    "text": text,
+                },
+                ensure_ascii=False,
+            )
             with p.open("a", encoding="utf-8") as f:
                 f.write(line + "\n")
         return Outcome(excerpt=str(self.path))
@@ -68,8 +76,15 @@ class AliyunSmsProvider:
     """Alibaba Cloud SMS, Dysmsapi 2017-05-25 `SendSms`. A response `Code` other than "OK" (including
     throttling, `isv.BUSINESS_LIMIT_CONTROL`) is a failure and is retried by the outbox."""
 
-    def __init__(self, *, access_key_id: str | None = None, access_key_secret: str | None = None,
-                 sign_name: str | None = None, endpoint: str | None = None, region: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        access_key_id: str | None = None,
+        access_key_secret: str | None = None,
+        sign_name: str | None = None,
+        endpoint: str | None = None,
+        region: str | None = None,
+    ) -> None:
         cfg = getattr(settings, "DOCKET_SMS_ALIYUN", {})
         self.access_key_id = access_key_id or cfg.get("ACCESS_KEY_ID", "")
         self.access_key_secret = access_key_secret or cfg.get("ACCESS_KEY_SECRET", "")
@@ -89,8 +104,9 @@ class AliyunSmsProvider:
             "SignatureNonce": uuid.uuid4().hex,
             "SignatureVersion": "1.0",
             "TemplateCode": template_code,
-            "TemplateParam": json.dumps({k: str(v) for k, v in params.items()}, ensure_ascii=False,
-                                        separators=(",", ":")),
+            "TemplateParam": json.dumps(
+                {k: str(v) for k, v in params.items()}, ensure_ascii=False, separators=(",", ":")
+            ),
             "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25",
         }
@@ -105,11 +121,16 @@ class AliyunSmsProvider:
         try:
             answer = r.json()
         except ValueError:
-            raise DeliveryError(f"HTTP {r.status_code}: not JSON", status_code=r.status_code, excerpt=excerpt) from None
+            raise DeliveryError(
+                f"HTTP {r.status_code}: not JSON", status_code=r.status_code, excerpt=excerpt
+            ) from None
         code = answer.get("Code") if isinstance(answer, dict) else None
         if code != "OK":
-            raise DeliveryError(f"aliyun {code}: {answer.get('Message', '') if isinstance(answer, dict) else ''}",
-                                status_code=r.status_code, excerpt=excerpt)
+            raise DeliveryError(
+                f"aliyun {code}: {answer.get('Message', '') if isinstance(answer, dict) else ''}",
+                status_code=r.status_code,
+                excerpt=excerpt,
+            )
         return Outcome(status_code=r.status_code, excerpt=excerpt)
 
 

@@ -20,8 +20,9 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def signature_verify(secret: str, timestamp: str, body: bytes, header: str, *, tolerance: int = 300,
-                     now: float | None = None) -> bool:
+def signature_verify(
+    secret: str, timestamp: str, body: bytes, header: str, *, tolerance: int = 300, now: float | None = None
+) -> bool:
     """What a receiver does (docs/webhooks.md): constant-time compare, and refuse stale timestamps."""
     try:
         age = abs((now if now is not None else time.time()) - int(timestamp))

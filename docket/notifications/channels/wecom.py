@@ -33,7 +33,9 @@ def deliver_wecom(n) -> Outcome:
     try:
         answer = r.json()
     except ValueError:
-        raise DeliveryError(f"HTTP {r.status_code}: not JSON", status_code=r.status_code, excerpt=excerpt) from None
+        raise DeliveryError(
+            f"HTTP {r.status_code}: not JSON", status_code=r.status_code, excerpt=excerpt
+        ) from None
     if r.status_code != 200 or not isinstance(answer, dict) or answer.get("errcode") != 0:
         errcode = answer.get("errcode") if isinstance(answer, dict) else None
         raise DeliveryError(f"wecom errcode {errcode}", status_code=r.status_code, excerpt=excerpt)

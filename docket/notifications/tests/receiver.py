@@ -48,7 +48,9 @@ def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
             if delay:
                 time.sleep(delay)
             with rec.lock:
-                rec.requests.append(Received("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                rec.requests.append(
+                    Received("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                )
             data = text.encode()
             try:
                 self.send_response(status)

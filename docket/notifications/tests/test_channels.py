@@ -22,15 +22,20 @@ from .receiver import free_port
 
 def _due_now():
     """Make every pending row due (the backoff is tested on its own)."""
-    Notification.objects.filter(state=Notification.State.PENDING).update(next_attempt_at=clock.now() - timedelta(seconds=1))
+    Notification.objects.filter(state=Notification.State.PENDING).update(
+        next_attempt_at=clock.now() - timedelta(seconds=1)
+    )
 
 
 @pytest.fixture
 def endpoint(db, receiver):
-    return WebhookEndpoint.objects.create(name="12345 平台", company_id=7, url=receiver.url + "/hook", secret="s3cret")
+    return WebhookEndpoint.objects.create(
+        name="12345 平台", company_id=7, url=receiver.url + "/hook", secret="s3cret"
+    )
 
 
 # --- webhooks ----------------------------------------------------------------------------------------
+
 
 def test_webhook_signed_delivery(endpoint, receiver):
     data = {"complaint": {"receipt_no": "CYY-20261127-0001"}, "text": "已派工程部维修电梯"}
@@ -53,8 +58,9 @@ def test_webhook_signed_delivery(endpoint, receiver):
 def test_webhook_filters_company_kind_integration_and_party(db, receiver):
     user = User.objects.create_user("svc", password="x")
     WebhookEndpoint.objects.create(name="all", company_id=None, url=receiver.url, secret="a")
-    WebhookEndpoint.objects.create(name="co8 replies", company_id=8, url=receiver.url, secret="b",
-                                   event_kinds=["complaint.reply_sent"])
+    WebhookEndpoint.objects.create(
+        name="co8 replies", company_id=8, url=receiver.url, secret="b", event_kinds=["complaint.reply_sent"]
+    )
     WebhookEndpoint.objects.create(name="integration", url=receiver.url, secret="c", service_user=user)
     WebhookEndpoint.objects.create(name="developer", url=receiver.url, secret="d", external_party_id=5)
     WebhookEndpoint.objects.create(name="off", url=receiver.url, secret="e", active=False)
@@ -63,12 +69,17 @@ def test_webhook_filters_company_kind_integration_and_party(db, receiver):
         before = set(Notification.objects.values_list("id", flat=True))
         notify_webhooks(dedupe_key=f"k{len(before)}", data={}, **kw)
         new = Notification.objects.exclude(id__in=before)
-        return sorted(WebhookEndpoint.objects.filter(id__in=new.values("target_id")).values_list("name", flat=True))
+        return sorted(
+            WebhookEndpoint.objects.filter(id__in=new.values("target_id")).values_list("name", flat=True)
+        )
 
     assert names(event="complaint.registered", company_id=8) == ["all"]
     assert names(event="complaint.reply_sent", company_id=8) == ["all", "co8 replies"]
     assert names(event="complaint.reply_sent", company_id=9, created_by_id=user.id) == ["all", "integration"]
-    assert names(event="complaint.forwarded_to_developer", company_id=9, party_ids=[5]) == ["all", "developer"]
+    assert names(event="complaint.forwarded_to_developer", company_id=9, party_ids=[5]) == [
+        "all",
+        "developer",
+    ]
 
 
 def test_webhook_failure_is_retried_with_backoff_and_logged(endpoint, receiver):
@@ -141,7 +152,9 @@ def test_an_expired_lease_does_not_overwrite_the_new_owner(endpoint, receiver):
 
     notify_webhooks(event="complaint.closed", data={}, dedupe_key="ev:7", company_id=7)
     [n] = service._claim(10)
-    Notification.objects.filter(pk=n.pk).update(claimed_until=clock.now() + timedelta(minutes=9))  # taken over
+    Notification.objects.filter(pk=n.pk).update(
+        claimed_until=clock.now() + timedelta(minutes=9)
+    )  # taken over
     assert service._attempt(n) == "lost"
     assert Notification.objects.get().state == "sending"
 
@@ -185,49 +198,79 @@ def test_two_consumers_never_post_the_same_row(transactional_db, receiver):
 
 # --- WeCom group robot -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def staff(db):
     return User.objects.create_user("eng", password="x", display_name="工程主管")
 
 
 def test_wecom_robot_markdown(staff, receiver):
-    office_robot = WeComRobot.objects.create(name="朝阳园群", company_id=1, office_id=2,
-                                             webhook_url=receiver.url + "/cgi-bin/webhook/send?key=abc")
+    office_robot = WeComRobot.objects.create(
+        name="朝阳园群", company_id=1, office_id=2, webhook_url=receiver.url + "/cgi-bin/webhook/send?key=abc"
+    )
     WeComRobot.objects.create(name="公司群", company_id=1, webhook_url=receiver.url + "/company")
     receiver.default = (200, '{"errcode":0,"errmsg":"ok"}', 0)
-    notify(kind="deadline_missed", recipients=[staff], subject="【已逾期】CYY-1 答复", body="电梯故障",
-           dedupe_key="sla:1:2", company_id=1, office_id=2)
+    notify(
+        kind="deadline_missed",
+        recipients=[staff],
+        subject="【已逾期】CYY-1 答复",
+        body="电梯故障",
+        dedupe_key="sla:1:2",
+        company_id=1,
+        office_id=2,
+    )
     rows = dict(Notification.objects.values_list("channel", "target_id"))
     assert rows == {"console": None, "wecom": office_robot.id}  # the office's robot, not the company's
     assert deliver_due()["sent"] == 2
     [req] = receiver.requests
     assert req.path == "/cgi-bin/webhook/send?key=abc"
-    assert req.json() == {"msgtype": "markdown", "markdown": {"content": "**【已逾期】CYY-1 答复**\n电梯故障"}}
+    assert req.json() == {
+        "msgtype": "markdown",
+        "markdown": {"content": "**【已逾期】CYY-1 答复**\n电梯故障"},
+    }
 
 
 def test_wecom_company_robot_and_errcode_failure(staff, receiver):
-    WeComRobot.objects.create(name="公司群", company_id=1, webhook_url=receiver.url + "/company",
-                              msgtype=WeComRobot.MsgType.TEXT)
+    WeComRobot.objects.create(
+        name="公司群", company_id=1, webhook_url=receiver.url + "/company", msgtype=WeComRobot.MsgType.TEXT
+    )
     receiver.responses = [(200, '{"errcode":45009,"errmsg":"api freq out of limit"}', 0)]
     receiver.default = (200, '{"errcode":0,"errmsg":"ok"}', 0)
-    notify(kind="severity_raised", recipients=[staff], subject="热点投诉", body="三户以上同一问题",
-           dedupe_key="ev:9", company_id=1, office_id=3)
+    notify(
+        kind="severity_raised",
+        recipients=[staff],
+        subject="热点投诉",
+        body="三户以上同一问题",
+        dedupe_key="ev:9",
+        company_id=1,
+        office_id=3,
+    )
     assert deliver_due() == {"sent": 1, "retry": 1, "failed": 0}  # console sent, robot refused
     wecom = Notification.objects.get(channel="wecom")
     assert "45009" in wecom.last_error
     assert wecom.attempt_log.get().response_excerpt.startswith('{"errcode":45009')
     _due_now()
     assert deliver_due()["sent"] == 1
-    assert receiver.requests[-1].json() == {"msgtype": "text", "text": {"content": "热点投诉\n三户以上同一问题"}}
+    assert receiver.requests[-1].json() == {
+        "msgtype": "text",
+        "text": {"content": "热点投诉\n三户以上同一问题"},
+    }
 
 
 # --- SMS -----------------------------------------------------------------------------------------------
 
+
 def test_console_sms_provider_appends_to_file(db, settings, tmp_path):
     settings.DOCKET_SMS_FILE = str(tmp_path / "sms.log")
-    notify_address(kind="owner:registered", notice="owner_update", address="13800000001",
-                   subject="登记", body="您的投诉已受理，回执编号CYY-1，查询码ABCD。",
-                   data={"template": "SMS_1", "params": {"no": "CYY-1", "code": "ABCD"}}, dedupe_key="ev:1:owner")
+    notify_address(
+        kind="owner:registered",
+        notice="owner_update",
+        address="13800000001",
+        subject="登记",
+        body="您的投诉已受理，回执编号CYY-1，查询码ABCD。",
+        data={"template": "SMS_1", "params": {"no": "CYY-1", "code": "ABCD"}},
+        dedupe_key="ev:1:owner",
+    )
     assert deliver_due()["sent"] == 1
     [line] = (tmp_path / "sms.log").read_text(encoding="utf-8").splitlines()
     rec = json.loads(line)
@@ -251,16 +294,31 @@ def test_staff_sms_needs_a_phone_and_respects_opt_out(db, settings, tmp_path):
 
 def _aliyun_settings(settings, url):
     settings.DOCKET_SMS_PROVIDER = "aliyun"
-    settings.DOCKET_SMS_ALIYUN = {"ACCESS_KEY_ID": "testid", "ACCESS_KEY_SECRET": "testsecret",
-                                  "SIGN_NAME": "示例物业", "ENDPOINT": url + "/", "REGION": "cn-hangzhou"}
+    settings.DOCKET_SMS_ALIYUN = {
+        "ACCESS_KEY_ID": "testid",
+        "ACCESS_KEY_SECRET": "testsecret",
+        "SIGN_NAME": "示例物业",
+        "ENDPOINT": url + "/",
+        "REGION": "cn-hangzhou",
+    }
 
 
 def test_aliyun_sms_request_shape_and_signature(db, settings, receiver):
     _aliyun_settings(settings, receiver.url)
-    receiver.default = (200, '{"Code":"OK","Message":"OK","BizId":"900619746936498440^0","RequestId":"F655A8D5"}', 0)
-    notify_address(kind="owner:registered", notice="owner_update", address="13800000001", subject="登记",
-                   body="您的投诉已受理", data={"template": "SMS_15305", "params": {"no": "CYY-1", "code": "AB CD"}},
-                   dedupe_key="ev:1:owner")
+    receiver.default = (
+        200,
+        '{"Code":"OK","Message":"OK","BizId":"900619746936498440^0","RequestId":"F655A8D5"}',
+        0,
+    )
+    notify_address(
+        kind="owner:registered",
+        notice="owner_update",
+        address="13800000001",
+        subject="登记",
+        body="您的投诉已受理",
+        data={"template": "SMS_15305", "params": {"no": "CYY-1", "code": "AB CD"}},
+        dedupe_key="ev:1:owner",
+    )
     assert deliver_due()["sent"] == 1
     [req] = receiver.requests
     assert req.headers["content-type"].startswith("application/x-www-form-urlencoded")
@@ -279,21 +337,41 @@ def test_aliyun_sms_request_shape_and_signature(db, settings, receiver):
 def test_aliyun_signature_known_answer():
     """The documented example of Alibaba Cloud's RPC signature (SignatureVersion 1.0): percent-encoding of
     `*`, `~` and spaces, and the trailing `&` of the signing key."""
-    params = {"AccessKeyId": "testId", "Action": "SendSms", "Format": "XML", "PhoneNumbers": "15300000001",
-              "RegionId": "cn-hangzhou", "SignName": "阿里云短信测试专用", "SignatureMethod": "HMAC-SHA1",
-              "SignatureNonce": "45e25e9b-0a6f-4070-8c85-2956eda1b466", "SignatureVersion": "1.0",
-              "TemplateCode": "SMS_71390007", "TemplateParam": '{"customer":"test"}',
-              "Timestamp": "2017-07-12T02:42:19Z", "Version": "2017-05-25", "OutId": "123"}
+    params = {
+        "AccessKeyId": "testId",
+        "Action": "SendSms",
+        "Format": "XML",
+        "PhoneNumbers": "15300000001",
+        "RegionId": "cn-hangzhou",
+        "SignName": "阿里云短信测试专用",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": "45e25e9b-0a6f-4070-8c85-2956eda1b466",
+        "SignatureVersion": "1.0",
+        "TemplateCode": "SMS_71390007",
+        "TemplateParam": '{"customer":"test"}',
+        "Timestamp": "2017-07-12T02:42:19Z",
+        "Version": "2017-05-25",
+        "OutId": "123",
+    }
     assert aliyun_signature(params, "testSecret", "GET") == "zJDF+Lrzhj/ThnlvIToysFRq6t4="
 
 
 def test_aliyun_error_code_is_retried(db, settings, receiver):
     _aliyun_settings(settings, receiver.url)
-    receiver.responses = [(200, '{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"触发分钟级流控"}', 0),
-                          (500, "not json", 0)]
+    receiver.responses = [
+        (200, '{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"触发分钟级流控"}', 0),
+        (500, "not json", 0),
+    ]
     receiver.default = (200, '{"Code":"OK","Message":"OK"}', 0)
-    notify_address(kind="owner:x", notice="owner_update", address="13800000001", subject="s", body="b",
-                   data={"template": "SMS_1", "params": {}}, dedupe_key="k")
+    notify_address(
+        kind="owner:x",
+        notice="owner_update",
+        address="13800000001",
+        subject="s",
+        body="b",
+        data={"template": "SMS_1", "params": {}},
+        dedupe_key="k",
+    )
     assert deliver_due()["retry"] == 1
     assert "isv.BUSINESS_LIMIT_CONTROL" in Notification.objects.get().last_error
     _due_now()
@@ -312,6 +390,12 @@ def test_aliyun_not_configured_is_given_up(db, settings):
 
 def test_owner_sms_is_queued_once_per_key(db):
     for _ in range(2):
-        notify_address(kind="owner:registered", notice="owner_update", address="13800000001", subject="s",
-                       body="b", dedupe_key="ev:1:owner")
+        notify_address(
+            kind="owner:registered",
+            notice="owner_update",
+            address="13800000001",
+            subject="s",
+            body="b",
+            dedupe_key="ev:1:owner",
+        )
     assert Notification.objects.count() == 1

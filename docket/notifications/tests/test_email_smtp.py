@@ -46,12 +46,20 @@ def smtp(settings):
 
 @pytest.fixture
 def engineer(db):
-    return User.objects.create_user("eng", email="gongcheng@example.com", password="x", display_name="工程主管")
+    return User.objects.create_user(
+        "eng", email="gongcheng@example.com", password="x", display_name="工程主管"
+    )
 
 
 def test_email_arrives_with_utf8_chinese(smtp, engineer):
-    notify(kind="assigned", recipients=[engineer], subject="【新派单】CYY-20261127-0001 1号楼电梯经常故障",
-           body="1号楼2号电梯本周停运三次，老人出行困难。请尽快处理。", dedupe_key="ev:1", company_id=1)
+    notify(
+        kind="assigned",
+        recipients=[engineer],
+        subject="【新派单】CYY-20261127-0001 1号楼电梯经常故障",
+        body="1号楼2号电梯本周停运三次，老人出行困难。请尽快处理。",
+        dedupe_key="ev:1",
+        company_id=1,
+    )
     assert deliver_due() == {"sent": 1, "retry": 0, "failed": 0}
     [(sender, rcpts, raw)] = smtp.messages
     assert sender == "docket@example.com" and rcpts == ["gongcheng@example.com"]
@@ -66,7 +74,9 @@ def test_email_arrives_with_utf8_chinese(smtp, engineer):
 
 def test_refused_recipient_is_retried_and_logged(smtp, engineer):
     smtp.refuse = True
-    notify(kind="assigned", recipients=[engineer], subject="新派单", body="内容", dedupe_key="ev:2", company_id=1)
+    notify(
+        kind="assigned", recipients=[engineer], subject="新派单", body="内容", dedupe_key="ev:2", company_id=1
+    )
     assert deliver_due()["retry"] == 1
     n = Notification.objects.get()
     assert n.state == "pending" and "SMTPRecipientsRefused" in n.last_error

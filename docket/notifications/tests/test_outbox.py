@@ -25,7 +25,9 @@ def test_notify_is_idempotent_and_picks_channel(users):
     assert notify(kind="overdue", recipients=users, subject="逾期", body="b", dedupe_key="o:1:2") == 0
     assert Notification.objects.count() == 2
     assert dict(Notification.objects.values_list("recipient__username", "channel")) == {
-        "with_mail": "email", "no_mail": "console"}
+        "with_mail": "email",
+        "no_mail": "console",
+    }
 
 
 def test_delivery_sends_once_and_logs(users):
@@ -59,7 +61,9 @@ def test_failure_is_retried_with_backoff_then_given_up(users, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_consumers_never_send_the_same_row(transactional_db):
-    recipients = [User.objects.create_user(f"u{i}", email=f"u{i}@example.com", password="x") for i in range(30)]
+    recipients = [
+        User.objects.create_user(f"u{i}", email=f"u{i}@example.com", password="x") for i in range(30)
+    ]
     notify(kind="k", recipients=recipients, subject="s", body="b", dedupe_key="k")
     results = []
     barrier = threading.Barrier(2)

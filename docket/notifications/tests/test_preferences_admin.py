@@ -21,7 +21,10 @@ def test_resolution_order():
     NoticePreference.objects.create(company_id=1, role="*", notice="assigned", channels=["sms"])
     assert ch(1, "qm", "assigned") == ("sms",) and ch(2, "qm", "assigned") == ("console",)
     NoticePreference.objects.create(role="qm", notice="assigned", channels=["email", "wecom"])
-    assert ch(1, "qm", "assigned") == ("email", "wecom")  # the role's default row beats the company's any-role row
+    assert ch(1, "qm", "assigned") == (
+        "email",
+        "wecom",
+    )  # the role's default row beats the company's any-role row
     NoticePreference.objects.create(company_id=1, role="qm", notice="assigned", channels=[])
     assert ch(1, "qm", "assigned") == () and ch(2, "qm", "assigned") == ("email", "wecom")
 
@@ -33,8 +36,10 @@ def test_the_sweep_kinds_follow_the_overdue_preferences():
     NoticePreference.objects.create(role="*", notice="overdue", channels=["console"])
     notify(kind="deadline_missed", recipients=[u], subject="s", body="b", dedupe_key="sla:1:2")
     notify(kind="deadline_warning", recipients=[u], subject="s", body="b", dedupe_key="sla:1:1")
-    assert dict(Notification.objects.values_list("kind", "channel")) == {"deadline_missed": "console",
-                                                                       "deadline_warning": "email"}
+    assert dict(Notification.objects.values_list("kind", "channel")) == {
+        "deadline_missed": "console",
+        "deadline_warning": "email",
+    }
 
 
 @pytest.fixture
@@ -51,11 +56,17 @@ def test_admin_pages(admin_client, receiver):
     deliver_due()
     n = Notification.objects.get()
     a = DeliveryAttempt.objects.get()
-    for url in ["/admin/notifications/notification/", f"/admin/notifications/notification/{n.id}/change/",
-                "/admin/notifications/deliveryattempt/", f"/admin/notifications/deliveryattempt/{a.id}/change/",
-                "/admin/notifications/webhookendpoint/", "/admin/notifications/webhookendpoint/add/",
-                "/admin/notifications/wecomrobot/add/", "/admin/notifications/noticepreference/add/",
-                "/admin/notifications/channeloptout/add/"]:
+    for url in [
+        "/admin/notifications/notification/",
+        f"/admin/notifications/notification/{n.id}/change/",
+        "/admin/notifications/deliveryattempt/",
+        f"/admin/notifications/deliveryattempt/{a.id}/change/",
+        "/admin/notifications/webhookendpoint/",
+        "/admin/notifications/webhookendpoint/add/",
+        "/admin/notifications/wecomrobot/add/",
+        "/admin/notifications/noticepreference/add/",
+        "/admin/notifications/channeloptout/add/",
+    ]:
         r = admin_client.get(url)
         assert r.status_code == 200, url
     r = admin_client.get("/admin/notifications/noticepreference/add/")
@@ -64,13 +75,24 @@ def test_admin_pages(admin_client, receiver):
 
 
 def test_admin_creates_endpoint_and_preference(admin_client):
-    r = admin_client.post("/admin/notifications/webhookendpoint/add/", {
-        "name": "12345平台", "company_id": "", "service_user": "", "external_party_id": "",
-        "url": "https://hook.example.com/docket", "secret": "k", "event_kinds": "complaint.reply_sent\ncomplaint.closed_on_spot",
-        "active": "on"})
+    r = admin_client.post(
+        "/admin/notifications/webhookendpoint/add/",
+        {
+            "name": "12345平台",
+            "company_id": "",
+            "service_user": "",
+            "external_party_id": "",
+            "url": "https://hook.example.com/docket",
+            "secret": "k",
+            "event_kinds": "complaint.reply_sent\ncomplaint.closed_on_spot",
+            "active": "on",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     assert WebhookEndpoint.objects.get().event_kinds == ["complaint.reply_sent", "complaint.closed_on_spot"]
-    r = admin_client.post("/admin/notifications/noticepreference/add/", {
-        "company_id": "", "role": "dept_manager", "notice": "assigned", "channels": ["email", "wecom"]})
+    r = admin_client.post(
+        "/admin/notifications/noticepreference/add/",
+        {"company_id": "", "role": "dept_manager", "notice": "assigned", "channels": ["email", "wecom"]},
+    )
     assert r.status_code == 302
     assert preferences.channels_for(5, "dept_manager", "assigned") == ("email", "wecom")

@@ -41,7 +41,9 @@ def test_submit_by_the_right_person_only(org):
     with pytest.raises(DomainError):
         report_submit(actor=org.a.users["eng_manager"], duty_id=duty.id, summary="  ")
     with time_machine.travel("2026-11-02 10:00 +0800"):
-        report_submit(actor=org.a.users["eng_manager"], duty_id=duty.id, summary="10月工程类投诉12件，电梯占5件……")
+        report_submit(
+            actor=org.a.users["eng_manager"], duty_id=duty.id, summary="10月工程类投诉12件，电梯占5件……"
+        )
     duty.refresh_from_db()
     assert duty.on_time is True and duty.submitted_by == org.a.users["eng_manager"]
 

@@ -15,15 +15,21 @@ def admin_client_(client, django_user_model):
 
 def test_policy_admin_refuses_bad_rules_and_bumps_version(admin_client_, org):
     url = reverse("admin:sla_slapolicy_add")
-    bad = admin_client_.post(url, {"company": org.company.id, "rules": '{"reply": {"letter": {"type": "weeks"}}}'})
+    bad = admin_client_.post(
+        url, {"company": org.company.id, "rules": '{"reply": {"letter": {"type": "weeks"}}}'}
+    )
     assert bad.status_code == 200 and "规则有误" in bad.content.decode()
     assert not SlaPolicy.objects.exists()
-    ok = admin_client_.post(url, {"company": org.company.id, "rules": '{"reply": {"letter": {"type": "working_days", "n": 3}}}'})
+    ok = admin_client_.post(
+        url, {"company": org.company.id, "rules": '{"reply": {"letter": {"type": "working_days", "n": 3}}}'}
+    )
     assert ok.status_code == 302
     policy = SlaPolicy.objects.get()
     assert policy.version == 1
-    admin_client_.post(reverse("admin:sla_slapolicy_change", args=[policy.id]),
-                       {"company": org.company.id, "rules": '{"reply": {"letter": {"type": "working_days", "n": 4}}}'})
+    admin_client_.post(
+        reverse("admin:sla_slapolicy_change", args=[policy.id]),
+        {"company": org.company.id, "rules": '{"reply": {"letter": {"type": "working_days", "n": 4}}}'},
+    )
     policy.refresh_from_db()
     assert policy.version == 2 and policy.rules["reply"]["letter"]["n"] == 4
 

@@ -8,8 +8,10 @@ from docket.sla.services import holidays_import
 
 
 class Command(BaseCommand):
-    help = ("Load a year's holidays and adjusted working days from a notice file (format: docket/sla/holidays/"
-            "2027.txt), then recompute the provisional deadlines that reach that year.")
+    help = (
+        "Load a year's holidays and adjusted working days from a notice file (format: docket/sla/holidays/"
+        "2027.txt), then recompute the provisional deadlines that reach that year."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -24,4 +26,6 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         changed = deadlines_recompute_provisional()
         status = "complete" if result.complete else "partial (the year stays provisional)"
-        self.stdout.write(f"{result.year}: {result.days} dates loaded, {status}; {changed} deadline(s) recomputed")
+        self.stdout.write(
+            f"{result.year}: {result.days} dates loaded, {status}; {changed} deadline(s) recomputed"
+        )

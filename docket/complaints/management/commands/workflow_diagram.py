@@ -33,8 +33,12 @@ def render() -> str:
                         lines.append(f"    {src} --> {dst}: {spec.name}")
         for state in sorted(workflow.ALL_STATES - workflow.ACTIVE):
             lines.append(f"    {state} --> [*]")
-        lines += ["```", "", "| action | 名称 | from | to | roles | office roles after escalation | per issue |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "```",
+            "",
+            "| action | 名称 | from | to | roles | office roles after escalation | per issue |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for spec in workflow.ACTIONS.values():
             to = "(unchanged)" if spec.targets is None else ", ".join(sorted(spec.targets))
             roles = ", ".join(f"{r} {Role(r).label}" for r in sorted(spec.roles))

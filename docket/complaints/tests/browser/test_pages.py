@@ -9,16 +9,25 @@ from docket.complaints.services import IssueInput
 pytestmark = pytest.mark.browser
 
 
-def test_reception_sees_list_detail_and_prints_receipt(transactional_db, org, complaint_factory, page_for, shot,
-                                                       live_server):
+def test_reception_sees_list_detail_and_prints_receipt(
+    transactional_db, org, complaint_factory, page_for, shot, live_server
+):
     letter = complaint_factory(
-        method=Method.LETTER, subject="关于雅苑小区管理处侵害业主权益的投诉（七项问题）",
+        method=Method.LETTER,
+        subject="关于雅苑小区管理处侵害业主权益的投诉（七项问题）",
         description="1号楼、4号楼外墙瓷砖脱落（照片为证），北门长期锁死，水箱多年未清洗……" * 3,
-        issues=[IssueInput(summary="外墙瓷砖脱落"), IssueInput(summary="北门锁死、消防通道被占"),
-                IssueInput(summary="生活水箱多年未清洗")],
+        issues=[
+            IssueInput(summary="外墙瓷砖脱落"),
+            IssueInput(summary="北门锁死、消防通道被占"),
+            IssueInput(summary="生活水箱多年未清洗"),
+        ],
         people_count=12,
     )
-    s.note_add(actor=org.a.users["reception"], complaint_id=letter.id, text="业主代表情绪激动，已安抚并承诺三个工作日内答复")
+    s.note_add(
+        actor=org.a.users["reception"],
+        complaint_id=letter.id,
+        text="业主代表情绪激动，已安抚并承诺三个工作日内答复",
+    )
     page = page_for(org.a.users["reception"])
     assert page.get_by_role("link", name=letter.receipt_no).is_visible()
     shot(page, "01-list-1366")
@@ -41,7 +50,9 @@ def test_reception_sees_list_detail_and_prints_receipt(transactional_db, org, co
 
 
 def test_phone_layout_does_not_overflow(transactional_db, org, complaint_factory, page_for, shot):
-    c = complaint_factory(subject="地下车库B区照明长期损坏，夜间行车和行人通行存在严重安全隐患，要求尽快维修" * 2)
+    c = complaint_factory(
+        subject="地下车库B区照明长期损坏，夜间行车和行人通行存在严重安全隐患，要求尽快维修" * 2
+    )
     page = page_for(org.a.users["reception"], viewport=(390, 844))
     shot(page, "04-list-phone")
     page.goto(page.url.replace("/complaints/", f"/complaints/{c.id}/"))
