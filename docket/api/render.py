@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from docket.complaints import access
-from docket.complaints.events import EVENT_LABELS, ChainProblem, public_payload
+from docket.complaints import access, kinds
+from docket.complaints.events import ChainProblem, public_payload
 from docket.complaints.models import Attachment, Complaint, ComplaintEvent, Obligation
 from docket.core import clock
 
@@ -159,11 +159,11 @@ def attachment(a: Attachment) -> dict:
 
 def event(e: ComplaintEvent, *, public_view: bool = False) -> dict:
     """One timeline entry. The public view (the complainant's timeline) shows only the public fields of
-    the payload (`events.PUBLIC_FIELDS`) and no staff name."""
+    the payload (the kind's `public_fields` in `complaints/kinds.py`) and no staff name."""
     return {
         "seq": e.seq,
         "kind": e.kind,
-        "label": EVENT_LABELS.get(e.kind, e.kind),
+        "label": kinds.label(e.kind),
         "at": _utc(e.at),
         "actor_name": "" if public_view else e.actor_name,
         "actor_role": e.actor_role,

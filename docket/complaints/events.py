@@ -13,34 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from docket.accounts.access import role_label
 from docket.core import clock
 
+from . import kinds
+from .actors import Actor
 from .models import Complaint, ComplaintEvent
-from .notices import event_notify
 
 GENESIS = "0" * 64
-
-# Event kinds the complainant sees on the public timeline (R-EXP-2); everything else is internal.
-PUBLIC_KINDS = frozenset(
-    {
-        "registered",
-        "accepted",
-        "reply_sent",
-        "complainant_agreed",
-        "complainant_disagreed",
-        "measures_done",
-        "follow_up_recorded",
-        "follow_up_exempted",
-        "closed_on_spot",
-        "closed_unclosed",
-        "withdrawn",
-        "acknowledged",
-        "clock_paused",
-        "clock_resumed",
-        "complainant_chased",
-    }
-)
 
 
 def _jsonable(value):
@@ -78,17 +57,12 @@ def compute_hash(prev_hash: str, event: ComplaintEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(event)).hexdigest()
 
 
-SYSTEM = "系统"
-
-
 def event_append(
     *,
     complaint: Complaint,
-    actor,
-    assignment,
+    actor: Actor,
     kind: str,
     payload: dict | None = None,
-    public: bool | None = None,
     at: datetime | None = None,
 ) -> ComplaintEvent:
     """Append one event. Call only inside the service's transaction with the complaint row locked, so the
@@ -110,11 +84,11 @@ def event_append(
         company_id=complaint.company_id,
         seq=seq,
         kind=kind,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(str(actor) if getattr(actor, "pk", None) else (actor or "顾客"))[:50],
-        actor_role=(SYSTEM if actor == SYSTEM else role_label(assignment))[:50],
+        actor=actor.user,
+        actor_name=actor.name,
+        actor_role=actor.role,
         at=when,
-        public=kind in PUBLIC_KINDS if public is None else public,
+        public=kinds.get(kind).public,
         payload=_jsonable(payload or {}),
         prev_hash=prev,
     )
@@ -122,7 +96,6 @@ def event_append(
     event.save(force_insert=True)
     if tail is not None:
         complaint._chain_tail = (seq, event.hash)
-    event_notify(event)  # the outbox rows join this transaction (complaints/notices.py)
     return event
 
 
@@ -163,101 +136,22 @@ def receipt_digest(complaint: Complaint) -> str:
     return first or ""
 
 
-EVENT_LABELS = {
-    "registered": "登记受理",
-    "closed_on_spot": "现场处理完毕",
-    "assigned": "派单",
-    "accepted": "接单处理",
-    "transferred": "转派",
-    "refused": "退回",
-    "findings_recorded": "记录调查情况与措施",
-    "forwarded_to_developer": "转地产处理",
-    "developer_answered": "地产答复",
-    "explanation_recorded": "解释说明",
-    "reply_drafted": "起草答复",
-    "reply_submitted": "提交审核",
-    "reply_approved": "审核通过",
-    "reply_returned": "审核退回",
-    "reply_sent": "发送答复",
-    "complainant_agreed": "顾客同意",
-    "complainant_disagreed": "顾客不同意",
-    "negotiation_recorded": "协商",
-    "measures_done": "措施已落实",
-    "issue_verified": "验证合格",
-    "issue_rework": "验证不合格，返工",
-    "follow_up_recorded": "回访",
-    "follow_up_attempted": "回访未接通",
-    "follow_up_exempted": "免回访结案",
-    "escalated": "上报品质管理部",
-    "closed_unclosed": "作未关闭处理",
-    "withdrawn": "撤回",
-    "ncr_issued": "签发不合格/纠正预防措施报告",
-    "compensation_claimed": "记录索赔",
-    "compensation_decided": "赔偿审批",
-    "compensation_escalated": "赔偿上报",
-    "note_added": "内部备注",
-    "complainant_wrote": "顾客来信",
-    "complainant_chased": "顾客催办",
-    "attachment_added": "添加附件",
-    "deadline_set": "设定处理时限",
-    "deadline_warning": "即将到期预警",
-    "deadline_missed": "已逾期",
-    "overdue_escalated": "逾期升级催办",
-    "deadline_recomputed": "时限重新计算",
-    "acknowledged": "礼节性回复",
-    "clock_paused": "暂停计时",
-    "clock_resumed": "恢复计时",
-    "forwarder_replied": "答复转交单位",
-    "severity_raised": "升级为热点/重大投诉",
-    "group_reported": "向集团报告",
-}
-
-
-# The complainant's view of each public event (R-EXP-2): which payload fields they may see, and which one
-# is the text they are told at that step. Decided per kind; everything else in a public event's payload
-# stays internal — the staff who acted (accepted), the unclosed analysis (closed_unclosed: only the
-# mitigation offered is public), the follow-up's quality-control score (follow_up_recorded: only the
-# complainant's own rating and words), deadlines sealed into the payload, attachment digests.
-PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
-    "registered": ("receipt_no", "kind", "channel", "method", "subject", "issues", "people_count"),
-    "accepted": (),
-    "reply_sent": ("body",),
-    "acknowledged": ("body",),
-    "complainant_agreed": ("note",),
-    "complainant_disagreed": ("reason",),
-    "measures_done": ("note",),
-    "follow_up_recorded": ("visit_method", "satisfaction", "opinion"),
-    "follow_up_exempted": ("exemption",),
-    "closed_on_spot": ("note",),
-    "closed_unclosed": ("mitigation",),
-    "withdrawn": ("reason",),
-    "clock_paused": ("reason", "resume_on"),
-    "clock_resumed": (),
-    "complainant_chased": ("text", "via", "count"),
-}
-PUBLIC_TEXT: dict[str, str] = {
-    "reply_sent": "body",
-    "acknowledged": "body",
-    "complainant_agreed": "note",
-    "complainant_disagreed": "reason",
-    "measures_done": "note",
-    "follow_up_recorded": "opinion",
-    "closed_on_spot": "note",
-    "closed_unclosed": "mitigation",
-    "withdrawn": "reason",
-    "clock_paused": "reason",
-    "complainant_chased": "text",
-}
-
-
 def public_payload(event: ComplaintEvent) -> dict:
-    """The part of a public event's payload the complainant may see (nothing for internal events)."""
+    """The part of a public event's payload the complainant may see (nothing for internal events); the
+    fields are the kind's `public_fields` (kinds.py)."""
     if not event.public:
         return {}
-    return {k: event.payload[k] for k in PUBLIC_FIELDS.get(event.kind, ()) if k in event.payload}
+    return {k: event.payload[k] for k in kinds.get(event.kind).public_fields if k in event.payload}
 
 
 def public_text(event: ComplaintEvent) -> str:
     """What the complainant is told at this step (a reply, a reason …), or ""."""
-    key = PUBLIC_TEXT.get(event.kind)
+    key = kinds.get(event.kind).public_text
     return str(public_payload(event).get(key, "") or "") if key else ""
+
+
+def staff_text(event: ComplaintEvent) -> str:
+    """The text of an event for staff notices (the kind's `staff_text` field), or ""."""
+    key = kinds.get(event.kind).staff_text
+    value = event.payload.get(key) if key else None
+    return str(value) if value else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time as _time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import calendar as cal
@@ -67,6 +68,63 @@ def compute_due(rule: dict, start: datetime, work: cal.WorkCalendar) -> cal.Dead
     else:  # pragma: no cover - validate_rules refuses unknown types
         raise ValueError(kind)
     return work.deadline(start, at)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When an obligation falls due, when its holder is warned, and when the sweep looks at it next."""
+
+    due_at: datetime
+    warn_at: datetime
+    next_check_at: datetime
+    provisional: bool
+
+
+def warn_time(rule: dict, start: datetime, due: datetime, work: cal.WorkCalendar, ratio: float) -> datetime:
+    """The warning comes when `ratio` of the time from start to due has passed: clock time for clock rules
+    and fixed (external) deadlines, working time otherwise; at the due time itself when there is none."""
+    if due <= start:
+        return due
+    if rule.get("type") in ("clock_minutes", "fixed"):
+        return start + (due - start) * ratio
+    return work.add_working_minutes(start, work.working_minutes_between(start, due) * ratio)
+
+
+def schedule(
+    rule: dict,
+    start: datetime,
+    work: cal.WorkCalendar,
+    warn_ratio: float,
+    *,
+    step: int = 0,
+    remaining_minutes: float | None = None,
+    due_at: datetime | None = None,
+) -> Schedule:
+    """The one schedule of an obligation (R-SLA-3), for all three moments that set it:
+
+    - start: the due time from `rule` and `start` (or the external `due_at`, e.g. the forwarder's own);
+    - resume after a pause: `start` is the resume time and `remaining_minutes` the time left when paused
+      (working minutes, or clock minutes for clock rules and fixed deadlines);
+    - recomputation after holiday data changed: the same call as at start or resume, from the stored start.
+
+    The warning is at `warn_ratio` of the time to the due time (the policy's `warn_ratio`), only while no
+    sweep step has been taken yet (`step` 0); after that the sweep looks again at the due time."""
+    provisional = False
+    if due_at is None:
+        if remaining_minutes is None:
+            deadline = compute_due(rule, start, work)
+        elif rule.get("type") in ("clock_minutes", "fixed"):
+            deadline = cal.Deadline(at=start + timedelta(minutes=remaining_minutes), unknown_years=())
+        else:
+            deadline = work.deadline(start, work.add_working_minutes(start, remaining_minutes))
+        due_at, provisional = deadline.at, deadline.provisional
+    warn = warn_time(rule, start, due_at, work, warn_ratio)
+    return Schedule(
+        due_at=due_at,
+        warn_at=warn,
+        next_check_at=min(warn, due_at) if step == 0 else due_at,
+        provisional=provisional,
+    )
 
 
 def unknown_years_ahead(days: int = 45, today=None) -> tuple[int, ...]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from ninja import Path, Query, Router, Schema
 from pydantic import Field, model_validator
 
+from docket.complaints import kinds
 from docket.complaints import selectors as complaint_selectors
 from docket.complaints import services as complaint_services
-from docket.complaints.events import EVENT_LABELS, public_text
+from docket.complaints.events import public_text
 
 from .. import selectors
 from ..schemas.common import ERROR_STATUSES, ErrorOut
@@ -75,7 +76,7 @@ def receipts_get(
             {
                 "seq": e.seq,
                 "kind": e.kind,
-                "label": EVENT_LABELS.get(e.kind, e.kind),
+                "label": kinds.label(e.kind),
                 "at": e.at,
                 "text": public_text(e),
             }

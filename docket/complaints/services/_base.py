@@ -15,20 +15,20 @@ from datetime import datetime
 
 from django.db import transaction
 
-from docket.accounts.models import RoleAssignment
 from docket.core import clock
 from docket.core.errors import DomainError
 
-from .. import access, workflow
+from .. import access, kinds, workflow
+from ..actors import Actor
 from ..events import event_append
 from ..models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, Obligation
+from ..notices import event_notify
 
 
 @dataclass
 class Act:
     complaint: Complaint
-    actor: object
-    assignment: RoleAssignment | None
+    actor: Actor
     action: str
     now: datetime
     issue: ComplaintIssue | None = None
@@ -52,39 +52,42 @@ class Act:
             self.changed.add("state")
         return old
 
-    def record(self, kind: str, payload: dict | None = None, public: bool | None = None) -> None:
-        """Queue an event; `flush()` writes the queue at the end of the action, so deadlines started by
-        the action travel in its last event's payload (and so in the hash chain)."""
-        self.pending.append((kind, dict(payload or {}), public))
+    def record(self, kind: str, payload: dict | None = None) -> None:
+        """Queue an event of a registered kind (kinds.py; an unknown kind fails here, loudly); `flush()`
+        writes the queue at the end of the action, so deadlines started by the action travel in its last
+        event's payload (and so in the hash chain). Whether it is public is the kind's to say."""
+        kinds.get(kind)
+        self.pending.append((kind, dict(payload or {})))
 
     def flush(self) -> None:
         if self.deadlines and self.pending:
-            kind, payload, public = self.pending[-1]
-            self.pending[-1] = (kind, {**payload, "deadlines": self.deadlines}, public)
-        for kind, payload, public in self.pending:
+            kind, payload = self.pending[-1]
+            self.pending[-1] = (kind, {**payload, "deadlines": self.deadlines})
+        for kind, payload in self.pending:
             self.events.append(
                 event_append(
-                    complaint=self.complaint,
-                    actor=self.actor,
-                    assignment=self.assignment,
-                    kind=kind,
-                    payload=payload,
-                    public=public,
-                    at=self.now,
+                    complaint=self.complaint, actor=self.actor, kind=kind, payload=payload, at=self.now
                 )
             )
         self.pending, self.deadlines = [], []
 
     def finish(self) -> None:
         """End the action: write the queued events, keep `next_due_at` when obligations changed, bump the
-        version and save exactly the changed fields. `acting()` calls it; so do the system's own steps
-        (the sweep, automatic resume, recomputation, the complainant's chase), which lock the row
-        themselves because no staff policy applies to them."""
+        version, save exactly the changed fields, then raise each event's notices (complaints/notices.py;
+        the outbox rows join this transaction). Every action frame calls it: `acting()`,
+        `system_acting()`, `complainant_acting()`, and intake."""
         self.flush()
         if self.obligations_changed:
             next_due_refresh(self)
         self.set(version=self.complaint.version + 1, updated_at=self.now)
         self.complaint.save(update_fields=sorted(self.changed))
+        self.notify()
+
+    def notify(self) -> None:
+        """Raise the notices of the events this action wrote (complaints/notices.py), once, after the
+        complaint row holds its new state (notices read its holder, review stage and next due time)."""
+        for event in self.events:
+            event_notify(event)
 
 
 def next_due_refresh(act: Act) -> None:
@@ -132,11 +135,39 @@ def acting(
         assignment = access.require(actor, complaint, action, issue=issue)
         act = Act(
             complaint=complaint,
-            actor=actor,
-            assignment=assignment,
+            actor=Actor.of_user(actor, assignment),
             action=action,
             now=clock.now(),
             issue=issue,
         )
         yield act
         act.finish()
+
+
+@contextmanager
+def system_acting(
+    *,
+    actor: Actor,
+    complaint_id: int,
+    action: str,
+    now: datetime | None = None,
+    where: dict | None = None,
+    skip_locked: bool = False,
+) -> Iterator[Act | None]:
+    """The frame for actions without a staff role: the system's own jobs (`Actor.system(job)`) and the
+    complainant (`Actor.complainant(via)`). It locks the row and finishes the action exactly like
+    `acting()`, but no staff policy applies: the caller has already decided that this actor may act (a
+    due step, a receipt code). It yields None, and writes nothing, when the row is gone, no longer meets
+    `where` (conditions re-checked under the lock, e.g. still paused) or, with `skip_locked` (periodic
+    jobs, which come back next run), is locked by someone else. An action that queued no event and set
+    no field is not finished (no version bump for nothing)."""
+    with transaction.atomic():
+        rows = Complaint.objects.select_for_update(skip_locked=skip_locked).filter(pk=complaint_id)
+        complaint = rows.filter(**where).first() if where else rows.first()
+        if complaint is None:
+            yield None
+            return
+        act = Act(complaint=complaint, actor=actor, action=action, now=now or clock.now())
+        yield act
+        if act.pending or act.changed or act.events:
+            act.finish()

@@ -7,16 +7,16 @@ from the effective policy (defaults ← company ← office) and the company's wo
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from docket.core.errors import DomainError
 from docket.sla import deadlines as sla_deadlines
 from docket.sla import policies
 from docket.sla.models import SlaPolicy
 
-from ..events import SYSTEM
+from ..actors import Actor
 from ..models import Complaint, Obligation, State
-from ._base import Act, acting, text_required
+from ._base import Act, acting, system_acting, text_required
 
 ACTIVE_STATES = (Obligation.State.OPEN, Obligation.State.MISSED)
 PAUSABLE = (State.INVESTIGATING, State.WITH_DEVELOPER, State.REPLIED, State.NEGOTIATING, State.IMPLEMENTING)
@@ -40,11 +40,11 @@ def effective_policy(complaint: Complaint) -> tuple[dict, str]:
     return rules, ",".join(label) or "default"
 
 
-def _warn_at(work, rule: dict, start: datetime, due: datetime, ratio: float) -> datetime:
-    if rule.get("type") == "clock_minutes":
-        return start + (due - start) * ratio
-    minutes = work.working_minutes_between(start, due)
-    return work.add_working_minutes(start, minutes * ratio)
+def _policy(act: Act) -> tuple[dict, str]:
+    """The effective policy, loaded once per action."""
+    if act.policy is None:
+        act.policy = effective_policy(act.complaint)
+    return act.policy
 
 
 def obligation_start(
@@ -59,19 +59,16 @@ def obligation_start(
     none. `due_at` given means an external deadline (the forwarder's own, R-EXP-8)."""
     c = act.complaint
     start = start or act.now
-    if act.policy is None:
-        act.policy = effective_policy(c)
-    rules, version = act.policy
-    work = sla_deadlines.calendar_for(c.company_id)
+    rules, version = _policy(act)
     if due_at is not None:
-        rule, due, provisional = {"type": "fixed"}, due_at, False
+        rule: dict | None = {"type": "fixed"}
     else:
         rule = policies.rule_for(rules, kind, key)
         if rule is None:
             return None
-        deadline = sla_deadlines.compute_due(rule, start, work)
-        due, provisional = deadline.at, deadline.provisional
-    warn = _warn_at(work, rule, start, due, rules["warn_ratio"]) if due > start else due
+    work = sla_deadlines.calendar_for(c.company_id)
+    plan = sla_deadlines.schedule(rule, start, work, rules["warn_ratio"], due_at=due_at)
+    due, provisional = plan.due_at, plan.provisional
     ob = Obligation.objects.create(
         complaint=c,
         company_id=c.company_id,
@@ -84,8 +81,8 @@ def obligation_start(
         holder_id=c.holder_id,
         rule=rule,
         policy_version=version,
-        warn_at=warn,
-        next_check_at=min(warn, due),
+        warn_at=plan.warn_at,
+        next_check_at=plan.next_check_at,
     )
     act.obligations_changed = True
     act.deadlines.append(
@@ -166,20 +163,27 @@ def clock_pause(
 def _resume(act: Act) -> list[dict]:
     c = act.complaint
     work = sla_deadlines.calendar_for(c.company_id)
+    ratio = _policy(act)[0]["warn_ratio"]
     moved = []
     for ob in Obligation.objects.select_for_update().filter(complaint=c, state=Obligation.State.PAUSED):
-        remaining = ob.paused_working_minutes or 0.0
-        if ob.rule.get("type") == "clock_minutes" or ob.rule.get("type") == "fixed":
-            due = act.now + timedelta(minutes=remaining)
-        else:
-            due = work.add_working_minutes(act.now, remaining)
-        moved.append({"obligation": ob.id, "kind": ob.kind, "old_due_at": ob.due_at, "due_at": due})
-        ob.due_at, ob.state, ob.paused_at, ob.resumed_at = due, Obligation.State.OPEN, None, act.now
-        ob.next_check_at = (
-            due if ob.step >= 1 else min(due, work.add_working_minutes(act.now, remaining * 0.75))
+        plan = sla_deadlines.schedule(
+            ob.rule, act.now, work, ratio, step=ob.step, remaining_minutes=ob.paused_working_minutes or 0.0
         )
-        ob.warn_at = ob.next_check_at if ob.step == 0 else ob.warn_at
-        ob.save(update_fields=["due_at", "state", "paused_at", "resumed_at", "next_check_at", "warn_at"])
+        moved.append({"obligation": ob.id, "kind": ob.kind, "old_due_at": ob.due_at, "due_at": plan.due_at})
+        ob.due_at, ob.state, ob.paused_at, ob.resumed_at = plan.due_at, Obligation.State.OPEN, None, act.now
+        ob.provisional, ob.next_check_at = plan.provisional, plan.next_check_at
+        ob.warn_at = plan.warn_at if ob.step == 0 else ob.warn_at
+        ob.save(
+            update_fields=[
+                "due_at",
+                "state",
+                "paused_at",
+                "resumed_at",
+                "provisional",
+                "next_check_at",
+                "warn_at",
+            ]
+        )
     act.set(paused_at=None, pause_reason="", resume_on=None)
     act.obligations_changed = True
     return moved
@@ -200,20 +204,17 @@ def clock_resume(*, actor, complaint_id: int, expected_version: int | None = Non
 
 def clock_resume_due(*, complaint_id: int, now: datetime) -> bool:
     """The expected resume time has come: the system resumes the clock (used by the sweep)."""
-    from django.db import transaction
-
-    with transaction.atomic():
-        c = (
-            Complaint.objects.select_for_update()
-            .filter(pk=complaint_id, paused_at__isnull=False, resume_on__lte=now)
-            .first()
-        )
-        if c is None:
+    with system_acting(
+        actor=Actor.system("sweep"),
+        complaint_id=complaint_id,
+        action="clock_resume",
+        now=now,
+        where={"paused_at__isnull": False, "resume_on__lte": now},
+    ) as act:
+        if act is None:
             return False
-        act = Act(complaint=c, actor=SYSTEM, assignment=None, action="clock_resume", now=now)
         moved = _resume(act)
         act.record("clock_resumed", {"moved": moved, "automatic": True})
-        act.finish()
     return True
 
 
@@ -226,7 +227,7 @@ def acknowledge_send(
     with acting(
         actor=actor, complaint_id=complaint_id, action="acknowledge_send", expected_version=expected_version
     ) as act:
-        act.record("acknowledged", {"body": text}, public=True)
+        act.record("acknowledged", {"body": text})
         obligations_meet(act, "acknowledge")
     return act.complaint
 
@@ -253,8 +254,6 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
     """After a year's holiday data is loaded: recompute every running provisional deadline with the real
     calendar and record old and new due time on the complaint (R-SLA-1: provisional until the data is
     loaded, then recomputed, with an event). Returns the number of obligations changed."""
-    from django.db import transaction
-
     from docket.core import clock
 
     now = now or clock.now()
@@ -270,40 +269,42 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
         .distinct()
     )
     for complaint_id in list(ids):
-        with transaction.atomic():
-            c = Complaint.objects.select_for_update().get(pk=complaint_id)
+        with system_acting(
+            actor=Actor.system("recompute"), complaint_id=complaint_id, action="recompute", now=now
+        ) as act:
+            if act is None:
+                continue
+            c = act.complaint
             work = sla_deadlines.calendar_for(c.company_id)
-            act = Act(complaint=c, actor=SYSTEM, assignment=None, action="recompute", now=now)
+            ratio = _policy(act)[0]["warn_ratio"]
             moved = []
             for ob in (
                 Obligation.objects.select_for_update()
                 .filter(complaint=c, provisional=True, met_at__isnull=True)
                 .exclude(state=Obligation.State.CANCELLED)
             ):
-                if ob.resumed_at is not None:
-                    deadline = work.deadline(
-                        ob.resumed_at, work.add_working_minutes(ob.resumed_at, ob.paused_working_minutes or 0)
-                    )
-                else:
-                    deadline = sla_deadlines.compute_due(ob.rule, ob.started_at, work)
+                resumed = ob.resumed_at is not None
+                plan = sla_deadlines.schedule(
+                    ob.rule,
+                    ob.resumed_at if resumed else ob.started_at,
+                    work,
+                    ratio,
+                    step=ob.step,
+                    remaining_minutes=(ob.paused_working_minutes or 0) if resumed else None,
+                )
                 old = ob.due_at
-                ob.provisional = deadline.provisional
-                if deadline.at != old:
-                    ob.due_at = deadline.at
-                    if ob.state == Obligation.State.OPEN and ob.step == 0:
-                        ob.warn_at = work.add_working_minutes(
-                            ob.started_at, work.working_minutes_between(ob.started_at, deadline.at) * 0.75
-                        )
-                        ob.next_check_at = min(ob.warn_at, ob.due_at)
-                    elif ob.state == Obligation.State.OPEN:
-                        ob.next_check_at = ob.due_at
+                ob.provisional = plan.provisional
+                if plan.due_at != old:
+                    ob.due_at = plan.due_at
+                    if ob.state == Obligation.State.OPEN:
+                        ob.next_check_at = plan.next_check_at
+                        ob.warn_at = plan.warn_at if ob.step == 0 else ob.warn_at
                     moved.append(
-                        {"obligation": ob.id, "kind": ob.kind, "old_due_at": old, "due_at": deadline.at}
+                        {"obligation": ob.id, "kind": ob.kind, "old_due_at": old, "due_at": plan.due_at}
                     )
                     changed += 1
                 ob.save(update_fields=["due_at", "provisional", "warn_at", "next_check_at"])
             if moved:
                 act.record("deadline_recomputed", {"moved": moved})
                 act.obligations_changed = True
-                act.finish()
     return changed

@@ -19,6 +19,7 @@ from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty, Office, Room
 
 from .. import access
+from ..actors import Actor
 from ..events import GENESIS
 from ..models import (
     Attachment,
@@ -350,7 +351,7 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
         # Deadlines start at intake (R-SLA-2/3): the reply, the online courtesy reply, and a forwarder's
         # own deadline (R-EXP-8). They run from when the complaint arrived and are sealed into the
         # registration event.
-        act = Act(complaint=c, actor=actor, assignment=assignment, action="register", now=now)
+        act = Act(complaint=c, actor=Actor.of_user(actor, assignment), action="register", now=now)
         act.record(
             "registered",
             {
@@ -380,6 +381,7 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             act.set(next_due_at=min(started))
         if act.changed:
             c.save(update_fields=sorted(act.changed))
+        act.notify()
         if close_on_spot_note is not None:
             complaint_close_on_spot(actor=actor, complaint_id=c.pk, note=close_on_spot_note)
             c.refresh_from_db()

@@ -13,18 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import Q
-
-from docket.accounts.models import Role, RoleAssignment, User
+from docket.accounts.models import User
 from docket.core import clock
 from docket.notifications.service import notify
 from docket.sla import deadlines as sla_deadlines
 from docket.sla import policies
 
-from ..events import SYSTEM
+from .. import audiences
+from ..actors import Actor
 from ..models import Complaint, Obligation
-from ._base import Act
+from ._base import Act, system_acting
 from .deadlines import clock_resume_due, effective_policy
 
 WARNED, BREACHED, SUPERIOR, QM = 1, 2, 3, 4
@@ -55,64 +53,19 @@ class _RunCache:
         return self._memo[key]
 
 
-def _pairs(q: Q) -> list[tuple[User, str]]:
-    """(user, role code) for the active people holding a matching role: one query. The role lets the
-    notification preferences (per role and notice kind) apply to deadline messages too."""
-    rows = (
-        RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False)
-        .select_related("user")
-        .order_by("user_id", "id")
-    )
-    seen: dict[int, tuple[User, str]] = {}
-    for a in rows:
-        seen.setdefault(a.user_id, (a.user, a.role))
-    return list(seen.values())
-
-
-def _holder_people(ob: Obligation) -> list[tuple[User, str]]:
-    if ob.holder_id:
-        held = (
-            _pairs(Q(user_id=ob.holder_id, department_id=ob.holder_department_id))
-            if ob.holder_department_id
-            else []
-        )
-        return held or [(ob.holder, "")]
-    if ob.holder_department_id:
-        people = _pairs(
-            Q(department_id=ob.holder_department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER])
-        )
-        if people:
-            return people
-    return _pairs(Q(office_id=ob.office_id, role=Role.RECEPTION))
-
-
-def _superiors(ob: Obligation) -> list[tuple[User, str]]:
-    """The holder's superior: the department's manager, and the office manager for office departments."""
-    q = Q(role=Role.OFFICE_MANAGER, office_id=ob.office_id)
-    if ob.holder_department_id:
-        q |= Q(role=Role.DEPT_MANAGER, department_id=ob.holder_department_id)
-    return [p for p in _pairs(q) if p[0].id != ob.holder_id]
-
-
-def _qm(ob: Obligation) -> list[tuple[User, str]]:
-    return _pairs(Q(role=Role.QM, company_id=ob.company_id))
-
-
-_PEOPLE = {"holder": _holder_people, "superior": _superiors, "qm": _qm}
-
-
 def _people(cache: _RunCache, who: str, ob: Obligation) -> list[tuple[User, str]]:
+    """The audience `who` (complaints/audiences.py) of an obligation, looked up once per scope and run."""
     scope = {
-        "holder": (ob.holder_id, ob.holder_department_id, ob.office_id),
-        "superior": (ob.holder_id, ob.holder_department_id, ob.office_id),
+        "holder": (ob.holder_id, ob.holder_department_id, ob.office_id, ob.company_id),
+        "superiors": (ob.holder_id, ob.holder_department_id, ob.office_id),
         "qm": (ob.company_id,),
     }[who]
-    return cache.get((who, *scope), lambda: _PEOPLE[who](ob))
+    return cache.get((who, *scope), lambda: audiences.audience(who, ob))
 
 
-def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None = None) -> int:
+def _step(act: Act, ob: Obligation, cache: _RunCache) -> int:
     """Take the next due step of one locked obligation; returns the step taken."""
-    cache = cache or _RunCache()
+    c, now = act.complaint, act.now
     rules, _version = cache.get(("policy", c.office_id), lambda: effective_policy(c))
     work = sla_deadlines.calendar_for(c.company_id)
     label = str(policies.KIND_LABELS.get(ob.kind, ob.kind))
@@ -127,7 +80,7 @@ def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None =
         ob.state, ob.breached_at = Obligation.State.MISSED, ob.due_at
         ob.next_check_at = work.add_working_minutes(ob.due_at, rules["superior_after_minutes"])
     elif ob.step < SUPERIOR:
-        step, kind, people = SUPERIOR, "overdue_escalated", _people(cache, "superior", ob)
+        step, kind, people = SUPERIOR, "overdue_escalated", _people(cache, "superiors", ob)
         subject = f"【逾期催办】{c.receipt_no} {label}逾期未完成，请督办"
         ob.next_check_at = work.add_working_minutes(ob.due_at, rules["qm_after_minutes"])
     else:
@@ -149,7 +102,6 @@ def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None =
         office_id=c.office_id,
         ref=f"complaint:{c.id}",
     )
-    act = Act(complaint=c, actor=SYSTEM, assignment=None, action="sweep", now=now)
     act.record(
         kind,
         {
@@ -159,10 +111,8 @@ def _step(ob: Obligation, c: Complaint, now: datetime, cache: _RunCache | None =
             "due_at": ob.due_at,
             "notified": [str(u) for u, _role in people],
         },
-        public=False,
     )
     act.obligations_changed = True
-    act.finish()
     return step
 
 
@@ -181,9 +131,10 @@ def take_steps(due: list[tuple[int, int, int]], now: datetime, result: SweepResu
     obligation the other run has just moved on."""
     cache = _RunCache()
     for ob_id, complaint_id, seen_step in due:
-        with transaction.atomic():
-            c = Complaint.objects.select_for_update(skip_locked=True).filter(pk=complaint_id).first()
-            if c is None:
+        with system_acting(
+            actor=Actor.system("sweep"), complaint_id=complaint_id, action="sweep", now=now, skip_locked=True
+        ) as act:
+            if act is None:  # busy elsewhere (or gone): the next run comes back to it
                 result.skipped += 1
                 continue
             ob = (
@@ -195,7 +146,7 @@ def take_steps(due: list[tuple[int, int, int]], now: datetime, result: SweepResu
             if ob is None:  # another consumer (or an overlapping run) took this step first
                 result.skipped += 1
                 continue
-            step = _step(ob, c, now, cache)
+            step = _step(act, ob, cache)
         result.steps.append((ob_id, step))
         name = STEP_NAMES[step]
         setattr(result, name, getattr(result, name) + 1)

@@ -19,7 +19,7 @@ def note_add(*, actor, complaint_id: int, text: str, expected_version: int | Non
     with acting(
         actor=actor, complaint_id=complaint_id, action="note_add", expected_version=expected_version
     ) as act:
-        act.record("note_added", {"text": text}, public=False)
+        act.record("note_added", {"text": text})
 
 
 def complainant_wrote_record(
@@ -32,13 +32,13 @@ def complainant_wrote_record(
     with acting(
         actor=actor, complaint_id=complaint_id, action="note_add", expected_version=expected_version
     ) as act:
-        act.record("complainant_wrote", {"body": body, "method": method}, public=False)
+        act.record("complainant_wrote", {"body": body, "method": method})
 
 
 CHASE_VIA = {"phone": "电话", "visit": "来访", "online": "网上（凭回执自助）", "email": "邮件"}
 
 
-def _chase(act, text: str, via: str) -> None:
+def _chase(act, text: str, via: str) -> int:
     """R-EXP-4: record one chase (public on the complainant's timeline) with its running count; the holder
     and the holder's superiors are told (notices: 顾客催办). A second chase within
     DOCKET_CHASE_MIN_MINUTES is refused, so a complainant cannot flood the holder."""
@@ -61,7 +61,8 @@ def _chase(act, text: str, via: str) -> None:
     if last is not None and (act.now - last[0]).total_seconds() < interval * 60:
         raise DomainError("chase_too_soon", minutes=interval)
     count = (int(last[1].get("count", 0)) if last else 0) + 1
-    act.record("complainant_chased", {"text": text, "via": via, "count": count}, public=True)
+    act.record("complainant_chased", {"text": text, "via": via, "count": count})
+    return count
 
 
 def chase_record(
@@ -78,22 +79,16 @@ def chase_record(
 def complainant_chase(*, complaint_id: int, text: str) -> int:
     """The complainant chases their own complaint through the receipt check (no account: the interface has
     matched the receipt number with the phone or check code). Returns the chase's running count."""
-    from django.db import transaction
-
-    from docket.core import clock
-
-    from ..models import Complaint
-    from ._base import Act
+    from ..actors import Actor
+    from ._base import system_acting
 
     text = text_required(text, "催办内容")[:500]
-    with transaction.atomic():
-        c = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
-        if c is None:
+    with system_acting(
+        actor=Actor.complainant("receipt"), complaint_id=complaint_id, action="complainant_chase"
+    ) as act:
+        if act is None:
             raise DomainError("not_found")
-        act = Act(complaint=c, actor="顾客", assignment=None, action="complainant_chase", now=clock.now())
-        _chase(act, text, "online")
-        count = act.pending[-1][1]["count"]
-        act.finish()
+        count = _chase(act, text, "online")
     return count
 
 

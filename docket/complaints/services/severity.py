@@ -60,6 +60,6 @@ def group_report_record(
         action="group_report_record",
         expected_version=expected_version,
     ) as act:
-        act.record("group_reported", fields, public=False)
+        act.record("group_reported", fields)
         obligations_meet(act, "report_group")
     return act.complaint

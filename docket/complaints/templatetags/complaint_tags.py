@@ -2,39 +2,9 @@ import functools
 
 from django import template
 
-from ..events import EVENT_LABELS
+from .. import kinds
 
 register = template.Library()
-
-# What of an event's payload a reader wants to see, in order, with labels.
-_SHOWN = [
-    ("department", "部门"),
-    ("from", "原部门"),
-    ("to", "转至"),
-    ("responsible", "责任人"),
-    ("issue", "问题"),
-    ("findings", "调查情况"),
-    ("measures", "处理措施"),
-    ("reason", "原因"),
-    ("note", "说明"),
-    ("comment", "意见"),
-    ("body", "内容"),
-    ("summary", "协商情况"),
-    ("explanation", "解释"),
-    ("answer", "答复"),
-    ("analysis", "分析"),
-    ("mitigation", "缓解措施"),
-    ("text", "备注"),
-    ("satisfaction", "满意度"),
-    ("amount", "金额"),
-    ("stage", "审核环节"),
-    ("method", "方式"),
-    ("visit_method", "回访方式"),
-    ("opinion", "顾客意见"),
-    ("quality_score", "质检评分"),
-    ("exemption", "免回访原因"),
-    ("receipt_no", "回执编号"),
-]
 
 
 @functools.cache
@@ -51,7 +21,7 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
 
 @register.filter
 def event_label(kind: str) -> str:
-    return EVENT_LABELS.get(kind, kind)
+    return kinds.label(kind)
 
 
 @register.filter
@@ -61,7 +31,7 @@ def event_details(payload: dict) -> list[tuple[str, str]]:
         return []
     labels = _value_labels()
     out = []
-    for key, label in _SHOWN:
+    for key, label in kinds.PAYLOAD_LABELS:
         value = payload.get(key)
         if value in (None, "", []):
             continue

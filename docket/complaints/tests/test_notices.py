@@ -12,9 +12,9 @@ import time_machine
 from docket.accounts.models import Role
 from docket.api.tests.conftest import Api, make_key  # noqa: F401 - fixture
 from docket.complaints import services as s
-from docket.complaints.events import PUBLIC_KINDS
+from docket.complaints.kinds import KINDS, PUBLIC_KINDS
 from docket.complaints.models import ComplaintEvent, DeveloperForward, Method, Severity
-from docket.complaints.notices import OWNER_TEXTS, event_notify
+from docket.complaints.notices import event_notify
 from docket.complaints.tests.helpers import drive_to
 from docket.notifications.channels.webhook import signature_verify
 from docket.notifications.models import NoticePreference, Notification, WebhookEndpoint
@@ -69,7 +69,7 @@ def test_the_owner_hears_public_steps_only_never_internal_ones(org):
     events = list(ComplaintEvent.objects.filter(complaint=c).order_by("seq"))
     sms = _owner_sms(c)
     by_event = {int(n.dedupe_key.split(":")[1]) for n in sms}
-    public_ids = {e.id for e in events if e.public and e.kind in OWNER_TEXTS}
+    public_ids = {e.id for e in events if e.public and KINDS[e.kind].owner_text}
     assert by_event == public_ids
     internal = {e.id for e in events if not e.public}
     assert internal and not (by_event & internal)

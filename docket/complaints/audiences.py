@@ -1,0 +1,172 @@
+"""Who must hear about a complaint now (ARCHITECTURE.md, "Scopes and audiences"): the one registry of
+audiences, used by the event notices (`complaints/notices.py`, through the `audience` each event kind names
+in `kinds.py`) and by the overdue sweep (`services/overdue.py`).
+
+An audience is a function of the *subject* — a complaint, or an obligation (it carries the same holder and
+scope columns: `holder_id`, `holder_department_id`, `office_id`, `company_id`) — and, for event notices, the
+event. It answers a list of `(user, role code)` pairs: active, non-service people; the role lets the
+notification preferences (per role and notice kind) apply.
+
+Defined once each:
+
+- `holder`, the one answerable for a deadline (the overdue sweep's first steps): the person who holds the
+  complaint, in the role they hold in the holder department (any role of theirs in the company
+  otherwise); when nobody holds it personally, the holder department's supervisors and managers, who
+  dispatch its work; when no department holds it either, the office's front desk (reception);
+- `holder_team`, who hears of a change in the complaint's handling (event notices): the holder and the
+  holder department's supervisors and managers; the front desk when neither a person nor a department
+  holds it;
+- `superiors`, the next step of the overdue ladder: the holder department's manager and the office
+  manager, never the holder themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from docket.accounts.models import Role, RoleAssignment, User
+from docket.notifications import preferences
+
+People = list[tuple[User, str]]
+
+# Notification preferences are kept per role (and notice kind): every role is an audience there.
+preferences.audiences_register({r.value: r.label for r in Role})
+
+
+def people(q: Q, exclude_id: int | None = None) -> People:
+    """(user, role code) for every active person holding a role matched by `q`, once per person (the
+    first role in assignment order): one query."""
+    rows = (
+        RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False)
+        .select_related("user")
+        .order_by("user_id", "id")
+    )
+    if exclude_id is not None:
+        rows = rows.exclude(user_id=exclude_id)
+    seen: dict[int, tuple[User, str]] = {}
+    for a in rows:
+        seen.setdefault(a.user_id, (a.user, a.role))
+    return list(seen.values())
+
+
+def _front_desk_q(s) -> Q:
+    return Q(office_id=s.office_id, role=Role.RECEPTION)
+
+
+def holder(s, event=None) -> People:
+    """The one person answerable for the deadline: see the module docstring."""
+    if s.holder_id:
+        q = Q(user_id=s.holder_id, company_id=s.company_id)
+        rows = people(q & Q(department_id=s.holder_department_id)) if s.holder_department_id else []
+        rows = rows or people(q)
+        if rows:
+            return rows
+        user = User.objects.filter(pk=s.holder_id, is_active=True, is_service=False).first()
+        return [(user, "")] if user else []
+    if s.holder_department_id:
+        rows = people(_dispatchers_q(s))
+        if rows:
+            return rows
+    return people(_front_desk_q(s))
+
+
+def holder_team(s, event=None) -> People:
+    """The holder and the holder department's supervisors and managers: see the module docstring."""
+    if not (s.holder_department_id or s.holder_id):
+        return people(_front_desk_q(s))
+    q = Q(pk__in=[])
+    if s.holder_department_id:
+        q |= _dispatchers_q(s)
+    if s.holder_id:
+        q |= Q(user_id=s.holder_id, company_id=s.company_id)
+    return people(q)
+
+
+def _dispatchers_q(s) -> Q:
+    return Q(department_id=s.holder_department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER])
+
+
+def superiors(s, event=None) -> People:
+    """The holder's superiors: the holder department's manager and the office manager."""
+    q = Q(role=Role.OFFICE_MANAGER, office_id=s.office_id)
+    if s.holder_department_id:
+        q |= Q(role=Role.DEPT_MANAGER, department_id=s.holder_department_id)
+    return [p for p in people(q) if p[0].id != s.holder_id]
+
+
+def qm(s, event=None) -> People:
+    return people(Q(role=Role.QM, company_id=s.company_id))
+
+
+def holder_team_and_qm(s, event=None) -> People:
+    return _merge(holder_team(s), qm(s))
+
+
+def front_desk(s, event=None) -> People:
+    return people(_front_desk_q(s))
+
+
+def office_manager(s, event=None) -> People:
+    return people(Q(office_id=s.office_id, role=Role.OFFICE_MANAGER))
+
+
+def reviewers(s, event=None) -> People:
+    """The stage the reply now waits at (`Complaint.review_stage`); nobody once the last stage approved."""
+    role = {"qm": Role.QM, "general_office": Role.GENERAL_OFFICE}.get(s.review_stage or "")
+    return people(Q(company_id=s.company_id, role=role)) if role else []
+
+
+def reply_author(s, event=None) -> People:
+    from .models import Reply
+
+    number = (event.payload or {}).get("reply") if event is not None else None
+    author = (
+        Reply.objects.filter(complaint_id=s.id, number=number).values_list("author_id", flat=True).first()
+    )
+    return people(Q(user_id=author, company_id=s.company_id)) if author else []
+
+
+def chase(s, event=None) -> People:
+    """A complainant's chase (R-EXP-4) reaches the holder and the holder's superiors."""
+    return _merge(holder_team(s), superiors(s))
+
+
+def severity(s, event=None) -> People:
+    """A hot or major complaint (R-ESC): the office manager, QM and leadership, the group's property
+    department."""
+    return people(
+        Q(office_id=s.office_id, role=Role.OFFICE_MANAGER)
+        | Q(company_id=s.company_id, role__in=[Role.QM, Role.LEADERSHIP])
+        | Q(role=Role.GROUP_PROPERTY, group__companies__id=s.company_id)
+    )
+
+
+def _merge(*groups: People) -> People:
+    seen: dict[int, tuple[User, str]] = {}
+    for group in groups:
+        for user, role in group:
+            seen.setdefault(user.pk, (user, role))
+    return list(seen.values())
+
+
+AUDIENCES: dict[str, Callable[..., People]] = {
+    "holder": holder,
+    "holder_team": holder_team,
+    "superiors": superiors,
+    "qm": qm,
+    "holder_team_and_qm": holder_team_and_qm,
+    "front_desk": front_desk,
+    "office_manager": office_manager,
+    "reviewers": reviewers,
+    "reply_author": reply_author,
+    "chase": chase,
+    "severity": severity,
+}
+
+
+def audience(name: str, subject, event=None, exclude_id: int | None = None) -> People:
+    """The people of a registered audience, without `exclude_id` (the person who acted)."""
+    found = AUDIENCES[name](subject, event)
+    return [p for p in found if p[0].pk != exclude_id] if exclude_id is not None else found

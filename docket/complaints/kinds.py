@@ -1,0 +1,293 @@
+"""The event-kind registry: one entry per kind of event a complaint's record can hold (ARCHITECTURE.md,
+"Vocabulary and actors"). A leaf module: it imports nothing of the domain, so events, notices, templates,
+the API and webhooks can all read from it without import cycles.
+
+Each kind declares, in one place:
+
+- `label`: what staff and complainants read (translated);
+- `public`: whether it is on the complainant's timeline (R-EXP-2), and then `public_fields` (the payload
+  fields the complainant may see; everything else stays internal) and `public_text` (the one field that
+  is what the complainant is told at that step: a reply, a reason …);
+- `staff_text`: the payload field that carries the step's text in staff notices and, for the internal kinds
+  integrations receive, in webhooks;
+- `notice` and `audience`: the staff notice it raises (a `notifications.NoticeKind` value) and who hears it
+  (a name in `complaints.audiences.AUDIENCES`);
+- `owner_text`: the complainant's SMS/email for a public step, as (template key, text); `{no}`, `{code}` and
+  `{text}` are filled in;
+- `webhook`: whether integrations receive it although it is internal (the forwarder's answer, the forward to
+  the developer). Public kinds always reach integrations.
+
+Adding a kind is one `_kind(...)` call here. An unknown kind fails loudly (`UnknownEventKind`) wherever it is
+written or read, and a test checks that every kind a service can write is registered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class UnknownEventKind(LookupError):
+    """A kind nobody registered: a programming error, never user input."""
+
+
+@dataclass(frozen=True)
+class EventKind:
+    code: str
+    label: Promise | str
+    public: bool = False
+    public_fields: tuple[str, ...] = ()
+    public_text: str | None = None
+    staff_text: str | None = None
+    notice: str | None = None
+    audience: str | None = None
+    owner_text: tuple[str, str] | None = None
+    webhook: bool = False
+
+    def __post_init__(self) -> None:
+        if self.public_text and self.public_text not in self.public_fields:
+            raise ValueError(f"{self.code}: public_text {self.public_text!r} is not a public field")
+        if (self.public_fields or self.owner_text) and not self.public:
+            raise ValueError(f"{self.code}: public fields or an owner text on an internal kind")
+        if bool(self.notice) != bool(self.audience):
+            raise ValueError(f"{self.code}: a notice needs an audience and an audience a notice")
+
+
+KINDS: dict[str, EventKind] = {}
+
+
+def _kind(code: str, label, **options) -> EventKind:
+    if code in KINDS:
+        raise ValueError(f"event kind {code!r} registered twice")
+    KINDS[code] = kind = EventKind(code, label, **options)
+    return kind
+
+
+def get(code: str) -> EventKind:
+    """The registered kind, or `UnknownEventKind`."""
+    try:
+        return KINDS[code]
+    except KeyError:
+        raise UnknownEventKind(code) from None
+
+
+def label(code: str) -> str:
+    return str(get(code).label)
+
+
+# Notice kinds (values of docket.notifications.models.NoticeKind; kept as text so this module stays a leaf —
+# a test checks they exist there).
+ASSIGNED, RETURNED, REVIEW = "assigned", "returned", "review_requested"
+SEVERITY, CHASED, REPLIED = "severity_raised", "owner_chased", "owner_replied"
+
+PROGRESS, CLOSED = "progress", "closed"  # SMS template keys (settings.DOCKET_SMS_TEMPLATES)
+
+# --- intake ------------------------------------------------------------------------------------------------
+_kind(
+    "registered",
+    _("登记受理"),
+    public=True,
+    public_fields=("receipt_no", "kind", "channel", "method", "subject", "issues", "people_count"),
+    owner_text=("registered", "您的投诉已受理，回执编号{no}，查询码{code}，可凭此查询处理进度。"),
+)
+_kind(
+    "closed_on_spot",
+    _("现场处理完毕"),
+    public=True,
+    public_fields=("note",),
+    public_text="note",
+    owner_text=(CLOSED, "您的投诉（{no}）已现场处理完毕并结案，感谢您的反馈。"),
+)
+_kind("attachment_added", _("添加附件"))
+
+# --- hand-over -----------------------------------------------------------------------------------------------
+_kind("assigned", _("派单"), notice=ASSIGNED, audience="holder_team")
+_kind(
+    "accepted",
+    _("接单处理"),
+    public=True,
+    owner_text=(PROGRESS, "您的投诉（{no}）已接单处理。"),
+)
+_kind("transferred", _("转派"), notice=ASSIGNED, audience="holder_team")
+_kind("refused", _("退回"), staff_text="reason", notice=RETURNED, audience="front_desk")
+_kind("escalated", _("上报品质管理部"), staff_text="reason", notice=ASSIGNED, audience="holder_team_and_qm")
+
+# --- investigation -------------------------------------------------------------------------------------------
+_kind("findings_recorded", _("记录调查情况与措施"))
+_kind("forwarded_to_developer", _("转地产处理"), staff_text="reason", webhook=True)
+_kind("developer_answered", _("地产答复"), staff_text="answer", webhook=True)
+_kind("explanation_recorded", _("解释说明"))
+
+# --- the reply and its review --------------------------------------------------------------------------------
+_kind("reply_drafted", _("起草答复"))
+_kind("reply_submitted", _("提交审核"), notice=REVIEW, audience="reviewers")
+# Notified only while another review stage is pending (the audience is empty after the last stage).
+_kind("reply_approved", _("审核通过"), notice=REVIEW, audience="reviewers")
+_kind("reply_returned", _("审核退回"), staff_text="comment", notice=RETURNED, audience="reply_author")
+_kind(
+    "reply_sent",
+    _("发送答复"),
+    public=True,
+    public_fields=("body",),
+    public_text="body",
+    owner_text=(PROGRESS, "您的投诉（{no}）已有答复，请凭回执编号和查询码查看，并告知是否同意。"),
+)
+_kind(
+    "acknowledged",
+    _("礼节性回复"),
+    public=True,
+    public_fields=("body",),
+    public_text="body",
+    owner_text=(PROGRESS, "您的投诉（{no}）已收到，我们正在处理：{text}"),
+)
+
+# --- the complainant's answer --------------------------------------------------------------------------------
+# The owner's own answers are not echoed back to them (no owner text).
+_kind(
+    "complainant_agreed",
+    _("顾客同意"),
+    public=True,
+    public_fields=("note",),
+    public_text="note",
+    notice=REPLIED,
+    audience="holder_team",
+)
+_kind(
+    "complainant_disagreed",
+    _("顾客不同意"),
+    public=True,
+    public_fields=("reason",),
+    public_text="reason",
+    staff_text="reason",
+    notice=REPLIED,
+    audience="holder_team",
+)
+_kind("negotiation_recorded", _("协商"))
+_kind("complainant_wrote", _("顾客来信"), staff_text="body", notice=REPLIED, audience="holder_team")
+_kind(
+    "complainant_chased",
+    _("顾客催办"),
+    public=True,
+    public_fields=("text", "via", "count"),
+    public_text="text",
+    staff_text="text",
+    notice=CHASED,
+    audience="chase",
+)
+
+# --- measures, verification, follow-up -----------------------------------------------------------------------
+_kind(
+    "measures_done",
+    _("措施已落实"),
+    public=True,
+    public_fields=("note",),
+    public_text="note",
+    owner_text=(PROGRESS, "您的投诉（{no}）所涉问题的处理措施已落实。"),
+)
+_kind("issue_verified", _("验证合格"))
+_kind("issue_rework", _("验证不合格，返工"))
+# Only the complainant's own rating and words are public, never the quality-control score.
+_kind(
+    "follow_up_recorded",
+    _("回访"),
+    public=True,
+    public_fields=("visit_method", "satisfaction", "opinion"),
+    public_text="opinion",
+    owner_text=(CLOSED, "您的投诉（{no}）已回访结案，感谢您的反馈。"),
+)
+_kind("follow_up_attempted", _("回访未接通"), staff_text="note", notice=CHASED, audience="office_manager")
+_kind(
+    "follow_up_exempted",
+    _("免回访结案"),
+    public=True,
+    public_fields=("exemption",),
+    owner_text=(CLOSED, "您的投诉（{no}）已结案。"),
+)
+
+# --- other endings -------------------------------------------------------------------------------------------
+# Only the mitigation offered is public, never the internal analysis.
+_kind(
+    "closed_unclosed",
+    _("作未关闭处理"),
+    public=True,
+    public_fields=("mitigation",),
+    public_text="mitigation",
+    owner_text=(CLOSED, "您的投诉（{no}）已作未关闭处理，我们将持续关注。"),
+)
+_kind(
+    "withdrawn",
+    _("撤回"),
+    public=True,
+    public_fields=("reason",),
+    public_text="reason",
+    owner_text=(CLOSED, "您的投诉（{no}）已撤回。"),
+)
+
+# --- records beside the lifecycle ----------------------------------------------------------------------------
+_kind("ncr_issued", _("签发不合格/纠正预防措施报告"))
+_kind("compensation_claimed", _("记录索赔"))
+_kind("compensation_decided", _("赔偿审批"))
+_kind("compensation_escalated", _("赔偿上报"))
+_kind("note_added", _("内部备注"))
+
+# --- deadlines (R-SLA) ---------------------------------------------------------------------------------------
+_kind("deadline_set", _("设定处理时限"))
+_kind("deadline_warning", _("即将到期预警"))
+_kind("deadline_missed", _("已逾期"))
+_kind("overdue_escalated", _("逾期升级催办"))
+_kind("deadline_recomputed", _("时限重新计算"))
+_kind(
+    "clock_paused",
+    _("暂停计时"),
+    public=True,
+    public_fields=("reason", "resume_on"),
+    public_text="reason",
+    owner_text=(PROGRESS, "您的投诉（{no}）暂停处理：{text}"),
+)
+_kind(
+    "clock_resumed",
+    _("恢复计时"),
+    public=True,
+    owner_text=(PROGRESS, "您的投诉（{no}）已恢复处理。"),
+)
+_kind("forwarder_replied", _("答复转交单位"), staff_text="body", webhook=True)
+
+# --- severity (R-ESC) ----------------------------------------------------------------------------------------
+_kind("severity_raised", _("升级为热点/重大投诉"), staff_text="reason", notice=SEVERITY, audience="severity")
+_kind("group_reported", _("向集团报告"))
+
+
+PUBLIC_KINDS = frozenset(code for code, k in KINDS.items() if k.public)
+
+# The labels of payload fields a reader wants to see on the staff timeline, in order (one vocabulary for
+# every kind's payload; a field not listed here is not shown).
+PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
+    ("department", _("部门")),
+    ("from", _("原部门")),
+    ("to", _("转至")),
+    ("responsible", _("责任人")),
+    ("issue", _("问题")),
+    ("findings", _("调查情况")),
+    ("measures", _("处理措施")),
+    ("reason", _("原因")),
+    ("note", _("说明")),
+    ("comment", _("意见")),
+    ("body", _("内容")),
+    ("summary", _("协商情况")),
+    ("explanation", _("解释")),
+    ("answer", _("答复")),
+    ("analysis", _("分析")),
+    ("mitigation", _("缓解措施")),
+    ("text", _("备注")),
+    ("satisfaction", _("满意度")),
+    ("amount", _("金额")),
+    ("stage", _("审核环节")),
+    ("method", _("方式")),
+    ("visit_method", _("回访方式")),
+    ("opinion", _("顾客意见")),
+    ("quality_score", _("质检评分")),
+    ("exemption", _("免回访原因")),
+    ("receipt_no", _("回执编号")),
+)
