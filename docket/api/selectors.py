@@ -7,28 +7,21 @@ import hmac
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from docket.accounts.access import assignments_of
+from docket.complaints import scopes
 from docket.complaints.models import Category, Complaint
 from docket.core.errors import DomainError
 from docket.org.models import Building, Company, Department, Office, Room, Unit
 
 
-def _scope_q(user, *, office_field: str, company_field: str, group_field: str) -> Q:
-    q = Q(pk__in=[])
-    for a in assignments_of(user):
-        if a.office_id:  # office roles, office departments, committee members
-            q |= Q(**{office_field: a.office_id})
-        elif a.company_id:  # company roles and company-level departments
-            q |= Q(**{company_field: a.company_id})
-        elif a.group_id:
-            q |= Q(**{group_field: a.group_id})
-    return q
-
-
 def offices_visible_to(user) -> QuerySet[Office]:
     """The offices whose complaints the caller can see or record."""
-    q = _scope_q(user, office_field="id", company_field="company_id", group_field="company__group_id")
-    return Office.objects.filter(q).select_related("community").order_by("company_id", "code")
+    return (
+        scopes.offices_in_scope(user)
+        .select_related("community")
+        .order_by("company_id", "code")
+        .select_related("community")
+        .order_by("company_id", "code")
+    )
 
 
 def office_for(user, office_id: int) -> Office:
@@ -40,7 +33,7 @@ def office_for(user, office_id: int) -> Office:
 
 
 def companies_visible_to(user) -> QuerySet[Company]:
-    q = _scope_q(user, office_field="offices__id", company_field="id", group_field="group_id")
+    q = scopes.office_q(user, office="offices__id", company="id", group="group_id")
     return Company.objects.filter(q).distinct().order_by("id")
 
 
@@ -96,9 +89,7 @@ def departments_of_company(user, company: Company) -> QuerySet[Department]:
 
 def categories_visible_to(user) -> QuerySet[Category]:
     """The category trees of the caller's companies (R-INT-4)."""
-    q = _scope_q(
-        user, office_field="company__offices__id", company_field="company_id", group_field="company__group_id"
-    )
+    q = scopes.office_q(user, office="company__offices__id", company="company_id", group="company__group_id")
     return Category.objects.filter(q).distinct().select_related("parent").order_by("company_id", "sort", "id")
 
 

@@ -1,4 +1,5 @@
-"""The one permission policy for complaints (R-ORG-4).
+"""The one permission policy for complaints (R-ORG-4): who may take which step. What each user may see is
+`scopes.py` (re-exported here: `complaints_visible_to`, `can_see`, …).
 
 - `complaints_visible_to(user)`: the queryset every read starts from.
 - `allowed_role(user, complaint, action)`: the role assignment that lets the user take the action now,
@@ -6,98 +7,26 @@
 - `access_complaint(user, id, action=None)`: for interfaces; a complaint the user may not see answers
   `not_found`, exactly like a missing one.
 
-Scope rules: reception and office manager see their office; department roles see what their department
-holds or is responsible for an issue of; QM, general office, management representative and leadership
-see their company; the group's property department sees hot and major complaints of the group; an
-owners' committee member sees the complaints the committee recorded for its community (R-INT-7).
-After escalation to the company, office and department roles keep read access but may handle only the
+Scope rules: see `scopes.py`. After escalation to the company, office and department roles keep read access but may handle only the
 actions marked `office_after_escalation` (R-HDL-5).
 """
 
 from __future__ import annotations
-
-from django.db.models import Q, QuerySet
 
 from docket.accounts.access import assignments_of
 from docket.accounts.models import Role, RoleAssignment, Scope
 from docket.core.errors import DomainError
 
 from . import workflow
-from .models import Channel, Complaint, ComplaintIssue, Level, Severity
+from .models import Complaint, ComplaintIssue, Level
+from .scopes import DEPT_ROLES, _issue_department_ids, sees
 
-OFFICE_ROLES = {Role.RECEPTION, Role.OFFICE_MANAGER}
-DEPT_ROLES = {Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER}
-COMPANY_ROLES = {Role.QM, Role.GENERAL_OFFICE, Role.MGMT_REP, Role.LEADERSHIP}
-
-
-def _issue_department_ids(complaint: Complaint) -> set[int]:
-    cached = getattr(complaint, "_issue_department_ids", None)
-    if cached is None:
-        cached = {
-            d
-            for d in ComplaintIssue.objects.filter(complaint=complaint).values_list(
-                "department_id", flat=True
-            )
-            if d
-        }
-        complaint._issue_department_ids = cached
-    return cached
-
-
-def _sees(a: RoleAssignment, c: Complaint) -> bool:
-    role = a.role
-    if c.received_by_id is not None and c.received_by_id == a.user_id and role != Role.COMMITTEE_MEMBER:
-        return True  # whoever recorded a complaint can follow it
-    if role in OFFICE_ROLES:
-        return a.office_id == c.office_id
-    if role in DEPT_ROLES:
-        return c.company_id == a.company_id and (
-            a.department_id == c.holder_department_id or a.department_id in _issue_department_ids(c)
-        )
-    if role in COMPANY_ROLES:
-        return a.company_id == c.company_id
-    if role == Role.GROUP_PROPERTY:
-        return c.severity in (Severity.HOT, Severity.MAJOR) and a.group_id == c.company.group_id
-    if role == Role.COMMITTEE_MEMBER:
-        return a.office_id == c.office_id and c.channel == Channel.COMMITTEE
-    return False
-
-
-def _q_for(a: RoleAssignment) -> Q:
-    return _scope_q(a) | (Q(received_by_id=a.user_id) if a.role != Role.COMMITTEE_MEMBER else Q(pk__in=[]))
-
-
-def _scope_q(a: RoleAssignment) -> Q:
-    role = a.role
-    if role in OFFICE_ROLES:
-        return Q(office_id=a.office_id)
-    if role in DEPT_ROLES:
-        # The issue condition is a subquery, not a join: no DISTINCT over the company's whole history.
-        owned = ComplaintIssue.objects.filter(department_id=a.department_id).values("complaint_id")
-        return Q(company_id=a.company_id) & (Q(holder_department_id=a.department_id) | Q(id__in=owned))
-    if role in COMPANY_ROLES:
-        return Q(company_id=a.company_id)
-    if role == Role.GROUP_PROPERTY:
-        return Q(company__group_id=a.group_id, severity__in=[Severity.HOT, Severity.MAJOR])
-    if role == Role.COMMITTEE_MEMBER:
-        return Q(office_id=a.office_id, channel=Channel.COMMITTEE)
-    return Q(pk__in=[])
-
-
-def complaints_visible_to(user) -> QuerySet[Complaint]:
-    """Every complaint the user may see (one row each: scopes are plain conditions and subqueries)."""
-    assignments = assignments_of(user)
-    if not assignments:
-        return Complaint.objects.none()
-    q = Q(pk__in=[])
-    for a in assignments:
-        q |= _q_for(a)
-    return Complaint.objects.filter(q)
-
-
-def can_see(user, complaint: Complaint) -> bool:
-    return any(_sees(a, complaint) for a in assignments_of(user))
-
+# Visibility lives in scopes.py; the policy's callers find it here too.
+from .scopes import can_see as can_see
+from .scopes import complaints_visible_to as complaints_visible_to
+from .scopes import office_visible as office_visible
+from .scopes import offices_in_scope as offices_in_scope
+from .scopes import register_role as register_role
 
 # What a department that owns an issue (but does not lead the complaint) may do besides its issue's
 # own actions; and what a department member who recorded a complaint may do with it.
@@ -108,7 +37,7 @@ STAGE_ROLE = {"qm": Role.QM, "general_office": Role.GENERAL_OFFICE}
 
 
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:
-    if a.role not in spec.roles or not _sees(a, c):
+    if a.role not in spec.roles or not sees(a, c):
         return False
     if spec.name in REVIEW_ACTIONS and STAGE_ROLE.get(c.review_stage) != a.role:
         return False  # each reviewer acts at their own stage only (R-HDL-3)
@@ -242,61 +171,3 @@ def access_complaint(
     if c is None or not can_see(user, c):
         raise DomainError("not_found")
     return c
-
-
-# Who may record a new complaint for an office (R-INT-7: committee members record on owners' behalf).
-REGISTER_ROLES = {
-    Role.RECEPTION,
-    Role.DEPT_STAFF,
-    Role.DEPT_SUPERVISOR,
-    Role.DEPT_MANAGER,
-    Role.OFFICE_MANAGER,
-    Role.QM,
-    Role.MGMT_REP,
-    Role.LEADERSHIP,
-    Role.COMMITTEE_MEMBER,
-}
-
-
-def register_role(user, office) -> RoleAssignment | None:
-    for a in assignments_of(user):
-        if a.role not in REGISTER_ROLES:
-            continue
-        if a.role in COMPANY_ROLES and a.company_id == office.company_id:
-            return a
-        if a.role not in COMPANY_ROLES and a.office_id == office.id:
-            return a
-    return None
-
-
-def offices_in_scope(user) -> QuerySet:
-    """The offices in the user's scopes — the same rule as `office_visible`, as a query (the filter form's
-    offices). Read from the role assignments, not from the complaints: the distinct offices of every visible
-    complaint read a department's whole history on each page (1 s at 1 M complaints, bench/README.md)."""
-    from docket.org.models import Office
-
-    q = Q(pk__in=[])
-    for a in assignments_of(user):
-        if a.office_id is not None:
-            q |= Q(pk=a.office_id)
-        elif a.company_id is not None:
-            q |= Q(company_id=a.company_id)
-        elif a.group_id is not None:
-            q |= Q(company__group_id=a.group_id)
-    return Office.objects.filter(q)
-
-
-def office_visible(user, office) -> bool:
-    """Whether the office is in any of the user's scopes (its own office or department, its company, its
-    group) — `offices_in_scope` for one office, without a query. Filing into an office outside them answers
-    `not_found`, like any record the user may not see."""
-    for a in assignments_of(user):
-        if a.office_id is not None:
-            if a.office_id == office.id:
-                return True
-        elif a.company_id is not None:
-            if a.company_id == office.company_id:
-                return True
-        elif a.group_id is not None and a.group_id == office.company.group_id:
-            return True
-    return False

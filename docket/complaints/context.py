@@ -2,9 +2,7 @@
 
 from docket.accounts.access import assignments_of
 
-from .access import REGISTER_ROLES
-
-FRONT_DESK = {"reception", "office_manager"}
+from .scopes import FRONT_DESK_ROLES, REGISTER_ROLES
 
 
 def nav(request):
@@ -12,4 +10,7 @@ def nav(request):
     if not (user and user.is_authenticated):
         return {}
     roles = {a.role for a in assignments_of(user)}
-    return {"nav_can_register": bool(roles & REGISTER_ROLES), "nav_front_desk": bool(roles & FRONT_DESK)}
+    return {
+        "nav_can_register": bool(roles & REGISTER_ROLES),
+        "nav_front_desk": bool(roles & FRONT_DESK_ROLES),
+    }

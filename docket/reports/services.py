@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from docket.accounts.access import assignments_of
 from docket.accounts.models import Role, RoleAssignment, User
+from docket.complaints import scopes
 from docket.core import clock
 from docket.core.errors import DomainError
 from docket.notifications.service import notify
@@ -116,22 +117,7 @@ def report_duties_open(*, today: date | None = None) -> int:
 
 
 def _may_submit(user, duty: ReportDuty) -> bool:
-    for a in assignments_of(user):
-        if (
-            duty.kind == ReportDuty.Kind.DEPT_MONTHLY
-            and a.department_id == duty.department_id
-            and a.role in (Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER)
-        ):
-            return True
-        if (
-            duty.kind == ReportDuty.Kind.OFFICE_MONTHLY
-            and a.role == Role.OFFICE_MANAGER
-            and a.office_id == duty.office_id
-        ):
-            return True
-        if duty.kind == ReportDuty.Kind.QM_PERIODIC and a.role == Role.QM and a.company_id == duty.company_id:
-            return True
-    return False
+    return scopes.may_submit_report(user, duty)
 
 
 def report_submit(*, actor, duty_id: int, summary: str) -> ReportDuty:

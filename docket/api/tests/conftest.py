@@ -34,9 +34,9 @@ def _fresh_throttle_counts(monkeypatch):
     under its own prefix, so no test inherits another's requests."""
     import uuid
 
-    from docket.api import throttling
+    from docket.core import ratelimit
 
-    monkeypatch.setattr(throttling, "KEY_PREFIX", f"throttle-test-{uuid.uuid4().hex}")
+    monkeypatch.setattr(ratelimit, "KEY_PREFIX", f"throttle-test-{uuid.uuid4().hex}")
 
 
 @pytest.fixture

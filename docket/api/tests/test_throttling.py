@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.test import override_settings
 
-from docket.api.throttling import client_address, parse_rate
 from docket.core import clock
+from docket.core.ratelimit import client_address, parse_rate
 
 from .conftest import Api
 

@@ -6,23 +6,19 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from docket.accounts.models import Role
 from docket.core import clock
 from docket.core.errors import DomainError
 from docket.org.models import Office
 
-from .. import access
+from .. import scopes
 from ..models import Complaint, DailyReconciliation, State, SuggestionBoxOpening
-
-FRONT_ROLES = {Role.RECEPTION, Role.OFFICE_MANAGER}
 
 
 def _front_desk(actor, office_id: int) -> Office:
     office = Office.objects.filter(pk=office_id).first()
     if office is None:
         raise DomainError("not_found")
-    role = access.register_role(actor, office)
-    if role is None or role.role not in FRONT_ROLES:
+    if scopes.front_desk_role(actor, office.id) is None:
         raise DomainError("forbidden_action")
     return office
 

@@ -11,17 +11,13 @@ from docket.core import clock
 from docket.core.errors import DomainError
 from docket.org.models import Office
 
-from .. import access, services
+from .. import scopes, services
 from ..intake_forms import BoxOpeningForm, ReconciliationForm
 from ..models import SuggestionBoxOpening
 
 
 def _front_offices(user):
-    ids = [
-        o.id
-        for o in Office.objects.all()
-        if (a := access.register_role(user, o)) and a.role in services.intake_log.FRONT_ROLES
-    ]
+    ids = scopes.front_desk_office_ids(user)
     if not ids:
         raise PermissionDenied("仅管理处接待人员和管理处经理可用。")
     return Office.objects.filter(id__in=ids)
