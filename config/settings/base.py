@@ -128,6 +128,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(
 # the default cache (Redis with REDIS_URL, so the limit holds across app-server workers). The public receipt
 # check is limited per client address (it is unauthenticated and guesses check codes); every API key overall.
 DOCKET_API_RECEIPT_RATE = os.environ.get("DOCKET_API_RECEIPT_RATE", "30/10m")
+# The front desk's caller lookup (personal data, issue 10): per signed-in user.
+DOCKET_LOOKUP_RATE = os.environ.get("DOCKET_LOOKUP_RATE", "60/10m")
 DOCKET_API_KEY_RATE = os.environ.get("DOCKET_API_KEY_RATE", "6000/m")
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 DOCKET_NUM_PROXIES = int(os.environ.get("DOCKET_NUM_PROXIES", "0"))

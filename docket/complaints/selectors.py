@@ -188,36 +188,6 @@ def timeline_for(complaint: Complaint, *, public_only: bool = False) -> QuerySet
     return qs.filter(public=True) if public_only else qs
 
 
-def intake_lookup(user, *, phone: str = "", room_id: int | None = None, limit: int = 10):
-    """For the front desk: known residents by phone or room, and the open complaints already on record
-    for that phone or room (so the same owner's earlier complaints are seen while typing)."""
-    from docket.org.models import Resident
-
-    phone = "".join(ch for ch in phone if ch.isdigit())
-    residents = Resident.objects.none()
-    if len(phone) >= 7:
-        residents = Resident.objects.filter(phone__startswith=phone)
-    elif room_id:
-        residents = Resident.objects.filter(room_id=room_id)
-    residents = residents.select_related("room__unit__building__community")[:limit]
-    q = Q()
-    if len(phone) >= 7:
-        q |= Q(complainant_phone__startswith=phone)
-    if room_id:
-        q |= Q(room_id=room_id)
-    open_complaints = (
-        (
-            complaints_visible_to(user)
-            .filter(q)
-            .exclude(state__in=TERMINAL_STATES)
-            .order_by("-received_at")[:limit]
-        )
-        if q
-        else Complaint.objects.none()
-    )
-    return list(residents), list(open_complaints)
-
-
 def _work_q(a) -> Q:
     """What waits for one role assignment (R-HDL, R-SLA-3): the things this role acts on next."""
     from docket.accounts.models import Role

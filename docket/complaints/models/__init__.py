@@ -20,6 +20,7 @@ from .events import AppendOnlyError, ComplaintEvent
 from .handling import CompensationClaim, DeveloperForward, FollowUp, NonconformityReport, Reply, ReplyReview
 from .intake_log import DailyReconciliation, SavedFilter, SuggestionBoxOpening
 from .obligations import Obligation
+from .privacy import PersonalDataAccess
 
 __all__ = [
     "TERMINAL_STATES",
@@ -34,6 +35,7 @@ __all__ = [
     "Complaint",
     "DailyReconciliation",
     "SavedFilter",
+    "PersonalDataAccess",
     "SuggestionBoxOpening",
     "ComplaintEvent",
     "ComplaintIssue",

@@ -78,6 +78,7 @@ class IssueState(models.TextChoices):
     MEASURES_DONE = "measures_done", _("措施已落实")
     VERIFIED = "verified", _("验证合格")
     REWORK = "rework", _("返工")
+    WITHDRAWN = "withdrawn", _("已撤回")  # the complaint was withdrawn before the issue was verified
 
 
 class ReviewStage(models.TextChoices):

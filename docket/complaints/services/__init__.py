@@ -34,6 +34,7 @@ from .intake import (
     complaint_register,
 )
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
+from .privacy import LookupResult, resident_lookup
 from .records import (
     chase_record,
     compensation_claim_record,
@@ -47,6 +48,8 @@ from .review import reply_draft_save, reply_review_approve, reply_review_return,
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "LookupResult",
+    "resident_lookup",
     "follow_up_attempt_record",
     "box_opening_record",
     "reconciliation_record",

@@ -70,7 +70,7 @@ def test_lookup_finds_resident_and_open_complaints(client, org, complaint_factor
     Resident.objects.create(room=org.a.room, name="王建国", phone="13800000001")
     c = complaint_factory(complainant_phone="13800000001")
     client.force_login(org.a.users["reception"])
-    html = client.get(reverse("complaints:lookup"), {"complainant_phone": "1380000000"}).content.decode()
+    html = client.get(reverse("complaints:lookup"), {"complainant_phone": "138 0000 0001"}).content.decode()
     assert "王建国" in html and c.receipt_no in html
 
 

@@ -1,12 +1,15 @@
 """Front-desk intake: one form for every channel and method (R-INT-1..7, R-INT-10)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from docket.core import ratelimit
 from docket.core.errors import DomainError
 
-from .. import selectors, services
+from .. import services
 from ..intake_forms import IntakeForm
 
 
@@ -30,12 +33,22 @@ def complaint_new(request):
 
 @login_required
 def intake_lookup(request):
+    """The caller lookup as the front desk types (htmx fragment): full numbers and exact rooms only,
+    throttled per user, every answer logged (services.resident_lookup)."""
+    wait = ratelimit.hit("lookup", str(request.user.pk), settings.DOCKET_LOOKUP_RATE)
+    if wait is not None:
+        response = render(
+            request, "complaints/_lookup.html", {"refused": _("查询过于频繁，请稍后再试。")}, status=429
+        )
+        response["Retry-After"] = str(int(wait) + 1)
+        return response
     room = request.GET.get("room")
-    residents, open_complaints = selectors.intake_lookup(
-        request.user,
-        phone=request.GET.get("complainant_phone", ""),
-        room_id=int(room) if room and room.isdigit() else None,
-    )
-    return render(
-        request, "complaints/_lookup.html", {"residents": residents, "open_complaints": open_complaints}
-    )
+    try:
+        result = services.resident_lookup(
+            actor=request.user,
+            phone=request.GET.get("complainant_phone", ""),
+            room_id=int(room) if room and room.isdigit() else None,
+        )
+    except DomainError as exc:
+        return render(request, "complaints/_lookup.html", {"refused": exc.message}, status=exc.status)
+    return render(request, "complaints/_lookup.html", {"result": result})
