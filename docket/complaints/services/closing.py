@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docket.core.errors import DomainError
 
-from ..models import ClosureKind, Exemption, FollowUp, FollowUpMethod, State
+from ..models import ClosureKind, ComplaintIssue, Exemption, FollowUp, FollowUpMethod, IssueState, State
 from ._base import acting, text_required
 from .deadlines import obligations_cancel, obligations_meet
 
@@ -150,6 +150,10 @@ def complaint_withdraw(*, actor, complaint_id: int, reason: str, expected_versio
     ) as act:
         act.move(State.WITHDRAWN)
         act.set(closure_kind=ClosureKind.WITHDRAWN, closure_note=reason, closed_at=act.now)
+        # Its issues end with it: no department owes work on a withdrawn complaint.
+        ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state=IssueState.VERIFIED).update(
+            state=IssueState.WITHDRAWN
+        )
         act.record("withdrawn", {"reason": reason})
         obligations_cancel(act)
     return act.complaint
