@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from docket.complaints import access, kinds
+from docket.complaints import access, kinds, privacy
 from docket.complaints.events import ChainProblem, public_payload
 from docket.complaints.models import Attachment, Complaint, ComplaintEvent, Obligation
 from docket.core import clock
@@ -53,15 +53,24 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
     cosigners = parts.get("cosigners", c.cosigners.all())
     attachments = parts.get("attachments", c.attachments.all())
     replies = parts.get("replies", c.replies.all())
+    person = privacy.person_for(user, c, cosigners=cosigners)
+    # The owners' committee reads the public view only (privacy.py): no staff names, no internal texts.
+    public = privacy.public_only(user, c)
+    if public:
+        replies = [r for r in replies if r.state == "sent"]
+
+    def internal(value):
+        return None if public else value
+
     return {
         **summary(c),
         "community": c.community.name,
         "anonymous": c.anonymous,
-        "complainant_name": c.complainant_name,
-        "complainant_phone": c.complainant_phone,
-        "complainant_address": c.complainant_address,
-        "complainant_email": c.complainant_email,
-        "room": _name(c.room) if c.room_id else None,
+        "complainant_name": person.name,
+        "complainant_phone": person.phone,
+        "complainant_address": person.address,
+        "complainant_email": person.email,
+        "room": person.room or None,
         "location": c.location,
         "people_count": c.people_count,
         "description": c.description,
@@ -77,9 +86,9 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
         "forwarded_by_id": c.forwarded_by_id,
         "forwarder_ref": c.forwarder_ref,
         "forwarder_due_at": _utc(c.forwarder_due_at),
-        "received_by": _name(c.received_by),
-        "holder": _name(c.holder),
-        "responsible": _name(c.responsible),
+        "received_by": internal(_name(c.received_by)),
+        "holder": internal(_name(c.holder)),
+        "responsible": internal(_name(c.responsible)),
         "review_stage": c.review_stage,
         "paused_at": _utc(c.paused_at),
         "resume_on": _utc(c.resume_on),
@@ -96,17 +105,17 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
                 "category": _name(i.category),
                 "department_id": i.department_id,
                 "department": i.department.name if i.department_id else None,
-                "responsible": _name(i.responsible),
+                "responsible": internal(_name(i.responsible)),
                 "state": i.state,
-                "findings": i.findings,
-                "measures": i.measures,
-                "verification_note": i.verification_note,
+                "findings": internal(i.findings) or "",
+                "measures": internal(i.measures) or "",
+                "verification_note": internal(i.verification_note) or "",
                 "verified_at": _utc(i.verified_at),
             }
             for i in issues
         ],
         "obligations": [obligation(o) for o in obligations],
-        "cosigners": [{"name": s.name, "room": s.room, "phone": s.phone} for s in cosigners],
+        "cosigners": [{"name": s.name, "room": s.room, "phone": s.phone} for s in person.cosigners],
         "attachments": [attachment(a) for a in attachments],
         "replies": [
             {

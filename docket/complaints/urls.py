@@ -14,6 +14,7 @@ urlpatterns = [
     path("lookup/", intake.intake_lookup, name="lookup"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),
+    path("<int:pk>/reveal/", pages.complaint_reveal, name="reveal"),
     path("<int:pk>/form/", pages.complaint_record_form, name="record_form"),
     path("<int:pk>/reply/<int:number>/", pages.reply_letter, name="reply_letter"),
     path("<int:pk>/act/<slug:action>/", actions.complaint_action, name="action"),

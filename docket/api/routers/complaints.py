@@ -9,10 +9,11 @@ from django.http import HttpResponse
 from ninja import Path, Query, Router, Schema
 from pydantic import Field, field_validator
 
-from docket.complaints import access, selectors, services
+from docket.complaints import access, privacy, selectors, services
 from docket.complaints.events import chain_verify
 from docket.complaints.models import Kind, State
 from docket.core import clock
+from docket.core.errors import DomainError
 
 from .. import render
 from .. import selectors as api_selectors
@@ -107,6 +108,7 @@ def complaints_create(
 )
 def complaints_events(request, id: int = ComplaintId, public: bool = False):
     complaint = access.access_complaint(request.auth, id)
+    public = public or privacy.public_only(request.auth, complaint)  # the committee: the public view only
     return [
         render.event(e, public_view=public) for e in selectors.timeline_for(complaint, public_only=public)
     ]
@@ -120,5 +122,7 @@ def complaints_events(request, id: int = ComplaintId, public: bool = False):
 )
 def complaints_chain(request, id: int = ComplaintId):
     complaint = access.access_complaint(request.auth, id)
+    if privacy.public_only(request.auth, complaint):
+        raise DomainError("not_found")  # every hashed field, internal ones too: not for the public view
     events = list(selectors.timeline_for(complaint))
     return render.chain(complaint, events, chain_verify(complaint))

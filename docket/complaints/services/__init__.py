@@ -34,7 +34,7 @@ from .intake import (
     complaint_register,
 )
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
-from .privacy import LookupResult, resident_lookup
+from .privacy import LookupResult, personal_data_reveal, resident_lookup
 from .records import (
     chase_record,
     compensation_claim_record,
@@ -50,6 +50,7 @@ from .severity import group_report_record, severity_raise
 __all__ = [
     "LookupResult",
     "resident_lookup",
+    "personal_data_reveal",
     "follow_up_attempt_record",
     "box_opening_record",
     "reconciliation_record",

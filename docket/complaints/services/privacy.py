@@ -68,3 +68,29 @@ def resident_lookup(*, actor, phone: str = "", room_id: int | None = None, limit
         results=len(found),
     )
     return LookupResult(residents=found, open_complaints=open_complaints, asked=True)
+
+
+def personal_data_reveal(*, actor, complaint_id: int, reason: str):
+    """Show one complaint's personal data in full to a viewer who sees it masked (R-EXP-12): an explicit
+    act with a written reason, logged (`PersonalDataAccess`: who, when, which complaint, why) and visible
+    to QM. `not_found` for a complaint the actor may not see; `forbidden_action` for a viewer who sees it
+    in full already or may never see it (the owners' committee). Returns the full `privacy.Person`."""
+    from .. import privacy
+    from ..access import access_complaint
+    from ._base import text_required
+
+    reason = text_required(reason, "查看原因")[:200]
+    c = access_complaint(actor, complaint_id, related=("room__unit__building",))
+    if not privacy.may_reveal(actor, c):
+        raise DomainError("forbidden_action")
+    PersonalDataAccess.objects.create(
+        user=actor,
+        at=clock.now(),
+        purpose=PersonalDataAccess.Purpose.REVEAL,
+        office_id=c.office_id,
+        complaint=c,
+        query=c.receipt_no[:100],
+        reason=reason,
+        results=1,
+    )
+    return privacy.person_for(actor, c, revealed=True)

@@ -25,6 +25,14 @@ def event_label(kind: str) -> str:
 
 
 @register.filter
+def event_public_text(event) -> str:
+    """What the complainant is told at this step (the kind's public text), for the public view."""
+    from ..events import public_text
+
+    return public_text(event)
+
+
+@register.filter
 def event_details(payload: dict) -> list[tuple[str, str]]:
     """The readable part of an event's payload, codes shown by their labels."""
     if not isinstance(payload, dict):

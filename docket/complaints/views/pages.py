@@ -14,7 +14,7 @@ from django.urls import reverse
 from docket.core.errors import DomainError
 from docket.org.models import Department
 
-from .. import access, selectors
+from .. import access, privacy, selectors, services
 from ..events import chain_verify, receipt_digest
 from ..models import Category, Channel, Kind, Method, SavedFilter, State
 
@@ -114,13 +114,48 @@ def complaint_detail(request, pk: int):
         request,
         "complaints/detail.html",
         {
-            "c": complaint,
-            "events": events,
+            **_record_context(request.user, complaint, events),
             "actions": access.available_actions(request.user, complaint),
-            "chain_problem": chain_verify(complaint, events),
             "digest": events[0].hash if events and events[0].seq == 1 else "",
         },
     )
+
+
+def _record_context(user, complaint, events: list) -> dict:
+    """What every view of one record shows, as this viewer may read it: the people (masked for roles that
+    do not need them, privacy.py), and for the owners' committee only the public events."""
+    public = privacy.public_only(user, complaint)
+    return {
+        "c": complaint,
+        "person": privacy.person_for(user, complaint),
+        "public_only": public,
+        "events": [e for e in events if e.public] if public else events,
+        "chain_problem": chain_verify(complaint, events),
+    }
+
+
+@login_required
+def complaint_reveal(request, pk: int):
+    """Reveal the complaint's personal data to a viewer who sees it masked, with a logged reason (POST)."""
+    if request.method != "POST":
+        return redirect("complaints:detail", pk=pk)
+    try:
+        person = services.personal_data_reveal(
+            actor=request.user, complaint_id=pk, reason=request.POST.get("reason", "")
+        )
+        error = ""
+    except DomainError as exc:
+        if exc.code == "not_found":
+            raise Http404 from exc
+        person, error = None, exc.message
+    complaint = access.access_complaint(request.user, pk, related=selectors.DETAIL_RELATED)
+    context = {
+        "c": complaint,
+        "person": person or privacy.person_for(request.user, complaint),
+        "revealed": person is not None,
+        "reveal_error": error,
+    }
+    return render(request, "complaints/_person.html", context, status=200 if person else 422)
 
 
 @login_required
@@ -138,6 +173,7 @@ def complaint_receipt(request, pk: int):
         "complaints/receipt.html",
         {
             "c": complaint,
+            "person": privacy.person_for(request.user, complaint),
             "digest": digest,
             "qr_svg": receipt_qr_svg(complaint.receipt_no, digest),
         },
@@ -158,17 +194,17 @@ def complaint_record_form(request, pk: int):
         complaint = access.access_complaint(request.user, pk, related=selectors.DETAIL_RELATED)
     except DomainError as exc:
         raise Http404 from exc
+    if privacy.public_only(request.user, complaint):
+        raise Http404  # the internal controlled form; the owners' committee reads the public view
     complaint = selectors.complaint_detail_for(complaint)
     events = list(selectors.timeline_for(complaint))
     return render(
         request,
         "complaints/record_form.html",
         {
-            "c": complaint,
-            "events": events,
+            **_record_context(request.user, complaint, events),
             "digest": events[0].hash if events else "",
             "last_hash": events[-1].hash if events else "",
-            "chain_problem": chain_verify(complaint, events),
         },
     )
 
@@ -180,7 +216,9 @@ def reply_letter(request, pk: int, number: int):
         complaint = access.access_complaint(request.user, pk)
     except DomainError as exc:
         raise Http404 from exc
-    reply = complaint.replies.filter(number=number, state__in=["approved", "sent"]).first()
+    states = ["sent"] if privacy.public_only(request.user, complaint) else ["approved", "sent"]
+    reply = complaint.replies.filter(number=number, state__in=states).first()
     if reply is None:
         raise Http404
-    return render(request, "complaints/reply_letter.html", {"c": complaint, "r": reply})
+    person = privacy.person_for(request.user, complaint)
+    return render(request, "complaints/reply_letter.html", {"c": complaint, "r": reply, "person": person})
