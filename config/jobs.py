@@ -6,6 +6,7 @@ from huey.contrib.djhuey import periodic_task
 
 from docket.api.services import idempotency_purge
 from docket.complaints.services.overdue import overdue_sweep
+from docket.complaints.services.privacy import personal_data_anonymise_due
 from docket.complaints.tasks import chains_verify_nightly
 from docket.mailin.services import mailboxes_poll
 from docket.notifications.service import deliver_for
@@ -50,3 +51,10 @@ def poll_complaint_mailboxes():
     """Read every active complaint mailbox (email channel, R-INT-2), every minute. Failures are recorded
     on the mailbox; messages are filed exactly once even when runs overlap."""
     mailboxes_poll()
+
+
+@periodic_task(crontab(hour="3", minute="40"))
+def anonymise_expired_personal_data():
+    """Erase the personal data of complaints ended longer ago than the retention period (R-EXP-12)."""
+    while personal_data_anonymise_due(batch=500):
+        pass

@@ -198,3 +198,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DOCKET_LOG_LEVEL", "INFO")},
 }
+
+# --- Personal data retention (R-EXP-12, PIPL; docs/decisions.md) ---------------------------------------------
+# Days after closure after which a complaint's personal data is erased by the nightly job (the record stays
+# verifiable); major complaints' dossiers are kept longer.
+DOCKET_RETENTION_DAYS = int(os.environ.get("DOCKET_RETENTION_DAYS", str(3 * 365)))
+DOCKET_RETENTION_MAJOR_DAYS = int(os.environ.get("DOCKET_RETENTION_MAJOR_DAYS", str(10 * 365)))

@@ -231,6 +231,9 @@ _kind("compensation_claimed", _("记录索赔"))
 _kind("compensation_decided", _("赔偿审批"))
 _kind("compensation_escalated", _("赔偿上报"))
 _kind("note_added", _("内部备注"))
+# Personal data (R-EXP-12): which fields changed or were erased, never their values (they stay erasable).
+_kind("complainant_details_corrected", _("更正顾客联系信息"))
+_kind("personal_data_anonymised", _("个人信息已匿名化"))
 
 # --- deadlines (R-SLA) ---------------------------------------------------------------------------------------
 _kind("deadline_set", _("设定处理时限"))

@@ -137,6 +137,8 @@ class Complaint(models.Model):
     closure_kind = models.CharField(_("结案方式"), max_length=12, choices=ClosureKind.choices, blank=True)
     closure_note = models.TextField(_("结案说明"), blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    # Set when the retention period ended and the personal data was erased (R-EXP-12; services/privacy.py).
+    anonymised_at = models.DateTimeField(_("个人信息匿名化时间"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"))
 

@@ -34,7 +34,14 @@ from .intake import (
     complaint_register,
 )
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
-from .privacy import LookupResult, personal_data_reveal, resident_lookup
+from .privacy import (
+    LookupResult,
+    complainant_details_correct,
+    personal_data_anonymise_due,
+    personal_data_export,
+    personal_data_reveal,
+    resident_lookup,
+)
 from .records import (
     chase_record,
     compensation_claim_record,
@@ -51,6 +58,9 @@ __all__ = [
     "LookupResult",
     "resident_lookup",
     "personal_data_reveal",
+    "personal_data_export",
+    "personal_data_anonymise_due",
+    "complainant_details_correct",
     "follow_up_attempt_record",
     "box_opening_record",
     "reconciliation_record",

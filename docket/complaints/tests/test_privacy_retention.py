@@ -1,0 +1,88 @@
+"""Retention and an owner's request (R-EXP-12, PIPL; issue 10): personal data is erased after the retention
+period while the record stays verifiable; everything held about a phone number can be exported, logged."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from docket.complaints import services as s
+from docket.complaints.events import chain_verify
+from docket.complaints.models import Complaint, ComplaintEvent, CoSigner, PersonalDataAccess, State
+from docket.complaints.tests.helpers import drive_to
+from docket.core import clock
+from docket.core.errors import DomainError
+from docket.org.models import Resident
+
+pytestmark = pytest.mark.django_db
+
+
+def _ended_days_ago(c: Complaint, days: int) -> Complaint:
+    Complaint.objects.filter(pk=c.pk).update(closed_at=clock.now() - timedelta(days=days))
+    return Complaint.objects.get(pk=c.pk)
+
+
+def test_personal_data_is_erased_after_the_retention_period_and_the_chain_still_verifies(org, settings):
+    settings.DOCKET_RETENTION_DAYS = 1095
+    old = _ended_days_ago(drive_to(org, State.CLOSED), 1096)
+    recent = _ended_days_ago(drive_to(org, State.CLOSED), 1000)
+    still_open = drive_to(org, State.INVESTIGATING)
+    CoSigner.objects.create(complaint=old, name="李秀英", phone="13987654321", room="3-1-201")
+    assert old.complainant_phone
+    assert s.personal_data_anonymise_due() == 1
+    old.refresh_from_db()
+    assert (old.complainant_name, old.complainant_phone, old.complainant_email, old.complainant_address) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert old.anonymised_at is not None
+    assert list(CoSigner.objects.filter(complaint=old).values_list("name", "phone", "room")) == [("", "", "")]
+    last = ComplaintEvent.objects.filter(complaint=old).order_by("-seq").first()
+    assert last.kind == "personal_data_anonymised" and not last.public
+    assert "complainant_phone" in last.payload["fields"] and "13800000001" not in str(last.payload)
+    assert chain_verify(old) is None
+    for c in (recent, still_open):
+        c.refresh_from_db()
+        assert c.complainant_phone and c.anonymised_at is None
+    assert s.personal_data_anonymise_due() == 0  # idempotent
+
+
+def test_major_complaints_follow_their_own_rule(org, settings):
+    settings.DOCKET_RETENTION_DAYS, settings.DOCKET_RETENTION_MAJOR_DAYS = 1095, 3650
+    major = drive_to(org, State.CLOSED)
+    Complaint.objects.filter(pk=major.pk).update(severity="major")
+    _ended_days_ago(major, 2000)
+    assert s.personal_data_anonymise_due() == 0
+    _ended_days_ago(major, 3651)
+    assert s.personal_data_anonymise_due() == 1
+
+
+def test_an_owner_export_of_everything_held_about_a_phone(org, complaint_factory):
+    mine = complaint_factory(complainant_phone="13800000001")
+    other = complaint_factory(complainant_phone="13800000002")
+    Resident.objects.create(room=org.a.room, name="王建国", phone="13800000001")
+    out = s.personal_data_export(actor=org.users["qm"], phone="138-0000-0001", reason="业主书面申请")
+    assert [c["receipt_no"] for c in out["complaints"]] == [mine.receipt_no]
+    assert other.receipt_no not in str(out)
+    assert out["register"][0]["name"] == "王建国"
+    assert out["complaints"][0]["timeline"][0]["kind"] == "registered"
+    log = PersonalDataAccess.objects.get()
+    assert log.purpose == "export" and log.reason == "业主书面申请" and "13800000001" not in log.query
+
+
+@pytest.mark.parametrize("who", ["reception", "eng_supervisor", "committee"])
+def test_only_qm_exports(org, complaint_factory, who):
+    complaint_factory()
+    with pytest.raises(DomainError) as exc:
+        s.personal_data_export(actor=org.a.users[who], phone="13800000001", reason="x")
+    assert exc.value.code == "forbidden_action"
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_an_incomplete_number_is_refused(org):
+    with pytest.raises(DomainError) as exc:
+        s.personal_data_export(actor=org.users["qm"], phone="1380000", reason="x")
+    assert exc.value.code == "validation"
