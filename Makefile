@@ -72,8 +72,16 @@ bench: bench-services
 	$(BENCH_ENV) uv run python -m bench.sweep $(BENCH_SWEEP_ARGS)
 	@$(MAKE) --no-print-directory bench-http
 
+# A short run of every benchmark (scripts/bench_smoke.sh: generate 2 000 complaints into docket_bench_smoke,
+# sweep, HTTP, intake; a few seconds per scenario, about a minute and a half), so none of them rots; CI's
+# PostgreSQL pass runs it. Figures printed, no target asserted.
+.PHONY: bench-smoke
+bench-smoke: bench-services
+	@scripts/bench_smoke.sh
+
 # The staff pages over HTTP on the loaded docket_bench (bench/README.md): granian with 2 workers and the
-# production settings, wrk on 127.0.0.1 with 1 and 8 clients, 30 s per scenario (about 3 minutes).
+# production settings, wrk on 127.0.0.1 with 1 and 8 clients: the work queue, the complaint list and the
+# complaint page, 30 s per scenario after 5 s of warm-up (about 4 minutes).
 BENCH_HTTP_ARGS ?=
 bench-http: bench-services
 	@psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'docket_bench'" \
