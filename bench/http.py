@@ -124,7 +124,9 @@ def choose_department(username: str | None):
     if not held:
         sys.exit("no open complaint is held by a department: run python -m bench.generate first")
     dept_id = max(held, key=lambda d: (held[d], -d))
-    return sups.filter(department_id=dept_id).select_related("department__office").first().department
+    chosen = sups.filter(department_id=dept_id).select_related("department__office").first()
+    assert chosen is not None  # dept_id came from these assignments
+    return chosen.department
 
 
 def bench_user(department, password: str):

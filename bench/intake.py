@@ -430,7 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     log = var_dir / "granian.log"
     tmp = Path(tempfile.mkdtemp(prefix="docket-bench-intake-wrk-"))
     run = secrets.token_hex(4)
-    scenarios = [(f"{args.offices} offices", int(c), None) for c in args.clients.split(",") if c.strip()]
+    scenarios: list[tuple[str, int, int | None]] = [
+        (f"{args.offices} offices", int(c), None) for c in args.clients.split(",") if c.strip()
+    ]
     if args.single_clients:
         scenarios.append(("1 office", args.single_clients, 0))
     print(
@@ -496,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
             f"    CPU per accepted complaint: app {r['app_cpu'] / n * 1000:.1f} ms, PostgreSQL "
             f"{r['pg_cpu'] / n * 1000:.1f} ms, wrk {r['wrk_cpu'] / n * 1000:.2f} ms; used "
             f"{(r['app_cpu'] + r['pg_cpu'] + r['wrk_cpu']) / r['seconds']:.2f} of {os.cpu_count()} cores "
-            f"(ceiling on idle cores ≈ {os.cpu_count() * 1000 / per:.0f}/s)"
+            f"(ceiling on idle cores ≈ {(os.cpu_count() or 1) * 1000 / per:.0f}/s)"
         )
         if r["other"] or r["errors"]:
             failed = True

@@ -223,8 +223,8 @@ def _cpu_sample(server_group: int, database: str) -> dict:
         try:
             with open(f"/proc/{pid}/stat", "rb") as f:
                 stat = f.read()
-            comm, fields = stat.split(b" (", 1)[1].rsplit(b")", 1)
-            fields = fields.split()
+            comm, rest = stat.split(b" (", 1)[1].rsplit(b")", 1)
+            fields = rest.split()
             if int(fields[2]) == server_group:
                 kind = "app"
             elif comm == b"postgres":
