@@ -31,9 +31,11 @@ test:
 	@scripts/ensure_tools.sh browser
 	uv run pytest -q -p no:cacheprovider
 
+# The gates CI runs first (.ci/run) and .pre-commit-config.yaml's hooks.
 lint: setup
 	uv run ruff check .
 	uv run ruff format --check .
+	uv run mypy
 
 docs: setup
 	$(MANAGE) workflow_diagram
