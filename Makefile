@@ -1,11 +1,12 @@
-# Docket: `make run` starts everything on the embedded default; `make test` runs the whole suite.
+# Docket: `make run` starts everything on the embedded default (granian, DEBUG off); `make dev` the same with
+# runserver and DEBUG on; `make test` runs the whole suite.
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export PATH := $(HOME)/.local/bin:$(PATH)
 PORT ?= 8000
 MANAGE := uv run python manage.py
 
-.PHONY: run setup test test-fast lint bench bench-http migrate demo docs
+.PHONY: run dev static setup test test-fast lint bench bench-http migrate demo docs
 
 setup:
 	@scripts/ensure_tools.sh
@@ -16,16 +17,25 @@ migrate: setup
 demo: migrate
 	@$(MANAGE) seed_demo
 
-run: demo
+# The hashed, compressed copies WhiteNoise serves under `make run` (config.settings.run), in var/static.
+static: setup
+	@DJANGO_SETTINGS_MODULE=config.settings.run $(MANAGE) collectstatic --no-input -v 0
+
+run: demo static
 	@scripts/run.sh $(PORT)
+
+dev: demo
+	@scripts/run.sh --dev $(PORT)
 
 test:
 	@scripts/ensure_tools.sh browser
 	uv run pytest -q -p no:cacheprovider
 
+# The gates CI runs first (.ci/run) and .pre-commit-config.yaml's hooks.
 lint: setup
 	uv run ruff check .
 	uv run ruff format --check .
+	uv run mypy
 
 docs: setup
 	$(MANAGE) workflow_diagram
@@ -37,15 +47,17 @@ docs: setup
 BENCH_INTAKE_ARGS ?=
 .PHONY: bench-intake
 bench: bench-intake
-bench-intake:
-	@scripts/ensure_tools.sh
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& { echo ">> installing wrk with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
-		|| { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; } \
-		|| { echo "bench-intake needs wrk: sudo apt-get install -y wrk" >&2; exit 1; }; }
-	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
-	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+bench-intake: bench-services
 	REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake $(BENCH_INTAKE_ARGS)
+
+# What the benchmarks need: uv and the packages, wrk (apt-get, scripts/ensure_tools.sh), PostgreSQL and Redis
+# on 127.0.0.1 (started if they are not running).
+.PHONY: bench-services
+bench-services:
+	@scripts/ensure_tools.sh wrk
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start
+	@for _ in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
 # The benchmark at scale (bench/README.md): PostgreSQL only, its own database docket_bench; loads
 # BENCH_COMPLAINTS complaints with COPY, then measures the overdue sweep (and doubles the closed history),
@@ -54,9 +66,7 @@ BENCH_COMPLAINTS ?= 1000000
 BENCH_SWEEP_ARGS ?= --double-history
 BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/docket_bench DJANGO_SETTINGS_MODULE=config.settings.dev
 
-bench:
-	@scripts/ensure_tools.sh
-	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+bench: bench-services
 	@psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'docket_bench'" \
 		| grep -q 1 || createdb -h 127.0.0.1 -U postgres docket_bench
 	$(BENCH_ENV) $(MANAGE) migrate --no-input -v 0
@@ -64,15 +74,18 @@ bench:
 	$(BENCH_ENV) uv run python -m bench.sweep $(BENCH_SWEEP_ARGS)
 	@$(MAKE) --no-print-directory bench-http
 
+# A short run of every benchmark (scripts/bench_smoke.sh: generate 2 000 complaints into docket_bench_smoke,
+# sweep, HTTP, intake; a few seconds per scenario, about a minute and a half), so none of them rots; CI's
+# PostgreSQL pass runs it. Figures printed, no target asserted.
+.PHONY: bench-smoke
+bench-smoke: bench-services
+	@scripts/bench_smoke.sh
+
 # The staff pages over HTTP on the loaded docket_bench (bench/README.md): granian with 2 workers and the
-# production settings, wrk on 127.0.0.1 with 1 and 8 clients, 30 s per scenario (about 3 minutes).
+# production settings, wrk on 127.0.0.1 with 1 and 8 clients: the work queue, the complaint list and the
+# complaint page, 30 s per scenario after 5 s of warm-up (about 4 minutes).
 BENCH_HTTP_ARGS ?=
-bench-http:
-	@scripts/ensure_tools.sh
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& { echo ">> installing wrk with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
-		|| { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; } \
-		|| { echo "bench-http needs wrk: sudo apt-get install -y wrk" >&2; exit 1; }; }
+bench-http: bench-services
 	@psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'docket_bench'" \
 		| grep -q 1 || { echo "no docket_bench database: run make bench first" >&2; exit 1; }
 	$(BENCH_ENV) $(MANAGE) migrate --no-input -v 0

@@ -10,9 +10,11 @@
 3. signs in through the real login form (GET /login/, POST with the CSRF token) and keeps the session cookie;
 4. drives load with `wrk` — a separate process on 127.0.0.1, closed loop: each client sends its next request
    when the previous one is answered — against (a) the work queue (我的待办, `/complaints/work/`, first page:
-   the department's open items sorted by due time) and (b) the complaint page of random complaints the user
-   may see (half open, half ended), first with 1 client (sequential), then with 8; each after a warm-up, for
-   a fixed duration; prints p50/p95/p99/max latency, requests/s and the non-200 responses;
+   the department's open items sorted by due time), (b) the staff complaint list (`/complaints/`, first page
+   of everything the supervisor may see, newest first: the visibility query) and (c) the complaint page of
+   random complaints the user may see (half open, half ended), first with 1 client (sequential), then with 8;
+   each after a warm-up, for a fixed duration; prints p50/p95/p99/max latency, requests/s and the non-200
+   responses;
 5. stops granian (SIGTERM to its process group, SIGKILL after a grace period), also on error, SIGTERM or
    Ctrl-C.
 
@@ -122,7 +124,9 @@ def choose_department(username: str | None):
     if not held:
         sys.exit("no open complaint is held by a department: run python -m bench.generate first")
     dept_id = max(held, key=lambda d: (held[d], -d))
-    return sups.filter(department_id=dept_id).select_related("department__office").first().department
+    chosen = sups.filter(department_id=dept_id).select_related("department__office").first()
+    assert chosen is not None  # dept_id came from these assignments
+    return chosen.department
 
 
 def bench_user(department, password: str):
@@ -351,8 +355,9 @@ def main(argv: list[str] | None = None) -> int:
         f"  complaint pages: {len(ids)} random ones the user may see ({mix['open']} open, {mix['ended']} ended)"
     )
     work_paths = ["/complaints/work/"]
+    list_paths = ["/complaints/"]
     detail_paths = [f"/complaints/{i}/" for i in ids]
-    qcount = queries_per_page(BENCH_USERNAME, password, [work_paths[0], detail_paths[0]])
+    qcount = queries_per_page(BENCH_USERNAME, password, [work_paths[0], list_paths[0], detail_paths[0]])
     connections.close_all()
 
     log = Path(tempfile.gettempdir()) / f"docket-bench-http-granian-{os.getpid()}.log"
@@ -383,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="docket-bench-http-") as tmp:
             scripts = {
                 "work queue": (write_script(Path(tmp), "work", work_paths, session), work_paths[0]),
+                "complaint list": (write_script(Path(tmp), "list", list_paths, session), list_paths[0]),
                 "complaint page": (write_script(Path(tmp), "detail", detail_paths, session), detail_paths[0]),
             }
             for name, (script, path) in scripts.items():

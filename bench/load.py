@@ -185,12 +185,21 @@ def run_wrk(port: int, script: Path, clients: int, seconds: float, timeout_s: fl
         f"http://{HOST}:{port}/",
     ]
     before = os.times()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout_s + 60)
+    # errors="replace": the Lua scripts quote the first bytes of error bodies, and a cut can fall inside a
+    # UTF-8 sequence (Chinese messages); strict=False below: such a body may hold control characters.
+    p = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=seconds + timeout_s + 60,
+    )
     after = os.times()
     line = next((x for x in p.stdout.splitlines() if x.startswith("BENCHJSON ")), None)
     if p.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
-    r = json.loads(line.removeprefix("BENCHJSON "))
+    r = json.loads(line.removeprefix("BENCHJSON "), strict=False)
     r["errors"] = r["connect"] + r["read"] + r["write"] + r["timeout"]
     r["seconds"] = r["duration_us"] / 1e6
     r["rps"] = r["requests"] / r["seconds"]
@@ -214,8 +223,8 @@ def _cpu_sample(server_group: int, database: str) -> dict:
         try:
             with open(f"/proc/{pid}/stat", "rb") as f:
                 stat = f.read()
-            comm, fields = stat.split(b" (", 1)[1].rsplit(b")", 1)
-            fields = fields.split()
+            comm, rest = stat.split(b" (", 1)[1].rsplit(b")", 1)
+            fields = rest.split()
             if int(fields[2]) == server_group:
                 kind = "app"
             elif comm == b"postgres":

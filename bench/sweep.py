@@ -229,8 +229,9 @@ def run_pass(now, batch: int, seconds: float, label: str) -> dict:
 
     from docket.complaints.services.overdue import STEP_NAMES, overdue_sweep
 
-    calls, steps = [], []
-    by_kind = collections.Counter()
+    calls: list[tuple[float | None, int, int, int]] = []
+    steps: list = []
+    by_kind: collections.Counter[str] = collections.Counter()
     resumed = skipped = 0
     queries_sample = None
     started = time.perf_counter()
@@ -262,7 +263,7 @@ def run_pass(now, batch: int, seconds: float, label: str) -> dict:
             break
     timed = [c for c in calls if c[0] is not None]
     working = [c for c in timed if c[1] or c[2]]
-    work_s = sum(c[0] for c in working)
+    work_s = sum(c[0] or 0.0 for c in working)
     work_n = sum(c[1] + c[2] for c in working)
     idle = [c[0] for c in timed if not (c[1] or c[2])]
     return {
@@ -391,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("no complaints loaded: run python -m bench.generate first")
     print(
         f"docket bench sweep: now {now.isoformat()}, batch {args.batch}, {os.cpu_count()} cores, load average "
-        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, PostgreSQL {connection.pg_version // 10000}"
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, PostgreSQL {connection.pg_version // 10000}"  # type: ignore[attr-defined]
     )
     print(
         f"  {fmt_int(figures['complaints'])} complaints ({fmt_int(figures['open'])} open), "

@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Installs what Docket needs and is missing: uv (from PyPI), the locked Python packages, and for the
-# full test suite (`browser`) Debian's Chromium, a CJK font and Dovecot's IMAP server (the email-channel
-# tests start their own private instance). Never downloads a browser of its own.
+# Installs what Docket needs and is missing: uv (from PyPI), the locked Python packages, and on request
+# (arguments, any of): `browser` for the full test suite — Debian's Chromium, a CJK font and Dovecot's IMAP
+# server (the email-channel tests start their own private instance); `wrk` for the HTTP benchmarks. Never
+# downloads a browser of its own. apt-get waits up to 5 minutes for a dpkg lock another process holds
+# (unattended upgrades, a parallel install) instead of failing at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never
 
-need_browser="${1:-}"
+need_browser=""
+need_wrk=""
+for arg in "$@"; do
+  case "$arg" in
+    browser) need_browser=1 ;;
+    wrk) need_wrk=1 ;;
+    *) echo "ensure_tools.sh: unknown argument $arg (browser, wrk)" >&2; exit 2 ;;
+  esac
+done
+APT=(apt-get -o DPkg::Lock::Timeout=300)
 
 PY=${PYTHON:-python3}
 if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
@@ -20,29 +31,33 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 uv sync --frozen --quiet
 
-if [ "$need_browser" = "browser" ]; then
-  missing=()
+missing=()
+if [ -n "$need_wrk" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+fi
+if [ -n "$need_browser" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # (no grep -q: with pipefail, its early exit would fail the pipeline with SIGPIPE)
   fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
   # The email-channel tests (docket/mailin) start a private Dovecot with their own config in a temp dir;
   # the package's system service is not wanted (see the policy-rc.d guard below).
   [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
-  if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-      echo ">> installing ${missing[*]} with apt-get"
-      # Keep apt from starting the packages' services (Dovecot's system IMAP server) during the install,
-      # with Debian's own mechanism; container images usually have this file already.
-      if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-      fi
-      apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    else
-      echo "The full test suite needs Debian's Chromium, a CJK font and dovecot-imapd. Run:" >&2
-      echo "  sudo apt-get install -y ${missing[*]}" >&2
-      exit 1
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo ">> installing ${missing[*]} with apt-get"
+    # Keep apt from starting the packages' services (Dovecot's system IMAP server) during the install,
+    # with Debian's own mechanism; container images usually have this file already.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
     fi
+    "${APT[@]}" update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "Missing Debian packages (the full test suite needs Chromium, a CJK font and dovecot-imapd;" >&2
+    echo "the HTTP benchmarks need wrk). Run:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
   fi
 fi

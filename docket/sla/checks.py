@@ -1,5 +1,11 @@
 """A system check that warns when the calendar has no holiday data for a year deadlines may soon reach
-(R-SLA-1: never silently weekends-only)."""
+(R-SLA-1: never silently weekends-only).
+
+Django passes `databases=None` to every check unless `manage.py check --database NAME` is given, and its own
+database checks then stay silent. This one is about data, not the schema, and the README promises that a plain
+`manage.py check` (and runserver's start) warns, so it reads the default database then; an explicit empty list
+(a test runner with no database tests) still means "no database". A database that is missing or not migrated
+yet gives no warning."""
 
 from django.core.checks import Warning, register
 from django.db import DatabaseError
@@ -7,7 +13,9 @@ from django.db import DatabaseError
 
 @register("docket")
 def calendar_coverage(app_configs=None, databases=None, **kwargs):
-    if not databases:
+    if databases is None:
+        databases = ["default"]
+    if "default" not in databases:
         return []
     from .deadlines import unknown_years_ahead
 

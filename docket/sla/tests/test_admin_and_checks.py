@@ -66,3 +66,26 @@ def test_holidays_import_command(org, tmp_path, capsys):
     call_command("holidays_import", str(f))
     assert "2027: 1 dates loaded, complete" in capsys.readouterr().out
     assert CalendarYear.objects.filter(year=2027).exists()
+
+
+@pytest.mark.django_db
+def test_plain_manage_py_check_warns_about_a_missing_year(org):
+    """`manage.py check` without --database (Django then passes databases=None) still reads the calendar."""
+    import io
+
+    import time_machine
+
+    with time_machine.travel("2026-12-10 10:00 +0800"):
+        assert [w.id for w in calendar_coverage()] == ["docket.W001"]
+        err = io.StringIO()
+        call_command("check", stdout=io.StringIO(), stderr=err)
+        assert "docket.W001" in err.getvalue() and "2027" in err.getvalue()
+        CalendarYear.objects.create(year=2027, source="test")
+        from docket.sla import deadlines
+
+        deadlines.invalidate()
+        err = io.StringIO()
+        call_command("check", stdout=io.StringIO(), stderr=err)
+        assert "docket.W001" not in err.getvalue()
+    # An explicit empty list of databases (a run with no database tests) never touches the database.
+    assert calendar_coverage(databases=[]) == []
