@@ -63,10 +63,12 @@ TABLES = (
 )
 TERMINAL = ("closed", "unclosed", "withdrawn")
 SYSTEM = "系统"
-WARN_RATIO = 0.75  # policies.DEFAULT_RULES: the benchmark organisation keeps the default rules
+WARN_RATIO = (
+    0.75  # read from policies.DEFAULT_RULES at start-up: the benchmark organisation keeps the defaults
+)
 SUPERIOR_AFTER = 120
 QM_AFTER = 480
-PUBLIC_KINDS: frozenset[str] = frozenset()  # filled from docket.complaints.events at start-up
+PUBLIC_KINDS: frozenset[str] = frozenset()  # filled from docket.complaints.kinds at start-up
 
 
 def to_us(dt: datetime) -> int:
@@ -183,7 +185,7 @@ class FastCalendar:
         raise ValueError(kind)
 
     def warn(self, rule: dict, start: int, due: int) -> int:
-        """services.deadlines._warn_at (the due time itself when the deadline is not after the start)."""
+        """sla.deadlines.warn_time (the due time itself when the deadline is not after the start)."""
         if due <= start:
             return due
         if rule.get("type") == "clock_minutes":
@@ -193,8 +195,7 @@ class FastCalendar:
 
     def verify(self, work, rng: random.Random, lo: int, hi: int, n: int = 3000) -> int:
         """Compare with the real calendar and services on n random instants; raise on any difference."""
-        from docket.complaints.services.deadlines import _warn_at
-        from docket.sla.deadlines import compute_due
+        from docket.sla.deadlines import schedule
 
         rules: list[dict[str, Any]] = [
             {"type": "same_day"},
@@ -211,9 +212,9 @@ class FastCalendar:
             dt = from_us(t)
             rule = rng.choice(rules)
             due = self.due(rule, t)
-            real_due = compute_due(rule, dt, work).at
+            plan = schedule(rule, dt, work, WARN_RATIO)  # the product's one schedule (obligation start)
+            real_due, real_warn = plan.due_at, plan.warn_at
             warn = self.warn(rule, t, due)
-            real_warn = _warn_at(work, rule, dt, real_due, WARN_RATIO) if real_due > dt else real_due
             sup, qm = self.add_minutes(due, SUPERIOR_AFTER), self.add_minutes(due, QM_AFTER)
             real_sup = work.add_working_minutes(real_due, SUPERIOR_AFTER)
             real_qm = work.add_working_minutes(real_due, QM_AFTER)
@@ -1883,14 +1884,15 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection, connections
 
     from docket.complaints import events as events_mod
-    from docket.complaints import workflow
+    from docket.complaints import kinds, workflow
     from docket.complaints.events import chain_verify, compute_hash
     from docket.complaints.models import Complaint, ComplaintEvent
     from docket.sla import deadlines as sla_deadlines
     from docket.sla import policies
 
-    global PUBLIC_KINDS, _CTX
-    PUBLIC_KINDS = events_mod.PUBLIC_KINDS
+    global PUBLIC_KINDS, _CTX, WARN_RATIO
+    PUBLIC_KINDS = kinds.PUBLIC_KINDS
+    WARN_RATIO = policies.DEFAULT_RULES["warn_ratio"]
     REVIEW_ROUTES.update(workflow.REVIEW_ROUTES)
     REPLY_RULES.update(policies.DEFAULT_RULES["reply"])
     if events_mod.GENESIS != GENESIS:

@@ -123,7 +123,9 @@ def reply_author(s, event=None) -> People:
 
     number = (event.payload or {}).get("reply") if event is not None else None
     author = (
-        Reply.objects.filter(complaint_id=s.id, number=number).values_list("author_id", flat=True).first()
+        Reply.objects.filter(Q(complaint_id=s.id) & Q(number=number))
+        .values_list("author_id", flat=True)
+        .first()
     )
     return people(Q(user_id=author, company_id=s.company_id)) if author else []
 

@@ -69,7 +69,7 @@ def event_append(
     per-complaint sequence cannot race (the unique (complaint, seq) constraint backs this up)."""
     # `_chain_tail` (seq, hash) is known only for a complaint created in this very transaction (intake sets
     # it), which saves reading the last event back; otherwise the last event is read under the row lock.
-    tail = getattr(complaint, "_chain_tail", None)
+    tail: tuple[int, str] | None = getattr(complaint, "_chain_tail", None)
     last = (
         tail
         or ComplaintEvent.objects.filter(complaint=complaint)
@@ -95,7 +95,7 @@ def event_append(
     event.hash = compute_hash(prev, event)
     event.save(force_insert=True)
     if tail is not None:
-        complaint._chain_tail = (seq, event.hash)
+        complaint._chain_tail = (seq, event.hash)  # type: ignore[attr-defined]  # this transaction's cache
     return event
 
 
@@ -112,9 +112,12 @@ def chain_verify(complaint: Complaint, events: list[ComplaintEvent] | None = Non
     complaint's events in `seq` order when the caller has them already (the complaint page shows them)."""
     prev = GENESIS
     expected_seq = 1
-    if events is None:
-        events = ComplaintEvent.objects.filter(complaint=complaint).order_by("seq").iterator()
-    for event in events:
+    rows = (
+        events
+        if events is not None
+        else ComplaintEvent.objects.filter(complaint=complaint).order_by("seq").iterator()
+    )
+    for event in rows:
         if event.seq != expected_seq:
             return ChainProblem(complaint.id, complaint.receipt_no, expected_seq, "missing event")
         if event.prev_hash != prev:

@@ -110,8 +110,8 @@ def _scope_q(a: RoleAssignment) -> Q:
         # Both halves are uncorrelated `id IN (…)` subqueries: PostgreSQL hashes each once and walks the
         # company's complaints in the list's order, where an OR of a plain column with a subquery made it
         # read the department's whole history first (bench/README.md, the staff list at 1 M).
-        held = Complaint.objects.filter(company_id=a.company_id, holder_department_id=a.department_id)
-        owned = ComplaintIssue.objects.filter(company_id=a.company_id, department_id=a.department_id)
+        held = Complaint.objects.filter(Q(company_id=a.company_id) & Q(holder_department_id=a.department_id))
+        owned = ComplaintIssue.objects.filter(Q(company_id=a.company_id) & Q(department_id=a.department_id))
         return Q(company_id=a.company_id) & (
             Q(id__in=held.values("id")) | Q(id__in=owned.values("complaint_id"))
         )

@@ -34,7 +34,7 @@ class Act:
     issue: ComplaintIssue | None = None
     changed: set[str] = field(default_factory=set)
     events: list[ComplaintEvent] = field(default_factory=list)
-    pending: list[tuple[str, dict, bool | None]] = field(default_factory=list)
+    pending: list[tuple[str, dict]] = field(default_factory=list)
     deadlines: list[dict] = field(default_factory=list)
     obligations_changed: bool = False  # set by the deadline services; next_due_at is refreshed only then
     policy: tuple | None = None  # the effective SLA policy, loaded once per action

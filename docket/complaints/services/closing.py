@@ -31,9 +31,10 @@ def follow_up_record(
     optionally the staff quality-control score (R-HDL-11, R-EXP-13). Closes the complaint."""
     if method not in FollowUpMethod.values:
         raise DomainError("validation", detail="请选择回访方式")
-    satisfaction = _score(satisfaction, "满意度")
-    if satisfaction is None:
+    rated = _score(satisfaction, "满意度")
+    if rated is None:
         raise DomainError("required", field="满意度")
+    satisfaction = rated
     quality_score = _score(quality_score, "质检评分")
     with acting(
         actor=actor, complaint_id=complaint_id, action="follow_up_record", expected_version=expected_version

@@ -60,12 +60,10 @@ def obligation_start(
     c = act.complaint
     start = start or act.now
     rules, version = _policy(act)
-    if due_at is not None:
-        rule: dict | None = {"type": "fixed"}
-    else:
-        rule = policies.rule_for(rules, kind, key)
-        if rule is None:
-            return None
+    found = {"type": "fixed"} if due_at is not None else policies.rule_for(rules, kind, key)
+    if found is None:
+        return None
+    rule: dict = found
     work = sla_deadlines.calendar_for(c.company_id)
     plan = sla_deadlines.schedule(rule, start, work, rules["warn_ratio"], due_at=due_at)
     due, provisional = plan.due_at, plan.provisional
@@ -286,7 +284,7 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
                 resumed = ob.resumed_at is not None
                 plan = sla_deadlines.schedule(
                     ob.rule,
-                    ob.resumed_at if resumed else ob.started_at,
+                    ob.resumed_at or ob.started_at,
                     work,
                     ratio,
                     step=ob.step,

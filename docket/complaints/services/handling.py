@@ -121,7 +121,7 @@ def complaint_transfer(
             raise DomainError("same_department")
         responsible = _responsible_in(dept, responsible_id)
         old = c.holder_department
-        ComplaintIssue.objects.filter(complaint=c, department_id=c.holder_department_id).update(
+        ComplaintIssue.objects.filter(Q(complaint=c) & Q(department_id=c.holder_department_id)).update(
             department=dept, responsible=responsible
         )
         act.move()

@@ -62,7 +62,9 @@ def reconciliation_rows(*, office: Office, day: date) -> list[dict]:
         row["received"] += 1
         if c.state == State.REGISTERED:
             row["pending"].append(c)
-    done = {r.receiver_id: r for r in DailyReconciliation.objects.filter(office=office, day=day)}
+    done: dict[int | None, DailyReconciliation] = {
+        r.receiver_id: r for r in DailyReconciliation.objects.filter(office=office, day=day)
+    }
     for rid, row in rows.items():
         row["reconciliation"] = done.get(rid)
     return list(rows.values())

@@ -24,6 +24,15 @@ def _current_reply(complaint, *states) -> Reply | None:
     return reply
 
 
+def _reply_in(complaint, *states) -> Reply:
+    """The complaint's current reply in one of `states`; `no_draft` when there is none (the workflow state
+    implies one, so this is a consistency guard, not a user path)."""
+    reply = _current_reply(complaint, *states)
+    if reply is None:
+        raise DomainError("no_draft")
+    return reply
+
+
 def _require_issues_investigated(complaint) -> None:
     missing = list(
         ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.OPEN)
@@ -100,7 +109,7 @@ def reply_review_approve(
         action="reply_review_approve",
         expected_version=expected_version,
     ) as act:
-        reply = _current_reply(act.complaint, ReplyState.IN_REVIEW)
+        reply = _reply_in(act.complaint, ReplyState.IN_REVIEW)
         stage = _pending_stage(reply)
         ReplyReview.objects.create(
             reply=reply,
@@ -143,7 +152,7 @@ def reply_review_return(
         action="reply_review_return",
         expected_version=expected_version,
     ) as act:
-        reply = _current_reply(act.complaint, ReplyState.IN_REVIEW)
+        reply = _reply_in(act.complaint, ReplyState.IN_REVIEW)
         stage = _pending_stage(reply)
         ReplyReview.objects.create(
             reply=reply,
@@ -172,15 +181,13 @@ def reply_send(*, actor, complaint_id: int, expected_version: int | None = None)
         c = act.complaint
         stages = workflow.REVIEW_ROUTES[c.method]
         if c.state == State.REPLY_APPROVED:
-            reply = _current_reply(c, ReplyState.APPROVED)
+            reply = _reply_in(c, ReplyState.APPROVED)
         else:
             if stages:
                 raise DomainError(
                     "review_required", stage="、".join(str(ReviewStage(s).label) for s in stages)
                 )
-            reply = _current_reply(c, ReplyState.DRAFT, ReplyState.RETURNED)
-            if reply is None:
-                raise DomainError("no_draft")
+            reply = _reply_in(c, ReplyState.DRAFT, ReplyState.RETURNED)
             _require_issues_investigated(c)
         reply.state, reply.sent_by, reply.sent_at = ReplyState.SENT, actor, act.now
         reply.save(update_fields=["state", "sent_by", "sent_at"])

@@ -43,7 +43,7 @@ def event_details(payload: dict) -> list[tuple[str, str]]:
         value = payload.get(key)
         if value in (None, "", []):
             continue
-        out.append((label, str(labels.get(key, {}).get(value, value))))
+        out.append((str(label), str(labels.get(key, {}).get(value, value))))
     return out
 
 
