@@ -128,6 +128,8 @@ class Handling(Steps):
         if issue.fixed is not None:
             return issue.fixed
         t = issue.topic
+        if t is None:
+            raise ValueError("an issue without findings of its own comes from a topic")
         return rng.choice(t.findings).format(**issue.ctx), rng.choice(t.measures).format(**issue.ctx)
 
     def _negotiator(self) -> User:
@@ -236,9 +238,9 @@ class Handling(Steps):
         if p.anonymous:
             who = "业主"
         elif p.people > 1:
-            who = f"{p.who.name}等各位业主"
+            who = f"{self.who.name}等各位业主"
         else:
-            who = p.who.polite
+            who = self.who.polite
         opening = {
             Kind.SUGGESTION: "您好！感谢您对小区管理提出的宝贵建议。",
             Kind.INQUIRY: "您好！感谢您的咨询。",

@@ -96,18 +96,18 @@ class Life(Handling):
 
     def _input(self) -> s.ComplaintInput:
         p, rng = self.p, self.rng
-        who = p.who
+        who = self.who
         due = None
         ref = ""
         if p.forwarder:
-            stamp = clock.to_local(p.received_at).strftime("%Y%m%d")
+            stamp = clock.to_local(p.arrival).strftime("%Y%m%d")
             ref = {
                 "developer": f"KF-{stamp}-{rng.randint(100, 999)}",
                 "hotline": f"12345-{stamp}-{rng.randint(1000, 9999)}",
                 "petition": f"信访转字〔{stamp[:4]}〕{rng.randint(10, 300)}号",
                 "government": f"住建物业函〔{stamp[:4]}〕{rng.randint(10, 99)}号",
             }[p.forwarder]
-            due = p.received_at + timedelta(days={"developer": 3, "hotline": 2}.get(p.forwarder, 15))
+            due = p.arrival + timedelta(days={"developer": 3, "hotline": 2}.get(p.forwarder, 15))
         attachments = []
         if p.photo:
             attachments.append(s.UploadInput(name="现场照片.png", content=png_photo(rng)))

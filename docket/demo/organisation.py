@@ -109,7 +109,7 @@ def _logins() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
             rows.append((COMMITTEE_USER[0], str(Role.COMMITTEE_MEMBER.label), f"{o.committee}（{company}）"))
     for key, (company, _code) in COMPANIES.items():
         rows = primary if key == "hx" else more
-        for post, role, limit, _names, note in COMPANY_POSTS:
+        for post, role, limit, _company_names, note in COMPANY_POSTS:
             label = str(role.label) + (f"（{note}）" if note else "")
             rows.append((f"{COMPANY_PREFIX[key]}{post}", label, company + _limit_text(limit)))
     primary.append((GROUP_USER[0], str(Role.GROUP_PROPERTY.label), f"{GROUP_NAME}（热点、重大投诉）"))

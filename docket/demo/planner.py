@@ -84,7 +84,7 @@ class Planner(Loader):
                 out.append(self._plan(target, combo, kind=special))
         return out
 
-    def _pick_combo(self, target: str) -> tuple[str, str]:
+    def _pick_combo(self, target: str) -> tuple[Channel, Method]:
         rng = self.rng
         combos = [c for c, _w in COMBOS]
         weights = [w for _c, w in COMBOS]
@@ -94,7 +94,7 @@ class Planner(Loader):
                 continue
             return channel, method
 
-    def _plan(self, target: str, combo: tuple[str, str] | None, kind: str = "") -> Plan:
+    def _plan(self, target: str, combo: tuple[Channel, Method] | None, kind: str = "") -> Plan:
         rng = self.rng
         p = Plan(target=target)
         if target == "on_spot":

@@ -31,12 +31,12 @@ class Plan:
     kit: OfficeKit | None = None
     topic: Topic | None = None
     issues: list[IssuePlan] = field(default_factory=list)
-    kind: str = Kind.COMPLAINT
-    channel: str = Channel.OFFICE
-    method: str = Method.PHONE
+    kind: Kind = Kind.COMPLAINT
+    channel: Channel = Channel.OFFICE
+    method: Method = Method.PHONE
     stop_at: str | None = None
     ending: str = ""  # "", "withdraw", "unclosed"
-    received_at: datetime | None = None
+    received_at: datetime | None = None  # set by the planner, like `kit` and `who`
     anonymous: bool = False
     who: ResidentRef | None = None
     people: int = 1
@@ -67,6 +67,13 @@ class Plan:
     severity_reason: str = ""
     forwarder: str = ""  # key of EXTERNAL_PARTIES
     special: str = ""
+
+    @property
+    def arrival(self) -> datetime:
+        """`received_at`, which every drawn plan has (it is None only while the planner draws it)."""
+        if self.received_at is None:
+            raise ValueError("the plan has no arrival time yet")
+        return self.received_at
 
 
 COVERAGE = [

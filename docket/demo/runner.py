@@ -44,7 +44,7 @@ class SeedResult:
 
 def _live(loader: Loader, plans: list[Plan]) -> None:
     """Each plan's history, in order of arrival."""
-    plans.sort(key=lambda p: p.received_at)
+    plans.sort(key=lambda p: p.arrival)
     for n, p in enumerate(plans, start=1):
         Life(loader, p).run()
         if n % 100 == 0:

@@ -13,9 +13,10 @@ from docket.accounts.models import User
 from docket.complaints.models import Channel, Complaint, Method, State
 from docket.core import clock
 
-from .build import Loader
+from .build import Loader, OfficeKit
 from .organisation import SUPERVISOR_POST
 from .plans import Plan
+from .residents import ResidentRef
 
 
 class Reached(Exception):
@@ -60,15 +61,18 @@ class Steps:
         self.L = loader
         self.p = plan
         self.rng = loader.rng
-        self.t = plan.received_at
+        if plan.kit is None or plan.who is None:
+            raise ValueError("the plan has no office or resident yet")
+        self.t: datetime = plan.arrival
         # Most complaints are handled promptly and meet their deadlines; some drag (R-SLA statistics).
         self.pace = loader.rng.choices((0.3, 1.0, 2.5), (70, 20, 10))[0]
         self.oral = plan.method in (Method.PHONE, Method.VISIT, Method.ONLINE)
         self.replied = False
-        self.kit = plan.kit
+        self.kit: OfficeKit = plan.kit
+        self.who: ResidentRef = plan.who  # the complainant (or, when anonymous, a resident for the texts)
         self.co = loader.companies[plan.kit.company_key]
         self.cid = 0
-        self.state = State.REGISTERED
+        self.state: str = State.REGISTERED
         self.escalated = False
         self.lead = ""
         self.issue_ids: list[int] = []

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from docket.complaints.models import Kind
+
 WHEN = ("上周三", "前天", "本月初", "上周末", "昨天", "这周一", "上个月底")
 
 
 @dataclass(frozen=True)
 class Topic:
     key: str
-    kind: str
+    kind: Kind
     category: tuple[str, str]
     dept: str
     subjects: tuple[str, ...]
