@@ -65,7 +65,8 @@ def message_file(mailbox: Mailbox, user: User, mail: ParsedMail, row: InboundMes
         .select_related("mailbox", "complaint")
         .first()
     )
-    if elsewhere is not None:  # sent to two of the company's mailboxes at once
+    # sent to two of the company's mailboxes at once (`complaint` is set: the filter says so)
+    if elsewhere is not None and elsewhere.complaint is not None:
         row.outcome = InboundMessage.Outcome.REJECTED
         row.reason = _("同一邮件已由投诉邮箱“%(box)s”处理（%(no)s），未重复登记") % {
             "box": elsewhere.mailbox.name,
