@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -44,9 +45,9 @@ class Org:
     a: OfficeKit
     b: OfficeKit
     users: dict[str, User] = field(default_factory=dict)  # company- and group-level users
-    developer: ExternalParty | None = None
+    developer: ExternalParty = field(init=False)  # set by build_org
     categories: dict[str, Category] = field(default_factory=dict)
-    other_company_qm: User | None = None
+    other_company_qm: User = field(init=False)  # set by build_org
 
 
 def _user(username: str, name: str) -> User:
@@ -148,7 +149,7 @@ def org(db) -> Org:
 def make_complaint(org: Org, *, kit: OfficeKit | None = None, actor: User | None = None, **overrides):
     """Register a complaint through the real service (phone by default: no review needed)."""
     kit = kit or org.a
-    data = dict(
+    data: dict[str, Any] = dict(
         office_id=kit.office.id,
         channel=Channel.OFFICE,
         method=Method.PHONE,

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "docket.sla",
     "docket.notifications",
     "docket.complaints",
+    "docket.demo",
     "docket.reports",
     "docket.api",
     "docket.mailin",

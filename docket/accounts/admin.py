@@ -13,7 +13,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Docket"), {"fields": ("display_name", "phone")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Docket"), {"fields": ("display_name", "phone")}))
     list_display = ["username", "display_name", "is_active", "is_staff"]
     inlines = [RoleAssignmentInline]
 

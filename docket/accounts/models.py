@@ -113,21 +113,24 @@ class RoleAssignment(models.Model):
         """Fill the wider scope levels from the narrowest one and refuse a scope that does not fit."""
         scope = self.scope
         if scope == Scope.DEPARTMENT:
-            if not self.department_id:
+            department = self.department
+            if department is None:
                 raise ValidationError({"department": _("该角色须指定部门。")})
-            self.company_id = self.department.company_id
-            self.office_id = self.department.office_id
-            self.group_id = self.department.company.group_id
+            self.company_id = department.company_id
+            self.office_id = department.office_id
+            self.group_id = department.company.group_id
         elif scope == Scope.OFFICE:
-            if not self.office_id:
+            office = self.office
+            if office is None:
                 raise ValidationError({"office": _("该角色须指定管理处。")})
-            self.company_id = self.office.company_id
-            self.group_id = self.office.company.group_id
+            self.company_id = office.company_id
+            self.group_id = office.company.group_id
             self.department = None
         elif scope == Scope.COMPANY:
-            if not self.company_id:
+            company = self.company
+            if company is None:
                 raise ValidationError({"company": _("该角色须指定公司。")})
-            self.group_id = self.company.group_id
+            self.group_id = company.group_id
             self.office = None
             self.department = None
         elif scope == Scope.GROUP:
@@ -135,9 +138,10 @@ class RoleAssignment(models.Model):
                 raise ValidationError({"group": _("该角色须指定集团。")})
             self.company = self.office = self.department = None
         elif scope == Scope.COMMITTEE:
-            if not self.committee_id:
+            committee = self.committee
+            if committee is None:
                 raise ValidationError({"committee": _("该角色须指定业委会。")})
-            office = self.committee.community.office
+            office = committee.community.office
             self.office_id = office.id
             self.company_id = office.company_id
             self.group_id = office.company.group_id

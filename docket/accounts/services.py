@@ -27,14 +27,15 @@ def role_grant(
     assignment = RoleAssignment(user=user, role=role, compensation_limit=compensation_limit)
     setattr(assignment, field, scope_obj)
     assignment.full_clean(validate_unique=False, validate_constraints=False)
+    # Relation lookups with ids (None matches NULL): django-stubs refuses None for `<fk>_id=`, not here.
     existing = RoleAssignment.objects.filter(
         user=user,
         role=role,
-        group_id=assignment.group_id,
-        company_id=assignment.company_id,
-        office_id=assignment.office_id,
-        department_id=assignment.department_id,
-        committee_id=assignment.committee_id,
+        group=assignment.group_id,
+        company=assignment.company_id,
+        office=assignment.office_id,
+        department=assignment.department_id,
+        committee=assignment.committee_id,
     ).first()
     if existing:
         if existing.compensation_limit != compensation_limit:

@@ -8,10 +8,15 @@ released.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
-# code -> (HTTP status for the API, message template)
-ERRORS: dict[str, tuple[int, str]] = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# code -> (HTTP status for the API, message template: lazy, translated when the message is built)
+ERRORS: dict[str, tuple[int, StrPromise]] = {
     "not_found": (404, _("记录不存在或您无权查看。")),
     "forbidden_action": (403, _("您无权执行此操作。")),
     "invalid_transition": (409, _("当前状态“{state}”下不能执行“{action}”。")),

@@ -25,7 +25,8 @@ class MailboxError(Exception):
 
 def mutf7(name: str) -> str:
     """A folder name in IMAP's modified UTF-7 (RFC 3501 5.1.3), e.g. 已处理 → &XfJZBHQG-."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[str] = []
 
     def flush():
         if run:

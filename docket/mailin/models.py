@@ -8,7 +8,7 @@ unchanged and the record names the mailbox (`邮件·NAME`) as the one who regis
 
 `InboundMessage` is the ledger that makes processing exactly-once: one row per (mailbox, Message-ID),
 written in the same transaction as the complaint or note it produced, and the message is marked on the
-server only after that commit (docket/mailin/services.py).
+server only after that commit (docket/mailin/services/).
 """
 
 import os
@@ -129,7 +129,7 @@ class InboundMessage(models.Model):
     """One message read from a mailbox and what became of it. Unique per (mailbox, Message-ID); a message
     without a Message-ID is keyed by the SHA-256 of its bytes. Written in the same transaction as the
     complaint or note it produced, so a message is filed exactly once however many pollers run and
-    wherever one crashes. `error` rows are retried (`attempts`) up to services.MAX_ATTEMPTS."""
+    wherever one crashes. `error` rows are retried (`attempts`) up to services.poll.MAX_ATTEMPTS."""
 
     class Outcome(models.TextChoices):
         CREATED = "created", _("已登记新投诉")

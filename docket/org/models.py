@@ -179,7 +179,8 @@ class Department(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.office.name if self.office_id else self.company.name} · {self.name}"
+        office = self.office  # None without a query when office_id is None
+        return f"{office.name if office is not None else self.company.name} · {self.name}"
 
     @property
     def is_company_level(self) -> bool:

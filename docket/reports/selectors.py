@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from django.db.models import Count, F, Q, QuerySet
 
@@ -78,12 +79,13 @@ def complaint_statistics(
 
     stats.open = sum(n for s, n in stats.by_state.items() if s not in TERMINAL_STATES)
     rows = base.values("kind", "channel", "method").annotate(n=Count("id")).order_by()  # 2
+    targets: tuple[tuple[Literal["kind", "channel", "method"], dict[str, int]], ...] = (
+        ("kind", stats.by_kind),
+        ("channel", stats.by_channel),
+        ("method", stats.by_method),
+    )
     for row in rows:
-        for column, target in (
-            ("kind", stats.by_kind),
-            ("channel", stats.by_channel),
-            ("method", stats.by_method),
-        ):
+        for column, target in targets:
             target[row[column]] = target.get(row[column], 0) + row["n"]
     stats.overdue = base.exclude(state__in=TERMINAL_STATES).filter(next_due_at__lt=now).count()  # 3
     # A complaint counts once per category however many of its issues are in it.
@@ -115,9 +117,10 @@ def complaint_statistics(
         .values("kind")
         .annotate(
             decided=Count("id", filter=decided),
-            on_time=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
+            # not `on_time`: Obligation has a property of that name
+            met_on_time=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
         )
         .order_by("kind")
     )
-    stats.on_time = [OnTime(kind=r["kind"], decided=r["decided"], on_time=r["on_time"]) for r in ob]
+    stats.on_time = [OnTime(kind=r["kind"], decided=r["decided"], on_time=r["met_on_time"]) for r in ob]
     return stats

@@ -98,12 +98,12 @@ def report_duties_open(*, today: date | None = None) -> int:
             )
         for row in rows:
             # SQLite cannot hold the NULLS NOT DISTINCT constraint, so look first; PostgreSQL's constraint
-            # still catches a concurrent opener.
+            # still catches a concurrent opener. (Relation lookups with ids: None matches NULL.)
             if ReportDuty.objects.filter(
                 kind=row.kind,
                 company=company,
-                office_id=row.office_id,
-                department_id=row.department_id,
+                office=row.office_id,
+                department=row.department_id,
                 period_start=row.period_start,
             ).exists():
                 continue
@@ -160,9 +160,9 @@ def report_duties_overdue_notify(*, now: datetime | None = None) -> int:
         submitted_at__isnull=True, due_at__lt=now, overdue_notified_at__isnull=True
     ):
         if duty.kind == ReportDuty.Kind.DEPT_MONTHLY:
-            ids = RoleAssignment.objects.filter(department_id=duty.department_id, role=Role.DEPT_MANAGER)
+            ids = RoleAssignment.objects.filter(department=duty.department_id, role=Role.DEPT_MANAGER)
         elif duty.kind == ReportDuty.Kind.OFFICE_MONTHLY:
-            ids = RoleAssignment.objects.filter(office_id=duty.office_id, role=Role.OFFICE_MANAGER)
+            ids = RoleAssignment.objects.filter(office=duty.office_id, role=Role.OFFICE_MANAGER)
         else:
             ids = RoleAssignment.objects.none()
         qm = RoleAssignment.objects.filter(company_id=duty.company_id, role=Role.QM)

@@ -8,9 +8,9 @@ from django.db import transaction
 
 from docket.core.errors import DomainError
 
-from . import calendar as cal
 from . import deadlines
 from .models import CalendarDay, CalendarYear
+from .notice import read_notice
 
 
 @dataclass
@@ -21,10 +21,10 @@ class ImportResult:
 
 
 def holidays_import(*, text: str, source: str) -> ImportResult:
-    """Load a notice file (format: `calendar.read_notice`). Its dates replace any entered before for the
+    """Load a notice file (format: `notice.read_notice`). Its dates replace any entered before for the
     same dates; a `complete` notice marks the year as known. All or nothing."""
     try:
-        notice = cal.read_notice(text)
+        notice = read_notice(text)
     except ValueError as exc:
         raise DomainError("validation", detail=str(exc)) from exc
     with transaction.atomic():

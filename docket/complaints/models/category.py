@@ -35,4 +35,5 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+        parent = self.parent  # None without a query when parent_id is None
+        return f"{parent.name} / {self.name}" if parent is not None else self.name

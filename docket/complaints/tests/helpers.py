@@ -375,7 +375,7 @@ def ctx_for(org: Org, complaint: Complaint | int) -> Ctx:
 def default_args(action: str, x: Ctx) -> dict:
     """Valid inputs for `action` (what a careful user would type)."""
     o = x.org
-    return {
+    inputs: dict[str, Callable[[], dict[str, Any]]] = {
         "close_on_spot": lambda: {"note": "已现场更换灯泡，业主确认满意"},
         "assign": lambda: {"department_id": o.a.depts["engineering"].id},
         "accept": lambda: {},
@@ -433,7 +433,8 @@ def default_args(action: str, x: Ctx) -> dict:
         "note_add": lambda: {"text": "已电话安抚业主"},
         "chase_record": lambda: {"text": "业主来电催问维修进度", "via": "phone"},
         "attachment_add": lambda: {"upload": UploadInput(name="现场.png", content=PNG)},
-    }[action]()
+    }
+    return inputs[action]()
 
 
 def invoke(action: str, actor: User, x: Ctx, **overrides):
@@ -479,7 +480,7 @@ def prepare(action: str, x: Ctx) -> Ctx:
 
 # One valid situation per action — (state, method, variant) — and who takes it there: a role the table
 # allows that sees the complaint in every state the action starts from.
-VALID: dict[str, tuple[str, str, str]] = {
+VALID: dict[str, tuple[State, Method, str]] = {
     name: (State.INVESTIGATING, Method.PHONE, "") for name in SERVICE
 } | {
     "close_on_spot": (State.REGISTERED, Method.PHONE, ""),

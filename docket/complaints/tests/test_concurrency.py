@@ -2,6 +2,7 @@
 is half-done. Real threads and real transactions (on SQLite the write lock, on PostgreSQL row locks)."""
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -14,11 +15,11 @@ from docket.core.errors import DomainError
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _race(*calls):
+def _race(*calls: Callable[[], object]) -> list[tuple[str, object] | None]:
     barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
+    results: list[tuple[str, object] | None] = [None] * len(calls)
 
-    def run(i, fn):
+    def run(i: int, fn: Callable[[], object]) -> None:
         try:
             barrier.wait()
             results[i] = ("ok", fn())

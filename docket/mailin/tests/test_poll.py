@@ -19,7 +19,9 @@ from docket.mailin import services
 from docket.mailin.imap import Session, mutf7
 from docket.mailin.imap import _quote as imap_quote
 from docket.mailin.models import InboundMessage, Mailbox, MailboxRoute
+from docket.mailin.services import filing as mailin_filing
 from docket.mailin.services import mailboxes_poll, poll_mailbox
+from docket.mailin.services import poll as mailin_poll
 from docket.notifications.models import Notification
 
 from .mime import EXE, JPEG, PDF, PNG, auto_reply, bounce, complaint_mail, encoded_word, html_only_mail
@@ -274,7 +276,7 @@ def test_an_unexpected_failure_is_recorded_and_retried(mailbox, imap, monkeypatc
     def boom(*args, **kwargs):
         raise RuntimeError("storage offline")
 
-    monkeypatch.setattr(services, "complaint_register", boom)
+    monkeypatch.setattr(mailin_filing, "complaint_register", boom)
     result = poll_mailbox(mailbox)
     row = InboundMessage.objects.get()
     assert (result.errors, row.outcome, row.attempts) == (1, "error", 1)
@@ -290,7 +292,7 @@ def test_an_unexpected_failure_is_recorded_and_retried(mailbox, imap, monkeypatc
 
 def test_gives_up_after_max_attempts_and_marks_the_message(mailbox, imap, monkeypatch):
     imap.deliver(complaint_mail())
-    monkeypatch.setattr(services, "complaint_register", lambda **kw: 1 / 0)
+    monkeypatch.setattr(mailin_filing, "complaint_register", lambda **kw: 1 / 0)
     for _ in range(services.MAX_ATTEMPTS):
         poll_mailbox(mailbox)
     row = InboundMessage.objects.get()
@@ -377,14 +379,14 @@ def test_periodic_job_survives_a_mailbox_that_blows_up(mailbox, imap, org, monke
         folder=imap.folder,
     )
     imap.deliver(complaint_mail())
-    real = services.poll_mailbox
+    real = mailin_poll.poll_mailbox
 
     def poll(box, **kw):
         if box.pk == broken.pk:
             raise RuntimeError("unexpected")
         return real(box, **kw)
 
-    monkeypatch.setattr(services, "poll_mailbox", poll)
+    monkeypatch.setattr(mailin_poll, "poll_mailbox", poll)
     jobs.poll_complaint_mailboxes.call_local()  # never raises
     assert Complaint.objects.get().office_id == org.a.office.id
     broken.refresh_from_db()
@@ -392,7 +394,7 @@ def test_periodic_job_survives_a_mailbox_that_blows_up(mailbox, imap, org, monke
 
 
 def test_a_message_the_parser_chokes_on_does_not_block_the_rest(mailbox, imap, monkeypatch):
-    real = services.parse_message
+    real = mailin_poll.parse_message
     imap.deliver(complaint_mail(subject="坏邮件"))
     imap.deliver(complaint_mail(subject="好邮件"))
 
@@ -401,7 +403,7 @@ def test_a_message_the_parser_chokes_on_does_not_block_the_rest(mailbox, imap, m
             raise ValueError("broken MIME")
         return real(raw)
 
-    monkeypatch.setattr(services, "parse_message", parse)
+    monkeypatch.setattr(mailin_poll, "parse_message", parse)
     result = poll_mailbox(mailbox)
     assert (result.rejected, result.created, result.error) == (1, 1, "")
     rejected = InboundMessage.objects.get(outcome="rejected")

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from docket.accounts.models import Role, RoleAssignment, User
-from docket.complaints import demo
 from docket.complaints.events import chain_verify
 from docket.complaints.models import (
     Channel,
@@ -21,6 +20,7 @@ from docket.complaints.models import (
     Severity,
     State,
 )
+from docket.demo import organisation, runner
 from docket.org.models import Group, Office
 
 SMALL = 40
@@ -28,7 +28,7 @@ SMALL = 40
 
 @pytest.fixture
 def seeded(db):
-    result = demo.seed_demo(complaints=SMALL)
+    result = runner.seed_demo(complaints=SMALL)
     assert result.created
     assert result.complaints == SMALL
     return result
@@ -55,20 +55,20 @@ def test_loader_builds_a_complete_demo(seeded):
 
 
 def test_every_role_has_a_documented_login(seeded):
-    documented = {u for u, _role, _scope in demo.DEMO_LOGINS}
+    documented = {u for u, _role, _scope in organisation.DEMO_LOGINS}
     assert User.objects.get(username="admin").is_superuser
     for role in Role.values:
         holders = set(RoleAssignment.objects.filter(role=role).values_list("user__username", flat=True))
         assert holders & documented, f"no documented login for {role}"
-    for username in documented | {u for u, _r, _s in demo.DEMO_MORE_LOGINS}:
-        assert User.objects.get(username=username).check_password(demo.DEMO_PASSWORD), username
+    for username in documented | {u for u, _r, _s in organisation.DEMO_MORE_LOGINS}:
+        assert User.objects.get(username=username).check_password(organisation.DEMO_PASSWORD), username
     # the organisation the brief asks for
     assert Office.objects.count() >= 3
     cyy = Office.objects.get(code="CYY")
     assert cyy.community.committee.name == "朝阳园业主委员会"
     assert cyy.community.buildings.count() >= 3
     assert {d.name for d in cyy.departments.all()} >= {"客服部", "工程部", "秩序部", "保洁部", "绿化部"}
-    assert Group.objects.get(code=demo.DEMO_GROUP_CODE).companies.count() == 2
+    assert Group.objects.get(code=organisation.DEMO_GROUP_CODE).companies.count() == 2
 
 
 def test_second_run_changes_nothing(db):
@@ -77,7 +77,7 @@ def test_second_run_changes_nothing(db):
     assert "演示数据已载入" in out.getvalue()
     counts = (Complaint.objects.count(), ComplaintEvent.objects.count(), User.objects.count())
     assert counts[0] == 8
-    again = demo.seed_demo(complaints=8)
+    again = runner.seed_demo(complaints=8)
     assert not again.created
     out = StringIO()
     call_command("seed_demo", complaints=8, stdout=out)

@@ -1,9 +1,9 @@
-"""`manage.py seed_demo [--complaints N] [--seed S]`: load the demo data (docket/complaints/demo.py)."""
+"""`manage.py seed_demo [--complaints N] [--seed S]`: load the demo data (docket/demo)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from docket.complaints import demo
 from docket.complaints.models import State
+from docket.demo import organisation, runner
 
 
 class Command(BaseCommand):
@@ -13,18 +13,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--complaints",
             type=int,
-            default=demo.DEFAULT_COMPLAINTS,
-            help=f"how many complaints to create (default {demo.DEFAULT_COMPLAINTS})",
+            default=runner.DEFAULT_COMPLAINTS,
+            help=f"how many complaints to create (default {runner.DEFAULT_COMPLAINTS})",
         )
         parser.add_argument(
-            "--seed", type=int, default=demo.DEFAULT_SEED, help="random seed (deterministic content)"
+            "--seed", type=int, default=runner.DEFAULT_SEED, help="random seed (deterministic content)"
         )
 
     def handle(self, *args, complaints, seed, verbosity=1, **options):
         log = self.stdout.write if verbosity >= 2 else None
         try:
-            result = demo.seed_demo(complaints=complaints, seed=seed, log=log)
-        except demo.DemoConflict as exc:
+            result = runner.seed_demo(complaints=complaints, seed=seed, log=log)
+        except runner.DemoConflict as exc:
             raise CommandError(str(exc)) from exc
         if not result.created:
             self.stdout.write(result.message)
@@ -36,10 +36,10 @@ class Command(BaseCommand):
             )
             self.stdout.write("  " + "  ".join(f"{State(k).label} {v}" for k, v in result.by_state.items()))
         if verbosity >= 1:
-            self.stdout.write(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
-            width = max(len(u) for u, _r, _s in demo.DEMO_LOGINS)
-            for username, role, scope in demo.DEMO_LOGINS:
+            self.stdout.write(f"\n演示账号（密码均为 {organisation.DEMO_PASSWORD}）：")
+            width = max(len(u) for u, _r, _s in organisation.DEMO_LOGINS)
+            for username, role, scope in organisation.DEMO_LOGINS:
                 self.stdout.write(f"  {username:<{width}}  {role} · {scope}")
             self.stdout.write(
-                "  其他管理处/公司同岗位账号：" + ", ".join(u for u, _r, _s in demo.DEMO_MORE_LOGINS)
+                "  其他管理处/公司同岗位账号：" + ", ".join(u for u, _r, _s in organisation.DEMO_MORE_LOGINS)
             )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from docket.complaints.demo import DEMO_LOGINS, DEMO_PASSWORD
+from docket.demo.organisation import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
