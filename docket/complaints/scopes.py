@@ -221,6 +221,11 @@ def may_submit_report(user, duty) -> bool:
     return False
 
 
+def qm_company_ids(user) -> list[int]:
+    """The companies where the user works in quality management (the personal-data log, owners' requests)."""
+    return sorted({a.company_id for a in assignments_of(user) if a.role == Role.QM and a.company_id})
+
+
 # --- residents (personal data) -------------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, files, frontdesk, intake, pages
+from .views import actions, files, frontdesk, intake, pages, privacy
 
 app_name = "complaints"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("reconciliation/", frontdesk.reconciliation, name="reconciliation"),
     path("box/", frontdesk.box_log, name="box_log"),
     path("lookup/", intake.intake_lookup, name="lookup"),
+    path("privacy/", privacy.privacy_log, name="privacy_log"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),
     path("<int:pk>/reveal/", pages.complaint_reveal, name="reveal"),

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from docket.org.models import Office
+from docket.org.models import Company, Office
 
 
 class PersonalDataAccess(models.Model):
@@ -21,6 +21,7 @@ class PersonalDataAccess(models.Model):
     )
     at = models.DateTimeField(_("时间"), db_index=True)
     purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("管理处")
     )
@@ -40,7 +41,7 @@ class PersonalDataAccess(models.Model):
         verbose_name = _("个人信息查询记录")
         verbose_name_plural = _("个人信息查询记录")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["office", "at"], name="pdaccess_office_at")]
+        indexes = [models.Index(fields=["company", "at"], name="pdaccess_company_at")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_purpose_display()} · {self.query}"

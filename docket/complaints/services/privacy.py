@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from docket.core import clock, phones
 from docket.core.errors import DomainError
-from docket.org.models import Room
+from docket.org.models import Office, Room
 
 from .. import scopes
 from ..models import TERMINAL_STATES, PersonalDataAccess
@@ -52,6 +52,7 @@ def resident_lookup(*, actor, phone: str = "", room_id: int | None = None, limit
         people |= Q(room_id=room.id)
         filed |= Q(room_id=room.id)
         asked.append(f"room:{room.id}")
+    office_id = room.unit.building.community.office_id if room is not None else offices[0]
     found = list(residents.filter(people).select_related("room__unit__building__community")[:limit])
     open_complaints = list(
         scopes.complaints_visible_to(actor)
@@ -63,7 +64,8 @@ def resident_lookup(*, actor, phone: str = "", room_id: int | None = None, limit
         user=actor,
         at=clock.now(),
         purpose=PersonalDataAccess.Purpose.LOOKUP,
-        office_id=room.unit.building.community.office_id if room is not None else offices[0],
+        office_id=office_id,
+        company_id=Office.objects.filter(pk=office_id).values_list("company_id", flat=True).get(),
         query=" ".join(asked)[:100],
         results=len(found),
     )
@@ -88,6 +90,7 @@ def personal_data_reveal(*, actor, complaint_id: int, reason: str):
         at=clock.now(),
         purpose=PersonalDataAccess.Purpose.REVEAL,
         office_id=c.office_id,
+        company_id=c.company_id,
         complaint=c,
         query=c.receipt_no[:100],
         reason=reason,
@@ -165,8 +168,6 @@ def personal_data_export(*, actor, phone: str, reason: str) -> dict:
     register entries. QM of the company only; logged like a reveal. `validation` for an incomplete number."""
     from django.db.models import Q
 
-    from docket.accounts.access import assignments_of
-    from docket.accounts.models import Role
     from docket.org.models import Resident
 
     from ..events import public_payload
@@ -174,7 +175,7 @@ def personal_data_export(*, actor, phone: str, reason: str) -> dict:
     from ._base import text_required
 
     reason = text_required(reason, "导出原因")[:200]
-    companies = {a.company_id for a in assignments_of(actor) if a.role == Role.QM and a.company_id}
+    companies = scopes.qm_company_ids(actor)
     if not companies:
         raise DomainError("forbidden_action")
     number = phones.normalize(phone)
@@ -233,6 +234,7 @@ def personal_data_export(*, actor, phone: str, reason: str) -> dict:
         user=actor,
         at=clock.now(),
         purpose=PersonalDataAccess.Purpose.EXPORT,
+        company_id=min(companies),
         query=f"phone:{phones.mask(number)}",
         reason=reason,
         results=len(complaints) + len(out["register"]),

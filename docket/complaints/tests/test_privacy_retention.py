@@ -86,3 +86,30 @@ def test_an_incomplete_number_is_refused(org):
     with pytest.raises(DomainError) as exc:
         s.personal_data_export(actor=org.users["qm"], phone="1380000", reason="x")
     assert exc.value.code == "validation"
+
+
+def test_the_log_page_is_qm_only_and_company_scoped(client, org, complaint_factory):
+    from django.urls import reverse
+
+    complaint_factory(complainant_phone="13800000001")
+    s.resident_lookup(actor=org.a.users["reception"], phone="13800000001")
+    url = reverse("complaints:privacy_log")
+    for who in (
+        org.a.users["reception"],
+        org.a.users["office_manager"],
+        org.users["leadership"],
+        org.a.users["committee"],
+    ):
+        client.force_login(who)
+        assert client.get(url).status_code == 403
+    client.force_login(org.other_company_qm)
+    page = client.get(url)
+    assert page.status_code == 403 or "138****0001" not in page.content.decode()
+    client.force_login(org.users["qm"])
+    page = client.get(url).content.decode()
+    assert "138****0001" in page and "13800000001" not in page
+    bad = client.post(url, {"phone": "1380000", "reason": "申请"})
+    assert bad.status_code == 422 and "完整" in bad.content.decode()
+    good = client.post(url, {"phone": "13800000001", "reason": "业主书面申请"})
+    assert good.status_code == 200 and good["Content-Disposition"].startswith("attachment")
+    assert "13800000001" in good.content.decode()

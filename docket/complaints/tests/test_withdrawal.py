@@ -33,7 +33,7 @@ def test_the_migration_closes_issues_of_earlier_withdrawals(org):
     other = drive_to(org, State.INVESTIGATING)
     s.complaint_withdraw(actor=org.a.users["reception"], complaint_id=c.id, reason="撤回")
     ComplaintIssue.objects.filter(complaint=c).update(state=IssueState.OPEN)  # as before the change
-    module = importlib.import_module("docket.complaints.migrations.0011_withdrawn_issues_close")
+    module = importlib.import_module("docket.complaints.migrations.0010_privacy_and_withdrawal")
     module.close_issues_of_withdrawn(django_apps, None)
     assert set(ComplaintIssue.objects.filter(complaint=c).values_list("state", flat=True)) == {"withdrawn"}
     assert "withdrawn" not in set(
