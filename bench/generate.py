@@ -10,7 +10,7 @@ with 1-2 issues, its hash-chained events and its obligations, filled in the way 
 - paths follow workflow.py: on-the-spot closures, full resolutions (assign, accept, findings, reply with the
   review route of its method, agreement or negotiation, measures, verification, follow-up or exemption),
   withdrawals, "unclosed" endings; open complaints stop somewhere on that path;
-- obligations start and end on the events that start and end them (services/deadlines.py), with due and
+- obligations start and end on the events that start and end them (services/obligations.py), with due and
   warning times from the same rules and the company's real working calendar; the overdue sweep is replayed
   as if it had run every minute until `--sweep-gap-minutes` before now (its warnings, breaches and
   escalations are in the record and in `step`/`state`/`next_check_at`), so a backlog is due at now;
@@ -172,7 +172,7 @@ class FastCalendar:
         return self.wd_end[self.block_wd[i] + n]
 
     def due(self, rule: dict, start: int) -> int:
-        """sla.deadlines.compute_due"""
+        """sla.duetimes.compute_due"""
         kind = rule["type"]
         if kind == "same_day":
             return self.add_days(start, 0)
@@ -185,7 +185,7 @@ class FastCalendar:
         raise ValueError(kind)
 
     def warn(self, rule: dict, start: int, due: int) -> int:
-        """sla.deadlines.warn_time (the due time itself when the deadline is not after the start)."""
+        """sla.duetimes.warn_time (the due time itself when the deadline is not after the start)."""
         if due <= start:
             return due
         if rule.get("type") == "clock_minutes":
@@ -195,7 +195,7 @@ class FastCalendar:
 
     def verify(self, work, rng: random.Random, lo: int, hi: int, n: int = 3000) -> int:
         """Compare with the real calendar and services on n random instants; raise on any difference."""
-        from docket.sla.deadlines import schedule
+        from docket.sla.duetimes import schedule
 
         rules: list[dict[str, Any]] = [
             {"type": "same_day"},
@@ -1887,8 +1887,7 @@ def main(argv: list[str] | None = None) -> int:
     from docket.complaints import kinds, workflow
     from docket.complaints.events import chain_verify, compute_hash
     from docket.complaints.models import Complaint, ComplaintEvent
-    from docket.sla import deadlines as sla_deadlines
-    from docket.sla import policies
+    from docket.sla import duetimes, policies
 
     global PUBLIC_KINDS, _CTX, WARN_RATIO
     PUBLIC_KINDS = kinds.PUBLIC_KINDS
@@ -1921,9 +1920,9 @@ def main(argv: list[str] | None = None) -> int:
         Company.objects.filter(group__code="grp").values_list("id", flat=True)
     ):
         print("  note: some company has no office")
-    work = sla_deadlines.calendar_for(offices[0].company_id)
+    work = duetimes.calendar_for(offices[0].company_id)
     for o in offices:
-        if sla_deadlines.calendar_for(o.company_id) != work:
+        if duetimes.calendar_for(o.company_id) != work:
             raise SystemExit("companies with their own working hours: the loader assumes one calendar")
     from docket.sla.models import SlaPolicy
 

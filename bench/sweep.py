@@ -187,16 +187,16 @@ def commit_latency(n: int = 50) -> float:
 
 
 def calendars_warm() -> float:
-    """Load every company's working calendar into the per-process cache (sla.deadlines.calendar_for keeps it
+    """Load every company's working calendar into the per-process cache (sla.duetimes.calendar_for keeps it
     60 s); returns the seconds one cache miss costs."""
     from docket.org.models import Company
-    from docket.sla import deadlines
+    from docket.sla import duetimes
 
-    deadlines.invalidate()
+    duetimes.invalidate()
     ids = list(Company.objects.values_list("id", flat=True))
     t = time.perf_counter()
     for company_id in ids:
-        deadlines.calendar_for(company_id)
+        duetimes.calendar_for(company_id)
     return (time.perf_counter() - t) / max(len(ids), 1)
 
 
@@ -459,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
 
     miss = calendars_warm()
     print(
-        f"\none working-calendar cache miss (sla.deadlines.calendar_for, kept 60 s): {_ms(miss)} ms per company"
+        f"\none working-calendar cache miss (sla.duetimes.calendar_for, kept 60 s): {_ms(miss)} ms per company"
     )
     print(
         f"one COMMIT with synchronous_commit=on (each step is its own transaction): {_ms(commit_latency())} ms median"

@@ -13,8 +13,7 @@ from docket.core import clock
 from docket.core.errors import DomainError
 from docket.notifications.service import notify
 from docket.org.models import Company, Department
-from docket.sla import deadlines as sla_deadlines
-from docket.sla import policies
+from docket.sla import duetimes, policies
 from docket.sla.models import SlaPolicy
 
 from .models import ReportDuty
@@ -44,7 +43,7 @@ def _rules(company: Company) -> dict:
 
 
 def _due(company: Company, first_day: date, working_days: int) -> datetime:
-    work = sla_deadlines.calendar_for(company.id)
+    work = duetimes.calendar_for(company.id)
     start = datetime.combine(first_day, datetime.min.time(), tzinfo=clock.SHANGHAI)
     return work.add_working_days(start, working_days)
 

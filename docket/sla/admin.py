@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from . import deadlines, policies
+from . import duetimes, policies
 from .models import CalendarDay, CalendarYear, SlaPolicy, WorkingHours
 
 
@@ -10,11 +10,11 @@ class InvalidatingAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        deadlines.invalidate()
+        duetimes.invalidate()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        deadlines.invalidate()
+        duetimes.invalidate()
 
 
 @admin.register(CalendarDay)

@@ -1,6 +1,6 @@
 """Working-time calendar: pure functions over the Chinese statutory calendar (R-SLA-1, R-SLA-2).
 
-No Django, no database: the deadlines module builds a `WorkCalendar` from `HolidayData` (package data
+No Django, no database: the duetimes module builds a `WorkCalendar` from `HolidayData` (package data
 merged with the admin-editable table or a notice file, which `notice.py` reads) and a company's
 `OfficeHours`, then asks it for deadlines. All datetimes must be aware; any zone is accepted and results
 are in the calendar's zone (Asia/Shanghai by default).

@@ -17,7 +17,7 @@ def calendar_coverage(app_configs=None, databases=None, **kwargs):
         databases = ["default"]
     if "default" not in databases:
         return []
-    from .deadlines import unknown_years_ahead
+    from .duetimes import unknown_years_ahead
 
     try:
         years = unknown_years_ahead()

@@ -9,7 +9,7 @@ def calendar_warning(request):
         return {}
     years = cache.get("docket:unknown_years")
     if years is None:
-        from .deadlines import unknown_years_ahead
+        from .duetimes import unknown_years_ahead
 
         years = list(unknown_years_ahead())
         cache.set("docket:unknown_years", years, 600)

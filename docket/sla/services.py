@@ -8,7 +8,7 @@ from django.db import transaction
 
 from docket.core.errors import DomainError
 
-from . import deadlines
+from . import duetimes
 from .models import CalendarDay, CalendarYear
 from .notice import read_notice
 
@@ -37,7 +37,7 @@ def holidays_import(*, text: str, source: str) -> ImportResult:
                 count += 1
         if notice.complete:
             CalendarYear.objects.update_or_create(year=notice.year, defaults={"source": source[:200]})
-    deadlines.invalidate()
+    duetimes.invalidate()
     from django.core.cache import cache
 
     cache.delete("docket:unknown_years")

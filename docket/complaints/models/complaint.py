@@ -124,7 +124,7 @@ class Complaint(models.Model):
     forwarder_ref = models.CharField(_("转交单位编号"), max_length=64, blank=True)
     forwarder_due_at = models.DateTimeField(_("转交单位要求答复时间"), null=True, blank=True)
 
-    # The earliest due time among active obligations, kept by complaints.services.deadlines for sorting
+    # The earliest due time among active obligations, kept by complaints.services.obligations for sorting
     # work queues by due time (R-SLA-3); null when nothing is due.
     next_due_at = models.DateTimeField(_("最近到期"), null=True, blank=True)
     paused_at = models.DateTimeField(_("暂停计时时间"), null=True, blank=True)

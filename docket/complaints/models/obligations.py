@@ -12,7 +12,7 @@ from .complaint import Complaint
 
 
 class Obligation(models.Model):
-    """One deadline. Started and ended only by `complaints.services.deadlines`.
+    """One deadline. Started and ended only by `complaints.services.obligations`.
 
     Kinds, and what starts / meets them: acknowledge (online courtesy reply: registration / first
     courtesy or real reply), reply (registration / first reply sent), forwarder_reply (a forwarded

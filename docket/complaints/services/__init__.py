@@ -7,7 +7,6 @@ from .closing import (
     follow_up_exempt,
     follow_up_record,
 )
-from .deadlines import acknowledge_send, clock_pause, clock_resume, forwarder_reply_record
 from .handling import (
     complainant_agree,
     complainant_disagree,
@@ -34,6 +33,7 @@ from .intake import (
     complaint_register,
 )
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
+from .obligations import acknowledge_send, clock_pause, clock_resume, forwarder_reply_record
 from .privacy import (
     LookupResult,
     complainant_details_correct,

@@ -6,7 +6,7 @@ from docket.core.errors import DomainError
 
 from ..models import ClosureKind, ComplaintIssue, Exemption, FollowUp, FollowUpMethod, IssueState, State
 from ._base import acting, text_required
-from .deadlines import obligations_cancel, obligations_meet
+from .obligations import obligations_cancel, obligations_meet
 
 
 def _score(value: int | None, label: str) -> int | None:

@@ -11,8 +11,8 @@ from docket.org.models import Department, ExternalParty
 
 from ..models import Complaint, ComplaintIssue, DeveloperForward, IssueState, Level, State
 from ._base import acting, text_required
-from .deadlines import obligation_start, obligations_follow_holder, obligations_meet
 from .intake import department_for
+from .obligations import obligation_start, obligations_follow_holder, obligations_meet
 
 
 def _responsible_in(dept: Department, user_id: int | None) -> User | None:

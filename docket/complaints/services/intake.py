@@ -35,7 +35,7 @@ from ..models import (
     State,
 )
 from ._base import Act, acting, text_required
-from .deadlines import obligation_start, obligations_cancel, obligations_meet
+from .obligations import obligation_start, obligations_cancel, obligations_meet
 
 # Unambiguous characters for the complainant's check code (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -16,14 +16,13 @@ from datetime import datetime
 from docket.accounts.models import User
 from docket.core import clock
 from docket.notifications.service import notify
-from docket.sla import deadlines as sla_deadlines
-from docket.sla import policies
+from docket.sla import duetimes, policies
 
 from .. import audiences
 from ..actors import Actor
 from ..models import Complaint, Obligation
 from ._base import Act, system_acting
-from .deadlines import clock_resume_due, effective_policy
+from .obligations import clock_resume_due, effective_policy
 
 WARNED, BREACHED, SUPERIOR, QM = 1, 2, 3, 4
 STEP_NAMES = {WARNED: "warned", BREACHED: "breached", SUPERIOR: "superior", QM: "qm"}
@@ -67,7 +66,7 @@ def _step(act: Act, ob: Obligation, cache: _RunCache) -> int:
     """Take the next due step of one locked obligation; returns the step taken."""
     c, now = act.complaint, act.now
     rules, _version = cache.get(("policy", c.office_id), lambda: effective_policy(c))
-    work = sla_deadlines.calendar_for(c.company_id)
+    work = duetimes.calendar_for(c.company_id)
     label = str(policies.KIND_LABELS.get(ob.kind, ob.kind))
     due_local = clock.to_local(ob.due_at).strftime("%Y-%m-%d %H:%M")
     if ob.step < WARNED and now < ob.due_at:

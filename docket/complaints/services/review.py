@@ -13,7 +13,7 @@ from docket.core.errors import DomainError
 from .. import workflow
 from ..models import ComplaintIssue, IssueState, Reply, ReplyReview, ReplyState, ReviewStage, State
 from ._base import acting, text_required
-from .deadlines import obligation_start, obligations_meet
+from .obligations import obligation_start, obligations_meet
 
 
 def _current_reply(complaint, *states) -> Reply | None:

@@ -7,7 +7,7 @@ from docket.core.errors import DomainError
 
 from ..models import Complaint, Severity
 from ._base import acting, text_required
-from .deadlines import obligation_start, obligations_meet
+from .obligations import obligation_start, obligations_meet
 
 _RANK = {Severity.NORMAL: 0, Severity.HOT: 1, Severity.MAJOR: 2}
 

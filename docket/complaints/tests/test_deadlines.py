@@ -7,9 +7,9 @@ import time_machine
 
 from docket.complaints import services as s
 from docket.complaints.models import Method, Obligation
-from docket.complaints.services.deadlines import deadlines_recompute_provisional
+from docket.complaints.services.obligations import deadlines_recompute_provisional
 from docket.core.errors import DomainError
-from docket.sla import deadlines as sla_deadlines
+from docket.sla import duetimes
 from docket.sla.calendar import SHANGHAI
 from docket.sla.models import SlaPolicy
 from docket.sla.services import holidays_import
@@ -21,9 +21,9 @@ def at(text: str) -> datetime:
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
-    sla_deadlines.invalidate()
+    duetimes.invalidate()
     yield
-    sla_deadlines.invalidate()
+    duetimes.invalidate()
 
 
 def _due(c, kind):
@@ -178,7 +178,7 @@ def test_pause_stops_the_clock_and_resume_moves_the_deadline(org, complaint_fact
     # 360, Monday the remaining 450 → Monday 17:30.
     assert ob.state == Obligation.State.OPEN
     assert ob.due_at.astimezone(SHANGHAI) == at("2026-11-30 17:30")
-    work = sla_deadlines.calendar_for(org.company.id)
+    work = duetimes.calendar_for(org.company.id)
     assert work.working_minutes_between(at("2026-11-27 10:00"), ob.due_at) == pytest.approx(
         ob.paused_working_minutes
     )

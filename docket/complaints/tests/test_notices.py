@@ -269,10 +269,10 @@ def test_the_sweep_goes_through_the_preferences_and_the_office_robot(org, compla
 
     from docket.complaints.services.overdue import overdue_sweep
     from docket.notifications.models import WeComRobot
-    from docket.sla import deadlines as sla_deadlines
+    from docket.sla import duetimes
     from docket.sla.calendar import SHANGHAI
 
-    sla_deadlines.invalidate()
+    duetimes.invalidate()
     robot = WeComRobot.objects.create(
         name="朝阳园管理处群",
         company_id=org.company.id,

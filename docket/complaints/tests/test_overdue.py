@@ -10,7 +10,7 @@ from django.db import connection
 from docket.complaints.models import Obligation
 from docket.complaints.services.overdue import overdue_sweep
 from docket.notifications.models import Notification
-from docket.sla import deadlines as sla_deadlines
+from docket.sla import duetimes
 from docket.sla.calendar import SHANGHAI
 
 
@@ -20,7 +20,7 @@ def at(text: str) -> datetime:
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
-    sla_deadlines.invalidate()
+    duetimes.invalidate()
 
 
 def _assigned_phone_complaint(org, complaint_factory):

@@ -10,13 +10,13 @@ from docket.core.errors import DomainError
 from docket.notifications.models import Notification
 from docket.reports.models import ReportDuty
 from docket.reports.services import report_duties_open, report_duties_overdue_notify, report_submit
-from docket.sla import deadlines
+from docket.sla import duetimes
 from docket.sla.calendar import SHANGHAI
 
 
 @pytest.fixture(autouse=True)
 def _fresh():
-    deadlines.invalidate()
+    duetimes.invalidate()
 
 
 def test_duties_open_once_with_due_times(org):

@@ -45,9 +45,9 @@ def test_system_check_and_banner_warn_about_a_missing_year(admin_client_, org, s
         CalendarYear.objects.create(year=2027, source="test")
         from django.core.cache import cache
 
-        from docket.sla import deadlines
+        from docket.sla import duetimes
 
-        deadlines.invalidate()  # what the admin does on save
+        duetimes.invalidate()  # what the admin does on save
         cache.clear()
         assert calendar_coverage(databases=["default"]) == []
         assert "缺少 2027 年" not in admin_client_.get(reverse("complaints:list")).content.decode()
@@ -81,9 +81,9 @@ def test_plain_manage_py_check_warns_about_a_missing_year(org):
         call_command("check", stdout=io.StringIO(), stderr=err)
         assert "docket.W001" in err.getvalue() and "2027" in err.getvalue()
         CalendarYear.objects.create(year=2027, source="test")
-        from docket.sla import deadlines
+        from docket.sla import duetimes
 
-        deadlines.invalidate()
+        duetimes.invalidate()
         err = io.StringIO()
         call_command("check", stdout=io.StringIO(), stderr=err)
         assert "docket.W001" not in err.getvalue()

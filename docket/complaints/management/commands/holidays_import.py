@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from docket.complaints.services.deadlines import deadlines_recompute_provisional
+from docket.complaints.services.obligations import deadlines_recompute_provisional
 from docket.core.errors import DomainError
 from docket.sla.services import holidays_import
 

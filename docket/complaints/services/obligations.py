@@ -1,4 +1,6 @@
-"""Obligations and their due times (R-SLA-2, R-SLA-3, R-EXP-5, R-EXP-8).
+"""A complaint's obligations (R-SLA-2, R-SLA-3, R-EXP-5, R-EXP-8): starting, meeting, cancelling, pausing and
+resuming them, and the steps that exist only for deadlines (the courtesy reply, the forwarder's answer).
+The due times themselves come from `sla.duetimes.schedule()` (rules over the company's calendar).
 
 Called by the other complaint services inside their transaction, with the complaint row locked, so an
 obligation starts or ends atomically with the change that causes it. Due times are computed here once,
@@ -10,8 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from docket.core.errors import DomainError
-from docket.sla import deadlines as sla_deadlines
-from docket.sla import policies
+from docket.sla import duetimes, policies
 from docket.sla.models import SlaPolicy
 
 from ..actors import Actor
@@ -64,8 +65,8 @@ def obligation_start(
     if found is None:
         return None
     rule: dict = found
-    work = sla_deadlines.calendar_for(c.company_id)
-    plan = sla_deadlines.schedule(rule, start, work, rules["warn_ratio"], due_at=due_at)
+    work = duetimes.calendar_for(c.company_id)
+    plan = duetimes.schedule(rule, start, work, rules["warn_ratio"], due_at=due_at)
     due, provisional = plan.due_at, plan.provisional
     ob = Obligation.objects.create(
         complaint=c,
@@ -143,7 +144,7 @@ def clock_pause(
             raise DomainError("already_paused")
         if resume_on <= act.now:
             raise DomainError("validation", detail="预计恢复时间须晚于现在")
-        work = sla_deadlines.calendar_for(c.company_id)
+        work = duetimes.calendar_for(c.company_id)
         for ob in Obligation.objects.select_for_update().filter(complaint=c, state=Obligation.State.OPEN):
             ob.paused_working_minutes = (
                 max(0.0, work.working_minutes_between(act.now, ob.due_at))
@@ -160,11 +161,11 @@ def clock_pause(
 
 def _resume(act: Act) -> list[dict]:
     c = act.complaint
-    work = sla_deadlines.calendar_for(c.company_id)
+    work = duetimes.calendar_for(c.company_id)
     ratio = _policy(act)[0]["warn_ratio"]
     moved = []
     for ob in Obligation.objects.select_for_update().filter(complaint=c, state=Obligation.State.PAUSED):
-        plan = sla_deadlines.schedule(
+        plan = duetimes.schedule(
             ob.rule, act.now, work, ratio, step=ob.step, remaining_minutes=ob.paused_working_minutes or 0.0
         )
         moved.append({"obligation": ob.id, "kind": ob.kind, "old_due_at": ob.due_at, "due_at": plan.due_at})
@@ -273,7 +274,7 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
             if act is None:
                 continue
             c = act.complaint
-            work = sla_deadlines.calendar_for(c.company_id)
+            work = duetimes.calendar_for(c.company_id)
             ratio = _policy(act)[0]["warn_ratio"]
             moved = []
             for ob in (
@@ -282,7 +283,7 @@ def deadlines_recompute_provisional(*, now: datetime | None = None) -> int:
                 .exclude(state=Obligation.State.CANCELLED)
             ):
                 resumed = ob.resumed_at is not None
-                plan = sla_deadlines.schedule(
+                plan = duetimes.schedule(
                     ob.rule,
                     ob.resumed_at or ob.started_at,
                     work,
