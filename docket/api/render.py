@@ -46,7 +46,7 @@ def summary(c: Complaint, now=None) -> dict:
 
 def detail(c: Complaint, user, parts: dict | None = None) -> dict:
     """`c` loaded by `selectors.complaint_for_render` (issues, obligations … prefetched), or a complaint
-    just filed with the rows written with it in `parts` (`complaint_register`'s `created_parts`)."""
+    just filed with the rows written with it in `parts` (`complaint_register`'s `Registered.parts()`)."""
     parts = parts or {}
     issues = parts.get("issues", c.issues.all())
     obligations = parts.get("obligations", c.obligations.all())

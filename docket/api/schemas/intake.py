@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 from docket.complaints.models import Channel, Kind, Method
 from docket.complaints.services import ComplaintInput, CoSignerInput, IssueInput, UploadInput
 
-from .common import ApiDateTime, Id, InputSchema
+from .common import ApiDateTime, Id, InputSchema, invalid
 
 # Choices as enums, so clients (and Schemathesis) see the allowed values.
 KindValue = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
@@ -38,7 +38,7 @@ class AttachmentIn(InputSchema):
         try:
             return base64.b64decode(self.content_base64, validate=True)
         except (binascii.Error, ValueError) as exc:  # pragma: no cover - checked by the validator
-            raise ValueError("不是有效的 base64") from exc
+            raise invalid("invalid_base64") from exc
 
     @field_validator("content_base64")
     @classmethod
@@ -46,7 +46,7 @@ class AttachmentIn(InputSchema):
         try:
             base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise ValueError("不是有效的 base64") from exc
+            raise invalid("invalid_base64") from exc
         return value
 
 

@@ -59,6 +59,8 @@ MESSAGES: dict[str, Any] = {
     "unknown_field": _("不认识的字段。"),
     "null_characters_not_allowed": _("不能包含空字符（NUL）。"),
     "unencodable": _("包含无法编码的字符。"),
+    "datetime_out_of_range": _("时间须在 2000 年至 2100 年之间。"),
+    "invalid_base64": _("不是有效的 base64 编码。"),
 }
 
 # The codes a form field's `error_messages` takes from MESSAGES (Django's message is replaced; its zh-Hans

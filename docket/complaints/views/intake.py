@@ -20,7 +20,7 @@ def complaint_new(request):
         try:
             complaint = services.complaint_register(
                 actor=request.user, data=data, close_on_spot_note=close_note
-            )
+            ).complaint
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
