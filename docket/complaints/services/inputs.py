@@ -34,6 +34,10 @@ ISSUE_MAX = 500  # ComplaintIssue.summary
 PAUSE_REASON_MAX = 200  # Complaint.pause_reason
 ATTEMPT_NOTE_MAX = 500  # a failed follow-up call, recorded in the event
 RECEIVED_REASON_MAX = 200  # why a letter is recorded with an earlier received time
+PEOPLE_MAX = 100000  # Complaint.people_count
+ISSUES_MAX_COUNT = 50  # issues listed at intake
+COSIGNERS_MAX_COUNT = 500
+ATTACHMENTS_MAX_COUNT = 20  # files attached at intake
 
 # --- messages per stable code (pages and API) ----------------------------------------------------------
 # Templates use Django's %-style parameters, so a form field's `error_messages` can take them as they are.

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from docket.core.errors import DomainError
 
 from .. import selectors, services
-from ..intake_forms import IntakeForm
+from ..intake_forms import ERROR_FIELDS, IntakeForm
 
 
 @login_required
@@ -22,7 +22,7 @@ def complaint_new(request):
                 actor=request.user, data=data, close_on_spot_note=close_note
             ).complaint
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
         else:
             return redirect("complaints:receipt", pk=complaint.id)
     return render(request, "complaints/new.html", {"form": form}, status=422 if form.errors else 200)
