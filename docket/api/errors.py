@@ -101,11 +101,10 @@ def field_problem(err: dict) -> tuple[str, str]:
         return "invalid", str(ctx["error"])
     code = _PYDANTIC_CODES.get(kind)
     if code is not None:
-        value = err.get("input")
         limit = next((ctx[k] for k in ("max_length", "min_length", "ge", "gt", "le", "lt") if k in ctx), "")
         params = {
             "limit_value": limit,
-            "show_value": len(value) if isinstance(value, str | list | dict) else "",
+            "show_value": ctx.get("actual_length", ""),
             "max": ctx.get("max_digits", ctx.get("decimal_places", ctx.get("whole_digits", ""))),
         }
         return code, inputs.message(code, **params)
