@@ -39,7 +39,7 @@ def summary(c: Complaint, now=None) -> dict:
         "updated_at": _utc(c.updated_at),
         "next_due_at": _utc(c.next_due_at),
         "overdue": bool(c.is_open and c.next_due_at is not None and c.next_due_at < now),
-        "holder_department": c.holder_department.name if c.holder_department_id else None,
+        "holder_department": c.holder_department.name if c.holder_department else None,
         "version": c.version,
     }
 
@@ -140,7 +140,7 @@ def obligation(o: Obligation) -> dict:
         "paused_at": _utc(o.paused_at),
         "provisional": o.provisional,
         "on_time": o.on_time,
-        "holder_department": o.holder_department.name if o.holder_department_id else None,
+        "holder_department": o.holder_department.name if o.holder_department else None,
     }
 
 
