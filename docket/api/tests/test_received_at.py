@@ -177,3 +177,11 @@ def test_page_without_a_received_time_is_now(client, org):
     c = Complaint.objects.get()
     assert c.received_at == clock.now()
     assert "received_at" not in c.events.get(seq=1).payload
+
+
+def test_the_intake_page_offers_the_received_time_and_the_limits(client, org):
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:new")).content.decode()
+    assert 'name="received_at"' in html and 'type="datetime-local"' in html
+    assert 'name="received_reason"' in html and 'maxlength="200"' in html
+    assert 'name="description" cols="40" rows="5" maxlength="20000"' in html
