@@ -431,7 +431,7 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         "people_count": c.people_count,
         "attachments": [a.sha256 for a in stored],
     }
-    if received_at < now:  # recorded after it arrived: when, and why (R-INT-9, R-SLA-3)
+    if received_at < now:  # recorded after it arrived: when, and why (R-SLA-2/3)
         payload["received_at"] = received_at
         if data.received_reason.strip():
             payload["received_reason"] = data.received_reason.strip()
