@@ -31,6 +31,12 @@ def error_messages() -> dict[str, Any]:
     return {code: inputs.MESSAGES[code] for code in inputs.FORM_MESSAGE_CODES}
 
 
+def use_our_messages(form: forms.BaseForm) -> None:
+    """Give every field of a form written by hand (not derived from a declaration) our messages."""
+    for field in form.fields.values():
+        field.error_messages.update(error_messages())
+
+
 def _yes(value: str) -> bool:
     return value == "1"
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from docket.org.models import ExternalParty, Office, Room
 
 from . import access
-from .forms import error_messages
+from .forms import use_our_messages
 from .models import Category, Channel, Kind, Method, SuggestionBoxOpening
 from .services import ComplaintInput, CoSignerInput, IssueInput, UploadInput, inputs
 from .services.inputs import message
@@ -129,8 +129,7 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages.update(error_messages())
+        use_our_messages(self)
         offices = [
             o
             for o in Office.objects.select_related("company", "community").order_by("company_id", "id")
@@ -257,15 +256,26 @@ class BoxOpeningForm(forms.Form):
     )
     letters = forms.IntegerField(label=_("信件数"), min_value=0)
     note = forms.CharField(
-        label=_("记录（内容摘要、转交情况）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("记录（内容摘要、转交情况）"),
+        required=False,
+        max_length=inputs.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, offices, **kwargs):
         super().__init__(*args, **kwargs)
+        use_our_messages(self)
         self.fields["office"].queryset = offices
 
 
 class ReconciliationForm(forms.Form):
     note = forms.CharField(
-        label=_("说明（未移交投诉的原因与安排）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明（未移交投诉的原因与安排）"),
+        required=False,
+        max_length=inputs.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_our_messages(self)

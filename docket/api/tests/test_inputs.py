@@ -310,3 +310,16 @@ def test_the_messages_have_english_too(org, complaint_factory, make_key):
         "version": ("invalid", "Enter a whole number."),
         "text": ("null_characters_not_allowed", "Must not contain null characters (NUL)."),
     }
+
+
+def test_front_desk_forms_written_by_hand_use_the_same_messages(org):
+    from docket.complaints.intake_forms import BoxOpeningForm, ReconciliationForm
+    from docket.org.models import Office
+
+    box = BoxOpeningForm(
+        {"office": org.a.office.id, "opened_at": "2026-12-04T09:00", "letters": 1, "note": "信\x00件"},
+        offices=Office.objects.all(),
+    )
+    recon = ReconciliationForm({"note": "长" * (inputs.TEXT_MAX + 1)})
+    assert not box.is_valid() and box.errors["note"] == ["不能包含空字符（NUL）。"]
+    assert not recon.is_valid() and recon.errors["note"] == ["不能超过 20000 个字符（现有 20001 个）。"]
