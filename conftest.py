@@ -161,7 +161,9 @@ def make_complaint(org: Org, *, kit: OfficeKit | None = None, actor: User | None
         issues=[IssueInput(summary="电梯故障频繁", category_id=org.categories["电梯"].id)],
     )
     data.update(overrides)
-    return complaint_register(actor=actor or kit.users["reception"], data=ComplaintInput(**data))
+    if data.get("received_at") is not None:  # a backdated time needs its reason when it is before today
+        data.setdefault("received_reason", "补录")
+    return complaint_register(actor=actor or kit.users["reception"], data=ComplaintInput(**data)).complaint
 
 
 @pytest.fixture

@@ -139,6 +139,9 @@ DOCKET_FILINGS_PER_DAY = int(os.environ.get("DOCKET_FILINGS_PER_DAY", "10"))
 DOCKET_SAME_TEXT_PER_DAY = int(os.environ.get("DOCKET_SAME_TEXT_PER_DAY", "2"))
 # R-EXP-4: one chase (催办) per complaint per this many minutes, whoever records it.
 DOCKET_CHASE_MIN_MINUTES = int(os.environ.get("DOCKET_CHASE_MIN_MINUTES", "60"))
+# A complaint's received time may lie this far ahead of the server's clock (another device's clock); later
+# is refused (`received_in_future`).
+DOCKET_RECEIVED_SKEW_MINUTES = int(os.environ.get("DOCKET_RECEIVED_SKEW_MINUTES", "5"))
 
 # --- cache and background jobs ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

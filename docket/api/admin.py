@@ -7,25 +7,28 @@ from django.utils.translation import gettext_lazy as _
 from .models import ApiKey
 from .services import api_key_revoke
 
+# Shown, and never editable (a key is changed only by revoking it).
+_FIELDS = (
+    "name",
+    "prefix",
+    "role",
+    "company",
+    "office",
+    "user",
+    "created_at",
+    "created_by",
+    "last_used_at",
+    "revoked_at",
+)
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "role", "company", "office", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["role", "company", "revoked_at"]
     search_fields = ["name", "prefix"]
-    fields = [
-        "name",
-        "prefix",
-        "role",
-        "company",
-        "office",
-        "user",
-        "created_at",
-        "created_by",
-        "last_used_at",
-        "revoked_at",
-    ]
-    readonly_fields = fields
+    fields = _FIELDS
+    readonly_fields = _FIELDS
     actions = ["revoke"]
 
     def has_add_permission(self, request):

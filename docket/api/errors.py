@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from docket.complaints.services import inputs
 from docket.core.errors import API_CODES, DomainError
 
 logger = logging.getLogger(__name__)
@@ -56,18 +57,74 @@ def body_for(exc: Exception) -> tuple[int, dict]:
     raise TypeError(f"not a refusal: {exc!r}")  # pragma: no cover
 
 
+# pydantic's error types -> our validation codes (the codes Django's form fields use, so the page and the
+# API name a problem alike; messages from `complaints.services.inputs.MESSAGES`, Chinese by default).
+_PYDANTIC_CODES = {
+    "missing": "required",
+    "string_too_long": "max_length",
+    "string_too_short": "min_length",
+    "too_long": "max_items",
+    "extra_forbidden": "unknown_field",
+    "literal_error": "invalid_choice",
+    "enum": "invalid_choice",
+    "greater_than_equal": "min_value",
+    "greater_than": "min_value",
+    "less_than_equal": "max_value",
+    "less_than": "max_value",
+    "decimal_max_digits": "max_digits",
+    "decimal_max_places": "max_decimal_places",
+    "decimal_whole_digits": "max_whole_digits",
+}
+# A value of the wrong type: code `invalid`, with a message naming what was expected.
+_EXPECTED = (
+    ("int_", "invalid_integer"),
+    ("bool_", "invalid_boolean"),
+    ("string_", "invalid_text"),
+    ("datetime_", "invalid_datetime"),
+    ("date_", "invalid_datetime"),
+    ("timezone_", "invalid_datetime"),
+    ("decimal_", "invalid_number"),
+    ("float_", "invalid_number"),
+    ("dict_", "invalid_object"),
+    ("model_", "invalid_object"),
+    ("list_", "invalid_list"),
+    ("tuple_", "invalid_list"),
+)
+
+
+def field_problem(err: dict) -> tuple[str, str]:
+    """(stable code, message) of one pydantic error; never pydantic's English."""
+    kind, ctx = str(err.get("type", "")), err.get("ctx") or {}
+    if kind in inputs.MESSAGES:  # raised by our own validators (PydanticCustomError) with our code
+        return kind, inputs.message(kind, **ctx)
+    if kind == "value_error" and ctx.get("error"):  # a validator's own ValueError, written in Chinese
+        return "invalid", str(ctx["error"])
+    code = _PYDANTIC_CODES.get(kind)
+    if code is not None:
+        limit = next((ctx[k] for k in ("max_length", "min_length", "ge", "gt", "le", "lt") if k in ctx), "")
+        params = {
+            "limit_value": limit,
+            "show_value": ctx.get("actual_length", ""),
+            "max": ctx.get("max_digits", ctx.get("decimal_places", ctx.get("whole_digits", ""))),
+        }
+        return code, inputs.message(code, **params)
+    expected = next((m for prefix, m in _EXPECTED if kind.startswith(prefix)), "invalid")
+    return "invalid", inputs.message(expected)
+
+
 def _ninja_fields(exc: ValidationError) -> list[dict]:
     out = []
     for err in exc.errors:
         loc = [p if isinstance(p, int) else str(p) for p in err.get("loc", ())]
         if loc[:2] == ["body", "payload"]:  # the handler's parameter name is not part of the contract
             loc = ["body", *loc[2:]]
+        code, message = field_problem(err)
         out.append(
             {
                 "loc": loc,
                 "field": ".".join(str(p) for p in loc[1:]),
-                "message": str(err.get("msg", "")),
-                "type": str(err.get("type", "")),
+                "message": message,
+                "type": code,
             }
         )
     return out

@@ -57,9 +57,9 @@ def _normalised(status: int, body: dict, schema: type[Schema]) -> dict:
 def _claim(request: HttpRequest, key: str, digest: str, now) -> IdempotencyRecord:
     """The record for (caller, key): inserted now (one statement; a concurrent twin's insert waits on the
     unique index until the first commits or rolls back), or the existing one, locked."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # set by ninja's authentication
     api_key = getattr(request, "api_key", None)
-    path = request.path[:300]
+    method, path = request.method or "", request.path[:300]
     table = IdempotencyRecord._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
@@ -70,7 +70,7 @@ def _claim(request: HttpRequest, key: str, digest: str, now) -> IdempotencyRecor
                 api_key.pk if api_key else None,
                 key,
                 digest,
-                request.method,
+                method,
                 path,
                 connection.ops.adapt_datetimefield_value(now),
             ],
@@ -83,14 +83,14 @@ def _claim(request: HttpRequest, key: str, digest: str, now) -> IdempotencyRecor
             api_key=api_key,
             key=key,
             request_hash=digest,
-            method=request.method,
+            method=method,
             path=path,
             created_at=now,
         )
     record = IdempotencyRecord.objects.select_for_update().get(user=user, key=key)
     if record.created_at <= now - IDEMPOTENCY_TTL:  # expired: the key starts afresh
         record.request_hash, record.status, record.body, record.created_at = digest, None, None, now
-        record.method, record.path = request.method, path
+        record.method, record.path = method, path
         record.save()
     return record
 

@@ -29,6 +29,20 @@ class DocketAPI(NinjaAPI):
                 pattern.callback = errors.json_405(pattern.callback)
         return urls
 
+    def validation_error_from_error_contexts(self, error_contexts):
+        """ninja drops each error's input (it may be long or personal); keep the length of a text that
+        is too long, which our message states ("现有 N 个"), as pydantic does for lists."""
+        lengths = [
+            len(err["input"]) if err["type"] == "string_too_long" and isinstance(err["input"], str) else None
+            for context in error_contexts
+            for err in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        for err, length in zip(exc.errors, lengths, strict=False):
+            if length is not None:
+                err.setdefault("ctx", {})["actual_length"] = length
+        return exc
+
 
 api = DocketAPI(
     title="Docket API",

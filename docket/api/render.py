@@ -39,14 +39,14 @@ def summary(c: Complaint, now=None) -> dict:
         "updated_at": _utc(c.updated_at),
         "next_due_at": _utc(c.next_due_at),
         "overdue": bool(c.is_open and c.next_due_at is not None and c.next_due_at < now),
-        "holder_department": c.holder_department.name if c.holder_department_id else None,
+        "holder_department": c.holder_department.name if c.holder_department else None,
         "version": c.version,
     }
 
 
 def detail(c: Complaint, user, parts: dict | None = None) -> dict:
     """`c` loaded by `selectors.complaint_for_render` (issues, obligations … prefetched), or a complaint
-    just filed with the rows written with it in `parts` (`complaint_register`'s `created_parts`)."""
+    just filed with the rows written with it in `parts` (`complaint_register`'s `Registered.parts()`)."""
     parts = parts or {}
     issues = parts.get("issues", c.issues.all())
     obligations = parts.get("obligations", c.obligations.all())
@@ -149,7 +149,7 @@ def obligation(o: Obligation) -> dict:
         "paused_at": _utc(o.paused_at),
         "provisional": o.provisional,
         "on_time": o.on_time,
-        "holder_department": o.holder_department.name if o.holder_department_id else None,
+        "holder_department": o.holder_department.name if o.holder_department else None,
     }
 
 

@@ -99,7 +99,7 @@ def complaint_for_render(complaint_id: int, *, known_empty: tuple[str, ...] = ()
     caller knows are empty (a complaint filed a moment ago has no replies), which are not queried."""
     from docket.complaints.models import ComplaintIssue, Obligation
 
-    lists = {
+    lists: dict[str, str | Prefetch] = {
         "issues": Prefetch(
             "issues",
             queryset=ComplaintIssue.objects.select_related(
@@ -150,6 +150,6 @@ def receipt_lookup(*, receipt_no: str, phone: str = "", code: str = "") -> Compl
         if not ok and phone:
             given, known = _digits(phone), _digits(c.complainant_phone)
             ok = len(given) >= 5 and len(known) >= 5 and hmac.compare_digest(given.encode(), known.encode())
-    if not ok:
+    if c is None or not ok:
         raise DomainError("not_found")
     return c

@@ -63,6 +63,9 @@ def api_key_create(
         raise ApiKeyError(f"role {role} is not held in an office (it needs --company)")
     if company is not None and scope != Scope.COMPANY:
         raise ApiKeyError(f"role {role} is not held in a company (it needs --office)")
+    if company is None:
+        assert office is not None  # exactly one of them is given (checked above)
+        company = office.company
     prefix = secrets.token_hex(4)
     while ApiKey.objects.filter(prefix=prefix).exists():  # pragma: no cover - 1 in 4 billion
         prefix = secrets.token_hex(4)
@@ -79,7 +82,7 @@ def api_key_create(
         prefix=prefix,
         secret_hash=secret_digest(secret),
         role=role,
-        company=company or office.company,
+        company=company,
         office=office,
         user=user,
         created_at=clock.now(),

@@ -1,25 +1,121 @@
 """One form per workflow action (the staff workbench). A form only parses input; `call()` hands the
 cleaned values to the action's one service (ARCHITECTURE.md: interfaces call services). Field names
-are the service's keyword arguments, so most forms need nothing but fields."""
+are the service's keyword arguments.
+
+The fields are not written here: each form names its `action`, and its fields are made from that
+action's declaration in `services.inputs.ACTION_INPUTS` — the same declaration the API's request body
+is made from (`api.schemas.actions`), so the page and the API take the same fields with the same limits.
+What stays here is what only a page needs: the choices that depend on the complaint and the user, and
+how the cleaned values map onto the service's arguments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
 from django import forms
+from django.forms.forms import DeclarativeFieldsMetaclass
 from django.utils.translation import gettext_lazy as _
 
 from docket.org.models import Department, ExternalParty
 
 from . import access, services
-from .models import ClaimState, Exemption, FollowUpMethod, IssueState, Reply, Severity
+from .models import ClaimState, IssueState, Reply
+from .services import inputs
+from .services.inputs import In
 
-TEXTAREA = forms.Textarea(attrs={"rows": 4})
+
+def error_messages() -> dict[str, Any]:
+    """Our messages for the validation codes a form field can raise (one vocabulary with the API)."""
+    return {code: inputs.MESSAGES[code] for code in inputs.FORM_MESSAGE_CODES}
 
 
-class ActionForm(forms.Form):
+def use_our_messages(form: forms.BaseForm) -> None:
+    """Give every field of a form written by hand (not derived from a declaration) our messages."""
+    for field in form.fields.values():
+        field.error_messages.update(error_messages())
+
+
+def _yes(value: str) -> bool:
+    return value == "1"
+
+
+def form_field(spec: In) -> forms.Field | None:
+    """The Django form field of one declared input (None for an input the form shows its own way)."""
+    common: dict[str, Any] = {
+        "label": spec.label,
+        "required": spec.required,
+        "help_text": spec.help,
+        "error_messages": error_messages(),
+    }
+    if spec.initial is not None:
+        common["initial"] = spec.initial
+    kind = spec.kind
+    if kind == inputs.TEXT:
+        return forms.CharField(
+            max_length=spec.limit, widget=forms.Textarea(attrs={"rows": spec.rows}), **common
+        )
+    if kind == inputs.LINE:
+        return forms.CharField(max_length=spec.limit, **common)
+    if kind == inputs.REF:  # choices are filled per complaint and user in the form's setup()
+        return forms.TypedChoiceField(coerce=int, empty_value=None if not spec.required else "", **common)
+    if kind == inputs.CHOICE:
+        widget = forms.RadioSelect if spec.radio else None
+        if all(isinstance(k, int) for k, _label in spec.choices):
+            choices = list(spec.choices) if spec.required else [("", "—"), *spec.choices]
+            return forms.TypedChoiceField(
+                coerce=int,
+                choices=choices,
+                empty_value=None if not spec.required else "",
+                widget=widget,
+                **common,
+            )
+        return forms.ChoiceField(choices=list(spec.choices), widget=widget, **common)
+    if kind == inputs.YES_NO:
+        return forms.TypedChoiceField(
+            coerce=_yes,
+            choices=[("1" if k else "0", label) for k, label in spec.choices],
+            widget=forms.RadioSelect,
+            **common,
+        )
+    if kind == inputs.CHECK:
+        return forms.BooleanField(**common)
+    if kind == inputs.DECIMAL:
+        return forms.DecimalField(
+            min_value=Decimal(spec.min_value) if spec.min_value is not None else None,
+            max_digits=spec.max_digits,
+            decimal_places=spec.decimal_places,
+            **common,
+        )
+    if kind == inputs.DATETIME:
+        return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
+    if kind == inputs.FILE:
+        return forms.FileField(**common)
+    if kind == inputs.ISSUE_MAP:  # one choice per issue, made in AssignForm.setup()
+        return None
+    raise ValueError(f"unknown input kind {kind!r}")  # pragma: no cover
+
+
+class ActionFormMetaclass(DeclarativeFieldsMetaclass):
+    """Adds the fields of the form's declared `action` (services.inputs.ACTION_INPUTS)."""
+
+    def __new__(mcs, name, bases, attrs):
+        action = attrs.get("action")
+        if action:
+            for field_name, spec in inputs.ACTION_INPUTS[action].items():
+                field = form_field(spec)
+                if field is not None:
+                    attrs[field_name] = field
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ActionForm(forms.Form, metaclass=ActionFormMetaclass):
     """Base: carries the version the user saw (optimistic concurrency) and calls the service."""
 
-    service = None  # set by subclasses
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    action = ""  # the workflow action; its fields come from services.inputs.ACTION_INPUTS
+    service: Callable[..., Any] | None = None  # set by subclasses
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=error_messages())
 
     def __init__(self, *args, complaint, user, **kwargs):
         self.complaint, self.user = complaint, user
@@ -37,18 +133,14 @@ class ActionForm(forms.Form):
         return data
 
     def call(self):
-        return type(self).service(
+        service = type(self).service
+        assert service is not None, f"{type(self).__name__} names no service"
+        return service(
             actor=self.user,
             complaint_id=self.complaint.id,
             expected_version=self.cleaned_data["version"],
             **self.service_kwargs(),
         )
-
-
-def _text(label, required=True, rows=4, initial=None):
-    return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), initial=initial
-    )
 
 
 def _departments(complaint):
@@ -57,33 +149,29 @@ def _departments(complaint):
     ) | Department.objects.filter(company_id=complaint.company_id, office__isnull=True)
 
 
-class IssueChoiceMixin:
+class IssueChoiceMixin(ActionForm):
     """Per-issue actions: the issues this user may act on now, in the right state."""
 
     issue_states: tuple[str, ...] = ()
-    action_name = ""
 
     def setup(self):
         issues = [
             i
             for i in self.complaint.issues.select_related("department").order_by("seq")
             if (not self.issue_states or i.state in self.issue_states)
-            and access.allowed_role(self.user, self.complaint, self.action_name, issue=i)
+            and access.allowed_role(self.user, self.complaint, self.action, issue=i)
         ]
         self.fields["issue_id"].choices = [(i.id, f"{i.seq}. {i.summary}") for i in issues]
 
 
 class CloseOnSpotForm(ActionForm):
+    action = "close_on_spot"
     service = services.complaint_close_on_spot
-    note = _text(_("现场处理情况（顾客已确认满意）"))
 
 
 class AssignForm(ActionForm):
-    service = services.complaint_assign
-    department_id = forms.TypedChoiceField(label=_("责任部门"), coerce=int)
-    responsible_id = forms.TypedChoiceField(
-        label=_("责任人（可选）"), coerce=int, required=False, empty_value=None
-    )
+    action = "assign"
+    service: Callable[..., Any] | None = services.complaint_assign
 
     def setup(self):
         from docket.accounts.models import RoleAssignment
@@ -105,6 +193,7 @@ class AssignForm(ActionForm):
                 required=False,
                 empty_value=None,
                 choices=[("", _("同上"))] + [(d.id, str(d)) for d in depts],
+                error_messages=error_messages(),
             )
 
     def service_kwargs(self):
@@ -118,12 +207,13 @@ class AssignForm(ActionForm):
 
 
 class AcceptForm(ActionForm):
+    action = "accept"
     service = services.complaint_accept
 
 
 class TransferForm(AssignForm):
+    action = "transfer"
     service = services.complaint_transfer
-    reason = _text(_("转派原因"), rows=2)
 
     def setup(self):
         super().setup()
@@ -140,22 +230,18 @@ class TransferForm(AssignForm):
 
 
 class RefuseForm(ActionForm):
+    action = "refuse"
     service = services.complaint_refuse
-    reason = _text(_("退回原因（为何不属本部门）"), rows=2)
 
 
-class FindingsForm(IssueChoiceMixin, ActionForm):
+class FindingsForm(IssueChoiceMixin):
+    action = "issue_findings_record"
     service = services.issue_findings_record
-    action_name = "issue_findings_record"
-    issue_id = forms.TypedChoiceField(label=_("问题"), coerce=int)
-    findings = _text(_("现场调查情况（如实记录，忌猜测）"))
-    measures = _text(_("拟定处理措施"))
 
 
 class DeveloperForwardForm(ActionForm):
+    action = "forward_to_developer"
     service = services.developer_forward
-    party_id = forms.TypedChoiceField(label=_("地产客户关系中心"), coerce=int)
-    reason = _text(_("转交说明"))
 
     def setup(self):
         self.fields["party_id"].choices = [
@@ -167,19 +253,18 @@ class DeveloperForwardForm(ActionForm):
 
 
 class DeveloperAnswerForm(ActionForm):
+    action = "developer_answer_record"
     service = services.developer_answer_record
-    answer = _text(_("地产答复"))
-    their_ref = forms.CharField(label=_("对方编号"), required=False, max_length=64)
 
 
 class ExplanationForm(ActionForm):
+    action = "explanation_record"
     service = services.explanation_record
-    explanation = _text(_("向顾客所作的合理、耐心的解释"))
 
 
 class ReplyDraftForm(ActionForm):
+    action = "reply_draft_save"
     service = services.reply_draft_save
-    body = _text(_("答复内容（先致歉或致谢；覆盖全部问题；不推卸责任）"), rows=10)
 
     def setup(self):
         reply = Reply.objects.filter(complaint=self.complaint).order_by("-number").first()
@@ -187,229 +272,151 @@ class ReplyDraftForm(ActionForm):
             self.fields["body"].initial = reply.body
 
 
-class NoInputForm(ActionForm):
-    pass
-
-
-class ReplySubmitForm(NoInputForm):
+class ReplySubmitForm(ActionForm):
+    action = "reply_submit"
     service = services.reply_submit
 
 
-class ReplySendForm(NoInputForm):
+class ReplySendForm(ActionForm):
+    action = "reply_send"
     service = services.reply_send
 
 
 class ReviewApproveForm(ActionForm):
+    action = "reply_review_approve"
     service = services.reply_review_approve
-    comment = _text(_("审核意见（可选）"), required=False, rows=3)
 
 
 class ReviewReturnForm(ActionForm):
+    action = "reply_review_return"
     service = services.reply_review_return
-    comment = _text(_("退回意见"), rows=4)
 
 
 class AgreeForm(ActionForm):
+    action = "complainant_agree"
     service = services.complainant_agree
-    note = _text(_("顾客意见（可选）"), required=False, rows=2)
 
 
 class DisagreeForm(ActionForm):
+    action = "complainant_disagree"
     service = services.complainant_disagree
-    reason = _text(_("顾客不同意的理由"), rows=3)
 
 
 class NegotiationForm(ActionForm):
+    action = "negotiation_round_record"
     service = services.negotiation_round_record
-    summary = _text(_("本轮协商情况"))
 
 
 class MeasuresDoneForm(ActionForm):
+    action = "measures_done"
     service = services.measures_done
-    note = _text(_("措施落实情况"))
 
 
-class VerifyForm(IssueChoiceMixin, ActionForm):
+class VerifyForm(IssueChoiceMixin):
+    action = "issue_verify"
     service = services.issue_verify
-    action_name = "issue_verify"
     issue_states = (IssueState.MEASURES_DONE,)
-    issue_id = forms.TypedChoiceField(label=_("问题"), coerce=int)
-    passed = forms.TypedChoiceField(
-        label=_("验证结果"),
-        coerce=lambda v: v == "1",
-        choices=[("1", _("合格")), ("0", _("不合格，返工"))],
-        widget=forms.RadioSelect,
-    )
-    note = _text(_("验证情况"), rows=3)
 
 
 class FollowUpForm(ActionForm):
+    action = "follow_up_record"
     service = services.follow_up_record
-    method = forms.ChoiceField(label=_("回访方式"), choices=FollowUpMethod.choices)
-    satisfaction = forms.TypedChoiceField(
-        label=_("顾客满意度"),
-        coerce=int,
-        widget=forms.RadioSelect,
-        choices=[
-            (5, _("5 非常满意")),
-            (4, _("4 满意")),
-            (3, _("3 一般")),
-            (2, _("2 不满意")),
-            (1, _("1 非常不满意")),
-        ],
-    )
-    opinion = _text(_("顾客意见"), required=False, rows=3)
-    quality_score = forms.TypedChoiceField(
-        label=_("质检评分（可选）"),
-        coerce=int,
-        required=False,
-        empty_value=None,
-        choices=[("", "—")] + [(n, str(n)) for n in range(5, 0, -1)],
-    )
 
 
 class FollowUpAttemptForm(ActionForm):
+    action = "follow_up_attempt"
     service = services.follow_up_attempt_record
-    method = forms.ChoiceField(label=_("回访方式"), choices=FollowUpMethod.choices)
-    note = forms.CharField(label=_("未接通情况（时间、号码、结果）"), max_length=500)
 
 
 class FollowUpExemptForm(ActionForm):
+    action = "follow_up_exempt"
     service = services.follow_up_exempt
-    exemption = forms.ChoiceField(
-        label=_("免回访原因"), choices=[c for c in Exemption.choices if c[0] != Exemption.ON_THE_SPOT]
-    )
-    note = _text(_("说明（无法联系时写明尝试过的方式）"), required=False, rows=2)
 
 
 class EscalateForm(ActionForm):
+    action = "escalate_to_qm"
     service = services.complaint_escalate
-    reason = _text(_("上报原因（管理处努力后仍不能解决的情况）"))
 
 
 class UnclosedForm(ActionForm):
+    action = "close_unclosed"
     service = services.complaint_close_unclosed
-    analysis = _text(_("个案专项分析"))
-    mitigation = _text(_("已采取的减缓不满措施"))
 
 
 class WithdrawForm(ActionForm):
+    action = "withdraw"
     service = services.complaint_withdraw
-    reason = _text(_("撤回原因"), rows=2)
 
 
 class AcknowledgeForm(ActionForm):
+    action = "acknowledge_send"
     service = services.acknowledge_send
-    text = _text(
-        _("礼节性回复（表明投诉已受理）"),
-        rows=3,
-        initial="您好，感谢您的反映，您的投诉已受理，我们正在核实处理，将尽快给您具体答复。",
-    )
 
 
 class PauseForm(ActionForm):
+    action = "clock_pause"
     service = services.clock_pause
-    reason = forms.CharField(label=_("暂停原因（等待顾客或第三方）"), max_length=200)
-    resume_on = forms.DateTimeField(
-        label=_("预计恢复时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
 
 
-class ResumeForm(NoInputForm):
+class ResumeForm(ActionForm):
+    action = "clock_resume"
     service = services.clock_resume
 
 
 class ForwarderReplyForm(ActionForm):
+    action = "forwarder_reply_record"
     service = services.forwarder_reply_record
-    text = _text(_("对转交单位的答复"))
 
 
 class SeverityForm(ActionForm):
+    action = "severity_raise"
     service = services.severity_raise
-    severity = forms.ChoiceField(
-        label=_("级别"), choices=[(Severity.HOT, Severity.HOT.label), (Severity.MAJOR, Severity.MAJOR.label)]
-    )
-    reason = _text(_("升级原因"), rows=2)
 
 
 class GroupReportForm(ActionForm):
+    action = "group_report_record"
     service = services.group_report_record
-    content = _text(_("投诉内容"), rows=3)
-    cause = _text(_("投诉产生原因分析"), rows=3)
-    handling = _text(_("目前处理情况"), rows=3)
-    difficulties = _text(_("处理难点"), required=False, rows=2)
-    help_needed = _text(_("需协助事项"), required=False, rows=2)
 
 
 class NcrForm(ActionForm):
+    action = "ncr_issue"
     service = services.ncr_issue
-    nonconformity = _text(_("不合格事实"), rows=3)
-    cause = _text(_("原因分析"), rows=3)
-    corrective_action = _text(_("纠正措施"), rows=3)
-    preventive_action = _text(_("预防措施"), required=False, rows=3)
 
 
 class ClaimForm(ActionForm):
+    action = "compensation_claim_record"
     service = services.compensation_claim_record
-    amount = forms.DecimalField(label=_("索赔金额（元）"), min_value=0.01, max_digits=12, decimal_places=2)
-    description = _text(_("索赔内容"), rows=3)
-    involves_construction_or_sales = forms.BooleanField(label=_("涉及工程或销售问题"), required=False)
 
 
-class ClaimChoiceMixin:
+class ClaimChoiceMixin(ActionForm):
     def setup(self):
         claims = self.complaint.claims.filter(state=ClaimState.PENDING).order_by("id")
         self.fields["claim_id"].choices = [(c.id, f"¥{c.amount} {c.description[:30]}") for c in claims]
 
 
-class ClaimDecideForm(ClaimChoiceMixin, ActionForm):
+class ClaimDecideForm(ClaimChoiceMixin):
+    action = "compensation_decide"
     service = services.compensation_decide
-    claim_id = forms.TypedChoiceField(label=_("赔偿申请"), coerce=int)
-    approve = forms.TypedChoiceField(
-        label=_("审批"),
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-        choices=[("1", _("批准")), ("0", _("驳回"))],
-    )
-    approved_amount = forms.DecimalField(
-        label=_("批准金额（元，可选）"), required=False, max_digits=12, decimal_places=2
-    )
-    note = _text(_("审批意见"), rows=2)
 
 
-class ClaimEscalateForm(ClaimChoiceMixin, ActionForm):
+class ClaimEscalateForm(ClaimChoiceMixin):
+    action = "compensation_escalate"
     service = services.compensation_escalate
-    claim_id = forms.TypedChoiceField(label=_("赔偿申请"), coerce=int)
-    to_developer = forms.TypedChoiceField(
-        label=_("上报至"),
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-        choices=[("1", _("地产客户关系中心")), ("0", _("公司重大业务审批流程"))],
-    )
-    note = _text(_("上报说明"), rows=2)
 
 
 class ChaseForm(ActionForm):
+    action = "chase_record"
     service = services.chase_record
-    via = forms.ChoiceField(
-        label=_("催办方式"),
-        choices=[("phone", _("电话")), ("visit", _("来访")), ("email", _("邮件"))],
-        initial="phone",
-    )
-    text = _text(_("顾客催办内容"), rows=2)
 
 
 class NoteForm(ActionForm):
+    action = "note_add"
     service = services.note_add
-    text = _text(_("内部备注（业主看不到）"), rows=3)
 
 
 class AttachmentForm(ActionForm):
+    action = "attachment_add"
     service = services.attachment_add
-    file = forms.FileField(label=_("照片或扫描件（JPG/PNG/GIF/WEBP/PDF）"))
-    issue_id = forms.TypedChoiceField(
-        label=_("相关问题（可选）"), coerce=int, required=False, empty_value=None
-    )
 
     def setup(self):
         self.fields["issue_id"].choices = [("", "—")] + [

@@ -1,5 +1,6 @@
 """The reception intake form (顾客意见处理表 at the front desk). Parses input into a ComplaintInput for
-`services.complaint_register`; no rules live here beyond the shape of the input."""
+`services.complaint_register`; no rules live here beyond the shape of the input. Its length limits are
+the API's (`services.inputs`), and so are its messages."""
 
 from __future__ import annotations
 
@@ -9,8 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from docket.org.models import ExternalParty, Office, Room
 
 from . import access
+from .forms import use_our_messages
 from .models import Category, Channel, Kind, Method, SuggestionBoxOpening
-from .services import ComplaintInput, CoSignerInput, IssueInput, UploadInput
+from .services import ComplaintInput, CoSignerInput, IssueInput, UploadInput, inputs
+from .services.inputs import message
+
+# Refusals of the intake service that belong to one field of the page.
+ERROR_FIELDS = {"received_in_future": "received_at", "received_reason_required": "received_reason"}
+
+
+def _too_long(value: str, limit: int, what: str = "") -> forms.ValidationError | None:
+    if len(value) <= limit:
+        return None
+    text = message("max_length", limit_value=limit, show_value=len(value))
+    return forms.ValidationError(f"{what}{text}", code="max_length")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,27 +51,36 @@ class IntakeForm(forms.Form):
     complainant_phone = forms.CharField(
         label=_("联系电话"),
         required=False,
-        max_length=20,
+        max_length=inputs.PHONE_MAX,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
-    complainant_name = forms.CharField(label=_("投诉人姓氏/姓名"), required=False, max_length=50)
+    complainant_name = forms.CharField(label=_("投诉人姓氏/姓名"), required=False, max_length=inputs.NAME_MAX)
     room = forms.ModelChoiceField(label=_("房屋"), queryset=Room.objects.none(), required=False)
     complainant_address = forms.CharField(
-        label=_("地址（非本小区住户或无房号时）"), required=False, max_length=200
+        label=_("地址（非本小区住户或无房号时）"), required=False, max_length=inputs.ADDRESS_MAX
     )
     complainant_email = forms.EmailField(
-        label=_("电子邮箱（可选，用于通知处理进度）"), required=False, max_length=200
+        label=_("电子邮箱（可选，用于通知处理进度）"), required=False, max_length=inputs.EMAIL_MAX
     )
-    location = forms.CharField(label=_("发生地点"), required=False, max_length=200)
-    people_count = forms.IntegerField(label=_("投诉人数"), min_value=1, initial=1)
+    location = forms.CharField(label=_("发生地点"), required=False, max_length=inputs.ADDRESS_MAX)
+    people_count = forms.IntegerField(
+        label=_("投诉人数"), min_value=1, max_value=inputs.PEOPLE_MAX, initial=1
+    )
     cosigners = forms.CharField(
         label=_("联名人（每行一人：姓名 房号 电话）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    subject = forms.CharField(label=_("主题"), max_length=200)
-    description = forms.CharField(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 5}))
-    demand = forms.CharField(label=_("顾客诉求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    subject = forms.CharField(label=_("主题"), max_length=inputs.SUBJECT_MAX)
+    description = forms.CharField(
+        label=_("投诉内容"), max_length=inputs.TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    demand = forms.CharField(
+        label=_("顾客诉求"),
+        required=False,
+        max_length=inputs.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     issues = forms.CharField(
         label=_("反映的问题（每行一个；只有一个问题可留空）"),
         required=False,
@@ -75,11 +97,21 @@ class IntakeForm(forms.Form):
     forwarded_by = forms.ModelChoiceField(
         label=_("转交单位"), queryset=ExternalParty.objects.none(), required=False
     )
-    forwarder_ref = forms.CharField(label=_("转交单位编号"), required=False, max_length=64)
+    forwarder_ref = forms.CharField(label=_("转交单位编号"), required=False, max_length=inputs.REF_MAX)
     forwarder_due_at = forms.DateTimeField(
         label=_("转交单位要求答复时间"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    received_at = forms.DateTimeField(
+        label=_("收到时间（默认现在；补录信件等时填写实际收到的时间）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    received_reason = forms.CharField(
+        label=_("补录原因（收到时间早于今天时必填）"),
+        required=False,
+        max_length=inputs.RECEIVED_REASON_MAX,
     )
     box_opening = forms.ModelChoiceField(
         label=_("意见箱开箱记录（渠道为意见箱时）"),
@@ -89,11 +121,15 @@ class IntakeForm(forms.Form):
     attachments = MultipleFileField(label=_("照片/扫描件"), required=False)
     close_on_spot = forms.BooleanField(label=_("已现场处理，顾客确认满意（直接结案）"), required=False)
     close_note = forms.CharField(
-        label=_("现场处理情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("现场处理情况"),
+        required=False,
+        max_length=inputs.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        use_our_messages(self)
         offices = [
             o
             for o in Office.objects.select_related("company", "community").order_by("company_id", "id")
@@ -117,6 +153,40 @@ class IntakeForm(forms.Form):
         self.fields["box_opening"].queryset = SuggestionBoxOpening.objects.filter(
             office__in=offices
         ).order_by("-opened_at")[:20]
+
+    def clean_issues(self):
+        value = self.cleaned_data.get("issues") or ""
+        lines = [ln.strip() for ln in value.splitlines() if ln.strip()]
+        if len(lines) > inputs.ISSUES_MAX_COUNT:
+            raise forms.ValidationError(
+                message("max_items", limit_value=inputs.ISSUES_MAX_COUNT), code="max_items"
+            )
+        for n, ln in enumerate(lines, start=1):
+            if error := _too_long(ln, inputs.ISSUE_MAX, _("第 %(n)s 行：") % {"n": n}):
+                raise error
+        return value
+
+    def clean_cosigners(self):
+        value = self.cleaned_data.get("cosigners") or ""
+        rows = [ln.split() for ln in value.splitlines() if ln.split()]
+        if len(rows) > inputs.COSIGNERS_MAX_COUNT:
+            raise forms.ValidationError(
+                message("max_items", limit_value=inputs.COSIGNERS_MAX_COUNT), code="max_items"
+            )
+        limits = (inputs.NAME_MAX, inputs.NAME_MAX, inputs.PHONE_MAX)
+        for n, parts in enumerate(rows, start=1):
+            for part, limit in zip(parts, limits, strict=False):
+                if error := _too_long(part, limit, _("第 %(n)s 行：") % {"n": n}):
+                    raise error
+        return value
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > inputs.ATTACHMENTS_MAX_COUNT:
+            raise forms.ValidationError(
+                message("max_items", limit_value=inputs.ATTACHMENTS_MAX_COUNT), code="max_items"
+            )
+        return files
 
     def clean(self):
         data = super().clean()
@@ -172,6 +242,8 @@ class IntakeForm(forms.Form):
             forwarded_by_id=d["forwarded_by"].id if d.get("forwarded_by") else None,
             forwarder_ref=d.get("forwarder_ref") or "",
             forwarder_due_at=d.get("forwarder_due_at"),
+            received_at=d.get("received_at"),
+            received_reason=d.get("received_reason") or "",
             box_opening_id=d["box_opening"].id if d.get("box_opening") else None,
         )
         return data, (d.get("close_note") or "").strip() if d.get("close_on_spot") else None
@@ -184,15 +256,26 @@ class BoxOpeningForm(forms.Form):
     )
     letters = forms.IntegerField(label=_("信件数"), min_value=0)
     note = forms.CharField(
-        label=_("记录（内容摘要、转交情况）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("记录（内容摘要、转交情况）"),
+        required=False,
+        max_length=inputs.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, offices, **kwargs):
         super().__init__(*args, **kwargs)
+        use_our_messages(self)
         self.fields["office"].queryset = offices
 
 
 class ReconciliationForm(forms.Form):
     note = forms.CharField(
-        label=_("说明（未移交投诉的原因与安排）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明（未移交投诉的原因与安排）"),
+        required=False,
+        max_length=inputs.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_our_messages(self)

@@ -46,6 +46,8 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "duplicate_filing": (409, _("相同内容今天已提交 {limit} 次，请勿重复提交；可凭回执查询进度或催办。")),
     "complaint_ended": (409, _("该投诉已结束，不能再催办；如有新的问题请重新投诉。")),
     "chase_too_soon": (409, _("您已催办过，{minutes} 分钟内请勿重复催办，我们会尽快处理。")),
+    "received_in_future": (422, _("收到时间不能晚于现在（允许误差 {minutes} 分钟）。")),
+    "received_reason_required": (422, _("收到时间早于今天，请填写补录原因。")),
     "chain_broken": (500, _("投诉记录的防篡改链在第 {seq} 条处断开。")),
     # Raised by the API layer only (docket/api/errors.py ApiError).
     "bad_request": (400, _("请求格式有误：{detail}")),

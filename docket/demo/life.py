@@ -36,7 +36,7 @@ class Life(Handling):
         with clock.travel(self.t):
             c = s.complaint_register(
                 actor=self.registrar(), data=data, close_on_spot_note=p.spot_note or None
-            )
+            ).complaint
         self.cid, self.state = c.id, c.state
         self.issue_ids = list(c.issues.order_by("seq").values_list("id", flat=True))
         if p.spot_note:

@@ -1,10 +1,11 @@
 """`POST /complaints/{id}/actions/{action}`: one operation per workflow action, each documented with
-its own body (`version` + the action's fields). The body is validated by the same form as the web
-page and `form.call()` calls the same service."""
+its own body (`version` + the action's inputs, declared in `complaints.services.inputs`). The body is
+validated by the same form as the web page and `form.call()` calls the same service."""
 
 from __future__ import annotations
 
 import inspect
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -26,11 +27,11 @@ from .complaints import ComplaintId
 router = Router(tags=["actions"])
 
 
-def _view(action: str, form_class: type[ActionForm], model):
+def _view(action: str, form_class: type[ActionForm], model) -> Any:
     def view(request, response: HttpResponse, id: int, payload, idempotency_key: str | None = None):
         def act():
             complaint = access.access_complaint(request.auth, id)
-            data, files = form_input(form_class, payload)
+            data, files = form_input(action, payload)
             form = form_class(data, files, complaint=complaint, user=request.auth)
             problems = form_problems(form, data)
             if problems:
@@ -41,7 +42,7 @@ def _view(action: str, form_class: type[ActionForm], model):
         return idempotent(request, response, idempotency_key, act, ComplaintDetail)
 
     P = inspect.Parameter
-    view.__signature__ = inspect.Signature(
+    cast(Any, view).__signature__ = inspect.Signature(
         [
             P("request", P.POSITIONAL_OR_KEYWORD),
             P("response", P.POSITIONAL_OR_KEYWORD, annotation=HttpResponse),
@@ -62,7 +63,7 @@ def _register() -> None:
         router.add_api_operation(
             f"/complaints/{{id}}/actions/{action}",
             ["POST"],
-            _view(action, form_class, body_model(action, form_class)),
+            _view(action, form_class, body_model(action)),
             response={200: ComplaintDetail, ERROR_STATUSES: ErrorOut},
             operation_id=f"complaints_action_{action}",
             summary=f"{label} ({action})",

@@ -89,13 +89,14 @@ def complaints_create(
     request, response: HttpResponse, payload: ComplaintIn, idempotency_key: str = IdempotencyKey
 ):
     def act():
-        complaint = services.complaint_register(
+        registered = services.complaint_register(
             actor=request.auth, data=payload.to_input(), close_on_spot_note=payload.close_on_spot_note
         )
-        parts = getattr(complaint, "created_parts", None)
+        parts = registered.parts()
         if parts is None:  # closed on the spot: read back as it is now
-            return 201, render.detail(api_selectors.complaint_for_render(complaint.id), request.auth)
-        return 201, render.detail(complaint, request.auth, parts)
+            complaint = api_selectors.complaint_for_render(registered.complaint.id)
+            return 201, render.detail(complaint, request.auth)
+        return 201, render.detail(registered.complaint, request.auth, parts)
 
     return idempotent(request, response, idempotency_key, act, ComplaintDetail)
 

@@ -1,10 +1,11 @@
-"""Request bodies of the workflow actions, derived from the staff workbench's forms
-(`complaints.forms.ACTION_FORMS`), so the API and the web page accept the same fields and call the
-same service through the same `form.call()`.
+"""Request bodies of the workflow actions, made from the same declarations as the staff workbench's
+forms (`complaints.services.inputs.ACTION_INPUTS`): the same field names, types, required fields, length
+limits and fixed choices. Each body is `version` plus the action's inputs.
 
-The JSON body is checked twice: by the model below (types, so the OpenAPI schema documents each action)
-and then by the form itself (choices that depend on the complaint and the caller, required text, the
-form's own rules), exactly as on the web page.
+The JSON body is checked twice: by the model below (types and limits, so the OpenAPI schema documents each
+action) and then by the action's form (`complaints.forms.ACTION_FORMS`: the choices that depend on the
+complaint and the caller, required text after stripping), exactly as on the web page, whose `form.call()`
+calls the service.
 """
 
 from __future__ import annotations
@@ -18,66 +19,54 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from pydantic import Field, create_model
-from pydantic.fields import FieldInfo
 
-from docket.complaints.forms import ActionForm, AssignForm
+from docket.complaints.services import inputs
+from docket.complaints.services.inputs import In
 
 from .common import MAX_ID, ApiDateTime, Id, InputSchema
 from .intake import AttachmentIn
 
-TEXT_MAX = 20000
 IssueKey = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,14}$")]
 
 
-def _is_bool_choice(field: forms.Field) -> bool:
-    keys = {str(k) for k, _ in getattr(field, "choices", [])}
-    return keys == {"1", "0"} and getattr(field, "coerce", None) not in (int, None)
-
-
-def _static_choices(field: forms.Field) -> list:
-    return [k for k, _ in getattr(field, "choices", []) if k != ""]
-
-
-def _annotation(field: forms.Field) -> tuple[Any, Any]:
-    """(type, default) for one form field; default `...` when required."""
-    required = field.required
-    if isinstance(field, forms.FileField):
-        return (AttachmentIn, ...) if required else (AttachmentIn | None, None)
-    if isinstance(field, forms.TypedChoiceField) and _is_bool_choice(field):
-        return (bool, ...) if required else (bool | None, None)
-    if isinstance(field, forms.ChoiceField):
-        # Static choices become an enum; choices filled per complaint and caller (issues, departments,
-        # claims …) are ids.
-        choices = tuple(str(c) if isinstance(c, str) else c for c in _static_choices(field))
-        kind = Literal[choices] if choices else Id  # type: ignore[valid-type]
-        return (kind, ...) if required else (kind | None, None)
-    if isinstance(field, forms.DateTimeField):
-        return (ApiDateTime, ...) if required else (ApiDateTime | None, None)
-    if isinstance(field, forms.DecimalField):
-        dec = Decimal
-        return (
-            (dec, Field(..., max_digits=field.max_digits, decimal_places=field.decimal_places))
-            if required
-            else (dec | None, Field(None, max_digits=field.max_digits, decimal_places=field.decimal_places))
+def _field(spec: In) -> tuple[Any, Any]:
+    """(type, pydantic Field) of one declared input; required inputs have no default."""
+    description = str(spec.help or spec.label)
+    required = spec.required
+    kind = spec.kind
+    if kind in (inputs.TEXT, inputs.LINE):
+        return str, Field(... if required else "", max_length=spec.limit, description=description)
+    if kind == inputs.ISSUE_MAP:
+        return dict[IssueKey, Id], Field(default_factory=dict, description=description)
+    if kind == inputs.CHECK:
+        return bool, Field(False, description=description)
+    if kind == inputs.DECIMAL:
+        limits: dict[str, Any] = {"max_digits": spec.max_digits, "decimal_places": spec.decimal_places}
+        if spec.min_value is not None:
+            limits["ge"] = Decimal(spec.min_value)
+        return (Decimal if required else Decimal | None), Field(
+            ... if required else None, description=description, **limits
         )
-    if isinstance(field, forms.BooleanField):
-        return bool, False
-    if isinstance(field, forms.IntegerField):
-        return (int, Field(..., ge=0, le=MAX_ID)) if required else (int | None, Field(None, ge=0, le=MAX_ID))
-    max_length = getattr(field, "max_length", None) or TEXT_MAX
-    return (str, Field(..., max_length=max_length)) if required else (str, Field("", max_length=max_length))
+    kind_type: Any
+    if kind == inputs.REF:
+        kind_type = Id
+    elif kind == inputs.CHOICE:
+        kind_type = Literal[tuple(k if isinstance(k, int) else str(k) for k, _label in spec.choices)]
+    elif kind == inputs.YES_NO:
+        kind_type = bool
+    elif kind == inputs.DATETIME:
+        kind_type = ApiDateTime
+    elif kind == inputs.FILE:
+        kind_type = AttachmentIn
+    else:  # pragma: no cover
+        raise ValueError(f"unknown input kind {kind!r}")
+    if required:
+        return kind_type, Field(..., description=description)
+    return kind_type | None, Field(None, description=description)
 
 
-def _with_description(spec: tuple[Any, Any], description: str) -> tuple[Any, Any]:
-    kind, default = spec
-    if isinstance(default, FieldInfo):
-        default.description = description
-        return kind, default
-    return kind, Field(default, description=description)
-
-
-def body_model(action: str, form_class: type[ActionForm]) -> type[InputSchema]:
-    """The pydantic model of one action's body: `version` plus the form's fields."""
+def body_model(action: str) -> type[InputSchema]:
+    """The pydantic model of one action's body: `version` plus the action's declared inputs."""
     fields: dict[str, Any] = {
         "version": (
             int,
@@ -90,36 +79,27 @@ def body_model(action: str, form_class: type[ActionForm]) -> type[InputSchema]:
         ),
     }
     with translation.override(settings.LANGUAGE_CODE):
-        for name, field in form_class.base_fields.items():
-            if name == "version":
-                continue
-            fields[name] = _with_description(_annotation(field), str(field.label or name))
-        if form_class is AssignForm:  # its per-issue fields are made per complaint (issue_<id>)
-            fields["issue_departments"] = (
-                dict[IssueKey, Id],
-                Field(
-                    default_factory=dict,
-                    description="为各问题另行指定责任部门：{问题 id: 部门 id}；未列出的问题随主责部门",
-                ),
-            )
+        for name, spec in inputs.ACTION_INPUTS[action].items():
+            fields[name] = _field(spec)
     model_name = "".join(p.capitalize() for p in action.split("_")) + "Action"
     return create_model(model_name, __base__=InputSchema, **fields)
 
 
-def form_input(form_class: type[ActionForm], payload: InputSchema) -> tuple[dict, dict]:
-    """(data, files) for the form, from a validated body."""
+def form_input(action: str, payload: InputSchema) -> tuple[dict, dict]:
+    """(data, files) for the action's form, from a validated body."""
+    specs = inputs.ACTION_INPUTS[action]
     data: dict[str, Any] = {}
     files: dict[str, Any] = {}
     for name, value in payload:
-        field = form_class.base_fields.get(name)
-        if name == "issue_departments":
+        kind = specs[name].kind if name in specs else None
+        if kind == inputs.ISSUE_MAP:
             for issue_id, dept_id in value.items():
                 data[f"issue_{issue_id}"] = str(dept_id)
         elif value is None:
             continue
-        elif isinstance(field, forms.FileField):
+        elif kind == inputs.FILE:
             files[name] = SimpleUploadedFile(value.name, value.content())
-        elif isinstance(field, forms.TypedChoiceField) and _is_bool_choice(field):
+        elif kind == inputs.YES_NO:
             data[name] = "1" if value else "0"
         elif isinstance(value, datetime):
             data[name] = value.isoformat()

@@ -8,21 +8,28 @@ from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from docket.complaints.services.inputs import message
 from docket.core.clock import SHANGHAI
 
 MAX_ID = 2**53  # below every database's integer limit, and exact in JavaScript
+
+
+def invalid(code: str) -> PydanticCustomError:
+    """A validation problem with our stable code and message (`complaints.services.inputs.MESSAGES`)."""
+    return PydanticCustomError(code, message(code))
 
 
 def check_text(value: Any) -> Any:
     """Refuse text a database cannot store (PostgreSQL refuses NUL; lone surrogates are not UTF-8)."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise ValueError("不能包含空字符 (NUL)")
+            raise invalid("null_characters_not_allowed")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise ValueError("包含无法编码的字符") from exc
+            raise invalid("unencodable") from exc
     elif isinstance(value, list | tuple):
         for item in value:
             check_text(item)
@@ -40,9 +47,9 @@ def _sane_datetime(value: datetime) -> datetime:
     try:
         utc = value.astimezone(UTC)
     except (OverflowError, ValueError) as exc:
-        raise ValueError("时间超出范围") from exc
+        raise invalid("datetime_out_of_range") from exc
     if not 2000 <= utc.year <= 2100:
-        raise ValueError("时间须在 2000 年至 2100 年之间")
+        raise invalid("datetime_out_of_range")
     return value
 
 

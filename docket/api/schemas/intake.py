@@ -1,33 +1,41 @@
-"""The body of `POST /complaints`: the fields of `complaints.services.ComplaintInput` (R-INT-4)."""
+"""The body of `POST /complaints`: the fields of `complaints.services.ComplaintInput` (R-INT-4), with the
+length limits the intake page has too (`complaints.services.inputs`)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from pydantic import Field, field_validator
 
 from docket.complaints.models import Channel, Kind, Method
 from docket.complaints.services import ComplaintInput, CoSignerInput, IssueInput, UploadInput
+from docket.complaints.services import inputs as limits
 
-from .common import ApiDateTime, Id, InputSchema
+from .common import ApiDateTime, Id, InputSchema, invalid
 
-# Choices as enums, so clients (and Schemathesis) see the allowed values.
-KindValue = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
-ChannelValue = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
-MethodValue = Literal[tuple(Method.values)]  # type: ignore[valid-type]
+# Choices as enums, so clients (and Schemathesis) see the allowed values. Made from the model's choices at
+# run time, which a type checker cannot read: to it they are plain strings.
+if TYPE_CHECKING:
+    KindValue: TypeAlias = str
+    ChannelValue: TypeAlias = str
+    MethodValue: TypeAlias = str
+else:
+    KindValue = Literal[tuple(Kind.values)]
+    ChannelValue = Literal[tuple(Channel.values)]
+    MethodValue = Literal[tuple(Method.values)]
 
 
 class IssueIn(InputSchema):
-    summary: str = Field(max_length=500)
+    summary: str = Field(max_length=limits.ISSUE_MAX)
     category_id: Id | None = None
 
 
 class CoSignerIn(InputSchema):
-    name: str = Field(max_length=50)
-    room: str = Field("", max_length=50)
-    phone: str = Field("", max_length=20)
+    name: str = Field(max_length=limits.NAME_MAX)
+    room: str = Field("", max_length=limits.NAME_MAX)
+    phone: str = Field("", max_length=limits.PHONE_MAX)
 
 
 class AttachmentIn(InputSchema):
@@ -38,7 +46,7 @@ class AttachmentIn(InputSchema):
         try:
             return base64.b64decode(self.content_base64, validate=True)
         except (binascii.Error, ValueError) as exc:  # pragma: no cover - checked by the validator
-            raise ValueError("不是有效的 base64") from exc
+            raise invalid("invalid_base64") from exc
 
     @field_validator("content_base64")
     @classmethod
@@ -46,7 +54,7 @@ class AttachmentIn(InputSchema):
         try:
             base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise ValueError("不是有效的 base64") from exc
+            raise invalid("invalid_base64") from exc
         return value
 
 
@@ -57,22 +65,24 @@ class ComplaintIn(InputSchema):
     channel: ChannelValue
     method: MethodValue
     kind: KindValue = "complaint"
-    subject: str = Field(max_length=200)
-    description: str = Field(max_length=20000)
+    subject: str = Field(max_length=limits.SUBJECT_MAX)
+    description: str = Field(max_length=limits.TEXT_MAX)
     anonymous: bool = False
-    complainant_name: str = Field("", max_length=50)
-    complainant_phone: str = Field("", max_length=20)
-    complainant_address: str = Field("", max_length=200)
+    complainant_name: str = Field("", max_length=limits.NAME_MAX)
+    complainant_phone: str = Field("", max_length=limits.PHONE_MAX)
+    complainant_address: str = Field("", max_length=limits.ADDRESS_MAX)
     complainant_email: str = Field(
-        "", max_length=200, description="updates by email; with method email it may replace the phone"
+        "",
+        max_length=limits.EMAIL_MAX,
+        description="updates by email; with method email it may replace the phone",
     )
     room_id: Id | None = None
-    location: str = Field("", max_length=200)
-    people_count: int = Field(1, ge=1, le=100000)
-    demand: str = Field("", max_length=20000)
-    issues: list[IssueIn] = Field(default_factory=list, max_length=50)
-    cosigners: list[CoSignerIn] = Field(default_factory=list, max_length=500)
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+    location: str = Field("", max_length=limits.ADDRESS_MAX)
+    people_count: int = Field(1, ge=1, le=limits.PEOPLE_MAX)
+    demand: str = Field("", max_length=limits.TEXT_MAX)
+    issues: list[IssueIn] = Field(default_factory=list, max_length=limits.ISSUES_MAX_COUNT)
+    cosigners: list[CoSignerIn] = Field(default_factory=list, max_length=limits.COSIGNERS_MAX_COUNT)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=limits.ATTACHMENTS_MAX_COUNT)
     lawsuit_filed: bool = False
     media_exposed: bool = False
     legal_or_media_risk: bool = False
@@ -81,12 +91,23 @@ class ComplaintIn(InputSchema):
     home_return_requested: bool = False
     sensitive: bool = False
     forwarded_by_id: Id | None = Field(None, description="the government body or developer that forwarded it")
-    forwarder_ref: str = Field("", max_length=64, description="the forwarder's reference number")
+    forwarder_ref: str = Field("", max_length=limits.REF_MAX, description="the forwarder's reference number")
     forwarder_due_at: ApiDateTime | None = Field(None, description="the forwarder's own reply deadline")
-    received_at: ApiDateTime | None = Field(None, description="when it really arrived; default now")
+    received_at: ApiDateTime | None = Field(
+        None,
+        description="when it really arrived; default now. Later than now by more than "
+        "DOCKET_RECEIVED_SKEW_MINUTES (5) is refused (422 `received_in_future`); before today "
+        "needs `received_reason` (422 `received_reason_required`). Deadlines run from it.",
+    )
+    received_reason: str = Field(
+        "",
+        max_length=limits.RECEIVED_REASON_MAX,
+        description="why it is recorded late (a letter received earlier): required when received_at "
+        "is before today; kept in the registration event",
+    )
     close_on_spot_note: str | None = Field(
         None,
-        max_length=5000,
+        max_length=limits.ACTION_INPUTS["close_on_spot"]["note"].limit,
         description="resolved at intake with the complainant's confirmed satisfaction: recorded and closed",
     )
 

@@ -90,10 +90,16 @@ class Act:
             event_notify(event)
 
 
-def next_due_refresh(act: Act) -> None:
+def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:
     """Keep Complaint.next_due_at = the earliest due time of running (not paused) obligations. Once the
     complaint has ended only the forwarder's own deadline still runs (it must be answered whatever the
-    outcome); everything else no longer counts, so ended complaints never look overdue."""
+    outcome); everything else no longer counts, so ended complaints never look overdue. `started`: for a
+    new complaint, the due times of the obligations intake just started — all it has, so no query."""
+    if started is not None:
+        first_started = min(started) if started else None
+        if first_started != act.complaint.next_due_at:
+            act.set(next_due_at=first_started)
+        return
     running = Obligation.objects.filter(
         complaint=act.complaint,
         state__in=[Obligation.State.OPEN, Obligation.State.MISSED],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 
+from docket.accounts.models import RoleAssignment
 from docket.core import clock
 from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty, Office, Room
@@ -31,10 +32,12 @@ from ..models import (
     CoSigner,
     Kind,
     Method,
+    Obligation,
     ReceiptCounter,
     State,
 )
-from ._base import Act, acting, text_required
+from . import inputs
+from ._base import Act, acting, next_due_refresh, text_required
 from .obligations import obligation_start, obligations_cancel, obligations_meet
 
 # Unambiguous characters for the complainant's check code (no 0/O, 1/I/L).
@@ -95,10 +98,11 @@ class ComplaintInput:
     forwarder_ref: str = ""
     forwarder_due_at: datetime | None = None
     received_at: datetime | None = None  # when it really arrived (a letter opened today, sent yesterday)
+    received_reason: str = ""  # why it is recorded late: required when received_at is before today
     box_opening_id: int | None = None  # the suggestion-box opening that produced it (R-INT-8)
 
 
-def _validate(data: ComplaintInput, office: Office) -> None:
+def _validate_fields(data: ComplaintInput) -> None:
     if data.kind not in Kind.values:
         raise DomainError("validation", detail=f"kind={data.kind}")
     if data.channel not in Channel.values:
@@ -107,8 +111,8 @@ def _validate(data: ComplaintInput, office: Office) -> None:
         raise DomainError("validation", detail=f"method={data.method}")
     text_required(data.subject, "主题")
     text_required(data.description, "投诉内容")
-    if len(data.subject) > 200:
-        raise DomainError("validation", detail="主题不能超过200字")
+    if len(data.subject) > inputs.SUBJECT_MAX:
+        raise DomainError("validation", detail=f"主题不能超过{inputs.SUBJECT_MAX}字")
     email = data.complainant_email.strip()
     if email:
         try:
@@ -132,6 +136,24 @@ def _validate(data: ComplaintInput, office: Office) -> None:
         raise DomainError("required", field="转交单位及其编号")
     for issue in data.issues:
         text_required(issue.summary, "问题描述")
+
+
+def received_at_check(received_at: datetime | None, reason: str, now: datetime) -> datetime:
+    """When the complaint really arrived (R-SLA-3: its deadlines run from then). Default now. Later than
+    now by more than DOCKET_RECEIVED_SKEW_MINUTES (another device's clock) is refused; within it, it is
+    now. Earlier than today (a letter recorded late) needs the reason, which the registration event
+    keeps."""
+    if received_at is None:
+        return now
+    skew = settings.DOCKET_RECEIVED_SKEW_MINUTES
+    if received_at > now + timedelta(minutes=skew):
+        raise DomainError("received_in_future", minutes=skew)
+    received_at = min(received_at, now)
+    if clock.to_local(received_at).date() < clock.to_local(now).date() and not reason.strip():
+        raise DomainError("received_reason_required")
+    if len(reason) > inputs.RECEIVED_REASON_MAX:
+        raise DomainError("validation", detail=f"补录原因不能超过{inputs.RECEIVED_REASON_MAX}字")
+    return received_at
 
 
 def _next_receipt_no(office: Office, day) -> str:
@@ -226,14 +248,53 @@ def _abuse_check(data: ComplaintInput, company_id: int) -> None:
         raise DomainError("duplicate_filing", limit=same_text)
 
 
-def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str | None = None) -> Complaint:
-    """Record a complaint (顾客意见处理表) with its issues, co-signers and attachments, give it a receipt
-    number and check code, and append the `registered` event — all or nothing.
+@dataclass
+class Registered:
+    """What `complaint_register` returns: the new complaint and the rows written with it, as written, for a
+    caller that shows the new record at once (the API's answer) without reading them back. A complaint
+    closed on the spot was changed again after they were written: `parts()` is None, read it back."""
 
-    With `close_on_spot_note` the complaint was resolved at intake with the complainant's confirmed
-    satisfaction: it is recorded and closed at once (R-INT-10), still counted.
-    A complaint with no issue listed gets one issue equal to its subject (every complaint has ≥ 1 issue).
-    """
+    complaint: Complaint
+    issues: list[ComplaintIssue]
+    cosigners: list[CoSigner]
+    attachments: list[Attachment]
+    obligations: list[Obligation]
+    closed_on_spot: bool = False
+
+    def parts(self) -> dict | None:
+        if self.closed_on_spot:
+            return None
+        return {
+            "issues": self.issues,
+            "cosigners": self.cosigners,
+            "attachments": self.attachments,
+            "obligations": self.obligations,
+            "replies": [],
+        }
+
+
+@dataclass
+class _Checked:
+    """The input after `_validate`: who registers where, and what was refused before any write."""
+
+    office: Office
+    assignment: RoleAssignment
+    uploads: list[tuple[UploadInput, str]]
+    received_at: datetime
+    now: datetime
+
+
+@dataclass
+class _Resolved:
+    """The rows the input names, each checked to belong to the office or its company."""
+
+    room: Room | None
+    categories: dict[int, Category]
+
+
+def _validate(actor, data: ComplaintInput, now: datetime) -> _Checked:
+    """The office and the actor's role there, then the input's own rules, the received time, the abuse
+    limits and the uploads — all before anything is written."""
     office = Office.objects.select_related("company", "community").filter(pk=data.office_id).first()
     if office is None:
         raise DomainError("not_found")
@@ -242,16 +303,20 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
         raise DomainError("forbidden_action" if access.office_visible(actor, office) else "not_found")
     if assignment.role == "committee_member" and data.channel != Channel.COMMITTEE:
         raise DomainError("validation", detail="业委会代为登记的投诉渠道须为“业主委员会”")
-    _validate(data, office)
+    _validate_fields(data)
+    received_at = received_at_check(data.received_at, data.received_reason, now)
     _abuse_check(data, office.company_id)
     uploads = [(u, attachment_validate(u)) for u in data.attachments]
+    return _Checked(office, assignment, uploads, received_at, now)
 
-    community = office.community
+
+def _resolve(data: ComplaintInput, office: Office) -> _Resolved:
+    """The room, categories, suggestion-box opening and forwarder the input names."""
     room = None
     if data.room_id is not None:
         room = (
             Room.objects.select_related("unit__building")
-            .filter(pk=data.room_id, unit__building__community=community)
+            .filter(pk=data.room_id, unit__building__community=office.community)
             .first()
         )
         if room is None:
@@ -280,122 +345,149 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
         ).exists()
     ):
         raise DomainError("validation", detail="转交单位不存在")
+    return _Resolved(room, categories)
 
-    now = clock.now()
-    with transaction.atomic():
-        received_at = data.received_at or now
-        receipt_no = _next_receipt_no(office, clock.to_local(now).date())
-        developer_related = data.developer_related or any(c.developer_related for c in categories.values())
-        c = Complaint(
-            company=office.company,
-            office=office,
-            community=community,
-            room=room,
-            unit=room.unit if room else None,
-            building=room.unit.building if room else None,
-            location=data.location.strip(),
-            receipt_no=receipt_no,
-            check_code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
-            kind=data.kind,
-            channel=data.channel,
-            method=data.method,
-            anonymous=data.anonymous,
-            complainant_name="" if data.anonymous else data.complainant_name.strip(),
-            complainant_phone=data.complainant_phone.strip(),
-            complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
-            complainant_email=data.complainant_email.strip()[:200],
-            people_count=data.people_count,
-            subject=data.subject.strip(),
-            description=data.description.strip(),
-            demand=data.demand.strip(),
-            lawsuit_filed=data.lawsuit_filed,
-            media_exposed=data.media_exposed,
-            legal_or_media_risk=data.legal_or_media_risk,
-            developer_related=developer_related,
-            compensation_claimed=data.compensation_claimed,
-            home_return_requested=data.home_return_requested,
-            sensitive=data.sensitive,
-            forwarded_by_id=data.forwarded_by_id,
-            forwarder_ref=data.forwarder_ref.strip(),
-            forwarder_due_at=data.forwarder_due_at,
-            received_by=actor if getattr(actor, "pk", None) else None,
-            received_at=received_at,
-            box_opening_id=data.box_opening_id,
-            updated_at=now,
-        )
-        try:
-            c.save(force_insert=True)
-        except IntegrityError as exc:  # pragma: no cover - the counter lock makes this unreachable
-            raise DomainError("conflict") from exc
-        c._chain_tail = (0, GENESIS)  # a new record: its chain starts here (no query for the last event)
-        issues = data.issues or [IssueInput(summary=c.subject)]
-        issue_rows = ComplaintIssue.objects.bulk_create(
-            [
-                ComplaintIssue(
-                    complaint=c,
-                    company_id=c.company_id,
-                    seq=n,
-                    summary=i.summary.strip()[:500],
-                    category=categories.get(i.category_id),
-                )
-                for n, i in enumerate(issues, start=1)
-            ]
-        )
-        cosigner_rows = CoSigner.objects.bulk_create(
-            [
-                CoSigner(complaint=c, name=s.name.strip(), room=s.room.strip(), phone=s.phone.strip())
-                for s in data.cosigners
-            ]
-        )
-        stored = [_store_attachment(c, u, ct, actor, now) for u, ct in uploads]
-        # Deadlines start at intake (R-SLA-2/3): the reply, the online courtesy reply, and a forwarder's
-        # own deadline (R-EXP-8). They run from when the complaint arrived and are sealed into the
-        # registration event.
-        act = Act(complaint=c, actor=Actor.of_user(actor, assignment), action="register", now=now)
-        act.record(
-            "registered",
-            {
-                "receipt_no": c.receipt_no,
-                "kind": c.kind,
-                "channel": c.channel,
-                "method": c.method,
-                "subject": c.subject,
-                "issues": [i.summary for i in issues],
-                "people_count": c.people_count,
-                "attachments": [a.sha256 for a in stored],
-            },
-        )
-        obligations = [
-            obligation_start(act, "reply", c.method, start=received_at),
-            obligation_start(act, "acknowledge", c.method, start=received_at),
-        ]
-        if c.forwarder_due_at:
-            obligations.append(
-                obligation_start(act, "forwarder_reply", due_at=c.forwarder_due_at, start=received_at)
+
+def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) -> Registered:
+    """The complaint with its issues, co-signers and attachments, its receipt number, the `registered`
+    event and the deadlines that start at intake. Runs inside the intake's transaction."""
+    office, now, received_at, room = checked.office, checked.now, checked.received_at, resolved.room
+    receipt_no = _next_receipt_no(office, clock.to_local(now).date())
+    developer_related = data.developer_related or any(
+        c.developer_related for c in resolved.categories.values()
+    )
+    c = Complaint(
+        company=office.company,
+        office=office,
+        community=office.community,
+        room=room,
+        unit=room.unit if room else None,
+        building=room.unit.building if room else None,
+        location=data.location.strip(),
+        receipt_no=receipt_no,
+        check_code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
+        kind=data.kind,
+        channel=data.channel,
+        method=data.method,
+        anonymous=data.anonymous,
+        complainant_name="" if data.anonymous else data.complainant_name.strip(),
+        complainant_phone=data.complainant_phone.strip(),
+        complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
+        complainant_email=data.complainant_email.strip()[: inputs.EMAIL_MAX],
+        people_count=data.people_count,
+        subject=data.subject.strip(),
+        description=data.description.strip(),
+        demand=data.demand.strip(),
+        lawsuit_filed=data.lawsuit_filed,
+        media_exposed=data.media_exposed,
+        legal_or_media_risk=data.legal_or_media_risk,
+        developer_related=developer_related,
+        compensation_claimed=data.compensation_claimed,
+        home_return_requested=data.home_return_requested,
+        sensitive=data.sensitive,
+        forwarded_by_id=data.forwarded_by_id,
+        forwarder_ref=data.forwarder_ref.strip(),
+        forwarder_due_at=data.forwarder_due_at,
+        received_by=actor if getattr(actor, "pk", None) else None,
+        received_at=received_at,
+        box_opening_id=data.box_opening_id,
+        updated_at=now,
+    )
+    try:
+        c.save(force_insert=True)
+    except IntegrityError as exc:  # pragma: no cover - the counter lock makes this unreachable
+        raise DomainError("conflict") from exc
+    c._chain_tail = (0, GENESIS)  # type: ignore[attr-defined]  # a new record: its chain starts here (no query for the last event)
+    issues = data.issues or [IssueInput(summary=c.subject)]
+    issue_rows = ComplaintIssue.objects.bulk_create(
+        [
+            ComplaintIssue(
+                complaint=c,
+                company_id=c.company_id,
+                seq=n,
+                summary=i.summary.strip()[: inputs.ISSUE_MAX],
+                category=resolved.categories.get(i.category_id) if i.category_id else None,
             )
-        # Every obligation of a new complaint was just started here and runs: the earliest due time is
-        # next_due_at (what next_due_refresh would read back).
-        started = [d["due_at"] for d in act.deadlines]
-        act.flush()
-        if started and min(started) != c.next_due_at:
-            act.set(next_due_at=min(started))
-        if act.changed:
-            c.save(update_fields=sorted(act.changed))
-        act.notify()
-        if close_on_spot_note is not None:
-            complaint_close_on_spot(actor=actor, complaint_id=c.pk, note=close_on_spot_note)
-            c.refresh_from_db()
-        else:
-            # The rows written with it, as written, for a caller that shows the new record at once (the
-            # API's answer) without reading them back.
-            c.created_parts = {
-                "issues": issue_rows,
-                "cosigners": cosigner_rows,
-                "attachments": stored,
-                "obligations": [o for o in obligations if o is not None],
-                "replies": [],
-            }
-    return c
+            for n, i in enumerate(issues, start=1)
+        ]
+    )
+    cosigner_rows = CoSigner.objects.bulk_create(
+        [
+            CoSigner(complaint=c, name=s.name.strip(), room=s.room.strip(), phone=s.phone.strip())
+            for s in data.cosigners
+        ]
+    )
+    stored = [_store_attachment(c, u, ct, actor, now) for u, ct in checked.uploads]
+    # Deadlines start at intake (R-SLA-2/3): the reply, the online courtesy reply, and a forwarder's
+    # own deadline (R-EXP-8). They run from when the complaint arrived — a letter recorded late runs from
+    # its real received time — and are sealed into the registration event.
+    act = Act(complaint=c, actor=Actor.of_user(actor, checked.assignment), action="register", now=now)
+    payload = {
+        "receipt_no": c.receipt_no,
+        "kind": c.kind,
+        "channel": c.channel,
+        "method": c.method,
+        "subject": c.subject,
+        "issues": [i.summary for i in issues],
+        "people_count": c.people_count,
+        "attachments": [a.sha256 for a in stored],
+    }
+    if received_at < now:  # recorded after it arrived: when, and why (R-SLA-2/3)
+        payload["received_at"] = received_at
+        if data.received_reason.strip():
+            payload["received_reason"] = data.received_reason.strip()
+    act.record("registered", payload)
+    obligations = [
+        obligation_start(act, "reply", c.method, start=received_at),
+        obligation_start(act, "acknowledge", c.method, start=received_at),
+    ]
+    if c.forwarder_due_at:
+        obligations.append(
+            obligation_start(act, "forwarder_reply", due_at=c.forwarder_due_at, start=received_at)
+        )
+    # Every obligation of a new complaint was just started here and runs: next_due_refresh needs no query.
+    started = [d["due_at"] for d in act.deadlines]
+    act.flush()
+    next_due_refresh(act, started=started)
+    if act.changed:
+        c.save(update_fields=sorted(act.changed))
+    act.notify()
+    return Registered(
+        complaint=c,
+        issues=issue_rows,
+        cosigners=cosigner_rows,
+        attachments=stored,
+        obligations=[o for o in obligations if o is not None],
+    )
+
+
+def _finish(actor, registered: Registered, close_on_spot_note: str | None) -> Registered:
+    """Resolved at intake with the complainant's confirmed satisfaction: close it at once (R-INT-10)."""
+    if close_on_spot_note is None:
+        return registered
+    c = registered.complaint
+    complaint_close_on_spot(actor=actor, complaint_id=c.pk, note=close_on_spot_note)
+    c.refresh_from_db()
+    registered.closed_on_spot = True
+    return registered
+
+
+def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str | None = None) -> Registered:
+    """Record a complaint (顾客意见处理表) with its issues, co-signers and attachments, give it a receipt
+    number and check code, and append the `registered` event — all or nothing. Returns the complaint with
+    the rows written (`Registered`).
+
+    With `close_on_spot_note` the complaint was resolved at intake with the complainant's confirmed
+    satisfaction: it is recorded and closed at once (R-INT-10), still counted.
+    A complaint with no issue listed gets one issue equal to its subject (every complaint has ≥ 1 issue).
+    `data.received_at` (default now) is when it really arrived: deadlines run from it (R-SLA-3); a time in
+    the future is refused, one before today needs `data.received_reason` (`received_at_check`).
+    """
+    checked = _validate(actor, data, clock.now())
+    resolved = _resolve(data, checked.office)
+    with transaction.atomic():
+        registered = _write(actor, data, checked, resolved)
+        return _finish(actor, registered, close_on_spot_note)
 
 
 def complaint_close_on_spot(

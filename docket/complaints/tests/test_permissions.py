@@ -304,9 +304,11 @@ def _committee_input(org, kit, **kw):
 def test_committee_sees_only_committee_complaints_of_its_community(world):
     org = world.org
     cm_a, cm_b = org.a.users["committee"], org.b.users["committee"]
-    mine = s.complaint_register(actor=cm_a, data=_committee_input(org, org.a))
-    by_reception = s.complaint_register(actor=org.a.users["reception"], data=_committee_input(org, org.a))
-    b_committee = s.complaint_register(actor=cm_b, data=_committee_input(org, org.b))
+    mine = s.complaint_register(actor=cm_a, data=_committee_input(org, org.a)).complaint
+    by_reception = s.complaint_register(
+        actor=org.a.users["reception"], data=_committee_input(org, org.a)
+    ).complaint
+    b_committee = s.complaint_register(actor=cm_b, data=_committee_input(org, org.b)).complaint
 
     visible_a = set(access.complaints_visible_to(cm_a).values_list("pk", flat=True))
     assert visible_a == {mine.id, by_reception.id}  # not office A's other complaints, not B's
@@ -326,7 +328,7 @@ def test_committee_sees_only_committee_complaints_of_its_community(world):
 def test_committee_follows_but_does_not_handle(world):
     org = world.org
     cm = org.a.users["committee"]
-    c = s.complaint_register(actor=cm, data=_committee_input(org, org.a))
+    c = s.complaint_register(actor=cm, data=_committee_input(org, org.a)).complaint
     assert access.available_actions(cm, c) == []
     before = h.snapshot(c.id)
     for call in (
@@ -471,7 +473,9 @@ def test_department_supervisor_may_close_on_the_spot_what_it_records(world, key)
         complainant_name="王",
         complainant_phone="13800000001",
     )
-    c = s.complaint_register(actor=org.a.users[key], data=data, close_on_spot_note="已现场复位，业主确认满意")
+    c = s.complaint_register(
+        actor=org.a.users[key], data=data, close_on_spot_note="已现场复位，业主确认满意"
+    ).complaint
     assert c.state == State.CLOSED
 
 

@@ -700,7 +700,7 @@ def test_intake_controls_that_pass(world, overrides):
             "forwarded_by_id": ExternalParty.objects.create(group=org.group, kind="hotline", name="12345").id
         }
     before = h.global_counts()
-    c = s.complaint_register(actor=org.a.users["reception"], data=_input(org, **overrides))
+    c = s.complaint_register(actor=org.a.users["reception"], data=_input(org, **overrides)).complaint
     after = h.global_counts()
     assert c.state == State.REGISTERED
     assert after["complaints"] == before["complaints"] + 1 and after["events"] == before["events"] + 1

@@ -10,7 +10,7 @@ from docket.core import ratelimit
 from docket.core.errors import DomainError
 
 from .. import services
-from ..intake_forms import IntakeForm
+from ..intake_forms import ERROR_FIELDS, IntakeForm
 
 
 @login_required
@@ -23,9 +23,9 @@ def complaint_new(request):
         try:
             complaint = services.complaint_register(
                 actor=request.user, data=data, close_on_spot_note=close_note
-            )
+            ).complaint
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
         else:
             return redirect("complaints:receipt", pk=complaint.id)
     return render(request, "complaints/new.html", {"form": form}, status=422 if form.errors else 200)

@@ -100,9 +100,10 @@ def message_file(mailbox: Mailbox, user: User, mail: ParsedMail, row: InboundMes
             complainant_name=(mail.from_name or mail.from_address.split("@", 1)[0])[:50],
             complainant_email=mail.from_address,
             received_at=row.received_at,
+            received_reason=_("邮件到达邮箱的时间"),
             attachments=uploads,
         ),
-    )
+    ).complaint
     if skipped:
         note_add(actor=user, complaint_id=complaint.pk, text=_skipped_text(skipped))
     if target is not None:

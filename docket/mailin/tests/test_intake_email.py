@@ -25,7 +25,7 @@ def _data(org, **kw):
 def test_intake_email_complaint_with_an_address_and_no_phone(org):
     c = complaint_register(
         actor=org.a.users["reception"], data=_data(org, complainant_email="zhao@example.cn")
-    )
+    ).complaint
     assert (c.complainant_phone, c.complainant_email, c.complainant_address) == ("", "zhao@example.cn", "")
 
 
@@ -49,5 +49,5 @@ def test_intake_email_address_is_validated_and_address_wins(org):
             complainant_address="3号楼201",
             complainant_phone="13900000000",
         ),
-    )
+    ).complaint
     assert (c.complainant_address, c.complainant_email) == ("3号楼201", "zhao@example.cn")
