@@ -175,6 +175,18 @@ def complaint_factory(org):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request with another Accept-Language activates it for
+    the thread (LocaleMiddleware), which would otherwise leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (throttle windows, cached lookups). On Redis only this test
     process's keys are removed (KEY_PREFIX in config/settings/test.py), never another run's."""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.org.models import Department, ExternalParty
 
-from . import access, services
+from . import access, services, workflow
 from .models import ClaimState, IssueState, Reply
 from .services import inputs
 from .services.inputs import In
@@ -471,3 +471,13 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "chase_record": ChaseForm,
     "attachment_add": AttachmentForm,
 }
+
+# Actions whose form needs nothing beyond their declared inputs name their service in the workflow row and
+# get their form here: adding such an action is the workflow row, the service and its event kind.
+for _name, _spec in workflow.ACTIONS.items():
+    if _name not in ACTION_FORMS and _spec.service:
+        ACTION_FORMS[_name] = type(
+            f"{_name.title().replace('_', '')}Form",
+            (ActionForm,),
+            {"action": _name, "service": getattr(services, _spec.service), "__module__": __name__},
+        )

@@ -69,6 +69,10 @@ class Action:
     office_after_escalation: bool = False
     # Actions that belong to one issue: department roles may take them only for their own issue.
     per_issue: bool = False
+    # The service (a function of `complaints.services`) that takes the action, for actions whose page form
+    # and API body need nothing beyond their declared inputs (`services/inputs.py`): such an action needs
+    # no form class of its own (`forms.ACTION_FORMS` derives one).
+    service: str = ""
 
 
 def _a(name, label, sources, targets, roles, **kw) -> Action:
@@ -243,6 +247,16 @@ _ACTIONS = [
     # R-EXP-4: a chase the complainant made by phone or at the desk, recorded by whoever took it (the
     # complainant's own chase through the receipt check is `complainant_chase`, with no staff actor).
     _a("chase_record", _("记录顾客催办"), ACTIVE, None, FRONT | HANDLERS, office_after_escalation=True),
+    # Personal data (R-EXP-12, PIPL art. 46): the complainant's contact details corrected at their request.
+    _a(
+        "complainant_correct",
+        _("更正顾客联系信息"),
+        ALL_STATES,
+        None,
+        FRONT | {R.OFFICE_MANAGER, R.QM},
+        office_after_escalation=True,
+        service="complainant_details_correct",
+    ),
     _a(
         "attachment_add",
         _("添加附件"),

@@ -67,7 +67,10 @@ def test_whole_lifecycle_through_the_api(org, manager, complaint_factory):
     c.refresh_from_db()
     assert c.state == State.CLOSED and c.satisfaction == 5
     assert r.json()["version"] == c.version == 1 + len(steps)
-    assert r.json()["available_actions"] == [{"name": "note_add", "label": "添加内部备注"}]
+    assert r.json()["available_actions"] == [
+        {"name": "note_add", "label": "添加内部备注"},
+        {"name": "complainant_correct", "label": "更正顾客联系信息"},
+    ]
     assert api_chain_ok(manager, c.id)
 
 

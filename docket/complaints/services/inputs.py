@@ -292,6 +292,13 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "note": text(_("上报说明"), rows=2),
     },
     "note_add": {"text": text(_("内部备注（业主看不到）"), rows=3)},
+    "complainant_correct": {
+        "name": line(_("投诉人姓氏/姓名（不改则留空）"), required=False, max_length=NAME_MAX),
+        "phone": line(_("联系电话（不改则留空）"), required=False, max_length=PHONE_MAX),
+        "email": line(_("电子邮箱（不改则留空）"), required=False, max_length=EMAIL_MAX),
+        "address": line(_("地址/房号（不改则留空）"), required=False, max_length=ADDRESS_MAX),
+        "reason": line(_("更正原因（如：业主来电更正号码）"), max_length=200),
+    },
     "chase_record": {
         "via": choice(
             _("催办方式"),

@@ -289,9 +289,9 @@ def complainant_details_correct(
             raise DomainError("validation", detail="匿名投诉没有可更正的个人信息")
         changes = {}
         for field, value in wanted.items():
-            if value is None:
+            value = (value or "").strip()
+            if not value:  # left empty: not changed (erasing is the retention job's, not a correction's)
                 continue
-            value = value.strip()
             if field == "complainant_phone" and value:
                 value = phones.normalize(value) or value
             if len(value) > (limits[field] or 10**6):

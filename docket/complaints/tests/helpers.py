@@ -96,6 +96,7 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "compensation_escalate": s.compensation_escalate,
     "note_add": s.note_add,
     "chase_record": s.chase_record,
+    "complainant_correct": s.complainant_details_correct,
     "attachment_add": s.attachment_add,
 }
 
@@ -432,6 +433,7 @@ def default_args(action: str, x: Ctx) -> dict:
         },
         "note_add": lambda: {"text": "已电话安抚业主"},
         "chase_record": lambda: {"text": "业主来电催问维修进度", "via": "phone"},
+        "complainant_correct": lambda: {"phone": "13900009999", "reason": "业主来电更正号码"},
         "attachment_add": lambda: {"upload": UploadInput(name="现场.png", content=PNG)},
     }
     return inputs[action]()
@@ -534,6 +536,7 @@ ACTOR: dict[str, str] = {
     "compensation_escalate": Role.LEADERSHIP,
     "note_add": Role.RECEPTION,
     "chase_record": Role.RECEPTION,
+    "complainant_correct": Role.RECEPTION,
     "attachment_add": Role.RECEPTION,
     "acknowledge_send": Role.RECEPTION,
     "clock_pause": Role.RECEPTION,

@@ -109,6 +109,8 @@ SCENARIOS = [
     _sc("chase_record", State.INVESTIGATING, HANDLERS | {R}),
     _sc("compensation_decide", State.INVESTIGATING, {DM, OM, QM, L}),
     _sc("compensation_escalate", State.INVESTIGATING, {DM, OM, QM, L}),
+    _sc("complainant_correct", State.REGISTERED, {R, OM, QM}),
+    _sc("complainant_correct", State.CLOSED, {R, OM, QM}),
     _sc("note_add", State.REGISTERED, STAFF - DEPT),
     _sc("note_add", State.INVESTIGATING, STAFF),
     _sc("note_add", State.CLOSED, STAFF),

@@ -113,3 +113,33 @@ def test_the_log_page_is_qm_only_and_company_scoped(client, org, complaint_facto
     good = client.post(url, {"phone": "13800000001", "reason": "业主书面申请"})
     assert good.status_code == 200 and good["Content-Disposition"].startswith("attachment")
     assert "13800000001" in good.content.decode()
+
+
+def test_a_correction_is_recorded_without_the_values(org, complaint_factory, client):
+    c = complaint_factory(complainant_phone="13800000001")
+    before = Complaint.objects.get(pk=c.pk).version
+    with pytest.raises(DomainError):
+        s.complainant_details_correct(
+            actor=org.a.users["reception"], complaint_id=c.id, phone="138000", reason="业主来电更正"
+        )
+    assert Complaint.objects.get(pk=c.pk).version == before  # refused: nothing written
+    s.complainant_details_correct(
+        actor=org.a.users["reception"], complaint_id=c.id, phone="139-0000-9999", reason="业主来电更正"
+    )
+    c.refresh_from_db()
+    assert c.complainant_phone == "13900009999"
+    event = ComplaintEvent.objects.filter(complaint=c).order_by("-seq").first()
+    assert event.kind == "complainant_details_corrected" and not event.public
+    assert event.payload == {"fields": ["complainant_phone"], "reason": "业主来电更正"}
+    assert chain_verify(c) is None
+    # the page form is derived from the declared inputs (no form class of its own)
+    client.force_login(org.a.users["reception"])
+    from django.urls import reverse
+
+    page = client.get(reverse("complaints:action", args=[c.id, "complainant_correct"]))
+    assert page.status_code == 200 and "更正原因" in page.content.decode()
+    with pytest.raises(DomainError) as exc:
+        s.complainant_details_correct(
+            actor=org.a.users["eng_staff"], complaint_id=c.id, name="张", reason="x"
+        )
+    assert exc.value.code in ("not_found", "forbidden_action")

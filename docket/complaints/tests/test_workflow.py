@@ -31,6 +31,7 @@ world, world_data = h.world, h.world_data
 ACTIONS = workflow.ACTIONS
 STATES = list(State)
 SIDE_RECORDS = {
+    "complainant_correct",
     "issue_findings_record",
     "explanation_record",
     "reply_draft_save",
@@ -294,6 +295,7 @@ def test_drive_to_letter_stops_at_the_stage_asked_for(world):
 # The event each action appends (its last one).
 EVENT = {
     "close_on_spot": "closed_on_spot",
+    "complainant_correct": "complainant_details_corrected",
     "assign": "assigned",
     "accept": "accepted",
     "transfer": "transferred",
