@@ -33,6 +33,7 @@ class NoticeKind(models.TextChoices):
     OWNER_CHASED = "owner_chased", _("顾客催办/回访未接通")
     OWNER_REPLIED = "owner_replied", _("顾客回复意见")
     OWNER_UPDATE = "owner_update", _("投诉进度（发给投诉人）")
+    DELIVERY_FAILED = "delivery_failed", _("通知发送失败")
 
 
 class Notification(models.Model):

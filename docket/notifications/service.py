@@ -7,14 +7,16 @@ locks (`skip_locked`) and a lease, renewed just before each send (a slow batch n
 ran out and was taken over), so two consumers never send the same row; the result is written only while
 the lease is still ours, and a row recorded as sent is never claimed again. A failed send is retried
 with exponential backoff and given up after MAX_ATTEMPTS; every attempt is logged with its status,
-duration and an excerpt of the answer.
+duration and an excerpt of the answer. A message given up is not dropped silently: the office concerned is
+told ("通知发送失败", `_failure_notice`), through the audience domain code registered.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.db import transaction
@@ -28,11 +30,14 @@ from .models import (
     Channel,
     ChannelOptOut,
     DeliveryAttempt,
+    NoticeKind,
     NoticePreference,
     Notification,
     WebhookEndpoint,
     WeComRobot,
 )
+
+log = logging.getLogger("docket.notify")
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
@@ -296,6 +301,54 @@ def notify_webhooks(
     return _insert(rows)
 
 
+# Who hears that a message was given up. This app knows nothing of complaints, so domain code registers a
+# function mapping the failed row to `FailureAudience` (or None when the row is none of its business), as
+# it registers its role labels with `preferences.audiences_register`.
+FailureAudience = tuple[list, int | None, int | None, str]  # (recipients, company_id, office_id, label)
+_failure_audiences: list[Callable[[Notification], FailureAudience | None]] = []
+# Failures nobody in an office is told about: the notice about a failure itself (no cascade), and webhooks
+# (an integration's receiver is the integration's and the administrator's concern: the delivery log).
+_NO_FAILURE_NOTICE = {Channel.WEBHOOK}
+
+
+def failure_audience_register(fn: Callable[[Notification], FailureAudience | None]) -> None:
+    if fn not in _failure_audiences:
+        _failure_audiences.append(fn)
+
+
+def _failure_notice(n: Notification) -> int:
+    """Tell the office that `n` was given up: an in-app/log notice (and e-mail, per the preferences) to the
+    people the registered audience names, with the reference, the channel and the last error. Never
+    raises: the delivery loop must go on."""
+    if n.channel in _NO_FAILURE_NOTICE or n.kind == NoticeKind.DELIVERY_FAILED:
+        return 0
+    try:
+        for resolve in _failure_audiences:
+            found = resolve(n)
+            if found is None:
+                continue
+            people, company_id, office_id, label = found
+            channel = Channel(n.channel).label if n.channel in Channel.values else n.channel
+            return notify(
+                kind=NoticeKind.DELIVERY_FAILED,
+                notice=NoticeKind.DELIVERY_FAILED,
+                recipients=people,
+                subject=f"【通知发送失败】{label}",
+                body=(
+                    f"{label}：一条{channel}通知（{n.subject}）在尝试 {n.attempts} 次后仍未送达，已停止发送。"
+                    f"\n原因：{n.last_error[:300]}\n请改用电话等方式联系相关人员，并检查联系方式或通知设置。"
+                ),
+                dedupe_key=f"failed:{n.id}",
+                company_id=company_id,
+                office_id=office_id,
+                ref=n.ref,
+            )
+        log.error("notification %s (%s, %s) given up: %s", n.id, n.kind, n.ref, n.last_error)
+    except Exception:  # noqa: BLE001 - the delivery loop must go on
+        log.exception("could not queue the failure notice for notification %s", n.id)
+    return 0
+
+
 def _claim(batch: int) -> list[Notification]:
     now = clock.now()
     with transaction.atomic():
@@ -350,6 +403,7 @@ def _attempt(n: Notification) -> str:
             next_attempt_at=now + timedelta(minutes=2**attempts),
         )
         result = "failed" if give_up else "retry"
+        n.attempts, n.last_error = attempts, error
     DeliveryAttempt.objects.create(
         notification=n,
         at=now,
@@ -359,7 +413,11 @@ def _attempt(n: Notification) -> str:
         duration_ms=duration,
         response_excerpt=(excerpt or "")[:500],
     )
-    return result if updated else "lost"
+    if not updated:
+        return "lost"
+    if result == "failed":
+        _failure_notice(n)
+    return result
 
 
 def _renew(n: Notification) -> bool:

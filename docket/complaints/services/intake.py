@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 
 from docket.core import clock
 from docket.core.errors import DomainError
+from docket.core.text import one_line
 from docket.org.models import Department, ExternalParty, Office, Room
 
 from .. import access
@@ -304,7 +305,7 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
             complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
             complainant_email=data.complainant_email.strip()[:200],
             people_count=data.people_count,
-            subject=data.subject.strip(),
+            subject=one_line(data.subject),
             description=data.description.strip(),
             demand=data.demand.strip(),
             lawsuit_filed=data.lawsuit_filed,

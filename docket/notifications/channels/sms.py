@@ -22,6 +22,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from docket.core.text import one_line
+
 from .base import DeliveryError, Outcome, PermanentError, post
 
 log = logging.getLogger("docket.sms")
@@ -149,5 +151,7 @@ def deliver_sms(n) -> Outcome:
         raise PermanentError("no phone number")
     data = n.data or {}
     template = data.get("template") or getattr(settings, "DOCKET_SMS_TEMPLATES", {}).get("notice", "")
-    params = data.get("params") or {"subject": n.subject[:30]}
+    # Template parameters are single-line fields for the provider (Aliyun refuses line breaks in them).
+    params = data.get("params") or {"subject": one_line(n.subject)[:30]}
+    params = {k: one_line(str(v)) for k, v in params.items()}
     return provider().send(phone, template, params, n.body or n.subject)
