@@ -196,3 +196,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DOCKET_LOG_LEVEL", "INFO")},
 }
+
+# --- privacy and security (docs/decisions.md 2026-12-04) --------------------------------------
+# Images above this many pixels (all frames) are refused before decoding (decompression bombs).
+DOCKET_ATTACHMENT_MAX_PIXELS = int(os.environ.get("DOCKET_ATTACHMENT_MAX_PIXELS", str(40_000_000)))
