@@ -200,3 +200,10 @@ LOGGING = {
 # --- privacy and security (docs/decisions.md 2026-12-04) --------------------------------------
 # Images above this many pixels (all frames) are refused before decoding (decompression bombs).
 DOCKET_ATTACHMENT_MAX_PIXELS = int(os.environ.get("DOCKET_ATTACHMENT_MAX_PIXELS", str(40_000_000)))
+# Outbound webhook and WeCom robot addresses (docs/webhooks.md, "Allowed targets"): https only unless
+# DOCKET_WEBHOOK_ALLOW_HTTP=1; internal addresses (loopback, private, link-local …) only when the host name,
+# the address or its network (CIDR) is listed here, comma-separated.
+DOCKET_WEBHOOK_ALLOW_HTTP = os.environ.get("DOCKET_WEBHOOK_ALLOW_HTTP", "0") == "1"
+DOCKET_WEBHOOK_ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("DOCKET_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+]

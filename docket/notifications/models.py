@@ -7,8 +7,22 @@ and never the other way round.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def _target_clean(field: str, url: str) -> None:
+    """Refuse an outbound address that is not allowed (targets.py, docs/webhooks.md) on save in a form."""
+    from .targets import TargetRefused, TargetUnresolved, target_check
+
+    if url:
+        try:
+            target_check(url)
+        except TargetUnresolved:
+            pass  # no DNS answer now (an intranet without DNS, a name not yet published): checked at delivery
+        except TargetRefused as exc:
+            raise ValidationError({field: str(exc)}) from exc
 
 
 class Channel(models.TextChoices):
@@ -143,6 +157,10 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        _target_clean("url", self.url)
+
     def wants(
         self, *, event: str, company_id: int | None, created_by_id: int | None, party_ids: frozenset[int]
     ) -> bool:
@@ -178,6 +196,10 @@ class WeComRobot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        _target_clean("webhook_url", self.webhook_url)
 
 
 class NoticePreference(models.Model):

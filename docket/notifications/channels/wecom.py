@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from docket.core.text import one_line
 
-from .base import DeliveryError, Outcome, PermanentError, post
+from .base import DeliveryError, Outcome, PermanentError, post, target_checked
 
 LIMIT = 4000  # WeCom refuses markdown content over 4096 bytes; keep under it in characters × 1 for safety
 
@@ -31,7 +31,9 @@ def deliver_wecom(n) -> Outcome:
     url = robot.webhook_url if robot else n.address
     if not url:
         raise PermanentError("robot removed or inactive")
-    r = post(url, json=robot_message(robot.msgtype if robot else "markdown", n.subject, n.body))
+    r = post(
+        target_checked(url), json=robot_message(robot.msgtype if robot else "markdown", n.subject, n.body)
+    )
     excerpt = r.text[:500]
     try:
         answer = r.json()
