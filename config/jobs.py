@@ -8,7 +8,7 @@ from docket.api.services import idempotency_purge
 from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.tasks import chains_verify_nightly
 from docket.mailin.services import mailboxes_poll
-from docket.notifications.service import deliver_for
+from docket.notifications.service import deliver_for, outbox_purge
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
 
 
@@ -50,3 +50,9 @@ def poll_complaint_mailboxes():
     """Read every active complaint mailbox (email channel, R-INT-2), every minute. Failures are recorded
     on the mailbox; messages are filed exactly once even when runs overlap."""
     mailboxes_poll()
+
+
+@periodic_task(crontab(hour="3", minute="45"))
+def purge_outbox_personal_data():
+    """Addresses and texts of delivered or given-up messages are kept DOCKET_OUTBOX_KEEP_DAYS (30) days."""
+    outbox_purge()

@@ -207,3 +207,6 @@ DOCKET_WEBHOOK_ALLOW_HTTP = os.environ.get("DOCKET_WEBHOOK_ALLOW_HTTP", "0") == 
 DOCKET_WEBHOOK_ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("DOCKET_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
 ]
+# Outbox rows keep their address, body and data this many days after they were written, once delivered or
+# given up; then the nightly purge blanks them (notifications.service.outbox_purge).
+DOCKET_OUTBOX_KEEP_DAYS = int(os.environ.get("DOCKET_OUTBOX_KEEP_DAYS", "30"))

@@ -19,3 +19,12 @@ def one_line(text: str | None) -> str:
     if not text:
         return ""
     return _BREAK.sub(" ", str(text)).strip()
+
+
+def mask_phone(phone: str | None) -> str:
+    """A phone number for logs: the first three and last four digits (138****5678); shorter numbers keep
+    only their last two characters."""
+    phone = (phone or "").strip()
+    if len(phone) >= 8:
+        return f"{phone[:3]}****{phone[-4:]}"
+    return "*" * max(len(phone) - 2, 0) + phone[-2:]

@@ -87,6 +87,8 @@ class Notification(models.Model):
     last_error = models.TextField(_("最近错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # When the address, body and data were blanked (service.outbox_purge, DOCKET_OUTBOX_KEEP_DAYS).
+    purged_at = models.DateTimeField(_("清除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")

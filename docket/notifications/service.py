@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -456,3 +457,26 @@ def deliver_for(*, seconds: float, batch: int = 100) -> dict[str, int]:
         if sum(counts.values()) < batch:
             break
     return total
+
+
+def outbox_purge(*, days: int | None = None) -> int:
+    """Blank the personal data of messages whose delivery is over (sent or given up) and that were
+    written more than `days` (DOCKET_OUTBOX_KEEP_DAYS, 30) days ago: the address, the body, the data
+    (SMS parameters, with the check code) and the errors and answer excerpts of their delivery log, which
+    can name the address. What stays: kind, channel, recipient account, subject, state, times, attempt
+    outcomes, status codes and durations — enough to show that and when a message went out. Returns how
+    many rows were purged; safe to run again (purged rows are marked)."""
+    keep = settings.DOCKET_OUTBOX_KEEP_DAYS if days is None else days
+    now = clock.now()
+    over = {
+        "state__in": [Notification.State.SENT, Notification.State.FAILED],
+        "created_at__lt": now - timedelta(days=keep),
+        "purged_at__isnull": True,
+    }
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(**{f"notification__{k}": v for k, v in over.items()}).update(
+            error="", response_excerpt=""
+        )
+        return Notification.objects.filter(**over).update(
+            address="", body="", data={}, last_error="", purged_at=now
+        )

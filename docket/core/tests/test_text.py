@@ -21,3 +21,12 @@ def test_result_never_has_a_line_break(text):
     assert len(out.splitlines()) <= 1
     assert "\r" not in out and "\n" not in out
     assert not any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in out)
+
+
+def test_mask_phone():
+    from docket.core.text import mask_phone
+
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("+8613812345678") == "+86****5678"
+    assert mask_phone("12345") == "***45"
+    assert mask_phone("") == ""

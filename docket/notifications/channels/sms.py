@@ -22,7 +22,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from docket.core.text import one_line
+from docket.core.text import mask_phone, one_line
 
 from .base import DeliveryError, Outcome, PermanentError, post
 
@@ -34,20 +34,21 @@ class SmsProvider(Protocol):
 
 
 class ConsoleSmsProvider:
-    """Development and intranet default: the log and a file, one JSON line per message."""
+    """Development and intranet default: the log and a file, one JSON line per message. The phone is
+    masked (138****5678) in both; the text stays readable (development one-time codes are read there)."""
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path if path is not None else getattr(settings, "DOCKET_SMS_FILE", "")
 
     def send(self, phone: str, template_code: str, params: dict, text: str) -> Outcome:
-        log.info("[sms] %s %s %s", phone, template_code, text)
+        log.info("[sms] %s %s %s", mask_phone(phone), template_code, text)
         if self.path:
             p = Path(self.path)
             p.parent.mkdir(parents=True, exist_ok=True)
             line = json.dumps(
                 {
                     "at": datetime.now(UTC).isoformat(),
-                    "phone": phone,
+                    "phone": mask_phone(phone),
                     "template": template_code,
                     "params": params,
                     "text": text,
