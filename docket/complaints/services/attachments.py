@@ -184,9 +184,10 @@ def image_clean(name: str, content: bytes, content_type: str) -> bytes:
     """The image as stored: unchanged when it holds only pixels (`_is_bare`), else re-encoded in its own
     format with the orientation applied and every piece of metadata (EXIF with GPS, XMP, comments, text)
     dropped; colour profile and transparency kept."""
-    img = _image_open(name, content, content_type).load()
-    if _is_bare(img, content, content_type):
+    opened = _image_open(name, content, content_type)
+    if _is_bare(opened.img, content, content_type):  # from the headers: no second decode
         return content
+    img = opened.load()
     fmt = PIL_FORMATS[content_type]
     keep = {k: img.info[k] for k in ("icc_profile", "transparency") if k in img.info}
     out = io.BytesIO()
