@@ -480,3 +480,11 @@ def outbox_purge(*, days: int | None = None) -> int:
         return Notification.objects.filter(**over).update(
             address="", body="", data={}, last_error="", purged_at=now
         )
+
+
+def failure_notices_for(user):
+    """The in-app notices about messages given up that were addressed to `user` (the office manager and
+    reception of the complaint's office, see `_failure_notice`), newest first: their list page."""
+    return Notification.objects.filter(
+        recipient_id=user.pk, kind=NoticeKind.DELIVERY_FAILED, channel=Channel.CONSOLE
+    ).order_by("-created_at", "-id")

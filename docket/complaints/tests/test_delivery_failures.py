@@ -101,3 +101,30 @@ def test_a_row_not_about_a_complaint_is_only_logged(org, settings, caplog):
         assert _exhaust(Notification.objects.all())["failed"] == 1
     assert not Notification.objects.filter(kind="delivery_failed").exists()
     assert "given up" in caplog.text
+
+
+def test_the_office_sees_its_failed_deliveries_on_a_page(client, org, complaint_factory, settings):
+    from django.urls import reverse
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _closed_port(), 2
+    c = complaint_factory()
+    sup = org.a.users["eng_supervisor"]
+    sup.email = "sup@example.com"
+    sup.save(update_fields=["email"])
+    s.complaint_assign(
+        actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id
+    )
+    _exhaust(Notification.objects.filter(channel="email", recipient=sup))
+    url = reverse("reports:delivery_failures")
+
+    client.force_login(org.a.users["reception"])
+    page = client.get(url).content.decode()
+    assert f"【通知发送失败】{c.receipt_no}" in page
+    assert reverse("complaints:detail", args=[c.id]) in page and "ConnectionRefusedError" in page
+    assert url in client.get(reverse("complaints:work")).content.decode()  # in the menu of the front desk
+    client.force_login(org.b.users["reception"])  # another office: nothing of office A
+    page = client.get(url).content.decode()
+    assert c.receipt_no not in page and "没有发送失败的通知" in page
+    client.force_login(sup)  # not front desk: no menu entry
+    assert url not in client.get(reverse("complaints:work")).content.decode()
