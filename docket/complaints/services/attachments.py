@@ -24,6 +24,7 @@ import io
 import re
 import warnings
 import zlib
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -117,8 +118,9 @@ class _Guarded:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 self.img.load()
-                if getattr(self.img, "n_frames", 1) > 1:
-                    for frame in range(self.img.n_frames):
+                frames = getattr(self.img, "n_frames", 1)
+                if frames > 1:
+                    for frame in range(frames):
                         self.img.seek(frame)
                         self.img.load()
                     self.img.seek(0)
@@ -199,8 +201,8 @@ def image_clean(name: str, content: bytes, content_type: str) -> bytes:
             img.save(out, format=fmt, save_all=True, exif=b"")
         else:
             img = ImageOps.exif_transpose(img)
-            img.info = dict(keep)
-            kwargs = {"exif": b""}
+            img.info = {k: v for k, v in keep.items()}
+            kwargs: dict[str, Any] = {"exif": b""}
             if "icc_profile" in keep:
                 kwargs["icc_profile"] = keep["icc_profile"]
             if fmt == "JPEG":
