@@ -41,6 +41,7 @@ from .models import (
 log = logging.getLogger("docket.notify")
 
 MAX_ATTEMPTS = 8
+PURGE_BATCH = 2000
 LEASE = timedelta(minutes=5)
 CACHE_TTL = 60.0
 USER_CHANNELS = (Channel.CONSOLE, Channel.EMAIL, Channel.SMS)
@@ -473,13 +474,18 @@ def outbox_purge(*, days: int | None = None) -> int:
         "created_at__lt": now - timedelta(days=keep),
         "purged_at__isnull": True,
     }
-    with transaction.atomic():
-        DeliveryAttempt.objects.filter(**{f"notification__{k}": v for k, v in over.items()}).update(
-            error="", response_excerpt=""
+    total = 0
+    while True:  # in batches: the first run on an old install may meet many rows
+        ids = list(
+            Notification.objects.filter(**over).order_by("id").values_list("id", flat=True)[:PURGE_BATCH]
         )
-        return Notification.objects.filter(**over).update(
-            address="", body="", data={}, last_error="", purged_at=now
-        )
+        if not ids:
+            return total
+        with transaction.atomic():
+            DeliveryAttempt.objects.filter(notification_id__in=ids).update(error="", response_excerpt="")
+            total += Notification.objects.filter(id__in=ids).update(
+                address="", body="", data={}, last_error="", purged_at=now
+            )
 
 
 def failure_notices_for(user):

@@ -51,10 +51,11 @@ def test_sms_parameters_and_wecom_titles_are_one_line(db, settings, tmp_path):
     assert robot_message("text", "a\r\nb", "c")["text"]["content"] == "a b\nc"
 
 
-def test_outbox_purge_blanks_old_delivered_rows_only(db, settings):
+def test_outbox_purge_blanks_old_delivered_rows_only(db, settings, monkeypatch):
     from config.jobs import purge_outbox_personal_data
 
     settings.DOCKET_OUTBOX_KEEP_DAYS = 30
+    monkeypatch.setattr("docket.notifications.service.PURGE_BATCH", 1)  # several batches
     staff = User.objects.create_user("s", password="x", email="staff@example.com")
     start = clock.now() - timedelta(days=40)
     with time_machine.travel(start, tick=False):
