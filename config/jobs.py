@@ -9,7 +9,7 @@ from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.services.privacy import personal_data_anonymise_due
 from docket.complaints.tasks import chains_verify_nightly
 from docket.mailin.services import mailboxes_poll
-from docket.notifications.service import deliver_for
+from docket.notifications.service import deliver_for, outbox_purge
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
 
 
@@ -58,3 +58,9 @@ def anonymise_expired_personal_data():
     """Erase the personal data of complaints ended longer ago than the retention period (R-EXP-12)."""
     while personal_data_anonymise_due(batch=500):
         pass
+
+
+@periodic_task(crontab(hour="3", minute="45"))
+def purge_outbox_personal_data():
+    """Addresses and texts of delivered or given-up messages are kept DOCKET_OUTBOX_KEEP_DAYS (30) days."""
+    outbox_purge()

@@ -208,3 +208,17 @@ LOGGING = {
 # verifiable); major complaints' dossiers are kept longer.
 DOCKET_RETENTION_DAYS = int(os.environ.get("DOCKET_RETENTION_DAYS", str(3 * 365)))
 DOCKET_RETENTION_MAJOR_DAYS = int(os.environ.get("DOCKET_RETENTION_MAJOR_DAYS", str(10 * 365)))
+
+# --- privacy and security (docs/decisions.md 2026-12-04) --------------------------------------
+# Images above this many pixels (all frames) are refused before decoding (decompression bombs).
+DOCKET_ATTACHMENT_MAX_PIXELS = int(os.environ.get("DOCKET_ATTACHMENT_MAX_PIXELS", str(40_000_000)))
+# Outbound webhook and WeCom robot addresses (docs/webhooks.md, "Allowed targets"): https only unless
+# DOCKET_WEBHOOK_ALLOW_HTTP=1; internal addresses (loopback, private, link-local …) only when the host name,
+# the address or its network (CIDR) is listed here, comma-separated.
+DOCKET_WEBHOOK_ALLOW_HTTP = os.environ.get("DOCKET_WEBHOOK_ALLOW_HTTP", "0") == "1"
+DOCKET_WEBHOOK_ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("DOCKET_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+# Outbox rows keep their address, body and data this many days after they were written, once delivered or
+# given up; then the nightly purge blanks them (notifications.service.outbox_purge).
+DOCKET_OUTBOX_KEEP_DAYS = int(os.environ.get("DOCKET_OUTBOX_KEEP_DAYS", "30"))

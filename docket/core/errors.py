@@ -38,6 +38,14 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "attachment_type": (422, _("附件“{name}”的类型不支持，只接受图片（JPG/PNG/GIF/WEBP）和 PDF。")),
     "attachment_size": (422, _("附件“{name}”超过大小上限 {limit_mb} MB。")),
     "attachment_empty": (422, _("附件“{name}”是空文件。")),
+    "attachment_pixels": (422, _("附件“{name}”的图片像素过多（上限 {limit_mp} 百万像素），请缩小后再上传。")),
+    "attachment_broken": (422, _("附件“{name}”已损坏或不完整，无法读取。")),
+    "attachment_active_pdf": (
+        422,
+        _(
+            "附件“{name}”是含有脚本、自动执行动作或内嵌文件的 PDF，出于安全考虑不予接收；请另存为普通 PDF 或打印后扫描再上传。"
+        ),
+    ),
     "already_paused": (409, _("该投诉已暂停计时。")),
     "not_paused": (409, _("该投诉未暂停计时。")),
     "severity_not_higher": (409, _("该投诉已是“{severity}”级别。")),

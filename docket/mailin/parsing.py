@@ -20,6 +20,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from docket.core.text import one_line
+
 # Labels that mean "some GB encoding"; GB18030 decodes all of them.
 _GB = {"gb2312", "gbk", "x-gbk", "cp936", "ms936", "euc-cn", "gb_2312-80", "csgb2312", "x-euc-cn", "gb18030"}
 
@@ -277,7 +279,9 @@ def parse_message(raw: bytes) -> ParsedMail:
     name_raw, address = parseaddr(str(headers.get("from", "")).replace("\r\n", ""))
     from_name = header_text(name_raw).strip('"').strip()
     address = address.strip().lower()
-    subject = header_text(headers.get("subject"))
+    # One line: an encoded word may carry CR/LF (=?UTF-8?B?...?= of "a\r\nb"), which would end up in the
+    # complaint's subject and in the headers of every notice about it.
+    subject = one_line(_clean(header_text(headers.get("subject"))))
     recipients = []
     for hname in ("delivered-to", "x-original-to", "to", "cc"):
         # Decoded first: some mailers encode the whole "name <address>" as one encoded word.

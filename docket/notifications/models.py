@@ -7,8 +7,22 @@ and never the other way round.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def _target_clean(field: str, url: str) -> None:
+    """Refuse an outbound address that is not allowed (targets.py, docs/webhooks.md) on save in a form."""
+    from .targets import TargetRefused, TargetUnresolved, target_check
+
+    if url:
+        try:
+            target_check(url)
+        except TargetUnresolved:
+            pass  # no DNS answer now (an intranet without DNS, a name not yet published): checked at delivery
+        except TargetRefused as exc:
+            raise ValidationError({field: str(exc)}) from exc
 
 
 class Channel(models.TextChoices):
@@ -33,6 +47,7 @@ class NoticeKind(models.TextChoices):
     OWNER_CHASED = "owner_chased", _("顾客催办/回访未接通")
     OWNER_REPLIED = "owner_replied", _("顾客回复意见")
     OWNER_UPDATE = "owner_update", _("投诉进度（发给投诉人）")
+    DELIVERY_FAILED = "delivery_failed", _("通知发送失败")
 
 
 class Notification(models.Model):
@@ -72,6 +87,8 @@ class Notification(models.Model):
     last_error = models.TextField(_("最近错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # When the address, body and data were blanked (service.outbox_purge, DOCKET_OUTBOX_KEEP_DAYS).
+    purged_at = models.DateTimeField(_("清除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -142,6 +159,10 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        _target_clean("url", self.url)
+
     def wants(
         self, *, event: str, company_id: int | None, created_by_id: int | None, party_ids: frozenset[int]
     ) -> bool:
@@ -177,6 +198,10 @@ class WeComRobot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        _target_clean("webhook_url", self.webhook_url)
 
 
 class NoticePreference(models.Model):

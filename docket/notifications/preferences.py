@@ -32,6 +32,9 @@ DEFAULTS: dict[tuple[str, str], tuple[str, ...]] = {
     (ANY, NoticeKind.OWNER_CHASED): (Channel.EMAIL,),
     (ANY, NoticeKind.OWNER_REPLIED): (Channel.EMAIL,),
     (ANY, NoticeKind.OWNER_UPDATE): (),
+    # A message given up (service.deliver_due): always the in-app/log record, and e-mail when there is one
+    # (the failed channel may be e-mail itself, so the record must not depend on it).
+    (ANY, NoticeKind.DELIVERY_FAILED): (Channel.CONSOLE, Channel.EMAIL),
     (COMPLAINANT, NoticeKind.OWNER_UPDATE): (Channel.SMS, Channel.EMAIL),
 }
 for _kind in NoticeKind.values:

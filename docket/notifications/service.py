@@ -7,16 +7,19 @@ locks (`skip_locked`) and a lease, renewed just before each send (a slow batch n
 ran out and was taken over), so two consumers never send the same row; the result is written only while
 the lease is still ours, and a row recorded as sent is never claimed again. A failed send is retried
 with exponential backoff and given up after MAX_ATTEMPTS; every attempt is logged with its status,
-duration and an excerpt of the answer.
+duration and an excerpt of the answer. A message given up is not dropped silently: the office concerned is
+told ("通知发送失败", `_failure_notice`), through the audience domain code registered.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -28,13 +31,17 @@ from .models import (
     Channel,
     ChannelOptOut,
     DeliveryAttempt,
+    NoticeKind,
     NoticePreference,
     Notification,
     WebhookEndpoint,
     WeComRobot,
 )
 
+log = logging.getLogger("docket.notify")
+
 MAX_ATTEMPTS = 8
+PURGE_BATCH = 2000
 LEASE = timedelta(minutes=5)
 CACHE_TTL = 60.0
 USER_CHANNELS = (Channel.CONSOLE, Channel.EMAIL, Channel.SMS)
@@ -296,6 +303,54 @@ def notify_webhooks(
     return _insert(rows)
 
 
+# Who hears that a message was given up. This app knows nothing of complaints, so domain code registers a
+# function mapping the failed row to `FailureAudience` (or None when the row is none of its business), as
+# it registers its role labels with `preferences.audiences_register`.
+FailureAudience = tuple[list, int | None, int | None, str]  # (recipients, company_id, office_id, label)
+_failure_audiences: list[Callable[[Notification], FailureAudience | None]] = []
+# Failures nobody in an office is told about: the notice about a failure itself (no cascade), and webhooks
+# (an integration's receiver is the integration's and the administrator's concern: the delivery log).
+_NO_FAILURE_NOTICE = {Channel.WEBHOOK}
+
+
+def failure_audience_register(fn: Callable[[Notification], FailureAudience | None]) -> None:
+    if fn not in _failure_audiences:
+        _failure_audiences.append(fn)
+
+
+def _failure_notice(n: Notification) -> int:
+    """Tell the office that `n` was given up: an in-app/log notice (and e-mail, per the preferences) to the
+    people the registered audience names, with the reference, the channel and the last error. Never
+    raises: the delivery loop must go on."""
+    if n.channel in _NO_FAILURE_NOTICE or n.kind == NoticeKind.DELIVERY_FAILED:
+        return 0
+    try:
+        for resolve in _failure_audiences:
+            found = resolve(n)
+            if found is None:
+                continue
+            people, company_id, office_id, label = found
+            channel = Channel(n.channel).label if n.channel in Channel.values else n.channel
+            return notify(
+                kind=NoticeKind.DELIVERY_FAILED,
+                notice=NoticeKind.DELIVERY_FAILED,
+                recipients=people,
+                subject=f"【通知发送失败】{label}",
+                body=(
+                    f"{label}：一条{channel}通知（{n.subject}）在尝试 {n.attempts} 次后仍未送达，已停止发送。"
+                    f"\n原因：{n.last_error[:300]}\n请改用电话等方式联系相关人员，并检查联系方式或通知设置。"
+                ),
+                dedupe_key=f"failed:{n.id}",
+                company_id=company_id,
+                office_id=office_id,
+                ref=n.ref,
+            )
+        log.error("notification %s (%s, %s) given up: %s", n.id, n.kind, n.ref, n.last_error)
+    except Exception:  # noqa: BLE001 - the delivery loop must go on
+        log.exception("could not queue the failure notice for notification %s", n.id)
+    return 0
+
+
 def _claim(batch: int) -> list[Notification]:
     now = clock.now()
     with transaction.atomic():
@@ -350,6 +405,7 @@ def _attempt(n: Notification) -> str:
             next_attempt_at=now + timedelta(minutes=2**attempts),
         )
         result = "failed" if give_up else "retry"
+        n.attempts, n.last_error = attempts, error
     DeliveryAttempt.objects.create(
         notification=n,
         at=now,
@@ -359,7 +415,11 @@ def _attempt(n: Notification) -> str:
         duration_ms=duration,
         response_excerpt=(excerpt or "")[:500],
     )
-    return result if updated else "lost"
+    if not updated:
+        return "lost"
+    if result == "failed":
+        _failure_notice(n)
+    return result
 
 
 def _renew(n: Notification) -> bool:
@@ -398,3 +458,39 @@ def deliver_for(*, seconds: float, batch: int = 100) -> dict[str, int]:
         if sum(counts.values()) < batch:
             break
     return total
+
+
+def outbox_purge(*, days: int | None = None) -> int:
+    """Blank the personal data of messages whose delivery is over (sent or given up) and that were
+    written more than `days` (DOCKET_OUTBOX_KEEP_DAYS, 30) days ago: the address, the body, the data
+    (SMS parameters, with the check code) and the errors and answer excerpts of their delivery log, which
+    can name the address. What stays: kind, channel, recipient account, subject, state, times, attempt
+    outcomes, status codes and durations — enough to show that and when a message went out. Returns how
+    many rows were purged; safe to run again (purged rows are marked)."""
+    keep = settings.DOCKET_OUTBOX_KEEP_DAYS if days is None else days
+    now = clock.now()
+    over = {
+        "state__in": [Notification.State.SENT, Notification.State.FAILED],
+        "created_at__lt": now - timedelta(days=keep),
+        "purged_at__isnull": True,
+    }
+    total = 0
+    while True:  # in batches: the first run on an old install may meet many rows
+        ids = list(
+            Notification.objects.filter(**over).order_by("id").values_list("id", flat=True)[:PURGE_BATCH]
+        )
+        if not ids:
+            return total
+        with transaction.atomic():
+            DeliveryAttempt.objects.filter(notification_id__in=ids).update(error="", response_excerpt="")
+            total += Notification.objects.filter(id__in=ids).update(
+                address="", body="", data={}, last_error="", purged_at=now
+            )
+
+
+def failure_notices_for(user):
+    """The in-app notices about messages given up that were addressed to `user` (the office manager and
+    reception of the complaint's office, see `_failure_notice`), newest first: their list page."""
+    return Notification.objects.filter(
+        recipient_id=user.pk, kind=NoticeKind.DELIVERY_FAILED, channel=Channel.CONSOLE
+    ).order_by("-created_at", "-id")

@@ -1,5 +1,10 @@
 """Excel export of any filtered complaint list (R-EXP-14). xlsxwriter in constant-memory mode, rows
-streamed from the database in chunks, so memory stays flat however long the list."""
+streamed from the database in chunks, so memory stays flat however long the list.
+
+User text never becomes a formula or a link (formula/CSV injection, OWASP): the workbook is opened with
+`strings_to_formulas`, `strings_to_urls` and `strings_to_numbers` off, every text is written with
+`write_string`, and a text starting with = + - @ TAB or CR gets a leading apostrophe, so it stays text
+even after the sheet is saved as CSV and opened again."""
 
 from __future__ import annotations
 
@@ -8,6 +13,23 @@ import io
 import xlsxwriter
 
 from docket.core import clock
+
+# Leading characters that make a spreadsheet (Excel, WPS, LibreOffice) read a cell as a formula or command.
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+BOOK_OPTIONS = {
+    "constant_memory": True,
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+def safe_text(value) -> str:
+    """A text for a cell: with a leading apostrophe when a spreadsheet would take it for a formula."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_LEAD) else text
+
 
 COLUMNS = [
     ("回执编号", 20, lambda c: c.receipt_no),
@@ -31,13 +53,13 @@ def complaints_xlsx(queryset) -> bytes:
     """The rows of `queryset` (already restricted to what the viewer may see) as an .xlsx file. Personal
     data (names, phones) is not exported."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
+    book = xlsxwriter.Workbook(buf, BOOK_OPTIONS)
     sheet = book.add_worksheet("投诉")
     head = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     for col, (title, width, _get) in enumerate(COLUMNS):
         sheet.set_column(col, col, width, when if title.endswith("时间") or title == "最近到期" else None)
-        sheet.write(0, col, title, head)
+        sheet.write_string(0, col, title, head)
     row = 1
     for c in queryset.select_related("office", "holder_department").iterator(chunk_size=2000):
         for col, (_title, _w, get) in enumerate(COLUMNS):
@@ -46,8 +68,10 @@ def complaints_xlsx(queryset) -> bytes:
                 continue
             if hasattr(value, "year"):
                 sheet.write_datetime(row, col, value, when)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(row, col, value)
             else:
-                sheet.write(row, col, value)
+                sheet.write_string(row, col, safe_text(value))
         row += 1
     sheet.freeze_panes(1, 0)
     book.close()

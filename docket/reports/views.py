@@ -58,3 +58,18 @@ def report_duties(request):
         {"duties": duties, "submittable": submittable, "error": error, "posted": request.POST},
         status=422 if error else 200,
     )
+
+
+@login_required
+def delivery_failures(request):
+    """通知发送失败: the messages about complaints of the user's office that could not be delivered (the
+    outbox told this user about them), newest first, each with a link to its complaint."""
+    from django.shortcuts import render
+
+    from docket.notifications.service import failure_notices_for
+
+    rows = []
+    for n in failure_notices_for(request.user)[:200]:
+        ref = n.ref.removeprefix("complaint:")
+        rows.append((n, int(ref) if ref.isdigit() and n.ref.startswith("complaint:") else None))
+    return render(request, "reports/delivery_failures.html", {"rows": rows})

@@ -282,9 +282,20 @@ class CoSigner(models.Model):
         verbose_name_plural = _("联名人")
 
 
+# The stored file's extension per content type detected from the bytes (services/attachments.sniff).
+ATTACHMENT_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
-    # The stored name never uses the uploaded name (which may be anything); the digest keeps it unique.
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    # The stored name never uses the uploaded name (which may be anything, `.html`, `.exe`): the digest
+    # keeps it unique and the extension is the one of the type detected from the content.
+    ext = ATTACHMENT_EXTENSIONS.get(instance.content_type, "bin")
     return f"attachments/{instance.company_id}/{instance.complaint_id}/{instance.sha256[:16]}.{ext}"
 
 

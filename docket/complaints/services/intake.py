@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
@@ -17,6 +15,7 @@ from django.db.models import Count, Q
 from docket.accounts.models import RoleAssignment
 from docket.core import clock
 from docket.core.errors import DomainError
+from docket.core.text import one_line
 from docket.org.models import Department, ExternalParty, Office, Room
 
 from .. import access
@@ -38,6 +37,8 @@ from ..models import (
 )
 from . import inputs
 from ._base import Act, acting, next_due_refresh, text_required
+from .attachments import attachment_store as _store_attachment
+from .attachments import attachment_validate
 from .obligations import obligation_start, obligations_cancel, obligations_meet
 
 # Unambiguous characters for the complainant's check code (no 0/O, 1/I/L).
@@ -169,57 +170,6 @@ def _next_receipt_no(office: Office, day) -> str:
         )
         last = cur.fetchone()[0]
     return f"{office.code}-{day:%Y%m%d}-{last:04d}"
-
-
-def _sniff(content: bytes) -> str | None:
-    """The real type from the first bytes; the file name and the browser's word are not trusted."""
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if content[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    if content.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
-
-
-def attachment_validate(upload: UploadInput) -> str:
-    """Validate one upload; returns its content type. Images and PDF only, up to the configured size."""
-    if not upload.content:
-        raise DomainError("attachment_empty", name=upload.name)
-    limit = settings.DOCKET_ATTACHMENT_MAX_BYTES
-    if len(upload.content) > limit:
-        raise DomainError(
-            "attachment_size", name=upload.name, limit_mb=f"{limit / 1048576:.2f}".rstrip("0").rstrip(".")
-        )
-    content_type = _sniff(upload.content)
-    if content_type is None:
-        raise DomainError("attachment_type", name=upload.name)
-    return content_type
-
-
-def _store_attachment(
-    complaint: Complaint, upload: UploadInput, content_type: str, actor, when
-) -> Attachment:
-    digest = hashlib.sha256(upload.content).hexdigest()
-    att = Attachment(
-        complaint=complaint,
-        company_id=complaint.company_id,
-        original_name=upload.name[:200],
-        content_type=content_type,
-        size=len(upload.content),
-        sha256=digest,
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
-        uploaded_at=when,
-    )
-    att.file.save(upload.name, ContentFile(upload.content), save=False)
-    # If the transaction rolls back the file stays orphaned on storage, never referenced; that is
-    # harmless and cheaper than two-phase file handling.
-    att.save()
-    return att
 
 
 # Channels where the complainant files directly, without staff in between (R-EXP-4 abuse limits apply).
@@ -375,7 +325,7 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
         complainant_email=data.complainant_email.strip()[: inputs.EMAIL_MAX],
         people_count=data.people_count,
-        subject=data.subject.strip(),
+        subject=one_line(data.subject),
         description=data.description.strip(),
         demand=data.demand.strip(),
         lawsuit_filed=data.lawsuit_filed,

@@ -50,12 +50,12 @@ from docket.complaints.models import (
 from docket.complaints.services import IssueInput, UploadInput
 from docket.core import clock
 from docket.core.errors import DomainError
+from docket.core.testing import images
 from docket.org.models import ExternalParty
 
 ROLES: list[str] = list(Role.values)
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF\x00" + b"\x00" * 32
+PNG, JPEG = images.PNG, images.JPEG  # real tiny images: attachments are decoded and checked
 
 # action name in workflow.ACTIONS → the service that performs it (services/__init__.py)
 SERVICE: dict[str, Callable[..., Any]] = {

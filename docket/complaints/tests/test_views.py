@@ -175,11 +175,8 @@ def test_attachments_are_served_only_to_who_may_see_the_complaint(client, org, c
     """Staff open attachments through Docket (visibility checked), never straight from /media/."""
     from docket.complaints.models import Attachment
     from docket.complaints.services.intake import UploadInput
+    from docket.core.testing.images import PNG as png  # a real image: attachments are decoded and checked
 
-    png = (
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-    )
     c = complaint_factory()
     s.attachment_add(
         actor=org.a.users["reception"], complaint_id=c.id, upload=UploadInput("现场照片.png", png)

@@ -4,9 +4,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from docket.complaints.models import Complaint, State
+from docket.core.testing.images import PNG
 from docket.org.models import Resident
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _post(client, org, **over):

@@ -138,3 +138,12 @@ def test_folder_names_in_modified_utf7():
     assert mutf7("INBOX") == "INBOX"
     assert mutf7("已处理") == "&XfJZBHQG-"
     assert mutf7("投诉 & 建议/2026") == "&YpWLyQ- &- &XvqLrg-/2026"
+
+
+def test_an_encoded_line_break_in_the_subject_is_collapsed():
+    encoded = base64.b64encode("水管漏水\r\nBcc: x@evil.example\n三楼".encode()).decode()
+    raw = (
+        b"From: wang@example.cn\r\nSubject: =?UTF-8?B?" + encoded.encode() + b"?=\r\n"
+        b"Message-ID: <crlf@b>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nbody\r\n"
+    )
+    assert parse_message(raw).subject == "水管漏水 Bcc: x@evil.example 三楼"

@@ -38,6 +38,20 @@ def http_client() -> httpx.Client:
     )
 
 
+def target_checked(url: str) -> str:
+    """`url` if it is an allowed target now (targets.py): a refused one is given up at once, a name that
+    does not resolve is retried."""
+    from ..targets import TargetRefused, TargetUnresolved, target_check
+
+    try:
+        target_check(url)
+    except TargetUnresolved as exc:
+        raise DeliveryError(f"target: {exc}") from exc
+    except TargetRefused as exc:
+        raise PermanentError(f"target refused: {exc}") from exc
+    return url
+
+
 def post(url: str, **kwargs) -> httpx.Response:
     """POST and turn transport errors into a DeliveryError (retried)."""
     try:

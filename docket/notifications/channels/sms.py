@@ -22,6 +22,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from docket.core.text import mask_phone, one_line
+
 from .base import DeliveryError, Outcome, PermanentError, post
 
 log = logging.getLogger("docket.sms")
@@ -32,20 +34,21 @@ class SmsProvider(Protocol):
 
 
 class ConsoleSmsProvider:
-    """Development and intranet default: the log and a file, one JSON line per message."""
+    """Development and intranet default: the log and a file, one JSON line per message. The phone is
+    masked (138****5678) in both; the text stays readable (development one-time codes are read there)."""
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path if path is not None else getattr(settings, "DOCKET_SMS_FILE", "")
 
     def send(self, phone: str, template_code: str, params: dict, text: str) -> Outcome:
-        log.info("[sms] %s %s %s", phone, template_code, text)
+        log.info("[sms] %s %s %s", mask_phone(phone), template_code, text)
         if self.path:
             p = Path(self.path)
             p.parent.mkdir(parents=True, exist_ok=True)
             line = json.dumps(
                 {
                     "at": datetime.now(UTC).isoformat(),
-                    "phone": phone,
+                    "phone": mask_phone(phone),
                     "template": template_code,
                     "params": params,
                     "text": text,
@@ -149,5 +152,7 @@ def deliver_sms(n) -> Outcome:
         raise PermanentError("no phone number")
     data = n.data or {}
     template = data.get("template") or getattr(settings, "DOCKET_SMS_TEMPLATES", {}).get("notice", "")
-    params = data.get("params") or {"subject": n.subject[:30]}
+    # Template parameters are single-line fields for the provider (Aliyun refuses line breaks in them).
+    params = data.get("params") or {"subject": one_line(n.subject)[:30]}
+    params = {k: one_line(str(v)) for k, v in params.items()}
     return provider().send(phone, template, params, n.body or n.subject)

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import time
 
-from .base import DeliveryError, Outcome, PermanentError, post
+from .base import DeliveryError, Outcome, PermanentError, post, target_checked
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -47,7 +47,7 @@ def deliver_webhook(n) -> Outcome:
         "X-Docket-Timestamp": ts,
         "X-Docket-Signature": signature(ep.secret, ts, body),
     }
-    r = post(ep.url, content=body, headers=headers)
+    r = post(target_checked(ep.url), content=body, headers=headers)
     excerpt = r.text[:500]
     if not 200 <= r.status_code < 300:
         raise DeliveryError(f"HTTP {r.status_code}", status_code=r.status_code, excerpt=excerpt)

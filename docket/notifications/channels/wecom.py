@@ -3,7 +3,9 @@ answer is JSON; `errcode` other than 0 (e.g. 45009, too many messages) is a fail
 
 from __future__ import annotations
 
-from .base import DeliveryError, Outcome, PermanentError, post
+from docket.core.text import one_line
+
+from .base import DeliveryError, Outcome, PermanentError, post, target_checked
 
 LIMIT = 4000  # WeCom refuses markdown content over 4096 bytes; keep under it in characters × 1 for safety
 
@@ -16,6 +18,7 @@ def _trim(text: str) -> str:
 
 
 def robot_message(msgtype: str, subject: str, body: str) -> dict:
+    subject = one_line(subject)  # the title line: a line break would split it from its bold markup
     if msgtype == "text":
         return {"msgtype": "text", "text": {"content": _trim(f"{subject}\n{body}")}}
     return {"msgtype": "markdown", "markdown": {"content": _trim(f"**{subject}**\n{body}")}}
@@ -28,7 +31,9 @@ def deliver_wecom(n) -> Outcome:
     url = robot.webhook_url if robot else n.address
     if not url:
         raise PermanentError("robot removed or inactive")
-    r = post(url, json=robot_message(robot.msgtype if robot else "markdown", n.subject, n.body))
+    r = post(
+        target_checked(url), json=robot_message(robot.msgtype if robot else "markdown", n.subject, n.body)
+    )
     excerpt = r.text[:500]
     try:
         answer = r.json()

@@ -14,7 +14,10 @@ def _fresh_caches(settings, tmp_path):
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    # The local receiver is plain HTTP on 127.0.0.1: both must be allowed explicitly (docs/webhooks.md).
+    settings.DOCKET_WEBHOOK_ALLOW_HTTP = True
+    settings.DOCKET_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     rec, server = start_receiver()
     yield rec
     server.shutdown()

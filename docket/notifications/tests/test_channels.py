@@ -274,7 +274,8 @@ def test_console_sms_provider_appends_to_file(db, settings, tmp_path):
     assert deliver_due()["sent"] == 1
     [line] = (tmp_path / "sms.log").read_text(encoding="utf-8").splitlines()
     rec = json.loads(line)
-    assert rec["phone"] == "13800000001" and rec["template"] == "SMS_1" and rec["params"]["code"] == "ABCD"
+    # The phone is masked in the development log (privacy); template, parameters and text stay readable.
+    assert rec["phone"] == "138****0001" and rec["template"] == "SMS_1" and rec["params"]["code"] == "ABCD"
     assert rec["text"] == "您的投诉已受理，回执编号CYY-1，查询码ABCD。"
 
 
