@@ -73,9 +73,15 @@ class Action:
     # and API body need nothing beyond their declared inputs (`services/inputs.py`): such an action needs
     # no form class of its own (`forms.ACTION_FORMS` derives one).
     service: str = ""
+    # Who takes it: staff (people, integration keys and mailboxes, holding the roles above) or the
+    # complainant themselves (no account, no role: the receipt check or the owners' portal proved who they
+    # are; `services._base.system_acting` checks this column). Values of `actors.ActorKind`.
+    actors: frozenset[str] = frozenset({"staff"})
 
 
 def _a(name, label, sources, targets, roles, **kw) -> Action:
+    if "actors" in kw:
+        kw["actors"] = frozenset(kw["actors"])
     return Action(
         name=name,
         label=label,
@@ -84,6 +90,9 @@ def _a(name, label, sources, targets, roles, **kw) -> Action:
         roles=frozenset(roles),
         **kw,
     )
+
+
+COMPLAINANT = frozenset({"complainant"})
 
 
 _ACTIONS = [
@@ -265,9 +274,15 @@ _ACTIONS = [
         STAFF - {R.GENERAL_OFFICE, R.LEADERSHIP},
         office_after_escalation=True,
     ),
+    # The complainant's own answers (R-HDL-4, R-EXP-3), through the receipt check or the owners' portal:
+    # the same moves staff record on their behalf (complainant_agree/disagree), taken by the owner.
+    _a("owner_agree", _("同意答复"), {S.REPLIED, S.NEGOTIATING}, {S.IMPLEMENTING}, (), actors=COMPLAINANT),
+    _a("owner_disagree", _("不同意答复"), {S.REPLIED}, {S.NEGOTIATING}, (), actors=COMPLAINANT),
 ]
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
+# The rows staff take (and the workbench offers); the others are the complainant's own.
+STAFF_ACTIONS: dict[str, Action] = {n: a for n, a in ACTIONS.items() if "staff" in a.actors}
 
 # Which review stages a reply must pass before it goes out, by intake method (R-HDL-3):
 # email → QM; written (letter, fax, government forwards) → QM then the general office; online → QM

@@ -116,3 +116,44 @@ def receipts_chase(
     c = selectors.receipt_lookup(receipt_no=receipt_no, phone=payload.phone or "", code=payload.code or "")
     count = complaint_services.complainant_chase(complaint_id=c.id, text=payload.text)
     return 201, {"receipt_no": c.receipt_no, "count": count}
+
+
+class AnswerIn(ReceiptQuery):
+    """The receipt check's phone or code, and the complainant's answer to the reply."""
+
+    agree: bool = Field(
+        ..., description="true: I agree with the reply; false: I do not (a reason is required)"
+    )
+    reason: str = Field("", max_length=2000, description="why not (required when agree is false)")
+    note: str = Field("", max_length=500, description="anything to add when agreeing")
+
+
+class AnswerOut(Schema):
+    receipt_no: str
+    state: str
+    state_label: str
+
+
+@router.post(
+    "/receipts/{receipt_no}/answer",
+    auth=None,
+    throttle=[ReceiptThrottle()],
+    response={200: AnswerOut, ERROR_STATUSES: ErrorOut},
+    operation_id="receipts_answer",
+    summary="The complainant answers the reply: agree, or disagree with a reason (no sign-in)",
+    description="Agreeing moves a replied complaint on to carrying out the measures; disagreeing opens "
+    "negotiation and counts the round (R-EXP-3). Recorded on the public timeline with the complainant as the "
+    "actor; the holder is told. 409 `invalid_transition` when no reply is waiting for an answer. Shares the "
+    "receipt check's limit per client address.",
+)
+def receipts_answer(
+    request,
+    payload: AnswerIn,
+    receipt_no: str = Path(..., max_length=32, pattern=r"^[A-Za-z0-9-]{1,32}$"),
+):
+    c = selectors.receipt_lookup(receipt_no=receipt_no, phone=payload.phone or "", code=payload.code or "")
+    if payload.agree:
+        c = complaint_services.owner_agree(complaint_id=c.id, via="receipt", note=payload.note)
+    else:
+        c = complaint_services.owner_disagree(complaint_id=c.id, via="receipt", reason=payload.reason)
+    return {"receipt_no": c.receipt_no, "state": c.state, "state_label": str(c.get_state_display())}

@@ -36,11 +36,12 @@ def _literal_values(annotation) -> set[str] | None:
 
 
 def test_every_action_is_declared_once_and_has_its_form():
-    assert set(ACTION_INPUTS) == set(workflow.ACTIONS) == set(ACTION_FORMS)
+    assert set(ACTION_INPUTS) == set(workflow.ACTIONS)
+    assert set(ACTION_FORMS) == set(workflow.STAFF_ACTIONS)
     assert all(form.action == action for action, form in ACTION_FORMS.items())
 
 
-@pytest.mark.parametrize("action", sorted(ACTION_INPUTS))
+@pytest.mark.parametrize("action", sorted(ACTION_FORMS))
 def test_form_and_api_body_come_from_one_declaration(action):
     declared = ACTION_INPUTS[action]
     form_fields = {k: f for k, f in ACTION_FORMS[action].base_fields.items() if k != "version"}

@@ -22,6 +22,8 @@ from .handling import (
     issue_verify,
     measures_done,
     negotiation_round_record,
+    owner_agree,
+    owner_disagree,
 )
 from .intake import (
     ComplaintInput,
@@ -56,6 +58,8 @@ from .review import reply_draft_save, reply_review_approve, reply_review_return,
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "owner_agree",
+    "owner_disagree",
     "LookupResult",
     "resident_lookup",
     "personal_data_reveal",

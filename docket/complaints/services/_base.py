@@ -163,7 +163,8 @@ def system_acting(
     """The frame for actions without a staff role: the system's own jobs (`Actor.system(job)`) and the
     complainant (`Actor.complainant(via)`). It locks the row and finishes the action exactly like
     `acting()`, but no staff policy applies: the caller has already decided that this actor may act (a
-    due step, a receipt code). It yields None, and writes nothing, when the row is gone, no longer meets
+    due step, a receipt code); for a workflow row it checks the state and that the row is this kind of
+    actor's (`Action.actors`). It yields None, and writes nothing, when the row is gone, no longer meets
     `where` (conditions re-checked under the lock, e.g. still paused) or, with `skip_locked` (periodic
     jobs, which come back next run), is locked by someone else. An action that queued no event and set
     no field is not finished (no version bump for nothing)."""
@@ -173,6 +174,11 @@ def system_acting(
         if complaint is None:
             yield None
             return
+        spec = workflow.ACTIONS.get(action)
+        if spec is not None:  # a workflow row: its state, and whether this kind of actor takes it
+            if actor.kind not in spec.actors:
+                raise DomainError("forbidden_action")
+            workflow.check(complaint.state, action)
         act = Act(complaint=complaint, actor=actor, action=action, now=now or clock.now())
         yield act
         if act.pending or act.changed or act.events:

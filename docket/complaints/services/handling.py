@@ -9,8 +9,9 @@ from docket.accounts.models import RoleAssignment, User
 from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty
 
+from ..actors import Actor
 from ..models import Complaint, ComplaintIssue, DeveloperForward, IssueState, Level, State
-from ._base import acting, text_required
+from ._base import acting, system_acting, text_required
 from .intake import department_for
 from .obligations import obligation_start, obligations_follow_holder, obligations_meet
 
@@ -374,4 +375,35 @@ def complaint_escalate(
         act.set(level=Level.COMPANY, holder_department=qm, holder=None)
         obligations_follow_holder(act)
         act.record("escalated", {"reason": reason, "to": qm.name})
+    return act.complaint
+
+
+# --- the complainant's own answers (R-HDL-4, R-EXP-3) ------------------------------------------------------
+
+
+def owner_agree(*, complaint_id: int, via: str, note: str = "") -> Complaint:
+    """The complainant agrees with the reply themselves (receipt check or portal, `via`); the agreed
+    measures are carried out. The same event as when staff record it, with the complainant as the actor."""
+    with system_acting(actor=Actor.complainant(via), complaint_id=complaint_id, action="owner_agree") as act:
+        if act is None:
+            raise DomainError("not_found")
+        act.move()
+        act.record("complainant_agreed", {"note": note.strip()[:500], "via": via})
+    return act.complaint
+
+
+def owner_disagree(*, complaint_id: int, via: str, reason: str) -> Complaint:
+    """The complainant does not agree, with their reason: negotiation starts and the round is counted
+    (R-EXP-3); the holder is told (the kind's notice)."""
+    reason = text_required(reason, "不同意的理由")[:2000]
+    with system_acting(
+        actor=Actor.complainant(via), complaint_id=complaint_id, action="owner_disagree"
+    ) as act:
+        if act is None:
+            raise DomainError("not_found")
+        act.move()
+        act.set(negotiation_rounds=act.complaint.negotiation_rounds + 1)
+        act.record(
+            "complainant_disagreed", {"reason": reason, "round": act.complaint.negotiation_rounds, "via": via}
+        )
     return act.complaint

@@ -292,6 +292,9 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "note": text(_("上报说明"), rows=2),
     },
     "note_add": {"text": text(_("内部备注（业主看不到）"), rows=3)},
+    # The complainant's own answers (receipt check, portal).
+    "owner_agree": {"note": text(_("补充说明（可不填）"), required=False, max_length=500, rows=2)},
+    "owner_disagree": {"reason": text(_("不同意的理由"), max_length=2000, rows=3)},
     "complainant_correct": {
         "name": line(_("投诉人姓氏/姓名（不改则留空）"), required=False, max_length=NAME_MAX),
         "phone": line(_("联系电话（不改则留空）"), required=False, max_length=PHONE_MAX),

@@ -13,7 +13,7 @@ def _url(c, action):
 
 
 def test_every_action_has_a_form():
-    assert set(ACTION_FORMS) == set(workflow.ACTIONS)
+    assert set(ACTION_FORMS) == set(workflow.STAFF_ACTIONS)
 
 
 def test_assign_through_the_form(client, org, complaint_factory):

@@ -28,7 +28,7 @@ from . import helpers as h
 
 world, world_data = h.world, h.world_data
 
-ACTIONS = workflow.ACTIONS
+ACTIONS = workflow.STAFF_ACTIONS  # the complainant's own rows: test_owner_actions.py
 STATES = list(State)
 SIDE_RECORDS = {
     "complainant_correct",
