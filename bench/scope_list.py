@@ -1,10 +1,10 @@
-"""The staff list's visibility query for department roles, before and after issue 9 (bench/README.md):
-times the list page's two statements — COUNT(*) for the pager and the first 50 rows newest first — with
-the old condition (holder department OR an uncorrelated subquery of owned issues) and the new one (two
-uncorrelated `id IN (…)` subqueries, complaints/scopes.py), for every department supervisor of the
-database, in one process on the loaded `docket_bench` (PostgreSQL).
+"""The staff list for department roles at scale (bench/README.md): the two statements its page costs —
+the pager's count and the first 50 rows newest first — in one process on the loaded `docket_bench`
+(PostgreSQL), for every department supervisor (up to --departments). "before" is the exact COUNT(*) the
+list's pager used to run over the department's whole history; "after" is the capped count the list runs
+now (`core/paging.CappedPaginator`: at most cap + 1 rows). Visibility is `complaints/scopes.py`'s.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/docket_bench DJANGO_SETTINGS_MODULE=config.settings.dev \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/docket_bench DJANGO_SETTINGS_MODULE=config.settings.dev \\
         uv run python -m bench.scope_list [--runs 5]
 """
 
@@ -15,58 +15,57 @@ import statistics
 import time
 
 
+def _ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from django.db.models import Q
-
     from docket.accounts.models import Role, RoleAssignment
     from docket.complaints import scopes
-    from docket.complaints.models import Complaint, ComplaintIssue
+    from docket.complaints.models import Complaint
+    from docket.core.paging import CappedPaginator
 
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--departments", type=int, default=6)
+    p.add_argument("--cap", type=int, default=1000)
     args = p.parse_args(argv)
-
-    def old_q(a):
-        owned = ComplaintIssue.objects.filter(department_id=a.department_id).values("complaint_id")
-        return Q(company_id=a.company_id) & (Q(holder_department_id=a.department_id) | Q(id__in=owned))
 
     supervisors = list(
         RoleAssignment.objects.filter(role=Role.DEPT_SUPERVISOR).select_related("department")[
             : args.departments
         ]
     )
-    print(f"staff list visibility, {Complaint.objects.count():,} complaints, {len(supervisors)} departments")
     print(
-        f"{'department':<28} {'rows':>8} {'old count':>10} {'old page':>9} {'new count':>10} {'new page':>9}"
+        f"staff list, department roles: {Complaint.objects.count():,} complaints, {len(supervisors)} departments"
     )
-    totals: dict[str, list[float]] = {"old": [], "new": []}
+    print(f"{'department':<28} {'visible':>8} {'exact count':>12} {'capped count':>13} {'first page':>11}")
+    before, after = [], []
     for a in supervisors:
-        row = [str(a.department)[:28]]
-        n, seen = None, []
-        for label, q in (("old", old_q(a)), ("new", scopes.complaint_q(a))):
-            qs = Complaint.objects.filter(q)
-            counts, pages = [], []
-            for _ in range(args.runs):
-                t = time.perf_counter()
-                n = qs.count()
-                counts.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                list(qs.order_by("-received_at", "-id").values_list("id", flat=True)[:50])
-                pages.append(time.perf_counter() - t)
-            seen.append(n)
-            c, pg = statistics.median(counts) * 1000, statistics.median(pages) * 1000
-            totals[label].append(c + pg)
-            row += [f"{c:.1f} ms", f"{pg:.1f} ms"]
-        if seen[0] != seen[1]:
-            print(f"FAILED: the two conditions disagree for {a.department}: {seen}")
+        qs = Complaint.objects.filter(scopes.complaint_q(a))
+        n = qs.count()
+        exact = _ms(lambda qs=qs: qs.count(), args.runs)
+        capped = _ms(lambda qs=qs: CappedPaginator(qs, 50, cap=args.cap).count, args.runs)
+        page = _ms(
+            lambda qs=qs: list(qs.order_by("-received_at", "-id").values_list("id", flat=True)[:50]),
+            args.runs,
+        )
+        if CappedPaginator(qs, 50, cap=args.cap).count != min(n, args.cap):
+            print(f"FAILED: capped count disagrees for {a.department}")
             return 1
-        print(f"{row[0]:<28} {n:>8,} {row[1]:>10} {row[2]:>9} {row[3]:>10} {row[4]:>9}")
-    for label in ("old", "new"):
-        print(f"{label}: median list statements {statistics.median(totals[label]):.1f} ms per page")
+        before.append(exact + page)
+        after.append(capped + page)
+        print(f"{str(a.department)[:28]:<28} {n:>8,} {exact:>9.1f} ms {capped:>10.1f} ms {page:>8.1f} ms")
+    print(f"before (exact count + page): median {statistics.median(before):.1f} ms per list page")
+    print(f"after (capped count + page): median {statistics.median(after):.1f} ms per list page")
     return 0
 
 

@@ -10,7 +10,8 @@ Scope rules, per role assignment:
 - QM, general office, management representative, leadership (`COMPANY_ROLES`): their company;
 - the group's property department: the hot and major complaints of the group's companies;
 - an owners' committee member: the complaints the committee recorded for its community (R-INT-7);
-- anyone but a committee member also follows the complaints they recorded themselves.
+- anyone who records complaints also follows the ones they recorded, in the company of the role they
+  recorded them under.
 
 Offices in scope follow the assignment's narrowest column: its office (office roles, office departments,
 committee members), else its company, else its group. Residents (the register of a community's owners)
@@ -79,8 +80,13 @@ def sees(a: RoleAssignment, c: Complaint) -> bool:
     """Whether one assignment sees one complaint: `complaint_q(a)` for a row in hand, without a query
     (except a department role's issues, read once per complaint)."""
     role = a.role
-    if c.received_by_id is not None and c.received_by_id == a.user_id and role != Role.COMMITTEE_MEMBER:
-        return True
+    if (
+        c.received_by_id is not None
+        and c.received_by_id == a.user_id
+        and role not in (Role.COMMITTEE_MEMBER, Role.GROUP_PROPERTY)
+        and c.company_id == a.company_id
+    ):
+        return True  # whoever recorded a complaint follows it (in the company they recorded it for)
     if role in OFFICE_ROLES:
         return a.office_id == c.office_id
     if role in DEPT_ROLES:
@@ -97,30 +103,27 @@ def sees(a: RoleAssignment, c: Complaint) -> bool:
 
 
 def complaint_q(a: RoleAssignment) -> Q:
-    """The complaints one assignment sees, as a condition (see the module docstring)."""
-    own = Q(received_by_id=a.user_id) if a.role != Role.COMMITTEE_MEMBER else Q(pk__in=[])
-    return _scope_q(a) | own
-
-
-def _scope_q(a: RoleAssignment) -> Q:
+    """The complaints one assignment sees, as a condition (see the module docstring). Every condition of a
+    role that works in a company starts with that company, the complaints it recorded included, so that
+    PostgreSQL walks one company's index in the list's order and stops at the page's end."""
     role = a.role
-    if role in OFFICE_ROLES:
-        return Q(office_id=a.office_id)
-    if role in DEPT_ROLES:
-        # Both halves are uncorrelated `id IN (…)` subqueries: PostgreSQL hashes each once and walks the
-        # company's complaints in the list's order, where an OR of a plain column with a subquery made it
-        # read the department's whole history first (bench/README.md, the staff list at 1 M).
-        held = Complaint.objects.filter(Q(company_id=a.company_id) & Q(holder_department_id=a.department_id))
-        owned = ComplaintIssue.objects.filter(Q(company_id=a.company_id) & Q(department_id=a.department_id))
-        return Q(company_id=a.company_id) & (
-            Q(id__in=held.values("id")) | Q(id__in=owned.values("complaint_id"))
-        )
-    if role in COMPANY_ROLES:
-        return Q(company_id=a.company_id)
-    if role == Role.GROUP_PROPERTY:
-        return Q(company__group_id=a.group_id, severity__in=[Severity.HOT, Severity.MAJOR])
     if role == Role.COMMITTEE_MEMBER:
         return Q(office_id=a.office_id, channel=Channel.COMMITTEE)
+    if role == Role.GROUP_PROPERTY:
+        return Q(company__group_id=a.group_id, severity__in=[Severity.HOT, Severity.MAJOR])
+    if role in COMPANY_ROLES:
+        return Q(company_id=a.company_id)
+    own = Q(received_by_id=a.user_id)
+    if role in OFFICE_ROLES:
+        return Q(company_id=a.company_id) & (Q(office_id=a.office_id) | own)
+    if role in DEPT_ROLES:
+        # What the department holds, or owns an issue of: the issues are an uncorrelated `id IN (…)` that
+        # PostgreSQL hashes once from an index-only scan (issue_department_complaint), no join and no
+        # DISTINCT, so a list walks the company's complaints in its order and stops at the page's end.
+        owned = (
+            ComplaintIssue.objects.filter(Q(department_id=a.department_id)).order_by().values("complaint_id")
+        )
+        return Q(company_id=a.company_id) & (Q(holder_department_id=a.department_id) | Q(id__in=owned) | own)
     return Q(pk__in=[])
 
 

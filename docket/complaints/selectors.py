@@ -240,7 +240,7 @@ def work_queue_for(user, filters: ListFilters | None = None) -> QuerySet[Complai
     """My work: what waits for me, most urgent first (due time; undated last), narrowed by the list
     filters when given.
 
-    Every role's work lies inside what that role may see (`_work_q(a)` implies `access._scope_q(a)`; tested
+    Every role's work lies inside what that role may see (`_work_q(a)` implies `scopes.complaint_q(a)`; tested
     in test_views_work), so the queue is not intersected with `complaints_visible_to(user)` again: that
     condition joins issues for department roles and made PostgreSQL read the department's whole history
     (1.3 s a page at 1 M complaints, bench/README.md); this one reads the open complaints of the company in

@@ -255,6 +255,8 @@ class ComplaintIssue(models.Model):
         constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="issue_unique_seq")]
         indexes = [
             models.Index(fields=["department", "state"], name="issue_department_state"),
+            # Department visibility (scopes.py): the complaints a department owns an issue of, index-only.
+            models.Index(fields=["department", "complaint"], name="issue_department_complaint"),
             # What a department owes open issues of (selectors.work_queue_for), by company as every hot index.
             models.Index(
                 fields=["company", "department", "complaint"],

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from docket.core.errors import DomainError
+from docket.core.paging import CappedPaginator
 from docket.org.models import Department
 
 from .. import access, privacy, selectors, services
@@ -46,7 +47,7 @@ def filter_choices(user) -> dict:
 @login_required
 def complaint_list(request):
     f = list_filters(request)
-    page = Paginator(selectors.complaint_list_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.complaint_list_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
