@@ -102,6 +102,8 @@ def otp_setup(request):
             )
             return redirect("otp_setup")
         error = gettext("动态验证码不正确，请输入身份验证器当前显示的 6 位数字。")
+    elif request.method == "POST":
+        error = gettext("动态验证码是 6 位数字。")
     enabled = services.otp_device_for(request.user) is not None
     pending = None if enabled else services.otp_enrolment_start(user=request.user)
     ctx = {"form": form, "error": error, "enabled": enabled}
