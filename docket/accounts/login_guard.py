@@ -87,3 +87,12 @@ def login_failure_record(*, username: str, address: str) -> datetime | None:
 def login_success_record(*, username: str) -> None:
     """A complete sign-in (password and, if enrolled, the two-step code): forget the name's failures."""
     cache.delete(f"{_ident('user', username)}:fails")
+
+
+def login_unlock(*, username: str = "", address: str = "") -> None:
+    """Lift a lockout early (an administrator, `manage.py login_unlock`): forget the locks and counts."""
+    for ident, _limit in _subjects(username, address):
+        if (ident.startswith(f"{PREFIX}:user:") and username) or (
+            ident.startswith(f"{PREFIX}:addr:") and address
+        ):
+            cache.delete_many([f"{ident}:lock", f"{ident}:fails"])

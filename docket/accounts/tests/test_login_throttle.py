@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
@@ -100,3 +102,13 @@ def test_admin_reachable_after_a_normal_sign_in(client, alice):
     response = _login(client, "alice", "correct-horse-battery", path="/login/?next=/admin/")
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+@override_settings(DOCKET_LOGIN_FAILURES_PER_USER=5)
+def test_an_administrator_can_lift_the_lockout(client, alice):
+    for _ in range(5):
+        _login(client, "alice", "wrong-password")
+    _login(client, "alice", "correct-horse-battery")
+    assert SESSION_KEY not in client.session
+    call_command("login_unlock", "--username", "ALICE", stdout=StringIO())
+    assert _login(client, "alice", "correct-horse-battery").status_code == 302
