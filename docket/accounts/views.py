@@ -111,7 +111,11 @@ def otp_setup(request):
         uri = pending.config_url
         ctx |= {
             "qr": mark_safe(segno.make(uri, error="m").svg_inline(omitsize=True, border=2, dark="#000")),  # noqa: S308 (our own SVG)
-            "secret": b32encode(pending.bin_key).decode(),
+            "secret": " ".join(_chunks(b32encode(pending.bin_key).decode(), 4)),  # easier to type
             "uri": uri,
         }
     return render(request, "accounts/otp_setup.html", ctx, status=200 if error is None else 422)
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]

@@ -92,7 +92,8 @@ def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(client, staff):
     assert device.config_url.startswith("otpauth://totp/Docket%3Azhang?secret=")
     qr = segno.make(device.config_url, error="m").svg_inline(omitsize=True, border=2, dark="#000")
     assert qr in page
-    assert b32encode(device.bin_key).decode() in page  # for typing it in by hand
+    secret = b32encode(device.bin_key).decode()  # shown in groups of four, for typing it in by hand
+    assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in page
     response = client.post("/account/two-step/", {"op": "enable", "token": "12345"})
     assert response.status_code == 422
     device.refresh_from_db()
