@@ -1,4 +1,4 @@
-"""Sign-in pages in a real browser at phone and desktop size: lockout message, two-step enrolment,
+"""Sign-in pages in a real browser at phone and desktop size (docket/accounts): lockout message, two-step enrolment,
 two-step sign-in; and no Content-Security-Policy violation on the busiest staff pages."""
 
 from __future__ import annotations
