@@ -59,7 +59,10 @@ def login_otp(request):
     if not pending or clock.now().timestamp() - pending["at"] > PENDING_SECONDS:
         request.session.pop(PENDING, None)
         return redirect("login")
-    user = User.objects.get(pk=pending["uid"], is_active=True)
+    user = User.objects.filter(pk=pending["uid"], is_active=True).first()
+    if user is None:  # deactivated meanwhile
+        request.session.pop(PENDING, None)
+        return redirect("login")
     next_url = request.POST.get("next") or request.GET.get("next", "")
     form, error = OtpForm(request.POST or None), None
     if request.method == "POST":
