@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 from io import StringIO
@@ -114,3 +115,26 @@ def test_not_a_backup(tmp_path):
     ok, out, err = run(junk)
     assert not ok
     assert run(tmp_path / "missing.backup")[0] is False
+
+
+def test_the_media_copy_is_checked_against_the_recorded_digests(history, tmp_path, settings):
+    from docket.complaints.services import UploadInput, attachment_add
+
+    from .helpers import JPEG, PNG
+
+    settings.MEDIA_ROOT = tmp_path / "live-media"
+    kit_user = history[0].received_by
+    photo = attachment_add(actor=kit_user, complaint_id=history[0].id, upload=UploadInput("a.png", PNG))
+    scan = attachment_add(actor=kit_user, complaint_id=history[1].id, upload=UploadInput("b.jpg", JPEG))
+    backup = take_backup(tmp_path / "docket.backup")
+    media = tmp_path / "media"
+    shutil.copytree(settings.MEDIA_ROOT, media)
+    ok, out, err = run(backup, "--media", str(media))
+    assert ok, err
+
+    (media / photo.file.name).write_bytes(PNG + b"changed")
+    (media / scan.file.name).unlink()
+    ok, out, err = run(backup, "--media", str(media))
+    assert not ok
+    assert f"attachment differs from the SHA-256 recorded at upload: {photo.file.name}" in err
+    assert f"attachment missing from the media copy: {scan.file.name}" in err
