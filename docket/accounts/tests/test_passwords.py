@@ -39,6 +39,8 @@ def test_the_admin_password_form_refuses_a_weak_password(admin_client):
         {"password1": "12345678", "password2": "12345678", "usable_password": "true"},
     )
     assert response.status_code == 200
+    text = response.content.decode()
+    assert "这个密码太常见了" in text and "密码只包含数字" in text and "密码太短，至少需要 10 个字符" in text
     user.refresh_from_db()
     assert user.check_password("Old-password-1")
 
