@@ -3,12 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from docket.accounts import views as account_views
 from docket.api.main import api
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="complaints:list", permanent=False)),
+    # The admin signs in through the same form, throttle and two-step check as the staff pages.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True, permanent=False)),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("login/otp/", account_views.login_otp, name="login_otp"),
+    path("account/two-step/", account_views.otp_setup, name="otp_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("complaints/", include("docket.complaints.urls")),
@@ -17,3 +22,7 @@ urlpatterns = [
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.
+
+# 400/403/404 use Django's handlers with our Chinese templates (docket/templates); 500 answers 503 when
+# the database is unavailable, and renders without touching it.
+handler500 = "docket.core.views.server_error"

@@ -91,9 +91,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W047", "models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
+# Password rules and hashing: see the "security" block below.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "complaints:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -222,3 +220,52 @@ DOCKET_WEBHOOK_ALLOWED_HOSTS = [
 # Outbox rows keep their address, body and data this many days after they were written, once delivered or
 # given up; then the nightly purge blanks them (notifications.service.outbox_purge).
 DOCKET_OUTBOX_KEEP_DAYS = int(os.environ.get("DOCKET_OUTBOX_KEEP_DAYS", "30"))
+
+# --- security: sign-in, passwords, sessions, CSP, error pages (docs/operations.md) -------------
+# Argon2 first: new and changed passwords are hashed with it; PBKDF2 hashes from before still verify and
+# are rehashed with Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "docket.accounts.validators.MinimumLengthValidator",  # Django's, with a Chinese message
+        "OPTIONS": {"min_length": int(os.environ.get("DOCKET_PASSWORD_MIN_LENGTH", "10"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sign-in throttling (R-ORG-4), counted in the default cache (Redis with REDIS_URL): after this many failed
+# sign-ins within the window, per user name or per client address, sign-in is refused until the window
+# ends. The admin login is the same form.
+DOCKET_LOGIN_FAILURES_PER_USER = int(os.environ.get("DOCKET_LOGIN_FAILURES_PER_USER", "5"))
+DOCKET_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("DOCKET_LOGIN_FAILURES_PER_ADDRESS", "20"))
+DOCKET_LOGIN_WINDOW_MINUTES = int(os.environ.get("DOCKET_LOGIN_WINDOW_MINUTES", "15"))
+# Sessions: at most SESSION_HOURS after sign-in, and signed out after IDLE_MINUTES without a request.
+DOCKET_SESSION_HOURS = float(os.environ.get("DOCKET_SESSION_HOURS", "8"))
+DOCKET_SESSION_IDLE_MINUTES = float(os.environ.get("DOCKET_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(DOCKET_SESSION_HOURS * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy on every response (docket/core/middleware.py): scripts and styles only from our
+# own static files, no inline script, no framing.
+DOCKET_CSP = os.environ.get(
+    "DOCKET_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+# When the database cannot be reached (or the disk is full) pages and the API answer 503 with this
+# Retry-After instead of a 500.
+DOCKET_RETRY_AFTER_SECONDS = int(os.environ.get("DOCKET_RETRY_AFTER_SECONDS", "60"))
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE += [
+    "docket.accounts.middleware.SessionTimeoutMiddleware",
+    "docket.core.middleware.ContentSecurityPolicyMiddleware",
+    "docket.core.middleware.DatabaseUnavailableMiddleware",
+]
+# Optional two-step sign-in for staff: the issuer named in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("DOCKET_OTP_ISSUER", "Docket")

@@ -29,3 +29,9 @@ CACHES["default"]["KEY_PREFIX"] = f"test{os.getpid()}"  # noqa: F405
 # tested where they are set explicitly.
 DOCKET_FILINGS_PER_DAY = 10_000
 DOCKET_SAME_TEXT_PER_DAY = 10_000
+# Many tests move the clock by hours or days with one signed-in client: session limits off here (and the
+# cookie age Django's default), set explicitly where they are tested. Passwords: MD5 above keeps the suite
+# fast; Argon2 is tested explicitly (docket/accounts/tests/test_passwords.py).
+DOCKET_SESSION_IDLE_MINUTES = 0
+DOCKET_SESSION_HOURS = 0
+SESSION_COOKIE_AGE = 14 * 24 * 3600

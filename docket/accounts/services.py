@@ -44,3 +44,54 @@ def role_grant(
         return existing
     assignment.save()
     return assignment
+
+
+# --- two-step sign-in (TOTP, django-otp) --------------------------------------------------------
+# Optional for staff: a user with a confirmed TOTP device must give its code after the password (the
+# login view asks for it). Enrolment creates an unconfirmed device, shows it as a QR code, and confirms
+# it only when the user has typed a valid code from the app — so nobody is locked out by a half-done
+# enrolment. Administrators remove a lost device in the admin (TOTP devices).
+
+
+def otp_device_for(user: User):
+    """The user's confirmed TOTP device, or None (no two-step sign-in)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+@transaction.atomic
+def otp_enrolment_start(*, user: User):
+    """The unconfirmed device being enrolled (created on first call; kept until confirmed), or None when
+    the user already has a confirmed one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if otp_device_for(user) is not None:
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def otp_enrolment_confirm(*, user: User, token: str) -> bool:
+    """Confirm the pending device with a code from the app; False when the code is wrong."""
+    device = otp_enrolment_start(user=user)
+    if device is None or not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+@transaction.atomic
+def otp_disable(*, user: User, token: str) -> bool:
+    """Switch two-step sign-in off; needs a current code, so a borrowed session cannot do it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = otp_device_for(user)
+    if device is None or not device.verify_token(token):
+        return False
+    TOTPDevice.objects.filter(user=user).delete()
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI
@@ -16,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from docket.complaints.services import inputs
 from docket.core.errors import API_CODES, DomainError
+from docket.core.middleware import is_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -202,5 +204,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def server_error(request, exc):
+        if is_unavailable(exc):  # database down or disk full: 503, worth retrying
+            logger.error("API: database unavailable on %s %s: %s", request.method, request.path, exc)
+            response = respond(request, 503, error_body("unavailable", ApiError("unavailable").message))
+            response["Retry-After"] = str(settings.DOCKET_RETRY_AFTER_SECONDS)
+            return response
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
         return respond(request, 500, error_body("server_error", ApiError("server_error").message))

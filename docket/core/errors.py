@@ -66,6 +66,8 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "too_large": (413, _("请求内容过大。")),
     "throttled": (429, _("请求过于频繁，请稍后再试。")),
     "server_error": (500, _("服务器内部错误，请稍后重试。")),
+    # The database cannot be reached or the disk is full (docket/core/middleware.py): pages and the API.
+    "unavailable": (503, _("系统暂时无法使用（数据库不可用或磁盘已满），请稍后再试。")),
 }
 
 # The codes only the API layer raises (authentication, transport, idempotency, throttling).
@@ -79,6 +81,7 @@ API_CODES = frozenset(
         "too_large",
         "throttled",
         "server_error",
+        "unavailable",
     }
 )
 
