@@ -1,6 +1,7 @@
 """Which menu entries the signed-in user may use (so nothing is shown that would be refused)."""
 
 from docket.accounts.access import assignments_of
+from docket.accounts.models import Role
 
 from .scopes import FRONT_DESK_ROLES, REGISTER_ROLES
 
@@ -13,4 +14,5 @@ def nav(request):
     return {
         "nav_can_register": bool(roles & REGISTER_ROLES),
         "nav_front_desk": bool(roles & FRONT_DESK_ROLES),
+        "nav_privacy": Role.QM in roles,
     }

@@ -108,6 +108,7 @@ def test_the_log_page_is_qm_only_and_company_scoped(client, org, complaint_facto
     client.force_login(org.users["qm"])
     page = client.get(url).content.decode()
     assert "138****0001" in page and "13800000001" not in page
+    assert url in client.get(reverse("complaints:work")).content.decode()  # in QM's menu
     bad = client.post(url, {"phone": "1380000", "reason": "申请"})
     assert bad.status_code == 422 and "完整" in bad.content.decode()
     good = client.post(url, {"phone": "13800000001", "reason": "业主书面申请"})
