@@ -398,7 +398,7 @@ def breakdown(
     else:
         total = breakdown(complaints, date_from=date_from, date_to=date_to, now=now).total
     kinds = [k for k in Obligation.Kind.values if k in kinds_seen or (dim and k in total.on_time)]
-    return Breakdown(dimension=dim or Dimension("total", _("合计")), rows=rows, total=total, kinds=kinds)
+    return Breakdown(dimension=dim or Dimension("total", _("总体情况")), rows=rows, total=total, kinds=kinds)
 
 
 def _handling_times_python(rows_qs: QuerySet, key: str | None, found: dict[Any, Row]) -> None:
