@@ -200,3 +200,18 @@ def committee_complaints(user, community) -> QuerySet[Complaint]:
         scopes.office_q(user, office="office_id", company="company_id", group="company__group_id"),
         office_id=community.office_id,
     )
+
+
+def duty_complaints(user, duty) -> QuerySet[Complaint]:
+    """The complaints a periodic report covers (its department's, office's or company's), within what the
+    viewer's statistics may count."""
+    from .selectors import statistics_complaints
+
+    qs = statistics_complaints(user).filter(company_id=duty.company_id)
+    if duty.department_id:
+        held = Complaint.objects.filter(holder_department_id=duty.department_id).values("id")
+        owned = ComplaintIssue.objects.filter(department_id=duty.department_id).values("complaint_id")
+        return qs.filter(Q(id__in=held) | Q(id__in=owned))
+    if duty.office_id:
+        return qs.filter(office_id=duty.office_id)
+    return qs

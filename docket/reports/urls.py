@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("complaints.xlsx", views.complaints_export, name="complaints_xlsx"),
     path("duties/", views.report_duties, name="duties"),
+    path("duties/<int:pk>/", views.report_duty, name="duty"),
     path("statistics/", views.statistics, name="statistics"),
     path("k01f2/", views.k01f2, name="k01f2"),
     path("committee/", views.committee_home, name="committee_home"),

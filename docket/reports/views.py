@@ -118,6 +118,9 @@ def _staff_scope(request):
     from . import selectors as rs
 
     if not rs.may_view_statistics(request.user):
+        if rs.committee_communities(request.user):
+            # The owners' committee's own page (the menu's one link leads everyone to their figures).
+            raise _ToCommittee
         raise Http404
     from docket.complaints import scopes
 
@@ -138,6 +141,25 @@ def _staff_scope(request):
             raise Http404
         qs = qs.filter(company_id=company_id)
     return qs, drill, offices, companies, chosen
+
+
+class _ToCommittee(Exception):
+    pass
+
+
+def _committee_redirect(view):
+    from functools import wraps
+
+    from django.shortcuts import redirect
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _ToCommittee:
+            return redirect("reports:committee_home")
+
+    return wrapper
 
 
 def _download(data: bytes, name: str, kind: str):
@@ -161,6 +183,7 @@ def _chart_json(b, kind: str = "bar") -> str:
 
 
 @login_required
+@_committee_redirect
 def statistics(request):
     """投诉统计分析: the period's figures beside the month before and the year before, one dimension as a
     chart with its table (each figure links to the complaint list), the 12-month trend, downloads."""
@@ -249,6 +272,7 @@ def _summary(cmp, drill: dict, period) -> list[dict]:
 
 
 @login_required
+@_committee_redirect
 def k01f2(request):
     """K01-F2 顾客投诉分类及统计分析: every classification of the period on one printable page, and as
     Excel (`format=xlsx`)."""
@@ -341,3 +365,90 @@ def committee(request, community_id: int):
             "query": request.GET.urlencode(),
         },
     )
+
+
+@login_required
+def report_duty(request, pk: int):
+    """One periodic report (R-ANA-2, R-ANA-3): the period's figures beside the month / year before, the
+    top causes and the classifications, pre-filled; the sections staff write; printable (the PDF is the
+    browser's print to PDF)."""
+    from django.contrib import messages
+    from django.http import Http404
+    from django.shortcuts import redirect, render
+
+    from docket.core.errors import DomainError
+
+    from . import selectors as rs
+    from . import services
+
+    duty = services.report_duties_visible_to(request.user).filter(pk=pk).first()
+    if duty is None:
+        raise Http404
+    qs = rs.duty_complaints(request.user, duty)
+    span = dict(date_from=duty.period_start, date_to=duty.period_end)
+    cmp = stats.compare(qs, **span)
+    causes = stats.top_causes(qs, **span)
+    by = [stats.breakdown(qs, dimension=d, **span) for d in ("category", "department", "channel")]
+    figures = _duty_figures(cmp, causes)
+    may_submit = duty.submitted_at is None and services._may_submit(request.user, duty)
+    error = None
+    if request.method == "POST" and may_submit:
+        try:
+            services.report_submit(
+                actor=request.user,
+                duty_id=duty.id,
+                **{k: request.POST.get(k, "") for k, _label in services.REPORT_SECTIONS},
+                figures=figures,
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "报告已提交。")
+            return redirect("reports:duty", pk=duty.id)
+    draft = {
+        "causes": "\n".join(f"{n}. {r.label}：{r.received} 件" for n, r in enumerate(causes, 1)),
+    }
+    return render(
+        request,
+        "reports/duty.html",
+        {
+            "duty": duty,
+            "cmp": cmp,
+            "summary": _summary(
+                cmp,
+                {"office": str(duty.office_id)} if duty.office_id else {},
+                (duty.period_start, duty.period_end),
+            ),
+            "causes": causes,
+            "tables": [tables.table(b) for b in by],
+            "may_submit": may_submit,
+            "sections": [
+                (k, label, request.POST.get(k) if request.method == "POST" else draft.get(k, ""))
+                for k, label in services.REPORT_SECTIONS
+            ],
+            "submitted": [(label, getattr(duty, k)) for k, label in services.REPORT_SECTIONS],
+            "error": error,
+        },
+        status=422 if error else 200,
+    )
+
+
+def _duty_figures(cmp, causes) -> dict:
+    def row(r):
+        return {
+            "received": r.received,
+            "closed": r.closed,
+            "open": r.open,
+            "overdue": r.overdue,
+            "on_time_rate": r.on_time_rate,
+            "satisfaction": r.satisfaction,
+            "hot": r.hot,
+            "major": r.major,
+        }
+
+    return {
+        "current": row(cmp.current),
+        "previous": row(cmp.previous),
+        "last_year": row(cmp.last_year),
+        "top_causes": [{"label": r.label, "received": r.received} for r in causes],
+    }
