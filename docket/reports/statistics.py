@@ -385,6 +385,8 @@ def breakdown(
             kinds_seen.add(r["kind"])
     if connection.vendor != "postgresql":
         _handling_times_python(rows_qs, key, found)
+    if dim is not None and dim.code == "month":
+        _fill_months(found, date_from, date_to)
     labels = _labels(dim, found) if dim else {}
     for k, row in found.items():
         row.label = labels.get(k) or (str(NONE_LABEL.get(dim.code, "—")) if dim else "")
@@ -399,6 +401,21 @@ def breakdown(
         total = breakdown(complaints, date_from=date_from, date_to=date_to, now=now).total
     kinds = [k for k in Obligation.Kind.values if k in kinds_seen or (dim and k in total.on_time)]
     return Breakdown(dimension=dim or Dimension("total", _("总体情况")), rows=rows, total=total, kinds=kinds)
+
+
+def _fill_months(found: dict[Any, Row], date_from: date, date_to: date) -> None:
+    """Every month of the period gets a row, zero when nothing was received (a trend without gaps). The
+    database's month keys are local midnights of the 1st (TruncMonth in Beijing time)."""
+    for k in [k for k in found if isinstance(k, datetime)]:
+        row = found.pop(k)
+        row.key = clock.to_local(k).date()
+        found[row.key] = row
+    have = set(found)
+    month = date_from.replace(day=1)
+    while month <= date_to:
+        if month not in have:
+            found[month] = Row(key=month)
+        month = shift_months(month, 1)
 
 
 def _handling_times_python(rows_qs: QuerySet, key: str | None, found: dict[Any, Row]) -> None:

@@ -85,8 +85,7 @@ def _drill(base: dict, dim_code: str, row: Row, extra: dict | None, period: tupl
     q = dict(base)
     q["received_from"], q["received_to"] = period[0].isoformat(), period[1].isoformat()
     if dim_code == "month" and row.key is not None:
-        first = row.key.date() if hasattr(row.key, "date") else row.key
-        first = first.replace(day=1)
+        first = row.key.replace(day=1)
         last = shift_months(first, 1) - timedelta(days=1)
         q["received_from"] = max(first, period[0]).isoformat()
         q["received_to"] = min(last, period[1]).isoformat()

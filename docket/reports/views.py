@@ -321,7 +321,10 @@ def committee_home(request):
     ids = rs.committee_communities(request.user)
     if not ids:
         raise Http404
-    return redirect("reports:committee", community_id=ids[0])
+    from django.urls import reverse
+
+    query = request.GET.urlencode()
+    return redirect(reverse("reports:committee", args=[ids[0]]) + (f"?{query}" if query else ""))
 
 
 @login_required

@@ -93,3 +93,17 @@ def test_shift_period_clamps_days():
 def test_fixed_number_of_queries(org, data, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         st.breakdown(office_a(org), dimension="category", **dataset.NOV)
+
+
+def test_month_trend_has_every_month_and_drills_to_its_days(org, data):
+    from docket.reports import tables
+
+    b = st.breakdown(
+        office_a(org), date_from=date(2026, 9, 15), date_to=date(2026, 11, 20), dimension="month"
+    )
+    assert [(r.label, r.received) for r in b.rows] == [("2026-09", 0), ("2026-10", 1), ("2026-11", 5)]
+    t = tables.table(b, drill_base={}, period=(date(2026, 9, 15), date(2026, 11, 20)))
+    sept = t.rows[0][1].href
+    assert "received_from=2026-09-15" in sept and "received_to=2026-09-30" in sept
+    nov = t.rows[2][1].href
+    assert "received_from=2026-11-01" in nov and "received_to=2026-11-20" in nov
