@@ -36,6 +36,7 @@ step "bench.sweep (history doubled)" \
   uv run python -m bench.sweep --selection-seconds 2 --selection-runs 100 --double-history
 step "bench.http (work queue, list, complaint page)" \
   uv run python -m bench.http --duration 2 --warmup 1
+step "bench.analysis (statistics page vs GROUP BY)" uv run python -m bench.analysis --runs 3
 unset DATABASE_URL
 step "bench.intake (8 and 32 clients, one office)" \
   env REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake --database "${db}_intake" \
