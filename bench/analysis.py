@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             t_page, _ = _time(page, args.runs)
             t_csv, csv_answer = _time(download, args.runs)
             t_plain, counts = _time(plain, args.runs)
-            received = sum(counts.values())  # type: ignore[union-attr]
+            received = sum(dict(counts).values())  # type: ignore[call-overload]
             lines = list(csv.reader(io.StringIO(csv_answer.content.decode("utf-8-sig"))))  # type: ignore[attr-defined]
             total = next(r for r in lines if r and r[0] == "合计")
             if int(total[1]) != received:

@@ -173,7 +173,7 @@ def committee_community(user, community_id: int):
         return None
     for a in assignments_of(user):
         if a.role == Role.COMMITTEE_MEMBER:
-            if a.committee_id is not None and a.committee.community_id == community.id:
+            if a.committee is not None and a.committee.community_id == community.id:
                 return community
         elif scopes.office_visible(user, community.office):
             return community
@@ -187,7 +187,7 @@ def committee_communities(user) -> list[int]:
     return [
         a.committee.community_id
         for a in assignments_of(user)
-        if a.role == Role.COMMITTEE_MEMBER and a.committee_id is not None
+        if a.role == Role.COMMITTEE_MEMBER and a.committee is not None
     ]
 
 

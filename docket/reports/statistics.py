@@ -124,12 +124,20 @@ DIMENSIONS: dict[str, Dimension] = {
 }
 
 
-def _issue_key(dim: Dimension):
+def _issue_paths(dim: Dimension) -> list[str]:
+    """The key as paths from ComplaintIssue, the first non-null wins."""
     if dim.code == "category":  # the top-level category: a sub-category counts under its parent
-        return Coalesce("category__parent_id", "category_id")
+        return ["category__parent_id", "category_id"]
     if dim.code == "department":  # the issue's department, else the complaint's lead department
-        return Coalesce("department_id", "complaint__holder_department_id")
-    return F(dim.issue_path)
+        return ["department_id", "complaint__holder_department_id"]
+    assert dim.issue_path is not None
+    return [dim.issue_path]
+
+
+def _key_expr(paths: list[str], prefix: str = ""):
+    if len(paths) == 1:
+        return F(prefix + paths[0])
+    return Coalesce(*(F(prefix + p) for p in paths))
 
 
 # --- figures ----------------------------------------------------------------------------------------------
@@ -266,17 +274,17 @@ def _grouped(base: QuerySet[Complaint], dim: Dimension | None) -> tuple[QuerySet
     if dim is None:
         return base, obligations, None
     if dim.issue_path is not None:
-        key = _issue_key(dim)
+        paths = _issue_paths(dim)
         first = (
             ComplaintIssue.objects.filter(complaint__in=base.values("id"))
-            .values("complaint_id", k=key)
+            .values("complaint_id", k=_key_expr(paths))
             .annotate(first=Min("id"))
             .values("first")
             .order_by()
         )
-        rows = base.filter(issues__id__in=first).annotate(k=_prefixed(key, "issues__"))
+        rows = base.filter(issues__id__in=first).annotate(k=_key_expr(paths, "issues__"))
         obligations = obligations.filter(complaint__issues__id__in=first).annotate(
-            k=_prefixed(key, "complaint__issues__")
+            k=_key_expr(paths, "complaint__issues__")
         )
         return rows, obligations, "k"
     if dim.code == "month":
@@ -287,20 +295,13 @@ def _grouped(base: QuerySet[Complaint], dim: Dimension | None) -> tuple[QuerySet
     return base.annotate(k=F(dim.path)), obligations.annotate(k=F(f"complaint__{dim.path}")), "k"
 
 
-def _prefixed(expr, prefix: str):
-    if isinstance(expr, F):
-        return F(prefix + expr.name)
-    assert isinstance(expr, Coalesce)
-    return Coalesce(*(F(prefix + e.name) for e in expr.get_source_expressions()))
-
-
 def _labels(dim: Dimension, keys: Iterable[Any]) -> dict[Any, str]:
     keys = [k for k in keys if k is not None]
     if dim.choices is not None:
         return {k: str(dict(dim.choices.choices).get(k, k)) for k in keys}
     if dim.code == "month":
         return {k: f"{clock.to_local(k) if isinstance(k, datetime) else k:%Y-%m}" for k in keys}
-    model = {
+    model: Any = {
         "category": Category,
         "subcategory": Category,
         "department": Department,

@@ -8,6 +8,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import xlsxwriter
@@ -22,7 +23,7 @@ from .statistics import Breakdown, Row
 
 @dataclass
 class Cell:
-    value: object
+    value: Any
     fmt: str = "int"  # int | pct | num | text
     href: str = ""
 
