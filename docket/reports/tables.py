@@ -105,13 +105,16 @@ def table(
     committee: bool = False,
     drill_base: dict | None = None,
     period: tuple[date, date] | None = None,
+    on_time: bool = True,
 ) -> Table:
     """The breakdown as a table: staff see every column, per-kind on-time rates and drill-down links
     (when `drill_base` is given); the committee sees its columns only, never a link to a complaint."""
     columns = COMMITTEE_COLUMNS if committee else STAFF_COLUMNS
+    if not on_time:
+        columns = [c for c in columns if c[0] != "on_time_rate"]
     kind_labels = dict(Obligation.Kind.choices)
     headers = [str(b.dimension.label)] + [str(h) for _a, h, _f, _d in columns]
-    if not committee:
+    if not committee and on_time:
         headers += [_("及时率：%(kind)s") % {"kind": kind_labels.get(k, k)} for k in b.kinds]
 
     def cells(row: Row, label: str) -> list[Cell]:
@@ -123,7 +126,7 @@ def table(
                     drill_base, b.dimension.code if row is not b.total else "total", row, extra, period
                 )
             out.append(Cell(getattr(row, attr), fmt, href))
-        if not committee:
+        if not committee and on_time:
             out += [Cell(row.rate_of(k), "pct") for k in b.kinds]
         return out
 

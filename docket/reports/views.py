@@ -206,7 +206,7 @@ def statistics(request):
         return _download(tables.tables_xlsx([t], heading=heading), name, "xlsx")
     cmp = stats.compare(qs, date_from=date_from, date_to=date_to)
     trend_from = stats.shift_months(date_to.replace(day=1), -11)
-    trend = stats.breakdown(qs, date_from=trend_from, date_to=date_to, dimension="month")
+    trend = stats.breakdown(qs, date_from=trend_from, date_to=date_to, dimension="month", on_time=False)
     return render(
         request,
         "reports/statistics.html",
@@ -218,7 +218,7 @@ def statistics(request):
             "table": t,
             "chart": _chart_json(b, "bar"),
             "trend": _chart_json(trend, "line"),
-            "trend_table": tables.table(trend, drill_base=drill, period=(trend_from, date_to)),
+            "trend_table": tables.table(trend, drill_base=drill, period=(trend_from, date_to), on_time=False),
             "summary": _summary(cmp, drill, period),
             "cmp": cmp,
             "offices": offices,
