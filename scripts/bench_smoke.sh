@@ -38,6 +38,7 @@ step "bench.scope_list (department visibility, old and new condition)" \
   uv run python -m bench.scope_list --runs 1
 step "bench.http (work queue, list, complaint page)" \
   uv run python -m bench.http --duration 2 --warmup 1
+step "bench.analysis (statistics page vs GROUP BY)" uv run python -m bench.analysis --runs 3
 unset DATABASE_URL
 step "bench.intake (8 and 32 clients, one office)" \
   env REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake --database "${db}_intake" \

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
@@ -52,6 +52,8 @@ class ListFilters:
     overdue: bool = False
     open_only: bool = False
     updated_since: datetime | None = None  # changed at or after (API sync)
+    received_from: date | None = None  # received on or after this day (Beijing time; statistics drill-down)
+    received_to: date | None = None  # received on or before this day
     sort: str = "received"
 
     # The query-string keys `from_query` reads (saved filters keep only these).
@@ -66,6 +68,8 @@ class ListFilters:
         "q",
         "overdue",
         "open",
+        "received_from",
+        "received_to",
         "sort",
     )
 
@@ -76,6 +80,12 @@ class ListFilters:
         def _int(value):
             try:
                 return int(value)
+            except (TypeError, ValueError):
+                return None
+
+        def _day(value):
+            try:
+                return date.fromisoformat(value) if value else None
             except (TypeError, ValueError):
                 return None
 
@@ -90,6 +100,8 @@ class ListFilters:
             q=g.get("q", "").strip(),
             overdue=g.get("overdue") == "1",
             open_only=g.get("open") == "1",
+            received_from=_day(g.get("received_from")),
+            received_to=_day(g.get("received_to")),
             sort=g.get("sort", "received"),
         )
 
@@ -125,6 +137,11 @@ def apply_filters(qs: QuerySet[Complaint], f: ListFilters) -> QuerySet[Complaint
         qs = qs.filter(updated_at__gte=f.updated_since)
     if f.open_only:
         qs = qs.exclude(state__in=TERMINAL_STATES)
+    if f.received_from is not None:
+        qs = qs.filter(received_at__gte=datetime.combine(f.received_from, time.min, tzinfo=clock.SHANGHAI))
+    if f.received_to is not None:
+        end = datetime.combine(f.received_to + timedelta(days=1), time.min, tzinfo=clock.SHANGHAI)
+        qs = qs.filter(received_at__lt=end)
     return qs
 
 

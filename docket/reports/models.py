@@ -36,6 +36,13 @@ class ReportDuty(models.Model):
         verbose_name=_("提交人"),
     )
     summary = models.TextField(_("分析内容"), blank=True)
+    # The sections of the monthly / quarterly analysis (R-ANA-2, seed 5.2.6.2-3), written by staff.
+    causes = models.TextField(_("原因分析"), blank=True)
+    lessons = models.TextField(_("经验教训"), blank=True)
+    measures = models.TextField(_("纠正措施"), blank=True)
+    trends = models.TextField(_("趋势分析"), blank=True)
+    # The period's figures as they stood when the report was submitted (the report stays what was sent).
+    figures = models.JSONField(_("统计数据"), default=dict, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

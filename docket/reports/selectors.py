@@ -124,3 +124,94 @@ def complaint_statistics(
     )
     stats.on_time = [OnTime(kind=r["kind"], decided=r["decided"], on_time=r["met_on_time"]) for r in ob]
     return stats
+
+
+# --- statistics pages (R-ANA-1, R-EXP-11) ---------------------------------------------------------------
+
+
+def may_view_statistics(user) -> bool:
+    """Staff with any role but the owners' committee's (committee members have their own page)."""
+    from docket.accounts.access import assignments_of
+    from docket.accounts.models import Role
+
+    return any(a.role != Role.COMMITTEE_MEMBER for a in assignments_of(user))
+
+
+def statistics_complaints(user) -> QuerySet[Complaint]:
+    """The complaints a viewer's statistics count: those of the offices in the viewer's scopes
+    (`scopes.office_q`): an office's staff their office, QM and leadership their company, the group's
+    property department the group. Figures only, no rows: the drill-down list applies the viewer's own
+    visibility (`complaints_visible_to`)."""
+    from docket.complaints import scopes
+
+    if not may_view_statistics(user):
+        return Complaint.objects.none()
+    return Complaint.objects.filter(
+        scopes.office_q(user, office="office_id", company="company_id", group="company__group_id")
+    )
+
+
+def companies_in_scope(user):
+    from docket.complaints import scopes
+    from docket.org.models import Company
+
+    return Company.objects.filter(
+        scopes.office_q(user, office="offices__id", company="id", group="group_id")
+    ).distinct()
+
+
+def committee_community(user, community_id: int):
+    """The community whose figures the user may read on the committee page, or None (→ 404): a member of
+    its owners' committee, or staff whose scope holds its office."""
+    from docket.accounts.access import assignments_of
+    from docket.accounts.models import Role
+    from docket.complaints import scopes
+    from docket.org.models import Community
+
+    community = Community.objects.select_related("office__company").filter(pk=community_id).first()
+    if community is None:
+        return None
+    for a in assignments_of(user):
+        if a.role == Role.COMMITTEE_MEMBER:
+            if a.committee is not None and a.committee.community_id == community.id:
+                return community
+        elif scopes.office_visible(user, community.office):
+            return community
+    return None
+
+
+def committee_communities(user) -> list[int]:
+    from docket.accounts.access import assignments_of
+    from docket.accounts.models import Role
+
+    return [
+        a.committee.community_id
+        for a in assignments_of(user)
+        if a.role == Role.COMMITTEE_MEMBER and a.committee is not None
+    ]
+
+
+def committee_complaints(user, community) -> QuerySet[Complaint]:
+    """Every complaint of the community's office, within the viewer's office scope (a committee member's
+    assignment is held in its community's office): counted, never listed."""
+    from docket.complaints import scopes
+
+    return Complaint.objects.filter(
+        scopes.office_q(user, office="office_id", company="company_id", group="company__group_id"),
+        office_id=community.office_id,
+    )
+
+
+def duty_complaints(user, duty) -> QuerySet[Complaint]:
+    """The complaints a periodic report covers (its department's, office's or company's), within what the
+    viewer's statistics may count."""
+    from .selectors import statistics_complaints
+
+    qs = statistics_complaints(user).filter(company_id=duty.company_id)
+    if duty.department_id:
+        held = Complaint.objects.filter(holder_department_id=duty.department_id).values("id")
+        owned = ComplaintIssue.objects.filter(department_id=duty.department_id).values("complaint_id")
+        return qs.filter(Q(id__in=held) | Q(id__in=owned))
+    if duty.office_id:
+        return qs.filter(office_id=duty.office_id)
+    return qs

@@ -119,9 +119,42 @@ def _may_submit(user, duty: ReportDuty) -> bool:
     return scopes.may_submit_report(user, duty)
 
 
-def report_submit(*, actor, duty_id: int, summary: str) -> ReportDuty:
-    """Submit the report: its analysis text (causes, lessons, corrective measures, trend — R-ANA-2)."""
+REPORT_SECTIONS = (
+    ("causes", "原因分析"),
+    ("lessons", "经验教训"),
+    ("measures", "纠正措施"),
+    ("trends", "趋势分析"),
+)
+
+
+def report_submit(
+    *,
+    actor,
+    duty_id: int,
+    summary: str = "",
+    causes: str = "",
+    lessons: str = "",
+    measures: str = "",
+    trends: str = "",
+    figures: dict | None = None,
+) -> ReportDuty:
+    """Submit the report: its analysis (causes, lessons, corrective measures, trend — R-ANA-2), either as
+    the four sections or as one text, with the period's figures as they stand (kept with the report)."""
+    sections = {
+        "causes": (causes or "").strip(),
+        "lessons": (lessons or "").strip(),
+        "measures": (measures or "").strip(),
+        "trends": (trends or "").strip(),
+    }
     summary = (summary or "").strip()
+    if any(sections.values()):
+        if not sections["causes"]:
+            raise DomainError("required", field="原因分析")
+        if not sections["measures"]:
+            raise DomainError("required", field="纠正措施")
+        summary = summary or "\n\n".join(
+            f"【{label}】\n{sections[k]}" for k, label in REPORT_SECTIONS if sections[k]
+        )
     if not summary:
         raise DomainError("required", field="分析内容")
     with transaction.atomic():
@@ -131,7 +164,10 @@ def report_submit(*, actor, duty_id: int, summary: str) -> ReportDuty:
         if duty.submitted_at is not None:
             raise DomainError("validation", detail="该报告已提交")
         duty.summary, duty.submitted_at, duty.submitted_by = summary, clock.now(), actor
-        duty.save(update_fields=["summary", "submitted_at", "submitted_by"])
+        for k, v in sections.items():
+            setattr(duty, k, v)
+        duty.figures = figures or {}
+        duty.save(update_fields=["summary", "submitted_at", "submitted_by", *sections, "figures"])
     return duty
 
 

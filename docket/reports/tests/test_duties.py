@@ -66,3 +66,35 @@ def test_duties_page(client, org):
     assert r.status_code == 302
     duty.refresh_from_db()
     assert duty.submitted_at is not None
+
+
+def test_duty_page_prefilled_with_figures_and_submitted_in_sections(client, org):
+    from docket.reports.tests import dataset
+
+    dataset.build(org)
+    report_duties_open(today=date(2026, 12, 1))
+    duty = ReportDuty.objects.get(kind="office_monthly", office=org.a.office)
+    client.force_login(org.a.users["office_manager"])
+    html = client.get(reverse("reports:duty", args=[duty.id])).content.decode()
+    # Office A's November: 5 received; the top cause 设施设备 / 电梯 with 4, pre-filled into the causes.
+    assert "设施设备 / 电梯：4 件" in html
+    assert 'name="causes"' in html and 'name="measures"' in html
+    # Causes and corrective measures are required.
+    r = client.post(reverse("reports:duty", args=[duty.id]), {"causes": "电梯老化", "measures": ""})
+    assert r.status_code == 422
+    duty.refresh_from_db()
+    assert duty.submitted_at is None
+    with time_machine.travel("2026-12-03 10:00 +0800"):
+        r = client.post(
+            reverse("reports:duty", args=[duty.id]),
+            {"causes": "电梯老化", "lessons": "巡检不足", "measures": "更换门机板", "trends": "环比上升"},
+        )
+    assert r.status_code == 302
+    duty.refresh_from_db()
+    assert (duty.causes, duty.measures, duty.trends) == ("电梯老化", "更换门机板", "环比上升")
+    assert "【纠正措施】\n更换门机板" in duty.summary
+    assert duty.figures["current"]["received"] == 5 and duty.figures["previous"]["received"] == 1
+    assert duty.figures["top_causes"][0] == {"label": "设施设备 / 电梯", "received": 4}
+    # Another office's manager: not found.
+    client.force_login(org.b.users["office_manager"])
+    assert client.get(reverse("reports:duty", args=[duty.id])).status_code == 404

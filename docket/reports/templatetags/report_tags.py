@@ -1,0 +1,22 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def change(value):
+    """A relative change (0.25 → ▲25.0%), or a dash when there is nothing to compare with."""
+    if value is None:
+        return "—"
+    arrow = "▲" if value > 0 else "▼" if value < 0 else "＝"
+    css = "up" if value > 0 else "down" if value < 0 else "same"
+    return format_html('<span class="chg {}">{}{}%</span>', css, arrow, f"{abs(value) * 100:.1f}")
+
+
+@register.simple_tag
+def cell(c):
+    """A table cell's figure, linked to the filtered complaint list when it has a drill-down."""
+    if c.href:
+        return format_html('<a href="{}">{}</a>', c.href, c.shown)
+    return c.shown

@@ -1,0 +1,46 @@
+"""The statistics page and the committee's page in a real browser, on a phone (390 px) and a PC
+(1366 px): charts drawn from our own static ECharts, tables readable, nothing wider than the screen."""
+
+import pytest
+
+from docket.reports.tests import dataset
+from docket.sla import duetimes
+pytestmark = pytest.mark.browser
+
+NOV = "from=2026-11-01&to=2026-11-30"
+
+
+def _fits(page) -> None:
+    """The page itself never scrolls sideways (wide tables scroll inside their own box)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, overflow
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1366, 768)])
+def test_statistics_and_committee_pages(transactional_db, org, page_for, shot, live_server, viewport):
+    duetimes.invalidate()
+    dataset.build(org)
+    w = viewport[0]
+    page = page_for(org.users["qm"], viewport)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/reports/statistics/?{NOV}")
+    page.wait_for_selector(".chart svg")
+    assert page.locator(".chart svg").count() == 2
+    assert page.get_by_role("row", name="设施设备").first.is_visible()
+    _fits(page)
+    shot(page, f"reports-statistics-{w}")
+
+    page.goto(f"{live_server.url}/reports/k01f2/?{NOV}")
+    page.wait_for_selector("text=顾客投诉分类及统计分析")
+    shot(page, f"reports-k01f2-{w}")
+
+    committee = page_for(org.a.users["committee"], viewport)
+    committee.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    committee.goto(f"{live_server.url}/reports/committee/?{NOV}")
+    committee.wait_for_selector(".chart svg")
+    assert committee.get_by_text("朝阳园 投诉情况").is_visible()
+    assert "13800000001" not in committee.content()
+    _fits(committee)
+    shot(committee, f"reports-committee-{w}")
+    assert not errors, errors
