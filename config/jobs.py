@@ -11,6 +11,7 @@ from docket.complaints.tasks import chains_verify_nightly
 from docket.mailin.services import mailboxes_poll
 from docket.notifications.service import deliver_for
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
+from docket.triage.services import triage_models_retrain
 
 
 @periodic_task(crontab(hour="2", minute="30"))
@@ -58,3 +59,10 @@ def anonymise_expired_personal_data():
     """Erase the personal data of complaints ended longer ago than the retention period (R-EXP-12)."""
     while personal_data_anonymise_due(batch=500):
         pass
+
+
+@periodic_task(crontab(hour="2", minute="50"))
+def retrain_triage_models():
+    """The companies' triage classifiers, retrained on their classified complaints when those changed
+    (R-INT-4); each run stores a new version (docket/triage)."""
+    triage_models_retrain()

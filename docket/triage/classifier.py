@@ -26,31 +26,31 @@ def _word_tokens(text: str) -> list[str]:
 class Classifier:
     """A fitted pipeline per target and the label lists; `predict` returns (label, probability) best first."""
 
-    category: object  # sklearn Pipeline
-    department: object | None
+    features: object  # the fitted FeatureUnion (text → sparse vector), shared by both models
+    category: object  # LogisticRegression over category labels
+    department: object | None  # LogisticRegression over department kinds, when the data has them
     labels: list[str] = field(default_factory=list)
     dept_labels: list[str] = field(default_factory=list)
 
     def predict(self, text: str, *, k: int = 3) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        doc = [normalise(text)]
-        cats = _top(self.category, doc, k)
-        depts = _top(self.department, doc, 1) if self.department is not None else []
+        x = self.features.transform([normalise(text)])  # type: ignore[attr-defined]
+        cats = _top(self.category, x, k)
+        depts = _top(self.department, x, 1) if self.department is not None else []
         return cats, depts
 
 
-def _top(pipe, doc: list[str], k: int) -> list[tuple[str, float]]:
-    proba = pipe.predict_proba(doc)[0]
-    classes = pipe.classes_
+def _top(model, x, k: int) -> list[tuple[str, float]]:
+    proba = model.predict_proba(x)[0]
+    classes = model.classes_
     order = proba.argsort()[::-1][:k]
     return [(str(classes[i]), float(proba[i])) for i in order]
 
 
-def _pipeline():
+def _features():
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.pipeline import FeatureUnion
 
-    features = FeatureUnion(
+    return FeatureUnion(
         [
             (
                 "chars",
@@ -66,21 +66,30 @@ def _pipeline():
             ),
         ]
     )
-    return Pipeline([("features", features), ("model", LogisticRegression(C=20.0, max_iter=2000))])
+
+
+def _model():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=20.0, max_iter=2000)
 
 
 def fit(texts: list[str], categories: list[str], departments: list[str] | None = None) -> Classifier:
-    """Fit on raw texts (normalised here) with category labels and, optionally, department kinds."""
-    docs = [normalise(t) for t in texts]
-    cat = _pipeline().fit(docs, categories)
+    """Fit on raw texts (normalised here) with category labels and, optionally, department kinds (""
+    where none was recorded: those rows train the category only)."""
+    features = _features()
+    x = features.fit_transform([normalise(t) for t in texts])
+    cat = _model().fit(x, categories)
     dept = None
-    if departments is not None and len(set(departments)) > 1:
-        dept = _pipeline().fit(docs, departments)
+    known = [i for i, d in enumerate(departments or []) if d]  # "" = no department recorded
+    if departments is not None and len({departments[i] for i in known}) > 1:
+        dept = _model().fit(x[known], [departments[i] for i in known])
     return Classifier(
+        features=features,
         category=cat,
         department=dept,
         labels=sorted(set(categories)),
-        dept_labels=sorted(set(departments or [])),
+        dept_labels=sorted({d for d in departments or [] if d}),
     )
 
 

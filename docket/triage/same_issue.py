@@ -14,7 +14,7 @@ from datetime import datetime
 
 from .text import Place, place_of, place_similarity, text_similarity, words
 
-THRESHOLD = 0.6
+THRESHOLD = 0.75
 WINDOW_DAYS = 30
 
 

@@ -466,17 +466,20 @@ def triage_model_train(*, company_id: int, min_samples: int = MIN_TRAINING_SAMPL
     }
     if test and len({r[2] for r in train}) > 1:
         fitted = _fit(train)
-        top1 = top3 = dept = 0
+        top1 = top3 = dept = dept_n = 0
         for _id, text, cat, kind in test:
             cats, depts = fitted.predict(text, k=3)
             top1 += cats[0][0] == cat
             top3 += cat in [c for c, _p in cats]
-            dept += bool(depts) and depts[0][0] == kind
+            if kind:
+                dept_n += 1
+                dept += bool(depts) and depts[0][0] == kind
         metrics.update(
             category_top1=round(top1 / len(test), 4),
             category_top3=round(top3 / len(test), 4),
-            department=round(dept / len(test), 4),
         )
+        if dept_n:
+            metrics["department"] = round(dept / dept_n, 4)
     fitted = _fit(rows)
     with transaction.atomic():
         Company.objects.select_for_update().filter(pk=company_id).first()  # one version number at a time
@@ -492,8 +495,7 @@ def triage_model_train(*, company_id: int, min_samples: int = MIN_TRAINING_SAMPL
 
 
 def _fit(rows) -> classifier.Classifier:
-    kinds = [r[3] for r in rows]
-    return classifier.fit([r[1] for r in rows], [r[2] for r in rows], kinds if all(kinds) else None)
+    return classifier.fit([r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
 
 
 def triage_models_retrain() -> list[TriageModel]:
@@ -531,7 +533,8 @@ def triage_feedback_record(
         raise DomainError("validation", detail="model_version")
     issue = ComplaintIssue.objects.filter(complaint=c).order_by("seq").first()
     chosen_cat = issue.category_id if issue else None
-    chosen_dept = issue.department_id if issue else None
+    # The issue's responsible department once assigned, else the department the complaint went to.
+    chosen_dept = (issue.department_id if issue else None) or c.holder_department_id
     row, _created = TriageFeedback.objects.update_or_create(
         complaint=c,
         defaults={
