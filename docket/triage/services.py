@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, QuerySet
 
 from docket.complaints import scopes
 from docket.complaints.models import Category, Complaint, ComplaintIssue
@@ -38,6 +40,7 @@ MIN_TRAINING_SAMPLES = 50
 class Candidate:
     complaint: Complaint
     score: float
+    doc: Doc | None = None
 
 
 @dataclass
@@ -78,15 +81,38 @@ def _current_model(company_id: int) -> tuple[TriageModel | None, classifier.Clas
     return row, fitted
 
 
+# Reference rows read on every keystroke, kept a minute per process (a renamed category shows within it).
+_REF_TTL = 60.0
+_ref_cache: dict[tuple, tuple[float, object]] = {}
+
+
+def _cached(key: tuple, load):
+    hit = _ref_cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < _REF_TTL:
+        return hit[1]
+    value = load()
+    _ref_cache[key] = (now, value)
+    return value
+
+
 def _categories(company_id: int) -> tuple[dict[str, Category], dict[str, Category]]:
     """The company's active categories by id (as text) and by path ("设施设备 / 电梯")."""
-    cats = list(Category.objects.filter(company_id=company_id, active=True).select_related("parent"))
-    return {str(c.id): c for c in cats}, {str(c): c for c in cats}
+
+    def load():
+        cats = list(Category.objects.filter(company_id=company_id, active=True).select_related("parent"))
+        return {str(c.id): c for c in cats}, {str(c): c for c in cats}
+
+    return _cached(("categories", company_id), load)
 
 
 def _department(office: Office, kind: str | None) -> Department | None:
     if not kind:
         return None
+    return _cached(("department", office.id, kind), lambda: _department_load(office, kind))
+
+
+def _department_load(office: Office, kind: str) -> Department | None:
     depts = [
         d
         for d in Department.objects.filter(company_id=office.company_id, kind=kind)
@@ -163,7 +189,7 @@ def suggest(
         exclude_id=exclude_complaint_id,
         window_days=window_days,
     )
-    known, unknown = people([doc] + [_doc_of(c.complaint) for c in result.candidates])
+    known, unknown = people([doc] + [c.doc for c in result.candidates if c.doc is not None])
     result.people_known, result.people_unknown = known, unknown
     return result
 
@@ -201,36 +227,56 @@ def _doc_of(c: Complaint) -> Doc:
     return doc
 
 
-def _window(office: Office, at: datetime, window_days: int, base: QuerySet | None) -> QuerySet:
+_WINDOW_FIELDS = (
+    "id",
+    "subject",
+    "description",
+    "location",
+    "received_at",
+    "anonymous",
+    "complainant_phone",
+    "building__name",
+    "unit__name",
+)
+
+
+def _window_docs(
+    office: Office, at: datetime, window_days: int, base: QuerySet | None, exclude_id
+) -> list[Doc]:
     """The office's complaints received within `window_days` before `at` (and as long after, for a complaint
-    looked at later). Indexed: complaint_company_received (company, received_at), office filtered on the
-    rows of that range (docs/decisions.md)."""
+    looked at later), newest first, at most MAX_CANDIDATES, as Docs. Two queries of plain rows (no model
+    instances): the complaints — indexed by complaint_company_received (company, received_at), the office
+    filtered within that range (docs/decisions.md) — and their issues by complaint id."""
     qs = base if base is not None else Complaint.objects.all()
     since, until = at - timedelta(days=window_days), at + timedelta(days=window_days)
-    return (
-        qs.filter(
-            company_id=office.company_id, office_id=office.id, received_at__gte=since, received_at__lte=until
-        )
-        .select_related("building", "unit")
-        .only(
-            "id",
-            "receipt_no",
-            "subject",
-            "description",
-            "location",
-            "received_at",
-            "state",
-            "anonymous",
-            "complainant_phone",
-            "building__name",
-            "unit__name",
-        )
-        .prefetch_related(
-            Prefetch(
-                "issues", queryset=ComplaintIssue.objects.only("id", "complaint_id", "summary", "category_id")
-            )
-        )
-        .order_by("-received_at")
+    qs = qs.filter(
+        company_id=office.company_id, office_id=office.id, received_at__gte=since, received_at__lte=until
+    )
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    rows = list(qs.order_by("-received_at").values_list(*_WINDOW_FIELDS)[:MAX_CANDIDATES])
+    issues: dict[int, list[tuple[str, int | None]]] = {}
+    for cid, summary, cat in ComplaintIssue.objects.filter(complaint_id__in=[r[0] for r in rows]).values_list(
+        "complaint_id", "summary", "category_id"
+    ):
+        issues.setdefault(cid, []).append((summary, cat))
+    return [_doc_of_row(row, tuple(issues.get(row[0], ()))) for row in rows]
+
+
+@lru_cache(maxsize=20000)
+def _doc_of_row(row: tuple, issues: tuple[tuple[str, int | None], ...]) -> Doc:
+    """A Doc from a window row and its issues; cached on their whole content (an edit makes a new key)."""
+    pk, subject, description, location, received_at, anonymous, phone, building, unit = row
+    text = f"{subject} {description} " + " ".join(summary for summary, _c in issues)
+    return make_doc(
+        pk,
+        normalise(text),
+        categories=tuple(str(c) for _s, c in issues if c),
+        received_at=received_at,
+        building=number_of(building) if building else "",
+        unit=number_of(unit) if unit else "",
+        location=normalise(location),
+        person="" if anonymous else (phones.normalize(phone) or ""),
     )
 
 
@@ -247,16 +293,17 @@ def same_issue_candidates(
     """Complaints of the office within the window scoring at least `threshold` against `doc`, best first.
     `visible` (the user's scope) restricts the rows read; None reads all (the system's own count)."""
     at = doc.received_at or clock.now()
-    qs = _window(office, at, window_days, visible)
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    found = []
-    for c in qs[:MAX_CANDIDATES]:
-        s = score(doc, _doc_of(c))
+    scored = []
+    for d in _window_docs(office, at, window_days, visible, exclude_id):
+        s = score(doc, d)
         if s >= threshold:
-            found.append(Candidate(c, s))
-    found.sort(key=lambda x: -x.score)
-    return found[:limit]
+            scored.append((s, d))
+    scored.sort(key=lambda x: -x[0])
+    scored = scored[:limit]
+    by_id = Complaint.objects.only("id", "receipt_no", "subject", "received_at", "state").in_bulk(
+        [d.key for _s, d in scored]
+    )
+    return [Candidate(by_id[d.key], s, d) for s, d in scored if d.key in by_id]
 
 
 @dataclass
@@ -298,7 +345,7 @@ def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -
         )
         if cand.complaint.pk not in decided  # already placed by staff elsewhere
     ]
-    known, unknown = people([_doc_of(c)] + [_doc_of(x.complaint) for x in found])
+    known, unknown = people([_doc_of(c)] + [x.doc for x in found if x.doc is not None])
     return SameIssue(c, found, None, known, unknown)
 
 
