@@ -37,6 +37,7 @@ step "bench.sweep (history doubled)" \
 step "bench.http (work queue, list, complaint page)" \
   uv run python -m bench.http --duration 2 --warmup 1
 unset DATABASE_URL
+step "bench.triage (quality, and speed on scratch SQLite)" uv run python -m bench.triage --quick
 step "bench.intake (8 and 32 clients, one office)" \
   env REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake --database "${db}_intake" \
   --duration 3 --warmup 1

@@ -27,10 +27,13 @@ def _int(value: str | None) -> int | None:
 def suggest(request):
     """GET /triage/suggest?office=&text=[&room=&location=&phone=&complaint=]: the suggestion fragment
     (category top 3, department, same-issue candidates). Also accepts the intake form's own field names
-    (subject, description) so the form can hx-include itself."""
+    (office, subject, description, issues, room, location, complainant_phone) so the intake form can
+    hx-include itself; without text it answers an empty fragment."""
     q = request.GET
     office_id = _int(q.get("office") or q.get("office_id"))
-    text = q.get("text") or " ".join(filter(None, [q.get("subject", ""), q.get("description", "")]))
+    text = q.get("text") or " ".join(
+        filter(None, [q.get("subject", ""), q.get("description", ""), q.get("issues", "")])
+    )
     text = text[:MAX_TEXT]
     if office_id is None:
         raise Http404
