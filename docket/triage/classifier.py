@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import joblib
 
@@ -26,14 +27,14 @@ def _word_tokens(text: str) -> list[str]:
 class Classifier:
     """A fitted pipeline per target and the label lists; `predict` returns (label, probability) best first."""
 
-    features: object  # the fitted FeatureUnion (text → sparse vector), shared by both models
-    category: object  # LogisticRegression over category labels
-    department: object | None  # LogisticRegression over department kinds, when the data has them
+    features: Any  # the fitted FeatureUnion (text → sparse vector), shared by both models
+    category: Any  # LogisticRegression over category labels
+    department: Any  # LogisticRegression over department kinds, when the data has them
     labels: list[str] = field(default_factory=list)
     dept_labels: list[str] = field(default_factory=list)
 
     def predict(self, text: str, *, k: int = 3) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        x = self.features.transform([normalise(text)])  # type: ignore[attr-defined]
+        x = self.features.transform([normalise(text)])
         cats = _top(self.category, x, k)
         depts = _top(self.department, x, 1) if self.department is not None else []
         return cats, depts

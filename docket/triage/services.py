@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
 
 from docket.complaints import scopes
 from docket.complaints.models import Category, Complaint, ComplaintIssue
@@ -75,7 +76,7 @@ def _current_model(company_id: int) -> tuple[TriageModel | None, classifier.Clas
     if cached is not None and cached[0] == row.id:
         return row, cached[1]
     blob = TriageModel.objects.filter(pk=row.id).values_list("blob", flat=True).get()
-    fitted = classifier.loads(blob)
+    fitted = classifier.loads(bytes(blob))
     with _models_lock:
         _models[company_id] = (row.id, fitted)
     return row, fitted
@@ -209,22 +210,18 @@ def _person_of(c: Complaint) -> str:
 
 
 def _doc_of(c: Complaint) -> Doc:
-    cached = getattr(c, "_triage_doc", None)
-    if cached is not None:
-        return cached
     issue_cats = tuple(str(i.category_id) for i in c.issues.all() if i.category_id)
-    doc = make_doc(
+    building, unit = c.building, c.unit
+    return make_doc(
         c.pk,
         normalise(_text_of(c)),
         categories=issue_cats,
         received_at=c.received_at,
-        building=number_of(c.building.name) if c.building_id and c.building else "",
-        unit=number_of(c.unit.name) if c.unit_id and c.unit else "",
+        building=number_of(building.name) if building is not None else "",
+        unit=number_of(unit.name) if unit is not None else "",
         location=normalise(c.location),
         person=_person_of(c),
     )
-    c._triage_doc = doc  # type: ignore[attr-defined]
-    return doc
 
 
 _WINDOW_FIELDS = (
@@ -376,11 +373,11 @@ def same_issue_confirm(*, actor, complaint_ids: list[int], title: str = "") -> S
     """Staff confirm that these complaints are one issue: a new group (members leave any group they were in;
     a group left empty is deleted). All must be of one office and visible to the actor."""
     if len(set(complaint_ids)) < 2:
-        raise DomainError("validation", detail="至少选择两件投诉")
+        raise DomainError("validation", detail=_("至少选择两件投诉"))
     with transaction.atomic():
         complaints = _visible_complaints(actor, complaint_ids)
         if len({c.office_id for c in complaints}) != 1:
-            raise DomainError("validation", detail="同一问题组的投诉须属于同一管理处")
+            raise DomainError("validation", detail=_("同一问题组的投诉须属于同一管理处"))
         first = complaints[0]
         group = SameIssueGroup.objects.create(
             company_id=first.company_id,
@@ -426,7 +423,7 @@ def same_issue_split(
         complaints = _visible_complaints(actor, complaint_ids)
         member_ids = set(group.members.values_list("complaint_id", flat=True))
         if not {c.pk for c in complaints} <= member_ids:
-            raise DomainError("validation", detail="所选投诉不在该问题组中")
+            raise DomainError("validation", detail=_("所选投诉不在该问题组中"))
         if len(complaints) == 1:
             SameIssueMember.objects.filter(group=group, complaint=complaints[0]).delete()
             return None
@@ -445,11 +442,11 @@ def same_issue_split(
 def same_issue_merge(*, actor, group_id: int, into_id: int) -> SameIssueGroup:
     """Move every member of one group into another of the same office; the emptied group remembers where."""
     if group_id == into_id:
-        raise DomainError("validation", detail="不能并入自身")
+        raise DomainError("validation", detail=_("不能并入自身"))
     with transaction.atomic():
         source, target = _group_for(actor, group_id), _group_for(actor, into_id)
         if source.office_id != target.office_id:
-            raise DomainError("validation", detail="同一问题组的投诉须属于同一管理处")
+            raise DomainError("validation", detail=_("同一问题组的投诉须属于同一管理处"))
         SameIssueMember.objects.filter(group=source).update(
             group=target, decided_by=actor, decided_at=clock.now()
         )
@@ -493,7 +490,8 @@ def training_rows(company_id: int) -> list[tuple[int, str, str, str]]:
             if counts[i.complaint_id] == 1
             else f"{i.summary} {c.subject}"
         )
-        out.append((i.pk, text, str(i.category_id), i.department.kind if i.department_id else ""))
+        dept = i.department
+        out.append((i.pk, text, str(i.category_id), dept.kind if dept is not None else ""))
     return out
 
 
