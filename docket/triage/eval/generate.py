@@ -208,10 +208,10 @@ CATS = [
         "环境卫生 / 垃圾清运",
         "area",
         ("垃圾站", "北门", "东门"),
-        ("{p}垃圾没人清运", "{p}垃圾桶满了", "垃圾站臭气熏天"),
+        ("{p}垃圾没人清运", "{p}垃圾桶满了", "{p}垃圾房臭气熏天"),
         (
             "{p}的垃圾桶两三天没人清，垃圾都溢出来了",
-            "{p}垃圾站臭得要命，夏天苍蝇乱飞，窗户都不敢开",
+            "{p}的垃圾房臭得要命，夏天苍蝇乱飞，窗户都不敢开",
             "{p}堆了一大堆装修建筑垃圾，一个多月都没拉走",
             "垃圾分类搞了半年，{p}的桶还是混着倒",
             "{p}的垃圾车每天早上五点就来，清运的时候又吵又臭",
@@ -421,6 +421,22 @@ REGISTERS = {
         "伙计，{a}，这事你们管不管嘛，{b}，把人急死咧。",
     ),
 }
+# Asides about other topics, as angry people add them ("I pay my fee, and the guards don't care either"):
+# they carry other categories' words, so the words alone do not give the category away.
+ASIDES = (
+    "物业费我一分没少交",
+    "保安也不管",
+    "打客服电话也没人接",
+    "上次电梯坏了也是拖了好久",
+    "小区垃圾也没人清",
+    "停车费倒是年年涨",
+    "业委会也不出面",
+    "维修师傅来看了一眼就走了",
+    "监控也是坏的",
+    "公告栏上什么都不公示",
+    "楼道灯也不亮",
+    "开发商承诺的东西一样没兑现",
+)
 TYPOS = [
     ("电梯", "电题"),
     ("物业", "无业"),
@@ -447,6 +463,8 @@ def _compose(cat: Cat, phrase: str, other: str, p: str, home: str, office: str, 
     a = phrase.format(p=p)
     b = other.format(p=p)
     frame = rng.choice(REGISTERS[reg])
+    if reg in ("letter", "angry", "oral") and rng.random() < 0.35:
+        b = f"{b}，{rng.choice(ASIDES)}"
     text = frame.format(
         a=a, b=b, s=rng.choice(cat.subjects).format(p=p), home=home, office=office, when=rng.choice(WHEN)
     )
@@ -467,7 +485,7 @@ def generate(n_singles: int = 420, n_groups: int = 70, seed: int = SEED) -> list
         return "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
 
     def clash(office: str, path: str, key: str, day: int) -> bool:
-        return any(o == office and c == path and k == key and abs(d - day) <= 35 for o, c, k, d in used)
+        return any(o == office and c == path and k == key and abs(d - day) <= 52 for o, c, k, d in used)
 
     def row(cat, office, building, unit, area, day, split, group, person, phrases):
         name, _nb = OFFICES[office]
