@@ -119,7 +119,7 @@ def same_issue(rows: list[dict], predicted: dict[int, tuple[str, ...]], threshol
     }
 
 
-def speed(rows: list[dict], n_complaints: int, lookups: int) -> dict:
+def speed(rows: list[dict], n_complaints: int, lookups: int, explain: bool = False) -> dict:
     """The suggestion service on a scratch SQLite database."""
     import random
 
@@ -219,6 +219,12 @@ def speed(rows: list[dict], n_complaints: int, lookups: int) -> dict:
         t = time.perf_counter()
         services.suggest(user=user, office_id=o.id, text=text_of(r), location=r["location"], now=at)
         cold.append((time.perf_counter() - t) * 1000)
+    if explain:
+        from docket.complaints import scopes
+
+        at = T0 + timedelta(days=180)
+        print("candidate query plan (reception user's scope):")
+        print(services.window_query(o, at, 30, scopes.complaints_visible_to(user)).explain())
     in_window = Complaint.objects.filter(
         office=o, received_at__gte=T0 + timedelta(days=150), received_at__lte=T0 + timedelta(days=210)
     ).count()
@@ -245,13 +251,20 @@ def main() -> None:
     parser.add_argument("--complaints", type=int, default=3000)
     parser.add_argument("--lookups", type=int, default=300)
     parser.add_argument("--quick", action="store_true", help="fewer complaints and lookups (bench smoke)")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="measure the speed on this (empty, scratch) database instead of a temporary SQLite file, "
+        "e.g. postgres://postgres@127.0.0.1:5432/docket_bench_triage; its tables are created by migrate",
+    )
+    parser.add_argument("--explain", action="store_true", help="print the plan of the candidate query")
     parser.add_argument("--speed-only", action="store_true", help="skip the quality figures")
     parser.add_argument("--misses", action="store_true", help="print the misclassified held-out rows")
     args = parser.parse_args()
     if args.quick:
         args.complaints, args.lookups = 1500, 60
     tmp = tempfile.mkdtemp(prefix="bench-triage-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/triage.sqlite3"
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/triage.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     os.environ.setdefault("DOCKET_MEDIA_ROOT", tmp)
     import django
@@ -260,7 +273,7 @@ def main() -> None:
     rows = load()
     if not args.speed_only:
         report_quality(rows, args.misses)
-    s = speed(rows, args.complaints, args.lookups)
+    s = speed(rows, args.complaints, args.lookups, explain=args.explain)
     print(
         f"speed ({s['vendor']}, {s['complaints']} complaints, ~{s['window_rows']} in one office's 60-day window): "
         f"suggest + same-issue p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms, max {s['max']:.1f} ms "

@@ -237,13 +237,10 @@ _WINDOW_FIELDS = (
 )
 
 
-def _window_docs(
-    office: Office, at: datetime, window_days: int, base: QuerySet | None, exclude_id
-) -> list[Doc]:
-    """The office's complaints received within `window_days` before `at` (and as long after, for a complaint
-    looked at later), newest first, at most MAX_CANDIDATES, as Docs. Two queries of plain rows (no model
-    instances): the complaints — indexed by complaint_company_received (company, received_at), the office
-    filtered within that range (docs/decisions.md) — and their issues by complaint id."""
+def window_query(
+    office: Office, at: datetime, window_days: int, base: QuerySet | None, exclude_id=None
+) -> QuerySet:
+    """The candidate rows' query (bench/triage.py prints its plan)."""
     qs = base if base is not None else Complaint.objects.all()
     since, until = at - timedelta(days=window_days), at + timedelta(days=window_days)
     qs = qs.filter(
@@ -251,7 +248,17 @@ def _window_docs(
     )
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    rows = list(qs.order_by("-received_at").values_list(*_WINDOW_FIELDS)[:MAX_CANDIDATES])
+    return qs.order_by("-received_at").values_list(*_WINDOW_FIELDS)[:MAX_CANDIDATES]
+
+
+def _window_docs(
+    office: Office, at: datetime, window_days: int, base: QuerySet | None, exclude_id
+) -> list[Doc]:
+    """The office's complaints received within `window_days` before `at` (and as long after, for a complaint
+    looked at later), newest first, at most MAX_CANDIDATES, as Docs. Two queries of plain rows (no model
+    instances): the complaints — indexed by complaint_company_received (company, received_at), the office
+    filtered within that range (docs/decisions.md) — and their issues by complaint id."""
+    rows = list(window_query(office, at, window_days, base, exclude_id))
     issues: dict[int, list[tuple[str, int | None]]] = {}
     for cid, summary, cat in ComplaintIssue.objects.filter(complaint_id__in=[r[0] for r in rows]).values_list(
         "complaint_id", "summary", "category_id"
