@@ -28,9 +28,11 @@ from .rules import DEPT_OF_PATH, RULES_VERSION, rule_scores
 from .same_issue import THRESHOLD, WINDOW_DAYS, Doc, make_doc, people, score
 from .text import normalise, number_of
 
-# The newest complaints of the window read per lookup: bounds the work whatever the office's volume (an
-# office receives far fewer than this in 30 days; bench/triage.py).
+# The complaints whose text is read and scored per lookup (the newest that pass the category filter):
+# bounds the work whatever the office's volume (bench/triage.py).
 MAX_CANDIDATES = 400
+# The ids read per lookup before the category filter (ids only: cheap); bounds a very busy office.
+MAX_WINDOW = 3000
 MIN_TRAINING_SAMPLES = 50
 
 
@@ -240,7 +242,9 @@ _WINDOW_FIELDS = (
 def window_query(
     office: Office, at: datetime, window_days: int, base: QuerySet | None, exclude_id=None
 ) -> QuerySet:
-    """The candidate rows' query (bench/triage.py prints its plan)."""
+    """The ids of the office's complaints within `window_days` of `at` (before, and after for a complaint
+    looked at later), newest first, at most MAX_WINDOW: an index range on complaint_company_received
+    (company, received_at) with the office filtered on it (bench/triage.py --explain prints the plan)."""
     qs = base if base is not None else Complaint.objects.all()
     since, until = at - timedelta(days=window_days), at + timedelta(days=window_days)
     qs = qs.filter(
@@ -248,22 +252,40 @@ def window_query(
     )
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    return qs.order_by("-received_at").values_list(*_WINDOW_FIELDS)[:MAX_CANDIDATES]
+    return qs.order_by("-received_at").values_list("id", flat=True)[:MAX_WINDOW]
 
 
 def _window_docs(
-    office: Office, at: datetime, window_days: int, base: QuerySet | None, exclude_id
+    office: Office,
+    at: datetime,
+    window_days: int,
+    base: QuerySet | None,
+    exclude_id,
+    categories: tuple[str, ...] = (),
 ) -> list[Doc]:
-    """The office's complaints received within `window_days` before `at` (and as long after, for a complaint
-    looked at later), newest first, at most MAX_CANDIDATES, as Docs. Two queries of plain rows (no model
-    instances): the complaints — indexed by complaint_company_received (company, received_at), the office
-    filtered within that range (docs/decisions.md) — and their issues by complaint id."""
-    rows = list(window_query(office, at, window_days, base, exclude_id))
+    """The window's complaints as Docs, in three indexed queries of plain rows (no model instances): the
+    ids in the window; their issues (summary, category) by complaint id; the text of those that can still
+    match. With the looked-up complaint's categories, a complaint whose issues are all classified outside
+    them is dropped before its text is read: it scores below the threshold whatever its words
+    (same_issue.score), so this loses nothing — and an office's month of other topics costs ids only."""
+    ids = list(window_query(office, at, window_days, base, exclude_id))
     issues: dict[int, list[tuple[str, int | None]]] = {}
-    for cid, summary, cat in ComplaintIssue.objects.filter(complaint_id__in=[r[0] for r in rows]).values_list(
-        "complaint_id", "summary", "category_id"
+    for cid, summary, cat in (
+        ComplaintIssue.objects.filter(complaint_id__in=ids)
+        .order_by("complaint_id", "seq")
+        .values_list("complaint_id", "summary", "category_id")
     ):
         issues.setdefault(cid, []).append((summary, cat))
+    wanted = {int(c) for c in categories if c.isdigit()}
+    if wanted and len(wanted) == len(categories):
+        ids = [
+            i
+            for i in ids
+            if not any(cat is not None for _s, cat in issues.get(i, ()))
+            or any(cat in wanted for _s, cat in issues.get(i, ()))
+        ]
+    ids = ids[:MAX_CANDIDATES]
+    rows = Complaint.objects.filter(pk__in=ids).order_by("-received_at").values_list(*_WINDOW_FIELDS)
     return [_doc_of_row(row, tuple(issues.get(row[0], ()))) for row in rows]
 
 
@@ -298,7 +320,7 @@ def same_issue_candidates(
     `visible` (the user's scope) restricts the rows read; None reads all (the system's own count)."""
     at = doc.received_at or clock.now()
     scored = []
-    for d in _window_docs(office, at, window_days, visible, exclude_id):
+    for d in _window_docs(office, at, window_days, visible, exclude_id, doc.categories):
         s = score(doc, d)
         if s >= threshold:
             scored.append((s, d))

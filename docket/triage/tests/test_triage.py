@@ -302,3 +302,18 @@ def test_confirm_split_merge_groups_staff_decisions_win(org, tree):
         services.same_issue_confirm(actor=org.a.users["reception"], complaint_ids=[a1.pk, b1.pk])
     assert SameIssueGroup.objects.filter(merged_into__isnull=True).count() == 1
     assert not SameIssueMember.objects.filter(complaint=b1).exists()
+
+
+def test_unclassified_complaints_stay_candidates_and_other_categories_are_not_read(org, tree):
+    """The category prefilter of the window query loses nothing: an unclassified complaint about the same
+    lift is still found; one classified elsewhere is not read (it could not reach the threshold)."""
+    unclassified = _lift(org, issues=[IssueInput(summary="电梯故障频繁")])
+    water = _lift(org, issues=[IssueInput(summary="电梯故障频繁", category_id=tree["设施设备 / 供水"].id)])
+    s = services.suggest(
+        user=org.a.users["reception"],
+        office_id=org.a.office.id,
+        text="1号楼电梯经常故障停运",
+        room_id=org.a.room.id,
+    )
+    ids = {c.complaint.pk for c in s.candidates}
+    assert unclassified.pk in ids and water.pk not in ids
