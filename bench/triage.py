@@ -278,7 +278,7 @@ def main() -> None:
         report_quality(rows, args.misses)
     s = speed(rows, args.complaints, args.lookups, explain=args.explain)
     print(
-        f"speed ({s['vendor']}, {s['complaints']} complaints, ~{s['window_rows']} in one office's 60-day window): "
+        f"speed ({s['vendor']}, {s['complaints']} complaints, ~{s['window_rows']} in one office's ±30 days; a lookup reads the 30 days before): "
         f"suggest + same-issue p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms, max {s['max']:.1f} ms "
         f"over {args.lookups} lookups ({s['candidates_per_lookup']:.1f} candidates each)"
     )

@@ -191,6 +191,7 @@ def suggest(
         visible=scopes.complaints_visible_to(user),
         exclude_id=exclude_complaint_id,
         window_days=window_days,
+        after=exclude_complaint_id is not None,  # a filed complaint looked at again: both sides
     )
     known, unknown = people([doc] + [c.doc for c in result.candidates if c.doc is not None])
     result.people_known, result.people_unknown = known, unknown
@@ -240,13 +241,13 @@ _WINDOW_FIELDS = (
 
 
 def window_query(
-    office: Office, at: datetime, window_days: int, base: QuerySet | None, exclude_id=None
+    office: Office, at: datetime, window_days: int, base: QuerySet | None, exclude_id=None, after: bool = True
 ) -> QuerySet:
     """The ids of the office's complaints within `window_days` of `at` (before, and after for a complaint
     looked at later), newest first, at most MAX_WINDOW: an index range on complaint_company_received
     (company, received_at) with the office filtered on it (bench/triage.py --explain prints the plan)."""
     qs = base if base is not None else Complaint.objects.all()
-    since, until = at - timedelta(days=window_days), at + timedelta(days=window_days)
+    since, until = at - timedelta(days=window_days), at + timedelta(days=window_days if after else 0)
     qs = qs.filter(
         company_id=office.company_id, office_id=office.id, received_at__gte=since, received_at__lte=until
     )
@@ -262,13 +263,14 @@ def _window_docs(
     base: QuerySet | None,
     exclude_id,
     categories: tuple[str, ...] = (),
+    after: bool = True,
 ) -> list[Doc]:
     """The window's complaints as Docs, in three indexed queries of plain rows (no model instances): the
     ids in the window; their issues (summary, category) by complaint id; the text of those that can still
     match. With the looked-up complaint's categories, a complaint whose issues are all classified outside
     them is dropped before its text is read: it scores below the threshold whatever its words
     (same_issue.score), so this loses nothing — and an office's month of other topics costs ids only."""
-    ids = list(window_query(office, at, window_days, base, exclude_id))
+    ids = list(window_query(office, at, window_days, base, exclude_id, after))
     issues: dict[int, list[tuple[str, int | None]]] = {}
     for cid, summary, cat in (
         ComplaintIssue.objects.filter(complaint_id__in=ids)
@@ -315,12 +317,14 @@ def same_issue_candidates(
     window_days: int = WINDOW_DAYS,
     threshold: float = THRESHOLD,
     limit: int = 10,
+    after: bool = True,
 ) -> list[Candidate]:
     """Complaints of the office within the window scoring at least `threshold` against `doc`, best first.
-    `visible` (the user's scope) restricts the rows read; None reads all (the system's own count)."""
+    `visible` (the user's scope) restricts the rows read; None reads all (the system's own count). `after`:
+    also the window after `doc` (a filed complaint looked at later); a complaint being typed has none."""
     at = doc.received_at or clock.now()
     scored = []
-    for d in _window_docs(office, at, window_days, visible, exclude_id, doc.categories):
+    for d in _window_docs(office, at, window_days, visible, exclude_id, doc.categories, after):
         s = score(doc, d)
         if s >= threshold:
             scored.append((s, d))
