@@ -365,16 +365,15 @@ def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -
         known, unknown = people([_doc_of(c)] + [_doc_of(_window_one(o.pk)) for o in others])
         return SameIssue(c, members, member.group, known, unknown)
     office = Office.objects.get(pk=c.office_id)
-    decided = set(
-        SameIssueMember.objects.filter(complaint__office_id=office.id).values_list("complaint_id", flat=True)
+    candidates = same_issue_candidates(
+        office=office, doc=_doc_of(c), exclude_id=c.pk, window_days=window_days, limit=50
     )
-    found = [
-        cand
-        for cand in same_issue_candidates(
-            office=office, doc=_doc_of(c), exclude_id=c.pk, window_days=window_days, limit=50
+    decided = set(  # already placed by staff in a group: not proposed again
+        SameIssueMember.objects.filter(complaint_id__in=[x.complaint.pk for x in candidates]).values_list(
+            "complaint_id", flat=True
         )
-        if cand.complaint.pk not in decided  # already placed by staff elsewhere
-    ]
+    )
+    found = [x for x in candidates if x.complaint.pk not in decided]
     known, unknown = people([_doc_of(c)] + [x.doc for x in found if x.doc is not None])
     return SameIssue(c, found, None, known, unknown)
 
