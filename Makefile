@@ -74,6 +74,13 @@ bench: bench-services
 	$(BENCH_ENV) uv run python -m bench.sweep $(BENCH_SWEEP_ARGS)
 	@$(MAKE) --no-print-directory bench-http
 
+# Triage quality and speed (bench/triage.py): category top-1/top-3 and department accuracy, same-issue
+# precision/recall on the held-out split of docket/triage/eval/complaints.jsonl, and the suggestion's
+# p50/p95 on a scratch SQLite database (no services needed; about a minute).
+.PHONY: bench-triage
+bench-triage: setup
+	uv run python -m bench.triage $(BENCH_TRIAGE_ARGS)
+
 # A short run of every benchmark (scripts/bench_smoke.sh: generate 2 000 complaints into docket_bench_smoke,
 # sweep, HTTP, intake; a few seconds per scenario, about a minute and a half), so none of them rots; CI's
 # PostgreSQL pass runs it. Figures printed, no target asserted.

@@ -11,6 +11,7 @@ from docket.complaints.tasks import chains_verify_nightly
 from docket.mailin.services import mailboxes_poll
 from docket.notifications.service import deliver_for, outbox_purge
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
+from docket.triage.services import triage_models_retrain
 
 
 @periodic_task(crontab(hour="2", minute="30"))
@@ -64,3 +65,9 @@ def anonymise_expired_personal_data():
 def purge_outbox_personal_data():
     """Addresses and texts of delivered or given-up messages are kept DOCKET_OUTBOX_KEEP_DAYS (30) days."""
     outbox_purge()
+
+@periodic_task(crontab(hour="2", minute="50"))
+def retrain_triage_models():
+    """The companies' triage classifiers, retrained on their classified complaints when those changed
+    (R-INT-4); each run stores a new version (docket/triage)."""
+    triage_models_retrain()

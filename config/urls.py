@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("complaints/", include("docket.complaints.urls")),
     path("reports/", include("docket.reports.urls")),
+    path("triage/", include("docket.triage.urls")),
     path("api/v1/", api.urls),
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the

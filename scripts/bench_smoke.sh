@@ -40,6 +40,7 @@ step "bench.http (work queue, list, complaint page)" \
   uv run python -m bench.http --duration 2 --warmup 1
 step "bench.analysis (statistics page vs GROUP BY)" uv run python -m bench.analysis --runs 3
 unset DATABASE_URL
+step "bench.triage (quality, and speed on scratch SQLite)" uv run python -m bench.triage --quick
 step "bench.intake (8 and 32 clients, one office)" \
   env REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake --database "${db}_intake" \
   --duration 3 --warmup 1

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "docket.reports",
     "docket.api",
     "docket.mailin",
+    "docket.triage",
     "config.apps.JobsConfig",
 ]
 
