@@ -66,6 +66,7 @@ def purge_outbox_personal_data():
     """Addresses and texts of delivered or given-up messages are kept DOCKET_OUTBOX_KEEP_DAYS (30) days."""
     outbox_purge()
 
+
 @periodic_task(crontab(hour="2", minute="50"))
 def retrain_triage_models():
     """The companies' triage classifiers, retrained on their classified complaints when those changed

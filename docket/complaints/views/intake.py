@@ -1,5 +1,7 @@
 """Front-desk intake: one form for every channel and method (R-INT-1..7, R-INT-10)."""
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,8 +29,33 @@ def complaint_new(request):
         except DomainError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
         else:
+            _triage_feedback(request, complaint.id)
             return redirect("complaints:receipt", pk=complaint.id)
     return render(request, "complaints/new.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _triage_feedback(request, complaint_id: int) -> None:
+    """What the suggestion box offered while the front desk typed (hidden fields filled by triage.js) and
+    what was filed, so QM can see how often suggestions are taken (docket/triage)."""
+    from docket.triage.services import triage_feedback_record
+
+    source = request.POST.get("triage_source", "")
+    if not source:
+        return
+
+    def _id(name):
+        value = request.POST.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    # A forged or stale hidden field: the complaint is filed; the measurement skips it.
+    with contextlib.suppress(DomainError):
+        triage_feedback_record(
+            actor=request.user,
+            complaint_id=complaint_id,
+            model_version=source[:40],
+            suggested_category_id=_id("triage_category"),
+            suggested_department_id=_id("triage_department"),
+        )
 
 
 @login_required

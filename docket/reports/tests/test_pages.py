@@ -15,6 +15,7 @@ from docket.complaints.selectors import ListFilters, complaint_list_for
 from docket.complaints.tests.helpers import user_for
 from docket.reports.tests import dataset
 from docket.sla import duetimes
+
 NOV = "from=2026-11-01&to=2026-11-30"
 
 

@@ -8,6 +8,8 @@ from docket.complaints.models import Complaint
 from docket.reports import statistics as st
 from docket.reports.tests import dataset
 from docket.sla import duetimes
+
+
 @pytest.fixture
 def data(org):
     duetimes.invalidate()

@@ -5,6 +5,7 @@ import pytest
 
 from docket.reports.tests import dataset
 from docket.sla import duetimes
+
 pytestmark = pytest.mark.browser
 
 NOV = "from=2026-11-01&to=2026-11-30"
