@@ -206,7 +206,7 @@ def clock_resume_due(*, complaint_id: int, now: datetime) -> bool:
     with system_acting(
         actor=Actor.system("sweep"),
         complaint_id=complaint_id,
-        action="clock_resume",
+        action="clock_resume_due",  # the system's job, not the staff row
         now=now,
         where={"paused_at__isnull": False, "resume_on__lte": now},
     ) as act:

@@ -264,3 +264,34 @@ def test_a_withdrawn_forwarded_complaint_can_still_answer_the_forwarder(org, com
     c.refresh_from_db()
     assert Obligation.objects.get(complaint=c, kind="forwarder_reply").state == Obligation.State.MET
     assert c.next_due_at is None
+
+
+def test_the_sweep_resumes_the_clock_at_the_announced_time(org, complaint_factory):
+    """The system's own resume (R-EXP-5): at the announced resume time the sweep restarts the clock with
+    the remaining working time, recorded as the system, whatever state the complaint moved to meanwhile."""
+    from docket.complaints.services.overdue import overdue_sweep
+
+    a = org.a
+    with time_machine.travel(at("2026-11-24 10:00"), tick=False):
+        c = complaint_factory(method=Method.EMAIL)
+        s.complaint_assign(
+            actor=a.users["reception"], complaint_id=c.id, department_id=a.depts["engineering"].id
+        )
+        s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=c.id)
+    with time_machine.travel(at("2026-11-25 10:00"), tick=False):
+        s.clock_pause(
+            actor=a.users["eng_supervisor"],
+            complaint_id=c.id,
+            reason="等待业主提供漏水照片",
+            resume_on=at("2026-11-27 10:00"),
+        )
+    assert overdue_sweep(now=at("2026-11-26 10:00")).resumed == 0
+    assert overdue_sweep(now=at("2026-11-27 10:01")).resumed == 1
+    c.refresh_from_db()
+    assert c.paused_at is None
+    event = c.events.order_by("-seq").first()
+    assert event.kind == "clock_resumed" and event.actor_name == "系统" and event.payload["automatic"] is True
+    ob = Obligation.objects.get(complaint=c, kind="reply")
+    # 810 working minutes were left; from Fri 10:01: Fri 359, Mon 450, the last minute on Tuesday.
+    assert ob.state == Obligation.State.OPEN and ob.due_at.astimezone(SHANGHAI) == at("2026-12-01 08:31")
+    assert overdue_sweep(now=at("2026-11-27 10:02")).resumed == 0
