@@ -226,3 +226,13 @@ def test_the_portal_shows_nothing_internal_and_nothing_of_anyone_else(client, or
     for html in pages:
         for text in forbidden:
             assert text not in html, text
+
+
+def test_the_pages_have_an_english_catalogue(client, org):
+    c = drive_to(org, State.REPLIED)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    assert "Track your complaint" in client.get("/p/track/", **english).content.decode()
+    wrong = client.post("/p/track/", {"receipt_no": c.receipt_no, "code": "WRONG1"}, **english)
+    assert "The receipt number or check code is wrong" in wrong.content.decode()
+    page = client.get("/p/verify/", {"q": f"DOCKET:{c.receipt_no}:{receipt_digest(c)}"}, **english)
+    assert "the record matches the receipt" in page.content.decode()
