@@ -65,6 +65,19 @@ def test_track_disagree_then_agree_on_a_phone(transactional_db, org, chromium, l
         expect(page.get_by_role("status")).to_contain_text("记录与回执一致")
         _fits(page)
         shot(page, "portal-05-verify")
+
+        # an open complaint: its deadline with the countdown, and the chase
+        open_one = drive_to(org, State.INVESTIGATING)
+        page.goto(f"{live_server.url}/p/track/?r={open_one.receipt_no}")
+        expect(page.get_by_label("回执编号")).to_have_value(open_one.receipt_no)
+        page.get_by_label("查询码").fill(open_one.check_code)
+        page.get_by_role("button", name="查询").click()
+        expect(page.locator(".p-deadlines")).to_contain_text("剩余")
+        page.get_by_label("您想说的话").fill("请尽快派人来修电梯。")
+        page.get_by_role("button", name="催办").click()
+        expect(page.get_by_role("status")).to_contain_text("已催办")
+        _fits(page)
+        shot(page, "portal-06-open-chased")
     finally:
         ctx.close()
     assert Complaint.objects.get(pk=c.pk).state == State.IMPLEMENTING
