@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("docket.reports.urls")),
     path("triage/", include("docket.triage.urls")),
     path("api/v1/", api.urls),
+    path("p/", include("docket.portal.urls")),  # the owners' portal: public, no sign-in
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "docket.api",
     "docket.mailin",
     "docket.triage",
+    "docket.portal",
     "config.apps.JobsConfig",
 ]
 
@@ -130,6 +131,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(
 DOCKET_API_RECEIPT_RATE = os.environ.get("DOCKET_API_RECEIPT_RATE", "30/10m")
 # The front desk's caller lookup (personal data, issue 10): per signed-in user.
 DOCKET_LOOKUP_RATE = os.environ.get("DOCKET_LOOKUP_RATE", "60/10m")
+# The owners' portal (/p/, issue 11): receipt checks and verifications per client address, and how long a
+# passed check keeps a browser session on its tracking page.
+DOCKET_PORTAL_RATE = os.environ.get("DOCKET_PORTAL_RATE", "30/10m")
+DOCKET_PORTAL_PROOF_MINUTES = int(os.environ.get("DOCKET_PORTAL_PROOF_MINUTES", "120"))
 DOCKET_API_KEY_RATE = os.environ.get("DOCKET_API_KEY_RATE", "6000/m")
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 DOCKET_NUM_PROXIES = int(os.environ.get("DOCKET_NUM_PROXIES", "0"))
