@@ -49,8 +49,9 @@ class Granian:
     """granian in its own process group; `stop()` is idempotent and always reaps it.
 
     The server runs with `settings` (DEBUG off: DJANGO_DEBUG is dropped), a random DJANGO_SECRET_KEY,
-    DJANGO_ALLOWED_HOSTS=127.0.0.1 and DOCKET_SECURE_COOKIES=0 (plain HTTP on the loopback: with the Secure
-    flag no client would send the cookies back), in this process's environment plus `env`.
+    DJANGO_ALLOWED_HOSTS=127.0.0.1, DOCKET_SECURE_COOKIES=0 (plain HTTP on the loopback: with the Secure
+    flag no client would send the cookies back) and DOCKET_SSL_REDIRECT=0 (the TLS proxy redirects, not the
+    app), in this process's environment plus `env`.
     `threads` is granian's `--blocking-threads` per worker (None or 0: granian's default).
 
     Until `stop()`, SIGTERM raises KeyboardInterrupt in the main thread (as Ctrl-C does): construct it in the
@@ -76,6 +77,10 @@ class Granian:
                 "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
                 "DJANGO_ALLOWED_HOSTS": HOST,
                 "DOCKET_SECURE_COOKIES": "0",
+                # Plain HTTP on the loopback stands where the TLS proxy's traffic would arrive: no redirect
+                # to https (the proxy's job, not measured here) and no HSTS.
+                "DOCKET_SSL_REDIRECT": "0",
+                "DOCKET_HSTS_SECONDS": "0",
                 "PYTHONUNBUFFERED": "1",
             }
         )

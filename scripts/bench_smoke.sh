@@ -34,7 +34,7 @@ step "bench.generate ($complaints complaints)" \
   uv run python -m bench.generate --complaints "$complaints" --open-share 0.05 --reset
 step "bench.sweep (history doubled)" \
   uv run python -m bench.sweep --selection-seconds 2 --selection-runs 100 --double-history
-step "bench.scope_list (department visibility, old and new condition)" \
+step "bench.scope_list (staff list: exact vs capped count)" \
   uv run python -m bench.scope_list --runs 1
 step "bench.http (work queue, list, complaint page)" \
   uv run python -m bench.http --duration 2 --warmup 1
