@@ -10,7 +10,7 @@ from docket.core import clock, phones
 from docket.core.errors import DomainError
 from docket.org.models import Office, Room
 
-from .. import scopes
+from .. import kinds, scopes
 from ..models import TERMINAL_STATES, PersonalDataAccess
 
 
@@ -196,7 +196,7 @@ def personal_data_export(*, actor, phone: str, reason: str) -> dict:
             {
                 "at": e.at.isoformat(),
                 "kind": e.kind,
-                "label": kinds_label(e.kind),
+                "label": kinds.label(e.kind),
                 "details": public_payload(e),
             }
         )
@@ -240,12 +240,6 @@ def personal_data_export(*, actor, phone: str, reason: str) -> dict:
         results=len(complaints) + len(out["register"]),
     )
     return out
-
-
-def kinds_label(code: str) -> str:
-    from .. import kinds
-
-    return kinds.label(code)
 
 
 # --- corrections ---------------------------------------------------------------------------------------------
