@@ -32,13 +32,16 @@ fi
 uv sync --frozen --quiet
 
 missing=()
+# PDF documents (receipts, reports) are set in Noto Sans CJK (docket/core/pdf.py): needed to serve, not only
+# to test. WeasyPrint's Pango comes with it.
+# (no grep -q: with pipefail, its early exit would fail the pipeline with SIGPIPE)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep "libpangoft2-1.0" >/dev/null || missing+=(libpangoft2-1.0-0)
 if [ -n "$need_wrk" ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 fi
 if [ -n "$need_browser" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  # (no grep -q: with pipefail, its early exit would fail the pipeline with SIGPIPE)
-  fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
   # The email-channel tests (docket/mailin) start a private Dovecot with their own config in a temp dir;
   # the package's system service is not wanted (see the policy-rc.d guard below).
   [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
@@ -55,7 +58,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${APT[@]}" update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "Missing Debian packages (the full test suite needs Chromium, a CJK font and dovecot-imapd;" >&2
+    echo "Missing Debian packages (PDFs need a CJK font and Pango; the full test suite needs Chromium and" >&2
+    echo "dovecot-imapd;" >&2
     echo "the HTTP benchmarks need wrk). Run:" >&2
     echo "  sudo apt-get install -y ${missing[*]}" >&2
     exit 1

@@ -57,6 +57,7 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "received_in_future": (422, _("收到时间不能晚于现在（允许误差 {minutes} 分钟）。")),
     "received_reason_required": (422, _("收到时间早于今天，请填写补录原因。")),
     "chain_broken": (500, _("投诉记录的防篡改链在第 {seq} 条处断开。")),
+    "pdf_font_missing": (503, _("无法生成PDF：{detail}")),
     # Raised by the API layer only (docket/api/errors.py ApiError).
     "bad_request": (400, _("请求格式有误：{detail}")),
     "unauthenticated": (401, _("未登录，或接口密钥无效、已吊销。")),
