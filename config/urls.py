@@ -21,6 +21,9 @@ urlpatterns = [
     path("triage/", include("docket.triage.urls")),
     path("api/v1/", api.urls),
     path("p/", include("docket.portal.urls")),  # the owners' portal: public, no sign-in
+    # incidents (issue 12): staff pages, and the portal's public notice of an office's active incidents
+    path("incidents/", include("docket.incidents.urls")),
+    path("p/o/", include("docket.incidents.public_urls")),
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.

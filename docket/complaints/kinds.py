@@ -262,6 +262,35 @@ _kind("severity_raised", _("升级为热点/重大投诉"), staff_text="reason",
 _kind("group_reported", _("向集团报告"))
 
 
+# --- incidents (issue 12: docket/incidents) ------------------------------------------------------------------
+# The complaint was linked to an incident (停水, 停电 …): the owner sees the incident's public description.
+_kind(
+    "incident_linked",
+    _("关联突发事件"),
+    public=True,
+    public_fields=("incident", "text"),
+    public_text="text",
+)
+_kind("incident_unlinked", _("取消关联突发事件"), staff_text="reason")
+# An update of a linked incident: on every linked complaint's record; the complainant is messaged once per
+# update (the first of their active complaints gets `incident_update`, the others and ended complaints
+# get `incident_update_quiet`, the same public entry without a message).
+_kind(
+    "incident_update",
+    _("事件进展"),
+    public=True,
+    public_fields=("incident", "text", "final"),
+    public_text="text",
+    owner_text=(PROGRESS, "您反映的问题所涉事件有新进展（{no}）：{text}"),
+)
+_kind(
+    "incident_update_quiet",
+    _("事件进展（未另发通知）"),
+    public=True,
+    public_fields=("incident", "text", "final"),
+    public_text="text",
+)
+
 PUBLIC_KINDS = frozenset(code for code, k in KINDS.items() if k.public)
 
 # The labels of payload fields a reader wants to see on the staff timeline, in order (one vocabulary for
@@ -293,4 +322,5 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("quality_score", _("质检评分")),
     ("exemption", _("免回访原因")),
     ("receipt_no", _("回执编号")),
+    ("incident", _("突发事件")),  # incidents (issue 12)
 )

@@ -241,3 +241,39 @@ def residents_visible_to(user) -> QuerySet:
     if not offices:
         return Resident.objects.none()
     return Resident.objects.filter(room__unit__building__community__office__id__in=offices)
+
+
+# --- incidents (issue 12: docket/incidents) -------------------------------------------------------------------
+
+# Who declares incidents (停水, 停电 …) for an office, posts their updates and links complaints to them: the
+# front desk, the office manager, QM and the departments' supervisors and managers — each within their own
+# scope (an office role or an office department: its office; a company role: its company's offices).
+INCIDENT_ROLES = frozenset(
+    {Role.RECEPTION, Role.OFFICE_MANAGER, Role.QM, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER}
+)
+
+
+def incident_role(user, office) -> RoleAssignment | None:
+    """The assignment under which the user manages the office's incidents, or None."""
+    for a in assignments_of(user):
+        if a.role not in INCIDENT_ROLES:
+            continue
+        if a.office_id is not None:
+            if a.office_id == office.id:
+                return a
+        elif a.company_id is not None and a.company_id == office.company_id:
+            return a
+    return None
+
+
+def incident_office_q(user, *, office: str = "id", company: str = "company_id") -> Q:
+    """The offices where the user manages incidents, as a condition (see `office_q`)."""
+    q = Q(pk__in=[])
+    for a in assignments_of(user):
+        if a.role not in INCIDENT_ROLES:
+            continue
+        if a.office_id is not None:
+            q |= Q(**{office: a.office_id})
+        elif a.company_id is not None:
+            q |= Q(**{company: a.company_id})
+    return q

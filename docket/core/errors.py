@@ -58,6 +58,16 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "received_reason_required": (422, _("收到时间早于今天，请填写补录原因。")),
     "chain_broken": (500, _("投诉记录的防篡改链在第 {seq} 条处断开。")),
     "pdf_font_missing": (503, _("无法生成PDF：{detail}")),
+    # incidents (issue 12: docket/incidents)
+    "incident_conflict": (409, _("该事件刚被他人修改过，请刷新后重试。")),
+    "incident_resolved": (409, _("该事件已解除，不能再发布进展或关联投诉。")),
+    "incident_area_required": (422, _("请选择事件影响范围：整个小区或至少一栋楼。")),
+    "incident_area_mismatch": (422, _("所选楼栋不属于该管理处的小区。")),
+    "incident_end_before_start": (422, _("预计结束时间不能早于开始时间。")),
+    "incident_office_mismatch": (422, _("该投诉不属于事件所在的管理处。")),
+    "incident_already_linked": (409, _("该投诉已关联到此事件。")),
+    "incident_not_linked": (409, _("该投诉未关联到此事件。")),
+    "incident_complaint_ended": (409, _("该投诉已结束，不能再关联事件。")),
     # Raised by the API layer only (docket/api/errors.py ApiError).
     "bad_request": (400, _("请求格式有误：{detail}")),
     "unauthenticated": (401, _("未登录，或接口密钥无效、已吊销。")),

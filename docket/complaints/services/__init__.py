@@ -35,6 +35,7 @@ from .intake import (
     complaint_close_on_spot,
     complaint_register,
 )
+from .incidents import complaint_incident_link, complaint_incident_unlink, complaint_incident_update
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
 from .obligations import acknowledge_send, clock_pause, clock_resume, forwarder_reply_record
 from .privacy import (
@@ -58,6 +59,9 @@ from .review import reply_draft_save, reply_review_approve, reply_review_return,
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "complaint_incident_link",
+    "complaint_incident_unlink",
+    "complaint_incident_update",
     "owner_agree",
     "owner_disagree",
     "LookupResult",

@@ -30,6 +30,7 @@ def complaint_new(request):
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
         else:
             _triage_feedback(request, complaint.id)
+            _incident_links(request, complaint.id)
             return redirect("complaints:receipt", pk=complaint.id)
     return render(request, "complaints/new.html", {"form": form}, status=422 if form.errors else 200)
 
@@ -56,6 +57,14 @@ def _triage_feedback(request, complaint_id: int) -> None:
             suggested_category_id=_id("triage_category"),
             suggested_department_id=_id("triage_department"),
         )
+
+
+def _incident_links(request, complaint_id: int) -> None:
+    """The incidents ticked in the intake form's incident hint (docket/incidents, issue 12)."""
+    if request.POST.getlist("incident"):
+        from docket.incidents.views import link_at_intake
+
+        link_at_intake(request, complaint_id)
 
 
 @login_required
