@@ -69,7 +69,9 @@ class DeclareForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    text = forms.CharField(label=_("进展内容（将通知关联投诉人）"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("进展内容（将通知关联投诉人）"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -78,7 +80,9 @@ class UpdateForm(forms.Form):
 
 
 class ResolveForm(UpdateForm):
-    text = forms.CharField(label=_("结束说明（将通知关联投诉人）"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("结束说明（将通知关联投诉人）"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class LinkForm(forms.Form):

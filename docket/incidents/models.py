@@ -25,7 +25,9 @@ class Incident(models.Model):
         ACTIVE = "active", _("进行中")
         RESOLVED = "resolved", _("已解除")
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("物业公司"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("物业公司")
+    )
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("管理处")
     )

@@ -101,7 +101,10 @@ def public_incidents(office: Office) -> list[Incident]:
     return list(
         Incident.objects.filter(office=office, state=Incident.State.ACTIVE)
         .only("id", "kind", "title", "description", "whole_community", "starts_at", "expected_end_at")
-        .prefetch_related(Prefetch("updates", queryset=updates), Prefetch("buildings", queryset=Building.objects.only("id", "name")))
+        .prefetch_related(
+            Prefetch("updates", queryset=updates),
+            Prefetch("buildings", queryset=Building.objects.only("id", "name")),
+        )
         .order_by("-starts_at")
     )
 
@@ -120,5 +123,3 @@ def declare_offices(user) -> QuerySet[Office]:
 
 def may_manage(user, inc: Incident) -> bool:
     return scopes.incident_role(user, inc.office) is not None
-
-

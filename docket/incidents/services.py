@@ -158,9 +158,7 @@ def _post(inc: Incident, user, assignment, text: str, *, final: bool) -> Posted:
     return Posted(update, recorded, notified)
 
 
-def incident_update(
-    *, actor, incident_id: int, text: str, expected_version: int | None = None
-) -> Posted:
+def incident_update(*, actor, incident_id: int, text: str, expected_version: int | None = None) -> Posted:
     """Post an update: one text that reaches each linked complainant once and lands on each linked
     complaint's record — all of it or nothing."""
     text = _text(text, "进展内容", UPDATE_MAX)
@@ -198,7 +196,9 @@ def incident_resolve(
         return posted
 
 
-def incident_link_complaint(*, actor, incident_id: int, complaint_id: int, via: str = "staff") -> IncidentLink:
+def incident_link_complaint(
+    *, actor, incident_id: int, complaint_id: int, via: str = "staff"
+) -> IncidentLink:
     """Link a complaint of the incident's office to the (active) incident; recorded on the complaint
     (`incident_linked`). `via`: "intake" from the front desk's intake form, else "staff". Staff decide:
     the area and time only suggest (selectors.matching)."""
@@ -234,7 +234,9 @@ def incident_unlink_complaint(*, actor, incident_id: int, complaint_id: int, rea
     with transaction.atomic():
         inc = _lock(incident_id)
         _manager(actor, inc.office)
-        link = IncidentLink.objects.select_for_update().filter(incident=inc, complaint_id=complaint_id).first()
+        link = (
+            IncidentLink.objects.select_for_update().filter(incident=inc, complaint_id=complaint_id).first()
+        )
         if link is None:
             raise DomainError("incident_not_linked")
         complaint_services.complaint_incident_unlink(

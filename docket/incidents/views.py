@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from docket.complaints import scopes
-from docket.complaints.models import Complaint
 from docket.core.errors import DomainError
 from docket.org.models import Office
 
@@ -32,9 +31,7 @@ def incident_list(request):
     state = request.GET.get("state", "")
     page = Paginator(selectors.incident_list(request.user, state=state), 50).get_page(request.GET.get("page"))
     may_declare = selectors.declare_offices(request.user).exists()
-    return render(
-        request, "incidents/list.html", {"page": page, "state": state, "may_declare": may_declare}
-    )
+    return render(request, "incidents/list.html", {"page": page, "state": state, "may_declare": may_declare})
 
 
 @login_required
@@ -106,7 +103,9 @@ def incident_update(request, pk: int):
         )
         return p.recorded, p.notified
 
-    return _act(request, pk, UpdateForm, "update", call, _("已发布进展：记入 {0[0]} 件投诉，通知 {0[1]} 位投诉人。"))
+    return _act(
+        request, pk, UpdateForm, "update", call, _("已发布进展：记入 {0[0]} 件投诉，通知 {0[1]} 位投诉人。")
+    )
 
 
 @login_required
@@ -183,7 +182,6 @@ def link_at_intake(request, complaint_id: int) -> None:
             )
         except DomainError as exc:
             messages.warning(request, _("未能关联突发事件：{0}").format(exc.message))
-
 
 
 @require_GET

@@ -25,6 +25,7 @@ from .handling import (
     owner_agree,
     owner_disagree,
 )
+from .incidents import complaint_incident_link, complaint_incident_unlink, complaint_incident_update
 from .intake import (
     ComplaintInput,
     CoSignerInput,
@@ -35,7 +36,6 @@ from .intake import (
     complaint_close_on_spot,
     complaint_register,
 )
-from .incidents import complaint_incident_link, complaint_incident_unlink, complaint_incident_update
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
 from .obligations import acknowledge_send, clock_pause, clock_resume, forwarder_reply_record
 from .privacy import (

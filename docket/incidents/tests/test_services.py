@@ -129,12 +129,16 @@ def test_declare_whole_community_ignores_buildings(org):
 def test_match_by_room_building_and_time(org):
     kit = org.a
     other_building = Building.objects.create(community=kit.community, name="2号楼")
-    other_room = Room.objects.create(unit=Unit.objects.create(building=other_building, name="1单元"), number="201")
+    other_room = Room.objects.create(
+        unit=Unit.objects.create(building=other_building, name="1单元"), number="201"
+    )
     inc = declare(org)
     assert selectors.matching(kit.office.id, room_id=kit.room.id) == [inc]
     assert selectors.matching(kit.office.id, room_id=other_room.id) == []
     # before the start it is not yet the incident's time; another office never matches
-    assert selectors.matching(kit.office.id, room_id=kit.room.id, at=inc.starts_at - timedelta(minutes=1)) == []
+    assert (
+        selectors.matching(kit.office.id, room_id=kit.room.id, at=inc.starts_at - timedelta(minutes=1)) == []
+    )
     assert selectors.matching(org.b.office.id, room_id=kit.room.id) == []
     # a public place or a building number named in the place text
     assert selectors.matching(kit.office.id, location="1号楼大堂") == [inc]
@@ -239,10 +243,14 @@ def test_update_reaches_each_complainant_once_and_lands_on_each_record(org):
     cs.complaint_withdraw(actor=r, complaint_id=ended.id, reason="已自行解决")
     unlinked = make_complaint(org, complainant_phone="13700000000")
 
-    posted = services.incident_update(actor=org.a.users["eng_supervisor"], incident_id=inc.id, text="抢修中，预计18点恢复供水")
+    posted = services.incident_update(
+        actor=org.a.users["eng_supervisor"], incident_id=inc.id, text="抢修中，预计18点恢复供水"
+    )
 
     assert posted.recorded == len(linked) == 8
-    assert posted.notified == 5  # four people + the email-only owner; not the same person again, not the others
+    assert (
+        posted.notified == 5
+    )  # four people + the email-only owner; not the same person again, not the others
     for c in linked:
         ev = ComplaintEvent.objects.filter(complaint=c).order_by("-seq").first()
         assert ev.kind in ("incident_update", "incident_update_quiet")
@@ -250,10 +258,15 @@ def test_update_reaches_each_complainant_once_and_lands_on_each_record(org):
         assert ev.actor_name == str(org.a.users["eng_supervisor"])
     for c in people:
         sms = owner_sms(c)
-        assert sms.count() == 1 and "抢修中，预计18点恢复供水" in sms.get().body and sms.get().channel == "sms"
+        assert (
+            sms.count() == 1 and "抢修中，预计18点恢复供水" in sms.get().body and sms.get().channel == "sms"
+        )
     for c in (again, anonymous, ended):
         assert not owner_sms(c).exists()
-        assert ComplaintEvent.objects.filter(complaint=c).order_by("-seq").first().kind == "incident_update_quiet"
+        assert (
+            ComplaintEvent.objects.filter(complaint=c).order_by("-seq").first().kind
+            == "incident_update_quiet"
+        )
     assert owner_sms(email_only).get().channel == "email"
     assert not ComplaintEvent.objects.filter(complaint=unlinked, kind__startswith="incident").exists()
     u = IncidentUpdate.objects.get()
@@ -286,8 +299,14 @@ def test_update_is_all_or_nothing(org, monkeypatch):
 
 @pytest.mark.parametrize(
     "case,code",
-    [("empty", "required"), ("resolved", "incident_resolved"), ("stale", "incident_conflict"),
-     ("b_office", "not_found"), ("eng_staff", "forbidden_action"), ("too_long", "validation")],
+    [
+        ("empty", "required"),
+        ("resolved", "incident_resolved"),
+        ("stale", "incident_conflict"),
+        ("b_office", "not_found"),
+        ("eng_staff", "forbidden_action"),
+        ("too_long", "validation"),
+    ],
 )
 def test_update_refusals_change_nothing(org, case, code):
     r = org.a.users["reception"]
@@ -319,7 +338,9 @@ def test_resolve_posts_a_final_update(org):
     inc = declare(org)
     c = make_complaint(org)
     services.incident_link_complaint(actor=r, incident_id=inc.id, complaint_id=c.id)
-    posted = services.incident_resolve(actor=r, incident_id=inc.id, text="供水已恢复，感谢理解", expected_version=1)
+    posted = services.incident_resolve(
+        actor=r, incident_id=inc.id, text="供水已恢复，感谢理解", expected_version=1
+    )
     inc.refresh_from_db()
     assert inc.state == Incident.State.RESOLVED and inc.ended_at is not None
     assert posted.update.final and posted.recorded == 1 and posted.notified == 1
@@ -337,7 +358,10 @@ def test_resolve_refuses_an_end_before_the_start(org):
     before = snapshot(inc.id)
     with pytest.raises(DomainError) as e:
         services.incident_resolve(
-            actor=org.a.users["reception"], incident_id=inc.id, text="x", ended_at=inc.starts_at - timedelta(hours=1)
+            actor=org.a.users["reception"],
+            incident_id=inc.id,
+            text="x",
+            ended_at=inc.starts_at - timedelta(hours=1),
         )
     assert e.value.code == "incident_end_before_start" and snapshot(inc.id) == before
 

@@ -16,7 +16,15 @@ from docket.incidents.models import Incident, IncidentLink, IncidentUpdate
 
 pytestmark = pytest.mark.django_db
 
-OFFICE_A = ["reception", "office_manager", "eng_staff", "eng_supervisor", "eng_manager", "cs_supervisor", "committee"]
+OFFICE_A = [
+    "reception",
+    "office_manager",
+    "eng_staff",
+    "eng_supervisor",
+    "eng_manager",
+    "cs_supervisor",
+    "committee",
+]
 COMPANY = ["qm", "general_office", "mgmt_rep", "leadership", "group_property"]
 MANAGERS = {"reception", "office_manager", "eng_supervisor", "eng_manager", "cs_supervisor", "qm"}
 ALL = [f"a:{r}" for r in OFFICE_A] + [f"b:{r}" for r in OFFICE_A] + COMPANY + ["other_qm"]
@@ -193,10 +201,16 @@ def test_hint_follows_area_and_keeps_the_tick(client, org, world):
     inc, _c = world
     client.force_login(org.a.users["reception"])
     url = reverse("incidents:hint")
-    assert "关联到此事件" in client.get(url, {"office": org.a.office.id, "room": org.a.room.id}).content.decode()
+    assert (
+        "关联到此事件" in client.get(url, {"office": org.a.office.id, "room": org.a.room.id}).content.decode()
+    )
     assert client.get(url, {"office": org.a.office.id, "location": "2号楼大堂"}).content.strip() == b""
-    assert "1号楼停水" in client.get(url, {"office": org.a.office.id, "location": "1号楼大堂"}).content.decode()
-    html = client.get(url, {"office": org.a.office.id, "room": org.a.room.id, "incident": inc.id}).content.decode()
+    assert (
+        "1号楼停水" in client.get(url, {"office": org.a.office.id, "location": "1号楼大堂"}).content.decode()
+    )
+    html = client.get(
+        url, {"office": org.a.office.id, "room": org.a.room.id, "incident": inc.id}
+    ).content.decode()
     assert f'value="{inc.id}" checked' in html
     assert client.get(url, {"office": "x"}).content == b""
 
@@ -220,7 +234,9 @@ def test_intake_without_tick_links_nothing_and_a_refused_link_still_files(client
     client.post(reverse("complaints:new"), _intake(org))
     assert not IncidentLink.objects.filter(complaint__subject="家里停水").exists()
     services.incident_resolve(actor=org.a.users["reception"], incident_id=inc.id, text="已恢复")
-    r = client.post(reverse("complaints:new"), _intake(org, subject="又停水", incident=str(inc.id)), follow=True)
+    r = client.post(
+        reverse("complaints:new"), _intake(org, subject="又停水", incident=str(inc.id)), follow=True
+    )
     assert Complaint.objects.filter(subject="又停水").exists()
     assert not IncidentLink.objects.filter(complaint__subject="又停水").exists()
     assert "未能关联突发事件" in r.content.decode() or r.status_code == 200
@@ -238,14 +254,25 @@ def test_public_fragment_has_no_personal_data(client, org, world):
     for secret in ("张三丰", "13812345678", c.receipt_no, "家里没水", str(org.a.users["reception"])):
         assert secret not in html
     # another office shows nothing of A's; an unknown office is 404; a resolved incident leaves the page
-    assert "1号楼停水" not in client.get(reverse("incidents_public:office", args=[org.b.office.code])).content.decode()
+    assert (
+        "1号楼停水"
+        not in client.get(reverse("incidents_public:office", args=[org.b.office.code])).content.decode()
+    )
     assert client.get(reverse("incidents_public:office", args=["NOPE"])).status_code == 404
     services.incident_resolve(actor=org.a.users["reception"], incident_id=inc.id, text="已恢复")
-    assert "1号楼停水" not in client.get(reverse("incidents_public:office", args=[org.a.office.code])).content.decode()
+    assert (
+        "1号楼停水"
+        not in client.get(reverse("incidents_public:office", args=[org.a.office.code])).content.decode()
+    )
 
 
 def test_pages_need_sign_in(client, org, world):
     inc, _c = world
-    for url in (reverse("incidents:list"), reverse("incidents:detail", args=[inc.id]), reverse("incidents:new"), reverse("incidents:hint")):
+    for url in (
+        reverse("incidents:list"),
+        reverse("incidents:detail", args=[inc.id]),
+        reverse("incidents:new"),
+        reverse("incidents:hint"),
+    ):
         r = client.get(url)
         assert r.status_code == 302 and "/login/" in r["Location"]
