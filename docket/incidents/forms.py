@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from docket.complaints.forms import use_our_messages
-from docket.org.models import Building
+from docket.org.models import Building, Office
 
 from . import selectors
 from .models import Incident
@@ -15,7 +15,7 @@ DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%
 
 
 class DeclareForm(forms.Form):
-    office = forms.ModelChoiceField(label=_("管理处"), queryset=None)  # type: ignore[arg-type]
+    office = forms.ModelChoiceField(label=_("管理处"), queryset=Office.objects.none())
     kind = forms.ChoiceField(label=_("类别"), choices=Incident.Kind.choices)
     title = forms.CharField(label=_("标题"), max_length=100)
     description = forms.CharField(
