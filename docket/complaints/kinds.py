@@ -45,6 +45,15 @@ class EventKind:
     audience: str | None = None
     owner_text: tuple[str, str] | None = None
     webhook: bool = False
+    # How this kind's payload reads on the staff timeline where the shared PAYLOAD_LABELS would mislead:
+    # `fields` renames a field for this kind only ("from" is 原级别 on a severity change, 原部门 on a
+    # transfer); `values` names the vocabulary a field's codes are shown in (the tag library resolves the
+    # name, so this module stays a leaf): ("from", "severity") shows "hot" as 热点.
+    fields: tuple[tuple[str, Promise | str], ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+
+    def field_label(self, key: str, default: Promise | str) -> Promise | str:
+        return dict(self.fields).get(key, default)
 
     def __post_init__(self) -> None:
         if self.public_text and self.public_text not in self.public_fields:
@@ -258,7 +267,15 @@ _kind(
 _kind("forwarder_replied", _("答复转交单位"), staff_text="body", webhook=True)
 
 # --- severity (R-ESC) ----------------------------------------------------------------------------------------
-_kind("severity_raised", _("升级为热点/重大投诉"), staff_text="reason", notice=SEVERITY, audience="severity")
+_kind(
+    "severity_raised",
+    _("升级为热点/重大投诉"),
+    staff_text="reason",
+    notice=SEVERITY,
+    audience="severity",
+    fields=(("from", _("原级别")), ("to", _("升级为"))),
+    values=(("from", "severity"), ("to", "severity")),
+)
 _kind("group_reported", _("向集团报告"))
 
 

@@ -1,6 +1,7 @@
 import functools
 
 from django import template
+from django.utils.translation import gettext, ngettext
 
 from .. import kinds
 
@@ -9,9 +10,11 @@ register = template.Library()
 
 @functools.cache
 def _value_labels():  # lazy labels: translated when shown, so one dict serves every language
-    from ..models import Exemption, FollowUpMethod, Method, ReviewStage
+    from ..models import Exemption, FollowUpMethod, Method, ReviewStage, Severity, State
 
     return {
+        "severity": dict(Severity.choices),
+        "state": dict(State.choices),
         "stage": dict(ReviewStage.choices),
         "exemption": dict(Exemption.choices),
         "method": dict(Method.choices),
@@ -33,17 +36,24 @@ def event_public_text(event) -> str:
 
 
 @register.filter
-def event_details(payload: dict) -> list[tuple[str, str]]:
-    """The readable part of an event's payload, codes shown by their labels."""
+def event_details(event) -> list[tuple[str, str]]:
+    """The readable part of an event's payload, codes shown by their labels: the kind may rename a field
+    and name the vocabulary of its values (kinds.EventKind.fields / .values)."""
+    payload = getattr(event, "payload", None)
     if not isinstance(payload, dict):
         return []
-    labels = _value_labels()
+    kind = kinds.KINDS.get(getattr(event, "kind", ""))
+    vocabularies = _value_labels()
+    value_of = dict(kind.values) if kind else {}
     out = []
     for key, label in kinds.PAYLOAD_LABELS:
         value = payload.get(key)
         if value in (None, "", []):
             continue
-        out.append((str(label), str(labels.get(key, {}).get(value, value))))
+        if kind:
+            label = kind.field_label(key, label)
+        shown = vocabularies.get(value_of.get(key, key), {}).get(value, value)
+        out.append((str(label), str(shown)))
     return out
 
 
@@ -60,13 +70,21 @@ def countdown(due) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = (
-        (f"{days}天" if days else "")
-        + (f"{hours}小时" if hours else "")
-        + (f"{minutes}分" if not days else "")
-    )
-    parts = parts or "0分"
-    return f"已逾期 {parts}" if late else f"剩余 {parts}"
+    units = []
+    if days:
+        units.append(ngettext("%(n)d天", "%(n)d天", days) % {"n": days})
+    if hours:
+        units.append(ngettext("%(n)d小时", "%(n)d小时", hours) % {"n": hours})
+    if not days and (minutes or not hours):
+        units.append(ngettext("%(n)d分", "%(n)d分", minutes) % {"n": minutes})
+    # Chinese runs the units together ("1天2小时"); English separates them ("1 d 2 h"): the joining pattern
+    # is itself translated.
+    parts = units[0]
+    for unit in units[1:]:
+        parts = gettext("%(first)s%(second)s") % {"first": parts, "second": unit}
+    if late:
+        return gettext("已逾期 %(time)s") % {"time": parts}
+    return gettext("剩余 %(time)s") % {"time": parts}
 
 
 @register.filter
