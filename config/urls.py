@@ -21,6 +21,9 @@ urlpatterns = [
     path("triage/", include("docket.triage.urls")),
     path("api/v1/", api.urls),
     path("p/", include("docket.portal.urls")),  # the owners' portal: public, no sign-in
+    # report documents, case library and archive (issue 13)
+    path("cases/", include("docket.cases.urls")),
+    path("archive/", include("docket.archive.urls")),
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "docket.mailin",
     "docket.triage",
     "docket.portal",
+    # report documents, case library and archive (issue 13)
+    "docket.cases",
+    "docket.archive",
     "config.apps.JobsConfig",
 ]
 
