@@ -152,7 +152,7 @@ def archive_bundle(archive: Archive, user) -> bytes:
     missing = []
     for a in c.attachments.all():
         try:
-            with default_storage.open(a.file.name, "rb") as f:
+            with default_storage.open(a.file.name or "", "rb") as f:
                 data = f.read()
         except (FileNotFoundError, OSError):
             missing.append({"id": a.id, "name": a.original_name, "reason": "file missing"})

@@ -70,7 +70,7 @@ def _clean(data: CaseInput, complaint: Complaint) -> dict:
 
 def _place(complaint: Complaint) -> str:
     parts = [complaint.community.name]
-    if complaint.building_id:
+    if complaint.building is not None:
         parts.append(complaint.building.name)
     return " ".join(parts)
 

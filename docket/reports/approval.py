@@ -47,7 +47,7 @@ def reviewers_of(duty: ReportDuty):
     """The people who may decide on this report (told when it is submitted)."""
     roles = REVIEW_ROLES.get(ReportDuty.Kind(duty.kind), frozenset())
     if duty.kind == ReportDuty.Kind.DEPT_MONTHLY:
-        grants = RoleAssignment.objects.filter(role__in=roles, office_id=duty.office_id)
+        grants = RoleAssignment.objects.filter(role__in=roles, office=duty.office_id)
     else:
         grants = RoleAssignment.objects.filter(role__in=roles, company_id=duty.company_id)
     return User.objects.filter(id__in=grants.values("user_id"), is_active=True)

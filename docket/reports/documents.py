@@ -62,10 +62,14 @@ def report_figures(qs: QuerySet[Complaint], duty: ReportDuty) -> dict[str, Any]:
     """The period's figures for the report: the headline figures of this period, the period before and
     the same period a year before; the top five causes; and the breakdowns by category, department and
     channel (label, received, closed, on-time rate) that the charts draw."""
-    span = dict(date_from=duty.period_start, date_to=duty.period_end)
-    cmp = stats.compare(qs, **span)
-    causes = stats.top_causes(qs, **span)
-    return figures_from(cmp, causes, [stats.breakdown(qs, dimension=code, **span) for code, _t in BREAKDOWNS])
+    start, end = duty.period_start, duty.period_end
+    cmp = stats.compare(qs, date_from=start, date_to=end)
+    causes = stats.top_causes(qs, date_from=start, date_to=end)
+    return figures_from(
+        cmp,
+        causes,
+        [stats.breakdown(qs, dimension=code, date_from=start, date_to=end) for code, _t in BREAKDOWNS],
+    )
 
 
 def figures_from(cmp, causes, breakdowns) -> dict[str, Any]:
