@@ -127,7 +127,9 @@ def developer_legacy(request):
             "company": company,
             "month": f"{date_from:%Y-%m}",
             "phases": documents.bars(
-                [{"label": lb, "received": n} for lb, n in report.by_phase()], limit=len(legacy.PHASE_LABELS)
+                [{"label": lb, "received": n} for lb, n in report.by_phase()],
+                limit=len(legacy.PHASE_LABELS),
+                ordered=True,
             ),
         },
     )

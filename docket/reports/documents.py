@@ -131,9 +131,10 @@ def headline_rows(figures: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def bars(rows: list[dict[str, Any]], limit: int = 10) -> list[dict[str, Any]]:
-    """A bar chart's bars (label, value, width in % of the largest), for HTML bars in the page and PDF."""
-    rows = sorted(rows, key=lambda r: -r["received"])[:limit]
+def bars(rows: list[dict[str, Any]], limit: int = 10, *, ordered: bool = False) -> list[dict[str, Any]]:
+    """A bar chart's bars (label, value, width in % of the largest), for HTML bars in the page and PDF:
+    the largest first, or in the given order (`ordered`, e.g. the project phases)."""
+    rows = (rows if ordered else sorted(rows, key=lambda r: -r["received"]))[:limit]
     top = max((r["received"] for r in rows), default=0) or 1
     return [
         {"label": r["label"], "value": r["received"], "width": round(r["received"] * 100 / top, 1)}

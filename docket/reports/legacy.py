@@ -213,7 +213,7 @@ def legacy_pdf(report: LegacyReport) -> bytes:
     from .documents import bars
 
     phases = report.by_phase()
-    chart = bars([{"label": label, "received": n} for label, n in phases], limit=len(phases))
+    chart = bars([{"label": label, "received": n} for label, n in phases], limit=len(phases), ordered=True)
     return render_pdf(
         "reports/pdf/legacy.html",
         {"report": report, "title": FORM_TITLE, "columns": COLUMNS, "chart": chart, "total": report.total},

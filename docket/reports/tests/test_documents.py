@@ -231,6 +231,12 @@ def test_legacy_report_figures(org, data):
     pdf = legacy.legacy_pdf(r)
     text, dark = png_ink(pdf)
     assert "地产遗留问题投诉月度统计" in text and "工程施工" in text and dark > 500
+    ARTIFACTS.mkdir(exist_ok=True)
+    import pypdfium2 as pdfium
+
+    pdfium.PdfDocument(io.BytesIO(pdf))[0].render(scale=1.5).to_pil().save(
+        ARTIFACTS / "report-legacy-pdf-1.png"
+    )
     with zipfile.ZipFile(io.BytesIO(legacy.legacy_xlsx(r))) as z:
         assert "工程施工" in "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
 
