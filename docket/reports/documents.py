@@ -7,6 +7,7 @@ document stays what was sent; a draft shows the figures as they stand."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import xlsxwriter
@@ -58,12 +59,46 @@ def _row(r) -> dict[str, Any]:
     }
 
 
+def _months(duty: ReportDuty) -> int:
+    return (
+        (duty.period_end.year - duty.period_start.year) * 12
+        + duty.period_end.month
+        - duty.period_start.month
+        + 1
+    )
+
+
+def duty_compare(qs: QuerySet[Complaint], duty: ReportDuty) -> stats.Comparison:
+    """The report's period beside the period of the same length just before it (the month before a
+    monthly report, the quarter or half-year before a periodic one) and the same period a year before."""
+    start, end = duty.period_start, duty.period_end
+    prev_start = stats.shift_months(start, -_months(duty))
+    prev = (prev_start, start - timedelta(days=1))
+    year = stats.shift_period(start, end, -12)
+    if duty.period_end == stats.shift_months(start, _months(duty)) - timedelta(days=1):
+        year = (
+            stats.shift_months(start, -12),
+            stats.shift_months(end + timedelta(days=1), -12) - timedelta(days=1),
+        )
+
+    def total(a, b):
+        return stats.breakdown(qs, date_from=a, date_to=b).total
+
+    return stats.Comparison(
+        current=total(start, end),
+        previous=total(*prev),
+        last_year=total(*year),
+        previous_range=prev,
+        last_year_range=year,
+    )
+
+
 def report_figures(qs: QuerySet[Complaint], duty: ReportDuty) -> dict[str, Any]:
     """The period's figures for the report: the headline figures of this period, the period before and
     the same period a year before; the top five causes; and the breakdowns by category, department and
     channel (label, received, closed, on-time rate) that the charts draw."""
     start, end = duty.period_start, duty.period_end
-    cmp = stats.compare(qs, date_from=start, date_to=end)
+    cmp = duty_compare(qs, duty)
     causes = stats.top_causes(qs, date_from=start, date_to=end)
     return figures_from(
         cmp,

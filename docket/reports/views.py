@@ -404,9 +404,10 @@ def report_duty(request, pk: int):
         raise Http404
     qs = rs.duty_complaints(request.user, duty)
     span = dict(date_from=duty.period_start, date_to=duty.period_end)
-    cmp = stats.compare(qs, **span)
-    causes = stats.top_causes(qs, **span)
     from . import approval, documents
+
+    cmp = documents.duty_compare(qs, duty)
+    causes = stats.top_causes(qs, **span)
 
     by = [stats.breakdown(qs, dimension=d, **span) for d, _title in documents.BREAKDOWNS]
     figures = documents.figures_from(cmp, causes, by)

@@ -324,3 +324,28 @@ def test_legacy_page_permissions(client, org, data, role):
         else 0
     )
     assert r.context["total"].received == expected
+
+
+@pytest.mark.parametrize("period", ["quarter", "half_year"])
+def test_company_periodic_analysis_prefilled_per_company_setting(org, period):
+    """QM's analysis covers the quarter, or the half-year when the company's policy says so (seed
+    5.2.6.3 names both); its figures are the company's."""
+    from docket.sla.models import SlaPolicy
+
+    duetimes.invalidate()
+    dataset.build(org)
+    if period == "half_year":
+        SlaPolicy.objects.create(company=org.company, rules={"reports": {"qm_period": "half_year"}})
+    report_duties_open(today=date(2027, 1, 1))
+    duty = ReportDuty.objects.get(kind="qm_periodic", company=org.company)
+    start = date(2026, 10, 1) if period == "quarter" else date(2026, 7, 1)
+    assert (duty.period_start, duty.period_end) == (start, date(2026, 12, 31))
+    f = documents.report_figures(documents.duty_complaints_all(duty), duty)
+    # Company-wide: office A's five in November and c7 in October, office B's c6: 7. The period before
+    # has none; a year before, c8 (November 2025) only.
+    assert (f["current"]["received"], f["previous"]["received"], f["last_year"]["received"]) == (7, 0, 1)
+    assert {r["label"]: r["received"] for r in f["by_category"]} == {"设施设备": 6, "地产遗留": 1}
+    assert approval.may_review(org.users["leadership"], duty) and approval.may_review(
+        org.users["mgmt_rep"], duty
+    )
+    assert not approval.may_review(org.users["qm"], duty)
