@@ -125,7 +125,7 @@ def _deliver_legacy(gen: GeneratedReport) -> None:
                 )
             if conf.developer_party_id:
                 notify_webhooks(
-                    event="developer_legacy_report",
+                    event="report.developer_legacy",
                     data=gen.figures
                     | {"files": [{"name": f["name"], "sha256": f["sha256"]} for f in gen.files]},
                     dedupe_key=key,
