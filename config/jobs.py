@@ -72,3 +72,21 @@ def retrain_triage_models():
     """The companies' triage classifiers, retrained on their classified complaints when those changed
     (R-INT-4); each run stores a new version (docket/triage)."""
     triage_models_retrain()
+
+
+# --- report documents, case library and archive (issue 13) ---------------------------------------------------
+@periodic_task(crontab(day="1", hour="1", minute="20"))
+def generate_developer_legacy_reports():
+    """The developer-legacy monthly statistics of the month just ended, to QM and the developer's centre
+    (seed 5.2.6.4); idempotent (one GeneratedReport per company and month)."""
+    from docket.reports.delivery import legacy_reports_generate
+
+    legacy_reports_generate()
+
+
+@periodic_task(crontab(minute="25"))
+def deliver_approved_reports():
+    """Approved monthly / quarterly analyses, as PDF and Excel, to the company's report recipients."""
+    from docket.reports.delivery import reports_deliver_pending
+
+    reports_deliver_pending()

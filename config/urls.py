@@ -24,6 +24,9 @@ urlpatterns = [
     # incidents (issue 12): staff pages, and the portal's public notice of an office's active incidents
     path("incidents/", include("docket.incidents.urls")),
     path("p/o/", include("docket.incidents.public_urls")),
+    # report documents, case library and archive (issue 13)
+    path("cases/", include("docket.cases.urls")),
+    path("archive/", include("docket.archive.urls")),
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "docket.triage",
     "docket.portal",
     "docket.incidents",  # incidents (issue 12)
+    # report documents, case library and archive (issue 13)
+    "docket.cases",
+    "docket.archive",
     "config.apps.JobsConfig",
 ]
 

@@ -248,6 +248,38 @@ def notify_address(
     return 1
 
 
+def notify_email(
+    *,
+    kind: str,
+    address: str,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    company_id: int | None = None,
+    ref: str = "",
+    attachments: list[dict] | None = None,
+) -> int:
+    """Queue an e-mail to a configured mailbox (a report's recipients, the developer's centre), with
+    optional attachments: `[{"name", "path", "content_type"}]`, each a file in the default storage that
+    the e-mail channel reads when it sends. Returns 1 if newly queued, 0 if the key was queued before."""
+    address = (address or "").strip()
+    if "@" not in address:
+        return 0
+    row = _row(
+        kind=kind,
+        channel=Channel.EMAIL,
+        address=address[:200],
+        data={"attachments": attachments or []},
+        dedupe_key=f"{dedupe_key}:email",
+        subject=subject,
+        body=body,
+        company_id=company_id,
+        ref=ref,
+        now=clock.now(),
+    )
+    return _insert([row])
+
+
 def webhooks_any(company_id: int | None) -> bool:
     """Cheap check (no query while cached) whether any active endpoint could want this company's events."""
     return any(ep.company_id in (None, company_id) for ep in _endpoints.all())
@@ -262,15 +294,18 @@ def notify_webhooks(
     created_by_id: int | None = None,
     party_ids: Iterable[int] = (),
     ref: str = "",
+    party_only: bool = False,
 ) -> int:
     """Queue `data` (JSON) for every active endpoint subscribed to `event` that matches the company, the
-    creating integration and the external parties concerned (see WebhookEndpoint). The JSON is fixed
+    creating integration and the external parties concerned (see WebhookEndpoint). With `party_only`, only
+    endpoints registered for one of those parties (a report meant for the developer alone). The JSON is fixed
     here, so every retry sends the same bytes with the same event id."""
     parties = frozenset(p for p in party_ids if p)
     targets = [
         ep
         for ep in _endpoints.all()
         if ep.wants(event=event, company_id=company_id, created_by_id=created_by_id, party_ids=parties)
+        and (not party_only or ep.external_party_id in parties)
     ]
     if not targets:
         return 0

@@ -44,6 +44,16 @@ class ReportDuty(models.Model):
     # The period's figures as they stood when the report was submitted (the report stays what was sent).
     figures = models.JSONField(_("统计数据"), default=dict, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    # The approval step (reports.approval): who approved the submitted report and when.
+    approved_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
 
     class Meta:
         verbose_name = _("定期报告")
@@ -63,5 +73,109 @@ class ReportDuty(models.Model):
         return f"{who} {self.get_kind_display()} {self.period_start:%Y-%m}"
 
     @property
+    def status(self) -> str:
+        """draft (not submitted, or returned), submitted (waiting for approval), approved."""
+        if self.approved_at is not None:
+            return "approved"
+        return "submitted" if self.submitted_at is not None else "draft"
+
+    @property
     def on_time(self) -> bool | None:
         return None if self.submitted_at is None else self.submitted_at <= self.due_at
+
+
+# --- report documents: approval, delivery settings, generated statistics (issue 13, report documents) ------
+
+
+class ReportReview(models.Model):
+    """One decision on a submitted report (R-ANA-2/3): approved, or returned with a comment for the author
+    to revise and submit again. Who decides: the office manager for a department's statistics, QM for an
+    office's analysis, leadership or the management representative for QM's periodic analysis
+    (`reports.approval.may_review`)."""
+
+    duty = models.ForeignKey(ReportDuty, on_delete=models.PROTECT, related_name="reviews")
+    approved = models.BooleanField(_("通过"))
+    comment = models.TextField(_("审核意见"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("审核人")
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"))
+    # When the submission this decision is about was made (a returned report is submitted again).
+    submitted_at = models.DateTimeField(_("提交时间"))
+
+    class Meta:
+        verbose_name = _("报告审核")
+        verbose_name_plural = _("报告审核")
+        ordering = ["reviewed_at", "id"]
+
+
+class ReportDelivery(models.Model):
+    """Where a company's finished reports go (R-ANA-2, seed 5.2.6.4): approved analyses to the listed
+    mailboxes; the developer-legacy monthly statistics to the developer's customer-relations centre (its
+    mailbox, and its webhook endpoints registered for that external party) and to the listed mailboxes."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="report_delivery", verbose_name=_("公司")
+    )
+    recipients = models.TextField(_("报告接收邮箱"), blank=True, help_text=_("每行一个邮箱。"))
+    developer_party = models.ForeignKey(
+        "org.ExternalParty",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("地产客户关系中心"),
+    )
+    developer_emails = models.TextField(_("地产接收邮箱"), blank=True, help_text=_("每行一个邮箱。"))
+
+    class Meta:
+        verbose_name = _("报告发送设置")
+        verbose_name_plural = _("报告发送设置")
+
+    def __str__(self) -> str:
+        return str(self.company)
+
+    @staticmethod
+    def _emails(text: str) -> list[str]:
+        return [e.strip() for e in text.replace(",", "\n").splitlines() if "@" in e.strip()]
+
+    @property
+    def recipient_emails(self) -> list[str]:
+        return self._emails(self.recipients)
+
+    @property
+    def developer_email_list(self) -> list[str]:
+        return self._emails(self.developer_emails)
+
+
+class GeneratedReport(models.Model):
+    """A report the system generates on schedule (the developer-legacy monthly statistics, seed 5.2.6.4)
+    or a finished analysis queued for delivery: its figures as generated, the files written, and when it
+    was handed to the outbox. One row per (kind, company, period): generating again changes nothing."""
+
+    class Kind(models.TextChoices):
+        DEVELOPER_LEGACY = "developer_legacy", _("地产遗留问题月度统计")
+        ANALYSIS = "analysis", _("投诉分析报告")
+
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("公司"))
+    duty = models.OneToOneField(
+        ReportDuty, on_delete=models.PROTECT, null=True, blank=True, related_name="generated"
+    )
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    figures = models.JSONField(_("统计数据"), default=dict, blank=True)
+    files = models.JSONField(_("文件"), default=list, blank=True)  # [{"name", "path", "sha256"}]
+    created_at = models.DateTimeField(_("生成时间"))
+    delivered_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("生成的报告")
+        verbose_name_plural = _("生成的报告")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "company", "period_start"],
+                name="generated_report_unique",
+                condition=models.Q(duty__isnull=True),
+            ),
+        ]

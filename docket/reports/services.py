@@ -168,6 +168,9 @@ def report_submit(
             setattr(duty, k, v)
         duty.figures = figures or {}
         duty.save(update_fields=["summary", "submitted_at", "submitted_by", *sections, "figures"])
+        from .approval import report_submitted_notify
+
+        report_submitted_notify(duty)
     return duty
 
 

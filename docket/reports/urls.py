@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -12,4 +12,9 @@ urlpatterns = [
     path("k01f2/", views.k01f2, name="k01f2"),
     path("committee/", views.committee_home, name="committee_home"),
     path("committee/<int:community_id>/", views.committee, name="committee"),
+    # report documents (issue 13: approval, PDF/Excel, developer-legacy statistics)
+    path("duties/<int:pk>/review/", document_views.duty_review, name="duty_review"),
+    path("duties/<int:pk>/pdf/", document_views.duty_pdf, name="duty_pdf"),
+    path("duties/<int:pk>/xlsx/", document_views.duty_xlsx, name="duty_xlsx"),
+    path("developer-legacy/", document_views.developer_legacy, name="developer_legacy"),
 ]

@@ -404,10 +404,13 @@ def report_duty(request, pk: int):
         raise Http404
     qs = rs.duty_complaints(request.user, duty)
     span = dict(date_from=duty.period_start, date_to=duty.period_end)
-    cmp = stats.compare(qs, **span)
+    from . import approval, documents
+
+    cmp = documents.duty_compare(qs, duty)
     causes = stats.top_causes(qs, **span)
-    by = [stats.breakdown(qs, dimension=d, **span) for d in ("category", "department", "channel")]
-    figures = _duty_figures(cmp, causes)
+
+    by = [stats.breakdown(qs, dimension=d, **span) for d, _title in documents.BREAKDOWNS]
+    figures = documents.figures_from(cmp, causes, by)
     may_submit = duty.submitted_at is None and services._may_submit(request.user, duty)
     error = None
     if request.method == "POST" and may_submit:
@@ -426,6 +429,8 @@ def report_duty(request, pk: int):
     draft = {
         "causes": "\n".join(f"{n}. {r.label}：{r.received} 件" for n, r in enumerate(causes, 1)),
     }
+    if duty.reviews.exists():  # returned: the sections as written are the draft
+        draft = {k: getattr(duty, k) for k, _label in services.REPORT_SECTIONS}
     return render(
         request,
         "reports/duty.html",
@@ -446,27 +451,10 @@ def report_duty(request, pk: int):
             ],
             "submitted": [(label, getattr(duty, k)) for k, label in services.REPORT_SECTIONS],
             "error": error,
+            # The approval step and the documents (reports/approval.py, reports/documents.py).
+            "may_review": duty.status == "submitted" and approval.may_review(request.user, duty),
+            "reviews": duty.reviews.select_related("reviewer").order_by("reviewed_at", "id"),
+            "bars": [(t, documents.bars(figures[f"by_{c}"])) for c, t in documents.BREAKDOWNS[:1]],
         },
         status=422 if error else 200,
     )
-
-
-def _duty_figures(cmp, causes) -> dict:
-    def row(r):
-        return {
-            "received": r.received,
-            "closed": r.closed,
-            "open": r.open,
-            "overdue": r.overdue,
-            "on_time_rate": r.on_time_rate,
-            "satisfaction": r.satisfaction,
-            "hot": r.hot,
-            "major": r.major,
-        }
-
-    return {
-        "current": row(cmp.current),
-        "previous": row(cmp.previous),
-        "last_year": row(cmp.last_year),
-        "top_causes": [{"label": r.label, "received": r.received} for r in causes],
-    }

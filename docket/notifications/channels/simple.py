@@ -25,5 +25,20 @@ def deliver_email(n) -> Outcome:
     # UTF-8 body and an RFC 2047 encoded subject: Django's EmailMessage does both for non-ASCII text. The
     # subject on one line: a CR/LF in it (an old row, a subject typed with a line break) would make Django
     # refuse the message (BadHeaderError) on every retry.
-    EmailMessage(one_line(n.subject), n.body, None, [address.strip()]).send(fail_silently=False)
+    message = EmailMessage(one_line(n.subject), n.body, None, [address.strip()])
+    for item in (n.data or {}).get("attachments", []):
+        message.attach(item["name"], _attachment_bytes(item), item.get("content_type") or None)
+    message.send(fail_silently=False)
     return Outcome(excerpt=address)
+
+
+def _attachment_bytes(item: dict) -> bytes:
+    """An attachment named in the row's data: a file in the default storage (written by the code that
+    queued the message; the row keeps only its path, so the outbox stays small). A file gone is permanent."""
+    from django.core.files.storage import default_storage
+
+    try:
+        with default_storage.open(item["path"], "rb") as f:
+            return f.read()
+    except (FileNotFoundError, OSError) as exc:
+        raise PermanentError(f"attachment missing: {item.get('name', '')}") from exc
