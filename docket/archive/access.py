@@ -12,6 +12,15 @@ COMPANY_ROLES = frozenset({Role.QM, Role.LEADERSHIP})
 OFFICE_ROLES = frozenset({Role.OFFICE_MANAGER, Role.RECEPTION})
 
 
+def may_export_bundle(user, complaint) -> bool:
+    """The bundle carries the record chain verbatim (its hashes must verify), so personal data in it is
+    unmasked: only an exporter who sees the complainant in full (complaints/privacy.sees_full) gets it.
+    Leadership, who sees names and phones masked, exports the PDF (masked for them) only."""
+    from docket.complaints import privacy
+
+    return may_export(user, complaint) and privacy.sees_full(user, complaint)
+
+
 def may_export(user, complaint) -> bool:
     for a in assignments_of(user):
         if (a.role in COMPANY_ROLES and a.company_id == complaint.company_id) or (

@@ -12,9 +12,10 @@ from docket.complaints import scopes
 from . import access, services
 
 
-def _archive(request, pk: int) -> services.Archive:
+def _archive(request, pk: int, *, bundle: bool = False) -> services.Archive:
     complaint = scopes.complaints_visible_to(request.user).filter(pk=pk).first()
-    if complaint is None or not access.may_export(request.user, complaint):
+    allowed = access.may_export_bundle if bundle else access.may_export
+    if complaint is None or not allowed(request.user, complaint):
         raise Http404
     return services.archive_of(complaint.id)
 
@@ -40,7 +41,7 @@ def archive_pdf(request, pk: int):
 @login_required
 def archive_bundle(request, pk: int):
     """The archive bundle: manifest with SHA-256 digests, the PDF, the chain, records and attachments."""
-    archive = _archive(request, pk)
+    archive = _archive(request, pk, bundle=True)
     body = services.archive_bundle(archive, request.user)
     suffix = "-dossier" if archive.dossier else ""
     return _file(body, "application/zip", f"{archive.complaint.receipt_no}{suffix}.zip", inline=False)

@@ -1,4 +1,5 @@
 import functools
+from types import SimpleNamespace
 
 from django import template
 from django.utils.translation import gettext, ngettext
@@ -39,6 +40,8 @@ def event_public_text(event) -> str:
 def event_details(event) -> list[tuple[str, str]]:
     """The readable part of an event's payload, codes shown by their labels: the kind may rename a field
     and name the vocabulary of its values (kinds.EventKind.fields / .values)."""
+    if isinstance(event, dict):  # a bare payload (older templates): shared labels only
+        event = SimpleNamespace(kind="", payload=event)
     payload = getattr(event, "payload", None)
     if not isinstance(payload, dict):
         return []
