@@ -320,10 +320,8 @@ def files_removed_on_failure() -> Iterator[None]:
         yield
     except BaseException:
         for name in written:
-            try:
+            with contextlib.suppress(OSError):  # nothing else to do: the row is gone already
                 default_storage.delete(name)
-            except OSError:  # pragma: no cover - logged by the storage, nothing else to do
-                pass
         raise
     finally:
         _written.reset(token)
