@@ -133,6 +133,9 @@ def test_poster_page_and_pdf(client, org):
     assert "业主意见受理公告" in text and "朝阳路88号客服中心" in text and "当天答复" in text
     assert "Noto-Sans-CJK-SC" in font_of_first_char(r.content)
     assert ink > 5000  # the glyphs and the QR code were drawn
+    import pypdfium2 as pdfium
+
+    assert len(pdfium.PdfDocument(io.BytesIO(r.content))) == 1  # one A4 sheet for the notice board
 
 
 # --- the phone proof -----------------------------------------------------------------------------------
