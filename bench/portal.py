@@ -114,7 +114,9 @@ def code_for(phone: str) -> str:
     for _ in range(50):
         n = Notification.objects.filter(kind="one_time_code", address=phone).order_by("-id").first()
         if n is not None:
-            return re.search(r"\d{6}", n.body).group(0)
+            m = re.search(r"\d{6}", n.body)
+            if m is not None:
+                return m.group(0)
         time.sleep(0.1)
     raise RuntimeError(f"no code for {phone}")
 

@@ -296,7 +296,7 @@ def attachment_store(complaint: Complaint, upload, content_type: str, actor, whe
     att.file.save(f"upload.{ATTACHMENT_EXTENSIONS[content_type]}", ContentFile(content), save=False)
     written = _written.get()
     if written is not None:  # portal filing: the caller removes these files if its transaction rolls back
-        written.append(att.file.name)
+        written.append(str(att.file.name))
     # If the transaction rolls back the file stays orphaned on storage, never referenced; that is
     # harmless and cheaper than two-phase file handling.
     att.save()

@@ -123,9 +123,11 @@ def _photos(request: HttpRequest) -> list[services.Photo]:
         raise DomainError("photos_too_many", limit=limit)
     most = settings.DOCKET_ATTACHMENT_MAX_BYTES
     for f in files:
-        if f.size > most:
+        if (f.size or 0) > most:
             raise DomainError(
-                "attachment_size", name=f.name[:100], limit_mb=f"{most / 1048576:.2f}".rstrip("0").rstrip(".")
+                "attachment_size",
+                name=(f.name or "")[:100],
+                limit_mb=f"{most / 1048576:.2f}".rstrip("0").rstrip("."),
             )
     return [services.Photo(name=f.name or "photo", content=f.read()) for f in files]
 

@@ -47,7 +47,9 @@ def jpeg(size=(64, 48), *, exif: bool = True, color=(200, 30, 30)) -> bytes:
 def last_code(phone: str = PHONE) -> str:
     n = Notification.objects.filter(kind="one_time_code", address=phone).order_by("-id").first()
     assert n is not None and n.channel == "sms"
-    return re.search(r"\d{6}", n.body).group(0)
+    m = re.search(r"\d{6}", n.body)
+    assert m is not None
+    return m.group(0)
 
 
 def send(client, phone=PHONE, **extra):

@@ -22,7 +22,9 @@ VIEWPORTS = {"phone": (390, 844), "pc": (1366, 768)}
 
 def _code_from_sms_log(path) -> str:
     last = path.read_text(encoding="utf-8").strip().splitlines()[-1]
-    return re.search(r"验证码是 (\d{6})", json.loads(last)["text"]).group(1)
+    m = re.search(r"验证码是 (\d{6})", json.loads(last)["text"])
+    assert m is not None
+    return m.group(1)
 
 
 @pytest.mark.parametrize("device", ["phone", "pc"])
@@ -36,7 +38,10 @@ def test_file_with_a_photo_then_receipt_pdf_then_track(
     o.save()
     width, height = VIEWPORTS[device]
     ctx = chromium.new_context(
-        viewport={"width": width, "height": height}, locale="zh-CN", is_mobile=device == "phone", accept_downloads=True
+        viewport={"width": width, "height": height},
+        locale="zh-CN",
+        is_mobile=device == "phone",
+        accept_downloads=True,
     )
     problems: list[str] = []
     page = ctx.new_page()
@@ -61,7 +66,9 @@ def test_file_with_a_photo_then_receipt_pdf_then_track(
         page.get_by_label("手机号码").fill("13812345678")
         page.get_by_role("button", name="获取验证码").click()
         expect(page.get_by_role("status")).to_contain_text("验证码已通过短信发送")
-        page.get_by_label("短信验证码").fill("000000" if _code_from_sms_log(tmp_path / "sms.log") != "000000" else "111111")
+        page.get_by_label("短信验证码").fill(
+            "000000" if _code_from_sms_log(tmp_path / "sms.log") != "000000" else "111111"
+        )
         page.get_by_role("button", name="验证", exact=True).click()
         expect(page.get_by_role("alert")).to_contain_text("验证码不正确")
         page.get_by_label("短信验证码").fill(_code_from_sms_log(tmp_path / "sms.log"))
