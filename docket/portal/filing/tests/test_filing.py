@@ -428,3 +428,23 @@ def test_track_by_phone_lists_that_phones_complaints_only(client, org):
 def test_the_next_address_stays_on_the_portal(client, org):
     r = prove(client, nxt="https://evil.example/")
     assert r["Location"] == "/p/phone/list/"
+
+
+def test_staff_sign_in_opens_no_owners_receipt_or_phone_list(client, org):
+    """The portal's personal pages open by the owner's own proofs only (the filing session, the proven
+    phone): a signed-in user of any role and scope gets what an anonymous visitor gets."""
+    from django.test import Client
+
+    owner = Client()
+    file_named(owner, org)
+    c = Complaint.objects.get()
+    users = [*org.a.users.values(), *org.b.users.values(), *org.users.values(), org.other_company_qm]
+    for user in users:
+        staff = Client()
+        staff.force_login(user)
+        for path in (f"/p/r/{c.receipt_no}/", f"/p/r/{c.receipt_no}/receipt.pdf", "/p/phone/list/"):
+            r = staff.get(path)
+            assert r.status_code == 302, (user, path)
+            assert c.check_code not in r.content.decode(errors="ignore")
+        r = staff.get(f"/p/track/{c.receipt_no}/")
+        assert r.status_code == 302 and r["Location"] == f"/p/track/?r={c.receipt_no}"
