@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from docket.complaints.models import Attachment, Complaint
+from docket.portal.filing.tests.test_filing import jpeg
 
-from ..test_filing import jpeg
 from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
