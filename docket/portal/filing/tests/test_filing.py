@@ -448,3 +448,17 @@ def test_staff_sign_in_opens_no_owners_receipt_or_phone_list(client, org):
             assert c.check_code not in r.content.decode(errors="ignore")
         r = staff.get(f"/p/track/{c.receipt_no}/")
         assert r.status_code == 302 and r["Location"] == f"/p/track/?r={c.receipt_no}"
+
+
+def test_a_decompression_bomb_is_refused_before_decoding(client, org):
+    out = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(out, format="PNG")  # a few kB that decode to 48 megapixels
+    bomb = SimpleUploadedFile("small.png", out.getvalue(), content_type="image/png")
+    _refused(client, org, 422, "像素过多", photos=[bomb])
+
+
+def test_typed_markup_is_shown_as_text(client, org):
+    r = file_named(client, org, description='<script>alert("x")</script><img src=x onerror=alert(1)>')
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page and "<img src=x" not in page
