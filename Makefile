@@ -50,6 +50,13 @@ bench: bench-intake
 bench-intake: bench-services
 	REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake $(BENCH_INTAKE_ARGS)
 
+# Portal filing (issue 11, bench/README.md "Portal filing"): the owners' form with a photo and the tracking
+# page at 8 clients, beside the API intake; its own database docket_bench_portal (recreated). Part of `make bench`.
+.PHONY: bench-portal
+bench: bench-portal
+bench-portal: bench-services
+	REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.portal $(BENCH_PORTAL_ARGS)
+
 # What the benchmarks need: uv and the packages, wrk (apt-get, scripts/ensure_tools.sh), PostgreSQL and Redis
 # on 127.0.0.1 (started if they are not running).
 .PHONY: bench-services

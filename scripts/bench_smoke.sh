@@ -44,6 +44,9 @@ step "bench.triage (quality, and speed on scratch SQLite)" uv run python -m benc
 step "bench.intake (8 and 32 clients, one office)" \
   env REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake --database "${db}_intake" \
   --duration 3 --warmup 1
+step "bench.portal (portal filing and tracking beside the API, 8 clients)" \
+  env REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.portal --database "${db}_portal" \
+  --duration 3 --warmup 1 --offices 1
 
 echo
 echo "== bench smoke: every benchmark ran (figures above; no target asserted)"

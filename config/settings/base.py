@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     # report documents, case library and archive (issue 13)
     "docket.cases",
     "docket.archive",
+    "docket.portal.filing",  # portal filing (issue 11): phone proofs
     "config.apps.JobsConfig",
 ]
 
@@ -139,6 +140,21 @@ DOCKET_LOOKUP_RATE = os.environ.get("DOCKET_LOOKUP_RATE", "60/10m")
 # passed check keeps a browser session on its tracking page.
 DOCKET_PORTAL_RATE = os.environ.get("DOCKET_PORTAL_RATE", "30/10m")
 DOCKET_PORTAL_PROOF_MINUTES = int(os.environ.get("DOCKET_PORTAL_PROOF_MINUTES", "120"))
+# --- portal filing (issue 11): one-time SMS codes, filing limits, the receipt window ---
+# A code lives this long; this many wrong codes lock the phone for DOCKET_PORTAL_LOCK_MINUTES.
+DOCKET_PORTAL_CODE_MINUTES = int(os.environ.get("DOCKET_PORTAL_CODE_MINUTES", "10"))
+DOCKET_PORTAL_CODE_TRIES = int(os.environ.get("DOCKET_PORTAL_CODE_TRIES", "5"))
+DOCKET_PORTAL_LOCK_MINUTES = int(os.environ.get("DOCKET_PORTAL_LOCK_MINUTES", "15"))
+# Codes sent per phone and per client address; portal filings per client address (named or anonymous).
+DOCKET_PORTAL_CODE_PHONE_RATE = os.environ.get("DOCKET_PORTAL_CODE_PHONE_RATE", "3/10m")
+DOCKET_PORTAL_CODE_IP_RATE = os.environ.get("DOCKET_PORTAL_CODE_IP_RATE", "10/10m")
+DOCKET_PORTAL_FILING_RATE = os.environ.get("DOCKET_PORTAL_FILING_RATE", "10/h")
+# How long a proven phone stays proven in the browser session, and how long the new receipt (with its
+# check code) can be shown again and downloaded.
+DOCKET_PORTAL_PHONE_MINUTES = int(os.environ.get("DOCKET_PORTAL_PHONE_MINUTES", "30"))
+DOCKET_PORTAL_RECEIPT_MINUTES = int(os.environ.get("DOCKET_PORTAL_RECEIPT_MINUTES", "30"))
+DOCKET_PORTAL_MAX_PHOTOS = 9
+# --- end portal filing ---
 DOCKET_API_KEY_RATE = os.environ.get("DOCKET_API_KEY_RATE", "6000/m")
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 DOCKET_NUM_PROXIES = int(os.environ.get("DOCKET_NUM_PROXIES", "0"))
@@ -202,6 +218,7 @@ DOCKET_SMS_TEMPLATES = {
     "progress": os.environ.get("DOCKET_SMS_TEMPLATE_PROGRESS", "SMS_DOCKET_PROGRESS"),
     "closed": os.environ.get("DOCKET_SMS_TEMPLATE_CLOSED", "SMS_DOCKET_CLOSED"),
     "notice": os.environ.get("DOCKET_SMS_TEMPLATE_NOTICE", "SMS_DOCKET_NOTICE"),
+    "code": os.environ.get("DOCKET_SMS_TEMPLATE_CODE", "SMS_DOCKET_CODE"),  # portal filing: one-time code
 }
 
 LOGGING = {

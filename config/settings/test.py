@@ -35,3 +35,7 @@ DOCKET_SAME_TEXT_PER_DAY = 10_000
 DOCKET_SESSION_IDLE_MINUTES = 0
 DOCKET_SESSION_HOURS = 0
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Portal filing (issue 11): tests file many times from one client address; the limits are tested where set.
+DOCKET_PORTAL_FILING_RATE = ""
+DOCKET_PORTAL_CODE_IP_RATE = ""
+DOCKET_PORTAL_CODE_PHONE_RATE = ""

@@ -79,6 +79,15 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "server_error": (500, _("服务器内部错误，请稍后重试。")),
     # The database cannot be reached or the disk is full (docket/core/middleware.py): pages and the API.
     "unavailable": (503, _("系统暂时无法使用（数据库不可用或磁盘已满），请稍后再试。")),
+    # --- portal filing (issue 11): the owner's own filing and phone proof ---
+    "phone_invalid": (422, _("手机号码格式不正确，请输入11位手机号码。")),
+    "code_wrong": (422, _("验证码不正确或已过期，请核对短信后重新输入，或重新获取验证码。")),
+    "phone_locked": (429, _("验证码错误次数过多，该手机号已锁定，请 {minutes} 分钟后再试。")),
+    "photos_too_many": (422, _("最多上传 {limit} 张照片。")),
+    "photo_not_image": (422, _("“{name}”不是照片，只接受 JPG、PNG、GIF、WEBP 格式的图片。")),
+    "text_too_long": (422, _("{field}不能超过 {limit} 字（现有 {length} 字）。")),
+    "room_not_found": (422, _("在本小区找不到该房屋，请核对楼栋、单元和房号，或选择“公共区域”。")),
+    # --- end portal filing ---
 }
 
 # The codes only the API layer raises (authentication, transport, idempotency, throttling).

@@ -46,6 +46,7 @@ from .organisation import (
     OFFICE_POSTS,
     OFFICES,
     OfficeSpec,
+    office_channels,
 )
 from .residents import GIVEN, SURNAMES, ResidentRef
 
@@ -155,7 +156,9 @@ class Loader:
     def _build_office(self, spec: OfficeSpec, index: int, password: str) -> OfficeKit:
         rng = self.rng
         company = self.companies[spec.company].company
-        office = Office.objects.create(company=company, name=spec.name, code=spec.code, phone=spec.phone)
+        office = Office.objects.create(
+            company=company, name=spec.name, code=spec.code, phone=spec.phone, **office_channels(spec)
+        )
         community = Community.objects.create(office=office, name=spec.community, address=spec.address)
         depts = {
             kind: Department.objects.create(company=company, office=office, kind=kind, name=name)

@@ -48,6 +48,23 @@ OFFICES = [
     OfficeSpec("YY", "hx", "雅苑", "西安市碑林区雅苑路16号", "029-8600-1002", 4, 26, "yy_", 35),
     OfficeSpec("LJW", "aj", "丽景湾", "西安市雁塔区丽景路9号", "029-8600-2001", 5, 11, "ljw_", 25),
 ]
+
+
+# --- portal filing (issue 11): each office's published channels (seed 5.2.1.1) ---
+def office_channels(spec: OfficeSpec) -> dict[str, str]:
+    """The channels an office publishes on its portal page and notice-board poster."""
+    n = spec.phone.rsplit("-", 1)[-1]
+    return {
+        "fax": f"029-8600-{int(n) + 5000}",
+        "email": f"kefu-{spec.code.lower()}@example.com",
+        "postal_address": f"{spec.address} {spec.name}客服中心（邮编 710000）",
+        "contact_post": "客服中心前台",
+        "contact_person": "客服主管",
+        "office_hours": "周一至周日 8:30-12:00，13:30-18:00",
+        "hotline_24h": f"029-8600-{int(n) + 8000}",
+    }
+
+
 OFFICE_DEPTS = [  # kind, name, supervisor post
     ("customer_service", "客服部", "cs_supervisor"),
     ("engineering", "工程部", "eng_supervisor"),

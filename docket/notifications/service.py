@@ -529,3 +529,53 @@ def failure_notices_for(user):
     return Notification.objects.filter(
         recipient_id=user.pk, kind=NoticeKind.DELIVERY_FAILED, channel=Channel.CONSOLE
     ).order_by("-created_at", "-id")
+
+
+# --- portal filing (issue 11): one-time codes by SMS ---
+def notify_code(
+    *, phone: str, body: str, params: dict, dedupe_key: str, company_id: int | None = None
+) -> int:
+    """Queue a one-time code to a phone by SMS and try to send it as soon as the caller's transaction
+    commits (the owner is waiting at the form). Not a notice: no preference can turn it off. Returns the
+    row's id. The minute job retries it like any other message if the first attempt fails."""
+    template = getattr(settings, "DOCKET_SMS_TEMPLATES", {}).get("code", "")
+    row = _row(
+        kind="one_time_code",
+        channel=Channel.SMS,
+        address=phone,
+        data={"template": template, "params": params},
+        dedupe_key=dedupe_key,
+        subject=body[:200],
+        body=body,
+        company_id=company_id,
+        ref="",
+        now=clock.now(),
+    )
+    row.save(force_insert=True)
+    transaction.on_commit(lambda: deliver_ids([row.id]))
+    return row.id
+
+
+def deliver_ids(ids: list[int]) -> dict[str, int]:
+    """Deliver these rows now if they are due and nobody holds them: the same claim, lease and record as
+    `deliver_due`, so the minute job never sends one of them twice."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    now = clock.now()
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(id__in=ids, state=Notification.State.PENDING, next_attempt_at__lte=now)
+            .exclude(claimed_until__gt=now)
+        )
+        lease = now + LEASE
+        Notification.objects.filter(id__in=[n.id for n in claimed]).update(
+            state=Notification.State.SENDING, claimed_until=lease
+        )
+    for n in claimed:
+        n.claimed_until = lease
+        if not _renew(n):
+            continue
+        result = _attempt(n)
+        if result in counts:
+            counts[result] += 1
+    return counts

@@ -51,6 +51,15 @@ class Office(TimeStampedModel):
     # Short upper-case code used in receipt numbers, e.g. CYY-20261127-0001.
     code = models.CharField(_("代码"), max_length=10, unique=True)
     phone = models.CharField(_("投诉电话"), max_length=40, blank=True)
+    # --- portal filing (issue 11): the published complaint channels (seed 5.2.1.1, R-PRC-2) ---
+    fax = models.CharField(_("传真"), max_length=40, blank=True)
+    email = models.EmailField(_("投诉邮箱"), max_length=120, blank=True)
+    postal_address = models.CharField(_("信函投递地址"), max_length=200, blank=True)
+    contact_post = models.CharField(_("受理投诉的指定岗位"), max_length=60, blank=True)
+    contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
+    office_hours = models.CharField(_("办公时间"), max_length=100, blank=True)
+    hotline_24h = models.CharField(_("24小时值班电话"), max_length=40, blank=True)
+    # --- end portal filing ---
 
     class Meta:
         verbose_name = _("管理处")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .filing import views as filing_views
 
 app_name = "portal"
 
@@ -10,4 +11,13 @@ urlpatterns = [
     path("track/<str:receipt_no>/answer/", views.answer, name="answer"),
     path("track/<str:receipt_no>/chase/", views.chase, name="chase"),
     path("verify/", views.verify, name="verify"),
+    # --- portal filing (issue 11): the office's page and poster, filing, the receipt, the phone proof ---
+    path("o/<str:code>/", filing_views.office, name="office"),
+    path("o/<str:code>/poster/", filing_views.poster, name="poster"),
+    path("o/<str:code>/poster.pdf", filing_views.poster_pdf, name="poster_pdf"),
+    path("o/<str:code>/file/", filing_views.file, name="file"),
+    path("r/<str:receipt_no>/", filing_views.receipt, name="receipt"),
+    path("r/<str:receipt_no>/receipt.pdf", filing_views.receipt_pdf, name="receipt_pdf"),
+    path("phone/", filing_views.phone, name="phone"),
+    path("phone/list/", filing_views.phone_list, name="phone_list"),
 ]

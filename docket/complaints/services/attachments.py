@@ -19,15 +19,19 @@ of our own.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import io
 import re
 import warnings
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from docket.core.errors import DomainError
@@ -290,7 +294,34 @@ def attachment_store(complaint: Complaint, upload, content_type: str, actor, whe
         uploaded_at=when,
     )
     att.file.save(f"upload.{ATTACHMENT_EXTENSIONS[content_type]}", ContentFile(content), save=False)
+    written = _written.get()
+    if written is not None:  # portal filing: the caller removes these files if its transaction rolls back
+        written.append(str(att.file.name))
     # If the transaction rolls back the file stays orphaned on storage, never referenced; that is
     # harmless and cheaper than two-phase file handling.
     att.save()
     return att
+
+
+# --- portal filing (issue 11): no file left behind by a filing that failed ---
+_written: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "attachments_written", default=None
+)
+
+
+@contextlib.contextmanager
+def files_removed_on_failure() -> Iterator[None]:
+    """Around a whole transaction that stores attachments: if it raises, the files stored inside it are
+    deleted from storage (the rows rolled back; nothing refers to them), so a failed filing leaves no file
+    on disk. Enter it outside the transaction."""
+    written: list[str] = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        for name in written:
+            with contextlib.suppress(OSError):  # nothing else to do: the row is gone already
+                default_storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)

@@ -19,7 +19,7 @@ from docket.core.text import one_line
 from docket.org.models import Department, ExternalParty, Office, Room
 
 from .. import access
-from ..actors import Actor
+from ..actors import Actor, ActorKind
 from ..events import GENESIS
 from ..models import (
     Attachment,
@@ -228,7 +228,7 @@ class _Checked:
     """The input after `_validate`: who registers where, and what was refused before any write."""
 
     office: Office
-    assignment: RoleAssignment
+    assignment: RoleAssignment | None  # None for the complainant filing themselves (the portal)
     uploads: list[tuple[UploadInput, str]]
     received_at: datetime
     now: datetime
@@ -248,16 +248,44 @@ def _validate(actor, data: ComplaintInput, now: datetime) -> _Checked:
     office = Office.objects.select_related("company", "community").filter(pk=data.office_id).first()
     if office is None:
         raise DomainError("not_found")
-    assignment = access.register_role(actor, office)
-    if assignment is None:
-        raise DomainError("forbidden_action" if access.office_visible(actor, office) else "not_found")
-    if assignment.role == "committee_member" and data.channel != Channel.COMMITTEE:
+    if isinstance(actor, Actor):  # portal filing (issue 11): the complainant files for themselves
+        assignment = None
+        _self_filing_check(actor, data)
+    else:
+        assignment = access.register_role(actor, office)
+        if assignment is None:
+            raise DomainError("forbidden_action" if access.office_visible(actor, office) else "not_found")
+    if assignment is not None and assignment.role == "committee_member" and data.channel != Channel.COMMITTEE:
         raise DomainError("validation", detail="业委会代为登记的投诉渠道须为“业主委员会”")
     _validate_fields(data)
     received_at = received_at_check(data.received_at, data.received_reason, now)
     _abuse_check(data, office.company_id)
     uploads = [(u, attachment_validate(u)) for u in data.attachments]
     return _Checked(office, assignment, uploads, received_at, now)
+
+
+# --- portal filing (issue 11) ---
+def _self_filing_check(actor: Actor, data: ComplaintInput) -> None:
+    """The complainant files for themselves (`Actor.complainant(via)`, the owners' portal): online only,
+    received now, with nothing only staff record (co-signers, forwarders, suggestion-box openings, risk
+    flags). The caller has proven the phone (or the filing is anonymous)."""
+    staff_only = (
+        data.cosigners
+        or data.forwarded_by_id
+        or data.box_opening_id
+        or data.received_at is not None
+        or data.lawsuit_filed
+        or data.media_exposed
+        or data.legal_or_media_risk
+        or data.sensitive
+    )
+    if actor.kind != ActorKind.COMPLAINANT or data.method != Method.ONLINE or data.channel != Channel.ONLINE:
+        raise DomainError("forbidden_action")
+    if staff_only:
+        raise DomainError("validation", detail="自助提交不能填写仅由工作人员登记的内容")
+
+
+# --- end portal filing ---
 
 
 def _resolve(data: ComplaintInput, office: Office) -> _Resolved:
@@ -371,7 +399,8 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
     # Deadlines start at intake (R-SLA-2/3): the reply, the online courtesy reply, and a forwarder's
     # own deadline (R-EXP-8). They run from when the complaint arrived — a letter recorded late runs from
     # its real received time — and are sealed into the registration event.
-    act = Act(complaint=c, actor=Actor.of_user(actor, checked.assignment), action="register", now=now)
+    who = actor if isinstance(actor, Actor) else Actor.of_user(actor, checked.assignment)
+    act = Act(complaint=c, actor=who, action="register", now=now)
     payload = {
         "receipt_no": c.receipt_no,
         "kind": c.kind,
@@ -382,6 +411,8 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         "people_count": c.people_count,
         "attachments": [a.sha256 for a in stored],
     }
+    if who.kind == ActorKind.COMPLAINANT:  # portal filing: how the complainant reached us
+        payload["via"] = who.via
     if received_at < now:  # recorded after it arrived: when, and why (R-SLA-2/3)
         payload["received_at"] = received_at
         if data.received_reason.strip():
@@ -433,6 +464,8 @@ def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str |
     `data.received_at` (default now) is when it really arrived: deadlines run from it (R-SLA-3); a time in
     the future is refused, one before today needs `data.received_reason` (`received_at_check`).
     """
+    if isinstance(actor, Actor) and close_on_spot_note is not None:  # portal filing: staff only
+        raise DomainError("forbidden_action")
     checked = _validate(actor, data, clock.now())
     resolved = _resolve(data, checked.office)
     with transaction.atomic():
