@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from docket.core.errors import DomainError
 
-from .. import access, workflow
+from .. import access, next_steps, workflow
 from ..forms import ACTION_FORMS
 
 
@@ -38,4 +38,11 @@ def complaint_action(request, pk: int, action: str):
             return redirect(url)
     template = "complaints/_action_form.html" if request.htmx else "complaints/action.html"
     status = 422 if form.errors else 200
-    return render(request, template, {"c": complaint, "form": form, "spec": spec}, status=status)
+    reviewing = next_steps.reply_in_hand(complaint) if action in REPLY_ACTIONS else None
+    return render(
+        request, template, {"c": complaint, "form": form, "spec": spec, "reviewing": reviewing}, status=status
+    )
+
+
+# The actions whose form shows the reply they act on (the reviewer reads the draft they review).
+REPLY_ACTIONS = frozenset({"reply_review_approve", "reply_review_return", "reply_submit", "reply_send"})

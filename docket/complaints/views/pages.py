@@ -10,14 +10,25 @@ from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from docket.core.errors import DomainError
 from docket.core.paging import CappedPaginator
 from docket.org.models import Department
 
-from .. import access, privacy, selectors, services
+from .. import access, next_steps, privacy, selectors, services, workflow
 from ..events import chain_verify, receipt_digest
+from ..forms import ACTION_FORMS
 from ..models import Category, Channel, Kind, Method, SavedFilter, State
+from .actions import REPLY_ACTIONS
+
+QUEUE_VIEW_LABELS = {
+    "mine": _("我的待办"),
+    "unassigned": _("待派人"),
+    "overdue": _("已超期"),
+    "returned": _("被退回"),
+    "chased": _("被催办"),
+}
 
 
 def list_filters(request) -> selectors.ListFilters:
@@ -92,12 +103,34 @@ def saved_filter_delete(request, pk: int):
 
 @login_required
 def work_queue(request):
-    """我的待办: what waits for the signed-in user, most urgent first."""
+    """我的待办 (the landing page): what waits for the signed-in user, most urgent first; each row names the
+    step waiting for them and why it is urgent; tabs with counts (mine, unassigned, overdue, returned,
+    chased)."""
+    from ..next_steps import next_action_for, prefetch_for_steps, reasons_for
+
     f = list_filters(request)
-    rows = selectors.work_queue_for(request.user, f).only(*selectors.LIST_ROW_FIELDS)
+    view = request.GET.get("view", "mine")
+    if view not in selectors.QUEUE_VIEWS:
+        view = "mine"
+    rows = selectors.queue_view(request.user, view, f).only(*selectors.QUEUE_ROW_FIELDS)
     page = Paginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    chased = prefetch_for_steps(items)
+    for c in items:
+        c.step = next_action_for(request.user, c)
+        c.reasons = reasons_for(c, chased=chased)
+    counts = selectors.queue_counts(request.user)
     return render(
-        request, "complaints/work.html", {"page": page, "filters": f, **filter_choices(request.user)}
+        request,
+        "complaints/work.html",
+        {
+            "page": page,
+            "items": items,
+            "filters": f,
+            "view": view,
+            "tabs": [(v, QUEUE_VIEW_LABELS[v], counts[v]) for v in selectors.QUEUE_VIEWS],
+            **filter_choices(request.user),
+        },
     )
 
 
@@ -111,12 +144,28 @@ def complaint_detail(request, pk: int):
     events = list(
         selectors.timeline_for(complaint)
     )  # read once: shown, verified, and the digest is the first
+    actions = access.available_actions(request.user, complaint)
+    step = next_steps.next_action_for(request.user, complaint)
+    names = {a.name for a in actions}
+    primary = step.action if step and step.action in names else ""
+    # `?do=<action>` (the queue's step button) opens that action's form at once: one click fewer.
+    do = request.GET.get("do", "")
+    open_form = None
+    if do in names and do in ACTION_FORMS:
+        open_form = ACTION_FORMS[do](complaint=complaint, user=request.user)
     return render(
         request,
         "complaints/detail.html",
         {
             **_record_context(request.user, complaint, events),
-            "actions": access.available_actions(request.user, complaint),
+            "actions": sorted(actions, key=lambda a: a.name != primary),
+            "primary": primary,
+            "step": step,
+            "waiting_note": next_steps.waiting_note(complaint),
+            "review_route": next_steps.review_route_text(complaint),
+            "open_form": open_form,
+            "open_spec": workflow.ACTIONS[do] if open_form is not None else None,
+            "reviewing": next_steps.reply_in_hand(complaint) if do in REPLY_ACTIONS and open_form else None,
             "digest": events[0].hash if events and events[0].seq == 1 else "",
         },
     )

@@ -94,7 +94,7 @@ def test_enrol_then_sign_in_with_a_code(transactional_db, org, page_for, live_se
     device.refresh_from_db()
     page.get_by_label("动态验证码").fill(_code(device))
     page.get_by_role("button", name="验证并登录").click()
-    page.wait_for_url(f"{live_server.url}/complaints/")
+    page.wait_for_url(f"{live_server.url}/complaints/work/")
     assert csp_errors == []
 
 
