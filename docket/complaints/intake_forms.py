@@ -16,7 +16,11 @@ from .services import ComplaintInput, CoSignerInput, IssueInput, UploadInput, in
 from .services.inputs import message
 
 # Refusals of the intake service that belong to one field of the page.
-ERROR_FIELDS = {"received_in_future": "received_at", "received_reason_required": "received_reason"}
+ERROR_FIELDS = {
+    "received_in_future": "received_at",
+    "received_reason_required": "received_reason",
+    "responsible_not_in_department": "assign_responsible",
+}
 
 
 def _too_long(value: str, limit: int, what: str = "") -> forms.ValidationError | None:
@@ -119,6 +123,13 @@ class IntakeForm(forms.Form):
         queryset=SuggestionBoxOpening.objects.none(),
     )
     attachments = MultipleFileField(label=_("照片/扫描件"), required=False)
+    # 登记并派单: handed over in the same step (services.HandOver); required only when that button is used.
+    assign_department = forms.TypedChoiceField(
+        label=_("派给部门"), required=False, coerce=int, empty_value=None
+    )
+    assign_responsible = forms.TypedChoiceField(
+        label=_("责任人（可选）"), required=False, coerce=int, empty_value=None
+    )
     close_on_spot = forms.BooleanField(label=_("已现场处理，顾客确认满意（直接结案）"), required=False)
     close_note = forms.CharField(
         label=_("现场处理情况"),
@@ -153,6 +164,50 @@ class IntakeForm(forms.Form):
         self.fields["box_opening"].queryset = SuggestionBoxOpening.objects.filter(
             office__in=offices
         ).order_by("-opened_at")[:20]
+        self._hand_over_setup(user, offices)
+
+    def _hand_over_setup(self, user, offices) -> None:
+        """登记并派单 for those who may hand complaints over (the `assign` row): the departments of their
+        offices and companies; the people of the chosen one (htmx narrows the list as it changes)."""
+        from django.db.models import Q
+        from django.urls import reverse
+
+        from docket.accounts.access import assignments_of
+        from docket.org.models import Department
+
+        from . import workflow
+        from .forms import people_choices
+
+        roles = workflow.ACTIONS["assign"].roles
+        self.can_hand_over = any(a.role in roles for a in assignments_of(user))
+        if not self.can_hand_over:
+            del self.fields["assign_department"], self.fields["assign_responsible"]
+            return
+        depts = list(
+            Department.objects.filter(company_id__in={o.company_id for o in offices})
+            .filter(Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices]))
+            .select_related("office")
+            .order_by("office_id", "id")
+        )
+        self.fields["assign_department"].choices = [("", _("— 请选择部门 —"))] + [
+            (d.id, str(d)) for d in depts
+        ]
+        self.fields["assign_department"].widget.attrs.update(
+            {
+                "hx-get": reverse("complaints:people"),
+                "hx-target": "#id_assign_responsible",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
+        chosen = self.data.get("assign_department") if self.is_bound else None
+        self.fields["assign_responsible"].choices = people_choices(
+            [d for d in depts if str(d.id) == chosen] if chosen else []
+        )
+
+    @property
+    def hand_over_requested(self) -> bool:
+        return self.is_bound and self.data.get("then") == "assign" and self.can_hand_over
 
     def clean_issues(self):
         value = self.cleaned_data.get("issues") or ""
@@ -192,7 +247,21 @@ class IntakeForm(forms.Form):
         data = super().clean()
         if data.get("close_on_spot") and not (data.get("close_note") or "").strip():
             self.add_error("close_note", _("请填写现场处理情况。"))
+        if self.hand_over_requested:
+            if data.get("close_on_spot"):
+                self.add_error("close_on_spot", _("现场处理完毕的投诉无需派单。"))
+            if not data.get("assign_department"):
+                self.add_error("assign_department", _("登记并派单时请选择派给哪个部门。"))
         return data
+
+    def hand_over(self):
+        """The hand-over to make with the registration (登记并派单), or None."""
+        from .services import HandOver
+
+        d = self.cleaned_data
+        if not self.hand_over_requested or not d.get("assign_department"):
+            return None
+        return HandOver(department_id=d["assign_department"], responsible_id=d.get("assign_responsible"))
 
     def to_input(self) -> tuple[ComplaintInput, str | None]:
         d = self.cleaned_data

@@ -28,6 +28,7 @@ from .handling import (
 from .intake import (
     ComplaintInput,
     CoSignerInput,
+    HandOver,
     IssueInput,
     Registered,
     UploadInput,
@@ -58,6 +59,7 @@ from .review import reply_draft_save, reply_review_approve, reply_review_return,
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "HandOver",
     "owner_agree",
     "owner_disagree",
     "LookupResult",

@@ -210,9 +210,10 @@ class Registered:
     attachments: list[Attachment]
     obligations: list[Obligation]
     closed_on_spot: bool = False
+    handed_over: bool = False  # assigned at intake (登记并派单): the rows changed after they were written
 
     def parts(self) -> dict | None:
-        if self.closed_on_spot:
+        if self.closed_on_spot or self.handed_over:
             return None
         return {
             "issues": self.issues,
@@ -422,22 +423,59 @@ def _finish(actor, registered: Registered, close_on_spot_note: str | None) -> Re
     return registered
 
 
-def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str | None = None) -> Registered:
+@dataclass(frozen=True)
+class HandOver:
+    """Who a complaint goes to at intake (登记并派单): the lead department and, optionally, the person."""
+
+    department_id: int
+    responsible_id: int | None = None
+
+
+def _hand_over(actor, registered: Registered, hand_over: HandOver | None) -> Registered:
+    """Registered and handed over in one step: the same `complaint_assign` a later 派单 would call, inside
+    the intake's transaction, so a refused hand-over leaves no complaint behind (all or nothing)."""
+    if hand_over is None:
+        return registered
+    from .handling import complaint_assign
+
+    c = registered.complaint
+    complaint_assign(
+        actor=actor,
+        complaint_id=c.pk,
+        department_id=hand_over.department_id,
+        responsible_id=hand_over.responsible_id,
+    )
+    c.refresh_from_db()
+    registered.handed_over = True
+    return registered
+
+
+def complaint_register(
+    *,
+    actor,
+    data: ComplaintInput,
+    close_on_spot_note: str | None = None,
+    hand_over: HandOver | None = None,
+) -> Registered:
     """Record a complaint (顾客意见处理表) with its issues, co-signers and attachments, give it a receipt
     number and check code, and append the `registered` event — all or nothing. Returns the complaint with
     the rows written (`Registered`).
 
     With `close_on_spot_note` the complaint was resolved at intake with the complainant's confirmed
-    satisfaction: it is recorded and closed at once (R-INT-10), still counted.
+    satisfaction: it is recorded and closed at once (R-INT-10), still counted. With `hand_over` it is
+    assigned at once (登记并派单) by the same actor, who must be allowed to assign; a refusal of either step
+    writes nothing. The two are exclusive.
     A complaint with no issue listed gets one issue equal to its subject (every complaint has ≥ 1 issue).
     `data.received_at` (default now) is when it really arrived: deadlines run from it (R-SLA-3); a time in
     the future is refused, one before today needs `data.received_reason` (`received_at_check`).
     """
+    if hand_over is not None and close_on_spot_note is not None:
+        raise DomainError("validation", detail="现场处理完毕的投诉无需派单")
     checked = _validate(actor, data, clock.now())
     resolved = _resolve(data, checked.office)
     with transaction.atomic():
         registered = _write(actor, data, checked, resolved)
-        return _finish(actor, registered, close_on_spot_note)
+        return _hand_over(actor, _finish(actor, registered, close_on_spot_note), hand_over)
 
 
 def complaint_close_on_spot(

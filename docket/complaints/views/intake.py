@@ -3,6 +3,7 @@
 import contextlib
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -24,12 +25,19 @@ def complaint_new(request):
         data, close_note = form.to_input()
         try:
             complaint = services.complaint_register(
-                actor=request.user, data=data, close_on_spot_note=close_note
+                actor=request.user, data=data, close_on_spot_note=close_note, hand_over=form.hand_over()
             ).complaint
         except DomainError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
         else:
             _triage_feedback(request, complaint.id)
+            if complaint.holder_department_id:  # 登记并派单: the page shows where it went
+                messages.success(
+                    request,
+                    _("已登记并派单至%(dept)s，回执编号 %(no)s。")
+                    % {"dept": complaint.holder_department.name, "no": complaint.receipt_no},
+                )
+                return redirect("complaints:detail", pk=complaint.id)
             return redirect("complaints:receipt", pk=complaint.id)
     return render(request, "complaints/new.html", {"form": form}, status=422 if form.errors else 200)
 
