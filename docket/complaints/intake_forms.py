@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from docket.org.models import ExternalParty, Office, Room
+from docket.org.models import ExternalParty, Office, Room, Unit
 
 from . import access
 from .forms import use_our_messages
@@ -28,6 +28,62 @@ def _too_long(value: str, limit: int, what: str = "") -> forms.ValidationError |
         return None
     text = message("max_length", limit_value=limit, show_value=len(value))
     return forms.ValidationError(f"{what}{text}", code="max_length")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders the numbers inside a name by value: 2号楼 before 10号楼, 101 before 1001."""
+    import re
+
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", text)
+    )
+
+
+def sorted_rooms(rooms) -> list[Room]:
+    """Rooms by building, unit and number, each in natural order."""
+    return sorted(
+        rooms.select_related("unit__building"),
+        key=lambda r: (natural_key(r.unit.building.name), natural_key(r.unit.name), natural_key(r.number)),
+    )
+
+
+def grouped_categories(categories) -> list:
+    """The category choices grouped by parent (optgroups); a top-level category without children is an
+    option of its own. Only leaves are offered: a parent with children is a heading."""
+    cats = list(categories.order_by("sort", "id"))
+    children: dict[int, list[Category]] = {}
+    for c in cats:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    out: list = [("", "---------")]
+    for c in cats:
+        if c.parent_id:
+            continue
+        kids = children.get(c.id)
+        if kids:
+            out.append((c.name, [(k.id, k.name) for k in kids]))
+        else:
+            out.append((c.id, c.name))
+    return out
+
+
+def phone_clean(value: str) -> str:
+    """A complete mainland mobile or a landline with its area code, as digits (core.phones); else the
+    field's error. Empty stays empty (anonymous or email-only complaints)."""
+    from docket.core import phones
+
+    value = (value or "").strip()
+    if not value:
+        return ""
+    number = phones.normalize(value)
+    if number is None:
+        raise forms.ValidationError(PHONE_MESSAGE, code="phone")
+    return number
+
+
+PHONE_MESSAGE = _(
+    "请输入完整的电话号码：手机为 11 位（如 13912345678），固定电话须带区号（如 029-88886666）。"
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -59,6 +115,9 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     complainant_name = forms.CharField(label=_("投诉人姓氏/姓名"), required=False, max_length=inputs.NAME_MAX)
+    # building → unit → room: the first two only narrow the third (htmx, `views.intake.intake_places`).
+    building = forms.TypedChoiceField(label=_("楼栋"), required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(label=_("单元"), required=False, coerce=int, empty_value=None)
     room = forms.ModelChoiceField(label=_("房屋"), queryset=Room.objects.none(), required=False)
     complainant_address = forms.CharField(
         label=_("地址（非本小区住户或无房号时）"), required=False, max_length=inputs.ADDRESS_MAX
@@ -152,19 +211,57 @@ class IntakeForm(forms.Form):
             self.fields["office"].widget = forms.HiddenInput()
         company_ids = {o.company_id for o in offices}
         group_ids = {o.company.group_id for o in offices}
-        self.fields["room"].queryset = (
-            Room.objects.filter(unit__building__community__office__in=offices)
-            .select_related("unit__building")
-            .order_by("unit__building__name", "unit__name", "number")
-        )
+        self._place_setup(offices)
         self.fields["category"].queryset = Category.objects.filter(
             company_id__in=company_ids, active=True
         ).select_related("parent")
+        self.fields["category"].choices = grouped_categories(self.fields["category"].queryset)
+        # A committee member records only on the committee's channel (R-INT-7): offer nothing else.
+        roles = {a.role for o in offices if (a := access.register_role(user, o))}
+        if roles == {"committee_member"}:
+            self.fields["channel"].choices = [(Channel.COMMITTEE, Channel.COMMITTEE.label)]
+            self.fields["channel"].initial = Channel.COMMITTEE
         self.fields["forwarded_by"].queryset = ExternalParty.objects.filter(group_id__in=group_ids)
         self.fields["box_opening"].queryset = SuggestionBoxOpening.objects.filter(
             office__in=offices
         ).order_by("-opened_at")[:20]
         self._hand_over_setup(user, offices)
+
+    def _place_setup(self, offices) -> None:
+        """The rooms of the offices' communities in natural order (101 before 1001), and the building and
+        unit pickers that narrow them; a bound form narrows the room list to the chosen building/unit."""
+        from django.urls import reverse
+
+        rooms = Room.objects.filter(unit__building__community__office__in=offices).select_related(
+            "unit__building"
+        )
+        self.fields["room"].queryset = rooms
+        units = sorted(
+            Unit.objects.filter(building__community__office__in=offices).select_related("building"),
+            key=lambda u: (natural_key(u.building.name), natural_key(u.name)),
+        )
+        buildings = sorted({u.building for u in units}, key=lambda b: natural_key(b.name))
+        chosen_b = self._int(self.data.get("building")) if self.is_bound else None
+        chosen_u = self._int(self.data.get("unit")) if self.is_bound else None
+        self.fields["building"].choices = [("", _("— 全部楼栋 —"))] + [(b.id, b.name) for b in buildings]
+        self.fields["unit"].choices = [("", _("— 全部单元 —"))] + [
+            (u.id, str(u)) for u in units if chosen_b in (None, u.building_id)
+        ]
+        narrowed = rooms
+        if chosen_u:
+            narrowed = rooms.filter(unit_id=chosen_u)
+        elif chosen_b:
+            narrowed = rooms.filter(unit__building_id=chosen_b)
+        self.fields["room"].choices = [("", "---------")] + [(r.id, str(r)) for r in sorted_rooms(narrowed)]
+        url = reverse("complaints:places")
+        for name, target in (("building", "#id_unit"), ("unit", "#id_room")):
+            self.fields[name].widget.attrs.update(
+                {"hx-get": url, "hx-target": target, "hx-trigger": "change", "hx-swap": "innerHTML"}
+            )
+
+    @staticmethod
+    def _int(value):
+        return int(value) if isinstance(value, str) and value.isdigit() else None
 
     def _hand_over_setup(self, user, offices) -> None:
         """登记并派单 for those who may hand complaints over (the `assign` row): the departments of their
@@ -208,6 +305,9 @@ class IntakeForm(forms.Form):
     @property
     def hand_over_requested(self) -> bool:
         return self.is_bound and self.data.get("then") == "assign" and self.can_hand_over
+
+    def clean_complainant_phone(self):
+        return phone_clean(self.cleaned_data.get("complainant_phone") or "")
 
     def clean_issues(self):
         value = self.cleaned_data.get("issues") or ""

@@ -13,6 +13,7 @@ urlpatterns = [
     path("box/", frontdesk.box_log, name="box_log"),
     path("lookup/", intake.intake_lookup, name="lookup"),
     path("people/", actions.people_options, name="people"),
+    path("places/", intake.intake_places, name="places"),
     path("privacy/", privacy.privacy_log, name="privacy_log"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),
     path("<int:pk>/receipt/", pages.complaint_receipt, name="receipt"),

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 
 from docket.accounts.models import RoleAssignment
-from docket.core import clock
+from docket.core import clock, phones
 from docket.core.errors import DomainError
 from docket.core.text import one_line
 from docket.org.models import Department, ExternalParty, Office, Room
@@ -124,10 +124,11 @@ def _validate_fields(data: ComplaintInput) -> None:
     if not data.anonymous and not (data.complainant_name.strip() and contact):
         raise DomainError("required", field="投诉人姓氏和联系电话（或选择匿名）")
     phone = data.complainant_phone.strip()
-    if phone and not (
-        phone.replace("-", "").replace(" ", "").lstrip("+").isdigit() and 5 <= len(phone) <= 20
-    ):
-        raise DomainError("validation", detail="联系电话格式不正确")
+    if phone and phones.normalize(phone) is None:
+        # A complete number only (core.phones): a mainland mobile, or a landline with its area code.
+        raise DomainError(
+            "validation", detail="联系电话不完整：手机为11位，固定电话须带区号（如 029-88886666）"
+        )
     if data.people_count < 1:
         raise DomainError("validation", detail="投诉人数至少为1")
     if data.cosigners and data.people_count < len(data.cosigners) + 1:
@@ -182,7 +183,7 @@ def _abuse_check(data: ComplaintInput, company_id: int) -> None:
     not limited: the receptionist judges. A soft limit: two filings in the same instant may both pass."""
     if data.method not in SELF_SERVICE_METHODS or data.anonymous:
         return
-    phone, email = data.complainant_phone.strip(), data.complainant_email.strip().lower()
+    phone, email = phones.normalize(data.complainant_phone) or "", data.complainant_email.strip().lower()
     if not (phone or email):
         return
     day_start = clock.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -322,7 +323,7 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         method=data.method,
         anonymous=data.anonymous,
         complainant_name="" if data.anonymous else data.complainant_name.strip(),
-        complainant_phone=data.complainant_phone.strip(),
+        complainant_phone=phones.normalize(data.complainant_phone) or "",  # stored as digits
         complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
         complainant_email=data.complainant_email.strip()[: inputs.EMAIL_MAX],
         people_count=data.people_count,
