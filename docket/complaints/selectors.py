@@ -270,7 +270,8 @@ def _work_q(a) -> Q:
         dept_issue = Q(pk__in=open_issues.values("complaint_id"))
         measures = Q(holder_department_id=a.department_id, state=State.IMPLEMENTING)
         return Q(company_id=a.company_id) & (
-            (own_issue & Q(state__in=HANDLING_STATES)) | (own & ((dept_issue & Q(state__in=HANDLING_STATES)) | measures))
+            (own_issue & Q(state__in=HANDLING_STATES))
+            | (own & ((dept_issue & Q(state__in=HANDLING_STATES)) | measures))
         )
     if role == Role.OFFICE_MANAGER:
         # Verification, and whatever of the office's own (not escalated) is overdue and not with the
@@ -407,3 +408,43 @@ def queue_counts(user) -> dict[str, int]:
     )
     counts["unassigned"] = unassigned_for(user).count()
     return {view: counts[view] for view in QUEUE_VIEWS}
+
+
+SEARCH_MIN = 2  # characters: a single character would match most of the history
+
+
+def search_q(user, text: str) -> Q:
+    """The condition of the top bar's search (issue 14): receipt number, subject and issue text (substring;
+    trigram-indexed on PostgreSQL, migration 0012_wb_search_trgm), and — for roles that see complainants
+    in full (privacy.FULL_ROLES) — the phone (a complete number, or its last four digits), the
+    complainant's name and the room number (exact). A role that sees people masked cannot find a
+    complaint by a person's details it is not shown."""
+    from docket.accounts.access import assignments_of
+    from docket.core import phones
+
+    from .privacy import FULL_ROLES
+
+    text = text.strip()
+    if len(text) < SEARCH_MIN:
+        return Q(pk__in=[])
+    issues = ComplaintIssue.objects.filter(summary__contains=text).values("complaint_id")
+    q = Q(receipt_no__contains=text.upper()) | Q(subject__contains=text) | Q(pk__in=issues)
+    if any(a.role in FULL_ROLES for a in assignments_of(user)):
+        digits = phones.digits(text)
+        number = phones.normalize(text)
+        if number is not None:
+            q |= Q(complainant_phone=number)
+        elif len(digits) == 4 and digits == text:
+            q |= Q(complainant_phone__endswith=digits)
+        q |= Q(complainant_name=text) | Q(room__number=text)
+    return q
+
+
+def search_for(user, text: str) -> QuerySet[Complaint]:
+    """What the user may see (`complaints_visible_to`) matching the search, newest first."""
+    return (
+        complaints_visible_to(user)
+        .filter(search_q(user, text))
+        .select_related("office", "holder_department")
+        .order_by("-received_at", "-id")
+    )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", pages.complaint_list, name="list"),
     path("new/", intake.complaint_new, name="new"),
     path("work/", pages.work_queue, name="work"),
+    path("search/", pages.complaint_search, name="search"),
     path("filters/save/", pages.saved_filter_save, name="filter_save"),
     path("filters/<int:pk>/delete/", pages.saved_filter_delete, name="filter_delete"),
     path("reconciliation/", frontdesk.reconciliation, name="reconciliation"),

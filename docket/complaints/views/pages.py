@@ -74,6 +74,20 @@ def complaint_list(request):
 
 
 @login_required
+def complaint_search(request):
+    """The top bar's search: one box over receipt number, subject, issue text, phone, name and room, within
+    what the user may see (selectors.search_for)."""
+    text = request.GET.get("q", "").strip()[:100]
+    rows = selectors.search_for(request.user, text).only(*selectors.LIST_ROW_FIELDS)
+    page = CappedPaginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/search.html",
+        {"page": page, "q": text, "too_short": 0 < len(text) < selectors.SEARCH_MIN},
+    )
+
+
+@login_required
 def saved_filter_save(request):
     """Save (or replace) the current list filter under a name; only the known filter keys are kept."""
     if request.method != "POST":

@@ -10,4 +10,13 @@
   document.addEventListener("click", function (e) {
     if (e.target.closest("[data-print]")) window.print();
   });
+  // <button data-menu>: open or close the navigation on a phone (below 600 px it is folded away).
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-menu]");
+    if (!btn) return;
+    var nav = document.getElementById(btn.getAttribute("aria-controls"));
+    var open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    if (nav) nav.classList.toggle("open", open);
+  });
 })();
