@@ -165,7 +165,7 @@ def suggested_department(complaint, depts: list[Department]) -> Department | Non
     return matches[0] if matches else None
 
 
-def people_choices(depts) -> list[tuple[Any, str]]:
+def people_choices(depts) -> list[tuple[Any, Any]]:
     """The people of the chosen department(s) to name as responsible: nobody until a department is chosen."""
     from docket.accounts.models import RoleAssignment
 
@@ -177,7 +177,7 @@ def people_choices(depts) -> list[tuple[Any, str]]:
         .order_by("department_id", "user__display_name")
     )
     seen: set[int] = set()
-    out: list[tuple[Any, str]] = [("", "—")]
+    out: list[tuple[Any, Any]] = [("", "—")]
     for a in people:
         if a.user_id not in seen:
             seen.add(a.user_id)

@@ -4,6 +4,8 @@ the API's (`services.inputs`), and so are its messages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -235,7 +237,8 @@ class IntakeForm(forms.Form):
         rooms = Room.objects.filter(unit__building__community__office__in=offices).select_related(
             "unit__building"
         )
-        self.fields["room"].queryset = rooms
+        fields: dict[str, Any] = self.fields  # ModelChoiceField / TypedChoiceField (choices, queryset)
+        fields["room"].queryset = rooms
         units = sorted(
             Unit.objects.filter(building__community__office__in=offices).select_related("building"),
             key=lambda u: (natural_key(u.building.name), natural_key(u.name)),
@@ -243,8 +246,8 @@ class IntakeForm(forms.Form):
         buildings = sorted({u.building for u in units}, key=lambda b: natural_key(b.name))
         chosen_b = self._int(self.data.get("building")) if self.is_bound else None
         chosen_u = self._int(self.data.get("unit")) if self.is_bound else None
-        self.fields["building"].choices = [("", _("— 全部楼栋 —"))] + [(b.id, b.name) for b in buildings]
-        self.fields["unit"].choices = [("", _("— 全部单元 —"))] + [
+        fields["building"].choices = [("", _("— 全部楼栋 —"))] + [(b.id, b.name) for b in buildings]
+        fields["unit"].choices = [("", _("— 全部单元 —"))] + [
             (u.id, str(u)) for u in units if chosen_b in (None, u.building_id)
         ]
         narrowed = rooms
@@ -252,7 +255,7 @@ class IntakeForm(forms.Form):
             narrowed = rooms.filter(unit_id=chosen_u)
         elif chosen_b:
             narrowed = rooms.filter(unit__building_id=chosen_b)
-        self.fields["room"].choices = [("", "---------")] + [(r.id, str(r)) for r in sorted_rooms(narrowed)]
+        fields["room"].choices = [("", "---------")] + [(r.id, str(r)) for r in sorted_rooms(narrowed)]
         url = reverse("complaints:places")
         for name, target in (("building", "#id_unit"), ("unit", "#id_room")):
             self.fields[name].widget.attrs.update(
@@ -286,9 +289,8 @@ class IntakeForm(forms.Form):
             .select_related("office")
             .order_by("office_id", "id")
         )
-        self.fields["assign_department"].choices = [("", _("— 请选择部门 —"))] + [
-            (d.id, str(d)) for d in depts
-        ]
+        fields: dict[str, Any] = self.fields
+        fields["assign_department"].choices = [("", _("— 请选择部门 —"))] + [(d.id, str(d)) for d in depts]
         self.fields["assign_department"].widget.attrs.update(
             {
                 "hx-get": reverse("complaints:people"),
@@ -298,7 +300,7 @@ class IntakeForm(forms.Form):
             }
         )
         chosen = self.data.get("assign_department") if self.is_bound else None
-        self.fields["assign_responsible"].choices = people_choices(
+        fields["assign_responsible"].choices = people_choices(
             [d for d in depts if str(d.id) == chosen] if chosen else []
         )
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from docket.core import clock
@@ -25,12 +26,13 @@ from .access import allowed_role
 from .models import ComplaintEvent, ComplaintIssue, IssueState, Reply, ReplyState, State
 
 CHASED_KIND = "complainant_chased"
+StrOrPromise = str | Promise  # a label: translated when shown
 
 
 @dataclass(frozen=True)
 class NextStep:
     action: str  # a row of workflow.ACTIONS
-    label: str  # the short verb the queue shows (接单, 调查, 起草答复 …)
+    label: StrOrPromise  # the short verb the queue shows (接单, 调查, 起草答复 …)
     issue_id: int | None = None  # for per-issue steps: the first issue it applies to
 
 
@@ -79,7 +81,7 @@ def _handling_steps(user, c, issues, replies) -> NextStep | None:
 
 # State → the steps that move it on, in the order they are due. A string is a plain action; the handling
 # states compute theirs (`_handling_steps`).
-CANDIDATES: dict[str, tuple[tuple[str, str], ...]] = {
+CANDIDATES: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
     State.REGISTERED: (("assign", _("派单")),),
     State.ASSIGNED: (("accept", _("接单")),),
     State.WITH_DEVELOPER: (("developer_answer_record", _("记录地产答复")),),
@@ -115,7 +117,9 @@ REASONS = {
 }
 
 
-def reasons_for(c, *, now=None, chased: set[int] | frozenset[int] = frozenset()) -> list[tuple[str, str]]:
+def reasons_for(
+    c, *, now=None, chased: set[int] | frozenset[int] = frozenset()
+) -> list[tuple[str, StrOrPromise]]:
     """Why this item is urgent: [(code, label)] among returned, overdue, chased."""
     now = now or clock.now()
     out = []
@@ -137,7 +141,9 @@ def prefetch_for_steps(rows: list) -> set[int]:
         rows,
         Prefetch(
             "issues",
-            queryset=ComplaintIssue.objects.only("id", "complaint_id", "department_id", "state", "responsible_id"),
+            queryset=ComplaintIssue.objects.only(
+                "id", "complaint_id", "department_id", "state", "responsible_id"
+            ),
         ),
         Prefetch("replies", queryset=Reply.objects.only("id", "complaint_id", "state", "number")),
     )
@@ -175,6 +181,4 @@ def review_route_text(c) -> str:
 
 def reply_in_hand(c) -> Reply | None:
     """The reply not yet sent (the draft being written, reviewed or waiting to be sent), newest first."""
-    return (
-        Reply.objects.filter(complaint=c).exclude(state=ReplyState.SENT).order_by("-number").first()
-    )
+    return Reply.objects.filter(complaint=c).exclude(state=ReplyState.SENT).order_by("-number").first()
