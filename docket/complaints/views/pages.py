@@ -73,13 +73,48 @@ def complaint_list(request):
     )
 
 
+class SearchPage:
+    """One page of search results without a count: a common two-character term would otherwise be counted
+    over the user's whole history; the page reads one row more to know whether another page follows."""
+
+    def __init__(self, rows, number):
+        try:
+            self.number = max(1, int(number or 1))
+        except ValueError:
+            self.number = 1
+        size = selectors.LIST_PAGE_SIZE
+        start = (self.number - 1) * size
+        found = list(rows[start : start + size + 1])
+        self.object_list, self._more = found[:size], len(found) > size
+        self.paginator = self  # the pager reads page.paginator.num_pages / .capped
+        self.num_pages, self.capped = self.number + (1 if self._more else 0), self._more
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_next(self):
+        return self._more
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+
 @login_required
 def complaint_search(request):
     """The top bar's search: one box over receipt number, subject, issue text, phone, name and room, within
     what the user may see (selectors.search_for)."""
     text = request.GET.get("q", "").strip()[:100]
     rows = selectors.search_for(request.user, text).only(*selectors.LIST_ROW_FIELDS)
-    page = CappedPaginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = SearchPage(rows, request.GET.get("page"))
     return render(
         request,
         "complaints/search.html",
