@@ -144,3 +144,11 @@ def test_committee_intake_offers_only_its_channel(client, org):
     if r.status_code != 200:
         pytest.skip("the committee does not record at the staff intake in this build")
     assert _options(r.content.decode(), "id_channel") == ["业主委员会"]
+
+
+def test_refusals_answer_the_styled_403_page(client, org):
+    client.force_login(org.users["group_property"])  # registers for no office
+    for url in (reverse("complaints:new"), reverse("complaints:places")):
+        r = client.get(url)
+        html = r.content.decode()
+        assert r.status_code == 403 and "无权访问" in html and "error-page" in html and "我的待办" in html
