@@ -12,7 +12,8 @@
    when the previous one is answered — against (a) the work queue (我的待办, `/complaints/work/`, first page:
    the department's open items sorted by due time), (b) the staff complaint list (`/complaints/`, first page
    of everything the supervisor may see, newest first: the visibility query) and (c) the complaint page of
-   random complaints the user may see (half open, half ended), first with 1 client (sequential), then with 8;
+   random complaints the user may see (half open, half ended) and (d) the top bar's search (issue 14: receipt
+   numbers, last four digits of phones, parts of subjects and issues), first with 1 client, then with 8;
    each after a warm-up, for a fixed duration; prints p50/p95/p99/max latency, requests/s and the non-200
    responses;
 5. stops granian (SIGTERM to its process group, SIGKILL after a grace period), also on error, SIGTERM or
@@ -171,6 +172,35 @@ def sample_complaints(user, n: int, seed: int) -> tuple[list[int], dict]:
         "open": len(picked_open),
         "ended": len(picked_ended),
     }
+
+
+def search_terms(ids: list[int], seed: int) -> list[str]:
+    """What staff type into the top bar's search (issue 14), taken from complaints the user may see: a
+    receipt number, the last four digits of a phone, four characters of a subject and of an issue."""
+    from docket.complaints.models import Complaint, ComplaintIssue
+
+    rng = random.Random(seed)
+    terms: list[str] = []
+    rows = list(
+        Complaint.objects.filter(pk__in=ids).values_list("id", "receipt_no", "complainant_phone", "subject")
+    )
+    summaries = dict(
+        ComplaintIssue.objects.filter(complaint_id__in=ids, seq=1).values_list("complaint_id", "summary")
+    )
+    for cid, receipt_no, phone, subject in rows:
+        kind = rng.randrange(4)
+        if kind == 0:
+            terms.append(receipt_no)
+        elif kind == 1 and len(phone) >= 4:
+            terms.append(phone[-4:])
+        elif kind == 2 and len(subject) >= 4:
+            at = rng.randrange(len(subject) - 3)
+            terms.append(subject[at : at + 4])
+        elif len(summaries.get(cid, "")) >= 4:
+            summary = summaries[cid]
+            at = rng.randrange(len(summary) - 3)
+            terms.append(summary[at : at + 4])
+    return terms or ["电梯故障"]
 
 
 def work_queue_size(user) -> int:
@@ -357,7 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     work_paths = ["/complaints/work/"]
     list_paths = ["/complaints/"]
     detail_paths = [f"/complaints/{i}/" for i in ids]
-    qcount = queries_per_page(BENCH_USERNAME, password, [work_paths[0], list_paths[0], detail_paths[0]])
+    search_paths = [f"/complaints/search/?q={urllib.parse.quote(t)}" for t in search_terms(ids, args.seed)]
+    qcount = queries_per_page(
+        BENCH_USERNAME, password, [work_paths[0], list_paths[0], detail_paths[0], search_paths[0]]
+    )
     connections.close_all()
 
     log = Path(tempfile.gettempdir()) / f"docket-bench-http-granian-{os.getpid()}.log"
@@ -390,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
                 "work queue": (write_script(Path(tmp), "work", work_paths, session), work_paths[0]),
                 "complaint list": (write_script(Path(tmp), "list", list_paths, session), list_paths[0]),
                 "complaint page": (write_script(Path(tmp), "detail", detail_paths, session), detail_paths[0]),
+                "search": (write_script(Path(tmp), "search", search_paths, session), search_paths[0]),
             }
             for name, (script, path) in scripts.items():
                 for clients in (1, args.clients):

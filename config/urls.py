@@ -7,7 +7,7 @@ from docket.accounts import views as account_views
 from docket.api.main import api
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="complaints:list", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="complaints:work", permanent=False)),
     # The admin signs in through the same form, throttle and two-step check as the staff pages.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True, permanent=False)),
     path("admin/", admin.site.urls),

@@ -100,7 +100,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Password rules and hashing: see the "security" block below.
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "complaints:list"
+LOGIN_REDIRECT_URL = "complaints:work"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- i18n / time ------------------------------------------------------------------------------

@@ -149,6 +149,42 @@ def _departments(complaint):
     ) | Department.objects.filter(company_id=complaint.company_id, office__isnull=True)
 
 
+def suggested_department(complaint, depts: list[Department]) -> Department | None:
+    """The department that usually handles the complaint's first categorised issue (the triage rules' map
+    of category → department kind), the office's own before the company's; None when unknown."""
+    from docket.triage.rules import DEPT_OF_PATH
+
+    issue = next(
+        (i for i in complaint.issues.select_related("category__parent").order_by("seq") if i.category_id),
+        None,
+    )
+    kind = DEPT_OF_PATH.get(str(issue.category)) if issue is not None and issue.category else None
+    if not kind:
+        return None
+    matches = sorted((d for d in depts if d.kind == kind), key=lambda d: d.office_id is None)
+    return matches[0] if matches else None
+
+
+def people_choices(depts) -> list[tuple[Any, Any]]:
+    """The people of the chosen department(s) to name as responsible: nobody until a department is chosen."""
+    from docket.accounts.models import RoleAssignment
+
+    if not depts:
+        return [("", _("— 先选择部门 —"))]
+    people = (
+        RoleAssignment.objects.filter(department__in=depts)
+        .select_related("user", "department")
+        .order_by("department_id", "user__display_name")
+    )
+    seen: set[int] = set()
+    out: list[tuple[Any, Any]] = [("", "—")]
+    for a in people:
+        if a.user_id not in seen:
+            seen.add(a.user_id)
+            out.append((a.user_id, f"{a.user}（{a.get_role_display()}）"))
+    return out
+
+
 class IssueChoiceMixin(ActionForm):
     """Per-issue actions: the issues this user may act on now, in the right state."""
 
@@ -174,18 +210,29 @@ class AssignForm(ActionForm):
     service: Callable[..., Any] | None = services.complaint_assign
 
     def setup(self):
-        from docket.accounts.models import RoleAssignment
+        from django.urls import reverse
 
         depts = list(_departments(self.complaint).order_by("office_id", "id"))
-        self.fields["department_id"].choices = [(d.id, str(d)) for d in depts]
-        people = (
-            RoleAssignment.objects.filter(department__in=depts)
-            .select_related("user", "department")
-            .order_by("department_id", "user__display_name")
-        )
-        self.fields["responsible_id"].choices = [("", "—")] + [
-            (a.user_id, f"{a.user}（{a.department.name}·{a.get_role_display()}）") for a in people
+        suggested = suggested_department(self.complaint, depts)
+        # No default: the department is a required choice (a wrong default sent complaints to QM unseen);
+        # the category's usual department is marked, not chosen.
+        self.fields["department_id"].choices = [("", _("— 请选择部门 —"))] + [
+            (d.id, f"{d}{_('（按分类建议）') if d == suggested else ''}") for d in depts
         ]
+        if suggested is not None:
+            self.fields["department_id"].help_text = _("按问题分类建议：%(d)s") % {"d": suggested}
+        self.fields["department_id"].widget.attrs.update(
+            {
+                "hx-get": reverse("complaints:people"),
+                "hx-target": "#id_responsible_id",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
+        chosen = self.data.get("department_id") if self.is_bound else None
+        self.fields["responsible_id"].choices = people_choices(
+            [d for d in depts if str(d.id) == chosen] if chosen else []
+        )
         for issue in self.complaint.issues.order_by("seq"):
             self.fields[f"issue_{issue.id}"] = forms.TypedChoiceField(
                 label=_("问题 %(n)s 的责任部门") % {"n": issue.seq} + f"：{issue.summary[:30]}",

@@ -4,10 +4,12 @@ the API's (`services.inputs`), and so are its messages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from docket.org.models import ExternalParty, Office, Room
+from docket.org.models import ExternalParty, Office, Room, Unit
 
 from . import access
 from .forms import use_our_messages
@@ -16,7 +18,11 @@ from .services import ComplaintInput, CoSignerInput, IssueInput, UploadInput, in
 from .services.inputs import message
 
 # Refusals of the intake service that belong to one field of the page.
-ERROR_FIELDS = {"received_in_future": "received_at", "received_reason_required": "received_reason"}
+ERROR_FIELDS = {
+    "received_in_future": "received_at",
+    "received_reason_required": "received_reason",
+    "responsible_not_in_department": "assign_responsible",
+}
 
 
 def _too_long(value: str, limit: int, what: str = "") -> forms.ValidationError | None:
@@ -24,6 +30,62 @@ def _too_long(value: str, limit: int, what: str = "") -> forms.ValidationError |
         return None
     text = message("max_length", limit_value=limit, show_value=len(value))
     return forms.ValidationError(f"{what}{text}", code="max_length")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders the numbers inside a name by value: 2号楼 before 10号楼, 101 before 1001."""
+    import re
+
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", text)
+    )
+
+
+def sorted_rooms(rooms) -> list[Room]:
+    """Rooms by building, unit and number, each in natural order."""
+    return sorted(
+        rooms.select_related("unit__building"),
+        key=lambda r: (natural_key(r.unit.building.name), natural_key(r.unit.name), natural_key(r.number)),
+    )
+
+
+def grouped_categories(categories) -> list:
+    """The category choices grouped by parent (optgroups); a top-level category without children is an
+    option of its own. Only leaves are offered: a parent with children is a heading."""
+    cats = list(categories.order_by("sort", "id"))
+    children: dict[int, list[Category]] = {}
+    for c in cats:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    out: list = [("", "---------")]
+    for c in cats:
+        if c.parent_id:
+            continue
+        kids = children.get(c.id)
+        if kids:
+            out.append((c.name, [(k.id, k.name) for k in kids]))
+        else:
+            out.append((c.id, c.name))
+    return out
+
+
+def phone_clean(value: str) -> str:
+    """A complete mainland mobile or a landline with its area code, as digits (core.phones); else the
+    field's error. Empty stays empty (anonymous or email-only complaints)."""
+    from docket.core import phones
+
+    value = (value or "").strip()
+    if not value:
+        return ""
+    number = phones.normalize(value)
+    if number is None:
+        raise forms.ValidationError(PHONE_MESSAGE, code="phone")
+    return number
+
+
+PHONE_MESSAGE = _(
+    "请输入完整的电话号码：手机为 11 位（如 13912345678），固定电话须带区号（如 029-88886666）。"
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -55,6 +117,9 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     complainant_name = forms.CharField(label=_("投诉人姓氏/姓名"), required=False, max_length=inputs.NAME_MAX)
+    # building → unit → room: the first two only narrow the third (htmx, `views.intake.intake_places`).
+    building = forms.TypedChoiceField(label=_("楼栋"), required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(label=_("单元"), required=False, coerce=int, empty_value=None)
     room = forms.ModelChoiceField(label=_("房屋"), queryset=Room.objects.none(), required=False)
     complainant_address = forms.CharField(
         label=_("地址（非本小区住户或无房号时）"), required=False, max_length=inputs.ADDRESS_MAX
@@ -119,6 +184,13 @@ class IntakeForm(forms.Form):
         queryset=SuggestionBoxOpening.objects.none(),
     )
     attachments = MultipleFileField(label=_("照片/扫描件"), required=False)
+    # 登记并派单: handed over in the same step (services.HandOver); required only when that button is used.
+    assign_department = forms.TypedChoiceField(
+        label=_("派给部门"), required=False, coerce=int, empty_value=None
+    )
+    assign_responsible = forms.TypedChoiceField(
+        label=_("责任人（可选）"), required=False, coerce=int, empty_value=None
+    )
     close_on_spot = forms.BooleanField(label=_("已现场处理，顾客确认满意（直接结案）"), required=False)
     close_note = forms.CharField(
         label=_("现场处理情况"),
@@ -141,18 +213,103 @@ class IntakeForm(forms.Form):
             self.fields["office"].widget = forms.HiddenInput()
         company_ids = {o.company_id for o in offices}
         group_ids = {o.company.group_id for o in offices}
-        self.fields["room"].queryset = (
-            Room.objects.filter(unit__building__community__office__in=offices)
-            .select_related("unit__building")
-            .order_by("unit__building__name", "unit__name", "number")
-        )
+        self._place_setup(offices)
         self.fields["category"].queryset = Category.objects.filter(
             company_id__in=company_ids, active=True
         ).select_related("parent")
+        self.fields["category"].choices = grouped_categories(self.fields["category"].queryset)
+        # A committee member records only on the committee's channel (R-INT-7): offer nothing else.
+        roles = {a.role for o in offices if (a := access.register_role(user, o))}
+        if roles == {"committee_member"}:
+            self.fields["channel"].choices = [(Channel.COMMITTEE, Channel.COMMITTEE.label)]
+            self.fields["channel"].initial = Channel.COMMITTEE
         self.fields["forwarded_by"].queryset = ExternalParty.objects.filter(group_id__in=group_ids)
         self.fields["box_opening"].queryset = SuggestionBoxOpening.objects.filter(
             office__in=offices
         ).order_by("-opened_at")[:20]
+        self._hand_over_setup(user, offices)
+
+    def _place_setup(self, offices) -> None:
+        """The rooms of the offices' communities in natural order (101 before 1001), and the building and
+        unit pickers that narrow them; a bound form narrows the room list to the chosen building/unit."""
+        from django.urls import reverse
+
+        rooms = Room.objects.filter(unit__building__community__office__in=offices).select_related(
+            "unit__building"
+        )
+        fields: dict[str, Any] = self.fields  # ModelChoiceField / TypedChoiceField (choices, queryset)
+        fields["room"].queryset = rooms
+        units = sorted(
+            Unit.objects.filter(building__community__office__in=offices).select_related("building"),
+            key=lambda u: (natural_key(u.building.name), natural_key(u.name)),
+        )
+        buildings = sorted({u.building for u in units}, key=lambda b: natural_key(b.name))
+        chosen_b = self._int(self.data.get("building")) if self.is_bound else None
+        chosen_u = self._int(self.data.get("unit")) if self.is_bound else None
+        fields["building"].choices = [("", _("— 全部楼栋 —"))] + [(b.id, b.name) for b in buildings]
+        fields["unit"].choices = [("", _("— 全部单元 —"))] + [
+            (u.id, str(u)) for u in units if chosen_b in (None, u.building_id)
+        ]
+        narrowed = rooms
+        if chosen_u:
+            narrowed = rooms.filter(unit_id=chosen_u)
+        elif chosen_b:
+            narrowed = rooms.filter(unit__building_id=chosen_b)
+        fields["room"].choices = [("", "---------")] + [(r.id, str(r)) for r in sorted_rooms(narrowed)]
+        url = reverse("complaints:places")
+        for name, target in (("building", "#id_unit"), ("unit", "#id_room")):
+            self.fields[name].widget.attrs.update(
+                {"hx-get": url, "hx-target": target, "hx-trigger": "change", "hx-swap": "innerHTML"}
+            )
+
+    @staticmethod
+    def _int(value):
+        return int(value) if isinstance(value, str) and value.isdigit() else None
+
+    def _hand_over_setup(self, user, offices) -> None:
+        """登记并派单 for those who may hand complaints over (the `assign` row): the departments of their
+        offices and companies; the people of the chosen one (htmx narrows the list as it changes)."""
+        from django.db.models import Q
+        from django.urls import reverse
+
+        from docket.accounts.access import assignments_of
+        from docket.org.models import Department
+
+        from . import workflow
+        from .forms import people_choices
+
+        roles = workflow.ACTIONS["assign"].roles
+        self.can_hand_over = any(a.role in roles for a in assignments_of(user))
+        if not self.can_hand_over:
+            del self.fields["assign_department"], self.fields["assign_responsible"]
+            return
+        depts = list(
+            Department.objects.filter(company_id__in={o.company_id for o in offices})
+            .filter(Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices]))
+            .select_related("office")
+            .order_by("office_id", "id")
+        )
+        fields: dict[str, Any] = self.fields
+        fields["assign_department"].choices = [("", _("— 请选择部门 —"))] + [(d.id, str(d)) for d in depts]
+        self.fields["assign_department"].widget.attrs.update(
+            {
+                "hx-get": reverse("complaints:people"),
+                "hx-target": "#id_assign_responsible",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
+        chosen = self.data.get("assign_department") if self.is_bound else None
+        fields["assign_responsible"].choices = people_choices(
+            [d for d in depts if str(d.id) == chosen] if chosen else []
+        )
+
+    @property
+    def hand_over_requested(self) -> bool:
+        return self.is_bound and self.data.get("then") == "assign" and self.can_hand_over
+
+    def clean_complainant_phone(self):
+        return phone_clean(self.cleaned_data.get("complainant_phone") or "")
 
     def clean_issues(self):
         value = self.cleaned_data.get("issues") or ""
@@ -192,7 +349,21 @@ class IntakeForm(forms.Form):
         data = super().clean()
         if data.get("close_on_spot") and not (data.get("close_note") or "").strip():
             self.add_error("close_note", _("请填写现场处理情况。"))
+        if self.hand_over_requested:
+            if data.get("close_on_spot"):
+                self.add_error("close_on_spot", _("现场处理完毕的投诉无需派单。"))
+            if not data.get("assign_department"):
+                self.add_error("assign_department", _("登记并派单时请选择派给哪个部门。"))
         return data
+
+    def hand_over(self):
+        """The hand-over to make with the registration (登记并派单), or None."""
+        from .services import HandOver
+
+        d = self.cleaned_data
+        if not self.hand_over_requested or not d.get("assign_department"):
+            return None
+        return HandOver(department_id=d["assign_department"], responsible_id=d.get("assign_responsible"))
 
     def to_input(self) -> tuple[ComplaintInput, str | None]:
         d = self.cleaned_data

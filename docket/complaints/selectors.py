@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from docket.core import clock
 
@@ -13,10 +13,16 @@ from .access import complaints_visible_to
 from .models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, IssueState, Obligation, State
 
 LIST_PAGE_SIZE = 50
-# What a department works on while it holds a complaint: every open state but the reviewers' two.
-DEPT_HELD_STATES = [
-    v for v in State.values if v not in TERMINAL_STATES and v not in (State.IN_REVIEW, State.REPLY_APPROVED)
+# The states in which a department supervisor or manager takes the next step on what the department holds.
+DEPT_ACTION_STATES = [
+    State.ASSIGNED,
+    State.INVESTIGATING,
+    State.WITH_DEVELOPER,
+    State.NEGOTIATING,
+    State.IMPLEMENTING,
+    State.VERIFYING,
 ]
+HANDLING_STATES = [State.INVESTIGATING, State.NEGOTIATING]
 
 
 SORTS = {"received": ("-received_at", "-id"), "due": ("next_due_at", "id")}
@@ -36,6 +42,20 @@ LIST_ROW_FIELDS = (
     "office__name",
     "holder_department",
     "holder_department__name",
+)
+# What a queue row also reads to name the step waiting for the user (next_steps.next_action_for: the
+# permission policy looks at the stage, level, holder and who recorded it).
+QUEUE_ROW_FIELDS = (
+    *LIST_ROW_FIELDS,
+    "company",
+    "company__group",
+    "review_stage",
+    "level",
+    "method",
+    "channel",
+    "received_by",
+    "holder",
+    "responsible",
 )
 
 
@@ -221,23 +241,43 @@ def _work_q(a) -> Q:
                 State.WITH_DEVELOPER,
             ]
         )
-    if role in (Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER):
-        # What the department holds, and what it owes on an open issue. The issues are an uncorrelated
-        # `id IN (…)` (no join, so no DISTINCT; PostgreSQL hashes it once, where a correlated EXISTS inside
-        # the OR is costed per row and turned the count into a bitmap scan of the department's history),
-        # and the states are listed, so the queue reads `complaint_open_due` alone, in due order.
-        mine = Q(holder_department_id=a.department_id, state__in=DEPT_HELD_STATES)
+    if role in (Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER):
+        # What the department holds in a state where a supervisor acts (not the reviewers' states, not the
+        # complainant's answer, not the follow-up: those wait for others), and what it owes on an open
+        # issue. The issues are an uncorrelated `id IN (…)` (no join, so no DISTINCT; PostgreSQL hashes it
+        # once, where a correlated EXISTS inside the OR is costed per row and turned the count into a bitmap
+        # scan of the department's history), and the states are listed, so the queue reads
+        # `complaint_open_due` alone, in due order.
+        mine = Q(holder_department_id=a.department_id, state__in=DEPT_ACTION_STATES)
         owes = ComplaintIssue.objects.filter(
             company_id=a.company_id,
             department_id=a.department_id,
             state__in=[IssueState.OPEN, IssueState.REWORK],
         ).values("complaint_id")
-        issue = Q(pk__in=owes, state__in=[State.INVESTIGATING, State.NEGOTIATING, State.IMPLEMENTING])
+        issue = Q(pk__in=owes, state__in=HANDLING_STATES)
         return Q(company_id=a.company_id) & (mine | issue)
-    if role == Role.OFFICE_MANAGER:
-        return Q(office_id=a.office_id) & (
-            Q(state=State.VERIFYING) | (active & Q(next_due_at__lt=clock.now()))
+    if role == Role.DEPT_STAFF:
+        # Only what is this person's own: an open issue they are responsible for, or a complaint they hold
+        # or are responsible for while their department owes an open issue or the measures (the whole
+        # department's work is the supervisor's queue).
+        open_issues = ComplaintIssue.objects.filter(
+            company_id=a.company_id,
+            department_id=a.department_id,
+            state__in=[IssueState.OPEN, IssueState.REWORK],
         )
+        own_issue = Q(pk__in=open_issues.filter(responsible_id=a.user_id).values("complaint_id"))
+        own = Q(holder_id=a.user_id) | Q(responsible_id=a.user_id)
+        dept_issue = Q(pk__in=open_issues.values("complaint_id"))
+        measures = Q(holder_department_id=a.department_id, state=State.IMPLEMENTING)
+        return Q(company_id=a.company_id) & (
+            (own_issue & Q(state__in=HANDLING_STATES))
+            | (own & ((dept_issue & Q(state__in=HANDLING_STATES)) | measures))
+        )
+    if role == Role.OFFICE_MANAGER:
+        # Verification, and whatever of the office's own (not escalated) is overdue and not with the
+        # reviewers (the manager cannot review).
+        overdue = active & Q(level="office", next_due_at__lt=clock.now()) & ~Q(state=State.IN_REVIEW)
+        return Q(office_id=a.office_id) & (Q(state=State.VERIFYING) | overdue)
     if role == Role.QM:
         return Q(company_id=a.company_id) & (
             Q(review_stage="qm") | (Q(level="company") & active & ~Q(state=State.IN_REVIEW))
@@ -295,3 +335,146 @@ def attachment_open(user, complaint_id: int, attachment_id: int):
         return att, att.file.open("rb")
     except FileNotFoundError as exc:  # the row outlived its file (restored database, lost volume)
         raise DomainError("not_found") from exc
+
+
+# The views of my work (the tabs of 我的待办): mine, and what of it is overdue, returned or chased; plus what
+# my department or office has not yet handed to a person.
+QUEUE_VIEWS = ("mine", "unassigned", "overdue", "returned", "chased")
+
+
+def _returned_q() -> Exists:
+    """A reply of this complaint came back from review (correlated: one index probe per queue row, where an
+    uncorrelated `id IN (…)` read every returned reply or chase of the whole history)."""
+    from .models import Reply, ReplyState
+
+    return Exists(Reply.objects.filter(complaint_id=OuterRef("pk"), state=ReplyState.RETURNED))
+
+
+def _chased_q() -> Exists:
+    """The complainant chased this complaint (a `complainant_chased` event)."""
+    return Exists(ComplaintEvent.objects.filter(complaint_id=OuterRef("pk"), kind="complainant_chased"))
+
+
+def unassigned_for(user) -> QuerySet[Complaint]:
+    """What waits for a person to be named in my department (held, nobody holds it) or, at the front desk
+    and for the office manager, the office's complaints not yet handed to a department."""
+    from docket.accounts.access import assignments_of
+    from docket.accounts.models import Role
+
+    q = Q(pk__in=[])
+    for a in assignments_of(user):
+        if a.role in (Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER, Role.DEPT_STAFF):
+            q |= Q(
+                company_id=a.company_id,
+                holder_department_id=a.department_id,
+                holder__isnull=True,
+                state__in=DEPT_ACTION_STATES,
+            )
+        elif a.role in (Role.RECEPTION, Role.OFFICE_MANAGER):
+            q |= Q(office_id=a.office_id, state=State.REGISTERED)
+    return Complaint.objects.filter(q)
+
+
+def queue_view(user, view: str, filters: ListFilters | None = None) -> QuerySet[Complaint]:
+    """One tab of my work (QUEUE_VIEWS), in due order, narrowed by the list filters when given."""
+    from django.db.models import F
+
+    if view == "unassigned":
+        qs = unassigned_for(user)
+        if filters is not None:
+            qs = apply_filters(qs, filters)
+        qs = qs.order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
+    else:
+        qs = work_queue_for(user, filters)
+    if view == "overdue":
+        qs = qs.filter(next_due_at__lt=clock.now())
+    elif view == "returned":
+        qs = qs.filter(_returned_q())
+    elif view == "chased":
+        qs = qs.filter(_chased_q())
+    return qs.select_related("office", "holder_department", "company")
+
+
+def queue_counts(user) -> dict[str, int]:
+    """The count of every tab of my work: one aggregate over my queue and one count of the unassigned."""
+    from django.db.models import Count
+
+    counts = (
+        work_queue_for(user)
+        .order_by()
+        .aggregate(
+            mine=Count("id"),
+            overdue=Count("id", filter=Q(next_due_at__lt=clock.now())),
+            returned=Count("id", filter=_returned_q()),
+            chased=Count("id", filter=_chased_q()),
+        )
+    )
+    counts["unassigned"] = unassigned_for(user).count()
+    return {view: counts[view] for view in QUEUE_VIEWS}
+
+
+SEARCH_MIN = 2  # characters: a single character would match most of the history
+SEARCH_IDS = 2000  # matches read by id before the search walks the user's complaints instead
+
+
+def search_q(user, text: str) -> Q:
+    """The condition of the top bar's search (issue 14): receipt number, subject and issue text (substring;
+    trigram-indexed on PostgreSQL, migration 0012_wb_search_trgm), and — for roles that see complainants
+    in full (privacy.FULL_ROLES) — the phone (a complete number, or its last four digits), the
+    complainant's name and the room number (exact). A role that sees people masked cannot find a
+    complaint by a person's details it is not shown."""
+    from docket.accounts.access import assignments_of
+    from docket.core import phones
+
+    from .privacy import FULL_ROLES
+
+    text = text.strip()
+    if len(text) < SEARCH_MIN:
+        return Q(pk__in=[])
+    # Each field is its own arm, and the arms are a UNION of ids: every arm can use its own index (a
+    # trigram GIN on PostgreSQL), where one OR over the fields and an issue subquery made PostgreSQL walk
+    # every complaint the user may see and test each (bench.http, search).
+    arms = [
+        Complaint.objects.filter(receipt_no__contains=text.upper()).order_by().values_list("id", flat=True),
+        Complaint.objects.filter(subject__contains=text).order_by().values_list("id", flat=True),
+        ComplaintIssue.objects.filter(summary__contains=text)
+        .order_by()
+        .values_list("complaint_id", flat=True),
+    ]
+    if any(a.role in FULL_ROLES for a in assignments_of(user)):
+        digits = phones.digits(text)
+        number = phones.normalize(text)
+        if number is not None:
+            arms.append(
+                Complaint.objects.filter(complainant_phone=number).order_by().values_list("id", flat=True)
+            )
+        elif len(digits) == 4 and digits == text:
+            arms.append(
+                Complaint.objects.filter(complainant_phone__endswith=digits)
+                .order_by()
+                .values_list("id", flat=True)
+            )
+        arms.append(Complaint.objects.filter(complainant_name=text).order_by().values_list("id", flat=True))
+        arms.append(Complaint.objects.filter(room__number=text).order_by().values_list("id", flat=True))
+    walk = Q(receipt_no__contains=text.upper()) | Q(subject__contains=text)
+    for arm in arms[2:]:
+        walk |= Q(pk__in=arm)
+    if len(text) < 3:
+        # No trigram in two characters: no index can answer the substring, so test the fields while
+        # walking what the user may see newest first (stops at the page's end for a common word).
+        return walk
+    # The matching ids first (each arm on its own index, at most SEARCH_IDS of them), then the user's
+    # scope over those few rows; a term matching more than that is common, and the walk finds its newest
+    # matches within the first page.
+    ids = list(arms[0].union(*arms[1:])[: SEARCH_IDS + 1])
+    return walk if len(ids) > SEARCH_IDS else Q(pk__in=ids)
+
+
+def search_for(user, text: str) -> QuerySet[Complaint]:
+    """What the user may see (`complaints_visible_to`) matching the search, newest first."""
+    return (
+        complaints_visible_to(user)
+        .filter(search_q(user, text))
+        .select_related("office", "holder_department")
+        .order_by("-received_at", "-id")
+    )

@@ -29,6 +29,7 @@ from .incidents import complaint_incident_link, complaint_incident_unlink, compl
 from .intake import (
     ComplaintInput,
     CoSignerInput,
+    HandOver,
     IssueInput,
     Registered,
     UploadInput,
@@ -62,6 +63,7 @@ __all__ = [
     "complaint_incident_link",
     "complaint_incident_unlink",
     "complaint_incident_update",
+    "HandOver",
     "owner_agree",
     "owner_disagree",
     "LookupResult",

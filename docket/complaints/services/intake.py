@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 
 from docket.accounts.models import RoleAssignment
-from docket.core import clock
+from docket.core import clock, phones
 from docket.core.errors import DomainError
 from docket.core.text import one_line
 from docket.org.models import Department, ExternalParty, Office, Room
@@ -124,10 +124,11 @@ def _validate_fields(data: ComplaintInput) -> None:
     if not data.anonymous and not (data.complainant_name.strip() and contact):
         raise DomainError("required", field="投诉人姓氏和联系电话（或选择匿名）")
     phone = data.complainant_phone.strip()
-    if phone and not (
-        phone.replace("-", "").replace(" ", "").lstrip("+").isdigit() and 5 <= len(phone) <= 20
-    ):
-        raise DomainError("validation", detail="联系电话格式不正确")
+    if phone and phones.normalize(phone) is None:
+        # A complete number only (core.phones): a mainland mobile, or a landline with its area code.
+        raise DomainError(
+            "validation", detail="联系电话不完整：手机为11位，固定电话须带区号（如 029-88886666）"
+        )
     if data.people_count < 1:
         raise DomainError("validation", detail="投诉人数至少为1")
     if data.cosigners and data.people_count < len(data.cosigners) + 1:
@@ -182,7 +183,7 @@ def _abuse_check(data: ComplaintInput, company_id: int) -> None:
     not limited: the receptionist judges. A soft limit: two filings in the same instant may both pass."""
     if data.method not in SELF_SERVICE_METHODS or data.anonymous:
         return
-    phone, email = data.complainant_phone.strip(), data.complainant_email.strip().lower()
+    phone, email = phones.normalize(data.complainant_phone) or "", data.complainant_email.strip().lower()
     if not (phone or email):
         return
     day_start = clock.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -210,9 +211,10 @@ class Registered:
     attachments: list[Attachment]
     obligations: list[Obligation]
     closed_on_spot: bool = False
+    handed_over: bool = False  # assigned at intake (登记并派单): the rows changed after they were written
 
     def parts(self) -> dict | None:
-        if self.closed_on_spot:
+        if self.closed_on_spot or self.handed_over:
             return None
         return {
             "issues": self.issues,
@@ -349,7 +351,7 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         method=data.method,
         anonymous=data.anonymous,
         complainant_name="" if data.anonymous else data.complainant_name.strip(),
-        complainant_phone=data.complainant_phone.strip(),
+        complainant_phone=phones.normalize(data.complainant_phone) or "",  # stored as digits
         complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
         complainant_email=data.complainant_email.strip()[: inputs.EMAIL_MAX],
         people_count=data.people_count,
@@ -453,24 +455,61 @@ def _finish(actor, registered: Registered, close_on_spot_note: str | None) -> Re
     return registered
 
 
-def complaint_register(*, actor, data: ComplaintInput, close_on_spot_note: str | None = None) -> Registered:
+@dataclass(frozen=True)
+class HandOver:
+    """Who a complaint goes to at intake (登记并派单): the lead department and, optionally, the person."""
+
+    department_id: int
+    responsible_id: int | None = None
+
+
+def _hand_over(actor, registered: Registered, hand_over: HandOver | None) -> Registered:
+    """Registered and handed over in one step: the same `complaint_assign` a later 派单 would call, inside
+    the intake's transaction, so a refused hand-over leaves no complaint behind (all or nothing)."""
+    if hand_over is None:
+        return registered
+    from .handling import complaint_assign
+
+    c = registered.complaint
+    complaint_assign(
+        actor=actor,
+        complaint_id=c.pk,
+        department_id=hand_over.department_id,
+        responsible_id=hand_over.responsible_id,
+    )
+    c.refresh_from_db()
+    registered.handed_over = True
+    return registered
+
+
+def complaint_register(
+    *,
+    actor,
+    data: ComplaintInput,
+    close_on_spot_note: str | None = None,
+    hand_over: HandOver | None = None,
+) -> Registered:
     """Record a complaint (顾客意见处理表) with its issues, co-signers and attachments, give it a receipt
     number and check code, and append the `registered` event — all or nothing. Returns the complaint with
     the rows written (`Registered`).
 
     With `close_on_spot_note` the complaint was resolved at intake with the complainant's confirmed
-    satisfaction: it is recorded and closed at once (R-INT-10), still counted.
+    satisfaction: it is recorded and closed at once (R-INT-10), still counted. With `hand_over` it is
+    assigned at once (登记并派单) by the same actor, who must be allowed to assign; a refusal of either step
+    writes nothing. The two are exclusive.
     A complaint with no issue listed gets one issue equal to its subject (every complaint has ≥ 1 issue).
     `data.received_at` (default now) is when it really arrived: deadlines run from it (R-SLA-3); a time in
     the future is refused, one before today needs `data.received_reason` (`received_at_check`).
     """
     if isinstance(actor, Actor) and close_on_spot_note is not None:  # portal filing: staff only
         raise DomainError("forbidden_action")
+    if hand_over is not None and close_on_spot_note is not None:
+        raise DomainError("validation", detail="现场处理完毕的投诉无需派单")
     checked = _validate(actor, data, clock.now())
     resolved = _resolve(data, checked.office)
     with transaction.atomic():
         registered = _write(actor, data, checked, resolved)
-        return _finish(actor, registered, close_on_spot_note)
+        return _hand_over(actor, _finish(actor, registered, close_on_spot_note), hand_over)
 
 
 def complaint_close_on_spot(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from docket.core.errors import DomainError
 
-from .. import access, workflow
+from .. import access, next_steps, workflow
 from ..forms import ACTION_FORMS
 
 
@@ -38,4 +38,36 @@ def complaint_action(request, pk: int, action: str):
             return redirect(url)
     template = "complaints/_action_form.html" if request.htmx else "complaints/action.html"
     status = 422 if form.errors else 200
-    return render(request, template, {"c": complaint, "form": form, "spec": spec}, status=status)
+    reviewing = next_steps.reply_in_hand(complaint) if action in REPLY_ACTIONS else None
+    return render(
+        request, template, {"c": complaint, "form": form, "spec": spec, "reviewing": reviewing}, status=status
+    )
+
+
+# The actions whose form shows the reply they act on (the reviewer reads the draft they review).
+REPLY_ACTIONS = frozenset({"reply_review_approve", "reply_review_return", "reply_submit", "reply_send"})
+
+
+@login_required
+def people_options(request):
+    """The people of one department as `<option>`s for the responsible-person select of 派单, 转派 and
+    登记并派单 (htmx, when the department changes). Only for users who may hand complaints over, and only
+    for a department of an office (or company) in their scope; anything else answers the empty prompt."""
+    from docket.accounts.access import assignments_of
+    from docket.org.models import Department
+
+    from ..forms import people_choices
+    from ..scopes import offices_in_scope
+
+    roles = workflow.ACTIONS["assign"].roles | workflow.ACTIONS["transfer"].roles
+    raw = request.GET.get("department_id") or request.GET.get("assign_department") or ""
+    depts: list[Department] = []
+    if raw.isdigit() and any(a.role in roles for a in assignments_of(request.user)):
+        offices = list(offices_in_scope(request.user))
+        dept = Department.objects.filter(pk=int(raw)).first()
+        if dept is not None and (
+            dept.office_id in {o.id for o in offices}
+            or (dept.office_id is None and dept.company_id in {o.company_id for o in offices})
+        ):
+            depts = [dept]
+    return render(request, "complaints/_people_options.html", {"choices": people_choices(depts)})

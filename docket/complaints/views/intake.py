@@ -3,6 +3,7 @@
 import contextlib
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from docket.core import ratelimit
 from docket.core.errors import DomainError
 
-from .. import services
+from .. import access, services
 from ..intake_forms import ERROR_FIELDS, IntakeForm
 
 
@@ -24,15 +25,30 @@ def complaint_new(request):
         data, close_note = form.to_input()
         try:
             complaint = services.complaint_register(
-                actor=request.user, data=data, close_on_spot_note=close_note
+                actor=request.user, data=data, close_on_spot_note=close_note, hand_over=form.hand_over()
             ).complaint
         except DomainError as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
         else:
             _triage_feedback(request, complaint.id)
             _incident_links(request, complaint.id)
+            if complaint.holder_department_id:  # 登记并派单: the page shows where it went
+                messages.success(
+                    request,
+                    _("已登记并派单至%(dept)s，回执编号 %(no)s。")
+                    % {"dept": complaint.holder_department.name, "no": complaint.receipt_no},
+                )
+                return redirect("complaints:detail", pk=complaint.id)
             return redirect("complaints:receipt", pk=complaint.id)
-    return render(request, "complaints/new.html", {"form": form}, status=422 if form.errors else 200)
+    # A browser cannot keep a chosen file across a refused submission: name the files that were not kept,
+    # so the user chooses them again instead of losing them unseen.
+    dropped = [f.name for f in request.FILES.getlist("attachments")] if form.errors else []
+    return render(
+        request,
+        "complaints/new.html",
+        {"form": form, "dropped_files": dropped},
+        status=422 if form.errors else 200,
+    )
 
 
 def _triage_feedback(request, complaint_id: int) -> None:
@@ -88,3 +104,36 @@ def intake_lookup(request):
     except DomainError as exc:
         return render(request, "complaints/_lookup.html", {"refused": exc.message}, status=exc.status)
     return render(request, "complaints/_lookup.html", {"result": result})
+
+
+@login_required
+def intake_places(request):
+    """The building → unit → room pickers of the intake form (htmx): `?building=` answers its units (and, out
+    of band, its rooms), `?unit=` its rooms; both in natural order (101 before 1001). Only the places of the
+    offices the user may register complaints for; anything else answers the empty lists."""
+    from django.db.models import Q
+
+    from docket.org.models import Office, Room, Unit
+
+    from ..intake_forms import natural_key, sorted_rooms
+
+    offices = [o for o in Office.objects.all() if access.register_role(request.user, o)]
+    if not offices:
+        raise PermissionDenied
+    rooms = Room.objects.filter(unit__building__community__office__in=offices)
+    unit = request.GET.get("unit", "")
+    building = request.GET.get("building", "")
+    if "unit" in request.GET:
+        narrowed = rooms.filter(unit_id=int(unit)) if unit.isdigit() else rooms
+        return render(request, "complaints/_place_options.html", {"rooms": sorted_rooms(narrowed)})
+    q = Q(building_id=int(building)) if building.isdigit() else Q()
+    units = sorted(
+        Unit.objects.filter(q, building__community__office__in=offices).select_related("building"),
+        key=lambda u: (natural_key(u.building.name), natural_key(u.name)),
+    )
+    narrowed = rooms.filter(unit__building_id=int(building)) if building.isdigit() else rooms
+    return render(
+        request,
+        "complaints/_place_options.html",
+        {"units": units, "rooms": sorted_rooms(narrowed), "oob_rooms": True},
+    )

@@ -10,14 +10,25 @@ from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from docket.core.errors import DomainError
 from docket.core.paging import CappedPaginator
 from docket.org.models import Department
 
-from .. import access, privacy, selectors, services
+from .. import access, next_steps, privacy, selectors, services, workflow
 from ..events import chain_verify, receipt_digest
+from ..forms import ACTION_FORMS
 from ..models import Category, Channel, Kind, Method, SavedFilter, State
+from .actions import REPLY_ACTIONS
+
+QUEUE_VIEW_LABELS = {
+    "mine": _("我的待办"),
+    "unassigned": _("待派人"),
+    "overdue": _("已超期"),
+    "returned": _("被退回"),
+    "chased": _("被催办"),
+}
 
 
 def list_filters(request) -> selectors.ListFilters:
@@ -62,6 +73,55 @@ def complaint_list(request):
     )
 
 
+class SearchPage:
+    """One page of search results without a count: a common two-character term would otherwise be counted
+    over the user's whole history; the page reads one row more to know whether another page follows."""
+
+    def __init__(self, rows, number):
+        try:
+            self.number = max(1, int(number or 1))
+        except ValueError:
+            self.number = 1
+        size = selectors.LIST_PAGE_SIZE
+        start = (self.number - 1) * size
+        found = list(rows[start : start + size + 1])
+        self.object_list, self._more = found[:size], len(found) > size
+        self.paginator = self  # the pager reads page.paginator.num_pages / .capped
+        self.num_pages, self.capped = self.number + (1 if self._more else 0), self._more
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_next(self):
+        return self._more
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+
+@login_required
+def complaint_search(request):
+    """The top bar's search: one box over receipt number, subject, issue text, phone, name and room, within
+    what the user may see (selectors.search_for)."""
+    text = request.GET.get("q", "").strip()[:100]
+    rows = selectors.search_for(request.user, text).only(*selectors.LIST_ROW_FIELDS)
+    page = SearchPage(rows, request.GET.get("page"))
+    return render(
+        request,
+        "complaints/search.html",
+        {"page": page, "q": text, "too_short": 0 < len(text) < selectors.SEARCH_MIN},
+    )
+
+
 @login_required
 def saved_filter_save(request):
     """Save (or replace) the current list filter under a name; only the known filter keys are kept."""
@@ -92,12 +152,34 @@ def saved_filter_delete(request, pk: int):
 
 @login_required
 def work_queue(request):
-    """我的待办: what waits for the signed-in user, most urgent first."""
+    """我的待办 (the landing page): what waits for the signed-in user, most urgent first; each row names the
+    step waiting for them and why it is urgent; tabs with counts (mine, unassigned, overdue, returned,
+    chased)."""
+    from ..next_steps import next_action_for, prefetch_for_steps, reasons_for
+
     f = list_filters(request)
-    rows = selectors.work_queue_for(request.user, f).only(*selectors.LIST_ROW_FIELDS)
+    view = request.GET.get("view", "mine")
+    if view not in selectors.QUEUE_VIEWS:
+        view = "mine"
+    rows = selectors.queue_view(request.user, view, f).only(*selectors.QUEUE_ROW_FIELDS)
     page = Paginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    chased = prefetch_for_steps(items)
+    for c in items:
+        c.step = next_action_for(request.user, c)
+        c.reasons = reasons_for(c, chased=chased)
+    counts = selectors.queue_counts(request.user)
     return render(
-        request, "complaints/work.html", {"page": page, "filters": f, **filter_choices(request.user)}
+        request,
+        "complaints/work.html",
+        {
+            "page": page,
+            "items": items,
+            "filters": f,
+            "view": view,
+            "tabs": [(v, QUEUE_VIEW_LABELS[v], counts[v]) for v in selectors.QUEUE_VIEWS],
+            **filter_choices(request.user),
+        },
     )
 
 
@@ -111,12 +193,28 @@ def complaint_detail(request, pk: int):
     events = list(
         selectors.timeline_for(complaint)
     )  # read once: shown, verified, and the digest is the first
+    actions = access.available_actions(request.user, complaint)
+    step = next_steps.next_action_for(request.user, complaint)
+    names = {a.name for a in actions}
+    primary = step.action if step and step.action in names else ""
+    # `?do=<action>` (the queue's step button) opens that action's form at once: one click fewer.
+    do = request.GET.get("do", "")
+    open_form = None
+    if do in names and do in ACTION_FORMS:
+        open_form = ACTION_FORMS[do](complaint=complaint, user=request.user)
     return render(
         request,
         "complaints/detail.html",
         {
             **_record_context(request.user, complaint, events),
-            "actions": access.available_actions(request.user, complaint),
+            "actions": sorted(actions, key=lambda a: a.name != primary),
+            "primary": primary,
+            "step": step,
+            "waiting_note": next_steps.waiting_note(complaint),
+            "review_route": next_steps.review_route_text(complaint),
+            "open_form": open_form,
+            "open_spec": workflow.ACTIONS[do] if open_form is not None else None,
+            "reviewing": next_steps.reply_in_hand(complaint) if do in REPLY_ACTIONS and open_form else None,
             "digest": events[0].hash if events and events[0].seq == 1 else "",
         },
     )

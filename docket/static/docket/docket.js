@@ -10,4 +10,25 @@
   document.addEventListener("click", function (e) {
     if (e.target.closest("[data-print]")) window.print();
   });
+  // A step opened from the queue (?do=…) or by an action button: bring its form into view and focus it.
+  function focusPanel() {
+    var form = document.querySelector("#action-panel form");
+    if (!form) return;
+    form.scrollIntoView({ block: "start" });
+    var first = form.querySelector("textarea, select, input:not([type=hidden]), button");
+    if (first) first.focus({ preventScroll: true });
+  }
+  document.addEventListener("DOMContentLoaded", focusPanel);
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.target && e.target.id === "action-panel") focusPanel();
+  });
+  // <button data-menu>: open or close the navigation on a phone (below 600 px it is folded away).
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-menu]");
+    if (!btn) return;
+    var nav = document.getElementById(btn.getAttribute("aria-controls"));
+    var open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    if (nav) nav.classList.toggle("open", open);
+  });
 })();

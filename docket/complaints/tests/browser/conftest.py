@@ -40,10 +40,11 @@ def chromium():
 
 @pytest.fixture
 def page_for(chromium, live_server):
-    """page_for(user, viewport) → a logged-in page (through the real login form)."""
+    """page_for(user, viewport) → a logged-in page (through the real login form), on the staff list; with
+    `land=True` it stays where signing in lands (我的待办)."""
     contexts = []
 
-    def make(user, viewport=(1366, 768)):
+    def make(user, viewport=(1366, 768), land=False):
         ctx = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
         contexts.append(ctx)
         page = ctx.new_page()
@@ -51,7 +52,9 @@ def page_for(chromium, live_server):
         page.get_by_label("用户名").fill(user.username)
         page.get_by_label("密码").fill("pw")
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{live_server.url}/complaints/")
+        page.wait_for_url(f"{live_server.url}/complaints/work/")
+        if not land:
+            page.goto(f"{live_server.url}/complaints/")
         return page
 
     yield make

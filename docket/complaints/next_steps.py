@@ -1,0 +1,184 @@
+"""The next step waiting for one user on one complaint (the workbench's queue rows and primary button).
+
+`next_action_for(user, complaint)` answers the first of the state's candidate steps (`CANDIDATES`) that the
+permission policy (`access.allowed_role`, i.e. the workflow rows and the scopes) lets this user take now,
+or None when nothing waits for them. It reads the complaint's issues and replies from the prefetch cache
+when present (`prefetch_for_steps` loads them for a page of rows in two queries), so a queue page costs a
+constant number of queries.
+
+`reasons_for(complaint, …)` says why the item is urgent: returned (a reply draft came back from review),
+overdue (its nearest deadline has passed), chased (the complainant chased it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from docket.core import clock
+
+from . import workflow
+from .access import allowed_role
+from .models import ComplaintEvent, ComplaintIssue, IssueState, Reply, ReplyState, State
+
+CHASED_KIND = "complainant_chased"
+StrOrPromise = str | Promise  # a label: translated when shown
+
+
+@dataclass(frozen=True)
+class NextStep:
+    action: str  # a row of workflow.ACTIONS
+    label: StrOrPromise  # the short verb the queue shows (接单, 调查, 起草答复 …)
+    issue_id: int | None = None  # for per-issue steps: the first issue it applies to
+
+
+def _issues(c) -> list[ComplaintIssue]:
+    cache = getattr(c, "_prefetched_objects_cache", {})
+    issues = list(cache["issues"]) if "issues" in cache else list(ComplaintIssue.objects.filter(complaint=c))
+    # the policy's "which departments own an issue" read from the same rows (scopes._issue_department_ids)
+    c._issue_department_ids = {i.department_id for i in issues if i.department_id}
+    return issues
+
+
+def _replies(c) -> list[Reply]:
+    cache = getattr(c, "_prefetched_objects_cache", {})
+    return list(cache["replies"]) if "replies" in cache else list(Reply.objects.filter(complaint=c))
+
+
+def _open_draft(replies: list[Reply]) -> Reply | None:
+    return next((r for r in replies if r.state in (ReplyState.DRAFT, ReplyState.RETURNED)), None)
+
+
+def _per_issue(user, c, action: str, issues: list[ComplaintIssue], states: Iterable[str]) -> int | None:
+    for issue in issues:
+        if issue.state in states and allowed_role(user, c, action, issue=issue):
+            return issue.id
+    return None
+
+
+def _handling_steps(user, c, issues, replies) -> NextStep | None:
+    """Investigating or negotiating: record findings on an open issue, then draft, submit or send."""
+    issue_id = _per_issue(user, c, "issue_findings_record", issues, (IssueState.OPEN, IssueState.REWORK))
+    if issue_id is not None:
+        return NextStep("issue_findings_record", _("调查"), issue_id)
+    draft = _open_draft(replies)
+    if draft is not None and draft.state == ReplyState.RETURNED:
+        step = NextStep("reply_draft_save", _("修改答复"))
+    elif draft is not None and workflow.REVIEW_ROUTES.get(c.method):
+        step = NextStep("reply_submit", _("提交审核"))
+    elif draft is not None:
+        step = NextStep("reply_send", _("发送答复"))
+    elif c.state == State.NEGOTIATING:
+        step = NextStep("negotiation_round_record", _("协商"))
+    else:
+        step = NextStep("reply_draft_save", _("起草答复"))
+    return step if allowed_role(user, c, step.action) else None
+
+
+# State → the steps that move it on, in the order they are due. A string is a plain action; the handling
+# states compute theirs (`_handling_steps`).
+CANDIDATES: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
+    State.REGISTERED: (("assign", _("派单")),),
+    State.ASSIGNED: (("accept", _("接单")),),
+    State.WITH_DEVELOPER: (("developer_answer_record", _("记录地产答复")),),
+    State.IN_REVIEW: (("reply_review_approve", _("审核")),),
+    State.REPLY_APPROVED: (("reply_send", _("发送")),),
+    State.REPLIED: (("complainant_agree", _("记录顾客意见")),),
+    State.IMPLEMENTING: (("measures_done", _("落实措施")),),
+    State.VERIFYING: (("issue_verify", _("验证")),),
+    State.FOLLOW_UP: (("follow_up_record", _("回访")),),
+}
+
+
+def next_action_for(user, complaint) -> NextStep | None:
+    """The one step waiting for `user` on `complaint` now, or None (see the module docstring)."""
+    c = complaint
+    issues = _issues(c)
+    if c.state in (State.INVESTIGATING, State.NEGOTIATING):
+        return _handling_steps(user, c, issues, _replies(c))
+    for action, label in CANDIDATES.get(c.state, ()):
+        if action == "issue_verify":
+            issue_id = _per_issue(user, c, action, issues, (IssueState.MEASURES_DONE,))
+            if issue_id is not None:
+                return NextStep(action, label, issue_id)
+        elif allowed_role(user, c, action):
+            return NextStep(action, label)
+    return None
+
+
+REASONS = {
+    "returned": _("退回修改"),
+    "overdue": _("已超期"),
+    "chased": _("顾客催办"),
+}
+
+
+def reasons_for(
+    c, *, now=None, chased: set[int] | frozenset[int] = frozenset()
+) -> list[tuple[str, StrOrPromise]]:
+    """Why this item is urgent: [(code, label)] among returned, overdue, chased."""
+    now = now or clock.now()
+    out = []
+    if any(r.state == ReplyState.RETURNED for r in _replies(c)):
+        out.append("returned")
+    if c.next_due_at is not None and c.next_due_at < now:
+        out.append("overdue")
+    if c.id in chased:
+        out.append("chased")
+    return [(code, REASONS[code]) for code in out]
+
+
+def prefetch_for_steps(rows: list) -> set[int]:
+    """Load what `next_action_for` and `reasons_for` read for a page of complaints: their issues and
+    replies (two queries) and which were chased (one query). Returns the chased ids."""
+    if not rows:
+        return set()
+    prefetch_related_objects(
+        rows,
+        Prefetch(
+            "issues",
+            queryset=ComplaintIssue.objects.only(
+                "id", "complaint_id", "department_id", "state", "responsible_id"
+            ),
+        ),
+        Prefetch("replies", queryset=Reply.objects.only("id", "complaint_id", "state", "number")),
+    )
+    return set(
+        ComplaintEvent.objects.filter(complaint_id__in=[c.id for c in rows], kind=CHASED_KIND)
+        .values_list("complaint_id", flat=True)
+        .distinct()
+    )
+
+
+STAGE_LABELS = {"qm": _("品质管理部"), "general_office": _("办公室")}
+
+
+def waiting_note(c) -> str:
+    """Who the complaint waits for now, when that is not obvious from its state (the review and send)."""
+    if c.state == State.IN_REVIEW and c.review_stage == "general_office":
+        return str(_("品质管理部已审核通过，答复现等待办公室审核，通过后发送给顾客。"))
+    if c.state == State.IN_REVIEW and c.review_stage == "qm":
+        return str(_("答复等待品质管理部审核。"))
+    if c.state == State.REPLY_APPROVED:
+        return str(_("答复已审核通过，现等待发送给顾客（接待/客服或处理部门）。"))
+    if c.state == State.REPLIED:
+        return str(_("答复已发送，等待顾客确认是否同意。"))
+    return ""
+
+
+def review_route_text(c) -> str:
+    """The review a draft will pass after it is submitted (R-HDL-3), for the reply panel."""
+    route = workflow.REVIEW_ROUTES.get(c.method, ())
+    if not route:
+        return str(_("口头受理（电话、来访）的答复无需审核，可直接发送。"))
+    stages = " → ".join(str(STAGE_LABELS[s]) for s in route)
+    return str(_("提交后须经审核：%(stages)s。")) % {"stages": stages}
+
+
+def reply_in_hand(c) -> Reply | None:
+    """The reply not yet sent (the draft being written, reviewed or waiting to be sent), newest first."""
+    return Reply.objects.filter(complaint=c).exclude(state=ReplyState.SENT).order_by("-number").first()

@@ -1,0 +1,74 @@
+"""The top bar's search (issue 14): receipt number, subject, issue text, phone (full or last four), name and
+room, only within what the user may see, and people's details only for roles that see them in full."""
+
+import pytest
+from django.urls import reverse
+
+from docket.complaints import selectors
+from docket.complaints.services import IssueInput
+
+
+def _found(user, text):
+    return [c.id for c in selectors.search_for(user, text)]
+
+
+@pytest.fixture
+def two(org, complaint_factory):
+    mine = complaint_factory(
+        subject="地下车库照明损坏",
+        complainant_name="张伟",
+        complainant_phone="13912345678",
+        issues=[IssueInput(summary="B区照明两周未修", category_id=org.categories["电梯"].id)],
+    )
+    theirs = complaint_factory(
+        kit=org.b,
+        subject="地下车库照明损坏",
+        complainant_name="张伟",
+        complainant_phone="13912345678",
+        issues=[IssueInput(summary="B区照明两周未修", category_id=org.categories["电梯"].id)],
+    )
+    return mine, theirs
+
+
+@pytest.mark.parametrize("text", ["车库照明", "两周未修", "13912345678", "139-1234-5678", "5678", "张伟"])
+def test_reception_finds_by_every_field_in_its_office_only(org, two, text):
+    mine, theirs = two
+    assert _found(org.a.users["reception"], text) == [mine.id]
+    assert _found(org.b.users["reception"], text) == [theirs.id]
+
+
+def test_receipt_number_and_room(org, two):
+    mine, _theirs = two
+    rec = org.a.users["reception"]
+    assert _found(rec, mine.receipt_no) == [mine.id]
+    assert _found(rec, mine.receipt_no.lower()) == [mine.id]
+    assert mine.id in _found(rec, org.a.room.number)
+
+
+def test_masked_roles_cannot_search_by_person(org, two):
+    """The general office sees complainants masked: it finds by subject, not by phone or name; the owners'
+    committee finds nothing it may not see."""
+    mine, theirs = two
+    go = org.users["general_office"]
+    assert sorted(_found(go, "车库照明")) == sorted([mine.id, theirs.id])
+    assert _found(go, "13912345678") == [] and _found(go, "张伟") == [] and _found(go, "5678") == []
+    assert _found(org.a.users["committee"], "车库照明") == []
+    assert _found(org.other_company_qm, "车库照明") == []
+
+
+def test_short_or_partial_input_finds_nothing(org, two):
+    rec = org.a.users["reception"]
+    assert _found(rec, "车") == []
+    assert _found(rec, "1391234") == []  # a prefix of a number is not a number
+
+
+def test_search_page(client, org, two):
+    mine, theirs = two
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:search"), {"q": "5678"}).content.decode()
+    assert mine.receipt_no in html and theirs.receipt_no not in html
+    assert 'action="/complaints/search/"' in html  # the box is in the top bar
+    html = client.get(reverse("complaints:search"), {"q": "车"}).content.decode()
+    assert "请至少输入两个字" in html
+    client.logout()
+    assert client.get(reverse("complaints:search"), {"q": "5678"}).status_code == 302
