@@ -21,6 +21,7 @@ urlpatterns = [
     path("triage/", include("docket.triage.urls")),
     path("api/v1/", api.urls),
     path("p/", include("docket.portal.urls")),  # the owners' portal: public, no sign-in
+    path("escalation/", include("docket.escalation.urls")),  # escalation (issue 12)
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "docket.mailin",
     "docket.triage",
     "docket.portal",
+    "docket.escalation",  # escalation (issue 12)
     "config.apps.JobsConfig",
 ]
 

@@ -30,7 +30,9 @@ from .models import Channel, Complaint, ComplaintIssue, Severity
 
 OFFICE_ROLES = frozenset({Role.RECEPTION, Role.OFFICE_MANAGER})
 DEPT_ROLES = frozenset({Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER})
-COMPANY_ROLES = frozenset({Role.QM, Role.GENERAL_OFFICE, Role.MGMT_REP, Role.LEADERSHIP})
+COMPANY_ROLES = frozenset(
+    {Role.QM, Role.GENERAL_OFFICE, Role.MGMT_REP, Role.LEADERSHIP, Role.QM_INFO_OFFICER}  # + escalation
+)
 # The front desk of an office: intake logs (R-INT-8, R-INT-9) and the resident lookup.
 FRONT_DESK_ROLES = OFFICE_ROLES
 # Who may record a new complaint for an office (R-INT-7: committee members record on owners' behalf).

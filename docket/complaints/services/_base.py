@@ -18,7 +18,7 @@ from django.db import transaction
 from docket.core import clock
 from docket.core.errors import DomainError
 
-from .. import access, kinds, workflow
+from .. import access, kinds, reactions, workflow
 from ..actors import Actor
 from ..events import event_append
 from ..models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, Obligation
@@ -88,6 +88,9 @@ class Act:
         complaint row holds its new state (notices read its holder, review stage and next due time)."""
         for event in self.events:
             event_notify(event)
+        # Reactions of other apps to changed facts (reactions.py; escalation, issue 12).
+        if self.events and reactions.run(self.complaint.pk, {e.kind for e in self.events}):
+            self.complaint.refresh_from_db()
 
 
 def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:

@@ -119,6 +119,7 @@ def user_for(org: Org, role: str, kit: OfficeKit | None = None) -> User:
         Role.LEADERSHIP: lambda: org.users["leadership"],
         Role.GROUP_PROPERTY: lambda: org.users["group_property"],
         Role.COMMITTEE_MEMBER: lambda: kit.users["committee"],
+        Role.QM_INFO_OFFICER: lambda: org.users["qm_info_officer"],
     }[Role(role)]()
 
 
