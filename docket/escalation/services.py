@@ -239,7 +239,8 @@ def classify(
             return False
         t = thresholds_for(act.complaint.company_id)
         facts, repeat = facts_of(act.complaint, t, act.now)
-        findings = evaluate(facts, t) + list(extra or [])
+        findings = evaluate(facts, t)
+        findings += [f for f in extra or [] if f.code not in {x.code for x in findings}]
         changed = _apply(act, findings, trigger)
         finding = next((f for f in findings if f.code == "repeat_people"), None)
         members = repeat.members
