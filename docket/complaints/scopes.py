@@ -49,6 +49,10 @@ REGISTER_ROLES = frozenset(
         Role.COMMITTEE_MEMBER,
     }
 )
+# escalation (issue 12): who reads the hot/major board (/escalation/board/), each within their scope.
+ESCALATION_BOARD_ROLES = frozenset(
+    {Role.QM, Role.QM_INFO_OFFICER, Role.LEADERSHIP, Role.MGMT_REP, Role.GROUP_PROPERTY, Role.OFFICE_MANAGER}
+)
 # Who submits which periodic report (R-ANA-2, R-ANA-3).
 REPORT_ROLES = {
     "dept_monthly": frozenset({Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER}),
