@@ -249,7 +249,7 @@ _ACTIONS = [
     _a(
         "authority_report_record",
         _("记录向区物业主管部门报告"),
-        ALL_STATES - {S.WITHDRAWN},
+        ACTIVE,
         None,
         {R.QM, R.OFFICE_MANAGER, R.LEADERSHIP},
         office_after_escalation=True,
