@@ -119,6 +119,9 @@ def _evidence_text(code: str, ev: dict) -> str:
             "days": ev.get("days"),
             "paused": ev.get("paused_days"),
         }
+    flag = ev.get("flag")
+    if flag:  # a fact staff recorded at intake or later (its field's label)
+        return _("依据：%(fact)s（已登记的事实）") % {"fact": Complaint._meta.get_field(flag).verbose_name}
     return str(RULE_LABELS.get(code, code))
 
 
