@@ -84,3 +84,38 @@ def test_query_count_does_not_grow_with_rows(client, org, complaint_factory, dja
         r = client.get("/escalation/board/")
     assert r.content.decode().count("sev-hot") == 6
     assert Severity.HOT
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "sees"),
+    [
+        (Role.QM, "company", {"a", "b"}),
+        (Role.LEADERSHIP, "company", {"a", "b"}),
+        (Role.MGMT_REP, "company", {"a", "b"}),
+        (Role.OFFICE_MANAGER, "a", {"a"}),
+        (Role.RECEPTION, "a", None),
+        (Role.GENERAL_OFFICE, "company", None),
+        (Role.QM, "other", set()),
+    ],
+)
+def test_api_board_per_key(client, org, board_data, role, scope, sees):
+    from docket.api.services import api_key_create
+    from docket.org.models import Company
+
+    where = {
+        "company": {"company": org.company, "office": None},
+        "a": {"office": org.a.office, "company": None},
+        "other": {"company": Company.objects.get(code="co2"), "office": None},
+    }[scope]
+    _k, token = api_key_create(actor=None, name="看板", role=role, **where)
+    r = client.get("/api/v1/escalation/board", headers={"Authorization": f"Bearer {token}"})
+    if sees is None:
+        assert r.status_code == 403 and r.json()["code"] == "forbidden_action"
+        return
+    assert r.status_code == 200, r.content
+    got = {row["receipt_no"] for row in r.json()}
+    assert got == {board_data[k].receipt_no for k in sees}
+    if "a" in sees:
+        row = next(x for x in r.json() if x["receipt_no"] == board_data["a"].receipt_no)
+        assert row["severity"] == "major" and row["duties"][0]["kind"] == "report_group"
+        assert "13912345678" not in r.content.decode()

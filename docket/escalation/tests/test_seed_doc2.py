@@ -36,3 +36,16 @@ def test_document_2_is_major_at_once_with_seven_issues_and_the_report_to_the_gro
     client.force_login(org.users["group_property"])
     html = client.get("/escalation/board/").content.decode()
     assert c.receipt_no in html and "已被媒体曝光" in html and "报告集团" in html
+
+
+def test_the_api_detail_says_why(org, client):
+    from docket.accounts.models import Role
+    from docket.api.services import api_key_create
+
+    c = file_document_2(org)
+    _k, token = api_key_create(actor=None, name="测试接口", role=Role.QM, office=None, company=org.company)
+    r = client.get(f"/api/v1/complaints/{c.pk}", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["severity"] == "major" and body["severity_basis"] == ["media_exposed"]
+    assert body["severity_at"] is not None and len(body["issues"]) == 7
