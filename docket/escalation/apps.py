@@ -11,6 +11,7 @@ class EscalationConfig(AppConfig):
     def ready(self) -> None:
         from docket.complaints import reactions
 
-        from . import services
+        from . import forms, services
 
         reactions.register(services.TRIGGER_KINDS, services.react)
+        forms.register()

@@ -342,3 +342,34 @@ def test_major_incident_opens_the_authority_report(org, complaint_factory):
     with pytest.raises(DomainError) as e:
         esc.authority_report_record(actor=org.users["qm"], complaint_id=c.pk, text="again")
     assert e.value.code == "nothing_due"
+
+
+def test_the_page_form_records_cosigners_and_a_fact(org, client, complaint_factory):
+    c = complaint_factory()
+    client.force_login(org.a.users["office_manager"])
+    r = client.post(
+        f"/complaints/{c.pk}/act/risk_facts_record/",
+        {"version": c.version, "fact": "", "people_count": "", "reason": "业主联名", "cosigners": "李 2-301 13900000001\n赵，3-402"},
+    )
+    assert r.status_code in (200, 302), r.content.decode()[:500]
+    c.refresh_from_db()
+    assert c.people_count == 3 and c.severity == Severity.HOT
+    assert set(c.cosigners.values_list("name", "room")) == {("李", "2-301"), ("赵", "3-402")}
+
+
+def test_the_api_action_sets_media_exposure(org, complaint_factory):
+    from django.test import Client
+
+    from docket.accounts.models import Role
+    from docket.api.services import api_key_create
+
+    c = complaint_factory()
+    _k, token = api_key_create(actor=None, name="k", role=Role.QM, office=None, company=org.company)
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    r = api.post(
+        f"/api/v1/complaints/{c.pk}/actions/risk_facts_record",
+        {"version": c.version, "fact": "media_exposed", "reason": "电视台报道"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["severity"] == "major" and r.json()["severity_basis"] == ["media_exposed"]
