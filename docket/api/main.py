@@ -9,7 +9,17 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import AUTH
-from .routers import actions, complaints, escalation, fallback, receipts, records, reference, statistics, triage
+from .routers import (
+    actions,
+    complaints,
+    escalation,
+    fallback,
+    receipts,
+    records,
+    reference,
+    statistics,
+    triage,
+)
 from .throttling import ApiKeyThrottle
 
 

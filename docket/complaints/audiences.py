@@ -157,7 +157,8 @@ def group_property(s, event=None) -> People:
 def online_watch(s, event=None) -> People:
     """An online complaint (seed 5.2.3.3.1): the company's QM information officer and the office manager."""
     return people(
-        Q(company_id=s.company_id, role=Role.QM_INFO_OFFICER) | Q(office_id=s.office_id, role=Role.OFFICE_MANAGER)
+        Q(company_id=s.company_id, role=Role.QM_INFO_OFFICER)
+        | Q(office_id=s.office_id, role=Role.OFFICE_MANAGER)
     )
 
 

@@ -307,7 +307,13 @@ _kind(
     notice=SEVERITY,
     audience="severity",
 )
-_kind("online_alerted", _("网上投诉提醒"), staff_text="subject", notice=ONLINE_COMPLAINT, audience="online_watch")
+_kind(
+    "online_alerted",
+    _("网上投诉提醒"),
+    staff_text="subject",
+    notice=ONLINE_COMPLAINT,
+    audience="online_watch",
+)
 _kind("risk_facts_recorded", _("记录诉讼/媒体/集体投诉情况"), staff_text="reason")
 _kind("fault_recorded", _("认定是否属我方原因"), staff_text="reason")
 _kind(

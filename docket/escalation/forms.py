@@ -24,7 +24,11 @@ def parse_cosigners(text: str) -> list[CoSignerInput]:
     for line in (text or "").splitlines():
         parts = line.replace("，", " ").replace(",", " ").split()
         if parts:
-            out.append(CoSignerInput(name=parts[0], room=parts[1] if len(parts) > 1 else "", phone=" ".join(parts[2:])))
+            out.append(
+                CoSignerInput(
+                    name=parts[0], room=parts[1] if len(parts) > 1 else "", phone=" ".join(parts[2:])
+                )
+            )
     return out
 
 
@@ -51,5 +55,7 @@ def register() -> None:
     for name, fn in SERVICES.items():
         if name not in ACTION_FORMS:
             ACTION_FORMS[name] = type(
-                f"{name.title().replace('_', '')}Form", (ActionForm,), {"action": name, "service": fn, "__module__": __name__}
+                f"{name.title().replace('_', '')}Form",
+                (ActionForm,),
+                {"action": name, "service": fn, "__module__": __name__},
             )

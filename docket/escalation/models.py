@@ -6,6 +6,7 @@ The classification itself is not stored here: it is the complaint's `severity` p
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,9 @@ class EscalationPolicy(models.Model):
         _("因我方原因未解决天数（热点）"), default=DEFAULTS["hot_unresolved_days"], validators=_positive(365)
     )
     major_unresolved_days = models.PositiveSmallIntegerField(
-        _("因我方原因未解决天数（重大）"), default=DEFAULTS["major_unresolved_days"], validators=_positive(365)
+        _("因我方原因未解决天数（重大）"),
+        default=DEFAULTS["major_unresolved_days"],
+        validators=_positive(365),
     )
     authority_name = models.CharField(_("区物业管理行政主管部门"), max_length=100, blank=True)
     authority_contact = models.CharField(_("主管部门联系方式"), max_length=100, blank=True)
@@ -62,6 +65,16 @@ class EscalationPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.company)
+
+    def clean(self) -> None:
+        """A major threshold below the hot one would skip hot: refused."""
+        errors = {}
+        if self.major_collective_people < self.hot_collective_people:
+            errors["major_collective_people"] = _("重大标准的人数不能少于热点标准。")
+        if self.major_unresolved_days < self.hot_unresolved_days:
+            errors["major_unresolved_days"] = _("重大标准的天数不能少于热点标准。")
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def for_company(cls, company_id: int) -> EscalationPolicy:

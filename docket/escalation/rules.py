@@ -104,7 +104,9 @@ def evaluate(f: Facts, t: Thresholds) -> list[Finding]:
             )
         )
     if f.people >= t.hot_collective_people:
-        out.append(Finding(Severity.HOT, "collective_hot", collective | {"threshold": t.hot_collective_people}))
+        out.append(
+            Finding(Severity.HOT, "collective_hot", collective | {"threshold": t.hot_collective_people})
+        )
     if f.fault_days is not None and f.fault_days >= t.hot_unresolved_days:
         out.append(Finding(Severity.HOT, "unresolved_hot", age | {"threshold": t.hot_unresolved_days}))
     return out

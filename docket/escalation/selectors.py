@@ -121,7 +121,8 @@ def _evidence_text(code: str, ev: dict) -> str:
         }
     flag = ev.get("flag")
     if flag:  # a fact staff recorded at intake or later (its field's label)
-        return _("依据：%(fact)s（已登记的事实）") % {"fact": Complaint._meta.get_field(flag).verbose_name}
+        fact = getattr(Complaint._meta.get_field(flag), "verbose_name", flag)
+        return _("依据：%(fact)s（已登记的事实）") % {"fact": fact}
     return str(RULE_LABELS.get(code, code))
 
 
@@ -177,7 +178,9 @@ def board(user, f: Filters, limit: int = PAGE) -> list[Row]:
             row.classified_at, row.by_hand = e.at, True
         elif e.kind == "group_reported":
             row.last_report, row.last_report_at = e.payload, e.at
-    for ob in Obligation.objects.filter(complaint_id__in=ids, kind__in=REPORT_KINDS).order_by("started_at", "id"):
+    for ob in Obligation.objects.filter(complaint_id__in=ids, kind__in=REPORT_KINDS).order_by(
+        "started_at", "id"
+    ):
         state = _duty_state(ob, now)
         rows[ob.complaint_id].duties.append(
             Duty(ob.kind, str(KIND_LABELS.get(ob.kind, ob.kind)), ob.due_at, state, str(STATE_LABELS[state]))

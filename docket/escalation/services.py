@@ -34,9 +34,9 @@ from docket.complaints.models import (
     State,
 )
 from docket.complaints.services import CoSignerInput
-from docket.complaints.workflow import ACTIVE as ACTIVE_STATES
 from docket.complaints.services._base import Act, acting, system_acting, text_required
 from docket.complaints.services.obligations import obligation_start, obligations_meet
+from docket.complaints.workflow import ACTIVE as ACTIVE_STATES
 from docket.core import clock, phones
 from docket.core.errors import DomainError
 from docket.org.models import Company
@@ -46,9 +46,7 @@ from .rules import RANK, Facts, Finding, Thresholds, evaluate, highest
 
 SYSTEM = "escalation"
 SAME_ISSUE_CONFIRMED = "same_issue_confirmed"  # = docket.triage.services.SAME_ISSUE_CONFIRMED
-TRIGGER_KINDS = frozenset(
-    {"registered", "risk_facts_recorded", "fault_recorded", SAME_ISSUE_CONFIRMED}
-)
+TRIGGER_KINDS = frozenset({"registered", "risk_facts_recorded", "fault_recorded", SAME_ISSUE_CONFIRMED})
 ONLINE_METHODS = frozenset({Method.ONLINE})
 ONLINE_CHANNELS = frozenset({Channel.ONLINE})
 REPORT_KINDS = ("report_group", "group_progress", "case_report", "special_report", "authority_report")
@@ -317,11 +315,18 @@ def closing_reports_open(*, now: datetime | None = None, batch: int = 1000) -> i
     opened = 0
     for cid in list(ids):
         with system_acting(
-            actor=Actor.system(SYSTEM), complaint_id=cid, action="closing_report_open", now=now, skip_locked=True
+            actor=Actor.system(SYSTEM),
+            complaint_id=cid,
+            action="closing_report_open",
+            now=now,
+            skip_locked=True,
         ) as act:
-            if act is None or Obligation.objects.filter(
-                complaint=act.complaint, kind__in=["case_report", "special_report"]
-            ).exists():
+            if (
+                act is None
+                or Obligation.objects.filter(
+                    complaint=act.complaint, kind__in=["case_report", "special_report"]
+                ).exists()
+            ):
                 continue
             c = act.complaint
             kind = "special_report" if c.severity == Severity.MAJOR else "case_report"
@@ -376,13 +381,20 @@ def risk_facts_record(
         if added:
             CoSigner.objects.bulk_create(
                 [
-                    CoSigner(complaint=c, name=s.name.strip()[:50], room=s.room.strip()[:50], phone=s.phone.strip()[:20])
+                    CoSigner(
+                        complaint=c,
+                        name=s.name.strip()[:50],
+                        room=s.room.strip()[:50],
+                        phone=s.phone.strip()[:20],
+                    )
                     for s in added
                 ]
             )
         if not changes and not added:
             raise DomainError("validation", detail="没有需要记录的变化")
-        act.record("risk_facts_recorded", {"changes": changes, "cosigners_added": len(added), "reason": reason})
+        act.record(
+            "risk_facts_recorded", {"changes": changes, "cosigners_added": len(added), "reason": reason}
+        )
     return act.complaint
 
 
@@ -423,7 +435,10 @@ def major_incident_record(
     if incident not in INCIDENTS:
         raise DomainError("validation", detail="事件类型须为安全隐患或群体性事件")
     with acting(
-        actor=actor, complaint_id=complaint_id, action="major_incident_record", expected_version=expected_version
+        actor=actor,
+        complaint_id=complaint_id,
+        action="major_incident_record",
+        expected_version=expected_version,
     ) as act:
         policy = EscalationPolicy.for_company(act.complaint.company_id)
         act.record(
@@ -446,7 +461,10 @@ def authority_report_record(
     """The report made to the district property authority, meeting its deadline."""
     text = text_required(text, "报告内容")
     with acting(
-        actor=actor, complaint_id=complaint_id, action="authority_report_record", expected_version=expected_version
+        actor=actor,
+        complaint_id=complaint_id,
+        action="authority_report_record",
+        expected_version=expected_version,
     ) as act:
         if not obligations_meet(act, "authority_report"):
             raise DomainError("nothing_due", kind=Obligation.Kind.AUTHORITY_REPORT.label)
@@ -479,7 +497,10 @@ def closing_report_record(
         "lessons": text_required(lessons, "经验教训"),
     }
     with acting(
-        actor=actor, complaint_id=complaint_id, action="closing_report_record", expected_version=expected_version
+        actor=actor,
+        complaint_id=complaint_id,
+        action="closing_report_record",
+        expected_version=expected_version,
     ) as act:
         c = act.complaint
         if c.severity == Severity.NORMAL:

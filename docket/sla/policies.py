@@ -105,7 +105,14 @@ def validate_rule(rule: Any, where: str) -> None:
 
 def validate_rules(rules: dict) -> None:
     """Raise ValueError naming the first bad entry of a (merged) rule set."""
-    for section in ("reply", "acknowledge", "report_group", "group_progress", "case_report", "special_report"):
+    for section in (
+        "reply",
+        "acknowledge",
+        "report_group",
+        "group_progress",
+        "case_report",
+        "special_report",
+    ):
         for key, rule in rules.get(section, {}).items():
             validate_rule(rule, f"{section}.{key}")
     for section in ("review", "verify", "follow_up", "authority_report"):

@@ -27,7 +27,9 @@ class BoardQuery(Schema):
 
 
 class DutyOut(Schema):
-    kind: str = Field(description="report_group, group_progress, case_report, special_report, authority_report")
+    kind: str = Field(
+        description="report_group, group_progress, case_report, special_report, authority_report"
+    )
     label: str
     due_at: datetime
     state: str = Field(description="met, met_late, overdue, due, paused or cancelled")
@@ -73,7 +75,9 @@ def escalation_board(request, q: Query[BoardQuery]):
             "evidence": r.evidence,
             "classified_at": r.classified_at,
             "by_hand": r.by_hand,
-            "duties": [{"kind": d.kind, "label": d.label, "due_at": d.due_at, "state": d.state} for d in r.duties],
+            "duties": [
+                {"kind": d.kind, "label": d.label, "due_at": d.due_at, "state": d.state} for d in r.duties
+            ],
         }
         for r in selectors.board(request.auth, f)
     ]

@@ -273,12 +273,16 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
             radio=True,
             help=_("不选则只更新人数或联名人"),
         ),
-        "people_count": In(DECIMAL, _("投诉人数（可选）"), False, min_value=1, max_digits=6, decimal_places=0),
+        "people_count": In(
+            DECIMAL, _("投诉人数（可选）"), False, min_value=1, max_digits=6, decimal_places=0
+        ),
         "cosigners": text(_("新增联名人（可选，每行一人：姓名 房号 电话）"), required=False, rows=3),
         "reason": text(_("说明"), rows=2),
     },
     "fault_record": {
-        "company_fault": yes_no(_("仍未解决是否属我方原因"), _("属我方原因"), _("非我方原因（等待业主或第三方等）")),
+        "company_fault": yes_no(
+            _("仍未解决是否属我方原因"), _("属我方原因"), _("非我方原因（等待业主或第三方等）")
+        ),
         "reason": text(_("认定理由"), rows=2),
     },
     "major_incident_record": {

@@ -422,7 +422,10 @@ def default_args(action: str, x: Ctx) -> dict:
         # escalation (issue 12): a change that meets no rule (the rules' own events are the system's)
         "risk_facts_record": lambda: {"reason": "补充投诉人数", "people_count": 2},
         "fault_record": lambda: {"company_fault": False, "reason": "等待供电局抢修"},
-        "major_incident_record": lambda: {"incident": "safety_hazard", "note": "外墙瓷砖脱落，8小时内难以排除"},
+        "major_incident_record": lambda: {
+            "incident": "safety_hazard",
+            "note": "外墙瓷砖脱落，8小时内难以排除",
+        },
         "authority_report_record": lambda: {"text": "已书面报告区住建局物业科", "reference": "BL-2026-01"},
         "closing_report_record": lambda: {
             "content": "电梯困人",

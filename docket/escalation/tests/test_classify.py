@@ -1,7 +1,7 @@
 """The system's classification through the real services: each rule at its trigger, people not filings,
 never lowering, the report obligations with their deadlines and their delivery (R-ESC-1..3)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 import time_machine
@@ -48,7 +48,9 @@ def test_collective_of_three_is_hot_at_intake_with_one_event_and_the_4h_report(o
         c = complaint_factory(people_count=3)
     assert c.severity == Severity.HOT
     (ev,) = classified(c)
-    assert ev.payload["rules"] == ["collective_hot"] and ev.payload["evidence"]["collective_hot"]["people"] == 3
+    assert (
+        ev.payload["rules"] == ["collective_hot"] and ev.payload["evidence"]["collective_hot"]["people"] == 3
+    )
     assert ev.actor_id is None and ev.payload["trigger"] == "registered"
     ob = Obligation.objects.get(complaint=c, kind="report_group")
     assert ob.due_at == at("2026-11-24 14:00")
@@ -62,7 +64,9 @@ def test_two_people_stay_normal(complaint_factory):
     assert not Obligation.objects.filter(complaint=c, kind="report_group").exists()
 
 
-@pytest.mark.parametrize(("people", "severity"), [(9, Severity.HOT), (10, Severity.MAJOR), (12, Severity.MAJOR)])
+@pytest.mark.parametrize(
+    ("people", "severity"), [(9, Severity.HOT), (10, Severity.MAJOR), (12, Severity.MAJOR)]
+)
 def test_collective_major_threshold(complaint_factory, people, severity):
     with time_machine.travel(at("2026-11-24 10:00"), tick=False):
         c = complaint_factory(people_count=people)
@@ -73,7 +77,11 @@ def test_collective_major_threshold(complaint_factory, people, severity):
 
 @pytest.mark.parametrize(
     ("flag", "severity"),
-    [("lawsuit_filed", Severity.MAJOR), ("media_exposed", Severity.MAJOR), ("legal_or_media_risk", Severity.HOT)],
+    [
+        ("lawsuit_filed", Severity.MAJOR),
+        ("media_exposed", Severity.MAJOR),
+        ("legal_or_media_risk", Severity.HOT),
+    ],
 )
 def test_flags_at_intake(complaint_factory, flag, severity):
     c = complaint_factory(**{flag: True})
@@ -166,18 +174,20 @@ def test_risk_facts_raise_at_once_and_cosigners_count(org, complaint_factory):
 def test_never_lowered(org, complaint_factory):
     c = complaint_factory(media_exposed=True)
     assert c.severity == Severity.MAJOR
-    c = esc.risk_facts_record(
-        actor=org.users["qm"], complaint_id=c.pk, reason="更正", media_exposed=False
-    )
+    c = esc.risk_facts_record(actor=org.users["qm"], complaint_id=c.pk, reason="更正", media_exposed=False)
     assert c.severity == Severity.MAJOR and not c.media_exposed
     assert len(classified(c)) == 1
 
 
 def test_manual_raise_stays_and_rules_do_not_repeat_it(org, complaint_factory):
     c = complaint_factory()
-    c = s.severity_raise(actor=org.users["qm"], complaint_id=c.pk, severity=Severity.HOT, reason="业主称要起诉")
+    c = s.severity_raise(
+        actor=org.users["qm"], complaint_id=c.pk, severity=Severity.HOT, reason="业主称要起诉"
+    )
     assert c.severity == Severity.HOT
-    c = esc.risk_facts_record(actor=org.users["qm"], complaint_id=c.pk, reason="风险", legal_or_media_risk=True)
+    c = esc.risk_facts_record(
+        actor=org.users["qm"], complaint_id=c.pk, reason="风险", legal_or_media_risk=True
+    )
     assert c.severity == Severity.HOT and not classified(c)  # already hot: nothing new recorded
 
 
@@ -194,7 +204,11 @@ def test_refused_risk_facts_change_nothing(org, complaint_factory):
     from docket.complaints.tests.helpers import refused
 
     c = complaint_factory()
-    refused("validation", c.pk, lambda: esc.risk_facts_record(actor=org.users["qm"], complaint_id=c.pk, reason="无"))
+    refused(
+        "validation",
+        c.pk,
+        lambda: esc.risk_facts_record(actor=org.users["qm"], complaint_id=c.pk, reason="无"),
+    )
     refused(
         "forbidden_action",
         c.pk,
@@ -234,7 +248,10 @@ def test_paused_time_does_not_count(org, complaint_factory):
         s.complaint_accept(actor=org.a.users["eng_supervisor"], complaint_id=c.pk)
     with time_machine.travel(at("2026-11-03 10:00"), tick=False):
         s.clock_pause(
-            actor=org.a.users["eng_supervisor"], complaint_id=c.pk, reason="等业主在家", resume_on=at("2026-11-20 10:00")
+            actor=org.a.users["eng_supervisor"],
+            complaint_id=c.pk,
+            reason="等业主在家",
+            resume_on=at("2026-11-20 10:00"),
         )
     with time_machine.travel(at("2026-11-06 10:00"), tick=False):
         s.clock_resume(actor=org.a.users["eng_supervisor"], complaint_id=c.pk)
@@ -250,11 +267,15 @@ def test_paused_time_does_not_count(org, complaint_factory):
 def test_not_the_company_fault_stops_the_age_rules(org, complaint_factory):
     with time_machine.travel(at("2026-11-02 10:00"), tick=False):
         c = complaint_factory()
-        esc.fault_record(actor=org.users["qm"], complaint_id=c.pk, company_fault=False, reason="等待供电局维修")
+        esc.fault_record(
+            actor=org.users["qm"], complaint_id=c.pk, company_fault=False, reason="等待供电局维修"
+        )
     with time_machine.travel(at("2026-11-20 10:00"), tick=False):
         esc.escalation_sweep()
         assert Complaint.objects.get(pk=c.pk).severity == Severity.NORMAL
-        esc.fault_record(actor=org.users["qm"], complaint_id=c.pk, company_fault=True, reason="供电已恢复，物业拖延")
+        esc.fault_record(
+            actor=org.users["qm"], complaint_id=c.pk, company_fault=True, reason="供电已恢复，物业拖延"
+        )
     assert Complaint.objects.get(pk=c.pk).severity == Severity.HOT
 
 
@@ -265,7 +286,9 @@ def test_only_qm_records_the_fault(org, complaint_factory):
     refused(
         "forbidden_action",
         c.pk,
-        lambda: esc.fault_record(actor=org.a.users["office_manager"], complaint_id=c.pk, company_fault=False, reason="x"),
+        lambda: esc.fault_record(
+            actor=org.a.users["office_manager"], complaint_id=c.pk, company_fault=False, reason="x"
+        ),
     )
 
 
@@ -318,7 +341,11 @@ def test_online_complaint_alerts_the_info_officer_and_the_office_manager(org, co
 
     c = complaint_factory(method=Method.ONLINE, channel=Channel.ONLINE)
     assert ComplaintEvent.objects.filter(complaint=c, kind="online_alerted").exists()
-    got = set(Notification.objects.filter(kind="online_complaint", ref=f"complaint:{c.pk}").values_list("recipient_id", flat=True))
+    got = set(
+        Notification.objects.filter(kind="online_complaint", ref=f"complaint:{c.pk}").values_list(
+            "recipient_id", flat=True
+        )
+    )
     assert {org.users["qm_info_officer"].pk, org.a.users["office_manager"].pk} <= got
     assert org.users["qm"].pk not in got
     phone = complaint_factory()
@@ -326,18 +353,25 @@ def test_online_complaint_alerts_the_info_officer_and_the_office_manager(org, co
 
 
 def test_major_incident_opens_the_authority_report(org, complaint_factory):
-    EscalationPolicy.objects.create(company=org.company, authority_name="碑林区住建局物业科", authority_contact="029-1")
+    EscalationPolicy.objects.create(
+        company=org.company, authority_name="碑林区住建局物业科", authority_contact="029-1"
+    )
     with time_machine.travel(at("2026-11-24 10:00"), tick=False):
         c = complaint_factory()
         esc.major_incident_record(
-            actor=org.users["qm"], complaint_id=c.pk, incident="safety_hazard", note="外墙瓷砖脱落，8小时内无法排除"
+            actor=org.users["qm"],
+            complaint_id=c.pk,
+            incident="safety_hazard",
+            note="外墙瓷砖脱落，8小时内无法排除",
         )
     ob = Obligation.objects.get(complaint=c, kind="authority_report")
     assert ob.due_at == at("2026-11-25 10:00")
     ev = ComplaintEvent.objects.get(complaint=c, kind="major_incident_recorded")
     assert ev.payload["authority"] == "碑林区住建局物业科"
     with time_machine.travel(at("2026-11-24 18:00"), tick=False):
-        esc.authority_report_record(actor=org.users["qm"], complaint_id=c.pk, text="已书面报告", reference="BL-1")
+        esc.authority_report_record(
+            actor=org.users["qm"], complaint_id=c.pk, text="已书面报告", reference="BL-1"
+        )
     assert Obligation.objects.get(pk=ob.pk).state == Obligation.State.MET
     with pytest.raises(DomainError) as e:
         esc.authority_report_record(actor=org.users["qm"], complaint_id=c.pk, text="again")
@@ -349,7 +383,13 @@ def test_the_page_form_records_cosigners_and_a_fact(org, client, complaint_facto
     client.force_login(org.a.users["office_manager"])
     r = client.post(
         f"/complaints/{c.pk}/act/risk_facts_record/",
-        {"version": c.version, "fact": "", "people_count": "", "reason": "业主联名", "cosigners": "李 2-301 13900000001\n赵，3-402"},
+        {
+            "version": c.version,
+            "fact": "",
+            "people_count": "",
+            "reason": "业主联名",
+            "cosigners": "李 2-301 13900000001\n赵，3-402",
+        },
     )
     assert r.status_code in (200, 302), r.content.decode()[:500]
     c.refresh_from_db()

@@ -19,8 +19,14 @@ def test_nothing_is_normal():
 
 @pytest.mark.parametrize(
     ("people", "expected"),
-    [(2, set()), (3, {"collective_hot"}), (4, {"collective_hot"}), (9, {"collective_hot"}),
-     (10, {"collective_hot", "collective_major"}), (11, {"collective_hot", "collective_major"})],
+    [
+        (2, set()),
+        (3, {"collective_hot"}),
+        (4, {"collective_hot"}),
+        (9, {"collective_hot"}),
+        (10, {"collective_hot", "collective_major"}),
+        (11, {"collective_hot", "collective_major"}),
+    ],
 )
 def test_collective_thresholds(people, expected):
     assert codes(people=people) == expected
@@ -39,8 +45,14 @@ def test_unknown_filers_never_reach_the_threshold():
 
 @pytest.mark.parametrize(
     ("days", "expected"),
-    [(6.9, set()), (7, {"unresolved_hot"}), (8, {"unresolved_hot"}), (29.9, {"unresolved_hot"}),
-     (30, {"unresolved_hot", "unresolved_major"}), (31, {"unresolved_hot", "unresolved_major"})],
+    [
+        (6.9, set()),
+        (7, {"unresolved_hot"}),
+        (8, {"unresolved_hot"}),
+        (29.9, {"unresolved_hot"}),
+        (30, {"unresolved_hot", "unresolved_major"}),
+        (31, {"unresolved_hot", "unresolved_major"}),
+    ],
 )
 def test_unresolved_thresholds(days, expected):
     assert codes(fault_days=days) == expected

@@ -30,7 +30,10 @@ def test_document_2_is_major_at_once_with_seven_issues_and_the_report_to_the_gro
     ).exists()
     # the safety hazard and the mass incident the letter cites: the report to the district authority
     esc.major_incident_record(
-        actor=org.users["qm"], complaint_id=c.pk, incident="mass_incident", note="4月7日至9日暴力收费引发群体事件"
+        actor=org.users["qm"],
+        complaint_id=c.pk,
+        incident="mass_incident",
+        note="4月7日至9日暴力收费引发群体事件",
     )
     assert Obligation.objects.filter(complaint=c, kind="authority_report", met_at__isnull=True).exists()
     client.force_login(org.users["group_property"])
