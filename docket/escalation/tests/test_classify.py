@@ -330,10 +330,32 @@ def test_hot_report_missed_after_4_hours(org, complaint_factory):
     assert Obligation.objects.get(complaint=c, kind="report_group").state == Obligation.State.MISSED
 
 
-def _close(org, c):
-    from docket.complaints.tests.helpers import drive
+@pytest.mark.parametrize(("people", "report"), [(3, "case_report"), (10, "special_report")])
+def test_after_closure_the_case_or_special_report_is_owed_and_met(org, people, report):
+    from docket.complaints.tests.helpers import drive_to, refused
 
-    return drive(org, c, "closed")
+    with time_machine.travel(at("2026-11-24 10:00"), tick=False):  # a Tuesday
+        c = drive_to(org, "closed", people_count=people)
+    assert c.severity in (Severity.HOT, Severity.MAJOR)
+    with time_machine.travel(at("2026-11-24 11:00"), tick=False):
+        assert esc.escalation_sweep().reports_opened == 1
+        assert esc.escalation_sweep().reports_opened == 0  # one per complaint
+    ob = Obligation.objects.get(complaint=c, kind=report)
+    assert ob.started_at == Complaint.objects.get(pk=c.pk).closed_at
+    # 5 / 10 working days after the closing day
+    assert ob.due_at == (at("2026-12-01 17:30") if report == "case_report" else at("2026-12-08 17:30"))
+    args = {"content": "电梯困人", "causes": "维保不到位", "process_result": "已修复", "lessons": "加强巡检"}
+    if report == "special_report":  # QM's special report also says why it escalated and what is corrected
+        refused(
+            "required",
+            c.pk,
+            lambda: esc.closing_report_record(actor=org.users["qm"], complaint_id=c.pk, **args),
+        )
+        args |= {"escalation_reason": "首次答复拖延", "corrective_measures": "建立维保考核"}
+    with time_machine.travel(at("2026-11-25 10:00"), tick=False):
+        esc.closing_report_record(actor=org.users["qm"], complaint_id=c.pk, **args)
+    assert Obligation.objects.get(pk=ob.pk).state == Obligation.State.MET
+    assert Notification.objects.filter(recipient=org.users["group_property"], kind="group_report").exists()
 
 
 def test_online_complaint_alerts_the_info_officer_and_the_office_manager(org, complaint_factory):
