@@ -8,7 +8,7 @@ action's notices, inside the action's transaction, so a reaction's own changes c
 change that caused them. Interfaces that change facts outside a complaint action (the same-issue group
 decisions of `docket.triage`) call `facts_changed()` themselves.
 
-A reaction takes `(complaint_id, kinds)` and answers whether it changed the complaint (the caller's copy is
+A reaction takes `(complaint_id, kinds, complaint=None)` and answers whether it changed the complaint (the caller's copy is
 then re-read). It must not raise for facts it does not care about. Cost for an action whose kinds no
 reaction names: one set intersection.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-Reaction = Callable[[int, frozenset[str]], bool]
+Reaction = Callable[..., bool]  # (complaint_id, kinds, complaint=None) -> changed
 
 _REACTIONS: list[tuple[frozenset[str], Reaction]] = []
 
@@ -29,13 +29,14 @@ def register(kinds: Iterable[str], reaction: Reaction) -> None:
         _REACTIONS.append(entry)
 
 
-def run(complaint_id: int, kinds: Iterable[str]) -> bool:
-    """Call the reactions that named one of `kinds`; whether any changed the complaint."""
+def run(complaint_id: int, kinds: Iterable[str], complaint=None) -> bool:
+    """Call the reactions that named one of `kinds`; whether any changed the complaint. `complaint`: the
+    row as the action just saved it, so a reaction can decide from it without a query."""
     written = frozenset(kinds)
     changed = False
     for wanted, reaction in list(_REACTIONS):
         if wanted & written:
-            changed = reaction(complaint_id, written) or changed
+            changed = reaction(complaint_id, written, complaint=complaint) or changed
     return changed
 
 

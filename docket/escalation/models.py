@@ -29,6 +29,11 @@ def _positive(upper: int) -> list:
     return [MinValueValidator(1), MaxValueValidator(upper)]
 
 
+def _at_least(lower: int, upper: int) -> list:
+    """People thresholds start at 2: one person is not a collective (and intake relies on it, needs_now)."""
+    return [MinValueValidator(lower), MaxValueValidator(upper)]
+
+
 class EscalationPolicy(models.Model):
     """A company's hot/major thresholds (R-ESC-1/2) and its district property authority (物业服务重大事件
     报告制度). Missing row: the seed's defaults (`DEFAULTS`) and no authority named."""
@@ -37,16 +42,16 @@ class EscalationPolicy(models.Model):
         Company, on_delete=models.PROTECT, related_name="escalation_policy", verbose_name=_("公司")
     )
     repeat_people = models.PositiveSmallIntegerField(
-        _("相同投诉不同投诉人数（热点）"), default=DEFAULTS["repeat_people"], validators=_positive(100)
+        _("相同投诉不同投诉人数（热点）"), default=DEFAULTS["repeat_people"], validators=_at_least(2, 100)
     )
     repeat_window_days = models.PositiveSmallIntegerField(
         _("相同投诉统计天数"), default=DEFAULTS["repeat_window_days"], validators=_positive(365)
     )
     hot_collective_people = models.PositiveSmallIntegerField(
-        _("集体投诉人数（热点）"), default=DEFAULTS["hot_collective_people"], validators=_positive(10000)
+        _("集体投诉人数（热点）"), default=DEFAULTS["hot_collective_people"], validators=_at_least(2, 10000)
     )
     major_collective_people = models.PositiveSmallIntegerField(
-        _("集体投诉人数（重大）"), default=DEFAULTS["major_collective_people"], validators=_positive(10000)
+        _("集体投诉人数（重大）"), default=DEFAULTS["major_collective_people"], validators=_at_least(2, 10000)
     )
     hot_unresolved_days = models.PositiveSmallIntegerField(
         _("因我方原因未解决天数（热点）"), default=DEFAULTS["hot_unresolved_days"], validators=_positive(365)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from docket.complaints.actors import Actor
@@ -248,13 +249,44 @@ def classify(
     return changed
 
 
-def react(complaint_id: int, kinds: frozenset[str]) -> bool:
-    """The reaction to changed facts (complaints/reactions.py)."""
+def needs_now(c: Complaint, now: datetime) -> bool:
+    """Whether a new complaint's own row may meet a rule or needs the online alert (no query): a flag,
+    more than one person, online, or received a day or more ago (a letter recorded late). Otherwise only
+    the same-issue count can make it hot, and that runs right after the intake commits."""
+    return c.kind == Kind.COMPLAINT and (
+        c.lawsuit_filed
+        or c.media_exposed
+        or c.legal_or_media_risk
+        or c.people_count >= 2
+        or c.method in ONLINE_METHODS
+        or c.channel in ONLINE_CHANNELS
+        or now - c.received_at >= timedelta(days=1)
+    )
+
+
+def _after_commit(fn) -> None:
+    """Run `fn` once the current transaction commits (tests replace it to run at once)."""
+    transaction.on_commit(fn)
+
+
+def react(complaint_id: int, kinds: frozenset[str], complaint: Complaint | None = None) -> bool:
+    """The reaction to changed facts (complaints/reactions.py). At intake a complaint whose own row meets
+    no rule costs no query inside the intake: its same-issue count runs after the commit, in a task."""
+    if "registered" in kinds and complaint is not None and not needs_now(complaint, clock.now()):
+        if complaint.kind == Kind.COMPLAINT:
+            _after_commit(lambda: _classify_task()(complaint_id))
+        return False
     changed = False
     if "registered" in kinds:
         changed = online_alert(complaint_id=complaint_id) or changed
     trigger = sorted(kinds & TRIGGER_KINDS)[0] if kinds & TRIGGER_KINDS else "facts"
     return classify(complaint_id=complaint_id, trigger=trigger) or changed
+
+
+def _classify_task():
+    from .tasks import escalation_classify
+
+    return escalation_classify
 
 
 def online_alert(*, complaint_id: int) -> bool:

@@ -83,14 +83,19 @@ class Act:
         self.complaint.save(update_fields=sorted(self.changed))
         self.notify()
 
-    def notify(self) -> None:
+    def notify(self) -> bool:
         """Raise the notices of the events this action wrote (complaints/notices.py), once, after the
-        complaint row holds its new state (notices read its holder, review stage and next due time)."""
+        complaint row holds its new state (notices read its holder, review stage and next due time).
+        Then the other apps' reactions (reactions.py; escalation, issue 12): True when one changed the
+        complaint (re-read here)."""
         for event in self.events:
             event_notify(event)
-        # Reactions of other apps to changed facts (reactions.py; escalation, issue 12).
-        if self.events and reactions.run(self.complaint.pk, {e.kind for e in self.events}):
+        if self.events and reactions.run(
+            self.complaint.pk, {e.kind for e in self.events}, complaint=self.complaint
+        ):
             self.complaint.refresh_from_db()
+            return True
+        return False
 
 
 def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:
