@@ -117,6 +117,7 @@ def build_org() -> Org:
         "mgmt_rep": _user("mr", "管理者代表"),
         "leadership": _user("lead", "分管领导"),
         "group_property": _user("grp", "集团物业管理部"),
+        "qm_info_officer": _user("qminfo", "品质管理部信息管理员"),
     }
     role_grant(user=org.users["qm"], role=Role.QM, scope_obj=company, compensation_limit=Decimal("5000"))
     role_grant(user=org.users["general_office"], role=Role.GENERAL_OFFICE, scope_obj=company)
@@ -128,6 +129,7 @@ def build_org() -> Org:
         compensation_limit=Decimal("50000"),
     )
     role_grant(user=org.users["group_property"], role=Role.GROUP_PROPERTY, scope_obj=group)
+    role_grant(user=org.users["qm_info_officer"], role=Role.QM_INFO_OFFICER, scope_obj=company)
     org.developer = ExternalParty.objects.create(group=group, kind="developer", name="地产客户关系中心")
     top = Category.objects.create(company=company, name="设施设备")
     org.categories = {

@@ -8,6 +8,7 @@ from docket.api.services import idempotency_purge
 from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.services.privacy import personal_data_anonymise_due
 from docket.complaints.tasks import chains_verify_nightly
+from docket.escalation.services import escalation_sweep
 from docket.mailin.services import mailboxes_poll
 from docket.notifications.service import deliver_for, outbox_purge
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
@@ -90,3 +91,11 @@ def deliver_approved_reports():
     from docket.reports.delivery import reports_deliver_pending
 
     reports_deliver_pending()
+
+
+# --- escalation (issue 12) ---
+@periodic_task(crontab(minute="*/10"))
+def sweep_escalation():
+    """The age rules of hot and major complaints (unresolved a week / a month through the company's fault)
+    and the after-closure case and special reports (R-ESC-1..3), every ten minutes; idempotent."""
+    escalation_sweep()

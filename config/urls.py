@@ -27,6 +27,7 @@ urlpatterns = [
     # report documents, case library and archive (issue 13)
     path("cases/", include("docket.cases.urls")),
     path("archive/", include("docket.archive.urls")),
+    path("escalation/", include("docket.escalation.urls")),  # escalation (issue 12)
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.

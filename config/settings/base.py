@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "docket.cases",
     "docket.archive",
     "docket.portal.filing",  # portal filing (issue 11): phone proofs
+    "docket.escalation",  # escalation (issue 12)
     "config.apps.JobsConfig",
 ]
 

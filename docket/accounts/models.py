@@ -38,6 +38,8 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("公司领导")
     GROUP_PROPERTY = "group_property", _("集团物业管理部")
     COMMITTEE_MEMBER = "committee_member", _("业委会成员")
+    # escalation (issue 12): watches online complaints and alerts the office at once (seed 5.2.3.3.1).
+    QM_INFO_OFFICER = "qm_info_officer", _("品质管理部信息管理员")
 
 
 class Scope(models.TextChoices):
@@ -60,6 +62,7 @@ ROLE_SCOPE: dict[str, str] = {
     Role.LEADERSHIP: Scope.COMPANY,
     Role.GROUP_PROPERTY: Scope.GROUP,
     Role.COMMITTEE_MEMBER: Scope.COMMITTEE,
+    Role.QM_INFO_OFFICER: Scope.COMPANY,  # escalation (issue 12)
 }
 
 

@@ -9,7 +9,17 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import AUTH
-from .routers import actions, complaints, fallback, receipts, records, reference, statistics, triage
+from .routers import (
+    actions,
+    complaints,
+    escalation,
+    fallback,
+    receipts,
+    records,
+    reference,
+    statistics,
+    triage,
+)
 from .throttling import ApiKeyThrottle
 
 
@@ -65,4 +75,5 @@ api.add_router("", reference.router)
 api.add_router("", statistics.router)
 api.add_router("", receipts.router)
 api.add_router("", triage.router)
+api.add_router("", escalation.router)  # escalation (issue 12)
 api.add_router("", fallback.router)  # last: unknown paths answer JSON 404

@@ -96,6 +96,7 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
         "closure_note": c.closure_note,
         "closed_at": _utc(c.closed_at),
         "satisfaction": c.satisfaction,
+        **_severity_basis(c, public),
         "issues": [
             {
                 "id": i.id,
@@ -206,3 +207,21 @@ def chain(c: Complaint, events: list[ComplaintEvent], problem: ChainProblem | No
             for e in events
         ],
     }
+
+
+def _severity_basis(c, public: bool) -> dict:
+    """The last classification of a hot or major complaint (escalation, issue 12): one query, and none for
+    a normal complaint or the committee's public view."""
+    if public or c.severity == "normal":
+        return {"severity_basis": [], "severity_at": None}
+    last = (
+        ComplaintEvent.objects.filter(complaint=c, kind__in=["severity_classified", "severity_raised"])
+        .order_by("-seq")
+        .values_list("kind", "payload", "at")
+        .first()
+    )
+    if last is None:
+        return {"severity_basis": [], "severity_at": None}
+    kind, payload, at = last
+    basis = ["manual"] if kind == "severity_raised" else list(payload.get("rules", []))
+    return {"severity_basis": basis, "severity_at": _utc(at)}

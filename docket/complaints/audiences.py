@@ -145,6 +145,23 @@ def severity(s, event=None) -> People:
     )
 
 
+# --- escalation (issue 12) ---------------------------------------------------------------------------------
+
+
+def group_property(s, event=None) -> People:
+    """The group's property-management department (集团物业管理部): who receives the reports on hot and
+    major complaints (R-ESC-1/2)."""
+    return people(Q(role=Role.GROUP_PROPERTY, group__companies__id=s.company_id))
+
+
+def online_watch(s, event=None) -> People:
+    """An online complaint (seed 5.2.3.3.1): the company's QM information officer and the office manager."""
+    return people(
+        Q(company_id=s.company_id, role=Role.QM_INFO_OFFICER)
+        | Q(office_id=s.office_id, role=Role.OFFICE_MANAGER)
+    )
+
+
 def _merge(*groups: People) -> People:
     seen: dict[int, tuple[User, str]] = {}
     for group in groups:
@@ -165,6 +182,9 @@ AUDIENCES: dict[str, Callable[..., People]] = {
     "reply_author": reply_author,
     "chase": chase,
     "severity": severity,
+    # escalation (issue 12)
+    "group_property": group_property,
+    "online_watch": online_watch,
 }
 
 

@@ -3,7 +3,7 @@
 from docket.accounts.access import assignments_of
 from docket.accounts.models import Role
 
-from .scopes import FRONT_DESK_ROLES, REGISTER_ROLES
+from .scopes import ESCALATION_BOARD_ROLES, FRONT_DESK_ROLES, REGISTER_ROLES
 
 
 def nav(request):
@@ -15,4 +15,5 @@ def nav(request):
         "nav_can_register": bool(roles & REGISTER_ROLES),
         "nav_front_desk": bool(roles & FRONT_DESK_ROLES),
         "nav_privacy": Role.QM in roles,
+        "nav_escalation": bool(roles & ESCALATION_BOARD_ROLES),  # escalation (issue 12)
     }

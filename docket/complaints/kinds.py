@@ -91,6 +91,8 @@ def label(code: str) -> str:
 ASSIGNED, RETURNED, REVIEW = "assigned", "returned", "review_requested"
 SEVERITY, CHASED, REPLIED = "severity_raised", "owner_chased", "owner_replied"
 
+GROUP_REPORT, ONLINE_COMPLAINT = "group_report", "online_complaint"  # escalation (issue 12)
+
 PROGRESS, CLOSED = "progress", "closed"  # SMS template keys (settings.DOCKET_SMS_TEMPLATES)
 
 # --- intake ------------------------------------------------------------------------------------------------
@@ -276,7 +278,8 @@ _kind(
     fields=(("from", _("原级别")), ("to", _("升级为"))),
     values=(("from", "severity"), ("to", "severity")),
 )
-_kind("group_reported", _("向集团报告"))
+# The report is sent to the group's property-management people (escalation, issue 12).
+_kind("group_reported", _("向集团报告"), staff_text="text", notice=GROUP_REPORT, audience="group_property")
 
 
 # --- incidents (issue 12: docket/incidents) ------------------------------------------------------------------
@@ -340,4 +343,39 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("exemption", _("免回访原因")),
     ("receipt_no", _("回执编号")),
     ("incident", _("突发事件")),  # incidents (issue 12)
+)
+
+
+# --- escalation (issue 12): automatic classification, facts, reports -----------------------------------------
+_kind(
+    "severity_classified",
+    _("自动判定为热点/重大投诉"),
+    staff_text="summary",
+    notice=SEVERITY,
+    audience="severity",
+)
+_kind(
+    "online_alerted",
+    _("网上投诉提醒"),
+    staff_text="subject",
+    notice=ONLINE_COMPLAINT,
+    audience="online_watch",
+)
+_kind("risk_facts_recorded", _("记录诉讼/媒体/集体投诉情况"), staff_text="reason")
+_kind("fault_recorded", _("认定是否属我方原因"), staff_text="reason")
+_kind(
+    "major_incident_recorded",
+    _("记录重大事件（安全隐患/群体性事件）"),
+    staff_text="note",
+    notice=SEVERITY,
+    audience="severity",
+)
+_kind("authority_reported", _("已报告区物业主管部门"), staff_text="text")
+_kind("closing_report_due", _("结案报告待提交"))
+_kind(
+    "closing_report_recorded",
+    _("提交热点案例/重大专题报告"),
+    staff_text="text",
+    notice=GROUP_REPORT,
+    audience="group_property",
 )

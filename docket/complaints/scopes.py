@@ -30,7 +30,9 @@ from .models import Channel, Complaint, ComplaintIssue, Severity
 
 OFFICE_ROLES = frozenset({Role.RECEPTION, Role.OFFICE_MANAGER})
 DEPT_ROLES = frozenset({Role.DEPT_STAFF, Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER})
-COMPANY_ROLES = frozenset({Role.QM, Role.GENERAL_OFFICE, Role.MGMT_REP, Role.LEADERSHIP})
+COMPANY_ROLES = frozenset(
+    {Role.QM, Role.GENERAL_OFFICE, Role.MGMT_REP, Role.LEADERSHIP, Role.QM_INFO_OFFICER}  # + escalation
+)
 # The front desk of an office: intake logs (R-INT-8, R-INT-9) and the resident lookup.
 FRONT_DESK_ROLES = OFFICE_ROLES
 # Who may record a new complaint for an office (R-INT-7: committee members record on owners' behalf).
@@ -46,6 +48,10 @@ REGISTER_ROLES = frozenset(
         Role.LEADERSHIP,
         Role.COMMITTEE_MEMBER,
     }
+)
+# escalation (issue 12): who reads the hot/major board (/escalation/board/), each within their scope.
+ESCALATION_BOARD_ROLES = frozenset(
+    {Role.QM, Role.QM_INFO_OFFICER, Role.LEADERSHIP, Role.MGMT_REP, Role.GROUP_PROPERTY, Role.OFFICE_MANAGER}
 )
 # Who submits which periodic report (R-ANA-2, R-ANA-3).
 REPORT_ROLES = {

@@ -419,7 +419,7 @@ SEARCH_IDS = 2000  # matches read by id before the search walks the user's compl
 
 def search_q(user, text: str) -> Q:
     """The condition of the top bar's search (issue 14): receipt number, subject and issue text (substring;
-    trigram-indexed on PostgreSQL, migration 0012_wb_search_trgm), and — for roles that see complainants
+    trigram-indexed on PostgreSQL, migration 0013_wb_search_trgm), and — for roles that see complainants
     in full (privacy.FULL_ROLES) — the phone (a complete number, or its last four digits), the
     complainant's name and the room number (exact). A role that sees people masked cannot find a
     complaint by a person's details it is not shown."""

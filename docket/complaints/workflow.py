@@ -228,6 +228,34 @@ _ACTIONS = [
         office_after_escalation=True,
     ),
     _a("group_report_record", _("记录向集团报告"), ALL_STATES - {S.WITHDRAWN}, None, {R.QM, R.LEADERSHIP}),
+    # --- escalation (issue 12): the facts the rules read, the reports they owe (docket/escalation) ---
+    _a(
+        "risk_facts_record",
+        _("记录诉讼/媒体/集体投诉情况"),
+        ACTIVE,
+        None,
+        HANDLERS | FRONT | {R.LEADERSHIP},
+        office_after_escalation=True,
+    ),
+    _a("fault_record", _("认定是否属我方原因"), ACTIVE, None, {R.QM}),
+    _a(
+        "major_incident_record",
+        _("记录重大事件（安全隐患/群体性事件）"),
+        ACTIVE,
+        None,
+        {R.QM, R.OFFICE_MANAGER, R.LEADERSHIP},
+        office_after_escalation=True,
+    ),
+    _a(
+        "authority_report_record",
+        _("记录向区物业主管部门报告"),
+        ACTIVE,
+        None,
+        {R.QM, R.OFFICE_MANAGER, R.LEADERSHIP},
+        office_after_escalation=True,
+    ),
+    _a("closing_report_record", _("提交热点案例/重大专题报告"), {S.CLOSED, S.UNCLOSED}, None, {R.QM}),
+    # --- end escalation ---
     # Side records (no state change) ----------------------------------------------------------------
     _a(
         "ncr_issue",

@@ -139,6 +139,8 @@ class Loader:
             for post, role, limit, names, _note in COMPANY_POSTS:
                 u = self._user(f"{COMPANY_PREFIX[key]}{post}", names[n], password)
                 role_grant(user=u, role=role, scope_obj=company, compensation_limit=limit)
+                if post == "qm_info":  # escalation (issue 12): the QM information officer's own role too
+                    role_grant(user=u, role=Role.QM_INFO_OFFICER, scope_obj=company)
                 users[post] = u
             categories: dict[tuple[str, str], Category] = {}
             for sort, (top, dev, children) in enumerate(CATEGORY_TREE):

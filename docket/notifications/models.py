@@ -48,6 +48,9 @@ class NoticeKind(models.TextChoices):
     OWNER_REPLIED = "owner_replied", _("顾客回复意见")
     OWNER_UPDATE = "owner_update", _("投诉进度（发给投诉人）")
     DELIVERY_FAILED = "delivery_failed", _("通知发送失败")
+    # escalation (issue 12)
+    GROUP_REPORT = "group_report", _("向集团报告（热点/重大投诉）")
+    ONLINE_COMPLAINT = "online_complaint", _("网上投诉提醒")
 
 
 class Notification(models.Model):

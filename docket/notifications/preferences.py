@@ -36,6 +36,11 @@ DEFAULTS: dict[tuple[str, str], tuple[str, ...]] = {
     # (the failed channel may be e-mail itself, so the record must not depend on it).
     (ANY, NoticeKind.DELIVERY_FAILED): (Channel.CONSOLE, Channel.EMAIL),
     (COMPLAINANT, NoticeKind.OWNER_UPDATE): (Channel.SMS, Channel.EMAIL),
+    # escalation (issue 12): the group hears of reports by email and WeCom; an online complaint reaches the
+    # QM information officer by email and the office manager by email and SMS at once (seed 5.2.3.3.1).
+    (ANY, NoticeKind.GROUP_REPORT): (Channel.EMAIL, Channel.WECOM),
+    (ANY, NoticeKind.ONLINE_COMPLAINT): (Channel.EMAIL,),
+    ("office_manager", NoticeKind.ONLINE_COMPLAINT): (Channel.EMAIL, Channel.SMS),
 }
 for _kind in NoticeKind.values:
     DEFAULTS.setdefault((COMPLAINANT, _kind), ())

@@ -39,6 +39,16 @@ DEFAULT_RULES: dict[str, Any] = {
     "follow_up": {"type": "working_days", "n": 2},
     # R-ESC-1/2: hot within 4 hours; major "at once" (one hour).
     "report_group": {"hot": {"type": "clock_minutes", "n": 240}, "major": {"type": "clock_minutes", "n": 60}},
+    # --- escalation (issue 12) ---
+    # R-ESC-2: a major complaint's progress reports to the group, each due this long after the last report
+    # (the obligation re-opens after every report while the complaint is open); configurable per company.
+    "group_progress": {"major": {"type": "working_days", "n": 3}},
+    # After closure: the hot complaint's case report, QM's special report on a major one (R-ESC-1/2).
+    "case_report": {"hot": {"type": "working_days", "n": 5}},
+    "special_report": {"major": {"type": "working_days", "n": 10}},
+    # The city's 物业服务重大事件报告制度 (seed document 2): report to the district property authority.
+    "authority_report": {"type": "clock_minutes", "n": 1440},
+    # --- end escalation ---
     # The overdue ladder (R-SLA-3): warn the holder at this share of the time, then on breach the holder,
     # then after these many working minutes the holder's superior, then QM.
     # Periodic reports (R-SLA-4): department statistics on the 1st (the first working day counts as day 0),
@@ -62,6 +72,11 @@ KIND_LABELS = {
     "follow_up": _("回访"),
     "report_group": _("报告集团"),
     "forwarder_reply": _("答复转交单位"),
+    # escalation (issue 12)
+    "group_progress": _("向集团报告进展"),
+    "case_report": _("热点投诉案例报告"),
+    "special_report": _("重大投诉专题报告"),
+    "authority_report": _("报告区物业主管部门"),
 }
 
 
@@ -90,10 +105,17 @@ def validate_rule(rule: Any, where: str) -> None:
 
 def validate_rules(rules: dict) -> None:
     """Raise ValueError naming the first bad entry of a (merged) rule set."""
-    for section in ("reply", "acknowledge", "report_group"):
+    for section in (
+        "reply",
+        "acknowledge",
+        "report_group",
+        "group_progress",
+        "case_report",
+        "special_report",
+    ):
         for key, rule in rules.get(section, {}).items():
             validate_rule(rule, f"{section}.{key}")
-    for section in ("review", "verify", "follow_up"):
+    for section in ("review", "verify", "follow_up", "authority_report"):
         validate_rule(rules.get(section), section)
     reports = rules.get("reports", {})
     for key in ("dept_monthly_working_days", "office_monthly_working_days", "qm_working_days"):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
-from docket.complaints import scopes
+from docket.complaints import reactions, scopes
 from docket.complaints.models import Category, Complaint, ComplaintIssue
 from docket.core import clock, phones
 from docket.core.errors import DomainError
@@ -34,6 +34,8 @@ MAX_CANDIDATES = 400
 # The ids read per lookup before the category filter (ids only: cheap); bounds a very busy office.
 MAX_WINDOW = 3000
 MIN_TRAINING_SAMPLES = 50
+# What reactions (complaints/reactions.py) hear when staff confirm or merge a same-issue group.
+SAME_ISSUE_CONFIRMED = "same_issue_confirmed"
 
 
 # --- the suggestion ---------------------------------------------------------------------------------------
@@ -422,6 +424,8 @@ def same_issue_confirm(*, actor, complaint_ids: list[int], title: str = "") -> S
             created_by=actor,
         )
         _place(actor, group, complaints)
+        # escalation (issue 12): a confirmed group may make its complaints hot (R-ESC-1, R-ESC-3)
+        reactions.facts_changed([c.pk for c in complaints], SAME_ISSUE_CONFIRMED)
         return group
 
 
@@ -484,6 +488,8 @@ def same_issue_merge(*, actor, group_id: int, into_id: int) -> SameIssueGroup:
         )
         source.merged_into = target
         source.save(update_fields=["merged_into"])
+        members = SameIssueMember.objects.filter(group=target).values_list("complaint_id", flat=True)
+        reactions.facts_changed(list(members), SAME_ISSUE_CONFIRMED)  # escalation (issue 12)
         return target
 
 

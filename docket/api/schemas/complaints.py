@@ -144,6 +144,13 @@ class ComplaintDetail(ComplaintSummary):
     closure_note: str
     closed_at: datetime | None
     satisfaction: int | None
+    # escalation (issue 12)
+    severity_basis: list[str] = Field(
+        description="why the complaint is hot or major: the rule codes of its last automatic classification "
+        "(lawsuit_filed, media_exposed, collective_major, unresolved_major, legal_media_risk, repeat_people, "
+        "collective_hot, unresolved_hot) or ['manual'] when staff raised it; empty when normal"
+    )
+    severity_at: datetime | None = Field(description="when it was last classified or raised")
     issues: list[IssueOut]
     obligations: list[ObligationOut]
     cosigners: list[CoSignerOut]

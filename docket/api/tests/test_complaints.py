@@ -190,11 +190,16 @@ def test_create_through_complaint_register(org, api_a):
     out = r.json()
     c = Complaint.objects.get(pk=out["id"])
     assert c.received_by.api_key.name == "测试接口"
-    assert out["receipt_no"] == c.receipt_no and out["version"] == 1 and out["people_count"] == 3
+    # three people: hot at once, the classification is the second change (escalation, issue 12)
+    assert out["receipt_no"] == c.receipt_no and out["version"] == 2 and out["people_count"] == 3
+    assert out["severity"] == "hot" and out["severity_basis"] == ["collective_hot"]
     assert [i["summary"] for i in out["issues"]] == ["车库漏水", "物业不理"]
     assert [s["name"] for s in out["cosigners"]] == ["张", "赵"]
     assert out["attachments"][0]["content_type"] == "image/png"
-    assert c.events.get().kind == "registered"
+    assert list(c.events.order_by("seq").values_list("kind", flat=True)) == [
+        "registered",
+        "severity_classified",
+    ]
     assert api_a.get(f"/complaints/{c.id}").json()["subject"] == "地下车库漏水"
 
 

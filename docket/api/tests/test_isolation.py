@@ -37,6 +37,12 @@ BODIES = {
     "ncr_issue": {"nonconformity": "x", "cause": "x", "corrective_action": "x"},
     "close_unclosed": {"analysis": "x", "mitigation": "x"},
     "chase_record": {"via": "phone", "text": "x"},
+    # escalation (issue 12)
+    "risk_facts_record": {"fact": "media_exposed", "reason": "x"},
+    "fault_record": {"company_fault": False, "reason": "x"},
+    "major_incident_record": {"incident": "safety_hazard", "note": "x"},
+    "authority_report_record": {"text": "x"},
+    "closing_report_record": {"content": "x", "causes": "x", "process_result": "x", "lessons": "x"},
 }
 TEXT_FIELDS = ("note", "reason", "body", "comment", "summary", "text", "explanation", "answer")
 

@@ -37,6 +37,11 @@ class Obligation(models.Model):
         VERIFY = "verify", _("验证")
         FOLLOW_UP = "follow_up", _("回访")
         REPORT_GROUP = "report_group", _("报告集团")
+        # escalation (issue 12)
+        GROUP_PROGRESS = "group_progress", _("向集团报告进展")
+        CASE_REPORT = "case_report", _("热点投诉案例报告")
+        SPECIAL_REPORT = "special_report", _("重大投诉专题报告")
+        AUTHORITY_REPORT = "authority_report", _("报告区物业主管部门")
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")

@@ -18,7 +18,7 @@ from django.db import transaction
 from docket.core import clock
 from docket.core.errors import DomainError
 
-from .. import access, kinds, workflow
+from .. import access, kinds, reactions, workflow
 from ..actors import Actor
 from ..events import event_append
 from ..models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, Obligation
@@ -83,11 +83,19 @@ class Act:
         self.complaint.save(update_fields=sorted(self.changed))
         self.notify()
 
-    def notify(self) -> None:
+    def notify(self) -> bool:
         """Raise the notices of the events this action wrote (complaints/notices.py), once, after the
-        complaint row holds its new state (notices read its holder, review stage and next due time)."""
+        complaint row holds its new state (notices read its holder, review stage and next due time).
+        Then the other apps' reactions (reactions.py; escalation, issue 12): True when one changed the
+        complaint (re-read here)."""
         for event in self.events:
             event_notify(event)
+        if self.events and reactions.run(
+            self.complaint.pk, {e.kind for e in self.events}, complaint=self.complaint
+        ):
+            self.complaint.refresh_from_db()
+            return True
+        return False
 
 
 def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:

@@ -260,6 +260,55 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         ),
         "reason": text(_("升级原因"), rows=2),
     },
+    # --- escalation (issue 12); services in docket/escalation/services.py, forms made in its apps.py ---
+    "risk_facts_record": {
+        "fact": choice(
+            _("新的事实"),
+            [
+                ("lawsuit_filed", _("已提起诉讼")),
+                ("media_exposed", _("已被媒体曝光")),
+                ("legal_or_media_risk", _("可能引发诉讼或媒体曝光")),
+            ],
+            required=False,
+            radio=True,
+            help=_("不选则只更新人数或联名人"),
+        ),
+        "people_count": In(
+            DECIMAL, _("投诉人数（可选）"), False, min_value=1, max_digits=6, decimal_places=0
+        ),
+        "cosigners": text(_("新增联名人（可选，每行一人：姓名 房号 电话）"), required=False, rows=3),
+        "reason": text(_("说明"), rows=2),
+    },
+    "fault_record": {
+        "company_fault": yes_no(
+            _("仍未解决是否属我方原因"), _("属我方原因"), _("非我方原因（等待业主或第三方等）")
+        ),
+        "reason": text(_("认定理由"), rows=2),
+    },
+    "major_incident_record": {
+        "incident": choice(
+            _("事件类型"),
+            [
+                ("safety_hazard", _("安全隐患8小时内难以排除")),
+                ("mass_incident", _("群体性突发事件")),
+            ],
+            radio=True,
+        ),
+        "note": text(_("情况说明"), rows=3),
+    },
+    "authority_report_record": {
+        "text": text(_("报告内容"), rows=3),
+        "reference": line(_("主管部门受理编号（可选）"), max_length=REF_MAX, required=False),
+    },
+    "closing_report_record": {
+        "content": text(_("投诉内容"), rows=3),
+        "causes": text(_("产生原因"), rows=3),
+        "process_result": text(_("处理过程和结果"), rows=3),
+        "lessons": text(_("经验教训"), rows=3),
+        "escalation_reason": text(_("事件恶化的原因（重大投诉必填）"), required=False, rows=2),
+        "corrective_measures": text(_("纠正措施（重大投诉必填）"), required=False, rows=2),
+    },
+    # --- end escalation ---
     "group_report_record": {
         "content": text(_("投诉内容"), rows=3),
         "cause": text(_("投诉产生原因分析"), rows=3),

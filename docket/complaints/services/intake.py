@@ -434,7 +434,8 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
     next_due_refresh(act, started=started)
     if act.changed:
         c.save(update_fields=sorted(act.changed))
-    act.notify()
+    if act.notify():  # a reaction changed it (escalation: hot/major and its report duty at intake)
+        obligations = [o for o in Obligation.objects.filter(complaint=c).order_by("id")]  # noqa: C416
     return Registered(
         complaint=c,
         issues=issue_rows,

@@ -9,6 +9,13 @@ from ..models import Complaint, Severity
 from ._base import acting, text_required
 from .obligations import obligation_start, obligations_meet
 
+_REPORT_LABELS = (
+    ("content", "投诉内容"),
+    ("cause", "原因分析"),
+    ("handling", "目前处理情况"),
+    ("difficulties", "处理难点"),
+    ("help_needed", "需协助事项"),
+)
 _RANK = {Severity.NORMAL: 0, Severity.HOT: 1, Severity.MAJOR: 2}
 
 
@@ -60,6 +67,11 @@ def group_report_record(
         action="group_report_record",
         expected_version=expected_version,
     ) as act:
-        act.record("group_reported", fields)
-        obligations_meet(act, "report_group")
+        # The whole form travels to the group's people (the kind's notice, audience group_property).
+        text = "\n".join(f"{label}：{fields[key]}" for key, label in _REPORT_LABELS if fields[key])
+        act.record("group_reported", {**fields, "text": text})
+        obligations_meet(act, "report_group", "group_progress")
+        # A major complaint owes the next progress report at the configured interval (R-ESC-2).
+        if act.complaint.severity == Severity.MAJOR and act.complaint.is_open:
+            obligation_start(act, "group_progress", Severity.MAJOR)
     return act.complaint

@@ -51,6 +51,7 @@ from docket.complaints.services import IssueInput, UploadInput
 from docket.core import clock
 from docket.core.errors import DomainError
 from docket.core.testing import images
+from docket.escalation import services as esc
 from docket.org.models import ExternalParty
 
 ROLES: list[str] = list(Role.values)
@@ -98,6 +99,12 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "chase_record": s.chase_record,
     "complainant_correct": s.complainant_details_correct,
     "attachment_add": s.attachment_add,
+    # escalation (issue 12)
+    "risk_facts_record": esc.risk_facts_record,
+    "fault_record": esc.fault_record,
+    "major_incident_record": esc.major_incident_record,
+    "authority_report_record": esc.authority_report_record,
+    "closing_report_record": esc.closing_report_record,
 }
 
 
@@ -119,6 +126,7 @@ def user_for(org: Org, role: str, kit: OfficeKit | None = None) -> User:
         Role.LEADERSHIP: lambda: org.users["leadership"],
         Role.GROUP_PROPERTY: lambda: org.users["group_property"],
         Role.COMMITTEE_MEMBER: lambda: kit.users["committee"],
+        Role.QM_INFO_OFFICER: lambda: org.users["qm_info_officer"],
     }[Role(role)]()
 
 
@@ -411,6 +419,20 @@ def default_args(action: str, x: Ctx) -> dict:
         "clock_resume": lambda: {},
         "forwarder_reply_record": lambda: {"text": "已按12345工单要求答复"},
         "severity_raise": lambda: {"severity": Severity.HOT, "reason": "业主表示将联系媒体"},
+        # escalation (issue 12): a change that meets no rule (the rules' own events are the system's)
+        "risk_facts_record": lambda: {"reason": "补充投诉人数", "people_count": 2},
+        "fault_record": lambda: {"company_fault": False, "reason": "等待供电局抢修"},
+        "major_incident_record": lambda: {
+            "incident": "safety_hazard",
+            "note": "外墙瓷砖脱落，8小时内难以排除",
+        },
+        "authority_report_record": lambda: {"text": "已书面报告区住建局物业科", "reference": "BL-2026-01"},
+        "closing_report_record": lambda: {
+            "content": "电梯困人",
+            "causes": "维保不到位",
+            "process_result": "已更换主板，业主满意",
+            "lessons": "加强维保巡检",
+        },
         "group_report_record": lambda: {
             "content": "电梯多次故障",
             "cause": "设备老化",
@@ -454,6 +476,8 @@ def prepare(action: str, x: Ctx) -> Ctx:
         "compensation_decide",
         "compensation_escalate",
         "clock_resume",
+        "authority_report_record",
+        "closing_report_record",
     ):
         return x
     qm = x.org.users["qm"]
@@ -477,6 +501,11 @@ def prepare(action: str, x: Ctx) -> Ctx:
         ).id
     if action == "clock_resume" and c.state in sources["clock_pause"] and c.paused_at is None:
         invoke("clock_pause", qm, x)
+    # escalation (issue 12): a reported incident before its report; a hot complaint before its case report
+    if action == "authority_report_record" and c.state in workflow.ACTIONS["major_incident_record"].sources:
+        invoke("major_incident_record", qm, x)
+    if action == "closing_report_record" and c.severity == Severity.NORMAL:
+        Complaint.objects.filter(pk=c.pk).update(severity=Severity.HOT)
     return x
 
 
@@ -497,6 +526,7 @@ VALID: dict[str, tuple[State, Method, str]] = {
     "complainant_disagree": (State.REPLIED, Method.PHONE, ""),
     "negotiation_round_record": (State.NEGOTIATING, Method.PHONE, ""),
     "measures_done": (State.IMPLEMENTING, Method.PHONE, ""),
+    "closing_report_record": (State.CLOSED, Method.PHONE, ""),  # escalation (issue 12)
     "issue_verify": (State.VERIFYING, Method.PHONE, ""),
     "follow_up_record": (State.FOLLOW_UP, Method.PHONE, ""),
     "follow_up_attempt": (State.FOLLOW_UP, Method.PHONE, ""),
@@ -544,6 +574,12 @@ ACTOR: dict[str, str] = {
     "forwarder_reply_record": Role.OFFICE_MANAGER,
     "severity_raise": Role.OFFICE_MANAGER,
     "group_report_record": Role.QM,
+    # escalation (issue 12)
+    "risk_facts_record": Role.RECEPTION,
+    "fault_record": Role.QM,
+    "major_incident_record": Role.OFFICE_MANAGER,
+    "authority_report_record": Role.OFFICE_MANAGER,
+    "closing_report_record": Role.QM,
 }
 
 

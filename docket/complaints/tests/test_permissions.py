@@ -115,13 +115,21 @@ SCENARIOS = [
     _sc("note_add", State.INVESTIGATING, STAFF),
     _sc("note_add", State.CLOSED, STAFF),
     _sc("attachment_add", State.INVESTIGATING, STAFF - {GO, L}),
+    # escalation (issue 12)
+    _sc("risk_facts_record", State.INVESTIGATING, HANDLERS | {R, L}),
+    _sc("fault_record", State.INVESTIGATING, {QM}),
+    _sc("major_incident_record", State.INVESTIGATING, {OM, QM, L}),
+    _sc("authority_report_record", State.INVESTIGATING, {OM, QM, L}),
+    _sc("closing_report_record", State.CLOSED, {QM}),
 ]
 
 
 def _sees(role: str, sc: Scenario) -> bool:
     """Who sees the scenario's complaint: office A, the company, and A's engineering department once it
     holds the complaint; not the group (normal severity) nor the committee (not recorded by it)."""
-    if role in (GP, CM):
+    if role == GP:  # the group sees hot and major complaints: the case report's is made hot first
+        return sc.action == "closing_report_record"
+    if role == CM:
         return False
     if role in DEPT:
         return sc.state != State.REGISTERED

@@ -22,7 +22,7 @@ NOTE = "内部：该业主多次投诉，注意沟通方式"
 MASKED_PHONE = "138****5678"
 
 FULL = {"a_reception", "a_office_manager", "a_eng_supervisor", "a_eng_manager", "qm"}
-MASKED = {"a_eng_staff", "general_office", "mgmt_rep", "leadership", "group_property"}
+MASKED = {"a_eng_staff", "general_office", "mgmt_rep", "leadership", "group_property", "qm_info_officer"}
 PUBLIC_ONLY = {"a_committee"}
 
 

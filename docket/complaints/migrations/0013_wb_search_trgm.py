@@ -35,6 +35,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0011_issue_department_complaint")]
+    dependencies = [("complaints", "0012_esc_obligation_kinds")]
 
     operations = [migrations.RunPython(forwards, backwards)]
