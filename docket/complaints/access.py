@@ -127,6 +127,11 @@ def _ready(c: Complaint, name: str) -> bool:
         return c.paused_at is not None
     if name == "severity_raise":
         return c.severity != Severity.MAJOR
+    # The seed's procedure (issue 15).
+    if name == "first_contact_record":
+        from .models import FirstContact
+
+        return c.contactable and not FirstContact.objects.filter(complaint=c).exists()
     if name in ("compensation_decide", "compensation_escalate"):
         return CompensationClaim.objects.filter(complaint=c, state=ClaimState.PENDING).exists()
     return True

@@ -114,6 +114,16 @@ _kind("transferred", _("转派"), notice=ASSIGNED, audience="holder_team")
 _kind("refused", _("退回"), staff_text="reason", notice=RETURNED, audience="front_desk")
 _kind("escalated", _("上报品质管理部"), staff_text="reason", notice=ASSIGNED, audience="holder_team_and_qm")
 
+# The seed's procedure (issue 15): the department's first contact (document 5 §4.3); the complainant sees
+# that and how they were contacted, not the summary.
+_kind(
+    "first_contact_recorded",
+    _("首次联系顾客"),
+    public=True,
+    public_fields=("contact_method",),
+    staff_text="summary",
+)
+
 # --- investigation -------------------------------------------------------------------------------------------
 _kind("findings_recorded", _("记录调查情况与措施"))
 _kind("forwarded_to_developer", _("转地产处理"), staff_text="reason", webhook=True)
@@ -293,4 +303,9 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("quality_score", _("质检评分")),
     ("exemption", _("免回访原因")),
     ("receipt_no", _("回执编号")),
+    # The seed's procedure (issue 15).
+    ("contact_method", _("联系方式")),
+    ("contacted_at", _("联系时间")),
+    ("apologised", _("已道歉")),
+    ("no_apology_reason", _("未道歉原因")),
 )

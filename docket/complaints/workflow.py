@@ -109,6 +109,15 @@ _ACTIONS = [
     _a("accept", _("接单"), {S.ASSIGNED}, {S.INVESTIGATING}, HANDLERS),
     _a("transfer", _("转派"), {S.ASSIGNED, S.INVESTIGATING}, {S.ASSIGNED}, HANDLERS | {R.MGMT_REP}),
     _a("refuse", _("退回（非本部门）"), {S.ASSIGNED}, {S.REGISTERED}, {R.DEPT_SUPERVISOR, R.DEPT_MANAGER}),
+    # The seed's procedure (issue 15): first contact (document 5 §4.3, R-PRC-4) ------------------------
+    _a(
+        "first_contact_record",
+        _("记录首次联系顾客"),
+        {S.INVESTIGATING, S.WITH_DEVELOPER, S.IN_REVIEW, S.REPLY_APPROVED},
+        None,
+        HANDLERS | {R.DEPT_STAFF},
+        service="first_contact_record",
+    ),
     # Investigation (R-HDL-2) ---------------------------------------------------------------------
     _a(
         "issue_findings_record",

@@ -58,6 +58,9 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "received_reason_required": (422, _("收到时间早于今天，请填写补录原因。")),
     "chain_broken": (500, _("投诉记录的防篡改链在第 {seq} 条处断开。")),
     "pdf_font_missing": (503, _("无法生成PDF：{detail}")),
+    # The seed's procedure (issue 15).
+    "first_contact_done": (409, _("已记录过首次联系顾客。")),
+    "not_contactable": (409, _("该投诉为匿名投诉或没有联系方式，无法联系顾客。")),
     # Raised by the API layer only (docket/api/errors.py ApiError).
     "bad_request": (400, _("请求格式有误：{detail}")),
     "unauthenticated": (401, _("未登录，或接口密钥无效、已吊销。")),

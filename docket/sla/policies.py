@@ -37,6 +37,9 @@ DEFAULT_RULES: dict[str, Any] = {
     "review": {"type": "working_minutes", "n": 240},
     "verify": {"type": "working_days", "n": 1},
     "follow_up": {"type": "working_days", "n": 2},
+    # The seed's procedure (issue 15), defaults where the seed gives no figure (docs/decisions.md):
+    # document 5 §4.3 "立即与用户联系": first contact within one working hour of the hand-over.
+    "first_contact": {"type": "working_minutes", "n": 60},
     # R-ESC-1/2: hot within 4 hours; major "at once" (one hour).
     "report_group": {"hot": {"type": "clock_minutes", "n": 240}, "major": {"type": "clock_minutes", "n": 60}},
     # The overdue ladder (R-SLA-3): warn the holder at this share of the time, then on breach the holder,
@@ -54,6 +57,9 @@ DEFAULT_RULES: dict[str, Any] = {
     "qm_after_minutes": 480,
 }
 
+# Single-rule sections added by the seed's procedure (issue 15).
+SEED_PROCEDURE_SECTIONS = ("first_contact",)
+
 KIND_LABELS = {
     "acknowledge": _("礼节性回复"),
     "reply": _("答复"),
@@ -62,6 +68,7 @@ KIND_LABELS = {
     "follow_up": _("回访"),
     "report_group": _("报告集团"),
     "forwarder_reply": _("答复转交单位"),
+    "first_contact": _("首次联系顾客"),
 }
 
 
@@ -93,7 +100,7 @@ def validate_rules(rules: dict) -> None:
     for section in ("reply", "acknowledge", "report_group"):
         for key, rule in rules.get(section, {}).items():
             validate_rule(rule, f"{section}.{key}")
-    for section in ("review", "verify", "follow_up"):
+    for section in ("review", "verify", "follow_up", *SEED_PROCEDURE_SECTIONS):
         validate_rule(rules.get(section), section)
     reports = rules.get("reports", {})
     for key in ("dept_monthly_working_days", "office_monthly_working_days", "qm_working_days"):

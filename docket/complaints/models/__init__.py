@@ -4,6 +4,7 @@ from .choices import (
     Channel,
     ClaimState,
     ClosureKind,
+    ContactMethod,
     Exemption,
     FollowUpMethod,
     IssueState,
@@ -21,6 +22,7 @@ from .handling import CompensationClaim, DeveloperForward, FollowUp, Nonconformi
 from .intake_log import DailyReconciliation, SavedFilter, SuggestionBoxOpening
 from .obligations import Obligation
 from .privacy import PersonalDataAccess
+from .procedure import FirstContact
 
 __all__ = [
     "TERMINAL_STATES",
@@ -30,6 +32,8 @@ __all__ = [
     "Channel",
     "ClaimState",
     "ClosureKind",
+    "ContactMethod",
+    "FirstContact",
     "CoSigner",
     "CompensationClaim",
     "Complaint",

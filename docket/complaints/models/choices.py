@@ -101,6 +101,15 @@ class FollowUpMethod(models.TextChoices):
     SURVEY = "survey", _("问卷")
 
 
+class ContactMethod(models.TextChoices):
+    """How the responsible department first contacted the complainant (seed document 5 §4.3)."""
+
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("上门面谈")
+    MESSAGE = "message", _("短信/微信/网上留言")
+    EMAIL = "email", _("邮件")
+
+
 class Exemption(models.TextChoices):
     """Why no follow-up visit (R-HDL-11)."""
 

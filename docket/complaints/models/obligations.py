@@ -19,7 +19,7 @@ class Obligation(models.Model):
     complaint's own deadline given by the forwarder / the answer back recorded), review (draft submitted /
     approved or returned at the last stage), verify (measures done / all issues verified or rework),
     follow_up (verification passed / visit or exemption), report_group (raised hot or major / report
-    recorded).
+    recorded), first_contact (handed to a department / first contact recorded or a reply sent).
 
     `due_at` is computed once when the obligation starts and changes only by an explicit, recorded act:
     resuming from a pause, or recomputation after the year's holiday data is loaded (`provisional`).
@@ -37,6 +37,8 @@ class Obligation(models.Model):
         VERIFY = "verify", _("验证")
         FOLLOW_UP = "follow_up", _("回访")
         REPORT_GROUP = "report_group", _("报告集团")
+        # The seed's procedure (issue 15).
+        FIRST_CONTACT = "first_contact", _("首次联系顾客")
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")

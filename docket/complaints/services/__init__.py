@@ -45,6 +45,7 @@ from .privacy import (
     personal_data_reveal,
     resident_lookup,
 )
+from .procedure import first_contact_record
 from .records import (
     chase_record,
     compensation_claim_record,
@@ -58,6 +59,7 @@ from .review import reply_draft_save, reply_review_approve, reply_review_return,
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "first_contact_record",
     "owner_agree",
     "owner_disagree",
     "LookupResult",

@@ -14,6 +14,7 @@ from ..models import Complaint, ComplaintIssue, DeveloperForward, IssueState, Le
 from ._base import acting, system_acting, text_required
 from .intake import department_for
 from .obligations import obligation_start, obligations_follow_holder, obligations_meet
+from .procedure import first_contact_due
 
 
 def _responsible_in(dept: Department, user_id: int | None) -> User | None:
@@ -85,6 +86,7 @@ def complaint_assign(
                 "issues": changes,
             },
         )
+        first_contact_due(act)  # document 5 §4.3: the department contacts the complainant at once
     return act.complaint
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Exemption, FollowUpMethod, Severity
+from ..models import ContactMethod, Exemption, FollowUpMethod, Severity
 
 # --- length limits (one set for the page, the API and the model) -------------------------------------
 
@@ -191,6 +191,14 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "reason": text(_("转派原因"), rows=2),
     },
     "refuse": {"reason": text(_("退回原因（为何不属本部门）"), rows=2)},
+    # The seed's procedure (issue 15).
+    "first_contact_record": {
+        "method": choice(_("联系方式"), ContactMethod.choices, initial=ContactMethod.PHONE),
+        "contacted_at": In(DATETIME, _("联系时间（不填为现在）"), required=False, help=_("不填则记为现在")),
+        "apologised": yes_no(_("是否首先向顾客道歉"), _("已道歉"), _("未道歉")),
+        "no_apology_reason": text(_("未道歉的原因（未道歉时必填）"), required=False, rows=2),
+        "summary": text(_("联系情况（对投诉问题所作的解释、约定的处理或答复时间）"), rows=3),
+    },
     "issue_findings_record": {
         "issue_id": _ISSUE,
         "findings": text(_("现场调查情况（如实记录，忌猜测）")),

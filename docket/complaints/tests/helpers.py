@@ -98,6 +98,8 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "chase_record": s.chase_record,
     "complainant_correct": s.complainant_details_correct,
     "attachment_add": s.attachment_add,
+    # The seed's procedure (issue 15).
+    "first_contact_record": s.first_contact_record,
 }
 
 
@@ -435,6 +437,11 @@ def default_args(action: str, x: Ctx) -> dict:
         "chase_record": lambda: {"text": "业主来电催问维修进度", "via": "phone"},
         "complainant_correct": lambda: {"phone": "13900009999", "reason": "业主来电更正号码"},
         "attachment_add": lambda: {"upload": UploadInput(name="现场.png", content=PNG)},
+        "first_contact_record": lambda: {
+            "method": "phone",
+            "summary": "已致电业主说明将安排维修，约定明天上午上门",
+            "apologised": True,
+        },
     }
     return inputs[action]()
 
@@ -544,6 +551,7 @@ ACTOR: dict[str, str] = {
     "forwarder_reply_record": Role.OFFICE_MANAGER,
     "severity_raise": Role.OFFICE_MANAGER,
     "group_report_record": Role.QM,
+    "first_contact_record": Role.DEPT_SUPERVISOR,
 }
 
 

@@ -115,6 +115,8 @@ SCENARIOS = [
     _sc("note_add", State.INVESTIGATING, STAFF),
     _sc("note_add", State.CLOSED, STAFF),
     _sc("attachment_add", State.INVESTIGATING, STAFF - {GO, L}),
+    # The seed's procedure (issue 15).
+    _sc("first_contact_record", State.INVESTIGATING, HANDLERS | {S}),
 ]
 
 

@@ -50,6 +50,8 @@ SIDE_RECORDS = {
     "group_report_record",
     "follow_up_attempt",
     "chase_record",
+    # The seed's procedure (issue 15).
+    "first_contact_record",
 }
 
 
@@ -333,6 +335,7 @@ EVENT = {
     "forwarder_reply_record": "forwarder_replied",
     "severity_raise": "severity_raised",
     "group_report_record": "group_reported",
+    "first_contact_record": "first_contact_recorded",
 }
 
 # (action, source) whose complaint, actor, inputs or outcome differ from the default:
