@@ -145,6 +145,11 @@ def severity(s, event=None) -> People:
     )
 
 
+def leadership(s, event=None) -> People:
+    """The company's leadership (分管领导/公司管理层): asked for its handling opinion (issue 15)."""
+    return people(Q(company_id=s.company_id, role=Role.LEADERSHIP))
+
+
 def _merge(*groups: People) -> People:
     seen: dict[int, tuple[User, str]] = {}
     for group in groups:
@@ -165,6 +170,8 @@ AUDIENCES: dict[str, Callable[..., People]] = {
     "reply_author": reply_author,
     "chase": chase,
     "severity": severity,
+    # The seed's procedure (issue 15).
+    "leadership": leadership,
 }
 
 

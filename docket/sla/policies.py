@@ -40,6 +40,12 @@ DEFAULT_RULES: dict[str, Any] = {
     # The seed's procedure (issue 15), defaults where the seed gives no figure (docs/decisions.md):
     # document 5 §4.3 "立即与用户联系": first contact within one working hour of the hand-over.
     "first_contact": {"type": "working_minutes", "n": 60},
+    # 5.2.3.6: QM verifies what the office verified on site, within a working day like the office.
+    "qm_verify": {"type": "working_days", "n": 1},
+    # 5.2.5.2 "及时向顾客通报进展状况": an unclosed complaint's complainant hears of progress every two weeks.
+    "progress_update": {"type": "working_days", "n": 10},
+    # Documents 3/4 §3: leadership gives its handling opinion on what the office could not handle.
+    "leadership_opinion": {"type": "working_days", "n": 1},
     # R-ESC-1/2: hot within 4 hours; major "at once" (one hour).
     "report_group": {"hot": {"type": "clock_minutes", "n": 240}, "major": {"type": "clock_minutes", "n": 60}},
     # The overdue ladder (R-SLA-3): warn the holder at this share of the time, then on breach the holder,
@@ -58,7 +64,7 @@ DEFAULT_RULES: dict[str, Any] = {
 }
 
 # Single-rule sections added by the seed's procedure (issue 15).
-SEED_PROCEDURE_SECTIONS = ("first_contact",)
+SEED_PROCEDURE_SECTIONS = ("first_contact", "qm_verify", "progress_update", "leadership_opinion")
 
 KIND_LABELS = {
     "acknowledge": _("礼节性回复"),
@@ -69,6 +75,9 @@ KIND_LABELS = {
     "report_group": _("报告集团"),
     "forwarder_reply": _("答复转交单位"),
     "first_contact": _("首次联系顾客"),
+    "qm_verify": _("品质部验证"),
+    "progress_update": _("向顾客通报进展"),
+    "leadership_opinion": _("领导处理意见"),
 }
 
 

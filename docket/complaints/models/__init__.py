@@ -7,14 +7,17 @@ from .choices import (
     ContactMethod,
     Exemption,
     FollowUpMethod,
+    FollowUpRating,
     IssueState,
     Kind,
     Level,
     Method,
+    QmDecision,
     ReplyState,
     ReviewStage,
     Severity,
     State,
+    UnclosedOutcome,
 )
 from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
 from .events import AppendOnlyError, ComplaintEvent
@@ -47,10 +50,12 @@ __all__ = [
     "Exemption",
     "FollowUp",
     "FollowUpMethod",
+    "FollowUpRating",
     "IssueState",
     "Kind",
     "Level",
     "Method",
+    "QmDecision",
     "NonconformityReport",
     "Obligation",
     "ReceiptCounter",
@@ -60,4 +65,5 @@ __all__ = [
     "ReviewStage",
     "Severity",
     "State",
+    "UnclosedOutcome",
 ]

@@ -45,7 +45,14 @@ from .privacy import (
     personal_data_reveal,
     resident_lookup,
 )
-from .procedure import first_contact_record
+from .procedure import (
+    first_contact_record,
+    leadership_opinion_record,
+    leadership_opinion_request,
+    progress_update_send,
+    qm_verify,
+    unclosed_conclude,
+)
 from .records import (
     chase_record,
     compensation_claim_record,
@@ -60,6 +67,11 @@ from .severity import group_report_record, severity_raise
 
 __all__ = [
     "first_contact_record",
+    "qm_verify",
+    "progress_update_send",
+    "unclosed_conclude",
+    "leadership_opinion_request",
+    "leadership_opinion_record",
     "owner_agree",
     "owner_disagree",
     "LookupResult",

@@ -9,12 +9,19 @@ from docket.accounts.models import RoleAssignment, User
 from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty
 
+from .. import workflow
 from ..actors import Actor
 from ..models import Complaint, ComplaintIssue, DeveloperForward, IssueState, Level, State
 from ._base import acting, system_acting, text_required
 from .intake import department_for
 from .obligations import obligation_start, obligations_follow_holder, obligations_meet
-from .procedure import first_contact_due
+from .procedure import (
+    _opinion_pending,
+    first_contact_due,
+    follow_up_due,
+    leadership_opinion_due,
+    office_verification_report,
+)
 
 
 def _responsible_in(dept: Department, user_id: int | None) -> User | None:
@@ -342,17 +349,21 @@ def issue_verify(
             .exclude(state=IssueState.VERIFIED)
             .exists()
         ):
-            act.move(State.FOLLOW_UP)
+            # Seed 5.2.3.6 (issue 15): a company-level or online complaint goes to QM after the office.
+            act.move(State.QM_VERIFYING if workflow.needs_qm_verification(act.complaint) else State.FOLLOW_UP)
         else:
             act.move(State.VERIFYING)
-        act.record(
-            "issue_verified" if passed else "issue_rework",
-            {"issue": issue.seq, "passed": passed, "note": note},
-        )
+        payload = {"issue": issue.seq, "passed": passed, "note": note}
+        if act.complaint.state == State.QM_VERIFYING:
+            act.record("office_verification_reported", payload | {"report": office_verification_report(act)})
+        else:
+            act.record("issue_verified" if passed else "issue_rework", payload)
         if act.complaint.state != State.VERIFYING:
             obligations_meet(act, "verify")
+        if act.complaint.state == State.QM_VERIFYING:
+            obligation_start(act, "qm_verify")
         if act.complaint.state == State.FOLLOW_UP:
-            obligation_start(act, "follow_up")
+            follow_up_due(act)
     return issue
 
 
@@ -376,6 +387,9 @@ def complaint_escalate(
         act.move()
         act.set(level=Level.COMPANY, holder_department=qm, holder=None)
         obligations_follow_holder(act)
+        # Documents 3/4 §3 (issue 15): what the office could not handle gets leadership's handling opinion.
+        if not _opinion_pending(c):
+            leadership_opinion_due(act, reason)
         act.record("escalated", {"reason": reason, "to": qm.name})
     return act.complaint
 

@@ -139,7 +139,15 @@ def test_obligations_follow_the_lifecycle(org, complaint_factory):
         s.issue_verify(
             actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="合格"
         )
-        s.follow_up_record(actor=a.users["reception"], complaint_id=c.id, method="phone", satisfaction=4)
+        s.follow_up_record(
+            actor=a.users["reception"],
+            complaint_id=c.id,
+            method="phone",
+            satisfaction=4,
+            process_rating="satisfied",
+            measures_rating="satisfied",
+            result_rating="satisfied",
+        )
     states = dict(Obligation.objects.filter(complaint=c).values_list("kind", "state"))
     assert states == {
         "reply": "met",
