@@ -121,7 +121,7 @@ _kind(
     _("首次联系顾客"),
     public=True,
     public_fields=("contact_method",),
-    staff_text="summary",
+    staff_text="contact_summary",
 )
 
 # --- investigation -------------------------------------------------------------------------------------------
@@ -354,6 +354,7 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("receipt_no", _("回执编号")),
     # The seed's procedure (issue 15).
     ("contact_method", _("联系方式")),
+    ("contact_summary", _("联系情况")),
     ("contacted_at", _("联系时间")),
     ("apologised", _("已道歉")),
     ("no_apology_reason", _("未道歉原因")),

@@ -112,6 +112,9 @@ class Handling(Steps):
                 else rng.choices(("phone", "visit", "survey"), (70, 20, 10))[0]
             )
             quality = rng.choice((None, None, 4, 5, 3)) if rng.random() < 0.5 else None
+            # the seed's three points (5.2.5.3): the overall score colours each of them
+            weights = (80, 18, 2) if score >= 4 else (30, 50, 20) if score == 3 else (10, 30, 60)
+            points = [rng.choices(("satisfied", "basic", "unsatisfied"), weights)[0] for _ in range(3)]
             self.do(
                 4,
                 72,
@@ -121,14 +124,9 @@ class Handling(Steps):
                 satisfaction=score,
                 opinion=rng.choice(OPINIONS[score]),
                 quality_score=quality,
-                # the seed's three points (5.2.5.3): the overall score colours each of them
-                **{
-                    point: rng.choices(
-                        ("satisfied", "basic", "unsatisfied"),
-                        (80, 18, 2) if score >= 4 else (30, 50, 20) if score == 3 else (10, 30, 60),
-                    )[0]
-                    for point in ("process_rating", "measures_rating", "result_rating")
-                },
+                process_rating=points[0],
+                measures_rating=points[1],
+                result_rating=points[2],
             )
 
     def _findings(self, issue: IssuePlan) -> tuple[str, str]:

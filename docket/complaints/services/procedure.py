@@ -110,7 +110,7 @@ def first_contact_record(
             {
                 "contact_method": method,
                 "contacted_at": at,
-                "summary": summary,
+                "contact_summary": summary,
                 "apologised": apologised,
                 "no_apology_reason": contact.no_apology_reason,
             },
@@ -132,7 +132,7 @@ def office_verification_report(act: Act) -> list[dict]:
     ]
 
 
-AUTOMATIC_EXEMPTION_NOTES = {
+AUTOMATIC_EXEMPTION_NOTES: dict[str, str] = {
     Exemption.ANONYMOUS: "匿名投诉，无须回访（顾客投诉处理程序 5.2.5.1 B）。",
     Exemption.UNREACHABLE: "无法确定联络方式，无须回访（顾客投诉处理程序 5.2.5.1 B）。",
     Exemption.SENSITIVE: "不便回访的敏感投诉，无须回访（顾客投诉处理程序 5.2.5.1 C）。",

@@ -683,3 +683,33 @@ def test_no_opinion_on_an_ended_complaint(org):
         c.id,
         lambda: s.leadership_opinion_record(actor=org.users["leadership"], complaint_id=c.id, opinion="x"),
     )
+
+
+def test_the_new_vocabulary_is_translated():
+    from django.utils import translation
+
+    from docket.complaints import kinds, workflow
+
+    new_kinds = [
+        "first_contact_recorded",
+        "office_verification_reported",
+        "qm_verified",
+        "qm_rework",
+        "qm_reassessed",
+        "progress_updated",
+        "unclosed_concluded",
+        "leadership_opinion_requested",
+        "leadership_opinion_given",
+    ]
+    new_actions = [
+        "first_contact_record",
+        "qm_verify",
+        "progress_update_send",
+        "unclosed_conclude",
+        "leadership_opinion_request",
+        "leadership_opinion_record",
+    ]
+    with translation.override("en"):
+        labels = [kinds.label(k) for k in new_kinds] + [str(workflow.ACTIONS[a].label) for a in new_actions]
+        labels.append(str(State.QM_VERIFYING.label))
+    assert all(label.isascii() for label in labels), labels
