@@ -364,6 +364,7 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("result_rating", _("对处理结果的评价")),
     ("automatic", _("系统自动判定")),
     ("outcome", _("终结情况")),
+    ("project_phase", _("项目阶段")),
     ("question", _("提请事项")),
     ("opinion", _("处理意见")),
 )

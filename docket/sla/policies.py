@@ -46,6 +46,8 @@ DEFAULT_RULES: dict[str, Any] = {
     "progress_update": {"type": "working_days", "n": 10},
     # Documents 3/4 §3: leadership gives its handling opinion on what the office could not handle.
     "leadership_opinion": {"type": "working_days", "n": 1},
+    # 5.2.3.9 / R-HDL-6: the developer's answer is followed up; reminders come from the overdue ladder.
+    "developer_answer": {"type": "working_days", "n": 5},
     # R-ESC-1/2: hot within 4 hours; major "at once" (one hour).
     "report_group": {"hot": {"type": "clock_minutes", "n": 240}, "major": {"type": "clock_minutes", "n": 60}},
     # The overdue ladder (R-SLA-3): warn the holder at this share of the time, then on breach the holder,
@@ -64,7 +66,13 @@ DEFAULT_RULES: dict[str, Any] = {
 }
 
 # Single-rule sections added by the seed's procedure (issue 15).
-SEED_PROCEDURE_SECTIONS = ("first_contact", "qm_verify", "progress_update", "leadership_opinion")
+SEED_PROCEDURE_SECTIONS = (
+    "first_contact",
+    "qm_verify",
+    "progress_update",
+    "leadership_opinion",
+    "developer_answer",
+)
 
 KIND_LABELS = {
     "acknowledge": _("礼节性回复"),
@@ -78,6 +86,7 @@ KIND_LABELS = {
     "qm_verify": _("品质部验证"),
     "progress_update": _("向顾客通报进展"),
     "leadership_opinion": _("领导处理意见"),
+    "developer_answer": _("地产答复"),
 }
 
 

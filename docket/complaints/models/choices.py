@@ -138,6 +138,14 @@ class UnclosedOutcome(models.TextChoices):
     UNREACHABLE = "unreachable", _("顾客已无法联系")
 
 
+class ProjectPhase(models.TextChoices):
+    """The project phase a developer-legacy problem goes back to (seed 5.2.6.4: 规划设计、工程施工、接管验收)."""
+
+    DESIGN = "design", _("规划设计")
+    CONSTRUCTION = "construction", _("工程施工")
+    HANDOVER = "handover", _("接管验收")
+
+
 class Exemption(models.TextChoices):
     """Why no follow-up visit (R-HDL-11)."""
 

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.org.models import Company, ExternalParty
 
-from .choices import ClaimState, Exemption, FollowUpMethod, FollowUpRating, ReplyState, ReviewStage
+from .choices import (
+    ClaimState,
+    Exemption,
+    FollowUpMethod,
+    FollowUpRating,
+    ProjectPhase,
+    ReplyState,
+    ReviewStage,
+)
 from .complaint import Complaint
 
 User = settings.AUTH_USER_MODEL
@@ -71,6 +79,9 @@ class DeveloperForward(models.Model):
     )
     reason = models.TextField(_("转交说明"))
     their_ref = models.CharField(_("对方编号"), max_length=64, blank=True)
+    # Seed 5.2.6.4 (issue 15): which phase of the project the problem goes back to, for the developer's
+    # statistics and the company's own early involvement.
+    project_phase = models.CharField(_("项目阶段"), max_length=12, choices=ProjectPhase.choices, blank=True)
     sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("转交人"))
     sent_at = models.DateTimeField(_("转交时间"))
     answer = models.TextField(_("地产答复"), blank=True)

@@ -22,7 +22,8 @@ class Obligation(models.Model):
     recorded), first_contact (handed to a department / first contact recorded or a reply sent), qm_verify
     (the office verified a company-level or online complaint / QM's decision), progress_update (an
     'unclosed' ending, then each update / the next update or the final ending), leadership_opinion
-    (escalation or a request / leadership's opinion).
+    (escalation or a request / leadership's opinion), developer_answer (forwarded to the developer / its
+    answer recorded).
 
     `due_at` is computed once when the obligation starts and changes only by an explicit, recorded act:
     resuming from a pause, or recomputation after the year's holiday data is loaded (`provisional`).
@@ -45,6 +46,7 @@ class Obligation(models.Model):
         QM_VERIFY = "qm_verify", _("品质部验证")
         PROGRESS_UPDATE = "progress_update", _("向顾客通报进展")
         LEADERSHIP_OPINION = "leadership_opinion", _("领导处理意见")
+        DEVELOPER_ANSWER = "developer_answer", _("地产答复")
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")

@@ -11,7 +11,16 @@ from docket.org.models import Department, ExternalParty
 
 from .. import workflow
 from ..actors import Actor
-from ..models import Complaint, ComplaintIssue, DeveloperForward, IssueState, Level, State
+from ..models import (
+    Complaint,
+    ComplaintIssue,
+    DeveloperForward,
+    IssueState,
+    Level,
+    Obligation,
+    ProjectPhase,
+    State,
+)
 from ._base import acting, system_acting, text_required
 from .intake import department_for
 from .obligations import obligation_start, obligations_follow_holder, obligations_meet
@@ -191,10 +200,21 @@ def issue_findings_record(
 
 
 def developer_forward(
-    *, actor, complaint_id: int, party_id: int, reason: str, expected_version: int | None = None
+    *,
+    actor,
+    complaint_id: int,
+    party_id: int,
+    reason: str,
+    project_phase: str = "",
+    expected_version: int | None = None,
 ) -> DeveloperForward:
-    """Forward to the developer's customer-relations centre and follow it up until it answers (R-HDL-6)."""
+    """Forward to the developer's customer-relations centre and follow it up until it answers (R-HDL-6):
+    its answer has a deadline (`developer_answer`, reminders from the overdue ladder) and the project phase
+    the problem goes back to is recorded (seed 5.2.6.4)."""
     reason = text_required(reason, "转交说明")
+    project_phase = project_phase or ""
+    if project_phase and project_phase not in ProjectPhase.values:
+        raise DomainError("validation", detail="请选择项目阶段")
     with acting(
         actor=actor,
         complaint_id=complaint_id,
@@ -208,11 +228,21 @@ def developer_forward(
         if party is None:
             raise DomainError("validation", detail="请选择地产客户关系中心")
         fwd = DeveloperForward.objects.create(
-            complaint=c, company_id=c.company_id, party=party, reason=reason, sent_by=actor, sent_at=act.now
+            complaint=c,
+            company_id=c.company_id,
+            party=party,
+            reason=reason,
+            project_phase=project_phase,
+            sent_by=actor,
+            sent_at=act.now,
         )
         act.move()
         act.set(developer_related=True)
-        act.record("forwarded_to_developer", {"party": party.name, "reason": reason, "forward": fwd.id})
+        act.record(
+            "forwarded_to_developer",
+            {"party": party.name, "reason": reason, "forward": fwd.id, "project_phase": project_phase},
+        )
+        obligation_start(act, Obligation.Kind.DEVELOPER_ANSWER)  # issue 15
     return fwd
 
 
@@ -245,6 +275,7 @@ def developer_answer_record(
         fwd.save(update_fields=["answer", "their_ref", "answered_at", "recorded_by"])
         act.move()
         act.record("developer_answered", {"answer": answer, "their_ref": fwd.their_ref})
+        obligations_meet(act, Obligation.Kind.DEVELOPER_ANSWER)
     return fwd
 
 

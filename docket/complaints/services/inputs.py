@@ -24,6 +24,7 @@ from ..models import (
     Exemption,
     FollowUpMethod,
     FollowUpRating,
+    ProjectPhase,
     QmDecision,
     Severity,
     UnclosedOutcome,
@@ -215,6 +216,8 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
     "forward_to_developer": {
         "party_id": ref(_("地产客户关系中心")),
         "reason": text(_("转交说明")),
+        # Seed 5.2.6.4 (issue 15).
+        "project_phase": choice(_("问题所属项目阶段（可选）"), ProjectPhase.choices, required=False),
     },
     "developer_answer_record": {
         "answer": text(_("地产答复")),

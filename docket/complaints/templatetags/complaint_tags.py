@@ -17,6 +17,7 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
         FollowUpMethod,
         FollowUpRating,
         Method,
+        ProjectPhase,
         QmDecision,
         ReviewStage,
         UnclosedOutcome,
@@ -35,6 +36,7 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
         "measures_rating": dict(FollowUpRating.choices),
         "result_rating": dict(FollowUpRating.choices),
         "outcome": dict(UnclosedOutcome.choices),
+        "project_phase": dict(ProjectPhase.choices),
         "apologised": yes_no,
         "automatic": yes_no,
     }

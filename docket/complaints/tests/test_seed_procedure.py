@@ -713,3 +713,52 @@ def test_the_new_vocabulary_is_translated():
         labels = [kinds.label(k) for k in new_kinds] + [str(workflow.ACTIONS[a].label) for a in new_actions]
         labels.append(str(State.QM_VERIFYING.label))
     assert all(label.isascii() for label in labels), labels
+
+
+# --- 7. the developer's answer: deadline, reminders, project phase (5.2.3.9, 5.2.6.4, R-HDL-6) -----------------
+
+
+def test_a_forward_to_the_developer_has_a_deadline_and_records_the_phase(org):
+    from docket.complaints.models import DeveloperForward
+
+    sup = org.a.users["eng_supervisor"]
+    with time_machine.travel(at("2026-11-24 10:00"), tick=False):
+        c = h.drive_to(org, State.INVESTIGATING)
+        s.developer_forward(
+            actor=sup,
+            complaint_id=c.id,
+            party_id=org.developer.id,
+            reason="外墙渗水属保修",
+            project_phase="construction",
+        )
+    assert DeveloperForward.objects.get(complaint=c).project_phase == "construction"
+    ob = _ob(c, "developer_answer")
+    assert ob.due_at.astimezone(SHANGHAI) == at("2026-12-01 17:30")  # five working days
+    r = overdue_sweep(now=at("2026-11-30 17:00"))  # the reminder before it falls due
+    assert (ob.id, 1) in r.steps
+    with time_machine.travel(at("2026-11-30 18:00"), tick=False):
+        s.developer_answer_record(actor=sup, complaint_id=c.id, answer="地产同意保修")
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.MET
+
+
+def test_a_wrong_project_phase_is_refused_and_changes_nothing(org):
+    c = h.drive_to(org, State.INVESTIGATING)
+    h.refused(
+        "validation",
+        c.id,
+        lambda: s.developer_forward(
+            actor=org.a.users["eng_supervisor"],
+            complaint_id=c.id,
+            party_id=org.developer.id,
+            reason="x",
+            project_phase="sales",
+        ),
+    )
+
+
+def test_an_unanswered_forward_goes_overdue(org):
+    with time_machine.travel(at("2026-11-24 10:00"), tick=False):
+        c = h.drive_to(org, State.WITH_DEVELOPER)
+    overdue_sweep(now=at("2026-12-01 17:31"))
+    assert _ob(c, "developer_answer").state == Obligation.State.MISSED
