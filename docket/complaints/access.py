@@ -127,6 +127,21 @@ def _ready(c: Complaint, name: str) -> bool:
         return c.paused_at is not None
     if name == "severity_raise":
         return c.severity != Severity.MAJOR
+    # The seed's procedure (issue 15).
+    if name == "first_contact_record":
+        from .models import FirstContact
+
+        return c.contactable and not FirstContact.objects.filter(complaint=c).exists()
+    if name in ("progress_update_send", "unclosed_conclude"):
+        concluded = c.events.filter(kind="unclosed_concluded").exists()
+        return not concluded and (c.contactable or name == "unclosed_conclude")
+    if name == "leadership_opinion_request":
+        return not Obligation.objects.filter(
+            complaint=c,
+            kind="leadership_opinion",
+            met_at__isnull=True,
+            state__in=["open", "missed", "paused"],
+        ).exists()
     if name in ("compensation_decide", "compensation_escalate"):
         return CompensationClaim.objects.filter(complaint=c, state=ClaimState.PENDING).exists()
     return True

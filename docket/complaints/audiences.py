@@ -162,6 +162,11 @@ def online_watch(s, event=None) -> People:
     )
 
 
+def leadership(s, event=None) -> People:
+    """The company's leadership (分管领导/公司管理层): asked for its handling opinion (issue 15)."""
+    return people(Q(company_id=s.company_id, role=Role.LEADERSHIP))
+
+
 def _merge(*groups: People) -> People:
     seen: dict[int, tuple[User, str]] = {}
     for group in groups:
@@ -185,6 +190,8 @@ AUDIENCES: dict[str, Callable[..., People]] = {
     # escalation (issue 12)
     "group_property": group_property,
     "online_watch": online_watch,
+    # The seed's procedure (issue 15).
+    "leadership": leadership,
 }
 
 

@@ -71,7 +71,8 @@ def form_field(spec: In) -> forms.Field | None:
                 widget=widget,
                 **common,
             )
-        return forms.ChoiceField(choices=list(spec.choices), widget=widget, **common)
+        choices = list(spec.choices) if spec.required else [("", "—"), *spec.choices]
+        return forms.ChoiceField(choices=choices, widget=widget, **common)
     if kind == inputs.YES_NO:
         return forms.TypedChoiceField(
             coerce=_yes,

@@ -125,6 +125,16 @@ _kind("transferred", _("转派"), notice=ASSIGNED, audience="holder_team")
 _kind("refused", _("退回"), staff_text="reason", notice=RETURNED, audience="front_desk")
 _kind("escalated", _("上报品质管理部"), staff_text="reason", notice=ASSIGNED, audience="holder_team_and_qm")
 
+# The seed's procedure (issue 15): the department's first contact (document 5 §4.3); the complainant sees
+# that and how they were contacted, not the summary.
+_kind(
+    "first_contact_recorded",
+    _("首次联系顾客"),
+    public=True,
+    public_fields=("contact_method",),
+    staff_text="contact_summary",
+)
+
 # --- investigation -------------------------------------------------------------------------------------------
 _kind("findings_recorded", _("记录调查情况与措施"))
 _kind("forwarded_to_developer", _("转地产处理"), staff_text="reason", webhook=True)
@@ -204,7 +214,14 @@ _kind(
     "follow_up_recorded",
     _("回访"),
     public=True,
-    public_fields=("visit_method", "satisfaction", "opinion"),
+    public_fields=(
+        "visit_method",
+        "satisfaction",
+        "process_rating",
+        "measures_rating",
+        "result_rating",
+        "opinion",
+    ),
     public_text="opinion",
     owner_text=(CLOSED, "您的投诉（{no}）已回访结案，感谢您的反馈。"),
 )
@@ -215,6 +232,15 @@ _kind(
     public=True,
     public_fields=("exemption",),
     owner_text=(CLOSED, "您的投诉（{no}）已结案。"),
+)
+
+# The seed's procedure (issue 15), 5.2.3.6: the office reports its on-site verification to the company (the
+# last issue's verification, with every issue's measures and result), then QM decides.
+_kind("office_verification_reported", _("管理处验证合格，报品质部验证"), notice=REVIEW, audience="qm")
+_kind("qm_verified", _("品质部验证合格"))
+_kind("qm_rework", _("品质部验证：责成返工"), staff_text="note", notice=RETURNED, audience="holder_team")
+_kind(
+    "qm_reassessed", _("品质部验证：重新评审措施"), staff_text="note", notice=RETURNED, audience="holder_team"
 )
 
 # --- other endings -------------------------------------------------------------------------------------------
@@ -234,6 +260,40 @@ _kind(
     public_fields=("reason",),
     public_text="reason",
     owner_text=(CLOSED, "您的投诉（{no}）已撤回。"),
+)
+
+# The seed's procedure (issue 15): progress reports after an unclosed ending (5.2.5.2) and their final
+# ending; leadership's handling opinion (documents 3/4 §3).
+_kind(
+    "progress_updated",
+    _("通报进展"),
+    public=True,
+    public_fields=("body",),
+    public_text="body",
+    owner_text=(PROGRESS, "您的投诉（{no}）最新进展：{text}"),
+)
+_kind(
+    "unclosed_concluded",
+    _("未关闭投诉终结"),
+    public=True,
+    public_fields=("outcome", "note"),
+    public_text="note",
+    owner_text=(CLOSED, "您的投诉（{no}）已终结：{text}"),
+)
+_kind(
+    "leadership_opinion_requested",
+    _("提请领导处理意见"),
+    staff_text="question",
+    notice=ASSIGNED,
+    audience="leadership",
+)
+_kind(
+    "leadership_opinion_given",
+    _("领导处理意见"),
+    staff_text="opinion",
+    notice=ASSIGNED,
+    audience="holder_team_and_qm",
+    fields=(("opinion", _("处理意见")),),  # not the shared label (顾客意见)
 )
 
 # --- records beside the lifecycle ----------------------------------------------------------------------------
@@ -343,6 +403,20 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("exemption", _("免回访原因")),
     ("receipt_no", _("回执编号")),
     ("incident", _("突发事件")),  # incidents (issue 12)
+    # The seed's procedure (issue 15).
+    ("contact_method", _("联系方式")),
+    ("contact_summary", _("联系情况")),
+    ("contacted_at", _("联系时间")),
+    ("apologised", _("已道歉")),
+    ("no_apology_reason", _("未道歉原因")),
+    ("decision", _("结论")),
+    ("process_rating", _("对受理过程的评价")),
+    ("measures_rating", _("对处理措施的评价")),
+    ("result_rating", _("对处理结果的评价")),
+    ("automatic", _("系统自动判定")),
+    ("outcome", _("终结情况")),
+    ("project_phase", _("项目阶段")),
+    ("question", _("提请事项")),
 )
 
 

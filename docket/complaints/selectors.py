@@ -280,7 +280,9 @@ def _work_q(a) -> Q:
         return Q(office_id=a.office_id) & (Q(state=State.VERIFYING) | overdue)
     if role == Role.QM:
         return Q(company_id=a.company_id) & (
-            Q(review_stage="qm") | (Q(level="company") & active & ~Q(state=State.IN_REVIEW))
+            Q(review_stage="qm")
+            | Q(state=State.QM_VERIFYING)  # the seed's two-level verification (issue 15)
+            | (Q(level="company") & active & ~Q(state=State.IN_REVIEW))
         )
     if role == Role.GENERAL_OFFICE:
         return Q(company_id=a.company_id, review_stage="general_office")

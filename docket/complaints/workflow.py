@@ -33,6 +33,7 @@ ACTIVE = frozenset(
         S.NEGOTIATING,
         S.IMPLEMENTING,
         S.VERIFYING,
+        S.QM_VERIFYING,
         S.FOLLOW_UP,
     }
 )
@@ -109,6 +110,15 @@ _ACTIONS = [
     _a("accept", _("接单"), {S.ASSIGNED}, {S.INVESTIGATING}, HANDLERS),
     _a("transfer", _("转派"), {S.ASSIGNED, S.INVESTIGATING}, {S.ASSIGNED}, HANDLERS | {R.MGMT_REP}),
     _a("refuse", _("退回（非本部门）"), {S.ASSIGNED}, {S.REGISTERED}, {R.DEPT_SUPERVISOR, R.DEPT_MANAGER}),
+    # The seed's procedure (issue 15): first contact (document 5 §4.3, R-PRC-4) ------------------------
+    _a(
+        "first_contact_record",
+        _("记录首次联系顾客"),
+        {S.INVESTIGATING, S.WITH_DEVELOPER, S.IN_REVIEW, S.REPLY_APPROVED},
+        None,
+        HANDLERS | {R.DEPT_STAFF},
+        service="first_contact_record",
+    ),
     # Investigation (R-HDL-2) ---------------------------------------------------------------------
     _a(
         "issue_findings_record",
@@ -161,10 +171,19 @@ _ACTIONS = [
         "issue_verify",
         _("验证"),
         {S.VERIFYING},
-        {S.VERIFYING, S.FOLLOW_UP, S.IMPLEMENTING},
+        {S.VERIFYING, S.QM_VERIFYING, S.FOLLOW_UP, S.IMPLEMENTING},
         SUPERVISOR_AND_ABOVE,
         office_after_escalation=True,
         per_issue=True,
+    ),
+    # The seed's procedure (issue 15): QM verifies after the office, and may re-assess the measures (5.2.3.6).
+    _a(
+        "qm_verify",
+        _("品质部验证"),
+        {S.QM_VERIFYING},
+        {S.FOLLOW_UP, S.IMPLEMENTING, S.INVESTIGATING},
+        {R.QM},
+        service="qm_verify",
     ),
     # Follow-up (R-HDL-11) ------------------------------------------------------------------------
     _a("follow_up_record", _("回访"), {S.FOLLOW_UP}, {S.CLOSED}, FRONT | {R.OFFICE_MANAGER, R.QM}),
@@ -194,6 +213,41 @@ _ACTIONS = [
         {R.OFFICE_MANAGER, R.QM, R.LEADERSHIP},
     ),
     _a("withdraw", _("撤回"), ACTIVE, {S.WITHDRAWN}, FRONT | {R.OFFICE_MANAGER, R.QM}),
+    # The seed's procedure (issue 15): an unclosed complaint's complainant keeps hearing of progress until a
+    # final ending (5.2.5.2); leadership gives its handling opinion on what could not be handled (docs 3/4 §3).
+    _a(
+        "progress_update_send",
+        _("向顾客通报进展"),
+        {S.UNCLOSED},
+        None,
+        FRONT | {R.OFFICE_MANAGER, R.QM, R.LEADERSHIP},
+        service="progress_update_send",
+    ),
+    _a(
+        "unclosed_conclude",
+        _("终结未关闭投诉"),
+        {S.UNCLOSED},
+        None,
+        {R.OFFICE_MANAGER, R.QM, R.LEADERSHIP},
+        service="unclosed_conclude",
+    ),
+    _a(
+        "leadership_opinion_request",
+        _("提请领导处理意见"),
+        ACTIVE | {S.UNCLOSED},
+        None,
+        {R.QM, R.OFFICE_MANAGER, R.MGMT_REP},
+        office_after_escalation=True,
+        service="leadership_opinion_request",
+    ),
+    _a(
+        "leadership_opinion_record",
+        _("领导处理意见"),
+        ACTIVE | {S.UNCLOSED},
+        None,
+        {R.LEADERSHIP},
+        service="leadership_opinion_record",
+    ),
     # Deadlines (R-SLA-2, R-EXP-5, R-EXP-8) --------------------------------------------------------
     _a("acknowledge_send", _("礼节性回复"), ACTIVE, None, HANDLERS | FRONT),
     _a(
@@ -325,6 +379,22 @@ REVIEW_ROUTES: dict[str, tuple[str, ...]] = {
     "government_forward": ("qm", "general_office"),
     "developer_forward": ("qm",),
 }
+
+
+# The seed's procedure (issue 15), 5.2.3.6: "对于上交到或直接投诉到公司、网上的投诉" the office verifies on
+# site and reports to the company, then QM verifies. Company-level: escalated to QM (level), or arrived at
+# the company, the group or through government (5.2.2.6: QM records and follows those); online: filed on
+# the website/app, by channel or by method.
+TWO_LEVEL_CHANNELS = frozenset({"company", "group", "government", "online"})
+
+
+def needs_qm_verification(complaint) -> bool:
+    """Whether the office's verification is followed by QM's (seed 5.2.3.6)."""
+    return (
+        complaint.level == "company"
+        or complaint.channel in TWO_LEVEL_CHANNELS
+        or complaint.method == "online"
+    )
 
 
 def check(state: str, action: str) -> Action:

@@ -68,6 +68,12 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "incident_already_linked": (409, _("该投诉已关联到此事件。")),
     "incident_not_linked": (409, _("该投诉未关联到此事件。")),
     "incident_complaint_ended": (409, _("该投诉已结束，不能再关联事件。")),
+    # The seed's procedure (issue 15).
+    "first_contact_done": (409, _("已记录过首次联系顾客。")),
+    "not_contactable": (409, _("该投诉为匿名投诉或没有联系方式，无法联系顾客。")),
+    "qm_decision_invalid": (422, _("请选择品质部验证结论。")),
+    "unclosed_concluded": (409, _("该未关闭投诉已终结，不再通报进展。")),
+    "opinion_pending": (409, _("已提请领导处理意见，尚未答复。")),
     # Raised by the API layer only (docket/api/errors.py ApiError).
     "bad_request": (400, _("请求格式有误：{detail}")),
     "unauthenticated": (401, _("未登录，或接口密钥无效、已吊销。")),

@@ -84,23 +84,23 @@ class Handling(Steps):
                     break
                 note = issue.topic.verify if issue.topic else "现场核查整改已落实，验证合格。"
                 self.do(4, 48, s.issue_verify, actor=verifier, issue_id=iid, passed=True, note=note)
+        if self.state == State.QM_VERIFYING:  # company-level or online: QM verifies too (seed 5.2.3.6)
+            self.do(
+                2,
+                20,
+                s.qm_verify,
+                actor=self.co.users["qm"],
+                decision="passed",
+                note="品质部复核：管理处现场验证记录与整改结果一致，措施适宜、充分。",
+            )
         self._follow_up()
 
     def _follow_up(self) -> None:
         p, rng = self.p, self.rng
         actor = self.front()
-        if p.anonymous:
-            self.do(4, 72, s.follow_up_exempt, actor=actor, exemption=Exemption.ANONYMOUS)
-        elif p.sensitive:
-            self.do(
-                4,
-                72,
-                s.follow_up_exempt,
-                actor=actor,
-                exemption=Exemption.SENSITIVE,
-                note="涉及业主自治和公共收益，不便回访，处理结果已书面送达。",
-            )
-        elif rng.random() < 0.04:
+        if self.state != State.FOLLOW_UP and p.stop_at != self.state:
+            return  # anonymous, unreachable or sensitive: exempted when verification passed (5.2.5.1 B, C)
+        if rng.random() < 0.04:
             self.do(4, 72, s.follow_up_exempt, actor=actor, exemption=Exemption.UNREACHABLE, note=UNREACHABLE)
         else:
             score = rng.choices((5, 4, 3, 2, 1), (45, 30, 15, 7, 3))[0]
@@ -112,6 +112,9 @@ class Handling(Steps):
                 else rng.choices(("phone", "visit", "survey"), (70, 20, 10))[0]
             )
             quality = rng.choice((None, None, 4, 5, 3)) if rng.random() < 0.5 else None
+            # the seed's three points (5.2.5.3): the overall score colours each of them
+            weights = (80, 18, 2) if score >= 4 else (30, 50, 20) if score == 3 else (10, 30, 60)
+            points = [rng.choices(("satisfied", "basic", "unsatisfied"), weights)[0] for _ in range(3)]
             self.do(
                 4,
                 72,
@@ -121,6 +124,9 @@ class Handling(Steps):
                 satisfaction=score,
                 opinion=rng.choice(OPINIONS[score]),
                 quality_score=quality,
+                process_rating=points[0],
+                measures_rating=points[1],
+                result_rating=points[2],
             )
 
     def _findings(self, issue: IssuePlan) -> tuple[str, str]:

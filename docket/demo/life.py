@@ -192,6 +192,18 @@ class Life(Handling):
             users["eng_manager"] if self.lead == "engineering" and rng.random() < 0.2 else self.sup(self.lead)
         )
         self.do(0.1, 2, s.complaint_accept, actor=acceptor)
+        if Complaint.objects.get(pk=self.cid).contactable and rng.random() < 0.93:
+            # The department contacts the complainant at once, apologising first (document 5 §4.3).
+            self.side(
+                0.05,
+                0.9 if rng.random() < 0.85 else 3,
+                s.first_contact_record,
+                actor=acceptor,
+                method="phone" if rng.random() < 0.8 else "visit",
+                summary="已联系业主，首先致歉，说明已安排专业人员现场了解，并约定答复时间。",
+                apologised=not p.unreasonable,
+                no_apology_reason="无理投诉：已耐心解释，并感谢业主对工作的支持。",
+            )
         if p.pause:
             # Waiting on the owner: the clock stops with a reason and a resume date (R-EXP-5).
             self._advance(0.5, 4)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from docket.complaints.models import Channel, Kind, Method, Severity, State
-from docket.complaints.workflow import REVIEW_ROUTES
+from docket.complaints.workflow import REVIEW_ROUTES, TWO_LEVEL_CHANNELS
 from docket.core import clock
 
 from .build import Loader, OfficeKit
@@ -92,6 +92,10 @@ class Planner(Loader):
             channel, method = rng.choices(combos, weights)[0]
             if target in (State.IN_REVIEW, State.REPLY_APPROVED) and method not in REVIEWED:
                 continue
+            if target == State.QM_VERIFYING and not (
+                channel in TWO_LEVEL_CHANNELS or method == Method.ONLINE
+            ):  # only company-level and online complaints wait for QM's verification (seed 5.2.3.6)
+                continue
             return channel, method
 
     def _plan(self, target: str, combo: tuple[Channel, Method] | None, kind: str = "") -> Plan:
@@ -146,7 +150,7 @@ class Planner(Loader):
         p.anonymous = rng.random() < {Channel.SUGGESTION_BOX: 0.6, Channel.ONLINE: 0.25}.get(
             p.channel, 0.05 if p.method == Method.PHONE else 0.0
         )
-        if target == "on_spot":
+        if target in ("on_spot", State.FOLLOW_UP):  # anonymous ones are exempted from the visit (5.2.5.1 B)
             p.anonymous = False
         p.who = rng.choice(kit.residents)
         ctx = self._ctx(kit, p.who)
@@ -201,7 +205,11 @@ class Planner(Loader):
             p.disagree = 1
         p.rework = complaint and rng.random() < 0.06
         p.unreasonable = topic.unreasonable
-        p.sensitive = topic.key in ("public_income", "committee_room") and rng.random() < 0.5
+        p.sensitive = (
+            topic.key in ("public_income", "committee_room")
+            and rng.random() < 0.5
+            and p.stop_at != State.FOLLOW_UP  # sensitive ones are exempted from the visit (5.2.5.1 C)
+        )
         p.risk = complaint and (rng.random() < 0.03 or (p.people >= 5 and rng.random() < 0.3))
         p.ncr = bool(p.escalate and rng.random() < 0.5) or (
             topic.key in ("guard", "water_tank", "parking_fee") and rng.random() < 0.25

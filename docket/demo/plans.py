@@ -87,6 +87,7 @@ COVERAGE = [
     State.NEGOTIATING,
     State.IMPLEMENTING,
     State.VERIFYING,
+    State.QM_VERIFYING,
     State.FOLLOW_UP,
     State.CLOSED,
     "on_spot",
@@ -108,6 +109,7 @@ TARGET_WEIGHTS = {
     State.NEGOTIATING: 12,
     State.IMPLEMENTING: 15,
     State.VERIFYING: 8,
+    State.QM_VERIFYING: 4,
     State.FOLLOW_UP: 15,
 }
 # How long ago (days) a complaint that ends up in each state arrived.
@@ -122,6 +124,7 @@ AGE_DAYS = {
     State.NEGOTIATING: (4, 15),
     State.IMPLEMENTING: (3, 12),
     State.VERIFYING: (5, 14),
+    State.QM_VERIFYING: (5, 14),
     State.FOLLOW_UP: (5, 14),
     State.CLOSED: (8, HISTORY_DAYS),
     "on_spot": (0.1, HISTORY_DAYS),

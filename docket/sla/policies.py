@@ -37,6 +37,17 @@ DEFAULT_RULES: dict[str, Any] = {
     "review": {"type": "working_minutes", "n": 240},
     "verify": {"type": "working_days", "n": 1},
     "follow_up": {"type": "working_days", "n": 2},
+    # The seed's procedure (issue 15), defaults where the seed gives no figure (docs/decisions.md):
+    # document 5 §4.3 "立即与用户联系": first contact within one working hour of the hand-over.
+    "first_contact": {"type": "working_minutes", "n": 60},
+    # 5.2.3.6: QM verifies what the office verified on site, within a working day like the office.
+    "qm_verify": {"type": "working_days", "n": 1},
+    # 5.2.5.2 "及时向顾客通报进展状况": an unclosed complaint's complainant hears of progress every two weeks.
+    "progress_update": {"type": "working_days", "n": 10},
+    # Documents 3/4 §3: leadership gives its handling opinion on what the office could not handle.
+    "leadership_opinion": {"type": "working_days", "n": 1},
+    # 5.2.3.9 / R-HDL-6: the developer's answer is followed up; reminders come from the overdue ladder.
+    "developer_answer": {"type": "working_days", "n": 5},
     # R-ESC-1/2: hot within 4 hours; major "at once" (one hour).
     "report_group": {"hot": {"type": "clock_minutes", "n": 240}, "major": {"type": "clock_minutes", "n": 60}},
     # --- escalation (issue 12) ---
@@ -64,6 +75,15 @@ DEFAULT_RULES: dict[str, Any] = {
     "qm_after_minutes": 480,
 }
 
+# Single-rule sections added by the seed's procedure (issue 15).
+SEED_PROCEDURE_SECTIONS = (
+    "first_contact",
+    "qm_verify",
+    "progress_update",
+    "leadership_opinion",
+    "developer_answer",
+)
+
 KIND_LABELS = {
     "acknowledge": _("礼节性回复"),
     "reply": _("答复"),
@@ -77,6 +97,11 @@ KIND_LABELS = {
     "case_report": _("热点投诉案例报告"),
     "special_report": _("重大投诉专题报告"),
     "authority_report": _("报告区物业主管部门"),
+    "first_contact": _("首次联系顾客"),
+    "qm_verify": _("品质部验证"),
+    "progress_update": _("向顾客通报进展"),
+    "leadership_opinion": _("领导处理意见"),
+    "developer_answer": _("地产答复"),
 }
 
 
@@ -115,7 +140,7 @@ def validate_rules(rules: dict) -> None:
     ):
         for key, rule in rules.get(section, {}).items():
             validate_rule(rule, f"{section}.{key}")
-    for section in ("review", "verify", "follow_up", "authority_report"):
+    for section in ("review", "verify", "follow_up", "authority_report", *SEED_PROCEDURE_SECTIONS):
         validate_rule(rules.get(section), section)
     reports = rules.get("reports", {})
     for key in ("dept_monthly_working_days", "office_monthly_working_days", "qm_working_days"):

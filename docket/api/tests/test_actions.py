@@ -58,7 +58,18 @@ def test_whole_lifecycle_through_the_api(org, manager, complaint_factory):
             {"issue_id": c.issues.get().id, "passed": True, "note": "运行正常"},
             State.FOLLOW_UP,
         ),
-        ("follow_up_record", {"method": "phone", "satisfaction": 5, "opinion": "满意"}, State.CLOSED),
+        (
+            "follow_up_record",
+            {
+                "method": "phone",
+                "satisfaction": 5,
+                "opinion": "满意",
+                "process_rating": "satisfied",
+                "measures_rating": "satisfied",
+                "result_rating": "satisfied",
+            },
+            State.CLOSED,
+        ),
     ]
     for action, fields, state in steps:
         r = _act(manager, c.id, action, **fields)

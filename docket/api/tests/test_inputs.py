@@ -261,7 +261,18 @@ def test_api_type_errors_are_chinese_with_stable_codes(
 @pytest.mark.parametrize(
     "action, body, field, code",
     [
-        ("follow_up_record", {"method": "fax", "satisfaction": 5}, "method", "invalid_choice"),
+        (
+            "follow_up_record",
+            {
+                "method": "fax",
+                "satisfaction": 5,
+                "process_rating": "satisfied",
+                "measures_rating": "satisfied",
+                "result_rating": "satisfied",
+            },
+            "method",
+            "invalid_choice",
+        ),
         ("issue_verify", {"issue_id": 1, "passed": "maybe", "note": "x"}, "passed", "invalid"),
         ("clock_pause", {"reason": "x", "resume_on": "tomorrow"}, "resume_on", "invalid"),
         (

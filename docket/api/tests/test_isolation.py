@@ -24,7 +24,13 @@ BODIES = {
     "issue_findings_record": {"issue_id": 1, "findings": "x", "measures": "x"},
     "forward_to_developer": {"party_id": 1, "reason": "x"},
     "issue_verify": {"issue_id": 1, "passed": True, "note": "x"},
-    "follow_up_record": {"method": "phone", "satisfaction": 5},
+    "follow_up_record": {
+        "method": "phone",
+        "satisfaction": 5,
+        "process_rating": "satisfied",
+        "measures_rating": "satisfied",
+        "result_rating": "satisfied",
+    },
     "follow_up_attempt": {"method": "phone", "note": "x"},
     "follow_up_exempt": {"exemption": "anonymous"},
     "clock_pause": {"reason": "x", "resume_on": "2099-01-01T00:00:00Z"},
@@ -43,6 +49,13 @@ BODIES = {
     "major_incident_record": {"incident": "safety_hazard", "note": "x"},
     "authority_report_record": {"text": "x"},
     "closing_report_record": {"content": "x", "causes": "x", "process_result": "x", "lessons": "x"},
+    # The seed's procedure (issue 15).
+    "first_contact_record": {"method": "phone", "apologised": True, "summary": "x"},
+    "qm_verify": {"decision": "passed", "note": "x"},
+    "progress_update_send": {"method": "phone", "text": "x"},
+    "unclosed_conclude": {"outcome": "resolved", "note": "x"},
+    "leadership_opinion_request": {"question": "x"},
+    "leadership_opinion_record": {"opinion": "x"},
 }
 TEXT_FIELDS = ("note", "reason", "body", "comment", "summary", "text", "explanation", "answer")
 

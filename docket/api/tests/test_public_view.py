@@ -50,10 +50,20 @@ def test_follow_up_quality_score_stays_internal(org, api_a):
         satisfaction=4,
         opinion="维修及时",
         quality_score=2,
+        process_rating="satisfied",
+        measures_rating="basic",
+        result_rating="satisfied",
     )
     public = api_a.get(f"/complaints/{c.id}/events", {"public": "1"}).json()
     event = next(e for e in public if e["kind"] == "follow_up_recorded")
-    assert event["payload"] == {"visit_method": "phone", "satisfaction": 4, "opinion": "维修及时"}
+    assert event["payload"] == {
+        "visit_method": "phone",
+        "satisfaction": 4,
+        "process_rating": "satisfied",
+        "measures_rating": "basic",
+        "result_rating": "satisfied",
+        "opinion": "维修及时",
+    }
     receipt = api_a.get(f"/receipts/{c.receipt_no}", {"code": c.check_code}).json()
     assert next(e for e in receipt["timeline"] if e["kind"] == "follow_up_recorded")["text"] == "维修及时"
     full = api_a.get(f"/complaints/{c.id}/events").json()

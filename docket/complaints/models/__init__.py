@@ -4,16 +4,21 @@ from .choices import (
     Channel,
     ClaimState,
     ClosureKind,
+    ContactMethod,
     Exemption,
     FollowUpMethod,
+    FollowUpRating,
     IssueState,
     Kind,
     Level,
     Method,
+    ProjectPhase,
+    QmDecision,
     ReplyState,
     ReviewStage,
     Severity,
     State,
+    UnclosedOutcome,
 )
 from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
 from .events import AppendOnlyError, ComplaintEvent
@@ -21,6 +26,7 @@ from .handling import CompensationClaim, DeveloperForward, FollowUp, Nonconformi
 from .intake_log import DailyReconciliation, SavedFilter, SuggestionBoxOpening
 from .obligations import Obligation
 from .privacy import PersonalDataAccess
+from .procedure import FirstContact
 
 __all__ = [
     "TERMINAL_STATES",
@@ -30,6 +36,8 @@ __all__ = [
     "Channel",
     "ClaimState",
     "ClosureKind",
+    "ContactMethod",
+    "FirstContact",
     "CoSigner",
     "CompensationClaim",
     "Complaint",
@@ -43,10 +51,13 @@ __all__ = [
     "Exemption",
     "FollowUp",
     "FollowUpMethod",
+    "FollowUpRating",
     "IssueState",
     "Kind",
     "Level",
     "Method",
+    "ProjectPhase",
+    "QmDecision",
     "NonconformityReport",
     "Obligation",
     "ReceiptCounter",
@@ -56,4 +67,5 @@ __all__ = [
     "ReviewStage",
     "Severity",
     "State",
+    "UnclosedOutcome",
 ]

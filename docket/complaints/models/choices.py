@@ -49,6 +49,9 @@ class State(models.TextChoices):
     NEGOTIATING = "negotiating", _("协商中")
     IMPLEMENTING = "implementing", _("措施落实中")
     VERIFYING = "verifying", _("待验证")
+    # Complaints handled at company level or filed online: after the office's on-site verification QM
+    # verifies again (seed 5.2.3.6, issue 15).
+    QM_VERIFYING = "qm_verifying", _("待品质部验证")
     FOLLOW_UP = "follow_up", _("待回访")
     CLOSED = "closed", _("已关闭")
     UNCLOSED = "unclosed", _("未关闭")
@@ -99,6 +102,48 @@ class FollowUpMethod(models.TextChoices):
     VISIT = "visit", _("上门")
     ONLINE = "online", _("网上回复")
     SURVEY = "survey", _("问卷")
+
+
+class ContactMethod(models.TextChoices):
+    """How the responsible department first contacted the complainant (seed document 5 §4.3)."""
+
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("上门面谈")
+    MESSAGE = "message", _("短信/微信/网上留言")
+    EMAIL = "email", _("邮件")
+
+
+class QmDecision(models.TextChoices):
+    """QM's verification of a company-level or online complaint (seed 5.2.3.6)."""
+
+    PASSED = "passed", _("验证合格")
+    REWORK = "rework", _("措施落实不到位，责成返工")
+    REASSESS = "reassess", _("措施不适宜或不充分，重新评审措施")
+
+
+class FollowUpRating(models.TextChoices):
+    """The complainant's view of one of the follow-up's three points (seed 5.2.5.3: 投诉受理过程、处理措施、
+    结果), on the three-step scale of the industry's follow-up forms."""
+
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class UnclosedOutcome(models.TextChoices):
+    """How an unclosed complaint's progress reports end (seed 5.2.5.2, issue 15)."""
+
+    RESOLVED = "resolved", _("责任方已解决问题")
+    ACCEPTED = "accepted", _("顾客接受最终处理意见")
+    UNREACHABLE = "unreachable", _("顾客已无法联系")
+
+
+class ProjectPhase(models.TextChoices):
+    """The project phase a developer-legacy problem goes back to (seed 5.2.6.4: 规划设计、工程施工、接管验收)."""
+
+    DESIGN = "design", _("规划设计")
+    CONSTRUCTION = "construction", _("工程施工")
+    HANDOVER = "handover", _("接管验收")
 
 
 class Exemption(models.TextChoices):

@@ -201,6 +201,12 @@ class Complaint(models.Model):
             return None
 
     @property
+    def contactable(self) -> bool:
+        """Whether anyone can reach the complainant: not anonymous and a phone or email on record (the
+        seed's "匿名投诉、无法确定联络方式的投诉", 5.2.5.1 B)."""
+        return not self.anonymous and bool(self.complainant_phone or self.complainant_email)
+
+    @property
     def is_collective(self) -> bool:
         return self.people_count > 1
 

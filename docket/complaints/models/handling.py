@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.org.models import Company, ExternalParty
 
-from .choices import ClaimState, Exemption, FollowUpMethod, ReplyState, ReviewStage
+from .choices import (
+    ClaimState,
+    Exemption,
+    FollowUpMethod,
+    FollowUpRating,
+    ProjectPhase,
+    ReplyState,
+    ReviewStage,
+)
 from .complaint import Complaint
 
 User = settings.AUTH_USER_MODEL
@@ -71,6 +79,9 @@ class DeveloperForward(models.Model):
     )
     reason = models.TextField(_("转交说明"))
     their_ref = models.CharField(_("对方编号"), max_length=64, blank=True)
+    # Seed 5.2.6.4 (issue 15): which phase of the project the problem goes back to, for the developer's
+    # statistics and the company's own early involvement.
+    project_phase = models.CharField(_("项目阶段"), max_length=12, choices=ProjectPhase.choices, blank=True)
     sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("转交人"))
     sent_at = models.DateTimeField(_("转交时间"))
     answer = models.TextField(_("地产答复"), blank=True)
@@ -126,6 +137,18 @@ class FollowUp(models.Model):
     satisfaction = models.PositiveSmallIntegerField(_("顾客满意度（1-5）"), null=True, blank=True)
     quality_score = models.PositiveSmallIntegerField(_("质检评分（1-5）"), null=True, blank=True)
     opinion = models.TextField(_("顾客意见"), blank=True)
+    # The seed's three points (5.2.5.3, issue 15): the handling process, the measures, the result.
+    process_rating = models.CharField(
+        _("对受理过程的评价"), max_length=12, choices=FollowUpRating.choices, blank=True
+    )
+    measures_rating = models.CharField(
+        _("对处理措施的评价"), max_length=12, choices=FollowUpRating.choices, blank=True
+    )
+    result_rating = models.CharField(
+        _("对处理结果的评价"), max_length=12, choices=FollowUpRating.choices, blank=True
+    )
+    # The exemption was decided by the system from the complaint's facts (anonymous, no contact, sensitive).
+    automatic = models.BooleanField(_("系统自动免回访"), default=False)
     visited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("回访人"))
     visited_at = models.DateTimeField(_("回访时间"))
 

@@ -19,7 +19,11 @@ class Obligation(models.Model):
     complaint's own deadline given by the forwarder / the answer back recorded), review (draft submitted /
     approved or returned at the last stage), verify (measures done / all issues verified or rework),
     follow_up (verification passed / visit or exemption), report_group (raised hot or major / report
-    recorded).
+    recorded), first_contact (handed to a department / first contact recorded or a reply sent), qm_verify
+    (the office verified a company-level or online complaint / QM's decision), progress_update (an
+    'unclosed' ending, then each update / the next update or the final ending), leadership_opinion
+    (escalation or a request / leadership's opinion), developer_answer (forwarded to the developer / its
+    answer recorded).
 
     `due_at` is computed once when the obligation starts and changes only by an explicit, recorded act:
     resuming from a pause, or recomputation after the year's holiday data is loaded (`provisional`).
@@ -42,6 +46,12 @@ class Obligation(models.Model):
         CASE_REPORT = "case_report", _("热点投诉案例报告")
         SPECIAL_REPORT = "special_report", _("重大投诉专题报告")
         AUTHORITY_REPORT = "authority_report", _("报告区物业主管部门")
+        # The seed's procedure (issue 15).
+        FIRST_CONTACT = "first_contact", _("首次联系顾客")
+        QM_VERIFY = "qm_verify", _("品质部验证")
+        PROGRESS_UPDATE = "progress_update", _("向顾客通报进展")
+        LEADERSHIP_OPINION = "leadership_opinion", _("领导处理意见")
+        DEVELOPER_ANSWER = "developer_answer", _("地产答复")
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")

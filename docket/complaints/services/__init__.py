@@ -47,6 +47,14 @@ from .privacy import (
     personal_data_reveal,
     resident_lookup,
 )
+from .procedure import (
+    first_contact_record,
+    leadership_opinion_record,
+    leadership_opinion_request,
+    progress_update_send,
+    qm_verify,
+    unclosed_conclude,
+)
 from .records import (
     chase_record,
     compensation_claim_record,
@@ -64,6 +72,12 @@ __all__ = [
     "complaint_incident_unlink",
     "complaint_incident_update",
     "HandOver",
+    "first_contact_record",
+    "qm_verify",
+    "progress_update_send",
+    "unclosed_conclude",
+    "leadership_opinion_request",
+    "leadership_opinion_record",
     "owner_agree",
     "owner_disagree",
     "LookupResult",

@@ -101,7 +101,7 @@ class Act:
 def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:
     """Keep Complaint.next_due_at = the earliest due time of running (not paused) obligations. Once the
     complaint has ended only the forwarder's own deadline still runs (it must be answered whatever the
-    outcome); everything else no longer counts, so ended complaints never look overdue. `started`: for a
+    outcome), and an unclosed complaint's progress reports (5.2.5.2); everything else no longer counts, so ended complaints never look overdue. `started`: for a
     new complaint, the due times of the obligations intake just started — all it has, so no query."""
     if started is not None:
         first_started = min(started) if started else None
@@ -114,7 +114,8 @@ def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:
         met_at__isnull=True,
     )
     if act.complaint.state in TERMINAL_STATES:
-        running = running.filter(kind=Obligation.Kind.FORWARDER_REPLY)
+        # ... and the progress reports of an unclosed complaint (seed 5.2.5.2, issue 15)
+        running = running.filter(kind__in=[Obligation.Kind.FORWARDER_REPLY, Obligation.Kind.PROGRESS_UPDATE])
     first = running.order_by("due_at").values_list("due_at", flat=True).first()
     if first != act.complaint.next_due_at:
         act.set(next_due_at=first)

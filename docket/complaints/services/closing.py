@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from docket.core.errors import DomainError
 
-from ..models import ClosureKind, ComplaintIssue, Exemption, FollowUp, FollowUpMethod, IssueState, State
+from ..models import (
+    ClosureKind,
+    ComplaintIssue,
+    Exemption,
+    FollowUp,
+    FollowUpMethod,
+    FollowUpRating,
+    IssueState,
+    State,
+)
 from ._base import acting, text_required
 from .obligations import obligations_cancel, obligations_meet
+from .procedure import progress_updates_start
 
 
 def _score(value: int | None, label: str) -> int | None:
@@ -17,20 +27,42 @@ def _score(value: int | None, label: str) -> int | None:
     return value
 
 
+THREE_POINTS = (
+    ("process_rating", "对受理过程的评价"),
+    ("measures_rating", "对处理措施的评价"),
+    ("result_rating", "对处理结果的评价"),
+)
+
+
 def follow_up_record(
     *,
     actor,
     complaint_id: int,
     method: str,
     satisfaction: int,
+    process_rating: str,
+    measures_rating: str,
+    result_rating: str,
     opinion: str = "",
     quality_score: int | None = None,
     expected_version: int | None = None,
 ) -> FollowUp:
-    """The follow-up visit after verification: how, the complainant's satisfaction (1–5) and words, and
-    optionally the staff quality-control score (R-HDL-11, R-EXP-13). Closes the complaint."""
+    """The follow-up visit after verification: how, the complainant's view of the three points the seed
+    names (5.2.5.3: the handling process, the measures, the result; 满意/基本满意/不满意), their overall
+    satisfaction (1–5) and words, and optionally the staff quality-control score (R-HDL-11, R-EXP-13).
+    Closes the complaint."""
     if method not in FollowUpMethod.values:
         raise DomainError("validation", detail="请选择回访方式")
+    ratings = {
+        "process_rating": process_rating,
+        "measures_rating": measures_rating,
+        "result_rating": result_rating,
+    }
+    for name, label in THREE_POINTS:
+        if not ratings[name]:
+            raise DomainError("required", field=label)
+        if ratings[name] not in FollowUpRating.values:
+            raise DomainError("validation", detail=f"{label}须为满意、基本满意或不满意")
     rated = _score(satisfaction, "满意度")
     if rated is None:
         raise DomainError("required", field="满意度")
@@ -49,6 +81,7 @@ def follow_up_record(
             opinion=opinion.strip(),
             visited_by=actor,
             visited_at=act.now,
+            **ratings,
         )
         act.move()
         act.set(satisfaction=satisfaction, closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
@@ -57,6 +90,7 @@ def follow_up_record(
             {
                 "visit_method": method,
                 "satisfaction": satisfaction,
+                **ratings,
                 "opinion": fu.opinion,
                 "quality_score": quality_score,
             },
@@ -139,6 +173,7 @@ def complaint_close_unclosed(
         )
         act.record("closed_unclosed", {"analysis": analysis, "mitigation": mitigation})
         obligations_cancel(act)
+        progress_updates_start(act)  # 5.2.5.2: the complainant keeps hearing of progress (issue 15)
     return act.complaint
 
 

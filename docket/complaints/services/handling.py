@@ -9,11 +9,28 @@ from docket.accounts.models import RoleAssignment, User
 from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty
 
+from .. import workflow
 from ..actors import Actor
-from ..models import Complaint, ComplaintIssue, DeveloperForward, IssueState, Level, State
+from ..models import (
+    Complaint,
+    ComplaintIssue,
+    DeveloperForward,
+    IssueState,
+    Level,
+    Obligation,
+    ProjectPhase,
+    State,
+)
 from ._base import acting, system_acting, text_required
 from .intake import department_for
 from .obligations import obligation_start, obligations_follow_holder, obligations_meet
+from .procedure import (
+    _opinion_pending,
+    first_contact_due,
+    follow_up_due,
+    leadership_opinion_due,
+    office_verification_report,
+)
 
 
 def _responsible_in(dept: Department, user_id: int | None) -> User | None:
@@ -85,6 +102,7 @@ def complaint_assign(
                 "issues": changes,
             },
         )
+        first_contact_due(act)  # document 5 §4.3: the department contacts the complainant at once
     return act.complaint
 
 
@@ -182,10 +200,21 @@ def issue_findings_record(
 
 
 def developer_forward(
-    *, actor, complaint_id: int, party_id: int, reason: str, expected_version: int | None = None
+    *,
+    actor,
+    complaint_id: int,
+    party_id: int,
+    reason: str,
+    project_phase: str = "",
+    expected_version: int | None = None,
 ) -> DeveloperForward:
-    """Forward to the developer's customer-relations centre and follow it up until it answers (R-HDL-6)."""
+    """Forward to the developer's customer-relations centre and follow it up until it answers (R-HDL-6):
+    its answer has a deadline (`developer_answer`, reminders from the overdue ladder) and the project phase
+    the problem goes back to is recorded (seed 5.2.6.4)."""
     reason = text_required(reason, "转交说明")
+    project_phase = project_phase or ""
+    if project_phase and project_phase not in ProjectPhase.values:
+        raise DomainError("validation", detail="请选择项目阶段")
     with acting(
         actor=actor,
         complaint_id=complaint_id,
@@ -199,11 +228,21 @@ def developer_forward(
         if party is None:
             raise DomainError("validation", detail="请选择地产客户关系中心")
         fwd = DeveloperForward.objects.create(
-            complaint=c, company_id=c.company_id, party=party, reason=reason, sent_by=actor, sent_at=act.now
+            complaint=c,
+            company_id=c.company_id,
+            party=party,
+            reason=reason,
+            project_phase=project_phase,
+            sent_by=actor,
+            sent_at=act.now,
         )
         act.move()
         act.set(developer_related=True)
-        act.record("forwarded_to_developer", {"party": party.name, "reason": reason, "forward": fwd.id})
+        act.record(
+            "forwarded_to_developer",
+            {"party": party.name, "reason": reason, "forward": fwd.id, "project_phase": project_phase},
+        )
+        obligation_start(act, Obligation.Kind.DEVELOPER_ANSWER)  # issue 15
     return fwd
 
 
@@ -236,6 +275,7 @@ def developer_answer_record(
         fwd.save(update_fields=["answer", "their_ref", "answered_at", "recorded_by"])
         act.move()
         act.record("developer_answered", {"answer": answer, "their_ref": fwd.their_ref})
+        obligations_meet(act, Obligation.Kind.DEVELOPER_ANSWER)
     return fwd
 
 
@@ -340,17 +380,21 @@ def issue_verify(
             .exclude(state=IssueState.VERIFIED)
             .exists()
         ):
-            act.move(State.FOLLOW_UP)
+            # Seed 5.2.3.6 (issue 15): a company-level or online complaint goes to QM after the office.
+            act.move(State.QM_VERIFYING if workflow.needs_qm_verification(act.complaint) else State.FOLLOW_UP)
         else:
             act.move(State.VERIFYING)
-        act.record(
-            "issue_verified" if passed else "issue_rework",
-            {"issue": issue.seq, "passed": passed, "note": note},
-        )
+        payload = {"issue": issue.seq, "passed": passed, "note": note}
+        if act.complaint.state == State.QM_VERIFYING:
+            act.record("office_verification_reported", payload | {"report": office_verification_report(act)})
+        else:
+            act.record("issue_verified" if passed else "issue_rework", payload)
         if act.complaint.state != State.VERIFYING:
             obligations_meet(act, "verify")
+        if act.complaint.state == State.QM_VERIFYING:
+            obligation_start(act, "qm_verify")
         if act.complaint.state == State.FOLLOW_UP:
-            obligation_start(act, "follow_up")
+            follow_up_due(act)
     return issue
 
 
@@ -374,6 +418,9 @@ def complaint_escalate(
         act.move()
         act.set(level=Level.COMPANY, holder_department=qm, holder=None)
         obligations_follow_holder(act)
+        # Documents 3/4 §3 (issue 15): what the office could not handle gets leadership's handling opinion.
+        if not _opinion_pending(c):
+            leadership_opinion_due(act, reason)
         act.record("escalated", {"reason": reason, "to": qm.name})
     return act.complaint
 

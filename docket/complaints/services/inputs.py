@@ -19,7 +19,16 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Exemption, FollowUpMethod, Severity
+from ..models import (
+    ContactMethod,
+    Exemption,
+    FollowUpMethod,
+    FollowUpRating,
+    ProjectPhase,
+    QmDecision,
+    Severity,
+    UnclosedOutcome,
+)
 
 # --- length limits (one set for the page, the API and the model) -------------------------------------
 
@@ -191,6 +200,14 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "reason": text(_("转派原因"), rows=2),
     },
     "refuse": {"reason": text(_("退回原因（为何不属本部门）"), rows=2)},
+    # The seed's procedure (issue 15).
+    "first_contact_record": {
+        "method": choice(_("联系方式"), ContactMethod.choices, initial=ContactMethod.PHONE),
+        "contacted_at": In(DATETIME, _("联系时间（不填为现在）"), required=False, help=_("不填则记为现在")),
+        "apologised": yes_no(_("是否首先向顾客道歉"), _("已道歉"), _("未道歉")),
+        "no_apology_reason": text(_("未道歉的原因（未道歉时必填）"), required=False, rows=2),
+        "summary": text(_("联系情况（对投诉问题所作的解释、约定的处理或答复时间）"), rows=3),
+    },
     "issue_findings_record": {
         "issue_id": _ISSUE,
         "findings": text(_("现场调查情况（如实记录，忌猜测）")),
@@ -199,6 +216,8 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
     "forward_to_developer": {
         "party_id": ref(_("地产客户关系中心")),
         "reason": text(_("转交说明")),
+        # Seed 5.2.6.4 (issue 15).
+        "project_phase": choice(_("问题所属项目阶段（可选）"), ProjectPhase.choices, required=False),
     },
     "developer_answer_record": {
         "answer": text(_("地产答复")),
@@ -219,9 +238,17 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "passed": yes_no(_("验证结果"), _("合格"), _("不合格，返工")),
         "note": text(_("验证情况"), rows=3),
     },
+    "qm_verify": {
+        "decision": choice(_("品质部验证结论"), QmDecision.choices, radio=True),
+        "note": text(_("验证情况（核对管理处的验证记录与现场结果）"), rows=3),
+    },
     "follow_up_record": {
         "method": _FOLLOW_UP_METHOD,
-        "satisfaction": choice(_("顾客满意度"), SATISFACTION, radio=True),
+        # The seed's three points (5.2.5.3, issue 15).
+        "process_rating": choice(_("对投诉受理过程的意见"), FollowUpRating.choices, radio=True),
+        "measures_rating": choice(_("对处理措施的意见"), FollowUpRating.choices, radio=True),
+        "result_rating": choice(_("对处理结果的意见"), FollowUpRating.choices, radio=True),
+        "satisfaction": choice(_("总体满意度"), SATISFACTION, radio=True),
         "opinion": text(_("顾客意见"), required=False, rows=3),
         "quality_score": choice(
             _("质检评分（可选）"), [(n, str(n)) for n in range(5, 0, -1)], required=False
@@ -241,6 +268,18 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "mitigation": text(_("已采取的减缓不满措施")),
     },
     "withdraw": {"reason": text(_("撤回原因"), rows=2)},
+    "progress_update_send": {
+        "method": choice(_("通报方式"), ContactMethod.choices, initial=ContactMethod.PHONE),
+        "text": text(_("向顾客通报的进展情况（顾客可见）"), rows=3),
+    },
+    "unclosed_conclude": {
+        "outcome": choice(_("终结情况"), UnclosedOutcome.choices, radio=True),
+        "note": text(_("终结说明（顾客可见）"), rows=3),
+    },
+    "leadership_opinion_request": {
+        "question": text(_("提请事项（未能处理的情况、需领导决定的问题）"), rows=3)
+    },
+    "leadership_opinion_record": {"opinion": text(_("处理意见"), rows=4)},
     "acknowledge_send": {
         "text": text(
             _("礼节性回复（表明投诉已受理）"),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
+
 from docket.core.errors import DomainError
 from docket.sla import duetimes, policies
 from docket.sla.models import SlaPolicy
@@ -27,8 +29,9 @@ def effective_policy(complaint: Complaint) -> tuple[dict, str]:
     """(rules, version label) for the complaint's office: defaults, then the company's, then the office's."""
     rows = {
         (p.office_id is not None): p
+        # `office_id__in=[office, None]` would never match the company's row: Django drops None from IN.
         for p in SlaPolicy.objects.filter(
-            company_id=complaint.company_id, office_id__in=[complaint.office_id, None]
+            Q(office_id=complaint.office_id) | Q(office__isnull=True), company_id=complaint.company_id
         ).only("office_id", "rules", "version")
     }
     rules = policies.DEFAULT_RULES
@@ -90,15 +93,17 @@ def obligation_start(
     return ob
 
 
-def obligations_meet(act: Act, *kinds: str) -> int:
-    """Mark the active obligations of these kinds fulfilled now (late ones stay `missed`, with met_at)."""
+def obligations_meet(act: Act, *kinds: str, at: datetime | None = None) -> int:
+    """Mark the active obligations of these kinds fulfilled now, or `at` when the duty was done earlier
+    than it is recorded (a first contact typed in afterwards); late ones stay `missed`, with met_at."""
     n = 0
+    done = at or act.now
     for ob in Obligation.objects.select_for_update().filter(
         complaint=act.complaint, kind__in=kinds, state__in=ACTIVE_STATES, met_at__isnull=True
     ):
-        ob.met_at = act.now
+        ob.met_at = done
         if ob.state == Obligation.State.OPEN:
-            ob.state = Obligation.State.MET if act.now <= ob.due_at else Obligation.State.MISSED
+            ob.state = Obligation.State.MET if done <= ob.due_at else Obligation.State.MISSED
             if ob.state == Obligation.State.MISSED:
                 ob.breached_at = ob.due_at
         ob.next_check_at = None

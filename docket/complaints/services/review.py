@@ -193,5 +193,5 @@ def reply_send(*, actor, complaint_id: int, expected_version: int | None = None)
         reply.save(update_fields=["state", "sent_by", "sent_at"])
         act.move()
         act.record("reply_sent", {"reply": reply.number, "body": reply.body})
-        obligations_meet(act, "reply", "acknowledge")
+        obligations_meet(act, "reply", "acknowledge", "first_contact")
     return reply

@@ -11,8 +11,23 @@ register = template.Library()
 
 @functools.cache
 def _value_labels():  # lazy labels: translated when shown, so one dict serves every language
-    from ..models import Exemption, FollowUpMethod, Method, ReviewStage, Severity, State
+    from django.utils.translation import gettext_lazy as _
 
+    from ..models import (
+        ContactMethod,
+        Exemption,
+        FollowUpMethod,
+        FollowUpRating,
+        Method,
+        ProjectPhase,
+        QmDecision,
+        ReviewStage,
+        Severity,
+        State,
+        UnclosedOutcome,
+    )
+
+    yes_no = {True: _("是"), False: _("否")}
     return {
         "severity": dict(Severity.choices),
         "state": dict(State.choices),
@@ -20,7 +35,33 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
         "exemption": dict(Exemption.choices),
         "method": dict(Method.choices),
         "visit_method": dict(FollowUpMethod.choices),
+        # The seed's procedure (issue 15).
+        "contact_method": dict(ContactMethod.choices),
+        "decision": dict(QmDecision.choices),
+        "process_rating": dict(FollowUpRating.choices),
+        "measures_rating": dict(FollowUpRating.choices),
+        "result_rating": dict(FollowUpRating.choices),
+        "outcome": dict(UnclosedOutcome.choices),
+        "project_phase": dict(ProjectPhase.choices),
+        "apologised": yes_no,
+        "automatic": yes_no,
     }
+
+
+# Payload fields holding a time (ISO text in the stored event), shown in local time.
+_TIME_FIELDS = frozenset({"contacted_at"})
+
+
+def _local_time(value) -> str:
+    from datetime import datetime
+
+    from docket.core import clock
+
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return clock.to_local(at).strftime("%Y-%m-%d %H:%M") if at.tzinfo else str(value)
 
 
 @register.filter
@@ -55,6 +96,9 @@ def event_details(event) -> list[tuple[str, str]]:
             continue
         if kind:
             label = kind.field_label(key, label)
+        if key in _TIME_FIELDS:
+            out.append((str(label), _local_time(value)))
+            continue
         shown = vocabularies.get(value_of.get(key, key), {}).get(value, value)
         out.append((str(label), str(shown)))
     return out

@@ -105,6 +105,13 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "major_incident_record": esc.major_incident_record,
     "authority_report_record": esc.authority_report_record,
     "closing_report_record": esc.closing_report_record,
+    # The seed's procedure (issue 15).
+    "first_contact_record": s.first_contact_record,
+    "qm_verify": s.qm_verify,
+    "progress_update_send": s.progress_update_send,
+    "unclosed_conclude": s.unclosed_conclude,
+    "leadership_opinion_request": s.leadership_opinion_request,
+    "leadership_opinion_record": s.leadership_opinion_record,
 }
 
 
@@ -221,6 +228,7 @@ _PATH: dict[str, list[str]] = {
     State.NEGOTIATING: ["assign", "accept", "findings", "draft", "reply_out", "disagree"],
     State.IMPLEMENTING: ["assign", "accept", "findings", "draft", "reply_out", "agree"],
     State.VERIFYING: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures"],
+    State.QM_VERIFYING: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures", "verify"],
     State.FOLLOW_UP: ["assign", "accept", "findings", "draft", "reply_out", "agree", "measures", "verify"],
     State.CLOSED: [
         "assign",
@@ -254,6 +262,8 @@ def drive_to(
     """
     kit = kit or org.a
     state = State(state)
+    if state == State.QM_VERIFYING and "channel" not in register and method != Method.ONLINE:
+        register["channel"] = Channel.COMPANY  # filed with the company: verified twice (seed 5.2.3.6)
     if state in REVIEW_STATES and not workflow.REVIEW_ROUTES[method]:
         raise ValueError(f"{state} cannot be reached by a {method} complaint (no review)")
     if method in (Method.GOVERNMENT_FORWARD, Method.DEVELOPER_FORWARD):
@@ -330,8 +340,18 @@ def drive_to(
                     passed=True,
                     note="复查运行正常",
                 )
+            if state != State.QM_VERIFYING and Complaint.objects.get(pk=cid).state == State.QM_VERIFYING:
+                s.qm_verify(actor=org.users["qm"], complaint_id=cid, decision="passed", note="品质部复核合格")
         elif step == "follow_up":
-            s.follow_up_record(actor=u["reception"], complaint_id=cid, method="phone", satisfaction=5)
+            s.follow_up_record(
+                actor=u["reception"],
+                complaint_id=cid,
+                method="phone",
+                satisfaction=5,
+                process_rating="satisfied",
+                measures_rating="satisfied",
+                result_rating="satisfied",
+            )
         else:  # pragma: no cover
             raise AssertionError(step)
     c = Complaint.objects.get(pk=cid)
@@ -408,7 +428,13 @@ def default_args(action: str, x: Ctx) -> dict:
         "negotiation_round_record": lambda: {"summary": "第二次上门沟通"},
         "measures_done": lambda: {"note": "已更换"},
         "issue_verify": lambda: {"issue_id": x.issue_id, "passed": True, "note": "复查正常"},
-        "follow_up_record": lambda: {"method": "phone", "satisfaction": 4},
+        "follow_up_record": lambda: {
+            "method": "phone",
+            "satisfaction": 4,
+            "process_rating": "satisfied",
+            "measures_rating": "satisfied",
+            "result_rating": "satisfied",
+        },
         "follow_up_attempt": lambda: {"method": "phone", "note": "无人接听"},
         "follow_up_exempt": lambda: {"exemption": "unreachable", "note": "三次来电均未接通"},
         "escalate_to_qm": lambda: {"reason": "管理处无法解决"},
@@ -457,6 +483,16 @@ def default_args(action: str, x: Ctx) -> dict:
         "chase_record": lambda: {"text": "业主来电催问维修进度", "via": "phone"},
         "complainant_correct": lambda: {"phone": "13900009999", "reason": "业主来电更正号码"},
         "attachment_add": lambda: {"upload": UploadInput(name="现场.png", content=PNG)},
+        "qm_verify": lambda: {"decision": "passed", "note": "品质部复核合格"},
+        "progress_update_send": lambda: {"method": "phone", "text": "已再次致函地产，维修方案下周确定"},
+        "unclosed_conclude": lambda: {"outcome": "resolved", "note": "地产已完成外墙维修"},
+        "leadership_opinion_request": lambda: {"question": "管理处无法协调，请领导决定是否由公司出资维修"},
+        "leadership_opinion_record": lambda: {"opinion": "同意由公司先行垫付维修费用，再向地产追偿"},
+        "first_contact_record": lambda: {
+            "method": "phone",
+            "summary": "已致电业主说明将安排维修，约定明天上午上门",
+            "apologised": True,
+        },
     }
     return inputs[action]()
 
@@ -532,6 +568,9 @@ VALID: dict[str, tuple[State, Method, str]] = {
     "follow_up_attempt": (State.FOLLOW_UP, Method.PHONE, ""),
     "follow_up_exempt": (State.FOLLOW_UP, Method.PHONE, ""),
     "forwarder_reply_record": (State.INVESTIGATING, Method.GOVERNMENT_FORWARD, ""),
+    "qm_verify": (State.QM_VERIFYING, Method.PHONE, ""),
+    "progress_update_send": (State.UNCLOSED, Method.PHONE, ""),
+    "unclosed_conclude": (State.UNCLOSED, Method.PHONE, ""),
 }
 
 ACTOR: dict[str, str] = {
@@ -580,6 +619,12 @@ ACTOR: dict[str, str] = {
     "major_incident_record": Role.OFFICE_MANAGER,
     "authority_report_record": Role.OFFICE_MANAGER,
     "closing_report_record": Role.QM,
+    "first_contact_record": Role.DEPT_SUPERVISOR,
+    "qm_verify": Role.QM,
+    "progress_update_send": Role.OFFICE_MANAGER,
+    "unclosed_conclude": Role.OFFICE_MANAGER,
+    "leadership_opinion_request": Role.QM,
+    "leadership_opinion_record": Role.LEADERSHIP,
 }
 
 

@@ -267,6 +267,7 @@ def test_the_sweep_goes_through_the_preferences_and_the_office_robot(org, compla
 
     import time_machine
 
+    from docket.complaints.models import Obligation
     from docket.complaints.services.overdue import overdue_sweep
     from docket.notifications.models import WeComRobot
     from docket.sla import duetimes
@@ -285,6 +286,8 @@ def test_the_sweep_goes_through_the_preferences_and_the_office_robot(org, compla
         s.complaint_assign(
             actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id
         )
+    # Only the reply deadline goes through the ladder here (the first-contact duty of issue 15 is set aside).
+    Obligation.objects.filter(complaint=c, kind="first_contact").update(state="cancelled", next_check_at=None)
     overdue_sweep(now=datetime(2026, 11, 24, 15, 50, tzinfo=SHANGHAI))  # warning
     assert not Notification.objects.filter(kind="deadline_warning").exists()
     overdue_sweep(now=datetime(2026, 11, 24, 17, 31, tzinfo=SHANGHAI))  # breach

@@ -32,6 +32,14 @@ def _assigned_phone_complaint(org, complaint_factory):
             actor=org.a.users["reception"], complaint_id=c.id, department_id=org.a.depts["engineering"].id
         )
         s.complaint_accept(actor=org.a.users["eng_supervisor"], complaint_id=c.id)
+        # The department contacts the complainant at once (issue 15): only the reply deadline is left.
+        s.first_contact_record(
+            actor=org.a.users["eng_supervisor"],
+            complaint_id=c.id,
+            method="phone",
+            summary="已致电致歉",
+            apologised=True,
+        )
     return c
 
 

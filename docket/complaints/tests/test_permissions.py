@@ -121,6 +121,13 @@ SCENARIOS = [
     _sc("major_incident_record", State.INVESTIGATING, {OM, QM, L}),
     _sc("authority_report_record", State.INVESTIGATING, {OM, QM, L}),
     _sc("closing_report_record", State.CLOSED, {QM}),
+    # The seed's procedure (issue 15).
+    _sc("first_contact_record", State.INVESTIGATING, HANDLERS | {S}),
+    _sc("qm_verify", State.QM_VERIFYING, {QM}),
+    _sc("progress_update_send", State.UNCLOSED, {R, OM, QM, L}),
+    _sc("unclosed_conclude", State.UNCLOSED, {OM, QM, L}),
+    _sc("leadership_opinion_request", State.INVESTIGATING, {OM, QM, MR}),
+    _sc("leadership_opinion_record", State.INVESTIGATING, {L}),
 ]
 
 
@@ -596,7 +603,8 @@ def test_after_escalation_office_and_department_can_still_verify(world, key):
     user = world.org.a.users[key]
     h.invoke("issue_verify", user, x)
     c = Complaint.objects.get(pk=c.id)
-    assert c.state == State.FOLLOW_UP and c.level == Level.COMPANY
+    # the office's on-site verification goes to QM, which verifies a company-level complaint too (5.2.3.6)
+    assert c.state == State.QM_VERIFYING and c.level == Level.COMPANY
 
 
 @pytest.mark.parametrize("key", ["office_manager", "eng_supervisor", "eng_manager"])

@@ -514,10 +514,18 @@ def test_exemption_must_fit_the_facts(world, exemption, note):
     ],
 )
 def test_exemption_that_fits_closes_the_complaint(world, exemption, facts):
-    c = h.drive_to(world.org, State.FOLLOW_UP, **facts)
-    s.follow_up_exempt(actor=world.org.a.users["reception"], complaint_id=c.id, exemption=exemption)
+    # The facts exempt the complaint by themselves once verification passes (seed 5.2.5.1, issue 15).
+    c = h.drive_to(world.org, State.VERIFYING, **facts)
+    issue = c.issues.get()
+    s.issue_verify(
+        actor=world.org.a.users["office_manager"],
+        complaint_id=c.id,
+        issue_id=issue.id,
+        passed=True,
+        note="合格",
+    )
     c = Complaint.objects.get(pk=c.id)
-    assert c.state == State.CLOSED and c.follow_up.exemption == exemption
+    assert c.state == State.CLOSED and c.follow_up.exemption == exemption and c.follow_up.automatic
 
 
 # --- attachments --------------------------------------------------------------------------------------------

@@ -27,7 +27,15 @@ def test_phone_complaint_full_lifecycle(org, complaint_factory):
     s.issue_verify(
         actor=a.users["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="运行正常"
     )
-    s.follow_up_record(actor=a.users["reception"], complaint_id=c.id, method="phone", satisfaction=5)
+    s.follow_up_record(
+        actor=a.users["reception"],
+        complaint_id=c.id,
+        method="phone",
+        satisfaction=5,
+        process_rating="satisfied",
+        measures_rating="satisfied",
+        result_rating="satisfied",
+    )
     c.refresh_from_db()
     assert c.state == State.CLOSED
     assert c.events.count() == 10

@@ -56,6 +56,12 @@ SIDE_RECORDS = {
     "major_incident_record",
     "authority_report_record",
     "closing_report_record",
+    # The seed's procedure (issue 15).
+    "first_contact_record",
+    "progress_update_send",
+    "unclosed_conclude",
+    "leadership_opinion_request",
+    "leadership_opinion_record",
 }
 
 
@@ -201,7 +207,12 @@ def test_verification_is_for_supervisors_and_above():
     roles = ACTIONS["issue_verify"].roles  # R-HDL-10
     assert {Role.OFFICE_MANAGER, Role.DEPT_SUPERVISOR} <= roles
     assert not {Role.DEPT_STAFF, Role.RECEPTION} & roles
-    assert ACTIONS["issue_verify"].targets == {State.VERIFYING, State.FOLLOW_UP, State.IMPLEMENTING}
+    assert ACTIONS["issue_verify"].targets == {
+        State.VERIFYING,
+        State.QM_VERIFYING,  # seed 5.2.3.6: company-level and online complaints are verified by QM too
+        State.FOLLOW_UP,
+        State.IMPLEMENTING,
+    }
 
 
 def test_what_office_roles_keep_after_escalation():
@@ -347,6 +358,12 @@ EVENT = {
     "major_incident_record": "major_incident_recorded",
     "authority_report_record": "authority_reported",
     "closing_report_record": "closing_report_recorded",
+    "first_contact_record": "first_contact_recorded",
+    "qm_verify": "qm_verified",
+    "progress_update_send": "progress_updated",
+    "unclosed_conclude": "unclosed_concluded",
+    "leadership_opinion_request": "leadership_opinion_requested",
+    "leadership_opinion_record": "leadership_opinion_given",
 }
 
 # (action, source) whose complaint, actor, inputs or outcome differ from the default:
@@ -368,6 +385,11 @@ SPECIAL = {
         (Method.PHONE, "", None, {"passed": True}, State.FOLLOW_UP),
         (Method.PHONE, "", None, {"passed": False, "note": "仍有异响"}, State.IMPLEMENTING),
         (Method.PHONE, "two_issues", None, {"passed": True}, State.VERIFYING),
+    ],
+    ("qm_verify", State.QM_VERIFYING): [
+        (Method.PHONE, "", None, {"decision": "passed"}, State.FOLLOW_UP),
+        (Method.PHONE, "", None, {"decision": "rework"}, State.IMPLEMENTING),
+        (Method.PHONE, "", None, {"decision": "reassess"}, State.INVESTIGATING),
     ],
 }
 
@@ -422,6 +444,10 @@ def test_every_action_succeeds_from_each_of_its_sources(
     new = list(c.events.filter(seq__gt=n_events).order_by("seq"))
     assert new and all(e.actor_id == actor.id for e in new)
     expected_kind = "issue_rework" if overrides.get("passed") is False else EVENT[name]
+    if name == "qm_verify":
+        expected_kind = {"passed": "qm_verified", "rework": "qm_rework", "reassess": "qm_reassessed"}[
+            overrides["decision"]
+        ]
     assert new[-1].kind == expected_kind
     assert chain_verify(c) is None
 

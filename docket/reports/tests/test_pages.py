@@ -189,7 +189,7 @@ def test_committee_figures_without_personal_data(client, org, data):
     assert (total["受理数"], total["已关闭"], total["及时率"], total["顾客满意度（1-5）"]) == (
         "5",
         "2",
-        "0.875",
+        "0.9167",  # 11 of 12 deadlines on time (the four first contacts of issue 15 included)
         "4.0",
     )
     assert (total["处理中"], total["热点"], total["重大"]) == ("2", "1", "0")

@@ -32,14 +32,16 @@ def test_totals_of_office_a_in_november(org, data):
     assert t.on_time["reply"] == (3, 1)
     assert t.rate_of("reply") == 0.75
     assert t.on_time["follow_up"] == (2, 0) and t.on_time["verify"] == (2, 0)
-    assert t.on_time_rate == round(7 / 8, 4)
+    # the department's first contact (issue 15): c1, c2 at the reply, c4, c5 at once
+    assert t.on_time["first_contact"] == (4, 0)
+    assert t.on_time_rate == round(11 / 12, 4)
 
 
 def test_paused_clock_counts_on_time(org, data):
     """Without the pause c5's reply (sent Wed 11:00 against a Mon 17:30 deadline) would be missed."""
     only_c5 = Complaint.objects.filter(pk=data.ids["c5"])
     t = st.breakdown(only_c5, now=dataset.NOW, **dataset.NOV).total
-    assert t.on_time == {"reply": (1, 0)}
+    assert t.on_time == {"reply": (1, 0), "first_contact": (1, 0)}
 
 
 def test_category_counts_a_complaint_once_and_rolls_up_sub_categories(org, data):

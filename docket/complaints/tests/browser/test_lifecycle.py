@@ -176,6 +176,8 @@ def test_letter_complaint_full_lifecycle(transactional_db, org, page_for, shot, 
     def follow_up(f):
         f.get_by_label("回访方式").select_option(label="电话")
         f.get_by_label("5 非常满意").check()
+        for point in ("process_rating", "measures_rating", "result_rating"):  # the seed's three points
+            f.locator(f"input[name={point}][value=satisfied]").check()
         f.get_by_label("顾客意见").fill("维修及时，满意。")
 
     _act(
