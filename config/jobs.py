@@ -72,3 +72,13 @@ def retrain_triage_models():
     """The companies' triage classifiers, retrained on their classified complaints when those changed
     (R-INT-4); each run stores a new version (docket/triage)."""
     triage_models_retrain()
+
+
+# --- portal answers (issue 11) -------------------------------------------------------------------------------
+@periodic_task(crontab(minute="20"))
+def auto_close_unanswered():
+    """A replied complaint the owner has not answered for the company's `auto_close_days` (default 7)
+    closes itself, with the reason on the record, and the owner is told (R-EXP-3). Hourly; idempotent."""
+    from docket.complaints.services.answers import auto_close_sweep
+
+    auto_close_sweep()

@@ -129,6 +129,15 @@ def _ready(c: Complaint, name: str) -> bool:
         return c.severity != Severity.MAJOR
     if name in ("compensation_decide", "compensation_escalate"):
         return CompensationClaim.objects.filter(complaint=c, state=ClaimState.PENDING).exists()
+    # portal answers (issue 11)
+    if name == "second_review_decide":
+        from .models import SecondReview
+
+        return SecondReview.objects.filter(complaint=c, decided_at__isnull=True).exists()
+    if name == "reply_time_agree":
+        return Obligation.objects.filter(
+            complaint=c, kind="reply", state="open", met_at__isnull=True
+        ).exists()
     return True
 
 

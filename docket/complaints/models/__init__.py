@@ -1,3 +1,5 @@
+# portal answers (issue 11)
+from .answers import OwnerRating, SecondReview  # noqa: E402
 from .category import Category
 from .choices import (
     TERMINAL_STATES,
@@ -23,6 +25,8 @@ from .obligations import Obligation
 from .privacy import PersonalDataAccess
 
 __all__ = [
+    "OwnerRating",
+    "SecondReview",
     "TERMINAL_STATES",
     "AppendOnlyError",
     "Attachment",

@@ -37,6 +37,8 @@ class Obligation(models.Model):
         VERIFY = "verify", _("验证")
         FOLLOW_UP = "follow_up", _("回访")
         REPORT_GROUP = "report_group", _("报告集团")
+        # portal answers (issue 11): the written decision on a second-stage review (R-EXP-10)
+        SECOND_REVIEW = "second_review", _("二次复核")
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")

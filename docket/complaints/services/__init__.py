@@ -1,5 +1,15 @@
 """Every state change of a complaint, written once (ARCHITECTURE.md). Interfaces import from here."""
 
+from .answers import (  # portal answers (issue 11)
+    auto_close_due,
+    auto_close_sweep,
+    owner_add_info,
+    owner_rate,
+    owner_review_request,
+    owner_withdraw,
+    reply_time_agree,
+    second_review_decide,
+)
 from .closing import (
     complaint_close_unclosed,
     complaint_withdraw,
@@ -58,6 +68,14 @@ from .review import reply_draft_save, reply_review_approve, reply_review_return,
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    "auto_close_due",
+    "auto_close_sweep",
+    "owner_add_info",
+    "owner_rate",
+    "owner_review_request",
+    "owner_withdraw",
+    "reply_time_agree",
+    "second_review_decide",
     "owner_agree",
     "owner_disagree",
     "LookupResult",

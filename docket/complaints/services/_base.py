@@ -106,7 +106,8 @@ def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:
         met_at__isnull=True,
     )
     if act.complaint.state in TERMINAL_STATES:
-        running = running.filter(kind=Obligation.Kind.FORWARDER_REPLY)
+        # portal answers (issue 11): a second-stage review asked for after closure runs on a closed record.
+        running = running.filter(kind__in=[Obligation.Kind.FORWARDER_REPLY, Obligation.Kind.SECOND_REVIEW])
     first = running.order_by("due_at").values_list("due_at", flat=True).first()
     if first != act.complaint.next_due_at:
         act.set(next_due_at=first)

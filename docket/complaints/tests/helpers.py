@@ -41,9 +41,11 @@ from docket.complaints.models import (
     Method,
     NonconformityReport,
     Obligation,
+    OwnerRating,
     ReceiptCounter,
     Reply,
     ReplyReview,
+    SecondReview,
     Severity,
     State,
 )
@@ -98,6 +100,9 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "chase_record": s.chase_record,
     "complainant_correct": s.complainant_details_correct,
     "attachment_add": s.attachment_add,
+    # portal answers (issue 11)
+    "second_review_decide": s.second_review_decide,
+    "reply_time_agree": s.reply_time_agree,
 }
 
 
@@ -143,6 +148,8 @@ _FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its
     "attachments": Attachment,
     "cosigners": CoSigner,
     "obligations": Obligation,
+    "owner_ratings": OwnerRating,  # portal answers (issue 11)
+    "second_reviews": SecondReview,
 }
 
 
@@ -435,6 +442,11 @@ def default_args(action: str, x: Ctx) -> dict:
         "chase_record": lambda: {"text": "业主来电催问维修进度", "via": "phone"},
         "complainant_correct": lambda: {"phone": "13900009999", "reason": "业主来电更正号码"},
         "attachment_add": lambda: {"upload": UploadInput(name="现场.png", content=PNG)},
+        "second_review_decide": lambda: {"reopen": False, "decision": "经复核，原处理结果合理，予以维持"},
+        "reply_time_agree": lambda: {
+            "agreed_at": clock.now() + timedelta(days=2),
+            "note": "业主同意周五前答复",
+        },
     }
     return inputs[action]()
 
@@ -454,6 +466,7 @@ def prepare(action: str, x: Ctx) -> Ctx:
         "compensation_decide",
         "compensation_escalate",
         "clock_resume",
+        "second_review_decide",
     ):
         return x
     qm = x.org.users["qm"]
@@ -477,6 +490,13 @@ def prepare(action: str, x: Ctx) -> Ctx:
         ).id
     if action == "clock_resume" and c.state in sources["clock_pause"] and c.paused_at is None:
         invoke("clock_pause", qm, x)
+    if (
+        action == "second_review_decide"
+        and c.state in workflow.ACTIONS["owner_review_request"].sources
+        and not SecondReview.objects.filter(complaint=c).exists()
+        and c.closed_at is not None
+    ):
+        s.owner_review_request(complaint_id=c.id, via="portal", reason="对处理结果有异议")
     return x
 
 
@@ -502,6 +522,7 @@ VALID: dict[str, tuple[State, Method, str]] = {
     "follow_up_attempt": (State.FOLLOW_UP, Method.PHONE, ""),
     "follow_up_exempt": (State.FOLLOW_UP, Method.PHONE, ""),
     "forwarder_reply_record": (State.INVESTIGATING, Method.GOVERNMENT_FORWARD, ""),
+    "second_review_decide": (State.CLOSED, Method.PHONE, ""),
 }
 
 ACTOR: dict[str, str] = {
@@ -538,6 +559,8 @@ ACTOR: dict[str, str] = {
     "chase_record": Role.RECEPTION,
     "complainant_correct": Role.RECEPTION,
     "attachment_add": Role.RECEPTION,
+    "second_review_decide": Role.QM,
+    "reply_time_agree": Role.RECEPTION,
     "acknowledge_send": Role.RECEPTION,
     "clock_pause": Role.RECEPTION,
     "clock_resume": Role.RECEPTION,
