@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
+
 from docket.core.errors import DomainError
 from docket.sla import duetimes, policies
 from docket.sla.models import SlaPolicy
@@ -27,9 +29,11 @@ def effective_policy(complaint: Complaint) -> tuple[dict, str]:
     """(rules, version label) for the complaint's office: defaults, then the company's, then the office's."""
     rows = {
         (p.office_id is not None): p
-        for p in SlaPolicy.objects.filter(
-            company_id=complaint.company_id, office_id__in=[complaint.office_id, None]
-        ).only("office_id", "rules", "version")
+        # `office_id__in=[x, None]` would drop the None (SQL IN never matches NULL): the company's own row
+        # is asked for explicitly.
+        for p in SlaPolicy.objects.filter(company_id=complaint.company_id)
+        .filter(Q(office_id=complaint.office_id) | Q(office__isnull=True))
+        .only("office_id", "rules", "version")
     }
     rules = policies.DEFAULT_RULES
     label = []
