@@ -135,6 +135,10 @@ DOCKET_LOOKUP_RATE = os.environ.get("DOCKET_LOOKUP_RATE", "60/10m")
 # passed check keeps a browser session on its tracking page.
 DOCKET_PORTAL_RATE = os.environ.get("DOCKET_PORTAL_RATE", "30/10m")
 DOCKET_PORTAL_PROOF_MINUTES = int(os.environ.get("DOCKET_PORTAL_PROOF_MINUTES", "120"))
+# portal answers (issue 11): owners' SMS and email carry a signed link to their tracking page, valid this
+# many days; links are absolute on this origin (e.g. https://wuye.example.com; empty: a relative path).
+DOCKET_PORTAL_LINK_DAYS = int(os.environ.get("DOCKET_PORTAL_LINK_DAYS", "30"))
+DOCKET_PUBLIC_ORIGIN = os.environ.get("DOCKET_PUBLIC_ORIGIN", "").rstrip("/")
 DOCKET_API_KEY_RATE = os.environ.get("DOCKET_API_KEY_RATE", "6000/m")
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 DOCKET_NUM_PROXIES = int(os.environ.get("DOCKET_NUM_PROXIES", "0"))
