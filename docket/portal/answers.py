@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from docket.complaints import workflow
 from docket.complaints.models import Complaint, OwnerRating, SecondReview
-from docket.complaints.services.answers import PHOTOS_MAX, policy_days, rating_round
+from docket.complaints.services.answers import PHOTOS_MAX, RATED_ENDINGS, policy_days, rating_round
 from docket.core import clock
 
 
@@ -39,7 +39,7 @@ def options(c: Complaint) -> Answers:
     return Answers(
         can_rate=rating is None
         and state in workflow.ACTIONS["owner_rate"].sources
-        and (follow_up or (state == "closed" and in_period)),
+        and (follow_up or (state == "closed" and in_period and c.closure_kind in RATED_ENDINGS)),
         rate_closes=follow_up,
         rating=rating,
         can_add_info=state in workflow.ACTIONS["owner_add_info"].sources,

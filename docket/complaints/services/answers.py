@@ -44,6 +44,8 @@ COMMENT_MAX = 2000
 INFO_MAX = 2000
 PHOTOS_MAX = 9
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# After closure the owner rates what was done: a resolved or on-the-spot ending (not an auto-close).
+RATED_ENDINGS = (ClosureKind.RESOLVED, ClosureKind.ON_THE_SPOT)
 
 
 def _owner(via: str) -> Actor:
@@ -95,6 +97,8 @@ def owner_rate(*, complaint_id: int, via: str, process, measures, result, commen
             raise DomainError("already_rated")
         closing = c.state == State.FOLLOW_UP
         if not closing:
+            if c.closure_kind not in RATED_ENDINGS:  # closed without an answer: the review is the way
+                raise DomainError("invalid_transition", state=c.get_closure_kind_display(), action="评价处理")
             _within_period(c, act.now)
         rating = OwnerRating.objects.create(
             complaint=c,

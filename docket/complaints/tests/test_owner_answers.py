@@ -104,6 +104,9 @@ def test_rating_refusals(org):
     refused("invalid_transition", open_one.id, lambda: _rate(open_one))
     withdrawn = drive_to(org, State.WITHDRAWN)
     refused("invalid_transition", withdrawn.id, lambda: _rate(withdrawn))
+    auto = drive_to(org, State.REPLIED)
+    assert s.auto_close_due(complaint_id=auto.id, now=clock.now() + timedelta(days=8))
+    refused("invalid_transition", auto.id, lambda: _rate(auto))  # no answer, nothing to rate: ask for review
     late = drive_to(org, State.CLOSED)
     with time_machine.travel(clock.now() + timedelta(days=31), tick=False):
         refused("review_period_over", late.id, lambda: _rate(late))

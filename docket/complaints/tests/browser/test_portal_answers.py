@@ -106,10 +106,12 @@ def test_auto_closed_then_review_requested(transactional_db, org, chromium, live
         page.get_by_role("button", name="查询").click()
         expect(page.locator(".p-state")).to_have_text("已关闭")
         expect(page.locator(".p-timeline")).to_contain_text("7 天内未收到您的意见")
+        expect(page.locator("#rate")).to_have_count(0)  # nothing was done to rate: the review is the way
         page.get_by_label("申请复核的理由").fill("我没有收到答复短信，漏水仍未解决。")
         page.get_by_role("button", name="申请复核").click()
         expect(page.get_by_role("status")).to_contain_text("复核申请已收到")
         expect(page.locator("#review")).to_contain_text("复核中")
+        expect(page.locator(".p-deadlines")).to_contain_text("二次复核")
         _fits(page)
         shot(page, "answers-05-auto-closed-review")
     finally:
