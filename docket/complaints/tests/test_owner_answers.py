@@ -434,3 +434,61 @@ def test_the_job_is_registered():
     from config import jobs
 
     assert callable(jobs.auto_close_unanswered)
+
+
+# --- the staff pages and the API offer the two staff actions from their workflow rows -------------------------
+
+
+def test_staff_decide_the_review_and_agree_a_time_through_the_pages(client, org):
+    from django.urls import reverse
+
+    closed = drive_to(org, State.CLOSED)
+    s.owner_review_request(complaint_id=closed.id, via=VIA, reason="不满意")
+    client.force_login(org.users["qm"])
+    detail = client.get(reverse("complaints:detail", args=[closed.id])).content.decode()
+    assert "二次复核决定" in detail and "待复核" in detail and "不满意" in detail
+    url = reverse("complaints:action", args=[closed.id, "second_review_decide"])
+    assert client.get(url).status_code == 200
+    closed.refresh_from_db()
+    r = client.post(url, {"version": closed.version, "reopen": "1", "decision": "重新安排维修"})
+    assert r.status_code == 302
+    closed.refresh_from_db()
+    assert closed.state == State.INVESTIGATING
+
+    c = drive_to(org, State.INVESTIGATING)
+    client.force_login(org.a.users["reception"])
+    url = reverse("complaints:action", args=[c.id, "reply_time_agree"])
+    agreed = clock.to_local(clock.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    r = client.post(
+        url, {"version": c.version, "agreed_at": agreed.strftime("%Y-%m-%dT%H:%M"), "note": "电话约定"}
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    assert Obligation.objects.get(complaint=c, kind="reply").due_at == agreed
+
+
+def test_the_owner_rating_shows_on_the_staff_page(client, org):
+    from django.urls import reverse
+
+    c = drive_to(org, State.CLOSED)
+    _rate(c, comment="保洁及时")
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:detail", args=[c.id])).content.decode()
+    assert "业主自评" in html and "保洁及时" in html and "质检评分" in html
+
+
+def test_the_api_offers_the_staff_actions(client, org):
+    c = drive_to(org, State.INVESTIGATING)
+    client.force_login(org.a.users["reception"])
+    agreed = (clock.now() + timedelta(days=2)).isoformat()
+    r = client.post(
+        f"/api/v1/complaints/{c.id}/actions/reply_time_agree",
+        {"version": c.version, "agreed_at": agreed},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    refused_answer = client.post(
+        f"/api/v1/complaints/{c.id}/actions/reply_time_agree",
+        {"version": c.version + 1, "agreed_at": (clock.now() - timedelta(days=1)).isoformat()},
+        content_type="application/json",
+    )
+    assert refused_answer.status_code == 422 and refused_answer.json()["code"] == "validation"
