@@ -39,7 +39,7 @@ VIA = "portal"
 
 
 def _last(c) -> ComplaintEvent:
-    return ComplaintEvent.objects.filter(complaint=c).order_by("-seq").first()
+    return ComplaintEvent.objects.filter(complaint=c).order_by("-seq")[0]
 
 
 def _rate(c, **kw):

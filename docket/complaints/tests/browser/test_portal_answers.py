@@ -32,6 +32,7 @@ def _sms_link(c) -> str:
     sms = (
         Notification.objects.filter(ref=f"complaint:{c.id}", kind="owner:reply_sent").order_by("-id").first()
     )
+    assert sms is not None
     m = re.search(r"(/p/t/[^/\s]+/)", sms.body)
     assert m, sms.body
     return m.group(1)
