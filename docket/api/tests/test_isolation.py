@@ -37,6 +37,9 @@ BODIES = {
     "ncr_issue": {"nonconformity": "x", "cause": "x", "corrective_action": "x"},
     "close_unclosed": {"analysis": "x", "mitigation": "x"},
     "chase_record": {"via": "phone", "text": "x"},
+    # portal answers (issue 11)
+    "reply_time_agree": {"agreed_at": "2099-01-01T00:00:00Z"},
+    "second_review_decide": {"reopen": False, "decision": "x"},
 }
 TEXT_FIELDS = ("note", "reason", "body", "comment", "summary", "text", "explanation", "answer")
 
