@@ -99,3 +99,13 @@ def sweep_escalation():
     """The age rules of hot and major complaints (unresolved a week / a month through the company's fault)
     and the after-closure case and special reports (R-ESC-1..3), every ten minutes; idempotent."""
     escalation_sweep()
+
+
+# --- portal answers (issue 11) -------------------------------------------------------------------------------
+@periodic_task(crontab(minute="20"))
+def auto_close_unanswered():
+    """A replied complaint the owner has not answered for the company's `auto_close_days` (default 7)
+    closes itself, with the reason on the record, and the owner is told (R-EXP-3). Hourly; idempotent."""
+    from docket.complaints.services.answers import auto_close_sweep
+
+    auto_close_sweep()

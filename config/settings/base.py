@@ -156,6 +156,10 @@ DOCKET_PORTAL_PHONE_MINUTES = int(os.environ.get("DOCKET_PORTAL_PHONE_MINUTES", 
 DOCKET_PORTAL_RECEIPT_MINUTES = int(os.environ.get("DOCKET_PORTAL_RECEIPT_MINUTES", "30"))
 DOCKET_PORTAL_MAX_PHOTOS = 9
 # --- end portal filing ---
+# portal answers (issue 11): owners' SMS and email carry a signed link to their tracking page, valid this
+# many days; links are absolute on this origin (e.g. https://wuye.example.com; empty: a relative path).
+DOCKET_PORTAL_LINK_DAYS = int(os.environ.get("DOCKET_PORTAL_LINK_DAYS", "30"))
+DOCKET_PUBLIC_ORIGIN = os.environ.get("DOCKET_PUBLIC_ORIGIN", "").rstrip("/")
 DOCKET_API_KEY_RATE = os.environ.get("DOCKET_API_KEY_RATE", "6000/m")
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 DOCKET_NUM_PROXIES = int(os.environ.get("DOCKET_NUM_PROXIES", "0"))

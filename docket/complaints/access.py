@@ -144,6 +144,18 @@ def _ready(c: Complaint, name: str) -> bool:
         ).exists()
     if name in ("compensation_decide", "compensation_escalate"):
         return CompensationClaim.objects.filter(complaint=c, state=ClaimState.PENDING).exists()
+    # portal answers (issue 11)
+    if name == "second_review_decide":
+        from .models import SecondReview
+
+        return SecondReview.objects.filter(complaint=c, decided_at__isnull=True).exists()
+    if name == "reply_time_agree":
+        # No query of its own (it is offered on every open complaint before the reply): the obligations when
+        # the caller prefetched them, else the state decides and the service answers nothing_due.
+        cached = getattr(c, "_prefetched_objects_cache", {}).get("obligations")
+        if cached is None:
+            return True
+        return any(o.kind == "reply" and o.state == "open" and o.met_at is None for o in cached)
     return True
 
 

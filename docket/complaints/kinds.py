@@ -341,6 +341,66 @@ _kind(
 # The report is sent to the group's property-management people (escalation, issue 12).
 _kind("group_reported", _("向集团报告"), staff_text="text", notice=GROUP_REPORT, audience="group_property")
 
+# --- portal answers (issue 11) -------------------------------------------------------------------------------
+# The owner's own rating on the seed's three points (5.2.5.3); the holder's team hears of it.
+_kind(
+    "owner_rated",
+    _("业主评价"),
+    public=True,
+    public_fields=("process", "measures", "result", "comment"),
+    public_text="comment",
+    staff_text="comment",
+    notice=REPLIED,
+    audience="holder_team",
+)
+_kind(
+    "complainant_added_info",
+    _("业主补充信息"),
+    public=True,
+    public_fields=("text", "photos"),
+    public_text="text",
+    staff_text="text",
+    notice=REPLIED,
+    audience="holder_team",
+)
+# R-EXP-10: QM hears of the request (they decide, or name a post other than the first handler).
+_kind(
+    "second_review_requested",
+    _("申请二次复核"),
+    public=True,
+    public_fields=("reason",),
+    public_text="reason",
+    staff_text="reason",
+    notice=REPLIED,
+    audience="holder_team_and_qm",
+)
+_kind(
+    "second_review_decided",
+    _("二次复核决定"),
+    public=True,
+    public_fields=("outcome", "decision"),
+    public_text="decision",
+    fields=(("outcome", _("复核结论")), ("decision", _("复核意见"))),  # not the shared 终结情况 / 结论
+    owner_text=(PROGRESS, "您的投诉（{no}）二次复核已有结论：{text}"),
+)
+_kind(
+    "auto_closed",
+    _("超期未答复自动结案"),
+    public=True,
+    public_fields=("reason", "days"),
+    public_text="reason",
+    owner_text=(CLOSED, "您的投诉（{no}）已结案：{text}"),
+)
+# Seed 5.2.2.3 / 5.2.3.2: the old and new due time are on the record; the owner sees the agreed time.
+_kind(
+    "reply_time_agreed",
+    _("约定答复时间"),
+    public=True,
+    public_fields=("agreed",),
+    public_text="agreed",
+    owner_text=(PROGRESS, "您的投诉（{no}）答复时间已按与您的约定调整为{text}。"),
+)
+
 
 # --- incidents (issue 12: docket/incidents) ------------------------------------------------------------------
 # The complaint was linked to an incident (停水, 停电 …): the owner sees the incident's public description.
@@ -417,6 +477,13 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("outcome", _("终结情况")),
     ("project_phase", _("项目阶段")),
     ("question", _("提请事项")),
+    # portal answers (issue 11)
+    ("process", _("受理过程")),
+    ("result", _("处理结果")),
+    ("photos", _("照片")),
+    ("agreed", _("约定答复时间")),
+    ("old_due", _("原答复时限")),
+    ("days", _("天数")),
 )
 
 

@@ -29,6 +29,7 @@ from docket.notifications.service import notify, notify_address, notify_webhooks
 
 from . import audiences, kinds
 from .events import public_text, staff_text
+from .owner_links import tracking_url
 
 N = NoticeKind
 SUBJECTS: dict[str, str] = {
@@ -107,6 +108,10 @@ def _owner(event, c) -> None:
         params["step"] = str(kind.label)
     template = getattr(settings, "DOCKET_SMS_TEMPLATES", {}).get(template_key, template_key)
     body = fmt.format(no=c.receipt_no, code=c.check_code, text=public_text(event)[:60])
+    # portal answers (issue 11): every owner message links to their tracking page (a signed short token,
+    # never the check code).
+    params["link"] = tracking_url(c.id)
+    body = f"{body} 查看/答复：{params['link']}"
     # The receipt number leads the subject, so a reply to the email finds its complaint (mailin).
     subject = f"[{c.receipt_no}] {params.get('step', '登记受理')}"
     for address in (phone, email):

@@ -9,7 +9,9 @@ Scope rules, per role assignment:
   their company;
 - QM, general office, management representative, leadership (`COMPANY_ROLES`): their company;
 - the group's property department: the hot and major complaints of the group's companies;
-- an owners' committee member: the complaints the committee recorded for its community (R-INT-7);
+- an owners' committee member: its own community's complaints (the office's: one office per community),
+  except those marked sensitive unless the committee recorded them (R-INT-7; issue 11, portal answers) —
+  always masked and the public view only (`privacy.public_only`);
 - anyone who records complaints also follows the ones they recorded, in the company of the role they
   recorded them under.
 
@@ -104,7 +106,7 @@ def sees(a: RoleAssignment, c: Complaint) -> bool:
     if role == Role.GROUP_PROPERTY:
         return c.severity in (Severity.HOT, Severity.MAJOR) and a.group_id == c.company.group_id
     if role == Role.COMMITTEE_MEMBER:
-        return a.office_id == c.office_id and c.channel == Channel.COMMITTEE
+        return a.office_id == c.office_id and (c.channel == Channel.COMMITTEE or not c.sensitive)
     return False
 
 
@@ -114,7 +116,7 @@ def complaint_q(a: RoleAssignment) -> Q:
     PostgreSQL walks one company's index in the list's order and stops at the page's end."""
     role = a.role
     if role == Role.COMMITTEE_MEMBER:
-        return Q(office_id=a.office_id, channel=Channel.COMMITTEE)
+        return Q(office_id=a.office_id) & (Q(channel=Channel.COMMITTEE) | Q(sensitive=False))
     if role == Role.GROUP_PROPERTY:
         return Q(company__group_id=a.group_id, severity__in=[Severity.HOT, Severity.MAJOR])
     if role in COMPANY_ROLES:

@@ -360,6 +360,34 @@ _ACTIONS = [
     # the same moves staff record on their behalf (complainant_agree/disagree), taken by the owner.
     _a("owner_agree", _("同意答复"), {S.REPLIED, S.NEGOTIATING}, {S.IMPLEMENTING}, (), actors=COMPLAINANT),
     _a("owner_disagree", _("不同意答复"), {S.REPLIED}, {S.NEGOTIATING}, (), actors=COMPLAINANT),
+    # --- portal answers (issue 11) ----------------------------------------------------------------------
+    # The owner's rating of the follow-up on the seed's three points (5.2.5.3): online it IS the follow-up
+    # (网上回帖/调查问卷), so in follow-up it closes the complaint; after closure it stands beside the visit.
+    _a("owner_rate", _("评价处理"), {S.FOLLOW_UP, S.CLOSED}, {S.CLOSED}, (), actors=COMPLAINANT),
+    _a("owner_add_info", _("补充信息或照片"), ACTIVE, None, (), actors=COMPLAINANT),
+    _a("owner_withdraw", _("撤回投诉"), ACTIVE, {S.WITHDRAWN}, (), actors=COMPLAINANT),  # R-EXP-5
+    _a("owner_review_request", _("申请二次复核"), {S.CLOSED, S.UNCLOSED}, None, (), actors=COMPLAINANT),
+    # R-EXP-10: decided in writing by QM or a post other than the first handler (the service refuses them).
+    _a(
+        "second_review_decide",
+        _("二次复核决定"),
+        {S.CLOSED, S.UNCLOSED},
+        {S.CLOSED, S.UNCLOSED, S.INVESTIGATING},
+        {R.QM, R.OFFICE_MANAGER, R.MGMT_REP, R.LEADERSHIP},
+        office_after_escalation=True,
+        service="second_review_decide",
+    ),
+    # Seed 5.2.2.3 / 5.2.3.2: a reply time agreed with the owner replaces the reply deadline.
+    _a(
+        "reply_time_agree",
+        _("记录与业主约定的答复时间"),
+        {S.REGISTERED, S.ASSIGNED, S.INVESTIGATING, S.WITH_DEVELOPER, S.IN_REVIEW, S.REPLY_APPROVED},
+        None,
+        HANDLERS | FRONT,
+        service="reply_time_agree",
+    ),
+    # R-EXP-3: a reply the owner has not answered for the company's number of days closes itself.
+    _a("auto_close", _("超期未答复自动结案"), {S.REPLIED}, {S.CLOSED}, (), actors={"system"}),
 ]
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}

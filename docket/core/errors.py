@@ -74,6 +74,12 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "qm_decision_invalid": (422, _("请选择品质部验证结论。")),
     "unclosed_concluded": (409, _("该未关闭投诉已终结，不再通报进展。")),
     "opinion_pending": (409, _("已提请领导处理意见，尚未答复。")),
+    # portal answers (issue 11)
+    "already_rated": (409, _("您已评价过本次处理，感谢您的反馈。")),
+    "review_period_over": (409, _("已超过结案后 {days} 天的复核申请期限。")),
+    "review_already_requested": (409, _("该投诉已申请过二次复核。")),
+    "review_first_handler": (403, _("原处理人不能复核本投诉，请由品质管理部或其他岗位复核。")),
+    "photo_only": (422, _("“{name}”不是照片，只能上传 JPG/PNG/GIF/WEBP 图片。")),
     # Raised by the API layer only (docket/api/errors.py ApiError).
     "bad_request": (400, _("请求格式有误：{detail}")),
     "unauthenticated": (401, _("未登录，或接口密钥无效、已吊销。")),

@@ -21,6 +21,7 @@ PUBLIC_OBLIGATIONS = (
     Obligation.Kind.REPLY,
     Obligation.Kind.VERIFY,
     Obligation.Kind.FOLLOW_UP,
+    Obligation.Kind.SECOND_REVIEW,  # portal answers (issue 11): the review the owner asked for
 )
 _QR = re.compile(r"^DOCKET:([A-Za-z0-9-]{1,32}):([0-9a-fA-F]{16,128})$")
 RECEIPT_NO = re.compile(r"^[A-Za-z0-9-]{1,32}$")

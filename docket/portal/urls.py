@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_answers
 from .filing import views as filing_views
 
 app_name = "portal"
@@ -20,4 +20,13 @@ urlpatterns = [
     path("r/<str:receipt_no>/receipt.pdf", filing_views.receipt_pdf, name="receipt_pdf"),
     path("phone/", filing_views.phone, name="phone"),
     path("phone/list/", filing_views.phone_list, name="phone_list"),
+]
+
+# --- portal answers (issue 11) ---
+urlpatterns += [
+    path("track/<str:receipt_no>/rate/", views_answers.rate, name="rate"),
+    path("track/<str:receipt_no>/add/", views_answers.add_info, name="add_info"),
+    path("track/<str:receipt_no>/withdraw/", views_answers.withdraw, name="withdraw"),
+    path("track/<str:receipt_no>/review/", views_answers.review, name="review"),
+    path("t/<str:token>/", views_answers.link, name="link"),
 ]

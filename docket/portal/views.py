@@ -17,11 +17,11 @@ from docket.complaints.models import Complaint
 from docket.core import clock, ratelimit
 from docket.core.errors import DomainError
 
-from . import selectors
+from . import answers, selectors
 
 PROOF = "portal_proof"  # session key: {receipt_no: [complaint id, checked at (epoch seconds)]}
 VIA = "portal"
-_DONE = {"agreed", "disagreed", "chased"}
+_DONE = {"agreed", "disagreed", "chased", "rated", "added", "withdrawn", "review"}  # + portal answers
 
 
 def _throttled(request: HttpRequest) -> HttpResponse | None:
@@ -85,6 +85,7 @@ def _track_page(request, c: Complaint, *, error: str = "", form: dict | None = N
         "portal/track.html",
         {
             "t": selectors.tracking(c),
+            "a": answers.options(c),  # portal answers (issue 11)
             "error": error,
             "form": form or {},
             "done": done if done in _DONE else "",

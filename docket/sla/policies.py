@@ -70,6 +70,12 @@ DEFAULT_RULES: dict[str, Any] = {
         "qm_working_days": 10,
         "qm_period": "quarter",
     },
+    # portal answers (issue 11): a replied complaint the owner has not answered closes itself after these
+    # many calendar days (R-EXP-3); the owner may ask for a second-stage review within these many days of
+    # closure (R-EXP-10), which is decided within its own deadline.
+    "auto_close_days": 7,
+    "review_request_days": 30,
+    "second_review": {"type": "working_days", "n": 5},
     "warn_ratio": 0.75,
     "superior_after_minutes": 120,
     "qm_after_minutes": 480,
@@ -102,6 +108,7 @@ KIND_LABELS = {
     "progress_update": _("向顾客通报进展"),
     "leadership_opinion": _("领导处理意见"),
     "developer_answer": _("地产答复"),
+    "second_review": _("二次复核"),
 }
 
 
@@ -140,8 +147,19 @@ def validate_rules(rules: dict) -> None:
     ):
         for key, rule in rules.get(section, {}).items():
             validate_rule(rule, f"{section}.{key}")
-    for section in ("review", "verify", "follow_up", "authority_report", *SEED_PROCEDURE_SECTIONS):
+    for section in (
+        "review",
+        "verify",
+        "follow_up",
+        "authority_report",
+        "second_review",
+        *SEED_PROCEDURE_SECTIONS,
+    ):
         validate_rule(rules.get(section), section)
+    for key in ("auto_close_days", "review_request_days"):  # portal answers (issue 11)
+        value = rules.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365:
+            raise ValueError(f"{key} must be a whole number of days (1-365)")
     reports = rules.get("reports", {})
     for key in ("dept_monthly_working_days", "office_monthly_working_days", "qm_working_days"):
         if not isinstance(reports.get(key), int) or not 0 <= reports[key] <= 31:

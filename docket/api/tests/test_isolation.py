@@ -56,6 +56,9 @@ BODIES = {
     "unclosed_conclude": {"outcome": "resolved", "note": "x"},
     "leadership_opinion_request": {"question": "x"},
     "leadership_opinion_record": {"opinion": "x"},
+    # portal answers (issue 11)
+    "reply_time_agree": {"agreed_at": "2099-01-01T00:00:00Z"},
+    "second_review_decide": {"reopen": False, "decision": "x"},
 }
 TEXT_FIELDS = ("note", "reason", "body", "comment", "summary", "text", "explanation", "answer")
 

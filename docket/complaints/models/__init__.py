@@ -1,3 +1,5 @@
+# portal answers (issue 11)
+from .answers import OwnerRating, SecondReview  # noqa: E402
 from .category import Category
 from .choices import (
     TERMINAL_STATES,
@@ -29,6 +31,8 @@ from .privacy import PersonalDataAccess
 from .procedure import FirstContact
 
 __all__ = [
+    "OwnerRating",
+    "SecondReview",
     "TERMINAL_STATES",
     "AppendOnlyError",
     "Attachment",

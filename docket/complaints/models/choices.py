@@ -66,6 +66,7 @@ class ClosureKind(models.TextChoices):
     ON_THE_SPOT = "on_the_spot", _("现场处理")
     UNCLOSED = "unclosed", _("未关闭")
     WITHDRAWN = "withdrawn", _("投诉人撤回")
+    NO_ANSWER = "no_answer", _("答复后业主逾期未回应，自动结案")  # portal answers (issue 11, R-EXP-3)
 
 
 class Level(models.TextChoices):

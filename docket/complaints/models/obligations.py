@@ -52,6 +52,8 @@ class Obligation(models.Model):
         PROGRESS_UPDATE = "progress_update", _("向顾客通报进展")
         LEADERSHIP_OPINION = "leadership_opinion", _("领导处理意见")
         DEVELOPER_ANSWER = "developer_answer", _("地产答复")
+        # portal answers (issue 11): the written decision on a second-stage review (R-EXP-10)
+        SECOND_REVIEW = "second_review", _("二次复核")
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")

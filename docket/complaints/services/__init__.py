@@ -1,5 +1,15 @@
 """Every state change of a complaint, written once (ARCHITECTURE.md). Interfaces import from here."""
 
+from .answers import (  # portal answers (issue 11)
+    auto_close_due,
+    auto_close_sweep,
+    owner_add_info,
+    owner_rate,
+    owner_review_request,
+    owner_withdraw,
+    reply_time_agree,
+    second_review_decide,
+)
 from .closing import (
     complaint_close_unclosed,
     complaint_withdraw,
@@ -78,6 +88,14 @@ __all__ = [
     "unclosed_conclude",
     "leadership_opinion_request",
     "leadership_opinion_record",
+    "auto_close_due",
+    "auto_close_sweep",
+    "owner_add_info",
+    "owner_rate",
+    "owner_review_request",
+    "owner_withdraw",
+    "reply_time_agree",
+    "second_review_decide",
     "owner_agree",
     "owner_disagree",
     "LookupResult",

@@ -114,8 +114,15 @@ def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:
         met_at__isnull=True,
     )
     if act.complaint.state in TERMINAL_STATES:
-        # ... and the progress reports of an unclosed complaint (seed 5.2.5.2, issue 15)
-        running = running.filter(kind__in=[Obligation.Kind.FORWARDER_REPLY, Obligation.Kind.PROGRESS_UPDATE])
+        # ... the progress reports of an unclosed complaint (seed 5.2.5.2, issue 15), and a second-stage
+        # review asked for after closure (portal answers, issue 11), which runs on a closed record.
+        running = running.filter(
+            kind__in=[
+                Obligation.Kind.FORWARDER_REPLY,
+                Obligation.Kind.PROGRESS_UPDATE,
+                Obligation.Kind.SECOND_REVIEW,
+            ]
+        )
     first = running.order_by("due_at").values_list("due_at", flat=True).first()
     if first != act.complaint.next_due_at:
         act.set(next_due_at=first)

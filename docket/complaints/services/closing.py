@@ -184,12 +184,18 @@ def complaint_withdraw(*, actor, complaint_id: int, reason: str, expected_versio
     with acting(
         actor=actor, complaint_id=complaint_id, action="withdraw", expected_version=expected_version
     ) as act:
-        act.move(State.WITHDRAWN)
-        act.set(closure_kind=ClosureKind.WITHDRAWN, closure_note=reason, closed_at=act.now)
-        # Its issues end with it: no department owes work on a withdrawn complaint.
-        ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state=IssueState.VERIFIED).update(
-            state=IssueState.WITHDRAWN
-        )
-        act.record("withdrawn", {"reason": reason})
-        obligations_cancel(act)
+        withdraw_apply(act, reason)
     return act.complaint
+
+
+def withdraw_apply(act, reason: str, **payload) -> None:
+    """The withdrawal itself, the same whoever takes it (staff on the owner's behalf, or the owner in the
+    portal: `answers.owner_withdraw`)."""
+    act.move(State.WITHDRAWN)
+    act.set(closure_kind=ClosureKind.WITHDRAWN, closure_note=reason, closed_at=act.now)
+    # Its issues end with it: no department owes work on a withdrawn complaint.
+    ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state=IssueState.VERIFIED).update(
+        state=IssueState.WITHDRAWN
+    )
+    act.record("withdrawn", {"reason": reason, **payload})
+    obligations_cancel(act)

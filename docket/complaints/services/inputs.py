@@ -402,4 +402,23 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "file": In(FILE, _("照片或扫描件（JPG/PNG/GIF/WEBP/PDF）")),
         "issue_id": ref(_("相关问题（可选）"), required=False),
     },
+    # --- portal answers (issue 11) ---
+    "owner_rate": {
+        "process": choice(_("受理过程"), SATISFACTION, radio=True),
+        "measures": choice(_("处理措施"), SATISFACTION, radio=True),
+        "result": choice(_("处理结果"), SATISFACTION, radio=True),
+        "comment": text(_("您的意见（可不填）"), required=False, max_length=2000, rows=3),
+    },
+    "owner_add_info": {"text": text(_("补充说明"), required=False, max_length=2000, rows=3)},
+    "owner_withdraw": {"reason": text(_("撤回原因"), max_length=2000, rows=2)},
+    "owner_review_request": {"reason": text(_("申请复核的理由"), max_length=2000, rows=3)},
+    "second_review_decide": {
+        "reopen": yes_no(_("复核结论"), _("重新处理"), _("维持原处理结果")),
+        "decision": text(_("复核意见（书面，将告知业主）"), rows=4),
+    },
+    "reply_time_agree": {
+        "agreed_at": In(DATETIME, _("与业主约定的答复时间")),
+        "note": text(_("约定情况（可选）"), required=False, rows=2),
+    },
+    "auto_close": {},
 }

@@ -153,7 +153,7 @@ def clock_pause(
         for ob in Obligation.objects.select_for_update().filter(complaint=c, state=Obligation.State.OPEN):
             ob.paused_working_minutes = (
                 max(0.0, work.working_minutes_between(act.now, ob.due_at))
-                if ob.rule.get("type") != "clock_minutes"
+                if ob.rule.get("type") not in ("clock_minutes", "fixed")  # fixed: resumed in clock time
                 else max(0.0, (ob.due_at - act.now).total_seconds() / 60)
             )
             ob.state, ob.paused_at, ob.next_check_at = Obligation.State.PAUSED, act.now, None

@@ -41,9 +41,11 @@ from docket.complaints.models import (
     Method,
     NonconformityReport,
     Obligation,
+    OwnerRating,
     ReceiptCounter,
     Reply,
     ReplyReview,
+    SecondReview,
     Severity,
     State,
 )
@@ -112,6 +114,9 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "unclosed_conclude": s.unclosed_conclude,
     "leadership_opinion_request": s.leadership_opinion_request,
     "leadership_opinion_record": s.leadership_opinion_record,
+    # portal answers (issue 11)
+    "second_review_decide": s.second_review_decide,
+    "reply_time_agree": s.reply_time_agree,
 }
 
 
@@ -158,6 +163,8 @@ _FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its
     "attachments": Attachment,
     "cosigners": CoSigner,
     "obligations": Obligation,
+    "owner_ratings": OwnerRating,  # portal answers (issue 11)
+    "second_reviews": SecondReview,
 }
 
 
@@ -493,6 +500,11 @@ def default_args(action: str, x: Ctx) -> dict:
             "summary": "已致电业主说明将安排维修，约定明天上午上门",
             "apologised": True,
         },
+        "second_review_decide": lambda: {"reopen": False, "decision": "经复核，原处理结果合理，予以维持"},
+        "reply_time_agree": lambda: {
+            "agreed_at": clock.now() + timedelta(days=2),
+            "note": "业主同意周五前答复",
+        },
     }
     return inputs[action]()
 
@@ -514,6 +526,7 @@ def prepare(action: str, x: Ctx) -> Ctx:
         "clock_resume",
         "authority_report_record",
         "closing_report_record",
+        "second_review_decide",
     ):
         return x
     qm = x.org.users["qm"]
@@ -542,6 +555,13 @@ def prepare(action: str, x: Ctx) -> Ctx:
         invoke("major_incident_record", qm, x)
     if action == "closing_report_record" and c.severity == Severity.NORMAL:
         Complaint.objects.filter(pk=c.pk).update(severity=Severity.HOT)
+    if (
+        action == "second_review_decide"
+        and c.state in workflow.ACTIONS["owner_review_request"].sources
+        and not SecondReview.objects.filter(complaint=c).exists()
+        and c.closed_at is not None
+    ):
+        s.owner_review_request(complaint_id=c.id, via="portal", reason="对处理结果有异议")
     return x
 
 
@@ -571,6 +591,7 @@ VALID: dict[str, tuple[State, Method, str]] = {
     "qm_verify": (State.QM_VERIFYING, Method.PHONE, ""),
     "progress_update_send": (State.UNCLOSED, Method.PHONE, ""),
     "unclosed_conclude": (State.UNCLOSED, Method.PHONE, ""),
+    "second_review_decide": (State.CLOSED, Method.PHONE, ""),
 }
 
 ACTOR: dict[str, str] = {
@@ -607,6 +628,8 @@ ACTOR: dict[str, str] = {
     "chase_record": Role.RECEPTION,
     "complainant_correct": Role.RECEPTION,
     "attachment_add": Role.RECEPTION,
+    "second_review_decide": Role.QM,
+    "reply_time_agree": Role.RECEPTION,
     "acknowledge_send": Role.RECEPTION,
     "clock_pause": Role.RECEPTION,
     "clock_resume": Role.RECEPTION,

@@ -15,6 +15,7 @@ from docket.complaints import services as s
 from docket.complaints.kinds import KINDS, PUBLIC_KINDS
 from docket.complaints.models import ComplaintEvent, DeveloperForward, Method, Severity
 from docket.complaints.notices import event_notify
+from docket.complaints.owner_links import link_complaint_id
 from docket.complaints.tests.helpers import drive_to
 from docket.notifications.channels.webhook import signature_verify
 from docket.notifications.models import NoticePreference, Notification, WebhookEndpoint
@@ -51,7 +52,11 @@ def test_registration_sends_the_receipt_by_sms_and_assignment_tells_the_departme
     [sms] = _owner_sms(c)
     assert sms.address == "13800000001" and sms.kind == "owner:registered"
     assert c.receipt_no in sms.body and c.check_code in sms.body
+    # portal answers (issue 11): the signed link to the tracking page, never with the check code
+    link = sms.data["params"].pop("link")
     assert sms.data["params"] == {"no": c.receipt_no, "code": c.check_code}
+    assert link in sms.body and c.check_code not in link and link.startswith("/p/t/")
+    assert link_complaint_id(link.split("/")[-2]) == c.id
     assert sms.data["template"] == "SMS_DOCKET_REGISTERED"
 
     s.complaint_assign(

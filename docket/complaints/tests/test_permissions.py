@@ -128,16 +128,18 @@ SCENARIOS = [
     _sc("unclosed_conclude", State.UNCLOSED, {OM, QM, L}),
     _sc("leadership_opinion_request", State.INVESTIGATING, {OM, QM, MR}),
     _sc("leadership_opinion_record", State.INVESTIGATING, {L}),
+    # portal answers (issue 11)
+    _sc("reply_time_agree", State.INVESTIGATING, HANDLERS | {R}),
+    _sc("second_review_decide", State.CLOSED, {QM, OM, MR, L}),
 ]
 
 
 def _sees(role: str, sc: Scenario) -> bool:
     """Who sees the scenario's complaint: office A, the company, and A's engineering department once it
-    holds the complaint; not the group (normal severity) nor the committee (not recorded by it)."""
-    if role == GP:  # the group sees hot and major complaints: the case report's is made hot first
+    holds the complaint, the committee of A's community (masked, public view; issue 11); not the group
+    (normal severity) — except the case report's complaint, which is made hot first (issue 12)."""
+    if role == GP:
         return sc.action == "closing_report_record"
-    if role == CM:
-        return False
     if role in DEPT:
         return sc.state != State.REGISTERED
     return True
@@ -301,7 +303,7 @@ def test_group_property_watches_but_does_not_act(world):
     assert h.snapshot(c.id) == before
 
 
-# --- the owners' committee: what it recorded for its own community ----------------------------------------
+# --- the owners' committee: its own community's complaints -------------------------------------------------
 
 
 def _committee_input(org, kit, **kw):
@@ -318,25 +320,43 @@ def _committee_input(org, kit, **kw):
     return ComplaintInput(**data)
 
 
-def test_committee_sees_only_committee_complaints_of_its_community(world):
+def test_committee_sees_its_communitys_complaints(world):
+    """Issue 11 (portal answers): the committee browses its own community's complaints — masked and the
+    public view only (test_privacy_masking) — except the sensitive ones it did not record itself; another
+    community's complaints answer not found."""
     org = world.org
     cm_a, cm_b = org.a.users["committee"], org.b.users["committee"]
     mine = s.complaint_register(actor=cm_a, data=_committee_input(org, org.a)).complaint
     by_reception = s.complaint_register(
         actor=org.a.users["reception"], data=_committee_input(org, org.a)
     ).complaint
+    sensitive = s.complaint_register(
+        actor=org.a.users["reception"],
+        data=_committee_input(org, org.a, channel=Channel.OFFICE, sensitive=True),
+    ).complaint
+    own_sensitive = s.complaint_register(
+        actor=cm_a, data=_committee_input(org, org.a, sensitive=True)
+    ).complaint
     b_committee = s.complaint_register(actor=cm_b, data=_committee_input(org, org.b)).complaint
 
     visible_a = set(access.complaints_visible_to(cm_a).values_list("pk", flat=True))
-    assert visible_a == {mine.id, by_reception.id}  # not office A's other complaints, not B's
-    assert set(access.complaints_visible_to(cm_b).values_list("pk", flat=True)) == {b_committee.id}
+    office_a = set(
+        Complaint.objects.filter(office=org.a.office).exclude(pk=sensitive.pk).values_list("pk", flat=True)
+    )
+    assert visible_a == office_a
+    assert {mine.id, by_reception.id, own_sensitive.id, world.complaint(State.INVESTIGATING).id} <= visible_a
+    assert sensitive.id not in visible_a and b_committee.id not in visible_a
+    assert set(access.complaints_visible_to(cm_b).values_list("pk", flat=True)) == set(
+        Complaint.objects.filter(office=org.b.office, sensitive=False).values_list("pk", flat=True)
+    )
     assert access.access_complaint(cm_a, mine.id).pk == mine.id
     # it follows the complaint as it is handled
     s.complaint_assign(
         actor=org.a.users["reception"], complaint_id=mine.id, department_id=org.a.depts["engineering"].id
     )
     assert access.can_see(cm_a, Complaint.objects.get(pk=mine.id))
-    for other in (world.complaint(State.INVESTIGATING), b_committee):
+    for other in (sensitive, b_committee):
+        assert not access.can_see(cm_a, other)
         with pytest.raises(DomainError) as e:
             access.access_complaint(cm_a, other.id)
         assert e.value.code == "not_found"

@@ -62,6 +62,7 @@ SIDE_RECORDS = {
     "unclosed_conclude",
     "leadership_opinion_request",
     "leadership_opinion_record",
+    "reply_time_agree",  # portal answers (issue 11)
 }
 
 
@@ -121,9 +122,18 @@ def test_terminal_states_are_exactly_the_non_active_ones():
 
 @pytest.mark.parametrize("state", sorted(TERMINAL_STATES))
 def test_nothing_leaves_a_terminal_state(state):
-    assert _successors(state) == set()
-    leaving = [n for n, spec in ACTIONS.items() if state in spec.sources and spec.targets is not None]
-    assert leaving == []
+    """Except the written decision of a second-stage review (R-EXP-10, portal answers), which may reopen a
+    closed or unclosed complaint for handling again (or keep it where it is)."""
+    leaving = [
+        n
+        for n, spec in ACTIONS.items()
+        if state in spec.sources and spec.targets is not None and spec.targets != {state}
+    ]
+    if state == State.WITHDRAWN:
+        assert _successors(state) == set() and leaving == []
+    else:
+        assert leaving == ["second_review_decide"]
+        assert _successors(state) - {state} <= {State.INVESTIGATING, State.CLOSED, State.UNCLOSED}
 
 
 def test_every_state_is_reachable_from_registration():
@@ -346,6 +356,8 @@ EVENT = {
     "note_add": "note_added",
     "chase_record": "complainant_chased",
     "attachment_add": "attachment_added",
+    "second_review_decide": "second_review_decided",
+    "reply_time_agree": "reply_time_agreed",
     "acknowledge_send": "acknowledged",
     "clock_pause": "clock_paused",
     "clock_resume": "clock_resumed",
@@ -391,6 +403,12 @@ SPECIAL = {
         (Method.PHONE, "", None, {"decision": "rework"}, State.IMPLEMENTING),
         (Method.PHONE, "", None, {"decision": "reassess"}, State.INVESTIGATING),
     ],
+    # portal answers (issue 11): uphold keeps the ending, reopen sends it back to investigation
+    ("second_review_decide", State.CLOSED): [
+        (Method.PHONE, "", Role.QM, {}, State.CLOSED),
+        (Method.PHONE, "", Role.QM, {"reopen": True}, State.INVESTIGATING),
+    ],
+    ("second_review_decide", State.UNCLOSED): [(Method.PHONE, "", Role.QM, {}, State.UNCLOSED)],
 }
 
 

@@ -41,7 +41,9 @@ def render() -> str:
         ]
         for spec in workflow.ACTIONS.values():
             to = "(unchanged)" if spec.targets is None else ", ".join(sorted(spec.targets))
-            roles = ", ".join(f"{r} {Role(r).label}" for r in sorted(spec.roles)) or "complainant 顾客本人"
+            roles = ", ".join(f"{r} {Role(r).label}" for r in sorted(spec.roles)) or (
+                "system 系统" if spec.actors == {"system"} else "complainant 顾客本人"
+            )
             lines.append(
                 f"| `{spec.name}` | {spec.label} | {', '.join(sorted(spec.sources))} | {to} | {roles} | "
                 f"{'yes' if spec.office_after_escalation else 'no'} | {'yes' if spec.per_issue else 'no'} |"

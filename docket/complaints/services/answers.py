@@ -1,0 +1,368 @@
+"""The owner's answers from the portal, and the steps around them (issue 11):
+
+- `owner_rate`: the owner's own rating of the follow-up on the seed's three points (5.2.5.3, R-EXP-13);
+- `owner_add_info`: more information or photos on an open complaint (photos checked and re-encoded like
+  every attachment);
+- `owner_withdraw`: the owner withdraws with a reason (R-EXP-5), the same change as staff record;
+- `owner_review_request` / `second_review_decide`: a second-stage review after closure, decided in writing
+  by QM or a post other than the first handler, with its own deadline (R-EXP-10);
+- `reply_time_agree`: staff record a reply time agreed with the owner; it replaces the reply deadline
+  (seed 5.2.2.3, 5.2.3.2);
+- `auto_close_due` / `auto_close_sweep`: a reply the owner has not answered for the company's number of
+  days closes itself (R-EXP-3).
+
+The owner's actions run in `system_acting(actor=Actor.complainant(via))`: the portal has checked the
+receipt code (or the signed link) before calling them; the workflow rows say which states allow them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from docket.core import clock
+from docket.core.errors import DomainError
+from docket.sla import duetimes
+
+from ..actors import Actor
+from ..models import (
+    ClosureKind,
+    Complaint,
+    Obligation,
+    OwnerRating,
+    Reply,
+    ReplyState,
+    SecondReview,
+    State,
+)
+from ._base import acting, system_acting, text_required
+from .attachments import attachment_store, attachment_validate
+from .closing import withdraw_apply
+from .intake import UploadInput
+from .obligations import _policy, effective_policy, obligation_start, obligations_cancel, obligations_meet
+
+COMMENT_MAX = 2000
+INFO_MAX = 2000
+PHOTOS_MAX = 9
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# After closure the owner rates what was done: a resolved or on-the-spot ending (not an auto-close).
+RATED_ENDINGS = (ClosureKind.RESOLVED, ClosureKind.ON_THE_SPOT)
+
+
+def _owner(via: str) -> Actor:
+    return Actor.complainant(via)
+
+
+def _score(value, label: str) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise DomainError("validation", detail=f"请为“{label}”打分（1到5分）") from None
+    if isinstance(value, bool) or not 1 <= n <= 5 or str(value).strip() != str(n):
+        raise DomainError("validation", detail=f"请为“{label}”打分（1到5分）")
+    return n
+
+
+def policy_days(c: Complaint, key: str) -> int:
+    """A per-company (or per-office) number of days from the effective SLA policy (`auto_close_days`,
+    `review_request_days`)."""
+    return int(effective_policy(c)[0][key])
+
+
+def rating_round(c: Complaint) -> int:
+    """1, or 2 once a second-stage review reopened the complaint (it is handled, and rated, again)."""
+    review = SecondReview.objects.filter(complaint=c).only("outcome").first()
+    return 2 if review is not None and review.outcome == SecondReview.Outcome.REOPENED else 1
+
+
+def _within_period(c: Complaint, now: datetime) -> None:
+    days = policy_days(c, "review_request_days")
+    if c.closed_at is None or now > c.closed_at + timedelta(days=days):
+        raise DomainError("review_period_over", days=days)
+
+
+def owner_rate(*, complaint_id: int, via: str, process, measures, result, comment: str = "") -> OwnerRating:
+    """The owner rates the handling process, the measures and the result, 1–5 each, with a comment. In
+    follow-up this is the follow-up itself (seed 5.2.5.3: 网上回帖、调查问卷) and closes the complaint;
+    after closure (within the review period) it is recorded beside the staff visit. Once per round."""
+    scores = (_score(process, "受理过程"), _score(measures, "处理措施"), _score(result, "处理结果"))
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise DomainError("validation", detail=f"意见不能超过 {COMMENT_MAX} 个字")
+    with system_acting(actor=_owner(via), complaint_id=complaint_id, action="owner_rate") as act:
+        if act is None:
+            raise DomainError("not_found")
+        c = act.complaint
+        rnd = rating_round(c)
+        if OwnerRating.objects.filter(complaint=c, round=rnd).exists():
+            raise DomainError("already_rated")
+        closing = c.state == State.FOLLOW_UP
+        if not closing:
+            if c.closure_kind not in RATED_ENDINGS:  # closed without an answer: the review is the way
+                raise DomainError("invalid_transition", state=c.get_closure_kind_display(), action="评价处理")
+            _within_period(c, act.now)
+        rating = OwnerRating.objects.create(
+            complaint=c,
+            company_id=c.company_id,
+            round=rnd,
+            process=scores[0],
+            measures=scores[1],
+            result=scores[2],
+            comment=comment,
+            via=via,
+            rated_at=act.now,
+        )
+        act.move(State.CLOSED)
+        if closing:
+            act.set(
+                satisfaction=round(sum(scores) / 3),
+                closure_kind=ClosureKind.RESOLVED,
+                closed_at=act.now,
+            )
+        act.record(
+            "owner_rated",
+            {
+                "process": scores[0],
+                "measures": scores[1],
+                "result": scores[2],
+                "comment": comment,
+                "round": rnd,
+                "via": via,
+                "closes": closing,
+            },
+        )
+        if closing:
+            obligations_meet(act, "follow_up")
+            obligations_cancel(act)
+    return rating
+
+
+def owner_add_info(*, complaint_id: int, via: str, text: str, photos: list[UploadInput] | None = None) -> int:
+    """The owner adds information or photos to their open complaint; the holder's team hears of it.
+    Photos only (no PDF), at most PHOTOS_MAX, each checked by content and re-encoded without its metadata
+    (`attachments`). Returns how many photos were stored."""
+    photos = list(photos or [])
+    text = (text or "").strip()
+    if not text and not photos:
+        raise DomainError("required", field="补充内容或照片")
+    if len(text) > INFO_MAX:
+        raise DomainError("validation", detail=f"补充内容不能超过 {INFO_MAX} 个字")
+    if len(photos) > PHOTOS_MAX:
+        raise DomainError("validation", detail=f"最多上传 {PHOTOS_MAX} 张照片")
+    types = []
+    for upload in photos:
+        content_type = attachment_validate(upload)
+        if content_type not in IMAGE_TYPES:
+            raise DomainError("photo_only", name=upload.name)
+        types.append(content_type)
+    with system_acting(actor=_owner(via), complaint_id=complaint_id, action="owner_add_info") as act:
+        if act is None:
+            raise DomainError("not_found")
+        stored = [
+            attachment_store(act.complaint, u, t, None, act.now) for u, t in zip(photos, types, strict=True)
+        ]
+        act.record(
+            "complainant_added_info",
+            {"text": text, "photos": len(stored), "sha256": [a.sha256 for a in stored], "via": via},
+        )
+    return len(stored)
+
+
+def owner_withdraw(*, complaint_id: int, via: str, reason: str) -> Complaint:
+    """The owner withdraws their own complaint with a reason (R-EXP-5): the same change as when staff
+    record it on their behalf, with the complainant as the actor."""
+    reason = text_required(reason, "撤回原因")[:2000]
+    with system_acting(actor=_owner(via), complaint_id=complaint_id, action="owner_withdraw") as act:
+        if act is None:
+            raise DomainError("not_found")
+        withdraw_apply(act, reason, via=via)
+    return act.complaint
+
+
+def _first_handlers(c: Complaint) -> list[int]:
+    ids = {c.holder_id} if c.holder_id else set()
+    for author, sender in Reply.objects.filter(complaint=c).values_list("author_id", "sent_by_id"):
+        ids.update(x for x in (author, sender) if x)
+    return sorted(ids)
+
+
+def owner_review_request(*, complaint_id: int, via: str, reason: str) -> SecondReview:
+    """Within the company's period after closure the owner asks for a second-stage review (R-EXP-10): a
+    new obligation (`second_review`, its own deadline) for QM or a post other than the first handler."""
+    reason = text_required(reason, "申请复核的理由")[:2000]
+    with system_acting(actor=_owner(via), complaint_id=complaint_id, action="owner_review_request") as act:
+        if act is None:
+            raise DomainError("not_found")
+        c = act.complaint
+        if SecondReview.objects.filter(complaint=c).exists():
+            raise DomainError("review_already_requested")
+        _within_period(c, act.now)
+        review = SecondReview.objects.create(
+            complaint=c,
+            company_id=c.company_id,
+            reason=reason,
+            via=via,
+            requested_at=act.now,
+            first_handler_ids=_first_handlers(c),
+        )
+        act.record("second_review_requested", {"reason": reason, "via": via})
+        obligation_start(act, Obligation.Kind.SECOND_REVIEW)
+    return review
+
+
+def second_review_decide(
+    *, actor, complaint_id: int, reopen: bool, decision: str, expected_version: int | None = None
+) -> SecondReview:
+    """The written decision on a second-stage review: uphold the outcome (the record stays closed), or
+    reopen it for handling again (back to investigation with a new reply deadline). Refused to the first
+    handler (`review_first_handler`) and when nothing was asked (`nothing_due`)."""
+    decision = text_required(decision, "复核意见")
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="second_review_decide",
+        expected_version=expected_version,
+    ) as act:
+        c = act.complaint
+        review = SecondReview.objects.select_for_update().filter(complaint=c).first()
+        if review is None or review.decided_at is not None:
+            raise DomainError("nothing_due", kind=Obligation.Kind.SECOND_REVIEW.label)
+        if actor.pk in review.first_handler_ids:
+            raise DomainError("review_first_handler")
+        review.outcome = SecondReview.Outcome.REOPENED if reopen else SecondReview.Outcome.UPHELD
+        review.decision, review.decided_by, review.decided_at = decision, actor, act.now
+        review.save(update_fields=["outcome", "decision", "decided_by", "decided_at"])
+        obligations_meet(act, Obligation.Kind.SECOND_REVIEW)
+        if reopen:
+            act.move(State.INVESTIGATING)
+            act.set(closure_kind="", closure_note="", closed_at=None)
+        else:
+            act.move(c.state)
+        act.record(
+            "second_review_decided",
+            {"outcome": str(review.outcome.label), "decision": decision, "reopen": bool(reopen)},
+        )
+        if reopen:
+            obligation_start(act, Obligation.Kind.REPLY, c.method)
+    return review
+
+
+def reply_time_agree(
+    *, actor, complaint_id: int, agreed_at: datetime, note: str = "", expected_version: int | None = None
+) -> Obligation:
+    """A reply time agreed with the owner replaces the running reply deadline (seed 5.2.2.3 / 5.2.3.2):
+    the obligation's due time is set to it, with the old and new times on the record."""
+    note = (note or "").strip()
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="reply_time_agree", expected_version=expected_version
+    ) as act:
+        c = act.complaint
+        if agreed_at <= act.now:
+            raise DomainError("validation", detail="约定的答复时间须晚于现在")
+        ob = (
+            Obligation.objects.select_for_update()
+            .filter(
+                complaint=c,
+                kind=Obligation.Kind.REPLY,
+                state=Obligation.State.OPEN,  # a missed deadline stays missed: it is not agreed away
+                met_at__isnull=True,
+            )
+            .first()
+        )
+        if ob is None:
+            raise DomainError("nothing_due", kind=Obligation.Kind.REPLY.label)
+        work = duetimes.calendar_for(c.company_id)
+        plan = duetimes.schedule(
+            {"type": "fixed"}, act.now, work, _policy(act)[0]["warn_ratio"], due_at=agreed_at
+        )
+        old = ob.due_at
+        ob.due_at, ob.provisional, ob.warn_at, ob.next_check_at = (
+            agreed_at,
+            False,
+            plan.warn_at,
+            plan.next_check_at,
+        )
+        ob.rule, ob.step = {"type": "fixed", "agreed": True}, 0
+        ob.save(update_fields=["due_at", "provisional", "warn_at", "next_check_at", "rule", "step"])
+        act.obligations_changed = True
+        act.record(
+            "reply_time_agreed",
+            {
+                "obligation": ob.id,
+                "old_due_at": old,
+                "due_at": agreed_at,
+                "agreed": clock.to_local(agreed_at).strftime("%Y-%m-%d %H:%M"),
+                "note": note,
+            },
+        )
+    return ob
+
+
+# --- auto-close (R-EXP-3) ------------------------------------------------------------------------------------
+
+AUTO_CLOSE_REASON = "答复发出后 {days} 天内未收到您的意见，投诉已自动结案。如有异议，可在结案后申请复核。"
+
+
+def _quiet_since(c: Complaint) -> datetime | None:
+    """Since when the owner has had the reply without answering: the last reply sent, or the last resume
+    of the clock after that (a pause stops the count; resuming starts it afresh)."""
+    sent = (
+        Reply.objects.filter(complaint=c, state=ReplyState.SENT)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    if sent is None:
+        return None
+    resumed = (
+        c.events.filter(kind="clock_resumed", at__gt=sent)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return max(sent, resumed) if resumed else sent
+
+
+def auto_close_due(*, complaint_id: int, now: datetime | None = None) -> bool:
+    """Close one replied complaint whose owner has not answered for the policy's `auto_close_days`, with
+    the reason on the record; the owner is told (the kind's owner text). False, and nothing written, when
+    it no longer qualifies (answered, paused, not yet due) or is locked by someone else."""
+    now = now or clock.now()
+    with system_acting(
+        actor=Actor.system("auto_close"),
+        complaint_id=complaint_id,
+        action="auto_close",
+        now=now,
+        where={"state": State.REPLIED, "paused_at__isnull": True},
+        skip_locked=True,
+    ) as act:
+        if act is None:
+            return False
+        c = act.complaint
+        days = policy_days(c, "auto_close_days")
+        since = _quiet_since(c)
+        if since is None or now < since + timedelta(days=days):
+            return False
+        reason = AUTO_CLOSE_REASON.format(days=days)
+        act.move()
+        act.set(closure_kind=ClosureKind.NO_ANSWER, closure_note=reason, closed_at=now)
+        act.record("auto_closed", {"reason": reason, "days": days, "since": since})
+        obligations_cancel(act)
+    return True
+
+
+def auto_close_sweep(*, now: datetime | None = None) -> int:
+    """The periodic job: every replied, running complaint whose reply went out at least a day ago is
+    looked at (each company's own number of days is checked under the row lock). Idempotent."""
+    now = now or clock.now()
+    ids = list(
+        Complaint.objects.filter(
+            state=State.REPLIED,
+            paused_at__isnull=True,
+            replies__state=ReplyState.SENT,
+            replies__sent_at__lte=now - timedelta(days=1),
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    return sum(1 for pk in ids if auto_close_due(complaint_id=pk, now=now))
