@@ -4,8 +4,8 @@ from django.http import HttpResponse
 from docket.complaints import selectors
 from docket.core import clock
 
+from . import figures, tables
 from . import statistics as stats
-from . import tables
 from .exports import complaints_xlsx
 
 
@@ -139,7 +139,7 @@ def _staff_scope(request):
         raise Http404
     from docket.complaints import scopes
 
-    qs = rs.statistics_complaints(request.user)
+    scope = rs.statistics_scope(request.user)
     offices = scopes.offices_in_scope(request.user).select_related("company").order_by("company_id", "code")
     companies = rs.companies_in_scope(request.user).order_by("id")
     office_id, company_id = _int(request.GET.get("office")), _int(request.GET.get("company"))
@@ -149,13 +149,13 @@ def _staff_scope(request):
         chosen = offices.filter(pk=office_id).first()
         if chosen is None:
             raise Http404
-        qs, drill = qs.filter(office_id=office_id), {"office": str(office_id)}
+        scope, drill = scope.narrow(office_id=office_id), {"office": str(office_id)}
     elif company_id:
         chosen = companies.filter(pk=company_id).first()
         if chosen is None:
             raise Http404
-        qs = qs.filter(company_id=company_id)
-    return qs, drill, offices, companies, chosen
+        scope = scope.narrow(company_id=company_id)
+    return scope, drill, offices, companies, chosen
 
 
 class _ToCommittee(Exception):
@@ -204,12 +204,12 @@ def statistics(request):
     chart with its table (each figure links to the complaint list), the 12-month trend, downloads."""
     from django.shortcuts import render
 
-    qs, drill, offices, companies, chosen = _staff_scope(request)
+    scope, drill, offices, companies, chosen = _staff_scope(request)
     date_from, date_to = _period(request)
     dimension = request.GET.get("by", "category")
     if dimension not in stats.DIMENSIONS or dimension == "month":
         dimension = "category"
-    b = stats.breakdown(qs, date_from=date_from, date_to=date_to, dimension=dimension)
+    b = figures.breakdown(scope, date_from=date_from, date_to=date_to, dimension=dimension)
     period = (date_from, date_to)
     t = tables.table(b, drill_base=drill, period=period)
     fmt = request.GET.get("format")
@@ -219,9 +219,9 @@ def statistics(request):
             return _download(tables.tables_csv([t]), name, "csv")
         heading = [f"投诉统计分析 {date_from} ~ {date_to}", str(chosen or "")]
         return _download(tables.tables_xlsx([t], heading=heading), name, "xlsx")
-    cmp = stats.compare(qs, date_from=date_from, date_to=date_to)
+    cmp = figures.compare(scope, date_from=date_from, date_to=date_to)
     trend_from = stats.shift_months(date_to.replace(day=1), -11)
-    trend = stats.breakdown(qs, date_from=trend_from, date_to=date_to, dimension="month", on_time=False)
+    trend = figures.breakdown(scope, date_from=trend_from, date_to=date_to, dimension="month", on_time=False)
     return render(
         request,
         "reports/statistics.html",
@@ -293,15 +293,15 @@ def k01f2(request):
     Excel (`format=xlsx`)."""
     from django.shortcuts import render
 
-    qs, drill, _offices, _companies, chosen = _staff_scope(request)
+    scope, drill, _offices, _companies, chosen = _staff_scope(request)
     date_from, date_to = _period(request)
     period = (date_from, date_to)
     breakdowns = [
-        stats.breakdown(qs, date_from=date_from, date_to=date_to, dimension=d) for d in K01_F2_DIMENSIONS
+        figures.breakdown(scope, date_from=date_from, date_to=date_to, dimension=d) for d in K01_F2_DIMENSIONS
     ]
     ts = [tables.table(b, drill_base=drill, period=period) for b in breakdowns]
     total = tables.table(
-        stats.breakdown(qs, date_from=date_from, date_to=date_to), drill_base=drill, period=period
+        figures.breakdown(scope, date_from=date_from, date_to=date_to), drill_base=drill, period=period
     )
     title = "顾客投诉分类及统计分析"
     if request.GET.get("format") == "xlsx":
@@ -354,11 +354,12 @@ def committee(request, community_id: int):
     community = rs.committee_community(request.user, community_id)
     if community is None:
         raise Http404
-    qs = rs.committee_complaints(request.user, community)
+    scope = rs.committee_scope(request.user, community)
     date_from, date_to = _period(request, default_months=11)
-    total = stats.breakdown(qs, date_from=date_from, date_to=date_to)
+    total = figures.breakdown(scope, date_from=date_from, date_to=date_to)
     by = [
-        stats.breakdown(qs, date_from=date_from, date_to=date_to, dimension=d) for d in COMMITTEE_DIMENSIONS
+        figures.breakdown(scope, date_from=date_from, date_to=date_to, dimension=d)
+        for d in COMMITTEE_DIMENSIONS
     ]
     ts = [tables.table(b, committee=True) for b in by]
     fmt = request.GET.get("format")
@@ -402,12 +403,18 @@ def report_duty(request, pk: int):
     duty = services.report_duties_visible_to(request.user).filter(pk=pk).first()
     if duty is None:
         raise Http404
-    qs = rs.duty_complaints(request.user, duty)
     span = dict(date_from=duty.period_start, date_to=duty.period_end)
-    cmp = stats.compare(qs, **span)
-    causes = stats.top_causes(qs, **span)
-    by = [stats.breakdown(qs, dimension=d, **span) for d in ("category", "department", "channel")]
-    figures = _duty_figures(cmp, causes)
+    scope = rs.duty_scope(request.user, duty)
+    if scope is not None:  # an office's or the company's report: the summary
+        cmp = figures.compare(scope, **span)
+        causes = figures.top_causes(scope, **span)
+        by = [figures.breakdown(scope, dimension=d, **span) for d in ("category", "department", "channel")]
+    else:  # a department's month: its complaints (a department is a dimension of the summary)
+        qs = rs.duty_complaints(request.user, duty)
+        cmp = stats.compare(qs, **span)
+        causes = stats.top_causes(qs, **span)
+        by = [stats.breakdown(qs, dimension=d, **span) for d in ("category", "department", "channel")]
+    snapshot = _duty_figures(cmp, causes)
     may_submit = duty.submitted_at is None and services._may_submit(request.user, duty)
     error = None
     if request.method == "POST" and may_submit:
@@ -416,7 +423,7 @@ def report_duty(request, pk: int):
                 actor=request.user,
                 duty_id=duty.id,
                 **{k: request.POST.get(k, "") for k, _label in services.REPORT_SECTIONS},
-                figures=figures,
+                figures=snapshot,
             )
         except DomainError as exc:
             error = exc.message
