@@ -6,7 +6,7 @@ from docket.core import clock
 
 from . import figures, tables
 from . import statistics as stats
-from .exports import complaints_xlsx
+from .exports import complaints_xlsx_file
 
 
 @login_required
@@ -18,14 +18,15 @@ def complaints_export(request):
         if request.GET.get("work") == "1"
         else selectors.complaint_list_for(request.user, f)
     )
-    data = complaints_xlsx(rows)
+    from django.http import FileResponse
+
     name = f"complaints-{clock.local_now():%Y%m%d-%H%M}.xlsx"
-    return HttpResponse(
-        data,
-        headers={
-            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "Content-Disposition": f'attachment; filename="{name}"',
-        },
+    # Streamed from a temporary file in blocks (FileResponse closes it, which removes it).
+    return FileResponse(
+        complaints_xlsx_file(rows),
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 
