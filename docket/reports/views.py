@@ -1,5 +1,9 @@
+import json
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpResponse
+from django.utils.translation import gettext as _t
 
 from docket.complaints import selectors
 from docket.core import clock
@@ -223,6 +227,13 @@ def statistics(request):
     cmp = figures.compare(scope, date_from=date_from, date_to=date_to)
     trend_from = stats.shift_months(date_to.replace(day=1), -11)
     trend = figures.breakdown(scope, date_from=trend_from, date_to=date_to, dimension="month", on_time=False)
+    heat = figures.building_heat(scope, date_from=trend_from, date_to=date_to)
+    groups, grouped = figures.same_issue_groups(scope, date_from=date_from, date_to=date_to)
+    extras = [
+        (_t("重复投诉人"), figures.repeat_complainants(scope, date_from=date_from, date_to=date_to),
+         _t("本期受理两次及以上的投诉人（按电话）")),
+        (_t("同一问题组"), groups, _t("含本期两件及以上投诉的问题组，共 %(n)s 件投诉") % {"n": grouped}),
+    ]  # fmt: skip
     return render(
         request,
         "reports/statistics.html",
@@ -236,6 +247,9 @@ def statistics(request):
             "trend": _chart_json(trend, "line"),
             "trend_table": tables.table(trend, drill_base=drill, period=(trend_from, date_to), on_time=False),
             "summary": _summary(cmp, drill, period),
+            "extras": extras,
+            "heat": heat,
+            "heat_chart": json.dumps(heat.chart(), ensure_ascii=False) if heat.buildings else "",
             "cmp": cmp,
             "offices": offices,
             "companies": companies,
@@ -267,7 +281,8 @@ def _summary(cmp, drill: dict, period) -> list[dict]:
         (_("及时率"), "on_time_rate", "pct", None),
         (_("顾客满意度"), "satisfaction", "num", None),
         (_("质检评分"), "quality", "num", None),
-        (_("处理时长中位数（小时）"), "handling_p50", "num", None),
+        (_("处理时长中位数（工作小时）"), "handling_p50", "num", None),
+        (_("重开率"), "reopen_rate", "pct", None),
         (_("热点"), "hot", "int", None),
         (_("重大"), "major", "int", None),
     ]
@@ -406,15 +421,11 @@ def report_duty(request, pk: int):
         raise Http404
     span = dict(date_from=duty.period_start, date_to=duty.period_end)
     scope = rs.duty_scope(request.user, duty)
-    if scope is not None:  # an office's or the company's report: the summary
-        cmp = figures.compare(scope, **span)
-        causes = figures.top_causes(scope, **span)
-        by = [figures.breakdown(scope, dimension=d, **span) for d in ("category", "department", "channel")]
-    else:  # a department's month: its complaints (a department is a dimension of the summary)
-        qs = rs.duty_complaints(request.user, duty)
-        cmp = stats.compare(qs, **span)
-        causes = stats.top_causes(qs, **span)
-        by = [stats.breakdown(qs, dimension=d, **span) for d in ("category", "department", "channel")]
+    if scope is None:  # a department's month: its complaints, by the summary's own definitions
+        scope = figures.LiveScope(Q(), selection=rs.duty_complaints(request.user, duty))
+    cmp = figures.compare(scope, **span)
+    causes = figures.top_causes(scope, **span)
+    by = [figures.breakdown(scope, dimension=d, **span) for d in ("category", "department", "channel")]
     snapshot = _duty_figures(cmp, causes)
     may_submit = duty.submitted_at is None and services._may_submit(request.user, duty)
     error = None

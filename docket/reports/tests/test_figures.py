@@ -315,3 +315,59 @@ def test_summary_equals_the_group_by_over_raw_tables(org, seed):
 
 def c_kit(org, c):
     return org.a if c.office_id == org.a.office.id else org.b
+
+
+def test_repeat_complainants_same_issue_groups_heat_map_and_reopen_rate(org, data):
+    from docket.triage.models import SameIssueGroup, SameIssueMember
+
+    figures.refresh()
+    scope = office_a(org)
+    # Every complaint of the fixture is filed by the same phone: one repeat complainant in office A's
+    # November (5 complaints); none in office B (one complaint).
+    assert figures.repeat_complainants(scope, **dataset.NOV) == 1
+    assert (
+        figures.repeat_complainants(figures.Scope(figures.Q(office_id=org.b.office.id)), **dataset.NOV) == 0
+    )
+    with at(2026, 11, 6):
+        group = SameIssueGroup.objects.create(
+            company=org.company, office=org.a.office, title="1号楼电梯", created_at=dataset.NOW
+        )
+        for key in ("c1", "c2"):
+            SameIssueMember.objects.create(group=group, complaint_id=data.ids[key])
+        lone = SameIssueGroup.objects.create(
+            company=org.company, office=org.a.office, title="地下室", created_at=dataset.NOW
+        )
+        SameIssueMember.objects.create(group=lone, complaint_id=data.ids["c4"])
+    assert figures.same_issue_groups(scope, **dataset.NOV) == (1, 2)  # the one-member group is no group
+    assert figures.same_issue_groups(scope, **OCT) == (0, 0)
+    heat = figures.building_heat(scope, date_from=date(2026, 9, 1), date_to=date(2026, 11, 30))
+    assert heat.months == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    ((building, name),) = heat.buildings
+    assert name == "朝阳园 1号楼"
+    assert [heat.cells.get((building, m), 0) for m in heat.months] == [2, 2, 5]
+    assert heat.chart()["cells"] == [[0, 0, 2], [1, 0, 2], [2, 0, 5]]
+    # c4 has no rejection: nothing reopened in the fixture, a rate of 0 of 5.
+    t = figures.breakdown(scope, now=dataset.NOW, **dataset.NOV).total
+    assert (t.reopened, t.reopen_rate) == (0, 0.0)
+
+
+def test_department_report_reads_its_complaints_by_the_same_definitions(org, data):
+    """A department's report (a LiveScope over its complaints) gives what the summary gives for the same
+    complaints: office A's complaints with an issue of its engineering department (c1 and c2 among them, the
+    two closed ones)."""
+    figures.refresh()
+    dept = org.a.depts["engineering"]
+    live = figures.LiveScope(
+        figures.Q(),
+        selection=Complaint.objects.filter(office=org.a.office, issues__department=dept).distinct(),
+    )
+    t = figures.breakdown(live, now=dataset.NOW, **dataset.NOV).total
+    assert (
+        t.received
+        == Complaint.objects.filter(
+            office=org.a.office, issues__department=dept, received_at__month=11, received_at__year=2026
+        )
+        .distinct()
+        .count()
+    )
+    assert (t.handling_p50, t.handling_p90) == (9.0, 13.8)
