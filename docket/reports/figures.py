@@ -512,7 +512,7 @@ def _row(key: Any, acc: Acc) -> st.Row:
     row.rated = s["satisfaction_n"]
     row.satisfaction = round(s["satisfaction_sum"] / s["satisfaction_n"], 2) if s["satisfaction_n"] else None
     row.quality = round(s["quality_sum"] / s["quality_n"], 2) if s["quality_n"] else None
-    values = sorted(acc.handling)
+    values: list[float] = sorted(acc.handling)
     p50, p90 = st._percentile(values, 0.5), st._percentile(values, 0.9)
     row.handling_p50 = round(p50 / 60, 2) if p50 is not None else None
     row.handling_p90 = round(p90 / 60, 2) if p90 is not None else None
