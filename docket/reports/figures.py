@@ -453,7 +453,7 @@ def _group_key(by: str, day: date, office: int, key: str) -> Any:
 
 
 def _aggregate(
-    scope: Scope, date_from: date, date_to: date, stored: str, by: tuple[str, ...]
+    scope: Scope, date_from: date, date_to: date, stored: str, by: tuple[str, ...], handling: bool = True
 ) -> dict[tuple, Acc]:
     """The summed rows of one stored dimension, grouped by `by` ("key", "office", "month"): the summary
     for the settled (office, day) pairs plus `compute()` of the stale ones."""
@@ -482,7 +482,7 @@ def _aggregate(
             for i, c in enumerate(ADDITIVE):
                 acc.sums[i] += r[f"s_{c}"] or 0
         handled = grouped.filter(handled__gt=0).values_list(*names, "handling")
-        for *g_parts, values in handled.order_by():
+        for *g_parts, values in handled.order_by() if handling else ():
             g = tuple(_as_date(v) if n == "g_month" else v for n, v in zip(names, g_parts, strict=True))
             out.setdefault(g, Acc()).handling.extend(values)
         live = scope.complaints().filter(_pairs_q(stale, on_complaint=True)) if stale else None
@@ -636,7 +636,7 @@ class Heat:
 
 
 def building_heat(scope: Scope, *, date_from: date, date_to: date, limit: int = 30) -> Heat:
-    accs = _aggregate(scope, date_from, date_to, "building", ("key", "month"))
+    accs = _aggregate(scope, date_from, date_to, "building", ("key", "month"), handling=False)
     cells: dict[tuple[int, date], int] = {}
     totals: dict[int, int] = {}
     for (key, month), acc in accs.items():
