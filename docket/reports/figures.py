@@ -150,6 +150,15 @@ def _chunks(complaints: QuerySet[Complaint]) -> Iterator[list[tuple]]:
         last = rows[-1][0]
 
 
+def _of(qs: QuerySet, ids: list[int]) -> QuerySet:
+    """Rows of these complaints: one array parameter on PostgreSQL (`= ANY`, an index lookup per id and
+    no 2 000 placeholders to build), a plain IN elsewhere."""
+    if connection.vendor == "postgresql":
+        table = qs.model._meta.db_table
+        return qs.extra(where=[f'"{table}"."complaint_id" = ANY(%s)'], params=[ids])  # noqa: S610
+    return qs.filter(complaint_id__in=ids)
+
+
 def _key(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -170,25 +179,22 @@ def compute(complaints: QuerySet[Complaint], dims: Iterable[str] = STORED_DIMS) 
         IDX[n] for n in ("satisfaction_sum", "satisfaction_n", "quality_sum", "quality_n", "handled")
     )
     for rows in _chunks(complaints):
-        # The chunk as a subquery (an id range of the same selection): no list of 2 000 parameters.
-        chunk = complaints.filter(id__gte=rows[0][0], id__lte=rows[-1][0]).values("id")
+        chunk = [r[0] for r in rows]
         issues: dict[int, list[tuple]] = {}
         for cid, cat, parent, dept in (
-            ComplaintIssue.objects.filter(complaint_id__in=chunk)
+            _of(ComplaintIssue.objects.all(), chunk)
             .order_by()
             .values_list("complaint_id", "category_id", "category__parent_id", "department_id")
         ):
             issues.setdefault(cid, []).append((cat, parent, dept))
         quality = dict(
-            FollowUp.objects.filter(complaint_id__in=chunk, quality_score__isnull=False)
+            _of(FollowUp.objects.filter(quality_score__isnull=False), chunk)
             .order_by()
             .values_list("complaint_id", "quality_score")
         )
         decided: dict[int, list[tuple[int, int]]] = {}
         for cid, kind, ob_state, n in (
-            Obligation.objects.filter(
-                complaint_id__in=chunk, state__in=[Obligation.State.MET, Obligation.State.MISSED]
-            )
+            _of(Obligation.objects.filter(state__in=[Obligation.State.MET, Obligation.State.MISSED]), chunk)
             .values_list("complaint_id", "kind", "state")
             .annotate(n=Count("id"))
             .order_by()

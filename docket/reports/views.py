@@ -227,13 +227,18 @@ def statistics(request):
     cmp = figures.compare(scope, date_from=date_from, date_to=date_to)
     trend_from = stats.shift_months(date_to.replace(day=1), -11)
     trend = figures.breakdown(scope, date_from=trend_from, date_to=date_to, dimension="month", on_time=False)
-    heat = figures.building_heat(scope, date_from=trend_from, date_to=date_to)
-    groups, grouped = figures.same_issue_groups(scope, date_from=date_from, date_to=date_to)
-    extras = [
-        (_t("重复投诉人"), figures.repeat_complainants(scope, date_from=date_from, date_to=date_to),
-         _t("本期受理两次及以上的投诉人（按电话）")),
-        (_t("同一问题组"), groups, _t("含本期两件及以上投诉的问题组，共 %(n)s 件投诉") % {"n": grouped}),
-    ]  # fmt: skip
+    # One office's page (chosen, or the viewer's only office) adds what is read from the complaints
+    # rather than the summary — repeat complainants, same-issue groups — and its buildings' heat map; a
+    # company's or the group's year would read 100 000s of complaints for them (bench/README.md).
+    heat, extras = None, []
+    if (chosen is not None and _int(request.GET.get("office"))) or len(offices) == 1:
+        heat = figures.building_heat(scope, date_from=trend_from, date_to=date_to)
+        groups, grouped = figures.same_issue_groups(scope, date_from=date_from, date_to=date_to)
+        extras = [
+            (_t("重复投诉人"), figures.repeat_complainants(scope, date_from=date_from, date_to=date_to),
+             _t("本期受理两次及以上的投诉人（按电话）")),
+            (_t("同一问题组"), groups, _t("含本期两件及以上投诉的问题组，共 %(n)s 件投诉") % {"n": grouped}),
+        ]  # fmt: skip
     return render(
         request,
         "reports/statistics.html",
@@ -249,7 +254,7 @@ def statistics(request):
             "summary": _summary(cmp, drill, period),
             "extras": extras,
             "heat": heat,
-            "heat_chart": json.dumps(heat.chart(), ensure_ascii=False) if heat.buildings else "",
+            "heat_chart": json.dumps(heat.chart(), ensure_ascii=False) if heat and heat.buildings else "",
             "cmp": cmp,
             "offices": offices,
             "companies": companies,
