@@ -491,12 +491,26 @@ def _aggregate(
         for *g_parts, values in handled.order_by() if handling else ():
             g = tuple(_as_date(v) if n == "g_month" else v for n, v in zip(names, g_parts, strict=True))
             out.setdefault(g, Acc()).handling.extend(values)
-        live = scope.complaints().filter(_pairs_q(stale, on_complaint=True)) if stale else None
+        live = None
+        # The changed office-days, computed once per page for every dimension and period it asks.
+        for (day, _company, office, dim, key), acc in _live_rows(scope).items():
+            if dim == stored and (office, day) in stale:
+                g = tuple(_group_key(b, day, office, key) for b in by)
+                out.setdefault(g, Acc()).add(acc)
     if live is not None:
         for (day, _company, office, _dim, key), acc in compute(live, dims=[stored]).items():
             g = tuple(_group_key(b, day, office, key) for b in by)
             out.setdefault(g, Acc()).add(acc)
     return out
+
+
+def _live_rows(scope: Scope) -> dict[RowKey, Acc]:
+    """`compute()` of every changed office-day in the scope (any period), once per scope object."""
+    if "live" not in scope.memo:
+        pairs = {(office, local_day(at)) for office, at in scope.memo.get("stale") or ()}
+        complaints = scope.complaints().filter(_pairs_q(pairs, on_complaint=True))
+        scope.memo["live"] = compute(complaints) if pairs else {}
+    return scope.memo["live"]
 
 
 def _as_date(value: Any) -> Any:
