@@ -371,3 +371,12 @@ def test_department_report_reads_its_complaints_by_the_same_definitions(org, dat
         .count()
     )
     assert (t.handling_p50, t.handling_p90) == (9.0, 13.8)
+
+
+def test_the_periodic_jobs_build_and_refresh_the_summary(org, data):
+    from config import jobs
+
+    jobs.refresh_statistics_summary.call_local()  # the first run builds every day
+    assert FigureState.objects.exists() and DailyFigure.objects.filter(dim="total").count() == 8
+    jobs.rebuild_statistics_summary_nightly.call_local()
+    assert DailyFigure.objects.filter(dim="total").count() == 8  # one per office and received day
