@@ -109,3 +109,24 @@ def auto_close_unanswered():
     from docket.complaints.services.answers import auto_close_sweep
 
     auto_close_sweep()
+
+
+# --- statistics speed (issue 13): the statistics' daily summary -------------------------------------------
+
+
+@periodic_task(crontab(minute="*"))
+def refresh_statistics_summary():
+    """Rebuild the summary rows of the office-days whose complaints changed (reports/figures.py); the
+    pages read anything newer from the complaints, so this only keeps that remainder small."""
+    from docket.reports.figures import refresh
+
+    refresh()
+
+
+@periodic_task(crontab(hour="4", minute="20"))
+def rebuild_statistics_summary_nightly():
+    """Every day again from the complaints: catches a change made outside the action frames (an edit of
+    the category tree, a data fix)."""
+    from docket.reports.figures import refresh
+
+    refresh(full=True)

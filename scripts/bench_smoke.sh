@@ -38,7 +38,7 @@ step "bench.scope_list (staff list: exact vs capped count)" \
   uv run python -m bench.scope_list --runs 1
 step "bench.http (work queue, list, complaint page)" \
   uv run python -m bench.http --duration 2 --warmup 1
-step "bench.analysis (statistics page vs GROUP BY)" uv run python -m bench.analysis --runs 3
+step "bench.analysis (statistics pages: summary vs GROUP BY)" uv run python -m bench.analysis --quick --runs 1 --raw-runs 1 --export-rows 1000
 unset DATABASE_URL
 step "bench.triage (quality, and speed on scratch SQLite)" uv run python -m bench.triage --quick
 step "bench.intake (8 and 32 clients, one office)" \

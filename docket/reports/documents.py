@@ -68,9 +68,25 @@ def _months(duty: ReportDuty) -> int:
     )
 
 
-def duty_compare(qs: QuerySet[Complaint], duty: ReportDuty) -> stats.Comparison:
+def as_scope(source):
+    """A `figures.Scope` for the report's figures: a scope as given (read from the summary table), or a
+    selection of complaints computed live by the same definitions (a department's report, a delivery)."""
+    from django.db.models import Q as _Q
+
+    from . import figures
+
+    if isinstance(source, figures.Scope):
+        return source
+    return figures.LiveScope(_Q(), selection=source)
+
+
+def duty_compare(source, duty: ReportDuty) -> stats.Comparison:
     """The report's period beside the period of the same length just before it (the month before a
-    monthly report, the quarter or half-year before a periodic one) and the same period a year before."""
+    monthly report, the quarter or half-year before a periodic one) and the same period a year before.
+    `source`: a `figures.Scope` or a queryset of complaints (`as_scope`)."""
+    from . import figures
+
+    scope = as_scope(source)
     start, end = duty.period_start, duty.period_end
     prev_start = stats.shift_months(start, -_months(duty))
     prev = (prev_start, start - timedelta(days=1))
@@ -82,7 +98,7 @@ def duty_compare(qs: QuerySet[Complaint], duty: ReportDuty) -> stats.Comparison:
         )
 
     def total(a, b):
-        return stats.breakdown(qs, date_from=a, date_to=b).total
+        return figures.breakdown(scope, date_from=a, date_to=b).total
 
     return stats.Comparison(
         current=total(start, end),
@@ -93,17 +109,20 @@ def duty_compare(qs: QuerySet[Complaint], duty: ReportDuty) -> stats.Comparison:
     )
 
 
-def report_figures(qs: QuerySet[Complaint], duty: ReportDuty) -> dict[str, Any]:
+def report_figures(source, duty: ReportDuty) -> dict[str, Any]:
     """The period's figures for the report: the headline figures of this period, the period before and
     the same period a year before; the top five causes; and the breakdowns by category, department and
     channel (label, received, closed, on-time rate) that the charts draw."""
     start, end = duty.period_start, duty.period_end
-    cmp = duty_compare(qs, duty)
-    causes = stats.top_causes(qs, date_from=start, date_to=end)
+    from . import figures
+
+    scope = as_scope(source)
+    cmp = duty_compare(scope, duty)
+    causes = figures.top_causes(scope, date_from=start, date_to=end)
     return figures_from(
         cmp,
         causes,
-        [stats.breakdown(qs, dimension=code, date_from=start, date_to=end) for code, _t in BREAKDOWNS],
+        [figures.breakdown(scope, dimension=code, date_from=start, date_to=end) for code, _t in BREAKDOWNS],
     )
 
 

@@ -1,5 +1,7 @@
-"""Excel export of any filtered complaint list (R-EXP-14). xlsxwriter in constant-memory mode, rows
-streamed from the database in chunks, so memory stays flat however long the list.
+"""Excel export of any filtered complaint list (R-EXP-14). xlsxwriter in constant-memory mode with its row
+data in temporary files (not in memory), rows read from the database in chunks, the finished file written
+to a temporary file and streamed from there: memory stays flat however long the list (bench.analysis
+measures 100 000 rows).
 
 User text never becomes a formula or a link (formula/CSV injection, OWASP): the workbook is opened with
 `strings_to_formulas`, `strings_to_urls` and `strings_to_numbers` off, every text is written with
@@ -8,7 +10,8 @@ even after the sheet is saved as CSV and opened again."""
 
 from __future__ import annotations
 
-import io
+import tempfile
+from typing import IO
 
 import xlsxwriter
 
@@ -18,7 +21,7 @@ from docket.core import clock
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 BOOK_OPTIONS = {
     "constant_memory": True,
-    "in_memory": True,
+    "in_memory": False,  # each sheet's rows go to a temporary file as they are written
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
@@ -50,10 +53,22 @@ COLUMNS = [
 
 
 def complaints_xlsx(queryset) -> bytes:
-    """The rows of `queryset` (already restricted to what the viewer may see) as an .xlsx file. Personal
-    data (names, phones) is not exported."""
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, BOOK_OPTIONS)
+    """`complaints_xlsx_file` read into memory (small lists, tests)."""
+    with complaints_xlsx_file(queryset) as f:
+        return f.read()
+
+
+def complaints_xlsx_file(queryset) -> IO[bytes]:
+    """The rows of `queryset` (already restricted to what the viewer may see) as an .xlsx file: an open
+    temporary file at its start, removed when closed. Personal data (names, phones) is not exported."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller open (FileResponse closes it)
+    _write_book(queryset, out)
+    out.seek(0)
+    return out
+
+
+def _write_book(queryset, out: IO[bytes]) -> None:
+    book = xlsxwriter.Workbook(out, BOOK_OPTIONS)
     sheet = book.add_worksheet("投诉")
     head = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -75,4 +90,3 @@ def complaints_xlsx(queryset) -> bytes:
         row += 1
     sheet.freeze_panes(1, 0)
     book.close()
-    return buf.getvalue()

@@ -179,3 +179,69 @@ class GeneratedReport(models.Model):
                 condition=models.Q(duty__isnull=True),
             ),
         ]
+
+
+# --- the statistics' summary (docs/decisions.md, "Statistics from a daily summary") ----------------------
+
+
+class DailyFigure(models.Model):
+    """One day's figures of one office for one value of one dimension (`dim`, `key`): additive counts and
+    sums over the complaints *received* that day, as they stand now (their state, rating, obligations).
+    `dim` "total" (key "") holds the office-day itself; the office and month breakdowns group those rows.
+    Written only by `reports.figures` (rebuilt from the complaints, never edited), read by the statistics
+    pages, the report duties and the committee's page."""
+
+    day = models.DateField(_("受理日期"))
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    dim = models.CharField(max_length=12)
+    key = models.CharField(max_length=40, blank=True)  # an id or a choice value; "" for none
+    received = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    unclosed = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    hot = models.PositiveIntegerField(default=0)
+    major = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    rounds = models.PositiveIntegerField(default=0)
+    satisfaction_sum = models.PositiveIntegerField(default=0)
+    satisfaction_n = models.PositiveIntegerField(default=0)
+    quality_sum = models.PositiveIntegerField(default=0)
+    quality_n = models.PositiveIntegerField(default=0)
+    # Handling time in working minutes (the company's calendar) of the complaints closed or unclosed:
+    # every value, sorted, so medians and 90th percentiles are exact; `handled` = how many.
+    handled = models.PositiveIntegerField(default=0)
+    handling = models.JSONField(default=list)
+    # On-time per obligation kind (Obligation.Kind): decided obligations only (met / missed).
+    met_acknowledge = models.PositiveIntegerField(default=0)
+    missed_acknowledge = models.PositiveIntegerField(default=0)
+    met_reply = models.PositiveIntegerField(default=0)
+    missed_reply = models.PositiveIntegerField(default=0)
+    met_forwarder_reply = models.PositiveIntegerField(default=0)
+    missed_forwarder_reply = models.PositiveIntegerField(default=0)
+    met_review = models.PositiveIntegerField(default=0)
+    missed_review = models.PositiveIntegerField(default=0)
+    met_verify = models.PositiveIntegerField(default=0)
+    missed_verify = models.PositiveIntegerField(default=0)
+    met_follow_up = models.PositiveIntegerField(default=0)
+    missed_follow_up = models.PositiveIntegerField(default=0)
+    met_report_group = models.PositiveIntegerField(default=0)
+    missed_report_group = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("每日统计汇总")
+        verbose_name_plural = _("每日统计汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["dim", "office", "day", "key"], name="daily_figure_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["dim", "company", "day"], name="daily_figure_company"),
+            models.Index(fields=["dim", "day"], name="daily_figure_day"),
+        ]
+
+
+class FigureState(models.Model):
+    """One row: the summary holds every change to a complaint whose `updated_at` is before
+    `built_to - figures.MARGIN`; later changes are read from the complaints themselves."""
+
+    built_to = models.DateTimeField()

@@ -215,3 +215,40 @@ def duty_complaints(user, duty) -> QuerySet[Complaint]:
     if duty.office_id:
         return qs.filter(office_id=duty.office_id)
     return qs
+
+
+# --- the same scopes over the daily summary (reports/figures.py) -------------------------------------------
+
+
+def statistics_scope(user):
+    """`statistics_complaints` as a `figures.Scope`: one condition that reads the same offices from the
+    complaints and from the summary rows."""
+    from docket.complaints import scopes
+
+    from .figures import Scope
+
+    if not may_view_statistics(user):
+        return Scope(Q(pk__in=[]))
+    return Scope(scopes.office_q(user, office="office_id", company="company_id", group="company__group_id"))
+
+
+def committee_scope(user, community):
+    """`committee_complaints` as a `figures.Scope`."""
+    from docket.complaints import scopes
+
+    from .figures import Scope
+
+    return Scope(
+        scopes.office_q(user, office="office_id", company="company_id", group="company__group_id")
+        & Q(office_id=community.office_id)
+    )
+
+
+def duty_scope(user, duty):
+    """`duty_complaints` as a `figures.Scope` for an office's or a company's report; None for a
+    department's (a department is a dimension of the summary, not a filter: its report reads the
+    complaints, one department's month)."""
+    if duty.department_id:
+        return None
+    scope = statistics_scope(user).narrow(company_id=duty.company_id)
+    return scope.narrow(office_id=duty.office_id) if duty.office_id else scope

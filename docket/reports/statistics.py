@@ -173,6 +173,10 @@ class Row:
         return round(self.closed / self.received, 4) if self.received else None
 
     @property
+    def reopen_rate(self) -> float | None:
+        return round(self.reopened / self.received, 4) if self.received else None
+
+    @property
     def met(self) -> int:
         return sum(m for m, _ in self.on_time.values())
 

@@ -1,12 +1,16 @@
+import json
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpResponse
+from django.utils.translation import gettext as _t
 
 from docket.complaints import selectors
 from docket.core import clock
 
+from . import figures, tables
 from . import statistics as stats
-from . import tables
-from .exports import complaints_xlsx
+from .exports import complaints_xlsx_file
 
 
 @login_required
@@ -18,14 +22,15 @@ def complaints_export(request):
         if request.GET.get("work") == "1"
         else selectors.complaint_list_for(request.user, f)
     )
-    data = complaints_xlsx(rows)
+    from django.http import FileResponse
+
     name = f"complaints-{clock.local_now():%Y%m%d-%H%M}.xlsx"
-    return HttpResponse(
-        data,
-        headers={
-            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "Content-Disposition": f'attachment; filename="{name}"',
-        },
+    # Streamed from a temporary file in blocks (FileResponse closes it, which removes it).
+    return FileResponse(
+        complaints_xlsx_file(rows),
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 
@@ -139,7 +144,7 @@ def _staff_scope(request):
         raise Http404
     from docket.complaints import scopes
 
-    qs = rs.statistics_complaints(request.user)
+    scope = rs.statistics_scope(request.user)
     offices = scopes.offices_in_scope(request.user).select_related("company").order_by("company_id", "code")
     companies = rs.companies_in_scope(request.user).order_by("id")
     office_id, company_id = _int(request.GET.get("office")), _int(request.GET.get("company"))
@@ -149,13 +154,13 @@ def _staff_scope(request):
         chosen = offices.filter(pk=office_id).first()
         if chosen is None:
             raise Http404
-        qs, drill = qs.filter(office_id=office_id), {"office": str(office_id)}
+        scope, drill = scope.narrow(office_id=office_id), {"office": str(office_id)}
     elif company_id:
         chosen = companies.filter(pk=company_id).first()
         if chosen is None:
             raise Http404
-        qs = qs.filter(company_id=company_id)
-    return qs, drill, offices, companies, chosen
+        scope = scope.narrow(company_id=company_id)
+    return scope, drill, offices, companies, chosen
 
 
 class _ToCommittee(Exception):
@@ -204,12 +209,12 @@ def statistics(request):
     chart with its table (each figure links to the complaint list), the 12-month trend, downloads."""
     from django.shortcuts import render
 
-    qs, drill, offices, companies, chosen = _staff_scope(request)
+    scope, drill, offices, companies, chosen = _staff_scope(request)
     date_from, date_to = _period(request)
     dimension = request.GET.get("by", "category")
     if dimension not in stats.DIMENSIONS or dimension == "month":
         dimension = "category"
-    b = stats.breakdown(qs, date_from=date_from, date_to=date_to, dimension=dimension)
+    b = figures.breakdown(scope, date_from=date_from, date_to=date_to, dimension=dimension)
     period = (date_from, date_to)
     t = tables.table(b, drill_base=drill, period=period)
     fmt = request.GET.get("format")
@@ -219,9 +224,21 @@ def statistics(request):
             return _download(tables.tables_csv([t]), name, "csv")
         heading = [f"投诉统计分析 {date_from} ~ {date_to}", str(chosen or "")]
         return _download(tables.tables_xlsx([t], heading=heading), name, "xlsx")
-    cmp = stats.compare(qs, date_from=date_from, date_to=date_to)
+    cmp = figures.compare(scope, date_from=date_from, date_to=date_to)
     trend_from = stats.shift_months(date_to.replace(day=1), -11)
-    trend = stats.breakdown(qs, date_from=trend_from, date_to=date_to, dimension="month", on_time=False)
+    trend = figures.breakdown(scope, date_from=trend_from, date_to=date_to, dimension="month", on_time=False)
+    # One office's page (chosen, or the viewer's only office) adds what is read from the complaints
+    # rather than the summary — repeat complainants, same-issue groups — and its buildings' heat map; a
+    # company's or the group's year would read 100 000s of complaints for them (bench/README.md).
+    heat, extras = None, []
+    if (chosen is not None and _int(request.GET.get("office"))) or len(offices) == 1:
+        heat = figures.building_heat(scope, date_from=trend_from, date_to=date_to)
+        groups, grouped = figures.same_issue_groups(scope, date_from=date_from, date_to=date_to)
+        extras = [
+            (_t("重复投诉人"), figures.repeat_complainants(scope, date_from=date_from, date_to=date_to),
+             _t("本期受理两次及以上的投诉人（按电话）")),
+            (_t("同一问题组"), groups, _t("含本期两件及以上投诉的问题组，共 %(n)s 件投诉") % {"n": grouped}),
+        ]  # fmt: skip
     return render(
         request,
         "reports/statistics.html",
@@ -235,6 +252,9 @@ def statistics(request):
             "trend": _chart_json(trend, "line"),
             "trend_table": tables.table(trend, drill_base=drill, period=(trend_from, date_to), on_time=False),
             "summary": _summary(cmp, drill, period),
+            "extras": extras,
+            "heat": heat,
+            "heat_chart": json.dumps(heat.chart(), ensure_ascii=False) if heat and heat.buildings else "",
             "cmp": cmp,
             "offices": offices,
             "companies": companies,
@@ -266,7 +286,8 @@ def _summary(cmp, drill: dict, period) -> list[dict]:
         (_("及时率"), "on_time_rate", "pct", None),
         (_("顾客满意度"), "satisfaction", "num", None),
         (_("质检评分"), "quality", "num", None),
-        (_("处理时长中位数（小时）"), "handling_p50", "num", None),
+        (_("处理时长中位数（工作小时）"), "handling_p50", "num", None),
+        (_("重开率"), "reopen_rate", "pct", None),
         (_("热点"), "hot", "int", None),
         (_("重大"), "major", "int", None),
     ]
@@ -293,15 +314,15 @@ def k01f2(request):
     Excel (`format=xlsx`)."""
     from django.shortcuts import render
 
-    qs, drill, _offices, _companies, chosen = _staff_scope(request)
+    scope, drill, _offices, _companies, chosen = _staff_scope(request)
     date_from, date_to = _period(request)
     period = (date_from, date_to)
     breakdowns = [
-        stats.breakdown(qs, date_from=date_from, date_to=date_to, dimension=d) for d in K01_F2_DIMENSIONS
+        figures.breakdown(scope, date_from=date_from, date_to=date_to, dimension=d) for d in K01_F2_DIMENSIONS
     ]
     ts = [tables.table(b, drill_base=drill, period=period) for b in breakdowns]
     total = tables.table(
-        stats.breakdown(qs, date_from=date_from, date_to=date_to), drill_base=drill, period=period
+        figures.breakdown(scope, date_from=date_from, date_to=date_to), drill_base=drill, period=period
     )
     title = "顾客投诉分类及统计分析"
     if request.GET.get("format") == "xlsx":
@@ -354,11 +375,12 @@ def committee(request, community_id: int):
     community = rs.committee_community(request.user, community_id)
     if community is None:
         raise Http404
-    qs = rs.committee_complaints(request.user, community)
+    scope = rs.committee_scope(request.user, community)
     date_from, date_to = _period(request, default_months=11)
-    total = stats.breakdown(qs, date_from=date_from, date_to=date_to)
+    total = figures.breakdown(scope, date_from=date_from, date_to=date_to)
     by = [
-        stats.breakdown(qs, date_from=date_from, date_to=date_to, dimension=d) for d in COMMITTEE_DIMENSIONS
+        figures.breakdown(scope, date_from=date_from, date_to=date_to, dimension=d)
+        for d in COMMITTEE_DIMENSIONS
     ]
     ts = [tables.table(b, committee=True) for b in by]
     fmt = request.GET.get("format")
@@ -402,15 +424,16 @@ def report_duty(request, pk: int):
     duty = services.report_duties_visible_to(request.user).filter(pk=pk).first()
     if duty is None:
         raise Http404
-    qs = rs.duty_complaints(request.user, duty)
     span = dict(date_from=duty.period_start, date_to=duty.period_end)
     from . import approval, documents
 
-    cmp = documents.duty_compare(qs, duty)
-    causes = stats.top_causes(qs, **span)
-
-    by = [stats.breakdown(qs, dimension=d, **span) for d, _title in documents.BREAKDOWNS]
-    figures = documents.figures_from(cmp, causes, by)
+    scope = rs.duty_scope(request.user, duty)
+    if scope is None:  # a department's month: its complaints, by the summary's own definitions
+        scope = figures.LiveScope(Q(), selection=rs.duty_complaints(request.user, duty))
+    cmp = documents.duty_compare(scope, duty)  # the period before of the report's own length
+    causes = figures.top_causes(scope, **span)
+    by = [figures.breakdown(scope, dimension=d, **span) for d, _title in documents.BREAKDOWNS]
+    snapshot = documents.figures_from(cmp, causes, by)
     may_submit = duty.submitted_at is None and services._may_submit(request.user, duty)
     error = None
     if request.method == "POST" and may_submit:
@@ -419,7 +442,7 @@ def report_duty(request, pk: int):
                 actor=request.user,
                 duty_id=duty.id,
                 **{k: request.POST.get(k, "") for k, _label in services.REPORT_SECTIONS},
-                figures=figures,
+                figures=snapshot,
             )
         except DomainError as exc:
             error = exc.message
@@ -454,7 +477,7 @@ def report_duty(request, pk: int):
             # The approval step and the documents (reports/approval.py, reports/documents.py).
             "may_review": duty.status == "submitted" and approval.may_review(request.user, duty),
             "reviews": duty.reviews.select_related("reviewer").order_by("reviewed_at", "id"),
-            "bars": [(t, documents.bars(figures[f"by_{c}"])) for c, t in documents.BREAKDOWNS[:1]],
+            "bars": [(t, documents.bars(snapshot[f"by_{c}"])) for c, t in documents.BREAKDOWNS[:1]],
         },
         status=422 if error else 200,
     )

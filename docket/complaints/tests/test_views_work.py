@@ -72,7 +72,7 @@ def test_export_matches_the_filtered_list(client, org, complaint_factory):
     client.force_login(org.a.users["reception"])
     r = client.get(reverse("reports:complaints_xlsx"), {"state": "assigned"})
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(r.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "回执编号"
     assert [row[5] for row in rows[1:]] == ["电梯困人"]
@@ -131,10 +131,10 @@ def test_my_work_exports_to_excel(client, org, complaint_factory):
     client.force_login(org.a.users["reception"])
     r = client.get(reverse("reports:complaints_xlsx"), {"work": "1"})
     assert r.status_code == 200
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(r.getvalue())).active.iter_rows(values_only=True))
     assert any("待派单的投诉" in str(cell) for row in rows for cell in row)
     r = client.get(reverse("reports:complaints_xlsx"), {"work": "1", "method": "visit"})
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(r.getvalue())).active.iter_rows(values_only=True))
     assert not any("待派单的投诉" in str(cell) for row in rows for cell in row)
 
 

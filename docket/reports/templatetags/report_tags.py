@@ -20,3 +20,9 @@ def cell(c):
     if c.href:
         return format_html('<a href="{}">{}</a>', c.href, c.shown)
     return c.shown
+
+
+@register.simple_tag
+def heat_cell(heat, building, month):
+    """Complaints received in one building in one month (the heat map's table)."""
+    return heat.cells.get((building, month), 0)

@@ -3,6 +3,7 @@
 
 import pytest
 
+from docket.reports import figures
 from docket.reports.tests import dataset
 from docket.sla import duetimes
 
@@ -21,16 +22,29 @@ def _fits(page) -> None:
 def test_statistics_and_committee_pages(transactional_db, org, page_for, shot, live_server, viewport):
     duetimes.invalidate()
     dataset.build(org)
+    figures.refresh()  # the pages read the daily summary
     w = viewport[0]
     page = page_for(org.users["qm"], viewport)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live_server.url}/reports/statistics/?{NOV}")
     page.wait_for_selector(".chart svg")
+    # The company's page: the breakdown and the 12-month trend, each drawn beside its table.
     assert page.locator(".chart svg").count() == 2
     assert page.get_by_role("row", name="设施设备").first.is_visible()
     _fits(page)
     shot(page, f"reports-statistics-{w}")
+
+    office = page_for(org.a.users["office_manager"], viewport)
+    office.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    office.goto(f"{live_server.url}/reports/statistics/?{NOV}&by=department")
+    office.wait_for_selector(".chart svg")
+    # One office's page adds its buildings' heat map, repeat complainants and same-issue groups.
+    assert office.locator(".chart svg").count() == 3
+    assert office.get_by_text("重复投诉人").is_visible()
+    assert office.get_by_role("row", name="朝阳园 1号楼").first.is_visible()
+    _fits(office)
+    shot(office, f"reports-statistics-office-{w}")
 
     page.goto(f"{live_server.url}/reports/k01f2/?{NOV}")
     page.wait_for_selector("text=顾客投诉分类及统计分析")
