@@ -79,6 +79,13 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "server_error": (500, _("服务器内部错误，请稍后重试。")),
     # The database cannot be reached or the disk is full (docket/core/middleware.py): pages and the API.
     "unavailable": (503, _("系统暂时无法使用（数据库不可用或磁盘已满），请稍后再试。")),
+    # seed part 2 (issue 15)
+    "claim_not_escalated": (409, _("该索赔未上报或已有审批结果。")),
+    "ncr_not_draft": (409, _("该报告不是待签发的部门填写稿。")),
+    "ncr_not_signed": (409, _("该报告尚未由管理者代表签发或已关闭。")),
+    "ncr_actions_open": (409, _("报告的纠正/预防措施尚未全部验证合格（或尚未下达措施）。")),
+    "capa_not_open": (409, _("该措施不在待落实状态。")),
+    "capa_not_done": (409, _("该措施尚未报告落实。")),
 }
 
 # The codes only the API layer raises (authentication, transport, idempotency, throttling).

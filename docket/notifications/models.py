@@ -48,6 +48,8 @@ class NoticeKind(models.TextChoices):
     OWNER_REPLIED = "owner_replied", _("顾客回复意见")
     OWNER_UPDATE = "owner_update", _("投诉进度（发给投诉人）")
     DELIVERY_FAILED = "delivery_failed", _("通知发送失败")
+    # seed part 2 (issue 15): every compensation claim is reported to the company's leadership (5.2.4.1).
+    COMPENSATION_CLAIMED = "compensation_claimed", _("顾客索赔报告")
 
 
 class Notification(models.Model):

@@ -36,6 +36,8 @@ DEFAULTS: dict[tuple[str, str], tuple[str, ...]] = {
     # (the failed channel may be e-mail itself, so the record must not depend on it).
     (ANY, NoticeKind.DELIVERY_FAILED): (Channel.CONSOLE, Channel.EMAIL),
     (COMPLAINANT, NoticeKind.OWNER_UPDATE): (Channel.SMS, Channel.EMAIL),
+    # seed part 2 (issue 15)
+    (ANY, NoticeKind.COMPENSATION_CLAIMED): (Channel.EMAIL,),
 }
 for _kind in NoticeKind.values:
     DEFAULTS.setdefault((COMPLAINANT, _kind), ())

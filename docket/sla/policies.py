@@ -49,6 +49,10 @@ DEFAULT_RULES: dict[str, Any] = {
         "qm_working_days": 10,
         "qm_period": "quarter",
     },
+    # seed part 2 (issue 15); the seed gives no numbers: configurable defaults (docs/decisions.md).
+    "claim_outcome": {"type": "working_days", "n": 10},  # an escalated claim's outcome (5.2.4.2)
+    "ncr_sign": {"type": "working_days", "n": 1},  # the management representative signs (doc 5 §4.4)
+    "capa": {"type": "working_days", "n": 10},  # a corrective/preventive action, unless given a date
     "warn_ratio": 0.75,
     "superior_after_minutes": 120,
     "qm_after_minutes": 480,
@@ -62,6 +66,10 @@ KIND_LABELS = {
     "follow_up": _("回访"),
     "report_group": _("报告集团"),
     "forwarder_reply": _("答复转交单位"),
+    # seed part 2 (issue 15)
+    "claim_outcome": _("索赔审批结果"),
+    "ncr_sign": _("管理者代表签发报告"),
+    "capa": _("纠正/预防措施"),
 }
 
 
@@ -93,7 +101,7 @@ def validate_rules(rules: dict) -> None:
     for section in ("reply", "acknowledge", "report_group"):
         for key, rule in rules.get(section, {}).items():
             validate_rule(rule, f"{section}.{key}")
-    for section in ("review", "verify", "follow_up"):
+    for section in ("review", "verify", "follow_up", "claim_outcome", "ncr_sign", "capa"):
         validate_rule(rules.get(section), section)
     reports = rules.get("reports", {})
     for key in ("dept_monthly_working_days", "office_monthly_working_days", "qm_working_days"):

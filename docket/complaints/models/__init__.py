@@ -1,7 +1,11 @@
 from .category import Category
 from .choices import (
     TERMINAL_STATES,
+    CapaKind,
+    CapaState,
     Channel,
+    ClaimOutcome,
+    ClaimRoute,
     ClaimState,
     ClosureKind,
     Exemption,
@@ -10,6 +14,7 @@ from .choices import (
     Kind,
     Level,
     Method,
+    NcrState,
     ReplyState,
     ReviewStage,
     Severity,
@@ -17,12 +22,27 @@ from .choices import (
 )
 from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
 from .events import AppendOnlyError, ComplaintEvent
-from .handling import CompensationClaim, DeveloperForward, FollowUp, NonconformityReport, Reply, ReplyReview
+from .handling import (
+    CompensationClaim,
+    CorrectiveAction,
+    DeveloperForward,
+    FollowUp,
+    NonconformityReport,
+    Reply,
+    ReplyReview,
+)
 from .intake_log import DailyReconciliation, SavedFilter, SuggestionBoxOpening
 from .obligations import Obligation
 from .privacy import PersonalDataAccess
 
 __all__ = [
+    # seed part 2 (issue 15)
+    "CapaKind",
+    "CapaState",
+    "ClaimOutcome",
+    "ClaimRoute",
+    "CorrectiveAction",
+    "NcrState",
     "TERMINAL_STATES",
     "AppendOnlyError",
     "Attachment",

@@ -37,6 +37,10 @@ class Obligation(models.Model):
         VERIFY = "verify", _("验证")
         FOLLOW_UP = "follow_up", _("回访")
         REPORT_GROUP = "report_group", _("报告集团")
+        # seed part 2 (issue 15): one obligation per record (the claim / report / action keeps its id).
+        CLAIM_OUTCOME = "claim_outcome", _("索赔审批结果")
+        NCR_SIGN = "ncr_sign", _("管理者代表签发报告")
+        CAPA = "capa", _("纠正/预防措施")
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")

@@ -50,6 +50,14 @@ SIDE_RECORDS = {
     "group_report_record",
     "follow_up_attempt",
     "chase_record",
+    # seed part 2 (issue 15)
+    "compensation_outcome_record",
+    "ncr_draft",
+    "ncr_sign",
+    "capa_assign",
+    "capa_done",
+    "capa_verify",
+    "ncr_close",
 }
 
 
@@ -333,6 +341,14 @@ EVENT = {
     "forwarder_reply_record": "forwarder_replied",
     "severity_raise": "severity_raised",
     "group_report_record": "group_reported",
+    # seed part 2 (issue 15)
+    "compensation_outcome_record": "compensation_outcome_recorded",
+    "ncr_draft": "ncr_drafted",
+    "ncr_sign": "ncr_signed",
+    "capa_assign": "capa_assigned",
+    "capa_done": "capa_done",
+    "capa_verify": "capa_verified",
+    "ncr_close": "ncr_closed",
 }
 
 # (action, source) whose complaint, actor, inputs or outcome differ from the default:
@@ -355,6 +371,9 @@ SPECIAL = {
         (Method.PHONE, "", None, {"passed": False, "note": "仍有异响"}, State.IMPLEMENTING),
         (Method.PHONE, "two_issues", None, {"passed": True}, State.VERIFYING),
     ],
+    # seed part 2 (issue 15): before assignment no department sees the complaint; the office or QM acts.
+    ("ncr_draft", State.REGISTERED): [(Method.PHONE, "", Role.QM, {}, State.REGISTERED)],
+    ("capa_done", State.REGISTERED): [(Method.PHONE, "", Role.QM, {}, State.REGISTERED)],
 }
 
 
