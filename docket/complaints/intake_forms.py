@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from docket.org.models import ExternalParty, Office, Room
+from docket.org.models import Building, ExternalParty, Office, PublicArea, Room, Unit
 
 from . import access
 from .forms import use_our_messages
@@ -56,6 +56,16 @@ class IntakeForm(forms.Form):
     )
     complainant_name = forms.CharField(label=_("投诉人姓氏/姓名"), required=False, max_length=inputs.NAME_MAX)
     room = forms.ModelChoiceField(label=_("房屋"), queryset=Room.objects.none(), required=False)
+    # seed part 2 (issue 15, R-ORG-2): the place when it is not (only) a room.
+    building = forms.ModelChoiceField(
+        label=_("楼栋（整栋楼的问题）"), queryset=Building.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(
+        label=_("单元（整个单元的问题）"), queryset=Unit.objects.none(), required=False
+    )
+    public_area = forms.ModelChoiceField(
+        label=_("公共区域（大门、停车场、园林、会所等）"), queryset=PublicArea.objects.none(), required=False
+    )
     complainant_address = forms.CharField(
         label=_("地址（非本小区住户或无房号时）"), required=False, max_length=inputs.ADDRESS_MAX
     )
@@ -146,6 +156,16 @@ class IntakeForm(forms.Form):
             .select_related("unit__building")
             .order_by("unit__building__name", "unit__name", "number")
         )
+        communities = {"community__office__in": offices}
+        self.fields["building"].queryset = Building.objects.filter(**communities).order_by("name")
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(building__community__office__in=offices)
+            .select_related("building")
+            .order_by("building__name", "name")
+        )
+        self.fields["public_area"].queryset = PublicArea.objects.filter(**communities).order_by(
+            "kind", "name"
+        )
         self.fields["category"].queryset = Category.objects.filter(
             company_id__in=company_ids, active=True
         ).select_related("parent")
@@ -226,6 +246,9 @@ class IntakeForm(forms.Form):
             complainant_address=d.get("complainant_address") or "",
             complainant_email=d.get("complainant_email") or "",
             room_id=d["room"].id if d.get("room") else None,
+            building_id=d["building"].id if d.get("building") else None,
+            unit_id=d["unit"].id if d.get("unit") else None,
+            public_area_id=d["public_area"].id if d.get("public_area") else None,
             location=d.get("location") or "",
             people_count=d["people_count"],
             demand=d.get("demand") or "",

@@ -163,6 +163,9 @@ DETAIL_RELATED = (
     "community",
     "company",
     "room__unit__building",
+    "unit__building",  # seed part 2 (issue 15): the place (R-ORG-2)
+    "building",
+    "public_area",
     "received_by",
     "holder_department",
     "holder",

@@ -121,6 +121,41 @@ class Room(models.Model):
         return f"{self.unit.building.name}{self.unit.name}{self.number}"
 
 
+class PublicArea(models.Model):
+    """A shared place of a community a complaint can concern (R-ORG-2; seed part 2, issue 15): a gate, the car
+    park, a garden, the clubhouse … optionally beside one building (a bicycle shed of 3号楼)."""
+
+    class Kind(models.TextChoices):
+        GATE = "gate", _("大门/出入口")
+        CAR_PARK = "car_park", _("停车场")
+        GARDEN = "garden", _("园林绿化")
+        CLUBHOUSE = "clubhouse", _("会所")
+        ROAD = "road", _("道路")
+        OTHER = "other", _("其他公共区域")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="public_areas", verbose_name=_("小区")
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    name = models.CharField(_("名称"), max_length=60)
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所在楼栋"),
+    )
+
+    class Meta:
+        verbose_name = _("公共区域")
+        verbose_name_plural = _("公共区域")
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="public_area_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Resident(TimeStampedModel):
     """A known owner or tenant, so intake can fill the record from a unit or a phone number (R-EXP-1)."""
 
