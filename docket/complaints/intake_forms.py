@@ -128,7 +128,7 @@ class IntakeForm(forms.Form):
         required=False,
         queryset=SuggestionBoxOpening.objects.none(),
     )
-    attachments = MultipleFileField(label=_("照片/扫描件"), required=False)
+    attachments = MultipleFileField(label=_("照片/扫描件/短视频"), required=False)
     close_on_spot = forms.BooleanField(label=_("已现场处理，顾客确认满意（直接结案）"), required=False)
     close_note = forms.CharField(
         label=_("现场处理情况"),

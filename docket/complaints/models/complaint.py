@@ -322,6 +322,10 @@ ATTACHMENT_EXTENSIONS = {
     "image/gif": "gif",
     "image/webp": "webp",
     "application/pdf": "pdf",
+    # seed part 2 (issue 15): short video clips, typed by their ftyp box
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/3gpp": "3gp",
 }
 
 

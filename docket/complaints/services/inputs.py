@@ -320,7 +320,7 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "text": text(_("顾客催办内容"), rows=2),
     },
     "attachment_add": {
-        "file": In(FILE, _("照片或扫描件（JPG/PNG/GIF/WEBP/PDF）")),
+        "file": In(FILE, _("照片、扫描件或短视频（JPG/PNG/GIF/WEBP/PDF/MP4/MOV/3GP）")),
         "issue_id": ref(_("相关问题（可选）"), required=False),
     },
     # seed part 2 (issue 15) -------------------------------------------------------------------------------
