@@ -32,6 +32,9 @@ class Company(TimeStampedModel):
     )
     name = models.CharField(_("名称"), max_length=100, unique=True)
     code = models.SlugField(_("代码"), max_length=20, unique=True)
+    # seed part 2 (issue 15): the company's controlled-form numbers by form ({"work_log": "TJ**WY7.2.3-K01-F1"});
+    # a form not listed prints the seed's number (`docket.org.form_numbers`).
+    form_numbers = models.JSONField(_("受控表格编号"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("物业公司")
