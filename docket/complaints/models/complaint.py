@@ -200,21 +200,21 @@ class Complaint(models.Model):
     def place(self) -> str:
         """Where it happened, the most precise of room, unit, building and public area (R-ORG-2)."""
         parts = []
-        if self.room_id:
+        if self.room is not None:
             parts.append(str(self.room))
-        elif self.unit_id:
+        elif self.unit is not None:
             parts.append(str(self.unit))
-        elif self.building_id:
+        elif self.building is not None:
             parts.append(self.building.name)
-        if self.public_area_id:
+        if self.public_area is not None:
             parts.append(self.public_area.name)
         return "，".join(parts)
 
     @property
     def public_place(self) -> str:
         """The place without a room or unit (the committee's public view must not name a home)."""
-        parts = [self.building.name] if self.building_id else []
-        if self.public_area_id:
+        parts = [self.building.name] if self.building is not None else []
+        if self.public_area is not None:
             parts.append(self.public_area.name)
         return "，".join(parts)
 
