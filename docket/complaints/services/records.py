@@ -122,7 +122,7 @@ def compensation_claim_record(
     if home_return and amount in (None, ""):
         amount = Decimal("0.00")
     elif amount in (None, ""):
-        raise DomainError("required", field="索赔金额")
+        raise DomainError("validation", detail="请填写索赔金额（退房/换房要求可不填）")
     else:
         amount = _amount(amount)
     description = text_required(description, "索赔内容")

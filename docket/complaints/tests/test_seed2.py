@@ -195,7 +195,7 @@ def test_a_money_claim_still_needs_its_amount(world):
     x = world.ctx(State.INVESTIGATING)
     qm = world.org.users["qm"]
     h.refused(
-        "required",
+        "validation",
         x.complaint_id,
         lambda: s.compensation_claim_record(
             actor=qm, complaint_id=x.complaint_id, amount=None, description="索赔"
