@@ -315,7 +315,7 @@ _ACTIONS = [
     ),
     _a(
         "capa_done",
-        _("措施已落实"),
+        _("报告纠正/预防措施已落实"),
         ALL_STATES - {S.WITHDRAWN},
         None,
         HANDLERS | {R.DEPT_STAFF},

@@ -73,7 +73,7 @@ def test_whole_lifecycle_through_the_api(org, manager, complaint_factory):
         # seed part 2 (issue 15): claims' outcomes and corrective actions outlive the complaint
         {"name": "compensation_outcome_record", "label": "记录索赔审批结果"},
         {"name": "ncr_draft", "label": "填写不合格/纠正预防措施报告"},
-        {"name": "capa_done", "label": "措施已落实"},
+        {"name": "capa_done", "label": "报告纠正/预防措施已落实"},
     ]
     assert api_chain_ok(manager, c.id)
 
