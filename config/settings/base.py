@@ -126,9 +126,15 @@ STORAGES = {
 
 # Attachments (R-INT-4): photos and scanned letters.
 DOCKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("DOCKET_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# seed part 2 (issue 15): short video clips accepted as evidence (MP4/MOV/3GP), up to this size.
+DOCKET_VIDEO_MAX_BYTES = int(os.environ.get("DOCKET_VIDEO_MAX_BYTES", str(50 * 1024 * 1024)))
 # A request may carry a few attachments (base64 through the API is a third larger than the file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(
-    os.environ.get("DOCKET_MAX_REQUEST_BYTES", str(4 * DOCKET_ATTACHMENT_MAX_BYTES))
+    os.environ.get(
+        "DOCKET_MAX_REQUEST_BYTES",
+        # seed part 2: room for one video clip sent as base64 through the API (4/3 of its size, plus the rest)
+        str(max(4 * DOCKET_ATTACHMENT_MAX_BYTES, DOCKET_VIDEO_MAX_BYTES * 4 // 3 + 2 * 1024 * 1024)),
+    )
 )
 
 # API throttling ("N/period", period s, m, h or d with an optional count, e.g. "30/10m"; "" = off), counted in

@@ -72,6 +72,10 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
         "complainant_email": person.email,
         "room": person.room or None,
         "location": c.location,
+        # seed part 2 (issue 15, R-ORG-2)
+        "building": c.building.name if c.building is not None else None,
+        "public_area": c.public_area.name if c.public_area is not None else None,
+        "place": c.public_place if public else c.place,
         "people_count": c.people_count,
         "description": c.description,
         "demand": c.demand,

@@ -121,6 +121,9 @@ def complaint_for_render(complaint_id: int, *, known_empty: tuple[str, ...] = ()
             "company",
             "community",
             "room__unit__building",
+            "unit__building",  # seed part 2 (issue 15): the place
+            "building",
+            "public_area",
             "received_by",
             "holder_department",
             "holder",

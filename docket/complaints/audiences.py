@@ -167,6 +167,26 @@ def leadership(s, event=None) -> People:
     return people(Q(company_id=s.company_id, role=Role.LEADERSHIP))
 
 
+# --- seed part 2 (issue 15) --- (leadership above also hears of every compensation claim, 5.2.4.1)
+def mgmt_rep(s, event=None) -> People:
+    """The management representative, who signs a department's nonconformity report (document 5 §4.4)."""
+    return people(Q(company_id=s.company_id, role=Role.MGMT_REP))
+
+
+def capa_team(s, event=None) -> People:
+    """The department a corrective/preventive action was assigned to: its person, else its supervisors and
+    managers (document 5 §4.3)."""
+    from .models import CorrectiveAction
+
+    capa_id = (event.payload or {}).get("capa") if event is not None else None
+    a = CorrectiveAction.objects.filter(pk=capa_id, complaint_id=s.id).first() if capa_id else None
+    if a is None:
+        return []
+    if a.responsible_id:
+        return people(Q(user_id=a.responsible_id, company_id=s.company_id))
+    return people(Q(department_id=a.department_id, role__in=[Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER]))
+
+
 def _merge(*groups: People) -> People:
     seen: dict[int, tuple[User, str]] = {}
     for group in groups:
@@ -192,6 +212,9 @@ AUDIENCES: dict[str, Callable[..., People]] = {
     "online_watch": online_watch,
     # The seed's procedure (issue 15).
     "leadership": leadership,
+    # seed part 2 (issue 15)
+    "mgmt_rep": mgmt_rep,
+    "capa_team": capa_team,
 }
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from docket.org.models import Department, ExternalParty
 
 from . import access, services, workflow
-from .models import ClaimState, IssueState, Reply
+from .models import CapaState, ClaimState, IssueState, NcrState, Reply
 from .services import inputs
 from .services.inputs import In
 
@@ -479,6 +479,100 @@ class AttachmentForm(ActionForm):
         }
 
 
+# --- seed part 2 (issue 15) ----------------------------------------------------------------------------
+
+
+class ClaimOutcomeForm(ActionForm):
+    action = "compensation_outcome_record"
+    service = services.compensation_outcome_record
+
+    def setup(self):
+        claims = self.complaint.claims.filter(state=ClaimState.ESCALATED).order_by("id")
+        self.fields["claim_id"].choices = [(c.id, _claim_label(c)) for c in claims]
+
+
+def _claim_label(c) -> str:
+    if c.home_return:
+        return f"{_('退房/换房')} {c.description[:30]}"
+    return f"¥{c.amount} {c.description[:30]}"
+
+
+def _ncr_choices(complaint, state: str):
+    return [
+        (n.id, f"#{n.id} {n.nonconformity[:40]}") for n in complaint.ncrs.filter(state=state).order_by("id")
+    ]
+
+
+def _capa_choices(complaint, state: str):
+    return [
+        (a.id, f"#{a.id} {a.get_kind_display()}：{a.description[:40]}（{a.department.name}）")
+        for a in complaint.capas.filter(state=state).select_related("department").order_by("id")
+    ]
+
+
+class NcrDraftForm(ActionForm):
+    action = "ncr_draft"
+    service = services.ncr_draft
+
+    def setup(self):
+        depts = list(_departments(self.complaint).order_by("office_id", "id"))
+        self.fields["department_id"].choices = [(d.id, str(d)) for d in depts]
+        if self.complaint.holder_department_id:
+            self.fields["department_id"].initial = self.complaint.holder_department_id
+
+
+class NcrSignForm(ActionForm):
+    action = "ncr_sign"
+    service = services.ncr_sign
+
+    def setup(self):
+        self.fields["ncr_id"].choices = _ncr_choices(self.complaint, NcrState.DRAFT)
+
+
+class CapaAssignForm(ActionForm):
+    action = "capa_assign"
+    service = services.capa_assign
+
+    def setup(self):
+        from docket.accounts.models import RoleAssignment
+
+        self.fields["ncr_id"].choices = _ncr_choices(self.complaint, NcrState.SIGNED)
+        depts = list(_departments(self.complaint).order_by("office_id", "id"))
+        self.fields["department_id"].choices = [(d.id, str(d)) for d in depts]
+        people = (
+            RoleAssignment.objects.filter(department__in=depts)
+            .select_related("user", "department")
+            .order_by("department_id", "user__display_name")
+        )
+        self.fields["responsible_id"].choices = [("", "—")] + [
+            (a.user_id, f"{a.user}（{a.department.name}·{a.get_role_display()}）") for a in people
+        ]
+
+
+class CapaDoneForm(ActionForm):
+    action = "capa_done"
+    service = services.capa_done
+
+    def setup(self):
+        self.fields["capa_id"].choices = _capa_choices(self.complaint, CapaState.OPEN)
+
+
+class CapaVerifyForm(ActionForm):
+    action = "capa_verify"
+    service = services.capa_verify
+
+    def setup(self):
+        self.fields["capa_id"].choices = _capa_choices(self.complaint, CapaState.DONE)
+
+
+class NcrCloseForm(ActionForm):
+    action = "ncr_close"
+    service = services.ncr_close
+
+    def setup(self):
+        self.fields["ncr_id"].choices = _ncr_choices(self.complaint, NcrState.SIGNED)
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "close_on_spot": CloseOnSpotForm,
     "assign": AssignForm,
@@ -518,6 +612,14 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "note_add": NoteForm,
     "chase_record": ChaseForm,
     "attachment_add": AttachmentForm,
+    # seed part 2 (issue 15)
+    "compensation_outcome_record": ClaimOutcomeForm,
+    "ncr_draft": NcrDraftForm,
+    "ncr_sign": NcrSignForm,
+    "capa_assign": CapaAssignForm,
+    "capa_done": CapaDoneForm,
+    "capa_verify": CapaVerifyForm,
+    "ncr_close": NcrCloseForm,
 }
 
 # Actions whose form needs nothing beyond their declared inputs name their service in the workflow row and

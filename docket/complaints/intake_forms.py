@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from docket.org.models import ExternalParty, Office, Room, Unit
+from docket.org.models import ExternalParty, Office, PublicArea, Room, Unit
 
 from . import access
 from .forms import use_our_messages
@@ -121,6 +121,11 @@ class IntakeForm(forms.Form):
     building = forms.TypedChoiceField(label=_("楼栋"), required=False, coerce=int, empty_value=None)
     unit = forms.TypedChoiceField(label=_("单元"), required=False, coerce=int, empty_value=None)
     room = forms.ModelChoiceField(label=_("房屋"), queryset=Room.objects.none(), required=False)
+    # seed part 2 (issue 15, R-ORG-2): the place when it is not (only) a room — the building and unit
+    # pickers above name a whole building's or unit's problem when no room is chosen; or a public area.
+    public_area = forms.ModelChoiceField(
+        label=_("公共区域（大门、停车场、园林、会所等）"), queryset=PublicArea.objects.none(), required=False
+    )
     complainant_address = forms.CharField(
         label=_("地址（非本小区住户或无房号时）"), required=False, max_length=inputs.ADDRESS_MAX
     )
@@ -183,7 +188,7 @@ class IntakeForm(forms.Form):
         required=False,
         queryset=SuggestionBoxOpening.objects.none(),
     )
-    attachments = MultipleFileField(label=_("照片/扫描件"), required=False)
+    attachments = MultipleFileField(label=_("照片/扫描件/短视频"), required=False)
     # 登记并派单: handed over in the same step (services.HandOver); required only when that button is used.
     assign_department = forms.TypedChoiceField(
         label=_("派给部门"), required=False, coerce=int, empty_value=None
@@ -214,6 +219,9 @@ class IntakeForm(forms.Form):
         company_ids = {o.company_id for o in offices}
         group_ids = {o.company.group_id for o in offices}
         self._place_setup(offices)
+        self.fields["public_area"].queryset = PublicArea.objects.filter(
+            community__office__in=offices
+        ).order_by("kind", "name")
         self.fields["category"].queryset = Category.objects.filter(
             company_id__in=company_ids, active=True
         ).select_related("parent")
@@ -397,6 +405,9 @@ class IntakeForm(forms.Form):
             complainant_address=d.get("complainant_address") or "",
             complainant_email=d.get("complainant_email") or "",
             room_id=d["room"].id if d.get("room") else None,
+            building_id=d.get("building"),
+            unit_id=d.get("unit"),
+            public_area_id=d["public_area"].id if d.get("public_area") else None,
             location=d.get("location") or "",
             people_count=d["people_count"],
             demand=d.get("demand") or "",

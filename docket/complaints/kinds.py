@@ -298,7 +298,13 @@ _kind(
 
 # --- records beside the lifecycle ----------------------------------------------------------------------------
 _kind("ncr_issued", _("签发不合格/纠正预防措施报告"))
-_kind("compensation_claimed", _("记录索赔"))
+_kind(
+    "compensation_claimed",
+    _("记录索赔"),
+    staff_text="description",
+    notice="compensation_claimed",  # seed 5.2.4.1: reported to the company's leadership
+    audience="leadership",
+)
 _kind("compensation_decided", _("赔偿审批"))
 _kind("compensation_escalated", _("赔偿上报"))
 _kind("note_added", _("内部备注"))
@@ -431,6 +437,21 @@ _kind(
     public_text="text",
 )
 
+# --- seed part 2 (issue 15) ---------------------------------------------------------------------------------
+_kind(
+    "compensation_outcome_recorded",
+    _("索赔审批结果"),
+    staff_text="reasons",
+    fields=(("outcome", _("审批结果")),),
+    values=(("outcome", "claim_outcome"),),
+)
+_kind("ncr_drafted", _("部门填写不合格/纠正预防措施报告"), notice=REVIEW, audience="mgmt_rep")
+_kind("ncr_signed", _("管理者代表签发报告"))
+_kind("capa_assigned", _("下达纠正/预防措施"), staff_text="measures", notice=ASSIGNED, audience="capa_team")
+_kind("capa_done", _("纠正/预防措施已落实"), staff_text="note")
+_kind("capa_verified", _("验证纠正/预防措施"), staff_text="note")
+_kind("ncr_closed", _("关闭不合格/纠正预防措施报告"))
+
 PUBLIC_KINDS = frozenset(code for code, k in KINDS.items() if k.public)
 
 # The labels of payload fields a reader wants to see on the staff timeline, in order (one vocabulary for
@@ -484,6 +505,15 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("agreed", _("约定答复时间")),
     ("old_due", _("原答复时限")),
     ("days", _("天数")),
+    # seed part 2 (issue 15)
+    ("reasons", _("理由")),
+    ("route", _("上报至")),
+    ("nonconformity", _("不合格事实")),
+    ("cause", _("原因分析")),
+    ("corrective_action", _("纠正措施")),
+    ("preventive_action", _("预防措施")),
+    ("capa_kind", _("措施类型")),
+    ("due_at", _("期限")),
 )
 
 

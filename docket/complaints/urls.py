@@ -12,6 +12,7 @@ urlpatterns = [
     path("filters/<int:pk>/delete/", pages.saved_filter_delete, name="filter_delete"),
     path("reconciliation/", frontdesk.reconciliation, name="reconciliation"),
     path("box/", frontdesk.box_log, name="box_log"),
+    path("worklog/", frontdesk.work_log, name="work_log"),  # seed part 2 (issue 15): 工作信息记录本
     path("lookup/", intake.intake_lookup, name="lookup"),
     path("people/", actions.people_options, name="people"),
     path("places/", intake.intake_places, name="places"),

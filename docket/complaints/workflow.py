@@ -388,6 +388,65 @@ _ACTIONS = [
     ),
     # R-EXP-3: a reply the owner has not answered for the company's number of days closes itself.
     _a("auto_close", _("超期未答复自动结案"), {S.REPLIED}, {S.CLOSED}, (), actors={"system"}),
+    # seed part 2 (issue 15) ------------------------------------------------------------------------------
+    # 5.2.4.2: the outcome of an escalated claim (费用报批 / 重大业务审批, or the developer's centre).
+    _a(
+        "compensation_outcome_record",
+        _("记录索赔审批结果"),
+        ALL_STATES - {S.WITHDRAWN},
+        None,
+        {R.DEPT_MANAGER, R.OFFICE_MANAGER, R.QM, R.LEADERSHIP},
+    ),
+    # Document 5 §4.3–4.4: a department fills in the 不合格/纠正、预防措施报告, the management representative
+    # signs it, corrective and preventive actions are assigned, carried out, verified, and the report closed.
+    _a(
+        "ncr_draft",
+        _("填写不合格/纠正预防措施报告"),
+        ALL_STATES - {S.WITHDRAWN},
+        None,
+        HANDLERS,
+        office_after_escalation=True,
+    ),
+    _a(
+        "ncr_sign",
+        _("签发部门报告"),
+        ALL_STATES - {S.WITHDRAWN},
+        None,
+        {R.MGMT_REP},
+        office_after_escalation=True,
+    ),
+    _a(
+        "capa_assign",
+        _("下达纠正/预防措施"),
+        ALL_STATES - {S.WITHDRAWN},
+        None,
+        {R.MGMT_REP, R.QM},
+        office_after_escalation=True,
+    ),
+    _a(
+        "capa_done",
+        _("报告纠正/预防措施已落实"),
+        ALL_STATES - {S.WITHDRAWN},
+        None,
+        HANDLERS | {R.DEPT_STAFF},
+        office_after_escalation=True,
+    ),
+    _a(
+        "capa_verify",
+        _("验证纠正/预防措施"),
+        ALL_STATES - {S.WITHDRAWN},
+        None,
+        {R.MGMT_REP, R.QM},
+        office_after_escalation=True,
+    ),
+    _a(
+        "ncr_close",
+        _("关闭报告"),
+        ALL_STATES - {S.WITHDRAWN},
+        None,
+        {R.MGMT_REP},
+        office_after_escalation=True,
+    ),
 ]
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}

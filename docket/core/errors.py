@@ -100,6 +100,13 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "text_too_long": (422, _("{field}不能超过 {limit} 字（现有 {length} 字）。")),
     "room_not_found": (422, _("在本小区找不到该房屋，请核对楼栋、单元和房号，或选择“公共区域”。")),
     # --- end portal filing ---
+    # seed part 2 (issue 15)
+    "claim_not_escalated": (409, _("该索赔未上报或已有审批结果。")),
+    "ncr_not_draft": (409, _("该报告不是待签发的部门填写稿。")),
+    "ncr_not_signed": (409, _("该报告尚未由管理者代表签发或已关闭。")),
+    "ncr_actions_open": (409, _("报告的纠正/预防措施尚未全部验证合格（或尚未下达措施）。")),
+    "capa_not_open": (409, _("该措施不在待落实状态。")),
+    "capa_not_done": (409, _("该措施尚未报告落实。")),
 }
 
 # The codes only the API layer raises (authentication, transport, idempotency, throttling).

@@ -22,6 +22,7 @@ from docket.org.models import (
     Group,
     Office,
     OwnersCommittee,
+    PublicArea,
     Resident,
     Room,
     Unit,
@@ -49,6 +50,15 @@ from .organisation import (
     office_channels,
 )
 from .residents import GIVEN, SURNAMES, ResidentRef
+
+# seed part 2 (issue 15): every demo community's public areas (R-ORG-2).
+DEMO_PUBLIC_AREAS = (
+    ("gate", "南大门"),
+    ("gate", "北门"),
+    ("car_park", "地下停车场"),
+    ("garden", "中心花园"),
+    ("clubhouse", "会所"),
+)
 
 
 class DemoConflict(Exception):
@@ -182,6 +192,10 @@ class Loader:
         buildings = Building.objects.bulk_create([Building(community=community, name=b) for b in bld_names])
         units = Unit.objects.bulk_create(
             [Unit(building=b, name=f"{u}单元") for b in buildings for u in (1, 2)]
+        )
+        # seed part 2 (issue 15, R-ORG-2): the community's public areas.
+        PublicArea.objects.bulk_create(
+            [PublicArea(community=community, kind=k, name=n) for k, n in DEMO_PUBLIC_AREAS]
         )
         rooms = Room.objects.bulk_create(
             [

@@ -51,6 +51,8 @@ class NoticeKind(models.TextChoices):
     # escalation (issue 12)
     GROUP_REPORT = "group_report", _("向集团报告（热点/重大投诉）")
     ONLINE_COMPLAINT = "online_complaint", _("网上投诉提醒")
+    # seed part 2 (issue 15): every compensation claim is reported to the company's leadership (5.2.4.1).
+    COMPENSATION_CLAIMED = "compensation_claimed", _("顾客索赔报告")
 
 
 class Notification(models.Model):

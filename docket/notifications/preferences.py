@@ -41,6 +41,8 @@ DEFAULTS: dict[tuple[str, str], tuple[str, ...]] = {
     (ANY, NoticeKind.GROUP_REPORT): (Channel.EMAIL, Channel.WECOM),
     (ANY, NoticeKind.ONLINE_COMPLAINT): (Channel.EMAIL,),
     ("office_manager", NoticeKind.ONLINE_COMPLAINT): (Channel.EMAIL, Channel.SMS),
+    # seed part 2 (issue 15)
+    (ANY, NoticeKind.COMPENSATION_CLAIMED): (Channel.EMAIL,),
 }
 for _kind in NoticeKind.values:
     DEFAULTS.setdefault((COMPLAINANT, _kind), ())

@@ -9,6 +9,7 @@ from .models import (
     Group,
     Office,
     OwnersCommittee,
+    PublicArea,
     Resident,
     Room,
     Unit,
@@ -73,3 +74,10 @@ class OwnersCommitteeAdmin(admin.ModelAdmin):
 @admin.register(ExternalParty)
 class ExternalPartyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "group"]
+
+
+# seed part 2 (issue 15, R-ORG-2)
+@admin.register(PublicArea)
+class PublicAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "community", "building"]
+    list_filter = ["kind"]

@@ -32,6 +32,9 @@ class Company(TimeStampedModel):
     )
     name = models.CharField(_("名称"), max_length=100, unique=True)
     code = models.SlugField(_("代码"), max_length=20, unique=True)
+    # seed part 2 (issue 15): the company's controlled-form numbers by form ({"work_log": "TJ**WY7.2.3-K01-F1"});
+    # a form not listed prints the seed's number (`docket.org.form_numbers`).
+    form_numbers = models.JSONField(_("受控表格编号"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("物业公司")
@@ -128,6 +131,41 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.building.name}{self.unit.name}{self.number}"
+
+
+class PublicArea(models.Model):
+    """A shared place of a community a complaint can concern (R-ORG-2; seed part 2, issue 15): a gate, the car
+    park, a garden, the clubhouse … optionally beside one building (a bicycle shed of 3号楼)."""
+
+    class Kind(models.TextChoices):
+        GATE = "gate", _("大门/出入口")
+        CAR_PARK = "car_park", _("停车场")
+        GARDEN = "garden", _("园林绿化")
+        CLUBHOUSE = "clubhouse", _("会所")
+        ROAD = "road", _("道路")
+        OTHER = "other", _("其他公共区域")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="public_areas", verbose_name=_("小区")
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    name = models.CharField(_("名称"), max_length=60)
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所在楼栋"),
+    )
+
+    class Meta:
+        verbose_name = _("公共区域")
+        verbose_name_plural = _("公共区域")
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="public_area_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Resident(TimeStampedModel):

@@ -76,6 +76,10 @@ DEFAULT_RULES: dict[str, Any] = {
     "auto_close_days": 7,
     "review_request_days": 30,
     "second_review": {"type": "working_days", "n": 5},
+    # seed part 2 (issue 15); the seed gives no numbers: configurable defaults (docs/decisions.md).
+    "claim_outcome": {"type": "working_days", "n": 10},  # an escalated claim's outcome (5.2.4.2)
+    "ncr_sign": {"type": "working_days", "n": 1},  # the management representative signs (doc 5 §4.4)
+    "capa": {"type": "working_days", "n": 10},  # a corrective/preventive action, unless given a date
     "warn_ratio": 0.75,
     "superior_after_minutes": 120,
     "qm_after_minutes": 480,
@@ -109,6 +113,10 @@ KIND_LABELS = {
     "leadership_opinion": _("领导处理意见"),
     "developer_answer": _("地产答复"),
     "second_review": _("二次复核"),
+    # seed part 2 (issue 15)
+    "claim_outcome": _("索赔审批结果"),
+    "ncr_sign": _("管理者代表签发报告"),
+    "capa": _("纠正/预防措施"),
 }
 
 
@@ -153,6 +161,9 @@ def validate_rules(rules: dict) -> None:
         "follow_up",
         "authority_report",
         "second_review",
+        "claim_outcome",
+        "ncr_sign",
+        "capa",
         *SEED_PROCEDURE_SECTIONS,
     ):
         validate_rule(rules.get(section), section)

@@ -120,6 +120,10 @@ class ComplaintDetail(ComplaintSummary):
     complainant_email: str
     room: str | None
     location: str
+    # seed part 2 (issue 15, R-ORG-2): the building, the public area, and the place as one line
+    building: str | None = None
+    public_area: str | None = None
+    place: str = ""
     people_count: int
     description: str
     demand: str

@@ -77,6 +77,14 @@ class ComplaintIn(InputSchema):
         description="updates by email; with method email it may replace the phone",
     )
     room_id: Id | None = None
+    # seed part 2 (issue 15, R-ORG-2)
+    building_id: Id | None = Field(
+        None, description="a building of the office's community (a whole-building matter)"
+    )
+    unit_id: Id | None = Field(None, description="a unit of the office's community")
+    public_area_id: Id | None = Field(
+        None, description="a public area of the office's community (gate, car park, garden, clubhouse …)"
+    )
     location: str = Field("", max_length=limits.ADDRESS_MAX)
     people_count: int = Field(1, ge=1, le=limits.PEOPLE_MAX)
     demand: str = Field("", max_length=limits.TEXT_MAX)

@@ -366,3 +366,19 @@ def test_messages_are_chinese_by_default_and_english_on_request(org, api_a):
     assert zh.json()["code"] == en.json()["code"] == "not_found"
     assert zh.json()["message"] == "记录不存在或您无权查看。"
     assert en.json()["message"] != zh.json()["message"]
+
+
+# --- seed part 2 (issue 15, R-ORG-2): places ------------------------------------------------------------
+
+
+def test_create_with_a_public_area_and_refuse_another_communitys(org, api_a):
+    from docket.org.models import PublicArea
+
+    gate = PublicArea.objects.create(community=org.a.community, kind="gate", name="南大门")
+    other = PublicArea.objects.create(community=org.b.community, kind="gate", name="北门")
+    r = api_a.post("/complaints", _new(org, room_id=None, public_area_id=gate.id))
+    assert r.status_code == 201, r.json()
+    assert r.json()["public_area"] == "南大门" and r.json()["place"] == "南大门"
+    n = Complaint.objects.count()
+    r = api_a.post("/complaints", _new(org, room_id=None, public_area_id=other.id))
+    assert r.status_code == 422 and Complaint.objects.count() == n

@@ -59,6 +59,14 @@ BODIES = {
     # portal answers (issue 11)
     "reply_time_agree": {"agreed_at": "2099-01-01T00:00:00Z"},
     "second_review_decide": {"reopen": False, "decision": "x"},
+    # seed part 2 (issue 15)
+    "compensation_outcome_record": {"claim_id": 1, "outcome": "refused", "reasons": "x"},
+    "ncr_draft": {"department_id": 1, "nonconformity": "x", "cause": "x", "corrective_action": "x"},
+    "ncr_sign": {"ncr_id": 1},
+    "capa_assign": {"ncr_id": 1, "kind": "corrective", "description": "x", "department_id": 1},
+    "capa_done": {"capa_id": 1, "note": "x"},
+    "capa_verify": {"capa_id": 1, "passed": True, "note": "x"},
+    "ncr_close": {"ncr_id": 1},
 }
 TEXT_FIELDS = ("note", "reason", "body", "comment", "summary", "text", "explanation", "answer")
 

@@ -3,7 +3,11 @@ from .answers import OwnerRating, SecondReview  # noqa: E402
 from .category import Category
 from .choices import (
     TERMINAL_STATES,
+    CapaKind,
+    CapaState,
     Channel,
+    ClaimOutcome,
+    ClaimRoute,
     ClaimState,
     ClosureKind,
     ContactMethod,
@@ -14,6 +18,7 @@ from .choices import (
     Kind,
     Level,
     Method,
+    NcrState,
     ProjectPhase,
     QmDecision,
     ReplyState,
@@ -24,7 +29,15 @@ from .choices import (
 )
 from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
 from .events import AppendOnlyError, ComplaintEvent
-from .handling import CompensationClaim, DeveloperForward, FollowUp, NonconformityReport, Reply, ReplyReview
+from .handling import (
+    CompensationClaim,
+    CorrectiveAction,
+    DeveloperForward,
+    FollowUp,
+    NonconformityReport,
+    Reply,
+    ReplyReview,
+)
 from .intake_log import DailyReconciliation, SavedFilter, SuggestionBoxOpening
 from .obligations import Obligation
 from .privacy import PersonalDataAccess
@@ -33,6 +46,13 @@ from .procedure import FirstContact
 __all__ = [
     "OwnerRating",
     "SecondReview",
+    # seed part 2 (issue 15)
+    "CapaKind",
+    "CapaState",
+    "ClaimOutcome",
+    "ClaimRoute",
+    "CorrectiveAction",
+    "NcrState",
     "TERMINAL_STATES",
     "AppendOnlyError",
     "Attachment",

@@ -161,6 +161,8 @@ class ClaimState(models.TextChoices):
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
     ESCALATED = "escalated", _("已上报")
+    # seed part 2 (issue 15): an escalated claim's outcome was recorded (5.2.4.2).
+    SETTLED = "settled", _("已有审批结果")
 
 
 class Severity(models.TextChoices):
@@ -169,3 +171,41 @@ class Severity(models.TextChoices):
     NORMAL = "normal", _("一般")
     HOT = "hot", _("热点")
     MAJOR = "major", _("重大")
+
+
+# --- seed part 2 (issue 15) ------------------------------------------------------------------------------
+
+
+class ClaimOutcome(models.TextChoices):
+    """What the developer's centre or the company's approval (费用报批 / 重大业务审批) decided (5.2.4.2)."""
+
+    APPROVED = "approved", _("同意")
+    PARTLY = "partly", _("部分同意")
+    REFUSED = "refused", _("不同意")
+
+
+class ClaimRoute(models.TextChoices):
+    """Where an escalated claim went (seed 5.2.4.2)."""
+
+    DEVELOPER = "developer", _("地产客户关系中心")
+    COMPANY_APPROVAL = "company_approval", _("公司费用报批/重大业务审批")
+
+
+class NcrState(models.TextChoices):
+    """不合格/纠正、预防措施报告: filled in by a department (draft), signed by the management representative,
+    closed once every action is verified (seed document 5 §4.3–4.4)."""
+
+    DRAFT = "draft", _("待管理者代表签发")
+    SIGNED = "signed", _("已签发")
+    CLOSED = "closed", _("已关闭")
+
+
+class CapaKind(models.TextChoices):
+    CORRECTIVE = "corrective", _("纠正措施")
+    PREVENTIVE = "preventive", _("预防措施")
+
+
+class CapaState(models.TextChoices):
+    OPEN = "open", _("待落实")
+    DONE = "done", _("已落实待验证")
+    VERIFIED = "verified", _("验证合格")

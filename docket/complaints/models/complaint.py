@@ -37,6 +37,15 @@ class Complaint(models.Model):
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("房屋")
     )
     location = models.CharField(_("发生地点"), max_length=200, blank=True)
+    # seed part 2 (issue 15, R-ORG-2): a public area (gate, car park, garden …) instead of / beside a room.
+    public_area = models.ForeignKey(
+        "org.PublicArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("公共区域"),
+    )
 
     box_opening = models.ForeignKey(
         "complaints.SuggestionBoxOpening",
@@ -188,6 +197,28 @@ class Complaint(models.Model):
         return f"{self.receipt_no} {self.subject}"
 
     @property
+    def place(self) -> str:
+        """Where it happened, the most precise of room, unit, building and public area (R-ORG-2)."""
+        parts = []
+        if self.room is not None:
+            parts.append(str(self.room))
+        elif self.unit is not None:
+            parts.append(str(self.unit))
+        elif self.building is not None:
+            parts.append(self.building.name)
+        if self.public_area is not None:
+            parts.append(self.public_area.name)
+        return "，".join(parts)
+
+    @property
+    def public_place(self) -> str:
+        """The place without a room or unit (the committee's public view must not name a home)."""
+        parts = [self.building.name] if self.building is not None else []
+        if self.public_area is not None:
+            parts.append(self.public_area.name)
+        return "，".join(parts)
+
+    @property
     def is_open(self) -> bool:
         from .choices import TERMINAL_STATES
 
@@ -297,6 +328,10 @@ ATTACHMENT_EXTENSIONS = {
     "image/gif": "gif",
     "image/webp": "webp",
     "application/pdf": "pdf",
+    # seed part 2 (issue 15): short video clips, typed by their ftyp box
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/3gpp": "3gp",
 }
 
 

@@ -4,13 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from docket.org.models import Company, ExternalParty
+from docket.org.models import Company, Department, ExternalParty
 
 from .choices import (
+    CapaKind,
+    CapaState,
+    ClaimOutcome,
+    ClaimRoute,
     ClaimState,
     Exemption,
     FollowUpMethod,
     FollowUpRating,
+    NcrState,
     ProjectPhase,
     ReplyState,
     ReviewStage,
@@ -118,11 +123,34 @@ class CompensationClaim(models.Model):
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
+    # seed part 2 (issue 15): the home-return/exchange request (5.2.4.2 退(换)房) is a claim of its own, and
+    # an escalated claim (费用报批 / 重大业务审批) gets a recorded outcome by a deadline.
+    home_return = models.BooleanField(_("退房/换房要求"), default=False)
+    route = models.CharField(_("上报至"), max_length=20, choices=ClaimRoute.choices, blank=True)
+    outcome_due_at = models.DateTimeField(_("审批结果期限"), null=True, blank=True)
+    obligation = models.ForeignKey(
+        "complaints.Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("审批结果"), max_length=10, choices=ClaimOutcome.choices, blank=True)
+    outcome_amount = models.DecimalField(
+        _("最终金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    outcome_reasons = models.TextField(_("结果理由"), blank=True)
+    outcome_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("结果记录人")
+    )
+    outcome_at = models.DateTimeField(_("结果记录时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("赔偿申请")
         verbose_name_plural = _("赔偿申请")
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="claim_amount_positive")]
+        constraints = [
+            # A money claim has an amount; a home-return/exchange request may have none (0).
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0) | models.Q(home_return=True, amount__gte=0),
+                name="claim_amount_positive",
+            )
+        ]
 
 
 class FollowUp(models.Model):
@@ -169,9 +197,86 @@ class NonconformityReport(models.Model):
     cause = models.TextField(_("原因分析"))
     corrective_action = models.TextField(_("纠正措施"))
     preventive_action = models.TextField(_("预防措施"), blank=True)
-    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("签发人"))
-    issued_at = models.DateTimeField(_("签发时间"))
+    # Empty while a department's draft waits for the management representative's signature (seed part 2).
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("签发人")
+    )
+    issued_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    # seed part 2 (issue 15): document 5 §4.3 (a department fills it in) and §4.4 (the management
+    # representative signs it before handling); closed when every corrective/preventive action is verified.
+    state = models.CharField(_("状态"), max_length=10, choices=NcrState.choices, default=NcrState.SIGNED)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填写部门"),
+    )
+    drafted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("填写人")
+    )
+    drafted_at = models.DateTimeField(_("填写时间"), null=True, blank=True)
+    sign_obligation = models.ForeignKey(
+        "complaints.Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("关闭人")
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("不合格/纠正、预防措施报告")
         verbose_name_plural = _("不合格/纠正、预防措施报告")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state=NcrState.DRAFT) | models.Q(issued_by__isnull=False),
+                name="ncr_signed_has_signer",
+            )
+        ]
+
+
+class CorrectiveAction(models.Model):
+    """One corrective or preventive action of a signed report: assigned to a department (and person) with a
+    deadline, reported done, verified (failed verification sends it back), on the complaint's record (seed
+    document 5 §4.3–4.4; seed part 2, issue 15)."""
+
+    ncr = models.ForeignKey(
+        NonconformityReport, on_delete=models.PROTECT, related_name="actions", verbose_name=_("报告")
+    )
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="capas", verbose_name=_("投诉")
+    )
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=12, choices=CapaKind.choices)
+    description = models.TextField(_("措施内容"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任部门")
+    )
+    responsible = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("责任人")
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=CapaState.choices, default=CapaState.OPEN)
+    due_at = models.DateTimeField(_("完成期限"))
+    obligation = models.ForeignKey(
+        "complaints.Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("下达人")
+    )
+    assigned_at = models.DateTimeField(_("下达时间"))
+    done_note = models.TextField(_("落实情况"), blank=True)
+    done_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("落实人")
+    )
+    done_at = models.DateTimeField(_("落实时间"), null=True, blank=True)
+    verify_note = models.TextField(_("验证情况"), blank=True)
+    verified_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("验证人")
+    )
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("纠正/预防措施")
+        verbose_name_plural = _("纠正/预防措施")
+        ordering = ["ncr_id", "id"]

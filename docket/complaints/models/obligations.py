@@ -54,6 +54,10 @@ class Obligation(models.Model):
         DEVELOPER_ANSWER = "developer_answer", _("地产答复")
         # portal answers (issue 11): the written decision on a second-stage review (R-EXP-10)
         SECOND_REVIEW = "second_review", _("二次复核")
+        # seed part 2 (issue 15): one obligation per record (the claim / report / action keeps its id).
+        CLAIM_OUTCOME = "claim_outcome", _("索赔审批结果")
+        NCR_SIGN = "ncr_sign", _("管理者代表签发报告")
+        CAPA = "capa", _("纠正/预防措施")
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")

@@ -75,9 +75,26 @@ from .records import (
     note_add,
 )
 from .review import reply_draft_save, reply_review_approve, reply_review_return, reply_send, reply_submit
+from .seed2 import (  # seed part 2 (issue 15)
+    capa_assign,
+    capa_done,
+    capa_verify,
+    compensation_outcome_record,
+    ncr_close,
+    ncr_draft,
+    ncr_sign,
+)
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    # seed part 2 (issue 15)
+    "capa_assign",
+    "capa_done",
+    "capa_verify",
+    "compensation_outcome_record",
+    "ncr_close",
+    "ncr_draft",
+    "ncr_sign",
     "complaint_incident_link",
     "complaint_incident_unlink",
     "complaint_incident_update",

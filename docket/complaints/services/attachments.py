@@ -63,7 +63,61 @@ def sniff(content: bytes) -> str | None:
         return "image/webp"
     if content.startswith(b"%PDF-"):
         return "application/pdf"
-    return None
+    return video_sniff(content)
+
+
+# --- short video clips (seed part 2, issue 15) -------------------------------------------------------------
+# ISO base media files (MP4, QuickTime MOV, 3GP) open with an `ftyp` box whose major brand names the kind.
+# HEIF/AVIF photos use the same box with other brands and are not accepted.
+VIDEO_BRANDS: dict[bytes, str] = {
+    **{b: "video/mp4" for b in (b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1")},
+    **{b: "video/mp4" for b in (b"M4V ", b"M4VH", b"M4VP", b"dash", b"mmp4", b"MSNV", b"XAVC", b"f4v ")},
+    b"qt  ": "video/quicktime",
+    **{b: "video/3gpp" for b in (b"3gp4", b"3gp5", b"3gp6", b"3gp7", b"3ge6", b"3ge7", b"3gg6", b"3g2a")},
+}
+VIDEO_TYPES = frozenset(VIDEO_BRANDS.values())
+
+
+def video_sniff(content: bytes) -> str | None:
+    """video/mp4, video/quicktime or video/3gpp from the leading `ftyp` box (its major brand), else None."""
+    if len(content) < 16 or content[4:8] != b"ftyp":
+        return None
+    size = int.from_bytes(content[0:4], "big")
+    if size < 16 or size > 4096:
+        return None
+    return VIDEO_BRANDS.get(content[8:12])
+
+
+def video_is_whole(content: bytes) -> bool:
+    """The top-level boxes chain exactly to the end of the file and include the movie header (`moov`): a
+    truncated upload, a renamed photo or bytes appended after the last box are refused."""
+    pos, seen = 0, set()
+    end = len(content)
+    while pos < end:
+        if pos + 8 > end:
+            return False
+        size = int.from_bytes(content[pos : pos + 4], "big")
+        kind = content[pos + 4 : pos + 8]
+        header = 8
+        if size == 1:  # 64-bit size follows
+            if pos + 16 > end:
+                return False
+            size, header = int.from_bytes(content[pos + 8 : pos + 16], "big"), 16
+        elif size == 0:  # the last box runs to the end of the file
+            size = end - pos
+        if size < header or pos + size > end or not all(32 <= b < 127 for b in kind):
+            return False
+        seen.add(kind)
+        pos += size
+    return b"moov" in seen
+
+
+def _video_max_bytes() -> int:
+    return int(getattr(settings, "DOCKET_VIDEO_MAX_BYTES", 50 * 1024 * 1024))
+
+
+def _size_mb(limit: int) -> str:
+    return f"{limit / 1048576:.2f}".rstrip("0").rstrip(".")
 
 
 def attachment_validate(upload) -> str:
@@ -72,6 +126,8 @@ def attachment_validate(upload) -> str:
     if not upload.content:
         raise DomainError("attachment_empty", name=upload.name)
     limit = settings.DOCKET_ATTACHMENT_MAX_BYTES
+    if video_sniff(upload.content) is not None:  # seed part 2: short clips have their own limit
+        limit = max(limit, _video_max_bytes())
     if len(upload.content) > limit:
         raise DomainError(
             "attachment_size", name=upload.name, limit_mb=f"{limit / 1048576:.2f}".rstrip("0").rstrip(".")
@@ -82,6 +138,11 @@ def attachment_validate(upload) -> str:
     if content_type == "application/pdf":
         if pdf_active_content(upload.content):
             raise DomainError("attachment_active_pdf", name=upload.name)
+    elif content_type in VIDEO_TYPES:
+        if len(upload.content) > _video_max_bytes():
+            raise DomainError("attachment_size", name=upload.name, limit_mb=_size_mb(_video_max_bytes()))
+        if not video_is_whole(upload.content):
+            raise DomainError("attachment_broken", name=upload.name)
     else:
         _image_open(upload.name, upload.content, content_type).load()  # whole, or refused here
     return content_type
@@ -279,7 +340,7 @@ def attachment_store(complaint: Complaint, upload, content_type: str, actor, whe
     stored, the file named from the digest and the detected type."""
     content = (
         upload.content
-        if content_type == "application/pdf"
+        if content_type == "application/pdf" or content_type in VIDEO_TYPES
         else image_clean(upload.name, upload.content, content_type)
     )
     digest = hashlib.sha256(content).hexdigest()

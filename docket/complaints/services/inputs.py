@@ -20,6 +20,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
+    CapaKind,
+    ClaimOutcome,
     ContactMethod,
     Exemption,
     FollowUpMethod,
@@ -362,9 +364,18 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "preventive_action": text(_("预防措施"), required=False, rows=3),
     },
     "compensation_claim_record": {
-        "amount": In(DECIMAL, _("索赔金额（元）"), min_value="0.01", max_digits=12, decimal_places=2),
+        "amount": In(
+            DECIMAL,
+            _("索赔金额（元；退房/换房要求可不填）"),
+            required=False,
+            min_value="0.01",
+            max_digits=12,
+            decimal_places=2,
+        ),
         "description": text(_("索赔内容"), rows=3),
         "involves_construction_or_sales": In(CHECK, _("涉及工程或销售问题"), required=False),
+        # seed part 2 (issue 15): 5.2.4.2 退(换)房, a tracked claim for the developer's centre.
+        "home_return": In(CHECK, _("退房/换房要求（反馈地产客户关系中心）"), required=False),
     },
     "compensation_decide": {
         "claim_id": _CLAIM,
@@ -399,7 +410,7 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "text": text(_("顾客催办内容"), rows=2),
     },
     "attachment_add": {
-        "file": In(FILE, _("照片或扫描件（JPG/PNG/GIF/WEBP/PDF）")),
+        "file": In(FILE, _("照片、扫描件或短视频（JPG/PNG/GIF/WEBP/PDF/MP4/MOV/3GP）")),
         "issue_id": ref(_("相关问题（可选）"), required=False),
     },
     # --- portal answers (issue 11) ---
@@ -421,4 +432,49 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         "note": text(_("约定情况（可选）"), required=False, rows=2),
     },
     "auto_close": {},
+    # seed part 2 (issue 15) -------------------------------------------------------------------------------
+    "compensation_outcome_record": {
+        "claim_id": ref(_("已上报的索赔")),
+        "outcome": choice(_("审批结果"), ClaimOutcome.choices, radio=True),
+        "amount": In(
+            DECIMAL,
+            _("同意的金额（元；全部同意可不填，不同意不填）"),
+            required=False,
+            max_digits=12,
+            decimal_places=2,
+        ),
+        "reasons": text(_("结果理由（审批意见、依据）"), rows=3),
+    },
+    "ncr_draft": {
+        "department_id": ref(_("填写部门")),
+        "nonconformity": text(_("不合格事实"), rows=3),
+        "cause": text(_("原因分析"), rows=3),
+        "corrective_action": text(_("纠正措施"), rows=3),
+        "preventive_action": text(_("预防措施"), required=False, rows=3),
+    },
+    "ncr_sign": {
+        "ncr_id": ref(_("待签发的报告")),
+        "note": text(_("签发意见（可选）"), required=False, rows=2),
+    },
+    "capa_assign": {
+        "ncr_id": ref(_("报告")),
+        "kind": choice(_("措施类型"), CapaKind.choices, radio=True),
+        "description": text(_("措施内容"), rows=3),
+        "department_id": ref(_("责任部门")),
+        "responsible_id": ref(_("责任人（可选）"), required=False),
+        "due_at": In(DATETIME, _("完成期限（可选，默认按时限规则）"), required=False),
+    },
+    "capa_done": {
+        "capa_id": ref(_("措施")),
+        "note": text(_("落实情况"), rows=3),
+    },
+    "capa_verify": {
+        "capa_id": ref(_("措施")),
+        "passed": yes_no(_("验证结果"), _("合格"), _("不合格，退回重做")),
+        "note": text(_("验证情况"), rows=3),
+    },
+    "ncr_close": {
+        "ncr_id": ref(_("报告")),
+        "note": text(_("关闭说明（可选）"), required=False, rows=2),
+    },
 }

@@ -16,7 +16,7 @@ from docket.accounts.models import RoleAssignment
 from docket.core import clock, phones
 from docket.core.errors import DomainError
 from docket.core.text import one_line
-from docket.org.models import Department, ExternalParty, Office, Room
+from docket.org.models import Building, Department, ExternalParty, Office, PublicArea, Room, Unit
 
 from .. import access
 from ..actors import Actor, ActorKind
@@ -82,6 +82,10 @@ class ComplaintInput:
     # the phone as the contact.
     complainant_email: str = ""
     room_id: int | None = None
+    # seed part 2 (issue 15, R-ORG-2): a building, a unit or a public area instead of (or beside) a room.
+    building_id: int | None = None
+    unit_id: int | None = None
+    public_area_id: int | None = None
     location: str = ""
     people_count: int = 1
     demand: str = ""
@@ -242,6 +246,48 @@ class _Resolved:
 
     room: Room | None
     categories: dict[int, Category]
+    place: Place | None = None  # seed part 2: the building / unit / public area
+
+
+@dataclass
+class Place:
+    """The place a complaint concerns (R-ORG-2): the unit and building of the room, or those given."""
+
+    unit: Unit | None
+    building: Building | None
+    public_area: PublicArea | None
+
+
+def _resolve_place(data: ComplaintInput, office: Office, room: Room | None) -> Place:
+    """seed part 2 (issue 15): every place must be of the office's community, and a unit or building given
+    beside a room must be the room's own."""
+    community = office.community
+    unit = building = area = None
+    if data.unit_id is not None:
+        unit = (
+            Unit.objects.select_related("building")
+            .filter(pk=data.unit_id, building__community=community)
+            .first()
+        )
+        if unit is None:
+            raise DomainError("validation", detail="单元不属于该管理处的小区")
+    if data.building_id is not None:
+        building = Building.objects.filter(pk=data.building_id, community=community).first()
+        if building is None:
+            raise DomainError("validation", detail="楼栋不属于该管理处的小区")
+    if data.public_area_id is not None:
+        area = PublicArea.objects.filter(pk=data.public_area_id, community=community).first()
+        if area is None:
+            raise DomainError("validation", detail="公共区域不属于该管理处的小区")
+    if room is not None:
+        if (unit and unit.id != room.unit_id) or (building and building.id != room.unit.building_id):
+            raise DomainError("validation", detail="房屋与所选楼栋/单元不一致")
+        unit, building = room.unit, room.unit.building
+    elif unit is not None:
+        if building and building.id != unit.building_id:
+            raise DomainError("validation", detail="单元与所选楼栋不一致")
+        building = unit.building
+    return Place(unit, building, area)
 
 
 def _validate(actor, data: ComplaintInput, now: datetime) -> _Checked:
@@ -325,7 +371,7 @@ def _resolve(data: ComplaintInput, office: Office) -> _Resolved:
         ).exists()
     ):
         raise DomainError("validation", detail="转交单位不存在")
-    return _Resolved(room, categories)
+    return _Resolved(room, categories, _resolve_place(data, office, room))
 
 
 def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) -> Registered:
@@ -341,8 +387,9 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         office=office,
         community=office.community,
         room=room,
-        unit=room.unit if room else None,
-        building=room.unit.building if room else None,
+        unit=resolved.place.unit if resolved.place else None,
+        building=resolved.place.building if resolved.place else None,
+        public_area=resolved.place.public_area if resolved.place else None,
         location=data.location.strip(),
         receipt_no=receipt_no,
         check_code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),

@@ -9,8 +9,9 @@ from docket.core.errors import DomainError
 from docket.org.models import ExternalParty
 
 from .. import access
-from ..models import ClaimState, CompensationClaim, NonconformityReport
+from ..models import ClaimRoute, ClaimState, CompensationClaim, NonconformityReport, Obligation
 from ._base import acting, text_required
+from .obligations import obligation_start
 
 
 def note_add(*, actor, complaint_id: int, text: str, expected_version: int | None = None) -> None:
@@ -109,13 +110,21 @@ def compensation_claim_record(
     *,
     actor,
     complaint_id: int,
-    amount,
+    amount=None,
     description: str,
     involves_construction_or_sales: bool = False,
+    home_return: bool = False,
     expected_version: int | None = None,
 ) -> CompensationClaim:
-    """Record a compensation claim with its amount (R-HDL-7)."""
-    amount = _amount(amount)
+    """Record a compensation claim with its amount (R-HDL-7), or a home-return/exchange request (seed
+    5.2.4.2 退(换)房: a tracked claim, the amount optional). Every claim is reported to the company's
+    leadership (seed 5.2.4.1: the `compensation_claimed` notice)."""
+    if home_return and amount in (None, ""):
+        amount = Decimal("0.00")
+    elif amount in (None, ""):
+        raise DomainError("validation", detail="请填写索赔金额（退房/换房要求可不填）")
+    else:
+        amount = _amount(amount)
     description = text_required(description, "索赔内容")
     with acting(
         actor=actor,
@@ -130,10 +139,13 @@ def compensation_claim_record(
             amount=amount,
             description=description,
             involves_construction_or_sales=involves_construction_or_sales,
+            home_return=home_return,
             recorded_by=actor,
             recorded_at=act.now,
         )
         act.set(compensation_claimed=True)
+        if home_return and not act.complaint.home_return_requested:
+            act.set(home_return_requested=True)
         act.record(
             "compensation_claimed",
             {
@@ -141,6 +153,7 @@ def compensation_claim_record(
                 "amount": amount,
                 "description": description,
                 "involves_construction_or_sales": involves_construction_or_sales,
+                "home_return": home_return,
             },
         )
     return claim
@@ -179,6 +192,8 @@ def compensation_decide(
         if approve:
             if claim.involves_construction_or_sales:
                 raise DomainError("validation", detail="涉及工程或销售问题的索赔须上报地产客户关系中心")
+            if claim.home_return:  # seed 5.2.4.2: the developer's centre decides a home return/exchange
+                raise DomainError("validation", detail="退房/换房要求须反馈地产客户关系中心")
             amount = _amount(approved_amount if approved_amount is not None else claim.amount)
             if amount > claim.amount:
                 raise DomainError("validation", detail="批准金额不能超过索赔金额")
@@ -219,6 +234,8 @@ def compensation_escalate(
     ) as act:
         claim = _pending_claim(act.complaint, claim_id)
         target = "company_approval"
+        if claim.home_return and not to_developer:  # seed 5.2.4.2
+            raise DomainError("validation", detail="退房/换房要求须反馈地产客户关系中心")
         if to_developer:
             party = ExternalParty.objects.filter(
                 kind=ExternalParty.Kind.DEVELOPER, group_id=act.complaint.company.group_id
@@ -232,8 +249,26 @@ def compensation_escalate(
             act.now,
             note,
         )
-        claim.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-        act.record("compensation_escalated", {"claim": claim.id, "to": target, "note": note})
+        # seed part 2 (issue 15): the escalated claim's outcome is due by the policy's `claim_outcome` rule.
+        claim.route = ClaimRoute.DEVELOPER if to_developer else ClaimRoute.COMPANY_APPROVAL
+        ob = obligation_start(act, Obligation.Kind.CLAIM_OUTCOME)
+        claim.obligation = ob
+        claim.outcome_due_at = ob.due_at if ob is not None else None
+        claim.save(
+            update_fields=[
+                "state",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+                "route",
+                "obligation",
+                "outcome_due_at",
+            ]
+        )
+        act.record(
+            "compensation_escalated",
+            {"claim": claim.id, "to": target, "note": note, "due_at": claim.outcome_due_at},
+        )
     return claim
 
 

@@ -14,6 +14,7 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
     from django.utils.translation import gettext_lazy as _
 
     from ..models import (
+        ClaimOutcome,
         ContactMethod,
         Exemption,
         FollowUpMethod,
@@ -30,6 +31,7 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
     yes_no = {True: _("是"), False: _("否")}
     return {
         "severity": dict(Severity.choices),
+        "claim_outcome": dict(ClaimOutcome.choices),
         "state": dict(State.choices),
         "stage": dict(ReviewStage.choices),
         "exemption": dict(Exemption.choices),

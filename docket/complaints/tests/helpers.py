@@ -34,6 +34,7 @@ from docket.complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintIssue,
+    CorrectiveAction,
     CoSigner,
     DeveloperForward,
     FollowUp,
@@ -117,6 +118,14 @@ SERVICE: dict[str, Callable[..., Any]] = {
     # portal answers (issue 11)
     "second_review_decide": s.second_review_decide,
     "reply_time_agree": s.reply_time_agree,
+    # seed part 2 (issue 15)
+    "compensation_outcome_record": s.compensation_outcome_record,
+    "ncr_draft": s.ncr_draft,
+    "ncr_sign": s.ncr_sign,
+    "capa_assign": s.capa_assign,
+    "capa_done": s.capa_done,
+    "capa_verify": s.capa_verify,
+    "ncr_close": s.ncr_close,
 }
 
 
@@ -160,6 +169,7 @@ _FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its
     "forwards": DeveloperForward,
     "follow_ups": FollowUp,
     "ncrs": NonconformityReport,
+    "capas": CorrectiveAction,  # seed part 2 (issue 15)
     "attachments": Attachment,
     "cosigners": CoSigner,
     "obligations": Obligation,
@@ -505,6 +515,30 @@ def default_args(action: str, x: Ctx) -> dict:
             "agreed_at": clock.now() + timedelta(days=2),
             "note": "业主同意周五前答复",
         },
+        # seed part 2 (issue 15)
+        "compensation_outcome_record": lambda: {
+            "claim_id": x.claim_id,
+            "outcome": "partly",
+            "amount": "200",
+            "reasons": "费用报批：同意赔付部分医药费",
+        },
+        "ncr_draft": lambda: {
+            "department_id": o.a.depts["engineering"].id,
+            "nonconformity": "电梯维修超时",
+            "cause": "备件不足",
+            "corrective_action": "当日更换门机板",
+            "preventive_action": "建立常用备件库",
+        },
+        "ncr_sign": lambda: {"ncr_id": x.extra.get("ncr_id", 0), "note": "同意"},
+        "capa_assign": lambda: {
+            "ncr_id": x.extra.get("ncr_id", 0),
+            "kind": "preventive",
+            "description": "建立常用备件库",
+            "department_id": o.a.depts["engineering"].id,
+        },
+        "capa_done": lambda: {"capa_id": x.extra.get("capa_id", 0), "note": "备件库已建立"},
+        "capa_verify": lambda: {"capa_id": x.extra.get("capa_id", 0), "passed": True, "note": "现场核查合格"},
+        "ncr_close": lambda: {"ncr_id": x.extra.get("ncr_id", 0), "note": "措施全部验证合格"},
     }
     return inputs[action]()
 
@@ -518,6 +552,8 @@ def prepare(action: str, x: Ctx) -> Ctx:
     """Make the complaint ready for `action` beyond its state, where its state allows: findings and a
     draft before a reply is submitted or sent, a pending claim before a compensation decision, a paused
     clock before resuming. Done by QM (who may do all of these)."""
+    if action in SEED2_PREPARED:
+        return _prepare_seed2(action, x)
     if action not in (
         "reply_submit",
         "reply_send",
@@ -562,6 +598,66 @@ def prepare(action: str, x: Ctx) -> Ctx:
         and c.closed_at is not None
     ):
         s.owner_review_request(complaint_id=c.id, via="portal", reason="对处理结果有异议")
+    return x
+
+
+# --- seed part 2 (issue 15) ---
+SEED2_PREPARED = (
+    "compensation_outcome_record",
+    "ncr_sign",
+    "capa_assign",
+    "capa_done",
+    "capa_verify",
+    "ncr_close",
+)
+
+
+def _prepare_seed2(action: str, x: Ctx) -> Ctx:
+    """An escalated claim; a department's draft report; a signed report, with an action open, done or
+    verified: made by QM and the management representative through the services."""
+    qm, mr = x.org.users["qm"], x.org.users["mgmt_rep"]
+    c = Complaint.objects.get(pk=x.complaint_id)
+    if action == "compensation_outcome_record":
+        if c.state in workflow.ACTIONS["compensation_claim_record"].sources:
+            x.claim_id = s.compensation_claim_record(
+                actor=qm, complaint_id=c.id, amount="300", description="索赔医药费"
+            ).id
+            s.compensation_escalate(
+                actor=qm,
+                complaint_id=c.id,
+                claim_id=x.claim_id,
+                note="超出权限，费用报批",
+                to_developer=False,
+            )
+        else:  # an ended complaint: the claim was escalated while it was open
+            x.claim_id = CompensationClaim.objects.create(
+                complaint=c,
+                company_id=c.company_id,
+                amount=300,
+                description="索赔医药费",
+                recorded_by=qm,
+                recorded_at=c.updated_at,
+                state="escalated",
+                route="company_approval",
+            ).id
+        return x
+    if c.state not in workflow.ACTIONS["ncr_draft"].sources:
+        return x
+    if action == "ncr_sign":
+        x.extra["ncr_id"] = s.ncr_draft(actor=qm, complaint_id=c.id, **default_args("ncr_draft", x)).id
+        return x
+    x.extra["ncr_id"] = s.ncr_issue(
+        actor=mr, complaint_id=c.id, nonconformity="维修超时", cause="备件不足", corrective_action="换板"
+    ).id
+    if action == "capa_assign":
+        return x
+    x.extra["capa_id"] = s.capa_assign(actor=mr, complaint_id=c.id, **default_args("capa_assign", x)).id
+    if action == "capa_done":
+        return x
+    s.capa_done(actor=qm, complaint_id=c.id, capa_id=x.extra["capa_id"], note="已落实")
+    if action == "capa_verify":
+        return x
+    s.capa_verify(actor=mr, complaint_id=c.id, capa_id=x.extra["capa_id"], passed=True, note="合格")
     return x
 
 
@@ -648,6 +744,14 @@ ACTOR: dict[str, str] = {
     "unclosed_conclude": Role.OFFICE_MANAGER,
     "leadership_opinion_request": Role.QM,
     "leadership_opinion_record": Role.LEADERSHIP,
+    # seed part 2 (issue 15)
+    "compensation_outcome_record": Role.LEADERSHIP,
+    "ncr_draft": Role.DEPT_MANAGER,
+    "ncr_sign": Role.MGMT_REP,
+    "capa_assign": Role.MGMT_REP,
+    "capa_done": Role.DEPT_STAFF,
+    "capa_verify": Role.QM,
+    "ncr_close": Role.MGMT_REP,
 }
 
 

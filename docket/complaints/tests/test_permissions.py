@@ -131,6 +131,17 @@ SCENARIOS = [
     # portal answers (issue 11)
     _sc("reply_time_agree", State.INVESTIGATING, HANDLERS | {R}),
     _sc("second_review_decide", State.CLOSED, {QM, OM, MR, L}),
+    # seed part 2 (issue 15)
+    _sc("compensation_outcome_record", State.INVESTIGATING, {DM, OM, QM, L}),
+    _sc("ncr_draft", State.INVESTIGATING, HANDLERS),
+    _sc("ncr_draft", State.CLOSED, HANDLERS),
+    _sc("ncr_sign", State.INVESTIGATING, {MR}),
+    _sc("capa_assign", State.INVESTIGATING, {MR, QM}),
+    _sc("capa_done", State.INVESTIGATING, HANDLERS | {S}),
+    _sc("capa_done", State.CLOSED, HANDLERS | {S}),
+    _sc("capa_verify", State.INVESTIGATING, {MR, QM}),
+    _sc("ncr_close", State.INVESTIGATING, {MR}),
+    _sc("ncr_close", State.CLOSED, {MR}),
 ]
 
 

@@ -63,6 +63,14 @@ SIDE_RECORDS = {
     "leadership_opinion_request",
     "leadership_opinion_record",
     "reply_time_agree",  # portal answers (issue 11)
+    # seed part 2 (issue 15)
+    "compensation_outcome_record",
+    "ncr_draft",
+    "ncr_sign",
+    "capa_assign",
+    "capa_done",
+    "capa_verify",
+    "ncr_close",
 }
 
 
@@ -376,6 +384,14 @@ EVENT = {
     "unclosed_conclude": "unclosed_concluded",
     "leadership_opinion_request": "leadership_opinion_requested",
     "leadership_opinion_record": "leadership_opinion_given",
+    # seed part 2 (issue 15)
+    "compensation_outcome_record": "compensation_outcome_recorded",
+    "ncr_draft": "ncr_drafted",
+    "ncr_sign": "ncr_signed",
+    "capa_assign": "capa_assigned",
+    "capa_done": "capa_done",
+    "capa_verify": "capa_verified",
+    "ncr_close": "ncr_closed",
 }
 
 # (action, source) whose complaint, actor, inputs or outcome differ from the default:
@@ -409,6 +425,9 @@ SPECIAL = {
         (Method.PHONE, "", Role.QM, {"reopen": True}, State.INVESTIGATING),
     ],
     ("second_review_decide", State.UNCLOSED): [(Method.PHONE, "", Role.QM, {}, State.UNCLOSED)],
+    # seed part 2 (issue 15): before assignment no department sees the complaint; the office or QM acts.
+    ("ncr_draft", State.REGISTERED): [(Method.PHONE, "", Role.QM, {}, State.REGISTERED)],
+    ("capa_done", State.REGISTERED): [(Method.PHONE, "", Role.QM, {}, State.REGISTERED)],
 }
 
 

@@ -1,6 +1,6 @@
 """Front-desk logs: daily reconciliation (日盘点, R-INT-9) and the suggestion-box log (开箱记录, R-INT-8)."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -94,3 +94,74 @@ def box_log(request):
         {"form": form, "openings": openings},
         status=422 if form.errors else 200,
     )
+
+
+# --- seed part 2 (issue 15): the 工作信息记录本, printable (seed 5.2.2.8, quality record TJ**WY7.2.3-K01-F1) ---
+
+
+def _day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return default
+
+
+@login_required
+def work_log(request):
+    """The work information log of one office for a period (default: this month so far): every
+    suggestion-box opening with the letters and the complaints/suggestions it produced and the department
+    each went to, and the receivers' daily reconciliations. HTML to print, or `?format=pdf`."""
+    from django.db.models import Prefetch
+
+    from docket.core.pdf import pdf_response
+    from docket.org.form_numbers import form_number
+
+    from ..models import Complaint, DailyReconciliation
+
+    offices = _front_offices(request.user)
+    office = offices.filter(pk=request.GET.get("office") or 0).first() or offices.first()
+    today = clock.local_now().date()
+    start = _day(request.GET.get("from"), today.replace(day=1))
+    end = _day(request.GET.get("to"), today)
+    if end < start:
+        start, end = end, start
+    if (end - start).days > 366:
+        start = end.replace(year=end.year - 1)
+    tz = clock.local_now().tzinfo
+    lo = datetime.combine(start, time.min, tzinfo=tz)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    openings = (
+        SuggestionBoxOpening.objects.filter(office=office, opened_at__gte=lo, opened_at__lt=hi)
+        .select_related("opened_by")
+        .prefetch_related(
+            Prefetch(
+                "complaints",
+                queryset=Complaint.objects.select_related("holder_department").order_by("receipt_no"),
+            )
+        )
+        .order_by("opened_at")
+    )
+    days = (
+        DailyReconciliation.objects.filter(office=office, day__gte=start, day__lte=end)
+        .select_related("receiver")
+        .order_by("day", "receiver_id")
+    )
+    context = {
+        "office": office,
+        "offices": offices,
+        "company": office.company,
+        "form_no": form_number(office.company, "work_log"),
+        "start": start,
+        "end": end,
+        "openings": openings,
+        "days": days,
+        "printed_at": clock.local_now(),
+    }
+    if request.GET.get("format") == "pdf":
+        try:
+            return pdf_response(
+                "complaints/work_log_pdf.html", context, f"工作信息记录本-{office.name}-{start}-{end}.pdf"
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "complaints/work_log.html", context)

@@ -84,7 +84,9 @@ def test_hand_computed_figures_from_the_summary(org, data):
     # 09:00 = 420 + 450 + 30 = 900 min. Median 540 min = 9 h; p90 180 + 0.9 × 720 = 828 min = 13.8 h.
     assert (t.handling_p50, t.handling_p90) == (9.0, 13.8)
     # c5's reply, sent two days after the original deadline, is met: the pause moved its due time.
-    assert t.on_time["reply"] == (3, 1) and t.on_time_rate == round(7 / 8, 4)
+    # reply 3 met 1 missed, verify 2/0, follow-up 2/0, and the first contact (issue 15) 4 met: 11 of 12
+    assert t.on_time["reply"] == (3, 1) and t.on_time["first_contact"] == (4, 0)
+    assert t.on_time_rate == round(11 / 12, 4)
 
 
 def test_on_time_and_handling_across_a_holiday(org, data):
@@ -98,7 +100,10 @@ def test_on_time_and_handling_across_a_holiday(org, data):
     assert sep.satisfaction == 4.0
     oct_ = figures.breakdown(office_a(org), now=dataset.NOW, **OCT).total
     assert oct_.received == 2  # h1 and c7
-    assert oct_.on_time == {"reply": (1, 0)}  # h1 met; c7's is still open, not decided
+    # h1's reply met; c7's is still open, not decided. h1 was handed over on 3 October (National Day): its
+    # first contact (1 working hour, issue 15) fell due in the first working hour after the holiday, and
+    # the reply that counts as the contact came in the afternoon: missed.
+    assert oct_.on_time == {"reply": (1, 0), "first_contact": (0, 1)}
 
 
 def test_a_change_is_seen_before_the_rebuild_and_then_rebuilt(org, data):
