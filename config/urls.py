@@ -27,6 +27,8 @@ urlpatterns = [
     # report documents, case library and archive (issue 13)
     path("cases/", include("docket.cases.urls")),
     path("archive/", include("docket.archive.urls")),
+    # agent features (issue 14): in-app notices, reply templates
+    path("notifications/", include("docket.notifications.urls")),
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.
