@@ -29,6 +29,7 @@ urlpatterns = [
     path("archive/", include("docket.archive.urls")),
     # agent features (issue 14): in-app notices, reply templates
     path("notifications/", include("docket.notifications.urls")),
+    path("replies/", include("docket.replies.urls")),
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     # report documents, case library and archive (issue 13)
     "docket.cases",
     "docket.archive",
+    "docket.replies",  # agent features: reply templates (issue 14)
     "config.apps.JobsConfig",
 ]
 
