@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, files, frontdesk, intake, pages, privacy
+from .views import actions, files, frontdesk, history, intake, pages, privacy
 
 app_name = "complaints"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("<int:pk>/reply/<int:number>/", pages.reply_letter, name="reply_letter"),
     path("<int:pk>/act/<slug:action>/", actions.complaint_action, name="action"),
     path("<int:pk>/attachments/<int:attachment_id>/", files.attachment_download, name="attachment"),
+    # agent features (issue 14): the complainant's history, attachment thumbnails
+    path("<int:pk>/history/", history.complainant_history, name="history"),
 ]
