@@ -11,3 +11,10 @@ def complainant_history(context, c):
 
     request = context.get("request")
     return history_for(getattr(request, "user", None), c)
+
+
+@register.filter
+def is_photo(att) -> bool:
+    from docket.complaints.thumbs import is_image
+
+    return is_image(att)
