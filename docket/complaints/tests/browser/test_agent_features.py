@@ -101,3 +101,30 @@ def test_agent_features(transactional_db, org, scene, page_for, shot, live_serve
     assert c.receipt_no in page.locator("#id_body").input_value()
     page.locator("#reply-tpl-select").scroll_into_view_if_needed()
     shot(page, f"agent-reply-picker-{vp}")
+
+
+def test_keyboard_shortcuts(transactional_db, org, complaint_factory, page_for, shot, live_server):
+    first = complaint_factory(subject="第一件")
+    second = complaint_factory(subject="第二件")
+    page = page_for(org.a.users["reception"])  # lands on the list, newest first
+    rows = page.locator("main table.list tbody tr")
+    assert rows.count() == 2
+    page.keyboard.press("j")
+    expect(rows.nth(0)).to_have_class(re.compile("kb-current"))
+    page.keyboard.press("j")
+    expect(rows.nth(1)).to_have_class(re.compile("kb-current"))
+    page.keyboard.press("k")
+    page.keyboard.press("j")
+    page.keyboard.press("?")
+    expect(page.locator("#kb-help")).to_be_visible()
+    shot(page, "agent-shortcuts-help-pc")
+    page.get_by_role("button", name="关闭").click()
+    expect(page.locator("#kb-help")).to_be_hidden()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/complaints/{first.id}/")
+    assert second.id != first.id
+    # typing in a field is left alone
+    page.goto(f"{live_server.url}/complaints/")
+    page.locator("input[name=q]").first.focus()
+    page.keyboard.press("j")
+    assert page.locator("tr.kb-current").count() == 0
