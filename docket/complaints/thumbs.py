@@ -39,9 +39,9 @@ def thumbnail_for(att, handle) -> Path | None:
     if path.exists():
         return path
     try:
-        with Image.open(handle) as im:
-            im.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG: decode at a reduced scale, much cheaper
-            im = ImageOps.exif_transpose(im)
+        with Image.open(handle) as src:
+            src.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG: decode at a reduced scale, much cheaper
+            im: Image.Image = ImageOps.exif_transpose(src)
             im.thumbnail((SIZE, SIZE))
             if im.mode not in ("RGB", "L"):
                 im = _flatten(im)
