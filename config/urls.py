@@ -28,6 +28,9 @@ urlpatterns = [
     path("cases/", include("docket.cases.urls")),
     path("archive/", include("docket.archive.urls")),
     path("escalation/", include("docket.escalation.urls")),  # escalation (issue 12)
+    # agent features (issue 14): in-app notices, reply templates
+    path("notifications/", include("docket.notifications.urls")),
+    path("replies/", include("docket.replies.urls")),
 ]
 # Uploaded files (attachments) are never served from MEDIA_URL: only through complaints:attachment and the
 # API download, which check who may see the complaint.

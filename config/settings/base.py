@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "docket.archive",
     "docket.portal.filing",  # portal filing (issue 11): phone proofs
     "docket.escalation",  # escalation (issue 12)
+    "docket.replies",  # agent features: reply templates (issue 14)
     "config.apps.JobsConfig",
 ]
 

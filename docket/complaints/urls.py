@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, files, frontdesk, intake, pages, privacy
+from .views import actions, files, frontdesk, history, intake, pages, privacy, thumbs
 
 app_name = "complaints"
 urlpatterns = [
@@ -24,4 +24,11 @@ urlpatterns = [
     path("<int:pk>/reply/<int:number>/", pages.reply_letter, name="reply_letter"),
     path("<int:pk>/act/<slug:action>/", actions.complaint_action, name="action"),
     path("<int:pk>/attachments/<int:attachment_id>/", files.attachment_download, name="attachment"),
+    # agent features (issue 14): the complainant's history, attachment thumbnails
+    path("<int:pk>/history/", history.complainant_history, name="history"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/thumb/",
+        thumbs.attachment_thumbnail,
+        name="attachment_thumb",
+    ),
 ]

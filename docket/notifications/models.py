@@ -94,11 +94,19 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     # When the address, body and data were blanked (service.outbox_purge, DOCKET_OUTBOX_KEEP_DAYS).
     purged_at = models.DateTimeField(_("清除时间"), null=True, blank=True)
+    # The in-app notice list (issue 14): one row per notice to a user is its entry in the user's list
+    # (the first of its channels, whatever they are), and `read_at` says when the user marked it read.
+    inbox = models.BooleanField(_("站内通知"), default=False)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="notification_due"),
+            # in-app list (issue 14): the user's notices newest first, and the unread count
+            models.Index(fields=["recipient", "inbox", "read_at"], name="notification_inbox"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient or self.address or self.target_id}"

@@ -175,11 +175,12 @@ def notify(
             chosen.append(ch)
         if not chosen and wanted != ():
             chosen = [Channel.CONSOLE]
-        for ch in chosen:
+        for i, ch in enumerate(chosen):
             rows.append(
                 _row(
                     kind=kind,
                     channel=ch,
+                    inbox=i == 0,  # the notice's one entry in the user's in-app list (issue 14)
                     recipient=user,
                     dedupe_key=f"{dedupe_key}:u{uid}:{ch}",
                     subject=subject,
