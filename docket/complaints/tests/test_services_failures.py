@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_follow_up_needs_a_satisfaction_score(world):
 
 # --- bad values --------------------------------------------------------------------------------------------
 
-BAD_VALUES = [
+BAD_VALUES: list[tuple[str, dict[str, Any]]] = [
     ("follow_up_record", {"method": "sms"}),
     ("follow_up_record", {"method": ""}),
     ("follow_up_record", {"satisfaction": 0}),
@@ -128,7 +129,9 @@ BAD_VALUES = [
 # Ids by position and field (not by value: a time value differs between collections, which parallel
 # runs compare).
 @pytest.mark.parametrize(
-    ("action", "overrides"), BAD_VALUES, ids=[f"{a}-{i}-{'-'.join(o)}" for i, (a, o) in enumerate(BAD_VALUES)]
+    ("action", "overrides"),
+    BAD_VALUES,
+    ids=[f"{a}-{i}-{'-'.join(o)}" for i, (a, o) in enumerate(BAD_VALUES)],
 )
 def test_bad_values_are_refused(world, action, overrides):
     x, actor = _valid(world, action)

@@ -5,6 +5,7 @@ plain GROUP BY over the raw tables (statistics.py) on random histories built thr
 import random
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -23,7 +24,11 @@ from docket.sla import duetimes
 from docket.sla.calendar import SHANGHAI
 
 # The staff follow-up records the three points (seed 5.2.5.3, issue 15).
-RATED = {"process_rating": "satisfied", "measures_rating": "satisfied", "result_rating": "satisfied"}
+RATED: dict[str, Any] = {
+    "process_rating": "satisfied",
+    "measures_rating": "satisfied",
+    "result_rating": "satisfied",
+}
 
 SEP = dict(date_from=date(2026, 9, 1), date_to=date(2026, 9, 30))
 OCT = dict(date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
