@@ -91,6 +91,6 @@ def test_the_page_shows_a_video_element(client, org, complaint_factory):
     client.force_login(org.a.users["reception"])
     html = client.get(reverse("complaints:detail", args=[c.id])).content.decode()
     url = reverse("complaints:attachment", args=[c.id, att.id])
-    assert '<video controls preload="metadata" playsinline' in html and f'src="{url}"' in html
+    assert '<video class="clip" controls preload="metadata" playsinline' in html and f'src="{url}"' in html
     r = client.get(url)
     assert r["Content-Type"] == "video/mp4"
