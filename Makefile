@@ -27,11 +27,10 @@ run: demo static
 dev: demo
 	@scripts/run.sh --dev $(PORT)
 
-# On every core (pytest-xdist: each worker has its own test database and its own Chromium; a file's tests
-# run together, in order, on one worker).
+# On every core (pytest-xdist: each worker has its own test database and its own Chromium).
 test:
 	@scripts/ensure_tools.sh browser
-	uv run pytest -q -p no:cacheprovider -n auto --dist loadfile
+	uv run pytest -q -p no:cacheprovider -n auto
 
 # The gates CI runs first (.ci/run) and .pre-commit-config.yaml's hooks.
 lint: setup

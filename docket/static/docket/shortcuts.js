@@ -12,6 +12,11 @@
     return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
   }
 
+  // Enter on a link, a button or a field keeps its own meaning; elsewhere it opens the selected row.
+  function control(el) {
+    return el && el !== document.body && /^(A|BUTTON|INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(el.tagName);
+  }
+
   function rows() {
     var all = document.querySelectorAll("main table.list tbody tr, main [data-shortcut-row]");
     return Array.prototype.filter.call(all, function (r) {
@@ -48,7 +53,7 @@
       e.preventDefault();
       return;
     }
-    if (e.key === "Enter" && current >= 0 && document.activeElement === document.body) {
+    if (e.key === "Enter" && current >= 0 && !control(document.activeElement)) {
       list = rows();
       var link = list[current] && list[current].querySelector("a[href]");
       if (link) { link.click(); e.preventDefault(); }

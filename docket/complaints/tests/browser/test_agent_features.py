@@ -96,7 +96,9 @@ def test_agent_features(transactional_db, org, scene, page_for, shot, live_serve
     expect(page.locator("#id_body")).to_have_value(re.compile(re.escape(c.receipt_no)), timeout=20000)
     body = page.locator("#id_body").input_value()
     assert body.startswith("王建国您好") and "朝阳园管理处已安排" in body and "{" not in body
-    # a second template is appended, not replacing
+    # a second template is appended, not replacing. The answer also re-renders the picker (out of band):
+    # choose from the new one, reset to its placeholder, not from the one being replaced.
+    expect(page.locator("#reply-tpl-select")).to_have_value("", timeout=20000)
     page.select_option("#reply-tpl-select", label="通用：致歉")
     expect(page.locator("#id_body")).to_have_value(re.compile("深表歉意"), timeout=20000)
     assert c.receipt_no in page.locator("#id_body").input_value()
@@ -125,6 +127,7 @@ def test_keyboard_shortcuts(transactional_db, org, complaint_factory, page_for, 
     # Enter opens the selected row (the list's order is the list's business: read where the row points)
     href = page.locator("main table.list tbody tr.kb-current a[href]").first.get_attribute("href")
     assert href in (f"/complaints/{first.id}/", f"/complaints/{second.id}/")
+    page.locator("main h1").first.click()  # focus on the page itself, not on a control
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}{href}", wait_until="domcontentloaded")
     assert second.id != first.id
