@@ -18,6 +18,18 @@ pytestmark = pytest.mark.browser
 VIEWPORTS = {"pc": (1366, 768), "phone": (390, 844)}
 
 
+HTMX_READY = (
+    "() => { const s = document.querySelector('#reply-tpl-select');"
+    " return !!(s && s['htmx-internal-data'] && s['htmx-internal-data'].initHash); }"
+)
+
+
+def _pick(page, label: str) -> None:
+    """Choose a reply template once htmx has wired the picker (a change before that would be lost)."""
+    page.wait_for_function(HTMX_READY, timeout=20000)
+    page.select_option("#reply-tpl-select", label=label)
+
+
 def _until(page, expression: str, tries: int = 50) -> None:
     """Poll a condition (wait_for_function evaluates a string in the page, which the CSP forbids)."""
     for _ in range(tries):
@@ -91,7 +103,7 @@ def test_agent_features(transactional_db, org, scene, page_for, shot, live_serve
     page.get_by_role("link", name="保存答复草稿").click()
     page.wait_for_selector("#reply-tpl-select")
     page.locator("#id_body").fill("")
-    page.select_option("#reply-tpl-select", label="电梯故障：已安排维保检修")
+    _pick(page, "电梯故障：已安排维保检修")
     # (generous timeouts: under a parallel run the fill round trip can take seconds)
     expect(page.locator("#id_body")).to_have_value(re.compile(re.escape(c.receipt_no)), timeout=20000)
     body = page.locator("#id_body").input_value()
@@ -99,7 +111,7 @@ def test_agent_features(transactional_db, org, scene, page_for, shot, live_serve
     # a second template is appended, not replacing. The answer also re-renders the picker (out of band):
     # choose from the new one, reset to its placeholder, not from the one being replaced.
     expect(page.locator("#reply-tpl-select")).to_have_value("", timeout=20000)
-    page.select_option("#reply-tpl-select", label="通用：致歉")
+    _pick(page, "通用：致歉")
     expect(page.locator("#id_body")).to_have_value(re.compile("深表歉意"), timeout=20000)
     assert c.receipt_no in page.locator("#id_body").input_value()
     page.locator("#reply-tpl-select").scroll_into_view_if_needed()
