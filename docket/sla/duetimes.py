@@ -1,5 +1,6 @@
 """Turning a rule and a start time into a stored due time (R-SLA-3), with the calendar the company
-works by: the package's statutory data, overridden by the admin-edited days, in the company's hours."""
+works by: the package's statutory data and the shipped notice files (`docket/sla/holidays/`), overridden
+by the admin-edited days, in the company's hours."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import calendar as cal
+from .notice import bundled
 from .models import CalendarDay, CalendarYear, WorkingHours
 
 _CACHE_SECONDS = 60
@@ -17,7 +19,9 @@ _lock = threading.Lock()
 
 
 def _holiday_data() -> cal.HolidayData:
-    base = cal.from_chinese_calendar()
+    # The package's years, then the shipped notice files for the years after it, then the stored days.
+    package = cal.from_chinese_calendar()
+    base = cal.merge(package, bundled(package.years))
     days = list(CalendarDay.objects.values_list("date", "kind"))
     extra = cal.HolidayData(
         holidays=frozenset(d for d, k in days if k == CalendarDay.Kind.HOLIDAY),

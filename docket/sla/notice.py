@@ -6,13 +6,15 @@ Pure: no Django, no database (`services.holidays_import` stores what it reads).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Literal
 
-from .calendar import HolidayData
+from .calendar import HolidayData, merge
 
 Kind = Literal["holiday", "workday"]
 _KINDS: dict[str, Kind] = {"holiday": "holiday", "休": "holiday", "workday": "workday", "班": "workday"}
@@ -144,3 +146,20 @@ def read_notice(text: str) -> Notice:
 def parse_notice(text: str) -> HolidayData:
     """`read_notice(text).to_data()`: see `read_notice` for the format."""
     return read_notice(text).to_data()
+
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "holidays"
+
+
+@functools.cache
+def bundled(skip_years: frozenset[int] = frozenset()) -> HolidayData:
+    """The notice files shipped in `docket/sla/holidays/` (one per year the package does not know), for
+    every year not in `skip_years`: the statutory dates of a year are in force from installation, before
+    an administrator imports the official notice (`holidays_import`), whose stored dates override them.
+    A partial file's year stays unknown (provisional deadlines, the administrators' warning)."""
+    data = HolidayData()
+    for path in sorted(BUNDLED_DIR.glob("*.txt")):
+        notice = read_notice(path.read_text(encoding="utf-8"))
+        if notice.year not in skip_years:
+            data = merge(data, notice.to_data())
+    return data

@@ -242,17 +242,18 @@ def test_a_year_without_data_is_provisional_until_loaded(org, complaint_factory)
     with time_machine.travel(at("2026-12-30 10:00"), tick=False):  # Wednesday
         c = complaint_factory(method=Method.LETTER)
     ob = Obligation.objects.get(complaint=c, kind="reply")
-    # Dec 30 is day 0; Dec 31 (Thu) is day 1; Jan 1 2027 is New Year in the sample notice... but 2027 is
-    # unknown until loaded: weekends-only says Jan 1 (Fri) is day 2.
+    # Dec 30 is day 0; Dec 31 (Thu) is day 1; Jan 1 2027 (Fri) is 元旦, statutory and shipped in
+    # docket/sla/holidays/2027.txt, so day 2 is Monday Jan 4 — provisional, as 2027 is not complete.
     assert ob.provisional
-    assert ob.due_at.astimezone(SHANGHAI) == at("2027-01-01 17:30")
-    text = "year: 2027\nstatus: complete\n2027-01-01..2027-01-03 holiday 元旦\n"
+    assert ob.due_at.astimezone(SHANGHAI) == at("2027-01-04 17:30")
+    # The notice, once loaded (a made-up one: Monday Jan 4 as a bridge day), settles it.
+    text = "year: 2027\nstatus: complete\n2027-01-01..2027-01-04 holiday 元旦\n"
     holidays_import(text=text, source="test")
     assert deadlines_recompute_provisional() == 1
     ob.refresh_from_db()
-    assert not ob.provisional and ob.due_at.astimezone(SHANGHAI) == at("2027-01-04 17:30")
+    assert not ob.provisional and ob.due_at.astimezone(SHANGHAI) == at("2027-01-05 17:30")
     event = c.events.get(kind="deadline_recomputed")
-    assert event.payload["moved"][0]["due_at"].startswith("2027-01-04T09:30")
+    assert event.payload["moved"][0]["due_at"].startswith("2027-01-05T09:30")
 
 
 def test_a_withdrawn_forwarded_complaint_can_still_answer_the_forwarder(org, complaint_factory):

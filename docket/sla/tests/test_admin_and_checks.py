@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from docket.sla.checks import calendar_coverage
@@ -89,3 +89,28 @@ def test_plain_manage_py_check_warns_about_a_missing_year(org):
         assert "docket.W001" not in err.getvalue()
     # An explicit empty list of databases (a run with no database tests) never touches the database.
     assert calendar_coverage(databases=[]) == []
+
+
+@pytest.mark.django_db
+def test_shipped_statutory_days_count_until_the_imported_notice_overrides_them(org, tmp_path):
+    from datetime import date
+
+    from docket.sla import duetimes
+
+    duetimes.invalidate()
+    work = duetimes.calendar_for(None)
+    assert not work.is_working_day(date(2027, 2, 8))  # 正月初三, shipped in docket/sla/holidays/2027.txt
+    assert work.is_working_day(date(2027, 2, 9)) and not work.is_known(date(2027, 2, 9))
+    # The official notice, imported: its 补假 and 调休 replace the statutory guess.
+    f = tmp_path / "2027.txt"
+    f.write_text(
+        "year: 2027\nstatus: partial\n2027-02-09..2027-02-11 holiday 春节\n2027-02-08 workday 春节调休\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError):  # a Monday cannot be a 调休 working day: the file is refused whole
+        call_command("holidays_import", str(f))
+    f.write_text("year: 2027\nstatus: partial\n2027-02-09..2027-02-11 holiday 春节\n", encoding="utf-8")
+    call_command("holidays_import", str(f))
+    work = duetimes.calendar_for(None)
+    assert not any(work.is_working_day(date(2027, 2, d)) for d in range(5, 12))
+    assert work.is_working_day(date(2027, 2, 12))

@@ -74,8 +74,24 @@ def test_2026_national_day_matches_published_schedule():
 def test_2027_sample_notice_is_partial():
     notice = read_notice(NOTICE_2027.read_text(encoding="utf-8"))
     assert notice.year == 2027 and not notice.complete
-    assert notice.to_data() == HolidayData(holidays=frozenset({date(2027, 1, 1)}))
+    # The statutory days the 放假办法 fixes without a notice (article 2), nothing the notice decides.
+    statutory = {date(2027, 1, 1), *days(date(2027, 2, 5), date(2027, 2, 8)), date(2027, 4, 5)}
+    statutory |= {date(2027, 5, 1), date(2027, 5, 2), date(2027, 6, 9), date(2027, 9, 15)}
+    statutory |= set(days(date(2027, 10, 1), date(2027, 10, 3)))
+    assert notice.to_data() == HolidayData(holidays=frozenset(statutory))
     assert not CAL.is_known(date(2027, 1, 1)) and not CAL.is_working_day(date(2027, 1, 1))
+    # Spring Festival: 除夕 (Fri) to 初三 (Mon) off; the Tuesday after counts until the notice says more.
+    assert not CAL.is_working_day(date(2027, 2, 5)) and not CAL.is_working_day(date(2027, 2, 8))
+    assert CAL.is_working_day(date(2027, 2, 4)) and CAL.is_working_day(date(2027, 2, 9))
+
+
+def test_shipped_notices_are_in_force_until_an_import_overrides_them():
+    from docket.sla.notice import bundled
+
+    shipped = bundled(chinese_calendar_years())
+    assert date(2027, 2, 5) in shipped.holidays and 2027 not in shipped.years  # partial: still provisional
+    assert bundled(frozenset({2027})) == HolidayData()  # a year the package knows is the package's
+    assert not any(d.year <= 2026 for d in shipped.holidays | shipped.workdays)
 
 
 def test_merge_b_overrides_a():
