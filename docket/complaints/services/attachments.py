@@ -112,6 +112,44 @@ def video_is_whole(content: bytes) -> bool:
     return b"moov" in seen
 
 
+# Boxes that hold a clip's metadata — where and when it was shot (`©xyz` location, `loci`), the device,
+# the owner's name, XMP — and container boxes that may hold them. The media itself is elsewhere.
+_VIDEO_META_BOXES = frozenset({b"udta", b"meta", b"uuid", b"loci", b"XMP_"})
+_VIDEO_CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"edts", b"mvex", b"moof", b"traf"})
+
+
+def video_clean(content: bytes) -> bytes:
+    """The clip as stored: every metadata box (`_VIDEO_META_BOXES`, at the top level or inside the movie
+    and track headers) turned into a `free` box of the same size filled with zeros. Nothing moves, so the
+    sample offsets into `mdat` stay right and the clip plays as before, without its location, device or
+    author. Expects a clip `video_is_whole` accepted."""
+    out = bytearray(content)
+
+    def walk(start: int, end: int) -> None:
+        pos = start
+        while pos + 8 <= end:
+            size = int.from_bytes(out[pos : pos + 4], "big")
+            kind = bytes(out[pos + 4 : pos + 8])
+            header = 8
+            if size == 1:
+                if pos + 16 > end:
+                    return
+                size, header = int.from_bytes(out[pos + 8 : pos + 16], "big"), 16
+            elif size == 0:
+                size = end - pos
+            if size < header or pos + size > end:
+                return
+            if kind in _VIDEO_META_BOXES:
+                out[pos + 4 : pos + 8] = b"free"
+                out[pos + header : pos + size] = bytes(size - header)
+            elif kind in _VIDEO_CONTAINERS:
+                walk(pos + header, pos + size)
+            pos += size
+
+    walk(0, len(out))
+    return bytes(out)
+
+
 def _video_max_bytes() -> int:
     return int(getattr(settings, "DOCKET_VIDEO_MAX_BYTES", 50 * 1024 * 1024))
 
@@ -336,13 +374,14 @@ def pdf_active_content(content: bytes) -> str:
 
 
 def attachment_store(complaint: Complaint, upload, content_type: str, actor, when) -> Attachment:
-    """Store a validated upload: images re-encoded (`image_clean`), the digest and size of what is
-    stored, the file named from the digest and the detected type."""
-    content = (
-        upload.content
-        if content_type == "application/pdf" or content_type in VIDEO_TYPES
-        else image_clean(upload.name, upload.content, content_type)
-    )
+    """Store a validated upload: images re-encoded (`image_clean`), clips without their metadata boxes
+    (`video_clean`), the digest and size of what is stored, the file named from the digest and the detected type."""
+    if content_type == "application/pdf":
+        content = upload.content
+    elif content_type in VIDEO_TYPES:
+        content = video_clean(upload.content)
+    else:
+        content = image_clean(upload.name, upload.content, content_type)
     digest = hashlib.sha256(content).hexdigest()
     att = Attachment(
         complaint=complaint,

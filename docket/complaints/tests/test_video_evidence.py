@@ -94,3 +94,28 @@ def test_the_page_shows_a_video_element(client, org, complaint_factory):
     assert '<video class="clip" controls preload="metadata" playsinline' in html and f'src="{url}"' in html
     r = client.get(url)
     assert r["Content-Type"] == "video/mp4"
+
+
+def test_a_clips_location_device_and_author_are_blanked_and_its_media_kept(org, complaint_factory):
+    """The metadata boxes (udta with ©xyz, meta, XMP uuid) become `free` boxes of the same size, zeroed:
+    the sample offsets into mdat stay right and the media bytes are the same."""
+    gps = box(b"\xa9xyz", b"+39.9042+116.4074/")
+    udta = box(b"udta", gps + box(b"\xa9mak", b"Apple iPhone") + box(b"\xa9aut", b"Wang Xiaoming"))
+    trak = box(b"trak", box(b"tkhd", b"\x00" * 84) + box(b"udta", box(b"name", b"Wang's clip")))
+    moov = box(b"moov", box(b"mvhd", b"\x00" * 100) + trak + udta + box(b"meta", b"\x00" * 4 + gps))
+    ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 0x200) + b"isommp41")
+    xmp = box(b"uuid", bytes.fromhex("be7acfcb97a942e89c71999491e3afac") + b"<x:xmpmeta>GPS</x:xmpmeta>")
+    media = box(b"mdat", b"\x01\x02\x03" * 50)
+    upload = ftyp + moov + xmp + media
+    c = complaint_factory()
+    att = _add(org, c, "现场.mp4", upload)
+    with att.file.open("rb") as f:
+        stored = f.read()
+    assert len(stored) == len(upload) and stored.endswith(media)  # nothing moved
+    for secret in (b"39.9042", b"iPhone", b"Wang", b"xmpmeta", b"udta", b"\xa9xyz"):
+        assert secret not in stored, secret
+    assert stored.count(b"free") == 4 and b"mvhd" in stored and b"tkhd" in stored
+    assert att.size == len(stored)
+    from docket.complaints.services.attachments import video_is_whole
+
+    assert video_is_whole(stored) and video_sniff(stored) == "video/mp4"
