@@ -25,7 +25,7 @@ def calendar_coverage(app_configs=None, databases=None, **kwargs):
         return []
     return [
         Warning(
-            f"工作日历缺少 {year} 年的法定节假日数据；涉及该年的处理时限仅按周末计算并标为“暂定”。",
+            f"工作日历缺少 {year} 年的完整节假日安排；涉及该年的处理时限暂按周末和法定节日计算（未含补假和调休）并标为“暂定”。",
             hint=f"导入国务院办公厅 {year} 年节假日安排：python manage.py holidays_import FILE",
             id="docket.W001",
         )
