@@ -9,7 +9,7 @@ from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.services.privacy import personal_data_anonymise_due
 from docket.complaints.tasks import chains_verify_nightly
 from docket.escalation.services import escalation_sweep
-from docket.mailin.services import mailboxes_poll
+from docket.mailin.services import inbound_purge, mailboxes_poll
 from docket.notifications.service import deliver_for, outbox_purge
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
 from docket.triage.services import triage_models_retrain
@@ -57,9 +57,11 @@ def poll_complaint_mailboxes():
 
 @periodic_task(crontab(hour="3", minute="40"))
 def anonymise_expired_personal_data():
-    """Erase the personal data of complaints ended longer ago than the retention period (R-EXP-12)."""
+    """Erase the personal data of complaints ended longer ago than the retention period (R-EXP-12), then
+    the senders of the mail they came from and of mail that became nothing (`inbound_purge`)."""
     while personal_data_anonymise_due(batch=500):
         pass
+    inbound_purge()
 
 
 @periodic_task(crontab(hour="3", minute="45"))

@@ -27,6 +27,7 @@ transaction), `filing` (what a message becomes: a complaint, a reply on one, or 
 from .filing import MAX_ATTACHMENTS, MAX_TEXT
 from .mailbox import mailbox_offices, mailbox_user_ensure
 from .poll import BATCH, MAX_ATTEMPTS, PollResult, mailboxes_poll, message_process, poll_mailbox
+from .retention import inbound_purge
 
 __all__ = [
     "BATCH",
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "MAX_TEXT",
     "PollResult",
+    "inbound_purge",
     "mailbox_offices",
     "mailbox_user_ensure",
     "mailboxes_poll",
