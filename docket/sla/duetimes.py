@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import calendar as cal
-from .notice import bundled
 from .models import CalendarDay, CalendarYear, WorkingHours
+from .notice import bundled
 
 _CACHE_SECONDS = 60
 _cache: dict[tuple, tuple[float, cal.WorkCalendar]] = {}
