@@ -75,3 +75,29 @@ def test_search_page(client, org, two):
     assert "请至少输入两个字" in html
     client.logout()
     assert client.get(reverse("complaints:search"), {"q": "5678"}).status_code == 302
+
+
+def test_the_newest_window_answers_a_common_term_and_the_history_a_rare_one(
+    org, complaint_factory, monkeypatch
+):
+    """A term that fills the page from the newest complaints is answered from them (the same rows, in the
+    same order, as the whole history gives); one that does not is looked up in the whole history."""
+    monkeypatch.setattr(selectors, "SEARCH_WINDOW", 4)
+    old = complaint_factory(subject="旧投诉：水管爆裂")
+    common = [complaint_factory(subject=f"电梯异响第{i}次") for i in range(6)]
+    rec = org.a.users["reception"]
+    whole = _found(rec, "电梯异响")
+    assert sorted(whole) == sorted(c.id for c in common)
+    for need in (2, 3):
+        windowed = [c.id for c in selectors.search_for(rec, "电梯异响", need=need)]
+        assert windowed[:need] == whole[:need]  # the page and the one after it are the same
+    assert [c.id for c in selectors.search_for(rec, "水管爆裂", need=3)] == [old.id]  # outside the window
+    # A window that cannot fill the page falls back to the whole history: every match, none lost.
+    assert sorted(c.id for c in selectors.search_for(rec, "电梯异响", need=50)) == sorted(whole)
+
+
+def test_search_page_numbers_are_bounded(org, two, client):
+    client.force_login(org.a.users["reception"])
+    for page in ("0", "-3", "abc", "99999999999"):
+        r = client.get(reverse("complaints:search"), {"q": "车库照明", "page": page})
+        assert r.status_code == 200

@@ -77,11 +77,15 @@ class SearchPage:
     """One page of search results without a count: a common two-character term would otherwise be counted
     over the user's whole history; the page reads one row more to know whether another page follows."""
 
-    def __init__(self, rows, number):
+    @staticmethod
+    def number_from(value) -> int:
         try:
-            self.number = max(1, int(number or 1))
+            return min(max(1, int(value or 1)), 10_000)
         except ValueError:
-            self.number = 1
+            return 1
+
+    def __init__(self, rows, number):
+        self.number = self.number_from(number)
         size = selectors.LIST_PAGE_SIZE
         start = (self.number - 1) * size
         found = list(rows[start : start + size + 1])
@@ -113,8 +117,10 @@ def complaint_search(request):
     """The top bar's search: one box over receipt number, subject, issue text, phone, name and room, within
     what the user may see (selectors.search_for)."""
     text = request.GET.get("q", "").strip()[:100]
-    rows = selectors.search_for(request.user, text).only(*selectors.LIST_ROW_FIELDS)
-    page = SearchPage(rows, request.GET.get("page"))
+    number = SearchPage.number_from(request.GET.get("page"))
+    need = number * selectors.LIST_PAGE_SIZE + 1  # the page's rows and one more (is there a next page?)
+    rows = selectors.search_for(request.user, text, need=need).only(*selectors.LIST_ROW_FIELDS)
+    page = SearchPage(rows, number)
     return render(
         request,
         "complaints/search.html",
