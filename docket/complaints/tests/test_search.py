@@ -82,7 +82,7 @@ def test_the_newest_window_answers_a_common_term_and_the_history_a_rare_one(
 ):
     """A term that fills the page from the newest complaints is answered from them (the same rows, in the
     same order, as the whole history gives); one that does not is looked up in the whole history."""
-    monkeypatch.setattr(selectors, "SEARCH_WINDOW", 4)
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (4, 5))
     old = complaint_factory(subject="旧投诉：水管爆裂")
     common = [complaint_factory(subject=f"电梯异响第{i}次") for i in range(6)]
     rec = org.a.users["reception"]
