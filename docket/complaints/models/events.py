@@ -48,6 +48,13 @@ class ComplaintEvent(models.Model):
         verbose_name_plural = _("处理记录")
         ordering = ["complaint_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="event_unique_seq")]
+        indexes = [
+            # The work queue's 催办 tab and count (selectors._chased_q): one probe per open complaint, where
+            # the complaint's index read all its events (13 on average) to find none (60 ms a queue at 1 M).
+            models.Index(
+                fields=["complaint"], name="event_chased", condition=models.Q(kind="complainant_chased")
+            ),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None or not kwargs.get("force_insert", False):
