@@ -16,7 +16,7 @@ Definitions (docs/decisions.md, 2026-12-04 "Statistics: what each figure means")
   closed (closed or unclosed) among those received in the period; median and 90th percentile, linear
   interpolation (PostgreSQL's percentile_cont);
 - satisfaction: the owner's rating (1–5) at the follow-up visit; quality: the staff quality-control score
-  (1–5) of the follow-up (FollowUp.quality_score); both averages of the rated complaints only;
+  (1–5) of the latest round's follow-up (FollowUp.quality_score); both averages of the rated complaints only;
 - reopened: complaints whose owner rejected a reply at least once (negotiation rounds > 0); rounds: the
   sum of negotiation rounds;
 - hot / major: complaints now classified hot / major.
@@ -44,8 +44,10 @@ from django.db.models import (
     F,
     FloatField,
     Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncMonth
@@ -57,6 +59,7 @@ from docket.complaints.models import (
     Channel,
     Complaint,
     ComplaintIssue,
+    FollowUp,
     Kind,
     Method,
     Obligation,
@@ -224,7 +227,15 @@ def _complaint_aggregates(now: datetime) -> dict[str, Any]:
         rounds=Coalesce(Sum("negotiation_rounds"), 0),
         satisfaction=Avg("satisfaction"),
         rated=Count("satisfaction"),
-        quality=Avg("follow_up__quality_score"),
+        # The latest round's follow-up only (a complaint reopened by a second-stage review is followed up
+        # again; its first visit's score no longer stands): a subquery, so no join multiplies the rows.
+        quality=Avg(
+            Subquery(
+                FollowUp.objects.filter(complaint=OuterRef("pk"))
+                .order_by("-round")
+                .values("quality_score")[:1]
+            )
+        ),
     )
     if connection.vendor == "postgresql":
         done = Q(closed_at__isnull=False, state__in=[State.CLOSED, State.UNCLOSED])
