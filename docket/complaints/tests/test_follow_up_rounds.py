@@ -51,7 +51,11 @@ def _handle_again_to_follow_up(org, c) -> None:
     u = org.a.users
     for issue in c.issues.all():
         s.issue_findings_record(
-            actor=u["eng_supervisor"], complaint_id=c.id, issue_id=issue.id, findings="复查属实", measures="返工"
+            actor=u["eng_supervisor"],
+            complaint_id=c.id,
+            issue_id=issue.id,
+            findings="复查属实",
+            measures="返工",
         )
     s.reply_draft_save(actor=u["eng_supervisor"], complaint_id=c.id, body="已安排返工，三日内完成。")
     s.reply_send(actor=u["reception"], complaint_id=c.id)
@@ -62,7 +66,9 @@ def _handle_again_to_follow_up(org, c) -> None:
     s.owner_agree(complaint_id=c.id, via=VIA)
     s.measures_done(actor=u["eng_staff"], complaint_id=c.id, note="已返工")
     for issue in c.issues.all():
-        s.issue_verify(actor=u["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="不再漏水")
+        s.issue_verify(
+            actor=u["office_manager"], complaint_id=c.id, issue_id=issue.id, passed=True, note="不再漏水"
+        )
     assert Complaint.objects.get(pk=c.pk).state == State.FOLLOW_UP
 
 
@@ -95,7 +101,9 @@ def test_the_second_round_can_be_exempted_too(org):
     _reopen(org, c)
     _handle_again_to_follow_up(org, Complaint.objects.get(pk=c.pk))
     for _ in range(3):
-        s.follow_up_attempt_record(actor=org.a.users["reception"], complaint_id=c.id, method="phone", note="无人接听")
+        s.follow_up_attempt_record(
+            actor=org.a.users["reception"], complaint_id=c.id, method="phone", note="无人接听"
+        )
     fu = s.follow_up_exempt(actor=org.a.users["reception"], complaint_id=c.id, exemption="unreachable")
     assert fu.round == 2 and FollowUp.objects.filter(complaint=c).count() == 2
 
@@ -111,7 +119,9 @@ def test_one_follow_up_per_round(org):
     refused(
         "follow_up_recorded",
         c.id,
-        lambda: s.follow_up_exempt(actor=org.a.users["reception"], complaint_id=c.id, exemption="unreachable", note="x"),
+        lambda: s.follow_up_exempt(
+            actor=org.a.users["reception"], complaint_id=c.id, exemption="unreachable", note="x"
+        ),
     )
     assert FollowUp.objects.filter(complaint=c).count() == 1
 
@@ -152,3 +162,27 @@ def test_the_staff_page_and_the_record_form_show_both_rounds(client, org):
     client.force_login(org.a.users["office_manager"])
     page = client.get(f"/complaints/{c.id}/").content.decode()
     assert "第 2 轮" in page and "第二次返工后满意" in page
+
+
+def test_the_api_records_the_second_round_and_refuses_a_repeat(client, org):
+    c = _closed_with_a_visit(org)
+    _reopen(org, c)
+    _handle_again_to_follow_up(org, Complaint.objects.get(pk=c.pk))
+    c.refresh_from_db()
+    client.force_login(org.a.users["reception"])
+    body = {"version": c.version, "method": "phone", "satisfaction": 5, "quality_score": 5} | {
+        k: "satisfied" for k in RATED
+    }
+    url = f"/api/v1/complaints/{c.id}/actions/follow_up_record"
+    r = client.post(url, body, content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert r.json()["state"] == State.CLOSED and r.json()["satisfaction"] == 5
+    assert FollowUp.objects.get(complaint=c, round=2).quality_score == 5
+    again = client.post(url, body | {"version": r.json()["version"]}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+    # put back into follow-up by hand, the same round: the stable code, in Chinese
+    Complaint.objects.filter(pk=c.pk).update(state=State.FOLLOW_UP)
+    c.refresh_from_db()
+    forced = client.post(url, body | {"version": c.version}, content_type="application/json")
+    assert forced.status_code == 409 and forced.json()["code"] == "follow_up_recorded"
+    assert "第 2 轮回访已记录" in forced.json()["message"]

@@ -252,7 +252,9 @@ def test_file_track_disagree_reply_agree_rate_closed_then_committee_and_verify(
     assert not problems, problems
 
 
-def test_an_unanswered_reply_closes_itself_after_seven_days(transactional_db, org, chromium, live_server, shot):
+def test_an_unanswered_reply_closes_itself_after_seven_days(
+    transactional_db, org, chromium, live_server, shot
+):
     c = drive_to(org, State.REPLIED)
     sent = c.replies.get(state="sent").sent_at
     ctx = _phone_ctx(chromium)
