@@ -60,3 +60,25 @@ def test_the_committee_receipt_has_no_check_code_unless_it_recorded_it(client, o
     # staff keep seeing it
     client.force_login(org.a.users["reception"])
     assert by_desk.check_code in client.get(reverse("complaints:receipt", args=[by_desk.id])).content.decode()
+
+
+def test_an_agreed_reply_time_shows_on_the_receipt_page_and_pdf(client, org):
+    from datetime import timedelta
+
+    from docket.complaints.models import Complaint, Obligation
+    from docket.core import clock
+    from docket.core.tests.test_pdf import png_ink
+    from docket.portal.filing.tests.test_filing import file_named
+
+    file_named(client, org)
+    c = Complaint.objects.get()
+    page = client.get(f"/p/r/{c.receipt_no}/").content.decode()
+    assert "与您约定的时间" not in page
+    agreed = clock.now() + timedelta(days=3)
+    s.reply_time_agree(actor=org.a.users["reception"], complaint_id=c.id, agreed_at=agreed)
+    due = clock.to_local(Obligation.objects.get(complaint=c, kind="reply").due_at).strftime("%Y-%m-%d %H:%M")
+    page = client.get(f"/p/r/{c.receipt_no}/").content.decode()
+    assert due in page and "与您约定的时间" in page
+    text, _ink = png_ink(client.get(f"/p/r/{c.receipt_no}/receipt.pdf").content)
+    flat = text.replace("\r\n", "").replace("\n", "")
+    assert due in flat and "与您约定的时间" in flat
