@@ -187,14 +187,13 @@ def compute(complaints: QuerySet[Complaint], dims: Iterable[str] = STORED_DIMS) 
             .values_list("complaint_id", "category_id", "category__parent_id", "department_id")
         ):
             issues.setdefault(cid, []).append((cat, parent, dept))
-        # The latest round's follow-up per complaint (a reopened complaint is followed up again): in round
-        # order, so the last one read stands; a later round without a score drops the earlier score.
-        quality = {
-            cid: q
-            for cid, q in _of(FollowUp.objects.all(), chunk)
-            .order_by("complaint_id", "round")
+        # The latest round's follow-up per complaint (a reopened complaint is followed up again; a later
+        # round without a score drops the earlier score).
+        quality = dict(
+            _of(FollowUp.objects.filter(latest=True, quality_score__isnull=False), chunk)
+            .order_by()
             .values_list("complaint_id", "quality_score")
-        }
+        )
         decided: dict[int, list[tuple[int, int]]] = {}
         for cid, kind, ob_state, n in (
             _of(Obligation.objects.filter(state__in=[Obligation.State.MET, Obligation.State.MISSED]), chunk)

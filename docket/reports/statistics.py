@@ -43,11 +43,10 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    FilteredRelation,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncMonth
@@ -59,7 +58,6 @@ from docket.complaints.models import (
     Channel,
     Complaint,
     ComplaintIssue,
-    FollowUp,
     Kind,
     Method,
     Obligation,
@@ -228,14 +226,9 @@ def _complaint_aggregates(now: datetime) -> dict[str, Any]:
         satisfaction=Avg("satisfaction"),
         rated=Count("satisfaction"),
         # The latest round's follow-up only (a complaint reopened by a second-stage review is followed up
-        # again; its first visit's score no longer stands): a subquery, so no join multiplies the rows.
-        quality=Avg(
-            Subquery(
-                FollowUp.objects.filter(complaint=OuterRef("pk"))
-                .order_by("-round")
-                .values("quality_score")[:1]
-            )
-        ),
+        # again; its first visit's score no longer stands): joined through `latest_follow_up` (the
+        # rows are annotated in `breakdown`), at most one row per complaint, so no count is multiplied.
+        quality=Avg("latest_follow_up__quality_score"),
     )
     if connection.vendor == "postgresql":
         done = Q(closed_at__isnull=False, state__in=[State.CLOSED, State.UNCLOSED])
@@ -367,6 +360,9 @@ def breakdown(
     dim = DIMENSIONS[dimension] if dimension else None
     base = _scoped(complaints, date_from, date_to)
     rows_qs, ob_qs, key = _grouped(base, dim)
+    rows_qs = rows_qs.annotate(
+        latest_follow_up=FilteredRelation("follow_ups", condition=Q(follow_ups__latest=True))
+    )
     agg = _complaint_aggregates(now)
     group = [key] if key else []
     found: dict[Any, Row] = {}

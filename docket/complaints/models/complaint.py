@@ -234,7 +234,7 @@ class Complaint(models.Model):
     @property
     def follow_up_or_none(self):
         """The follow-up of the latest round that has one (the current result), or None."""
-        return self.follow_ups.order_by("-round").first()
+        return self.follow_ups.filter(latest=True).first()
 
     @property
     def follow_up(self):

@@ -163,6 +163,8 @@ class FollowUp(models.Model):
     )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    # The complaint's current follow-up (its latest round): statistics join on it, one row per complaint.
+    latest = models.BooleanField(_("最新一轮"), default=True)
     method = models.CharField(_("回访方式"), max_length=10, choices=FollowUpMethod.choices, blank=True)
     exemption = models.CharField(_("免回访原因"), max_length=16, choices=Exemption.choices, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("顾客满意度（1-5）"), null=True, blank=True)
@@ -187,7 +189,12 @@ class FollowUp(models.Model):
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
         ordering = ["complaint_id", "round"]
-        constraints = [models.UniqueConstraint(fields=["complaint", "round"], name="follow_up_one_per_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "round"], name="follow_up_one_per_round"),
+            models.UniqueConstraint(
+                fields=["complaint"], condition=models.Q(latest=True), name="follow_up_one_latest"
+            ),
+        ]
 
 
 class NonconformityReport(models.Model):

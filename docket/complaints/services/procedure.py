@@ -158,6 +158,8 @@ def follow_up_round(c) -> int:
     rnd = c.handling_round()
     if FollowUp.objects.filter(complaint=c, round=rnd).exists():
         raise DomainError("follow_up_recorded", round=rnd)
+    # the new one (created next, in the same transaction) becomes the current follow-up
+    FollowUp.objects.filter(complaint=c, latest=True).update(latest=False)
     return rnd
 
 

@@ -86,7 +86,7 @@ def test_a_reopened_complaint_gets_a_second_follow_up(org):
     second = _visit(org, c, satisfaction=5, quality_score=5, result_rating="satisfied")
     c.refresh_from_db()
     assert (second.round, c.state, c.satisfaction) == (2, State.CLOSED, 5)
-    assert [f.round for f in FollowUp.objects.filter(complaint=c)] == [1, 2]
+    assert [(f.round, f.latest) for f in FollowUp.objects.filter(complaint=c)] == [(1, False), (2, True)]
     assert c.follow_up == second and c.follow_up_or_none == second
     assert Obligation.objects.get(pk=duties[1].pk).state == Obligation.State.MET
     last = ComplaintEvent.objects.filter(complaint=c).order_by("-seq")[0]
