@@ -75,7 +75,8 @@ def records(complaint: Complaint) -> dict[str, Any]:
         "claims": [_dump(x) for x in c.claims.all()],
         "ncrs": [_dump(x) for x in c.ncrs.all()],
         "developer_forwards": [_dump(x) for x in c.developer_forwards.all()],
-        "follow_up": _dump(follow) if follow else None,
+        "follow_up": _dump(follow) if follow else None,  # the current (latest) round's
+        "follow_ups": [_dump(f) for f in c.follow_ups.all()],  # every round (a reopened complaint has two)
         "obligations": [_dump(o) for o in c.obligations.all()],
         "attachments": [
             {k: v for k, v in _dump(a).items() if k != "file"} | {"path": a.file.name}

@@ -107,6 +107,8 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "ncr_actions_open": (409, _("报告的纠正/预防措施尚未全部验证合格（或尚未下达措施）。")),
     "capa_not_open": (409, _("该措施不在待落实状态。")),
     "capa_not_done": (409, _("该措施尚未报告落实。")),
+    # --- follow-up per round (issue 11, portal3) ---
+    "follow_up_recorded": (409, _("第 {round} 轮回访已记录，不能重复回访。")),
 }
 
 # The codes only the API layer raises (authentication, transport, idempotency, throttling).

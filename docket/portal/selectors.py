@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from docket.accounts.models import RoleAssignment
 from docket.complaints import kinds, workflow
 from docket.complaints.events import chain_verify, public_text, receipt_digest
 from docket.complaints.models import TERMINAL_STATES, Complaint, Obligation, ReplyState
@@ -59,6 +60,20 @@ class Tracking:
     notes: list[str] = field(default_factory=list)
 
 
+def holder_post(c: Complaint) -> str:
+    """The post (岗位) of whoever holds the complaint in its department — "部门主管" — never the person, their
+    name or phone (issue 11: "who handles it (department and post, no staff phone)"). Empty when nobody
+    holds it yet."""
+    if c.holder_id is None or c.holder_department_id is None:
+        return ""
+    post = (
+        RoleAssignment.objects.filter(user_id=c.holder_id, department_id=c.holder_department_id)
+        .order_by("id")
+        .first()
+    )
+    return str(post.get_role_display()) if post is not None else ""
+
+
 def tracking(c: Complaint) -> Tracking:
     """What the complainant sees about their own complaint `c` (already matched with its check code)."""
     reply = c.replies.filter(state=ReplyState.SENT).order_by("-number").first()
@@ -70,6 +85,9 @@ def tracking(c: Complaint) -> Tracking:
         ).order_by("due_at")
     )
     holder = c.holder_department.name if c.holder_department is not None else c.office.name
+    post = holder_post(c)
+    if post:
+        holder = f"{holder} · {post}"
     return Tracking(
         receipt_no=c.receipt_no,
         state=c.state,

@@ -187,8 +187,10 @@ def compute(complaints: QuerySet[Complaint], dims: Iterable[str] = STORED_DIMS) 
             .values_list("complaint_id", "category_id", "category__parent_id", "department_id")
         ):
             issues.setdefault(cid, []).append((cat, parent, dept))
+        # The latest round's follow-up per complaint (a reopened complaint is followed up again; a later
+        # round without a score drops the earlier score).
         quality = dict(
-            _of(FollowUp.objects.filter(quality_score__isnull=False), chunk)
+            _of(FollowUp.objects.filter(latest=True, quality_score__isnull=False), chunk)
             .order_by()
             .values_list("complaint_id", "quality_score")
         )

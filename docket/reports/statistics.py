@@ -16,7 +16,7 @@ Definitions (docs/decisions.md, 2026-12-04 "Statistics: what each figure means")
   closed (closed or unclosed) among those received in the period; median and 90th percentile, linear
   interpolation (PostgreSQL's percentile_cont);
 - satisfaction: the owner's rating (1–5) at the follow-up visit; quality: the staff quality-control score
-  (1–5) of the follow-up (FollowUp.quality_score); both averages of the rated complaints only;
+  (1–5) of the latest round's follow-up (FollowUp.quality_score); both averages of the rated complaints only;
 - reopened: complaints whose owner rejected a reply at least once (negotiation rounds > 0); rounds: the
   sum of negotiation rounds;
 - hot / major: complaints now classified hot / major.
@@ -42,6 +42,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     FloatField,
     Min,
     Q,
@@ -224,7 +225,10 @@ def _complaint_aggregates(now: datetime) -> dict[str, Any]:
         rounds=Coalesce(Sum("negotiation_rounds"), 0),
         satisfaction=Avg("satisfaction"),
         rated=Count("satisfaction"),
-        quality=Avg("follow_up__quality_score"),
+        # The latest round's follow-up only (a complaint reopened by a second-stage review is followed up
+        # again; its first visit's score no longer stands): joined through `latest_follow_up` (the
+        # rows are annotated in `breakdown`), at most one row per complaint, so no count is multiplied.
+        quality=Avg("latest_follow_up__quality_score"),
     )
     if connection.vendor == "postgresql":
         done = Q(closed_at__isnull=False, state__in=[State.CLOSED, State.UNCLOSED])
@@ -356,6 +360,9 @@ def breakdown(
     dim = DIMENSIONS[dimension] if dimension else None
     base = _scoped(complaints, date_from, date_to)
     rows_qs, ob_qs, key = _grouped(base, dim)
+    rows_qs = rows_qs.annotate(
+        latest_follow_up=FilteredRelation("follow_ups", condition=Q(follow_ups__latest=True))
+    )
     agg = _complaint_aggregates(now)
     group = [key] if key else []
     found: dict[Any, Row] = {}

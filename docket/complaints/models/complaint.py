@@ -224,12 +224,22 @@ class Complaint(models.Model):
 
         return self.state not in TERMINAL_STATES
 
+    def handling_round(self) -> int:
+        """1, plus one for each time a second-stage review reopened the complaint (it is then handled,
+        followed up and rated again). Follow-ups and the owner's ratings are kept per round."""
+        from .answers import SecondReview
+
+        return 1 + SecondReview.objects.filter(complaint=self, outcome=SecondReview.Outcome.REOPENED).count()
+
     @property
     def follow_up_or_none(self):
-        try:
-            return self.follow_up
-        except models.ObjectDoesNotExist:
-            return None
+        """The follow-up of the latest round that has one (the current result), or None."""
+        return self.follow_ups.filter(latest=True).first()
+
+    @property
+    def follow_up(self):
+        """The current (latest round's) follow-up, or None; `follow_ups` holds every round."""
+        return self.follow_up_or_none
 
     @property
     def contactable(self) -> bool:

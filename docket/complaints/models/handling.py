@@ -154,12 +154,17 @@ class CompensationClaim(models.Model):
 
 
 class FollowUp(models.Model):
-    """The follow-up visit (回访) or its recorded exemption (R-HDL-11, R-EXP-13)."""
+    """The follow-up visit (回访) or its recorded exemption (R-HDL-11, R-EXP-13). One per handling round
+    (`Complaint.handling_round`): a complaint a second-stage review reopened is followed up again, and the
+    latest round is the current one (statistics read it)."""
 
-    complaint = models.OneToOneField(
-        Complaint, on_delete=models.PROTECT, related_name="follow_up", verbose_name=_("投诉")
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("投诉")
     )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    # The complaint's current follow-up (its latest round): statistics join on it, one row per complaint.
+    latest = models.BooleanField(_("最新一轮"), default=True)
     method = models.CharField(_("回访方式"), max_length=10, choices=FollowUpMethod.choices, blank=True)
     exemption = models.CharField(_("免回访原因"), max_length=16, choices=Exemption.choices, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("顾客满意度（1-5）"), null=True, blank=True)
@@ -183,6 +188,13 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
+        ordering = ["complaint_id", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "round"], name="follow_up_one_per_round"),
+            models.UniqueConstraint(
+                fields=["complaint"], condition=models.Q(latest=True), name="follow_up_one_latest"
+            ),
+        ]
 
 
 class NonconformityReport(models.Model):

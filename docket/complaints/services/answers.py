@@ -69,9 +69,9 @@ def policy_days(c: Complaint, key: str) -> int:
 
 
 def rating_round(c: Complaint) -> int:
-    """1, or 2 once a second-stage review reopened the complaint (it is handled, and rated, again)."""
-    review = SecondReview.objects.filter(complaint=c).only("outcome").first()
-    return 2 if review is not None and review.outcome == SecondReview.Outcome.REOPENED else 1
+    """1, or 2 once a second-stage review reopened the complaint (it is handled, and rated, again): the
+    complaint's handling round, shared with the staff follow-up (`FollowUp.round`)."""
+    return c.handling_round()
 
 
 def _within_period(c: Complaint, now: datetime) -> None:

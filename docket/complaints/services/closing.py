@@ -16,7 +16,7 @@ from ..models import (
 )
 from ._base import acting, text_required
 from .obligations import obligations_cancel, obligations_meet
-from .procedure import progress_updates_start
+from .procedure import follow_up_round, progress_updates_start
 
 
 def _score(value: int | None, label: str) -> int | None:
@@ -72,9 +72,11 @@ def follow_up_record(
         actor=actor, complaint_id=complaint_id, action="follow_up_record", expected_version=expected_version
     ) as act:
         c = act.complaint
+        rnd = follow_up_round(c)
         fu = FollowUp.objects.create(
             complaint=c,
             company_id=c.company_id,
+            round=rnd,
             method=method,
             satisfaction=satisfaction,
             quality_score=quality_score,
@@ -93,6 +95,7 @@ def follow_up_record(
                 **ratings,
                 "opinion": fu.opinion,
                 "quality_score": quality_score,
+                "round": rnd,
             },
         )
         obligations_meet(act, "follow_up")
@@ -141,9 +144,11 @@ def follow_up_exempt(
             raise DomainError(
                 "exemption_invalid", reason=f"已记录 {attempts} 次未接通，请说明尝试过的联系方式"
             )
+        rnd = follow_up_round(c)
         fu = FollowUp.objects.create(
             complaint=c,
             company_id=c.company_id,
+            round=rnd,
             exemption=exemption,
             opinion=note.strip(),
             visited_by=actor,
@@ -151,7 +156,7 @@ def follow_up_exempt(
         )
         act.move()
         act.set(closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
-        act.record("follow_up_exempted", {"exemption": exemption, "note": fu.opinion})
+        act.record("follow_up_exempted", {"exemption": exemption, "note": fu.opinion, "round": rnd})
         obligations_meet(act, "follow_up")
         obligations_cancel(act)
     return fu

@@ -152,6 +152,17 @@ def automatic_exemption(complaint) -> str | None:
     return None
 
 
+def follow_up_round(c) -> int:
+    """The round a new follow-up belongs to: the complaint's handling round (a second-stage review that
+    reopened it starts round 2). One follow-up per round: a second one in the same round is refused."""
+    rnd = c.handling_round()
+    if FollowUp.objects.filter(complaint=c, round=rnd).exists():
+        raise DomainError("follow_up_recorded", round=rnd)
+    # the new one (created next, in the same transaction) becomes the current follow-up
+    FollowUp.objects.filter(complaint=c, latest=True).update(latest=False)
+    return rnd
+
+
 def follow_up_due(act: Act) -> None:
     """Verification passed (R-HDL-11): the follow-up visit is due, unless the seed exempts the complaint
     (5.2.5.1 B, C, issue 15). Then it is exempted at once, in the same action, with the reason recorded
@@ -164,9 +175,11 @@ def follow_up_due(act: Act) -> None:
     user = act.actor.user
     assert user is not None, "verification is a staff action"
     note = AUTOMATIC_EXEMPTION_NOTES[exemption]
+    rnd = follow_up_round(c)
     FollowUp.objects.create(
         complaint=c,
         company_id=c.company_id,
+        round=rnd,
         exemption=exemption,
         automatic=True,
         opinion=note,
@@ -176,7 +189,7 @@ def follow_up_due(act: Act) -> None:
     workflow.apply_transition(c, "follow_up_exempt", State.CLOSED)
     act.changed.add("state")
     act.set(closure_kind=ClosureKind.RESOLVED, closed_at=act.now)
-    act.record("follow_up_exempted", {"exemption": exemption, "note": note, "automatic": True})
+    act.record("follow_up_exempted", {"exemption": exemption, "note": note, "automatic": True, "round": rnd})
     obligations_cancel(act)
 
 

@@ -281,6 +281,10 @@ def complaint_receipt(request, pk: int):
             "person": privacy.person_for(request.user, complaint),
             "digest": digest,
             "qr_svg": receipt_qr_svg(complaint.receipt_no, digest),
+            # The check code opens the owner's portal answers (agree, withdraw …): the owners' committee sees
+            # it only on a receipt it recorded itself on the owner's behalf (R-INT-7), to hand over.
+            "show_check_code": not privacy.public_only(request.user, complaint)
+            or complaint.received_by_id == request.user.pk,
         },
     )
 

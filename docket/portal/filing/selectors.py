@@ -127,6 +127,8 @@ class Receipt:
     acknowledge_due: datetime | None
     provisional: bool
     digest: str
+    # The reply time agreed with the owner (seed 5.2.2.3 / 5.2.3.2) replaced the promised one.
+    reply_agreed: bool = False
 
 
 def receipt(c: Complaint) -> Receipt:
@@ -157,6 +159,7 @@ def receipt(c: Complaint) -> Receipt:
         acknowledge_due=ack.due_at if ack else None,
         provisional=bool(reply and reply.provisional),
         digest=receipt_digest(c),
+        reply_agreed=bool(reply and (reply.rule or {}).get("agreed")),
     )
 
 
