@@ -20,7 +20,7 @@ from .. import access, next_steps, privacy, selectors, services, workflow
 from ..events import chain_verify, receipt_digest
 from ..forms import ACTION_FORMS
 from ..models import Category, Channel, Kind, Method, SavedFilter, State
-from .actions import REPLY_ACTIONS
+from .actions import REPLY_ACTIONS, bulk_bar
 
 QUEUE_VIEW_LABELS = {
     "mine": _("我的待办"),
@@ -69,6 +69,7 @@ def complaint_list(request):
             "filters": f,
             **filter_choices(request.user),
             "saved": SavedFilter.objects.filter(user=request.user),
+            "bulk": bulk_bar(request.user),
         },
     )
 
@@ -179,6 +180,7 @@ def work_queue(request):
             "view": view,
             "tabs": [(v, QUEUE_VIEW_LABELS[v], counts[v]) for v in selectors.QUEUE_VIEWS],
             **filter_choices(request.user),
+            "bulk": bulk_bar(request.user),
         },
     )
 
