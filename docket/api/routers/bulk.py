@@ -27,7 +27,9 @@ class BulkHandOverIn(InputSchema):
     department_id: Id = Field(..., description="the department they go to")
     responsible_id: Id | None = Field(None, description="the responsible person, of that department")
     reason: str = Field(
-        "", max_length=inputs.TEXT_MAX, description="转派原因: required for complaints a department already holds"
+        "",
+        max_length=inputs.TEXT_MAX,
+        description="转派原因: required for complaints a department already holds",
     )
     versions: dict[IssueKey, Id] = Field(
         default_factory=dict,

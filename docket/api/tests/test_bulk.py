@@ -1,10 +1,9 @@
 """Bulk hand-over through the API (issue 14): per-complaint results with stable codes."""
 
+from conftest import make_complaint
 from docket.accounts.models import Role
 from docket.complaints.models import Complaint, State
 from docket.complaints.tests.helpers import drive_to, snapshot
-
-from conftest import make_complaint
 
 from .conftest import Api
 

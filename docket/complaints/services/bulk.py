@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from docket.core.errors import DomainError
 
 from .. import access, workflow
-from ..models import Complaint
 from .handling import complaint_assign, complaint_transfer
 
 BULK_MAX = 100  # complaints per request: a page of the list or queue is 50

@@ -4,12 +4,11 @@ its own 派单/转派 in its own transaction; a refused one is left exactly as i
 import pytest
 from django.urls import reverse
 
+from conftest import make_complaint
 from docket.complaints import services
 from docket.complaints.models import Complaint, State
 from docket.complaints.tests.helpers import drive_to, snapshot
 from docket.core.errors import DomainError
-
-from conftest import make_complaint
 
 
 def _by_id(results):

@@ -107,7 +107,9 @@ def bulk_hand_over(request):
     if not services.may_hand_over_in_bulk(request.user):
         raise PermissionDenied
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith(
+        "/"
+    ):
         back = reverse("complaints:list")
     form = BulkHandOverForm(request.POST, prefix=BULK_PREFIX, user=request.user)
     results, error = [], ""
