@@ -665,13 +665,13 @@ class BulkHandOverForm(forms.Form):
         max_length=inputs.TEXT_MAX,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, departments=None, **kwargs):
         from django.urls import reverse
 
         super().__init__(*args, **kwargs)
         use_our_messages(self)
         self.fields["ids"].error_messages["required"] = _("请先勾选要派单的投诉。")
-        depts = list(bulk_departments(user))
+        depts = list(bulk_departments(user) if departments is None else departments)
         self.fields["department_id"].choices = [("", _("— 请选择部门 —"))] + [(d.id, str(d)) for d in depts]
         self.fields["department_id"].widget.attrs.update(
             {
@@ -696,6 +696,6 @@ def bulk_departments(user):
     return (
         Department.objects.filter(company_id__in=company_ids)
         .filter(Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices]))
-        .select_related("office")
-        .order_by("office_id", "id")
+        .select_related("office", "company")
+        .order_by("office_id", "name")
     )

@@ -83,14 +83,15 @@ def people_options(request):
 BULK_PREFIX = "bulk"
 
 
-def bulk_bar(user):
-    """The unbound bulk bar for the list and the queue, or None for users who may not hand over."""
+def bulk_bar(user, departments=None):
+    """The unbound bulk bar for the list and the queue, or None for users who may not hand over.
+    `departments`: those the page has already read for its filter (the same set, no second query)."""
     from .. import services
     from ..forms import BulkHandOverForm
 
     if not services.may_hand_over_in_bulk(user):
         return None
-    return BulkHandOverForm(prefix=BULK_PREFIX, user=user)
+    return BulkHandOverForm(prefix=BULK_PREFIX, user=user, departments=departments)
 
 
 @login_required
