@@ -190,6 +190,7 @@ class IssueChoiceMixin(ActionForm):
     """Per-issue actions: the issues this user may act on now, in the right state."""
 
     issue_states: tuple[str, ...] = ()
+    waiting_states: tuple[str, ...] = (IssueState.OPEN, IssueState.REWORK)  # issues this step is still owed
 
     def setup(self):
         issues = [
@@ -199,6 +200,10 @@ class IssueChoiceMixin(ActionForm):
             and access.allowed_role(self.user, self.complaint, self.action, issue=i)
         ]
         self.fields["issue_id"].choices = [(i.id, f"{i.seq}. {i.summary}") for i in issues]
+        # The first issue still waiting for this step is chosen already (issue 14: one click fewer per issue).
+        waiting = next((i for i in issues if i.state in self.waiting_states), None)
+        if waiting is not None and not self.is_bound:
+            self.initial["issue_id"] = waiting.id
 
 
 class CloseOnSpotForm(ActionForm):
@@ -364,6 +369,7 @@ class VerifyForm(IssueChoiceMixin):
     action = "issue_verify"
     service = services.issue_verify
     issue_states = (IssueState.MEASURES_DONE,)
+    waiting_states = (IssueState.MEASURES_DONE,)
 
 
 class FollowUpForm(ActionForm):

@@ -9,13 +9,22 @@ from docket.complaints.tests.helpers import drive_to
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/complaints/work/", "/complaints/work/?view=unassigned", "/complaints/", "/complaints/search/?q=CYY"]
+PAGES = [
+    "/complaints/work/",
+    "/complaints/work/?view=unassigned",
+    "/complaints/",
+    "/complaints/search/?q=CYY",
+]
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["pc", "phone"])
-def test_queue_and_list_fit_the_screen(transactional_db, org, page_for, shot, live_server, viewport, language):
-    make_complaint(org, subject="Lift 2 out of service since Monday morning, elderly residents stuck upstairs")
+def test_queue_and_list_fit_the_screen(
+    transactional_db, org, page_for, shot, live_server, viewport, language
+):
+    make_complaint(
+        org, subject="Lift 2 out of service since Monday morning, elderly residents stuck upstairs"
+    )
     drive_to(org, State.INVESTIGATING)
     drive_to(org, State.IN_REVIEW, method=Method.EMAIL)
     drive_to(org, State.FOLLOW_UP)
