@@ -198,9 +198,9 @@ def text_pairs() -> list[tuple[str, str, str]]:
         for bg in [own] if own else PAGE_BACKGROUNDS:
             pairs.append((selector, d["color"], bg))
     for selector, d in rules:  # a background without a text colour: the inherited body text sits on it
-        bg = _background(d)
-        if bg and "color" not in d and selector not in INHERITS_LIGHT_TEXT:
-            pairs.append((selector, "var(--fg)", bg))
+        own_bg = _background(d)
+        if own_bg and "color" not in d and selector not in INHERITS_LIGHT_TEXT:
+            pairs.append((selector, "var(--fg)", own_bg))
     # the page's own text and links
     pairs += [
         ("body", "var(--fg)", "var(--bg)"),
