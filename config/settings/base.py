@@ -80,6 +80,9 @@ TEMPLATES = [
     },
 ]
 
+# One rendering of every form field (labels, fieldsets for radio groups, aria-describedby targets).
+FORM_RENDERER = "docket.core.forms.DocketFormRenderer"
+
 # --- database ---------------------------------------------------------------------------------
 # SQLite (WAL) is the embedded default; PostgreSQL through DATABASE_URL in production and CI.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'docket.sqlite3'}")

@@ -11,6 +11,7 @@ from . import errors
 from .auth import AUTH
 from .routers import (
     actions,
+    bulk,
     complaints,
     escalation,
     fallback,
@@ -76,4 +77,5 @@ api.add_router("", statistics.router)
 api.add_router("", receipts.router)
 api.add_router("", triage.router)
 api.add_router("", escalation.router)  # escalation (issue 12)
+api.add_router("", bulk.router)  # bulk hand-over (issue 14)
 api.add_router("", fallback.router)  # last: unknown paths answer JSON 404

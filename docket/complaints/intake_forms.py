@@ -49,6 +49,9 @@ def sorted_rooms(rooms) -> list[Room]:
     )
 
 
+ISSUE_CATEGORY_SLOTS = 6  # issues that can have their own category at intake; later ones take the common one
+
+
 def grouped_categories(categories) -> list:
     """The category choices grouped by parent (optgroups); a top-level category without children is an
     option of its own. Only leaves are offered: a parent with children is a heading."""
@@ -157,6 +160,8 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    # A category per issue (issue 14): the first ISSUE_CATEGORY_SLOTS lines of `issues` may each have their
+    # own; an issue without one takes `category` above. Fields issue_category_1 … are added in __init__.
     lawsuit_filed = forms.BooleanField(label=_("已提起诉讼"), required=False)
     media_exposed = forms.BooleanField(label=_("已被媒体曝光"), required=False)
     legal_or_media_risk = forms.BooleanField(label=_("可能引发诉讼或媒体曝光"), required=False)
@@ -226,6 +231,15 @@ class IntakeForm(forms.Form):
             company_id__in=company_ids, active=True
         ).select_related("parent")
         self.fields["category"].choices = grouped_categories(self.fields["category"].queryset)
+        for n in range(1, ISSUE_CATEGORY_SLOTS + 1):
+            slot = forms.ModelChoiceField(
+                label=_("第 %(n)s 个问题的分类") % {"n": n},
+                queryset=self.fields["category"].queryset,
+                required=False,
+                error_messages=self.fields["category"].error_messages,
+            )
+            slot.choices = [("", _("同上（用上面的分类）"))] + self.fields["category"].choices[1:]
+            self.fields[f"issue_category_{n}"] = slot
         # A committee member records only on the committee's channel (R-INT-7): offer nothing else.
         roles = {a.role for o in offices if (a := access.register_role(user, o))}
         if roles == {"committee_member"}:
@@ -331,6 +345,20 @@ class IntakeForm(forms.Form):
                 raise error
         return value
 
+    def issue_category_fields(self) -> list:
+        """The per-issue category pickers, in line order (the template lays them out together)."""
+        return [self[f"issue_category_{n}"] for n in range(1, ISSUE_CATEGORY_SLOTS + 1)]
+
+    @property
+    def issue_categories_used(self) -> bool:
+        """Whether the per-issue pickers should start open (a choice or an error in them)."""
+        return self.is_bound and any(
+            self.data.get(f"issue_category_{n}") for n in range(1, ISSUE_CATEGORY_SLOTS + 1)
+        )
+
+    def _issue_lines(self) -> list[str]:
+        return [ln.strip() for ln in (self.cleaned_data.get("issues") or "").splitlines() if ln.strip()]
+
     def clean_cosigners(self):
         value = self.cleaned_data.get("cosigners") or ""
         rows = [ln.split() for ln in value.splitlines() if ln.split()]
@@ -355,6 +383,15 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # A category chosen for an issue line that is not there is a mistake worth saying (lines moved?).
+        count = max(len(self._issue_lines()), 1)
+        for n in range(count + 1, ISSUE_CATEGORY_SLOTS + 1):
+            if data.get(f"issue_category_{n}"):
+                self.add_error(
+                    f"issue_category_{n}",
+                    _("只填写了 %(count)s 个问题，第 %(n)s 个问题不存在；请补上该行或改回“同上”。")
+                    % {"count": count, "n": n},
+                )
         if data.get("close_on_spot") and not (data.get("close_note") or "").strip():
             self.add_error("close_note", _("请填写现场处理情况。"))
         if self.hand_over_requested:
@@ -376,10 +413,13 @@ class IntakeForm(forms.Form):
     def to_input(self) -> tuple[ComplaintInput, str | None]:
         d = self.cleaned_data
         category_id = d["category"].id if d.get("category") else None
-        lines = [ln.strip() for ln in (d.get("issues") or "").splitlines() if ln.strip()]
-        issues = [IssueInput(summary=ln, category_id=category_id) for ln in lines] or (
-            [IssueInput(summary=d["subject"], category_id=category_id)]
-        )
+
+        def category_of(n: int) -> int | None:  # the issue's own category, else the common one
+            own = d.get(f"issue_category_{n}") if n <= ISSUE_CATEGORY_SLOTS else None
+            return own.id if own else category_id
+
+        lines = self._issue_lines() or [d["subject"]]
+        issues = [IssueInput(summary=ln, category_id=category_of(n)) for n, ln in enumerate(lines, start=1)]
         cosigners = []
         for ln in (d.get("cosigners") or "").splitlines():
             parts = ln.split()

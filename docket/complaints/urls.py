@@ -15,6 +15,7 @@ urlpatterns = [
     path("worklog/", frontdesk.work_log, name="work_log"),  # seed part 2 (issue 15): 工作信息记录本
     path("lookup/", intake.intake_lookup, name="lookup"),
     path("people/", actions.people_options, name="people"),
+    path("bulk/hand-over/", actions.bulk_hand_over, name="bulk_hand_over"),  # bulk hand-over (issue 14)
     path("places/", intake.intake_places, name="places"),
     path("privacy/", privacy.privacy_log, name="privacy_log"),
     path("<int:pk>/", pages.complaint_detail, name="detail"),

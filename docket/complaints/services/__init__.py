@@ -10,6 +10,7 @@ from .answers import (  # portal answers (issue 11)
     reply_time_agree,
     second_review_decide,
 )
+from .bulk import BulkItem, complaints_hand_over, may_hand_over_in_bulk  # bulk hand-over (issue 14)
 from .closing import (
     complaint_close_unclosed,
     complaint_withdraw,
@@ -87,6 +88,10 @@ from .seed2 import (  # seed part 2 (issue 15)
 from .severity import group_report_record, severity_raise
 
 __all__ = [
+    # bulk hand-over (issue 14)
+    "BulkItem",
+    "complaints_hand_over",
+    "may_hand_over_in_bulk",
     # seed part 2 (issue 15)
     "capa_assign",
     "capa_done",

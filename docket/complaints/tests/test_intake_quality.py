@@ -152,3 +152,35 @@ def test_refusals_answer_the_styled_403_page(client, org):
         r = client.get(url)
         html = r.content.decode()
         assert r.status_code == 403 and "无权访问" in html and "error-page" in html and "我的待办" in html
+
+
+# --- a category per issue (issue 14) ----------------------------------------------------------------
+def test_each_issue_can_have_its_own_category(client, org):
+    client.force_login(org.a.users["reception"])
+    lift, legacy = org.categories["电梯"], org.categories["地产遗留"]
+    r = _post(
+        client,
+        org,
+        issues="电梯停运\n外墙渗水\n楼道有杂物",
+        category=lift.id,  # the common one
+        issue_category_2=legacy.id,
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    c = Complaint.objects.get()
+    assert [(i.summary, i.category_id) for i in c.issues.order_by("seq")] == [
+        ("电梯停运", lift.id),
+        ("外墙渗水", legacy.id),
+        ("楼道有杂物", lift.id),
+    ]
+
+
+def test_issue_category_pickers_are_grouped_and_refuse_a_missing_line(client, org):
+    client.force_login(org.a.users["reception"])
+    html = client.get(reverse("complaints:new")).content.decode()
+    lift = org.categories["电梯"]
+    select = re.search(r'<select name="issue_category_2"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.search(rf'<optgroup label="设施设备">.*value="{lift.id}"', select, re.S)
+    assert "同上（用上面的分类）" in select
+    r = _post(client, org, issues="电梯停运\n外墙渗水", issue_category_3=lift.id)
+    assert r.status_code == 422 and not Complaint.objects.exists()
+    assert "只填写了 2 个问题，第 3 个问题不存在" in r.content.decode()

@@ -4,6 +4,7 @@ with everything the user typed kept; nothing is changed (the service is atomic).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,7 +61,12 @@ def people_options(request):
     from ..scopes import offices_in_scope
 
     roles = workflow.ACTIONS["assign"].roles | workflow.ACTIONS["transfer"].roles
-    raw = request.GET.get("department_id") or request.GET.get("assign_department") or ""
+    raw = (
+        request.GET.get("department_id")
+        or request.GET.get("assign_department")
+        or request.GET.get("bulk-department_id")  # the bulk bar (issue 14)
+        or ""
+    )
     depts: list[Department] = []
     if raw.isdigit() and any(a.role in roles for a in assignments_of(request.user)):
         offices = list(offices_in_scope(request.user))
@@ -71,3 +77,66 @@ def people_options(request):
         ):
             depts = [dept]
     return render(request, "complaints/_people_options.html", {"choices": people_choices(depts)})
+
+
+# --- bulk hand-over (issue 14) ------------------------------------------------------------------------
+BULK_PREFIX = "bulk"
+
+
+def bulk_bar(user, departments=None):
+    """The unbound bulk bar for the list and the queue, or None for users who may not hand over.
+    `departments`: those the page has already read for its filter (the same set, no second query)."""
+    from .. import services
+    from ..forms import BulkHandOverForm
+
+    if not services.may_hand_over_in_bulk(user):
+        return None
+    return BulkHandOverForm(prefix=BULK_PREFIX, user=user, departments=departments)
+
+
+@login_required
+def bulk_hand_over(request):
+    """POST from the bulk bar: hand every ticked complaint over with its own 派单/转派
+    (`services.complaints_hand_over`) and show, per complaint, what was done and what was refused and why."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .. import services
+    from ..forms import BulkHandOverForm
+
+    if request.method != "POST":
+        return redirect("complaints:list")
+    if not services.may_hand_over_in_bulk(request.user):
+        raise PermissionDenied
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith(
+        "/"
+    ):
+        back = reverse("complaints:list")
+    form = BulkHandOverForm(request.POST, prefix=BULK_PREFIX, user=request.user)
+    results, error = [], ""
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            results = services.complaints_hand_over(
+                actor=request.user,
+                complaint_ids=d["ids"],
+                department_id=d["department_id"],
+                responsible_id=d["responsible_id"],
+                reason=d["reason"],
+            )
+        except DomainError as exc:
+            error = exc.message
+    done = [r for r in results if r.ok]
+    return render(
+        request,
+        "complaints/bulk_result.html",
+        {
+            "form": form,
+            "results": results,
+            "done": done,
+            "refused": [r for r in results if not r.ok],
+            "error": error,
+            "back": back,
+        },
+        status=200 if results else 422,
+    )

@@ -20,7 +20,7 @@ from .. import access, next_steps, privacy, selectors, services, workflow
 from ..events import chain_verify, receipt_digest
 from ..forms import ACTION_FORMS
 from ..models import Category, Channel, Kind, Method, SavedFilter, State
-from .actions import REPLY_ACTIONS
+from .actions import REPLY_ACTIONS, bulk_bar
 
 QUEUE_VIEW_LABELS = {
     "mine": _("我的待办"),
@@ -45,10 +45,13 @@ def filter_choices(user) -> dict:
         "channels": Channel.choices,
         "methods": Method.choices,
         "offices": offices,
-        "departments": Department.objects.filter(company_id__in=company_ids)
-        .filter(Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices]))
-        .select_related("office")
-        .order_by("office_id", "name"),
+        # a list, read once: the filter and the bulk bar (issue 14) both offer these departments
+        "departments": list(
+            Department.objects.filter(company_id__in=company_ids)
+            .filter(Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices]))
+            .select_related("office", "company")
+            .order_by("office_id", "name")
+        ),
         "categories": Category.objects.filter(company_id__in=company_ids).order_by(
             "parent_id", "sort", "name"
         ),
@@ -61,14 +64,16 @@ def complaint_list(request):
     page = CappedPaginator(selectors.complaint_list_for(request.user, f), selectors.LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    choices = filter_choices(request.user)
     return render(
         request,
         "complaints/list.html",
         {
             "page": page,
             "filters": f,
-            **filter_choices(request.user),
+            **choices,
             "saved": SavedFilter.objects.filter(user=request.user),
+            "bulk": bulk_bar(request.user, choices["departments"]),
         },
     )
 
@@ -175,6 +180,7 @@ def work_queue(request):
         c.step = next_action_for(request.user, c)
         c.reasons = reasons_for(c, chased=chased)
     counts = selectors.queue_counts(request.user)
+    choices = filter_choices(request.user)
     return render(
         request,
         "complaints/work.html",
@@ -184,7 +190,8 @@ def work_queue(request):
             "filters": f,
             "view": view,
             "tabs": [(v, QUEUE_VIEW_LABELS[v], counts[v]) for v in selectors.QUEUE_VIEWS],
-            **filter_choices(request.user),
+            **choices,
+            "bulk": bulk_bar(request.user, choices["departments"]),
         },
     )
 

@@ -31,4 +31,19 @@
     btn.setAttribute("aria-expanded", open ? "true" : "false");
     if (nav) nav.classList.toggle("open", open);
   });
+  // The bulk bar (issue 14): "全选本页" ticks every row's checkbox of the form it names; the bar counts them.
+  function bulkCount() {
+    var n = document.querySelector("[data-bulk-n]");
+    if (n) n.textContent = document.querySelectorAll("input[name='bulk-ids']:checked").length;
+  }
+  document.addEventListener("change", function (e) {
+    var all = e.target.closest("[data-select-all]");
+    if (all) {
+      document.querySelectorAll("input[name='" + all.getAttribute("data-select-all") + "']").forEach(function (box) {
+        box.checked = all.checked;
+      });
+    }
+    if (all || (e.target.name === "bulk-ids")) bulkCount();
+  });
+  document.addEventListener("DOMContentLoaded", bulkCount);
 })();

@@ -17,4 +17,27 @@
     if (b.dataset.fillRoom) document.getElementById("id_room").value = b.dataset.fillRoom;
     if (b.dataset.fillPhone) phone.value = b.dataset.fillPhone;
   });
+  // A category per issue (issue 14): name each picker after its line of the issue list and show only
+  // as many pickers as there are lines (all of them work without script).
+  var issues = document.getElementById("id_issues");
+  function issueCats() {
+    var lines = issues.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+    document.querySelectorAll("[data-issue-cat]").forEach(function (box) {
+      var n = parseInt(box.dataset.issueCat, 10), sel = box.querySelector("select");
+      var show = n <= Math.max(lines.length, 1) || (sel && sel.value);
+      box.hidden = !show;
+      var note = box.querySelector("[data-issue-line]");
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "muted issue-line";
+        note.setAttribute("data-issue-line", "");
+        box.querySelector("label").appendChild(note);
+      }
+      note.textContent = lines[n - 1] ? "：" + lines[n - 1].slice(0, 30) : "";
+    });
+  }
+  if (issues) {
+    issues.addEventListener("input", issueCats);
+    issueCats();
+  }
 })();
