@@ -53,6 +53,7 @@ QUEUE_ROW_FIELDS = (
     "level",
     "method",
     "channel",
+    "sensitive",
     "received_by",
     "holder",
     "responsible",
