@@ -192,15 +192,47 @@ DETAIL_RELATED = (
     "holder",
     "responsible",
     "forwarded_by",
+    "second_review",  # reverse one-to-ones the page shows (_owner_answers.html): joined, not one query each
+    "follow_up",
 )
+# The relations the complaint page shows that most complaints do not have: `detail_presence()` asks in the
+# complaint's own query whether each has rows (EXISTS), and `complaint_detail_for` reads only those that do
+# (issue 14, "only the prefetches a complaint needs": an ended complaint used to cost 16 queries).
+OPTIONAL_RELATIONS = (
+    "attachments",
+    "cosigners",
+    "replies",
+    "claims",
+    "ncrs",
+    "developer_forwards",
+    "owner_ratings",
+)
+
+
+def detail_presence() -> dict:
+    """Annotations for `access_complaint(..., annotate=detail_presence())`: `has_<relation>` per optional
+    relation."""
+    out = {}
+    for name in OPTIONAL_RELATIONS:
+        rel = Complaint._meta.get_field(name)
+        model = rel.related_model
+        out[f"has_{name}"] = Exists(model.objects.filter(**{rel.field.name: OuterRef("pk")}))  # type: ignore[union-attr]
+    return out
+
+
+def _none_for(complaint: Complaint, name: str) -> None:
+    """Record an empty relation as prefetched, as Django's own prefetch does for a relation without rows."""
+    qs = getattr(complaint, name).all()
+    qs._result_cache = []
+    qs._prefetch_done = True
+    complaint._prefetched_objects_cache[name] = qs  # type: ignore[attr-defined]
 
 
 def complaint_detail_for(complaint: Complaint) -> Complaint:
     """Load the complaint's issues, attachments, replies, obligations… onto it for the detail page. The
     complaint itself is not read again: fetch it with `access_complaint(user, id, related=DETAIL_RELATED)`
     (the page used to read its row twice, the second time joined with nine tables)."""
-    prefetch_related_objects(
-        [complaint],
+    lookups: list = [
         Prefetch(
             "issues",
             queryset=ComplaintIssue.objects.select_related(
@@ -221,13 +253,22 @@ def complaint_detail_for(complaint: Complaint) -> Complaint:
         "ncrs__actions__responsible",
         "ncrs__actions__verified_by",
         "developer_forwards__party",
+        "owner_ratings",
         Prefetch(
             "obligations",
             queryset=Obligation.objects.select_related("holder", "holder_department").order_by(
                 "started_at", "id"
             ),
         ),
-    )
+    ]
+    absent = {n for n in OPTIONAL_RELATIONS if getattr(complaint, f"has_{n}", None) is False}
+    if absent:
+        if not hasattr(complaint, "_prefetched_objects_cache"):
+            complaint._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+        for name in absent:
+            _none_for(complaint, name)
+        lookups = [x for x in lookups if not (isinstance(x, str) and x.split("__", 1)[0] in absent)]
+    prefetch_related_objects([complaint], *lookups)
     return complaint
 
 
