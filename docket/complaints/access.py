@@ -190,19 +190,11 @@ def compensation_limit(user, complaint: Complaint):
 
 
 def access_complaint(
-    user,
-    complaint_id: int,
-    *,
-    related: tuple[str, ...] = ("office", "company", "community"),
-    annotate: dict | None = None,
+    user, complaint_id: int, *, related: tuple[str, ...] = ("office", "company", "community")
 ) -> Complaint:
     """The complaint if the user may see it; `not_found` for missing and invisible alike. `related`: what to
-    join in (the complaint page passes everything it shows, so the row is read once); `annotate`: what to
-    compute in the same query (the page asks which optional relations have rows, selectors.detail_presence)."""
-    qs = Complaint.objects.select_related(*related).filter(pk=complaint_id)
-    if annotate:
-        qs = qs.annotate(**annotate)
-    c = qs.first()
+    join in (the complaint page passes everything it shows, so the row is read once)."""
+    c = Complaint.objects.select_related(*related).filter(pk=complaint_id).first()
     if c is None or not can_see(user, c):
         raise DomainError("not_found")
     return c

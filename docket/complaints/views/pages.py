@@ -186,9 +186,7 @@ def work_queue(request):
 @login_required
 def complaint_detail(request, pk: int):
     try:
-        complaint = access.access_complaint(
-            request.user, pk, related=selectors.DETAIL_RELATED, annotate=selectors.detail_presence()
-        )
+        complaint = access.access_complaint(request.user, pk, related=selectors.DETAIL_RELATED)
     except DomainError as exc:
         raise Http404 from exc
     complaint = selectors.complaint_detail_for(complaint)
