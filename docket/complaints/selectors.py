@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
@@ -219,16 +220,15 @@ def present_relations(complaint_id: int) -> set[str]:
         qn = connection.ops.quote_name
         probes = []
         for name in OPTIONAL_RELATIONS:
-            rel = Complaint._meta.get_field(name)
-            model = rel.related_model
-            column = rel.field.column  # type: ignore[union-attr]
-            probes.append(
-                f"EXISTS (SELECT 1 FROM {qn(model._meta.db_table)} WHERE {qn(column)} = %s)"  # type: ignore[union-attr]
-            )
+            rel: Any = Complaint._meta.get_field(name)
+            table, column = rel.related_model._meta.db_table, rel.field.column
+            probes.append(f"EXISTS (SELECT 1 FROM {qn(table)} WHERE {qn(column)} = %s)")
         _PRESENCE_SQL.append("SELECT " + ", ".join(probes))
     with connection.cursor() as cursor:
         cursor.execute(_PRESENCE_SQL[0], [complaint_id] * len(OPTIONAL_RELATIONS))
         row = cursor.fetchone()
+    if not row:
+        return set(OPTIONAL_RELATIONS)
     return {name for name, has in zip(OPTIONAL_RELATIONS, row, strict=True) if has}
 
 
