@@ -202,6 +202,9 @@ def _fresh_cache():
             client.delete(*keys)
     else:
         cache.clear()
+    from docket.core import generations
+
+    generations.clear()  # process-local values loaded under a rolled-back test's rows
     yield
 
 

@@ -103,6 +103,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W047", "models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The user and their roles from a per-process cache kept correct by generation stamps (docket/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["docket.accounts.backends.CachedModelBackend"]
 # Password rules and hashing: see the "security" block below.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "complaints:work"
@@ -186,6 +188,9 @@ DOCKET_RECEIVED_SKEW_MINUTES = int(os.environ.get("DOCKET_RECEIVED_SKEW_MINUTES"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis (written through to the database): no session query per request. Only with a
+    # shared cache: a per-process one would keep a signed-out session alive in the other workers.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": "docket",

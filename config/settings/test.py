@@ -39,3 +39,8 @@ SESSION_COOKIE_AGE = 14 * 24 * 3600
 DOCKET_PORTAL_FILING_RATE = ""
 DOCKET_PORTAL_CODE_IP_RATE = ""
 DOCKET_PORTAL_CODE_PHONE_RATE = ""
+
+# The generation stamps of the per-process caches (docket/core/generations.py) are files shared by the
+# processes of one machine; each test process has its own database (above), so its own stamps: a change in
+# another test process must not reload this one's caches in the middle of a query-count test.
+DOCKET_GENERATIONS_DIR = Path(tempfile.gettempdir()) / f"docket-test-generations-{os.getpid()}"

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "docket.accounts"
     label = "accounts"
     verbose_name = _("账号与角色")
+
+    def ready(self):
+        from .backends import connect
+
+        connect()

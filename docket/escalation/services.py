@@ -92,20 +92,20 @@ def repeat_of(c: Complaint, window_days: int) -> Repeat:
     from docket.triage.services import same_issue_group_for
 
     group = same_issue_group_for(complaint_id=c.pk, window_days=window_days)
-    others = list(
-        Complaint.objects.filter(pk__in=[m.complaint.pk for m in group.members]).only(
-            "id", "receipt_no", "received_at", "anonymous", "complainant_phone", "kind"
-        )
-    )
+    fields = ("id", "receipt_no", "received_at", "anonymous", "complainant_phone", "kind")
+    others = [m.complaint for m in group.members]
+    if any(f not in o.__dict__ for o in others for f in fields):  # rows read without these columns
+        others = list(Complaint.objects.filter(pk__in=[o.pk for o in others]).only(*fields))
     rows = sorted([c, *others], key=lambda x: (x.received_at, x.pk))
+    person = {x.pk: person_of(x) for x in rows}  # once per row (the windows below test each many times)
     span = timedelta(days=window_days)
     best = Repeat()
     for start in rows:
         if start.received_at > c.received_at or c.received_at - start.received_at > span:
             continue
         inside = [x for x in rows if start.received_at <= x.received_at <= start.received_at + span]
-        known = {person_of(x) for x in inside if person_of(x)}
-        unknown = sum(1 for x in inside if not person_of(x))
+        known = {person[x.pk] for x in inside if person[x.pk]}
+        unknown = sum(1 for x in inside if not person[x.pk])
         if (len(known), unknown) > (best.known, best.unknown):
             best = Repeat(
                 len(known),

@@ -332,9 +332,10 @@ def same_issue_candidates(
             scored.append((s, d))
     scored.sort(key=lambda x: -x[0])
     scored = scored[:limit]
-    by_id = Complaint.objects.only("id", "receipt_no", "subject", "received_at", "state").in_bulk(
-        [d.key for _s, d in scored]
-    )
+    # with what escalation's repeat count reads of each (escalation.services.repeat_of): no second query
+    by_id = Complaint.objects.only(
+        "id", "receipt_no", "subject", "received_at", "state", "anonymous", "complainant_phone", "kind"
+    ).in_bulk([d.key for _s, d in scored])
     return [Candidate(by_id[d.key], s, d) for s, d in scored if d.key in by_id]
 
 

@@ -234,6 +234,9 @@ class Complaint(models.Model):
     @property
     def follow_up_or_none(self):
         """The follow-up of the latest round that has one (the current result), or None."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("follow_ups")
+        if prefetched is not None:  # the complaint page's prefetch (selectors.complaint_detail_for)
+            return next((f for f in prefetched if f.latest), None)
         return self.follow_ups.filter(latest=True).first()
 
     @property

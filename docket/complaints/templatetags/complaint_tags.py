@@ -175,3 +175,146 @@ def minute(value) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.strftime("%Y-%m-%d %H:%M")
+
+
+# --- list and queue rows in Python (issue 14, "Speed of the daily paths") ----------------------------------
+# A page shows 50 rows; rendered by template nodes each row cost ~60 node renders (labels translated per
+# cell, `{% url %}` per link), and through format_html still ~0.2 ms. These produce the same markup with
+# f-strings: the cell labels translated once per language, every value escaped with `_e` (Django's
+# `escape`: & < > " ' replaced).
+
+_ROW_LABELS: dict[str, dict[str, str]] = {}
+
+
+def _e(value) -> str:
+    from html import escape
+
+    return escape(str(value), quote=True)
+
+
+def _row_labels() -> dict[str, str]:
+    from django.utils.translation import get_language
+
+    lang = get_language() or ""
+    labels = _ROW_LABELS.get(lang)
+    if labels is None:
+        labels = _ROW_LABELS[lang] = {
+            k: _e(gettext(k))
+            for k in (
+                "回执编号",
+                "管理处",
+                "类别",
+                "状态",
+                "当前处理部门",
+                "最近到期",
+                "受理时间",
+                "待我处理",
+                "查看",
+                "已暂停计时",
+                "选择",
+            )
+        }
+    return labels
+
+
+def _pick_cell(c, t: dict[str, str]) -> str:
+    """The bulk hand-over checkbox of a row (issue 14), tied to the bulk bar's form."""
+    from django.utils.translation import gettext
+
+    name = _e(gettext("选择 %(no)s") % {"no": c.receipt_no})
+    return (
+        f'<td class="pick" data-label="{t["选择"]}"><input type="checkbox" name="bulk-ids" value="{int(c.id)}" '
+        f'form="bulk-form" aria-label="{name}"></td>'
+    )
+
+
+def _due_cell(c, t: dict[str, str]) -> str:
+    if c.next_due_at:
+        inner = (
+            f'<span class="num {due_class(c.next_due_at)}" title="{_e(minute(c.next_due_at))}">'
+            f"{_e(countdown(c.next_due_at))}</span>"
+        )
+    elif c.paused_at:
+        inner = f'<span class="muted">{t["已暂停计时"]}</span>'
+    else:
+        inner = "—"
+    return f'<td data-label="{t["最近到期"]}">{inner}</td>'
+
+
+def _subject_cell(c) -> str:
+    badge = ""
+    if c.severity != "normal":
+        badge = f'<span class="badge {_e(c.severity)}">{_e(label(c, "severity"))}</span> '
+    return f'<td class="subject">{badge}{_e(c.subject)}</td>'
+
+
+def _tail_cells(c, t: dict[str, str]) -> tuple[str, str, str]:
+    office = _e(c.office.name) if c.office_id else ""
+    dept = _e(c.holder_department.name) if c.holder_department_id else "—"
+    return (
+        f'<td data-label="{t["管理处"]}">{office}</td>',
+        f'<td data-label="{t["当前处理部门"]}">{dept or "—"}</td>',
+        f'<td data-label="{t["受理时间"]}"><span class="num">{_e(minute(c.received_at))}</span></td>',
+    )
+
+
+@register.simple_tag
+def list_row(c, detail_base: str, bulk: bool = False):
+    """One row of complaints/_rows.html (the list and the search). `detail_base`: the list's URL, to which
+    the complaint page adds `<id>/` (complaints/urls.py); `bulk`: a checkbox for the bulk bar first."""
+    from django.utils.safestring import mark_safe
+
+    t = _row_labels()
+    office, dept, received = _tail_cells(c, t)
+    cells = (
+        f'<td data-label="{t["回执编号"]}"><a class="num" href="{_e(detail_base)}{int(c.id)}/">'
+        f"{_e(c.receipt_no)}</a></td>",
+        _subject_cell(c),
+        office,
+        f'<td data-label="{t["类别"]}">{_e(label(c, "kind"))}</td>',
+        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{_e(label(c, "state"))}</span></td>',
+        dept,
+        _due_cell(c, t),
+        received,
+    )
+    if bulk:
+        cells = (_pick_cell(c, t), *cells)
+    return mark_safe("<tr>\n      " + "\n      ".join(cells) + "\n    </tr>")  # noqa: S308 (escaped above)
+
+
+@register.simple_tag
+def queue_row(c, detail_base: str, bulk: bool = False):
+    """One row of complaints/_queue_rows.html (my work): the step waiting for me and why, then the row;
+    with `bulk`, a checkbox for the bulk bar first."""
+    from django.utils.safestring import mark_safe
+
+    t = _row_labels()
+    reasons = getattr(c, "reasons", ())
+    step = getattr(c, "step", None)
+    base = _e(detail_base)
+    if step:
+        action = _e(step.action)
+        button = (
+            f'<a class="btn btn-small primary" href="{base}{int(c.id)}/?do={action}" data-action="{action}">'
+            f"{_e(step.label)}</a>"
+        )
+    else:
+        button = f'<span class="muted">{t["查看"]}</span>'
+    why = "".join(f'<span class="why why-{_e(code)}">{_e(lbl)}</span>' for code, lbl in reasons)
+    office, dept, received = _tail_cells(c, t)
+    cells = (
+        f'<td class="next" data-label="{t["待我处理"]}">{button}\n        {why}</td>',
+        f'<td data-label="{t["回执编号"]}"><a class="num" href="{base}{int(c.id)}/">{_e(c.receipt_no)}</a></td>',
+        _subject_cell(c),
+        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{_e(label(c, "state"))}</span></td>',
+        _due_cell(c, t),
+        office,
+        dept,
+        received,
+    )
+    if bulk:
+        cells = (_pick_cell(c, t), *cells)
+    classes = "".join(f"r-{_e(code)} " for code, _lbl in reasons)
+    return mark_safe(  # noqa: S308 (every value escaped above)
+        f'<tr class="{classes}">' + "\n      " + "\n      ".join(cells) + "\n    </tr>"
+    )
