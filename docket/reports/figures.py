@@ -36,7 +36,7 @@ from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum, TextField
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from docket.complaints.models import (
@@ -197,18 +197,17 @@ class Contribution:
     figs: list[tuple[int, int]]
     minutes: int | None
 
-    def snapshot(self) -> dict:
-        """As kept in `FigureComplaint.data` (figures by column name: the columns' order may change)."""
-        return {
-            "k": self.keys,
-            "f": {ADDITIVE[i]: v for i, v in self.figs},
-            "m": self.minutes,
-        }
+    def snapshot(self) -> str:
+        """As kept in `FigureComplaint.data`: compact JSON, the keys without the total's, the figures by
+        column name (the columns' order may change between builds)."""
+        figs = {ADDITIVE[i]: v for i, v in self.figs}
+        return json.dumps([self.keys[1:], figs, self.minutes], separators=(",", ":"))
 
     @classmethod
-    def from_snapshot(cls, complaint: int, day: date, company: int, office: int, data: dict) -> Contribution:
-        figs = [(IDX[name], v) for name, v in data["f"].items() if name in IDX]
-        return cls(complaint, day, company, office, data["k"], figs, data["m"])
+    def from_snapshot(cls, complaint: int, day: date, company: int, office: int, data: str) -> Contribution:
+        keys, figs, minutes = json.loads(data)
+        pairs = [(IDX[name], v) for name, v in figs.items() if name in IDX]
+        return cls(complaint, day, company, office, [[""], *keys], pairs, minutes)
 
 
 def contributions(complaints: QuerySet[Complaint]) -> Iterator[Contribution]:
@@ -389,7 +388,7 @@ def _write_snapshots(items: list[Contribution]) -> None:
         sql = f"COPY {FigureComplaint._meta.db_table} (complaint_id, office_id, company_id, day, data) FROM STDIN"  # noqa: S608
         with connection.cursor() as cur, cur.copy(sql) as copy:
             for c in items:
-                copy.write_row((c.complaint, c.office, c.company, c.day, json.dumps(c.snapshot())))
+                copy.write_row((c.complaint, c.office, c.company, c.day, c.snapshot()))
         return
     FigureComplaint.objects.bulk_create(
         [
@@ -754,60 +753,44 @@ def _row(key: Any, acc: Acc) -> st.Row:
     return row
 
 
-_OVERDUE_COLS = (
-    "id",
-    "received_at",
-    "office_id",
-    "community_id",
-    "building_id",
-    "channel",
-    "method",
-    "kind",
-    "severity",
-    "holder_department_id",
-)
-
-
-def _overdue_complaints(scope: Scope, now: datetime) -> list[tuple[datetime, dict[str, list]]]:
-    """The scope's open complaints past a due time now, each as (received_at, its keys per dimension, as
-    `statistics._grouped` groups them: through its issues, once per distinct value; none without
-    issues). Two queries per page and `now` (open complaints are few), then every period and dimension
-    is counted here."""
-    memo_key = ("overdue", now)
+def _overdue_by_day(scope: Scope, code: str | None, now: datetime) -> dict[tuple[date, Any], int]:
+    """The scope's open complaints past a due time now, counted per received day (Beijing) and key of
+    one dimension (None: the total and the month breakdown), grouped as `statistics._grouped` groups
+    them. One query per dimension a page shows, whatever the periods: each period sums the days."""
+    code = None if code == "month" else code
+    memo_key = ("overdue", code, now)
     if memo_key not in scope.memo:
-        rows = list(
-            scope.complaints()
-            .filter(next_due_at__lt=now)
-            .exclude(state__in=list(TERMINAL_STATES))
-            .order_by()
-            .values_list(*_OVERDUE_COLS)
+        base = (
+            scope.complaints().filter(next_due_at__lt=now).exclude(state__in=list(TERMINAL_STATES)).order_by()
         )
-        issues: dict[int, list[tuple]] = {}
-        ids = [r[0] for r in rows]
-        for i in range(0, len(ids), CHUNK):
-            for cid, cat, parent, dept in (
-                _of(ComplaintIssue.objects.all(), ids[i : i + CHUNK])
+        day = TruncDate("received_at", tzinfo=clock.SHANGHAI)
+        out: dict[tuple[date, Any], int] = {}
+        if code is None:
+            for d, n in base.annotate(d=day).values("d").annotate(n=Count("id")).values_list("d", "n"):
+                out[(d, None)] = out.get((d, None), 0) + n
+        elif st.DIMENSIONS[code].issue_path is not None:
+            # Through the issues: a complaint once per distinct key of its issues (as `_grouped`'s
+            # first-issue rows count it), without issues not at all.
+            issues = (
+                ComplaintIssue.objects.filter(complaint_id__in=base.values("id"))
+                .annotate(d=TruncDate("complaint__received_at", tzinfo=clock.SHANGHAI))
+                .annotate(k=st._key_expr(st._issue_paths(st.DIMENSIONS[code])))
+                .values("d", "k")
+                .annotate(n=Count("complaint_id", distinct=True))
                 .order_by()
-                .values_list("complaint_id", "category_id", "category__parent_id", "department_id")
+            )
+            for d, k, n in issues.values_list("d", "k", "n"):
+                out[(d, k)] = n
+        else:
+            rows, _obligations, _key_name = st._grouped(base, st.DIMENSIONS[code])
+            for d, k, n in (
+                rows.annotate(d=day)
+                .values("d", "k")
+                .annotate(n=Count("id"))
+                .order_by()
+                .values_list("d", "k", "n")
             ):
-                issues.setdefault(cid, []).append((cat, parent, dept))
-        out = []
-        for cid, received_at, office, community, building, channel, method, kind, severity, holder in rows:
-            its = issues.get(cid, ())
-            keys: dict[str, list] = {
-                "category": list({p or c for c, p, _d in its}),
-                "subcategory": list({c for c, _p, _d in its}),
-                "department": list({d or holder for _c, _p, d in its}),
-                "office": [office],
-                "community": [community],
-                "building": [building],
-                "channel": [channel],
-                "method": [method],
-                "kind": [kind],
-                "severity": [severity],
-                "month": [local_day(received_at).replace(day=1)],
-            }
-            out.append((received_at, keys))
+                out[(d, k)] = out.get((d, k), 0) + n
         scope.memo[memo_key] = out
     return scope.memo[memo_key]
 
@@ -815,15 +798,12 @@ def _overdue_complaints(scope: Scope, now: datetime) -> list[tuple[datetime, dic
 def _overdue(scope: Scope, date_from: date, date_to: date, dim: st.Dimension | None, now: datetime) -> dict:
     """Open complaints past a due time now, grouped like the rows (read from the complaints: it changes
     with the clock, not with an action; open complaints are few)."""
-    start, end = st.day_bounds(date_from, date_to)
-    out: dict[Any, int] = {}
-    for received_at, keys in _overdue_complaints(scope, now):
-        if not start <= received_at < end:
-            continue
-        for k in keys[dim.code] if dim is not None else (None,):
-            out[k] = out.get(k, 0) + 1
-    if dim is None:
-        out.setdefault(None, 0)
+    code = dim.code if dim is not None else None
+    out: dict[Any, int] = {None: 0} if dim is None else {}
+    for (d, k), n in _overdue_by_day(scope, code, now).items():
+        if date_from <= d <= date_to:
+            key = d.replace(day=1) if code == "month" else k
+            out[key] = out.get(key, 0) + n
     return out
 
 

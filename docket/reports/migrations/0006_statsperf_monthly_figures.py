@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('office_id', models.BigIntegerField()),
                 ('company_id', models.BigIntegerField()),
                 ('day', models.DateField()),
-                ('data', models.JSONField(default=dict)),
+                ('data', models.TextField()),
             ],
             options={
                 'verbose_name': '投诉统计快照',
