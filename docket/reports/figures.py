@@ -27,6 +27,7 @@ parent decides its top-level row) is followed by `manage.py stats_rebuild`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -770,17 +771,28 @@ def _overdue_by_day(scope: Scope, code: str | None, now: datetime) -> dict[tuple
                 out[(d, None)] = out.get((d, None), 0) + n
         elif st.DIMENSIONS[code].issue_path is not None:
             # Through the issues: a complaint once per distinct key of its issues (as `_grouped`'s
-            # first-issue rows count it), without issues not at all.
-            issues = (
-                ComplaintIssue.objects.filter(complaint_id__in=base.values("id"))
-                .annotate(d=TruncDate("complaint__received_at", tzinfo=clock.SHANGHAI))
-                .annotate(k=st._key_expr(st._issue_paths(st.DIMENSIONS[code])))
-                .values("d", "k")
-                .annotate(n=Count("complaint_id", distinct=True))
-                .order_by()
-            )
-            for d, k, n in issues.values_list("d", "k", "n"):
-                out[(d, k)] = n
+            # first-issue rows count it), without issues not at all. One query for the three
+            # dimensions through the issues.
+            if ("overdue_issues", now) not in scope.memo:
+                scope.memo[("overdue_issues", now)] = list(
+                    ComplaintIssue.objects.filter(complaint_id__in=base.values("id"))
+                    .annotate(d=TruncDate("complaint__received_at", tzinfo=clock.SHANGHAI))
+                    .order_by()
+                    .values_list(
+                        "d",
+                        "complaint_id",
+                        "category_id",
+                        "category__parent_id",
+                        "department_id",
+                        "complaint__holder_department_id",
+                    )
+                )
+            seen = set()
+            for d, cid, cat, parent, dept, holder in scope.memo[("overdue_issues", now)]:
+                k = parent or cat if code == "category" else cat if code == "subcategory" else dept or holder
+                if (cid, k) not in seen:
+                    seen.add((cid, k))
+                    out[(d, k)] = out.get((d, k), 0) + 1
         else:
             rows, _obligations, _key_name = st._grouped(base, st.DIMENSIONS[code])
             for d, k, n in (
@@ -822,6 +834,14 @@ def breakdown(
     memo_key = ("total", date_from, date_to, now, on_time)
     if dimension is None and memo_key in scope.memo:
         return scope.memo[memo_key]
+    with_on_time = ("total", date_from, date_to, now, True)
+    if dimension is None and not on_time and with_on_time in scope.memo:
+        # The same period's totals without the on-time figures (the trend beside a year's page).
+        full = scope.memo[with_on_time].total
+        total = dataclasses.replace(full, on_time={})
+        result = st.Breakdown(dimension=TOTAL, rows=[total], total=total, kinds=[])
+        scope.memo[memo_key] = result
+        return result
     dim = st.DIMENSIONS[dimension] if dimension else None
     stored = "total" if dimension in (None, "office", "month") else dimension
     assert stored is not None
