@@ -448,32 +448,53 @@ def _rollup(months: Q, daily: Q) -> int:
     return _write(rows, MonthlyFigure)
 
 
-def _month_pairs_q(pairs: Iterable[tuple[int, date]], *, field_: str = "day") -> Q:
-    """(office, first of month) pairs as a condition on rows keyed by day (every day of the month)."""
-    q = Q(pk__in=[])
-    for office, month in pairs:
-        last = st.shift_months(month, 1) - timedelta(days=1)
-        q |= Q(office_id=office, **{f"{field_}__gte": month, f"{field_}__lte": last})
-    return q
+def _rows_of(qs: QuerySet) -> dict[RowKey, Acc]:
+    """Stored rows (daily or monthly) as Accs."""
+    out: dict[RowKey, Acc] = {}
+    for day, company, office, dim, key, handling, *sums in qs.values_list(
+        "day", "company_id", "office_id", "dim", "key", "handling", *ADDITIVE
+    ):
+        out[(day, company, office, dim, key)] = Acc(sums=list(sums), handling=list(handling))
+    return out
+
+
+def _month_of(rows: dict[RowKey, Acc], into: dict[RowKey, Acc], sign: int) -> None:
+    for (day, company, office, dim, key), acc in rows.items():
+        rk = (day.replace(day=1), company, office, dim, key)
+        target = into.get(rk)
+        if target is None:
+            into[rk] = target = Acc()
+        for i, v in enumerate(acc.sums):
+            if v:
+                target.sums[i] += sign * v
+        (target.handling if sign > 0 else target.removed).extend(acc.values())
 
 
 def rebuild_pairs(pairs: set[tuple[int, date]]) -> int:
     """Rewrite the rows of these (office, day) pairs from their complaints, and the monthly rows of
-    their office-months; idempotent. Returns daily rows."""
+    their office-months: each one minus the old daily rows of these days plus the new ones (the
+    monthly rows are the sum of the daily rows before, so they are after); idempotent. Returns daily
+    rows."""
     written = 0
     todo = sorted(pairs)
     for i in range(0, len(todo), 200):
         part = todo[i : i + 200]
         with transaction.atomic():
-            DailyFigure.objects.filter(_pairs_q(part, on_complaint=False)).delete()
+            old = DailyFigure.objects.filter(_pairs_q(part, on_complaint=False))
+            old_rows = _rows_of(old)
+            old.delete()
             FigureComplaint.objects.filter(_pairs_q(part, on_complaint=False)).delete()
             snaps: list[Contribution] = []
-            written += _write(
-                compute(Complaint.objects.filter(_pairs_q(part, on_complaint=True)), snapshots=snaps)
-            )
+            new_rows = compute(Complaint.objects.filter(_pairs_q(part, on_complaint=True)), snapshots=snaps)
+            written += _write(new_rows)
             _write_snapshots(snaps)
             months = {(office, day.replace(day=1)) for office, day in part}
-            _rollup(_pairs_q(months, on_complaint=False), _month_pairs_q(months))
+            monthly = MonthlyFigure.objects.filter(_pairs_q(months, on_complaint=False))
+            rolled = _rows_of(monthly)
+            _month_of(old_rows, rolled, -1)
+            _month_of(new_rows, rolled, 1)
+            monthly.delete()
+            _write({k: acc for k, acc in rolled.items() if not acc.empty()}, MonthlyFigure)
     return written
 
 
@@ -754,10 +775,14 @@ def _row(key: Any, acc: Acc) -> st.Row:
     return row
 
 
+_PLAIN_OVERDUE = ("office_id", "community_id", "building_id", "channel", "method", "kind", "severity")
+
+
 def _overdue_by_day(scope: Scope, code: str | None, now: datetime) -> dict[tuple[date, Any], int]:
     """The scope's open complaints past a due time now, counted per received day (Beijing) and key of
     one dimension (None: the total and the month breakdown), grouped as `statistics._grouped` groups
-    them. One query per dimension a page shows, whatever the periods: each period sums the days."""
+    them. At most two queries per page, whatever the periods and dimensions (one for the total and the
+    complaint's own dimensions, one for the three through the issues): each period sums its days."""
     code = None if code == "month" else code
     memo_key = ("overdue", code, now)
     if memo_key not in scope.memo:
@@ -766,9 +791,20 @@ def _overdue_by_day(scope: Scope, code: str | None, now: datetime) -> dict[tuple
         )
         day = TruncDate("received_at", tzinfo=clock.SHANGHAI)
         out: dict[tuple[date, Any], int] = {}
-        if code is None:
-            for d, n in base.annotate(d=day).values("d").annotate(n=Count("id")).values_list("d", "n"):
-                out[(d, None)] = out.get((d, None), 0) + n
+        if code is None or st.DIMENSIONS[code].path is not None:
+            # The total and every dimension of the complaint itself from one grouped query.
+            if ("overdue_plain", now) not in scope.memo:
+                scope.memo[("overdue_plain", now)] = list(
+                    base.annotate(d=day)
+                    .values("d", *_PLAIN_OVERDUE)
+                    .annotate(n=Count("id"))
+                    .order_by()
+                    .values_list("d", *_PLAIN_OVERDUE, "n")
+                )
+            col = _PLAIN_OVERDUE.index(st.DIMENSIONS[code].path) + 1 if code is not None else None
+            for r in scope.memo[("overdue_plain", now)]:
+                k = r[col] if col is not None else None
+                out[(r[0], k)] = out.get((r[0], k), 0) + r[-1]
         elif st.DIMENSIONS[code].issue_path is not None:
             # Through the issues: a complaint once per distinct key of its issues (as `_grouped`'s
             # first-issue rows count it), without issues not at all. One query for the three
@@ -793,16 +829,6 @@ def _overdue_by_day(scope: Scope, code: str | None, now: datetime) -> dict[tuple
                 if (cid, k) not in seen:
                     seen.add((cid, k))
                     out[(d, k)] = out.get((d, k), 0) + 1
-        else:
-            rows, _obligations, _key_name = st._grouped(base, st.DIMENSIONS[code])
-            for d, k, n in (
-                rows.annotate(d=day)
-                .values("d", "k")
-                .annotate(n=Count("id"))
-                .order_by()
-                .values_list("d", "k", "n")
-            ):
-                out[(d, k)] = out.get((d, k), 0) + n
         scope.memo[memo_key] = out
     return scope.memo[memo_key]
 
