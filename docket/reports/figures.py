@@ -778,13 +778,16 @@ def _row(key: Any, acc: Acc) -> st.Row:
 _PLAIN_OVERDUE = ("office_id", "community_id", "building_id", "channel", "method", "kind", "severity")
 
 
-def _overdue_by_day(scope: Scope, code: str | None, now: datetime) -> dict[tuple[date, Any], int]:
+def _overdue_by_day(
+    scope: Scope, code: str | None, now: datetime, period: tuple[date, date]
+) -> dict[tuple[date, Any], int]:
     """The scope's open complaints past a due time now, counted per received day (Beijing) and key of
     one dimension (None: the total and the month breakdown), grouped as `statistics._grouped` groups
-    them. At most two queries per page, whatever the periods and dimensions (one for the total and the
-    complaint's own dimensions, one for the three through the issues): each period sums its days."""
+    them. One query per page for the total and the complaint's own dimensions, whatever the periods
+    (each sums its days), and one per period for the three dimensions through the issues."""
     code = None if code == "month" else code
-    memo_key = ("overdue", code, now)
+    through_issues = code is not None and st.DIMENSIONS[code].issue_path is not None
+    memo_key = ("overdue", code, now, period if through_issues else None)
     if memo_key not in scope.memo:
         base = (
             scope.complaints().filter(next_due_at__lt=now).exclude(state__in=list(TERMINAL_STATES)).order_by()
@@ -808,10 +811,12 @@ def _overdue_by_day(scope: Scope, code: str | None, now: datetime) -> dict[tuple
         elif st.DIMENSIONS[code].issue_path is not None:
             # Through the issues: a complaint once per distinct key of its issues (as `_grouped`'s
             # first-issue rows count it), without issues not at all. One query for the three
-            # dimensions through the issues.
-            if ("overdue_issues", now) not in scope.memo:
-                scope.memo[("overdue_issues", now)] = list(
-                    ComplaintIssue.objects.filter(complaint_id__in=base.values("id"))
+            # dimensions through the issues, over the period asked (a page shows them for one).
+            start, end = st.day_bounds(*period)
+            in_period = base.filter(received_at__gte=start, received_at__lt=end)
+            if ("overdue_issues", now, period) not in scope.memo:
+                scope.memo[("overdue_issues", now, period)] = list(
+                    ComplaintIssue.objects.filter(complaint_id__in=in_period.values("id"))
                     .annotate(d=TruncDate("complaint__received_at", tzinfo=clock.SHANGHAI))
                     .order_by()
                     .values_list(
@@ -824,7 +829,7 @@ def _overdue_by_day(scope: Scope, code: str | None, now: datetime) -> dict[tuple
                     )
                 )
             seen = set()
-            for d, cid, cat, parent, dept, holder in scope.memo[("overdue_issues", now)]:
+            for d, cid, cat, parent, dept, holder in scope.memo[("overdue_issues", now, period)]:
                 k = parent or cat if code == "category" else cat if code == "subcategory" else dept or holder
                 if (cid, k) not in seen:
                     seen.add((cid, k))
@@ -838,7 +843,7 @@ def _overdue(scope: Scope, date_from: date, date_to: date, dim: st.Dimension | N
     with the clock, not with an action; open complaints are few)."""
     code = dim.code if dim is not None else None
     out: dict[Any, int] = {None: 0} if dim is None else {}
-    for (d, k), n in _overdue_by_day(scope, code, now).items():
+    for (d, k), n in _overdue_by_day(scope, code, now, (date_from, date_to)).items():
         if date_from <= d <= date_to:
             key = d.replace(day=1) if code == "month" else k
             out[key] = out.get(key, 0) + n
