@@ -18,7 +18,8 @@ plain GROUP BY over the raw tables computing the same figures, on the database b
    child process: time, file size and peak memory (flat when the export streams).
 
 p50 / p95 / max after one warm-up. Checked: every page answers 200, the statistics page's CSV total equals
-the plain GROUP BY's count, the summary's totals equal the raw tables' (else FAILED, exit 1). No target is
+the plain GROUP BY's count, the summary's totals equal the raw tables', the monthly rows add up to the
+daily rows per dimension and there is one complaint snapshot per complaint counted (else FAILED, exit 1). No target is
 asserted: the figures are for reading (bench/README.md).
 """
 
