@@ -18,7 +18,8 @@ plain GROUP BY over the raw tables computing the same figures, on the database b
    child process: time, file size and peak memory (flat when the export streams).
 
 p50 / p95 / max after one warm-up. Checked: every page answers 200, the statistics page's CSV total equals
-the plain GROUP BY's count, the summary's totals equal the raw tables' (else FAILED, exit 1). No target is
+the plain GROUP BY's count, the summary's totals equal the raw tables', the monthly rows add up to the
+daily rows per dimension and there is one complaint snapshot per complaint counted (else FAILED, exit 1). No target is
 asserted: the figures are for reading (bench/README.md).
 """
 
@@ -98,6 +99,45 @@ def export_child(rows: int) -> int:
         size = f.tell()
     print(f"{time.perf_counter() - t0:.1f} {qs.count()} {size} {_peak_mb():.0f}")
     return 0
+
+
+def summary_consistency(connection) -> list[str]:
+    """The monthly rows add up to the daily rows, dimension by dimension, and there is one complaint
+    snapshot per complaint counted in the daily totals (what the pages' read path relies on). Prints the
+    summary's sizes."""
+    failed = []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT d.dim, d.n, d.rec, d.hand, m.n, m.rec, m.hand FROM "
+            "(SELECT dim, count(*) n, sum(received) rec, sum(jsonb_array_length(handling)) hand "
+            " FROM reports_dailyfigure GROUP BY dim) d FULL JOIN "
+            "(SELECT dim, count(*) n, sum(received) rec, sum(jsonb_array_length(handling)) hand "
+            " FROM reports_monthlyfigure GROUP BY dim) m USING (dim) ORDER BY 1"
+        )
+        dims = cur.fetchall()
+        cur.execute("SELECT count(*) FROM reports_figurecomplaint")
+        snapshots = cur.fetchone()[0]
+        cur.execute(
+            "SELECT pg_total_relation_size('reports_dailyfigure'), pg_total_relation_size('reports_monthlyfigure'), "
+            "pg_total_relation_size('reports_figurecomplaint')"
+        )
+        sizes = cur.fetchone()
+    for dim, _d_n, d_rec, d_hand, _m_n, m_rec, m_hand in dims:
+        if (d_rec, d_hand) != (m_rec, m_hand):
+            failed.append(
+                f"summary: {dim} daily received/handled {d_rec}/{d_hand} != monthly {m_rec}/{m_hand}"
+            )
+    daily_rows = sum(r[1] or 0 for r in dims)
+    monthly_rows = sum(r[4] or 0 for r in dims)
+    total = next((r[2] for r in dims if r[0] == "total"), 0) or 0
+    if snapshots != total:
+        failed.append(f"summary: {snapshots} complaint snapshots for {total} complaints in the daily totals")
+    print(
+        f"summary tables: daily {fmt_int(daily_rows)} rows ({sizes[0] / 2**20:.0f} MiB), monthly "
+        f"{fmt_int(monthly_rows)} rows ({sizes[1] / 2**20:.0f} MiB), complaint snapshots "
+        f"{fmt_int(snapshots)} ({sizes[2] / 2**20:.0f} MiB)"
+    )
+    return failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     failed: list[str] = []
+    failed += summary_consistency(connection)
     rows: list[list[str]] = []
     duty = None
     report_duties_open(today=today.replace(day=1))

@@ -27,15 +27,17 @@ parent decides its top-level row) is followed by `manage.py stats_rebuild`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum, TextField
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from docket.complaints.models import (
@@ -51,7 +53,7 @@ from docket.core import clock
 from docket.sla import duetimes
 
 from . import statistics as st
-from .models import DailyFigure, FigureState
+from .models import DailyFigure, FigureColumns, FigureComplaint, FigureState, MonthlyFigure
 
 MARGIN = timedelta(minutes=2)
 CHUNK = 2000
@@ -98,10 +100,12 @@ IDX = {name: i for i, name in enumerate(ADDITIVE)}
 
 @dataclass
 class Acc:
-    """Sums being built: the additive columns (in ADDITIVE's order) and the handling minutes."""
+    """Sums being built: the additive columns (in ADDITIVE's order) and the handling minutes; `removed`:
+    minutes to take out of `handling` (a changed complaint's old contribution, see `_delta`)."""
 
     sums: list[int] = field(default_factory=lambda: [0] * len(ADDITIVE))
     handling: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
 
     def add(self, other: Acc) -> None:
         sums = self.sums
@@ -109,9 +113,27 @@ class Acc:
             if value:
                 sums[i] += value
         self.handling.extend(other.handling)
+        self.removed.extend(other.removed)
 
     def get(self, name: str) -> int:
         return self.sums[IDX[name]]
+
+    def values(self) -> list[int]:
+        """The handling minutes, sorted, with the removed ones taken out (each once)."""
+        values = sorted(self.handling)
+        if self.removed:
+            gone = Counter(self.removed)
+            kept = []
+            for v in values:
+                if gone.get(v):
+                    gone[v] -= 1
+                else:
+                    kept.append(v)
+            values = kept
+        return values
+
+    def empty(self) -> bool:
+        return not any(self.sums) and len(self.handling) == len(self.removed)
 
 
 def local_day(at: datetime) -> date:
@@ -163,12 +185,36 @@ def _key(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def compute(complaints: QuerySet[Complaint], dims: Iterable[str] = STORED_DIMS) -> dict[RowKey, Acc]:
-    """The rows of `complaints`: each complaint's figures added to the row of its office, received day and
-    each value it has of each dimension (a complaint with two issues in one category counts once there).
-    Four queries per 2 000 complaints; the handling time is the company's working time."""
-    dims = tuple(dims)
-    out: dict[RowKey, Acc] = {}
+@dataclass
+class Contribution:
+    """What one complaint adds to the rows: its office-day, its keys per stored dimension (in
+    STORED_DIMS's order), its non-zero figures as (column index, value) and its handling minutes."""
+
+    complaint: int
+    day: date
+    company: int
+    office: int
+    keys: list[list[str]]
+    figs: list[tuple[int, int]]
+    minutes: int | None
+
+    def snapshot(self) -> str:
+        """As kept in `FigureComplaint.data`: compact JSON, the keys without the total's, the figures by
+        column name (the columns' order may change between builds)."""
+        figs = {ADDITIVE[i]: v for i, v in self.figs}
+        return json.dumps([self.keys[1:], figs, self.minutes], separators=(",", ":"))
+
+    @classmethod
+    def from_snapshot(cls, complaint: int, day: date, company: int, office: int, data: str) -> Contribution:
+        keys, figs, minutes = json.loads(data)
+        pairs = [(IDX[name], v) for name, v in figs.items() if name in IDX]
+        return cls(complaint, day, company, office, [[""], *keys], pairs, minutes)
+
+
+def contributions(complaints: QuerySet[Complaint]) -> Iterator[Contribution]:
+    """Each complaint's contribution to the rows of its office, received day and each value it has of
+    each dimension (a complaint with two issues in one category counts once there). Four queries per
+    2 000 complaints; the handling time is the company's working time."""
     terminal_closed = (State.CLOSED, State.UNCLOSED)
     calendars: dict[int, Any] = {}
     i_received, i_closed, i_unclosed, i_withdrawn = (
@@ -248,30 +294,57 @@ def compute(complaints: QuerySet[Complaint], dims: Iterable[str] = STORED_DIMS) 
                 figs.append((i_handled, 1))
                 minutes = round(work.working_minutes_between(received_at, closed_at))
             its = issues.get(cid, ())
-            keys = {
-                "total": ("",),
-                "category": sorted({_key(p or c) for c, p, _d in its}) or ("",),
-                "subcategory": sorted({_key(c) for c, _p, _d in its}) or ("",),
-                "department": sorted({_key(d or holder_dept) for _c, _p, d in its}) or (_key(holder_dept),),
-                "community": (_key(community),),
-                "building": (_key(building),),
-                "channel": (channel,),
-                "method": (method,),
-                "kind": (kind,),
-                "severity": (severity,),
-            }
-            day = local_day(received_at)
-            for dim in dims:
-                for k in keys[dim]:
-                    acc = out.get((day, company, office, dim, k))
-                    if acc is None:
-                        out[(day, company, office, dim, k)] = acc = Acc()
-                    sums = acc.sums
-                    for i, v in figs:
-                        sums[i] += v
-                    if minutes is not None:
-                        acc.handling.append(minutes)
+            keys = [
+                [""],
+                sorted({_key(p or c) for c, p, _d in its}) or [""],
+                sorted({_key(c) for c, _p, _d in its}) or [""],
+                sorted({_key(d or holder_dept) for _c, _p, d in its}) or [_key(holder_dept)],
+                [_key(community)],
+                [_key(building)],
+                [channel],
+                [method],
+                [kind],
+                [severity],
+            ]
+            yield Contribution(cid, local_day(received_at), company, office, keys, figs, minutes)
+
+
+def fold(
+    items: Iterable[Contribution], dims: Iterable[str] = STORED_DIMS, *, into=None, sign: int = 1
+) -> dict[RowKey, Acc]:
+    """Add (sign 1) or take out (sign -1) contributions into rows."""
+    out: dict[RowKey, Acc] = {} if into is None else into
+    wanted = [(n, dim) for n, dim in enumerate(STORED_DIMS) if dim in set(dims)]
+    for c in items:
+        for n, dim in wanted:
+            for k in c.keys[n]:
+                rk = (c.day, c.company, c.office, dim, k)
+                acc = out.get(rk)
+                if acc is None:
+                    out[rk] = acc = Acc()
+                sums = acc.sums
+                for i, v in c.figs:
+                    sums[i] += sign * v
+                if c.minutes is not None:
+                    (acc.handling if sign > 0 else acc.removed).append(c.minutes)
     return out
+
+
+def compute(
+    complaints: QuerySet[Complaint], dims: Iterable[str] = STORED_DIMS, *, snapshots: list | None = None
+) -> dict[RowKey, Acc]:
+    """The rows of `complaints` (`contributions` added up); with `snapshots`, each contribution is also
+    appended to it (what `_write` keeps per complaint)."""
+    items: Iterable[Contribution] = contributions(complaints)
+    if snapshots is not None:
+        items = _tee(items, snapshots)
+    return fold(items, dims)
+
+
+def _tee(items: Iterable[Contribution], into: list) -> Iterator[Contribution]:
+    for c in items:
+        into.append(c)
+        yield c
 
 
 def _pairs_q(pairs: Iterable[tuple[int, date]], *, on_complaint: bool) -> Q:
@@ -288,61 +361,175 @@ def _pairs_q(pairs: Iterable[tuple[int, date]], *, on_complaint: bool) -> Q:
 _WRITE_COLS = ("day", "company_id", "office_id", "dim", "key", "handling", *ADDITIVE)
 
 
-def _write(rows: dict[RowKey, Acc]) -> int:
+def _write(rows: dict[RowKey, Acc], model: type[FigureColumns] = DailyFigure) -> int:
     """Insert the rows: COPY on PostgreSQL (a full build writes hundreds of thousands), else bulk_create."""
     if connection.vendor == "postgresql":
         cols = ", ".join(_WRITE_COLS)
-        sql = f"COPY {DailyFigure._meta.db_table} ({cols}) FROM STDIN"  # noqa: S608 - fixed names
+        sql = f"COPY {model._meta.db_table} ({cols}) FROM STDIN"  # noqa: S608 - fixed names
         with connection.cursor() as cur, cur.copy(sql) as copy:
             for (day, company, office, dim, key), acc in rows.items():
-                copy.write_row((day, company, office, dim, key, json.dumps(sorted(acc.handling)), *acc.sums))
+                copy.write_row((day, company, office, dim, key, json.dumps(acc.values()), *acc.sums))
         return len(rows)
     objs = [
-        DailyFigure(
+        model(
             day=day,
             company_id=company,
             office_id=office,
             dim=dim,
             key=key,
-            handling=sorted(acc.handling),
+            handling=acc.values(),
             **dict(zip(ADDITIVE, acc.sums, strict=True)),
         )
         for (day, company, office, dim, key), acc in rows.items()
     ]
-    DailyFigure.objects.bulk_create(objs, batch_size=2000)
+    model._default_manager.bulk_create(objs, batch_size=2000)
     return len(objs)
 
 
+def _write_snapshots(items: list[Contribution]) -> None:
+    if connection.vendor == "postgresql":
+        sql = f"COPY {FigureComplaint._meta.db_table} (complaint_id, office_id, company_id, day, data) FROM STDIN"  # noqa: S608
+        with connection.cursor() as cur, cur.copy(sql) as copy:
+            for c in items:
+                copy.write_row((c.complaint, c.office, c.company, c.day, c.snapshot()))
+        return
+    FigureComplaint.objects.bulk_create(
+        [
+            FigureComplaint(
+                complaint_id=c.complaint,
+                office_id=c.office,
+                company_id=c.company,
+                day=c.day,
+                data=c.snapshot(),
+            )
+            for c in items
+        ],
+        batch_size=2000,
+    )
+
+
+class _Lists(Aggregate):
+    """The grouped rows' handling lists as one JSON array of arrays (text): one decode per group."""
+
+    function = "JSONB_AGG"
+    template = "%(function)s(%(expressions)s)::text"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[override]
+        return self.as_sql(
+            compiler, connection, function="JSON_GROUP_ARRAY", template="%(function)s(JSON(%(expressions)s))"
+        )
+
+
+def _flatten(text: str | None) -> list[int]:
+    if not text:
+        return []
+    out: list[int] = []
+    for values in json.loads(text):
+        if values:
+            out.extend(values)
+    return out
+
+
+def _rollup(months: Q, daily: Q) -> int:
+    """Rewrite the monthly rows selected by `months` from the daily rows selected by `daily` (the same
+    office-months, whole): sums in the database, the handling lists merged here. In the caller's
+    transaction, right after the daily rows were written."""
+    MonthlyFigure.objects.filter(months).delete()
+    grouped = (
+        DailyFigure.objects.filter(daily)
+        .annotate(g_month=TruncMonth("day"))
+        .values("g_month", "company_id", "office_id", "dim", "key")
+        .annotate(**{f"s_{c}": Sum(c) for c in ADDITIVE}, s_lists=_Lists("handling"))
+        .order_by()
+    )
+    rows: dict[RowKey, Acc] = {}
+    for r in cast(Iterable[dict[str, Any]], grouped):
+        acc = Acc(sums=[r[f"s_{c}"] or 0 for c in ADDITIVE], handling=_flatten(r["s_lists"]))
+        rows[(_as_date(r["g_month"]), r["company_id"], r["office_id"], r["dim"], r["key"])] = acc
+    return _write(rows, MonthlyFigure)
+
+
+def _rows_of(qs: QuerySet) -> dict[RowKey, Acc]:
+    """Stored rows (daily or monthly) as Accs."""
+    out: dict[RowKey, Acc] = {}
+    for day, company, office, dim, key, handling, *sums in qs.values_list(
+        "day", "company_id", "office_id", "dim", "key", "handling", *ADDITIVE
+    ):
+        out[(day, company, office, dim, key)] = Acc(sums=list(sums), handling=list(handling))
+    return out
+
+
+def _month_of(rows: dict[RowKey, Acc], into: dict[RowKey, Acc], sign: int) -> None:
+    for (day, company, office, dim, key), acc in rows.items():
+        rk = (day.replace(day=1), company, office, dim, key)
+        target = into.get(rk)
+        if target is None:
+            into[rk] = target = Acc()
+        for i, v in enumerate(acc.sums):
+            if v:
+                target.sums[i] += sign * v
+        (target.handling if sign > 0 else target.removed).extend(acc.values())
+
+
 def rebuild_pairs(pairs: set[tuple[int, date]]) -> int:
-    """Rewrite the rows of these (office, day) pairs from their complaints; idempotent. Returns rows."""
+    """Rewrite the rows of these (office, day) pairs from their complaints, and the monthly rows of
+    their office-months: each one minus the old daily rows of these days plus the new ones (the
+    monthly rows are the sum of the daily rows before, so they are after); idempotent. Returns daily
+    rows."""
     written = 0
     todo = sorted(pairs)
     for i in range(0, len(todo), 200):
         part = todo[i : i + 200]
         with transaction.atomic():
-            DailyFigure.objects.filter(_pairs_q(part, on_complaint=False)).delete()
-            written += _write(compute(Complaint.objects.filter(_pairs_q(part, on_complaint=True))))
+            old = DailyFigure.objects.filter(_pairs_q(part, on_complaint=False))
+            old_rows = _rows_of(old)
+            old.delete()
+            FigureComplaint.objects.filter(_pairs_q(part, on_complaint=False)).delete()
+            snaps: list[Contribution] = []
+            new_rows = compute(Complaint.objects.filter(_pairs_q(part, on_complaint=True)), snapshots=snaps)
+            written += _write(new_rows)
+            _write_snapshots(snaps)
+            months = {(office, day.replace(day=1)) for office, day in part}
+            monthly = MonthlyFigure.objects.filter(_pairs_q(months, on_complaint=False))
+            rolled = _rows_of(monthly)
+            _month_of(old_rows, rolled, -1)
+            _month_of(new_rows, rolled, 1)
+            monthly.delete()
+            _write({k: acc for k, acc in rolled.items() if not acc.empty()}, MonthlyFigure)
     return written
 
 
 def rebuild_range(date_from: date, date_to: date, *, office_ids: list[int] | None = None) -> int:
     """Rewrite every row of the days from `date_from` to `date_to` (Beijing days), a month per
-    transaction (memory stays bounded); idempotent. Returns rows written."""
+    transaction (memory stays bounded), and the monthly rows of those months; idempotent. Returns daily
+    rows written."""
     written = 0
     month = date_from
     while month <= date_to:
-        last = min(st.shift_months(month.replace(day=1), 1) - timedelta(days=1), date_to)
+        first = month.replace(day=1)
+        last = min(st.shift_months(first, 1) - timedelta(days=1), date_to)
         start, end = st.day_bounds(month, last)
         rows = DailyFigure.objects.filter(day__gte=month, day__lte=last)
+        snapshots = FigureComplaint.objects.filter(day__gte=month, day__lte=last)
         complaints = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
+        months_q, daily_q = Q(day=first), Q(day__gte=first, day__lt=st.shift_months(first, 1))
         if office_ids is not None:
             rows, complaints = (
                 rows.filter(office_id__in=office_ids),
                 complaints.filter(office_id__in=office_ids),
             )
+            snapshots = snapshots.filter(office_id__in=office_ids)
+            months_q &= Q(office_id__in=office_ids)
+            daily_q &= Q(office_id__in=office_ids)
         with transaction.atomic():
             rows.delete()
-            written += _write(compute(complaints))
+            snapshots.delete()
+            snaps: list[Contribution] = []
+            written += _write(compute(complaints, snapshots=snaps))
+            _write_snapshots(snaps)
+            del snaps
+            _rollup(months_q, daily_q)
         month = last + timedelta(days=1)
     return written
 
@@ -373,7 +560,10 @@ def refresh(*, full: bool = False) -> Refreshed:
             span = received_span()
             rows = 0
             if span is not None:
-                DailyFigure.objects.filter(Q(day__lt=span[0]) | Q(day__gt=span[1])).delete()
+                outside = Q(day__lt=span[0]) | Q(day__gt=span[1])
+                DailyFigure.objects.filter(outside).delete()
+                FigureComplaint.objects.filter(outside).delete()
+                MonthlyFigure.objects.filter(Q(day__lt=span[0].replace(day=1)) | Q(day__gt=span[1])).delete()
                 rows = rebuild_range(*span)
             FigureState.objects.update_or_create(pk=1, defaults={"built_to": started})
             return Refreshed(pairs=0, rows=rows, full=True)
@@ -410,6 +600,9 @@ class Scope:
     def figures(self) -> QuerySet[DailyFigure]:
         return DailyFigure.objects.filter(self.q)
 
+    def monthly(self) -> QuerySet[MonthlyFigure]:
+        return MonthlyFigure.objects.filter(self.q)
+
     def narrow(self, **kw) -> Scope:
         return Scope(self.q & Q(**kw))
 
@@ -432,24 +625,59 @@ class LiveScope(Scope):
     def figures(self) -> QuerySet[DailyFigure]:
         return DailyFigure.objects.none()
 
+    def monthly(self) -> QuerySet[MonthlyFigure]:
+        return MonthlyFigure.objects.none()
 
-def _stale(scope: Scope, start: datetime, end: datetime) -> set[tuple[int, date]] | None:
-    """The (office, day) pairs in the scope and period whose rows may not hold the latest change; None
-    when the summary was never built (then everything is read from the complaints). Two queries per
-    scope object, whatever the periods asked."""
+
+def _changed(scope: Scope) -> list[tuple[int, int, datetime]] | None:
+    """(id, office, received_at) of the complaints in the scope changed after `built_to - MARGIN`: their
+    contributions may not be in the summary yet. None when the summary was never built (then everything
+    is read from the complaints). Two queries per scope object, whatever the periods asked."""
     if "stale" not in scope.memo:
         built_to = FigureState.objects.filter(pk=1).values_list("built_to", flat=True).first()
         if built_to is None:
             scope.memo["stale"] = None
         else:
-            changed = scope.complaints().filter(updated_at__gte=built_to - MARGIN)
-            scope.memo["stale"] = {
-                (office, at) for office, at in changed.values_list("office_id", "received_at")
-            }
-    stale = scope.memo["stale"]
-    if stale is None:
+            changed = scope.complaints().filter(updated_at__gte=built_to - MARGIN).order_by()
+            scope.memo["stale"] = list(changed.values_list("id", "office_id", "received_at"))
+    return scope.memo["stale"]
+
+
+def _stale(scope: Scope, start: datetime, end: datetime) -> set[tuple[int, date]] | None:
+    """The (office, day) pairs in the scope and period with a complaint changed since the last build;
+    None when the summary was never built."""
+    changed = _changed(scope)
+    if changed is None:
         return None
-    return {(office, local_day(at)) for office, at in stale if start <= at < end}
+    return {(office, local_day(at)) for _id, office, at in changed if start <= at < end}
+
+
+def _delta(scope: Scope) -> dict[RowKey, Acc]:
+    """What the complaints changed since the last build add to the summary rows: each one as it stands
+    now, minus what it added when its office-day was last rebuilt (`FigureComplaint`, written with the
+    rows in one transaction, so the rows hold exactly that). A complaint with no snapshot is new since:
+    nothing to take out. Computed once per scope object (a page), for every dimension and period."""
+    if "delta" not in scope.memo:
+        ids = [cid for cid, _office, _at in _changed(scope) or ()]
+        out: dict[RowKey, Acc] = {}
+        for i in range(0, len(ids), CHUNK):
+            part = ids[i : i + CHUNK]
+            fold(contributions(Complaint.objects.filter(id__in=part)), into=out)
+            old = FigureComplaint.objects.filter(complaint_id__in=part).values_list(
+                "complaint_id", "day", "company_id", "office_id", "data"
+            )
+            fold((Contribution.from_snapshot(*r) for r in old), into=out, sign=-1)
+        scope.memo["delta"] = out
+    return scope.memo["delta"]
+
+
+def _whole_months(date_from: date, date_to: date) -> tuple[date, date] | None:
+    """The first days of the first and last calendar months lying wholly in the period, or None."""
+    first = date_from if date_from.day == 1 else st.shift_months(date_from.replace(day=1), 1)
+    last = date_to.replace(day=1)
+    if date_to != st.shift_months(last, 1) - timedelta(days=1):  # the last month is not over
+        last = st.shift_months(last, -1)
+    return (first, last) if first <= last else None
 
 
 def _group_key(by: str, day: date, office: int, key: str) -> Any:
@@ -460,59 +688,63 @@ def _group_key(by: str, day: date, office: int, key: str) -> Any:
     return key
 
 
+def _summed(rows: QuerySet, by: tuple[str, ...], handling: bool, out: dict[tuple, Acc]) -> None:
+    """Add the rows' sums (and handling lists), grouped by `by`, into `out`: one query."""
+    exprs: dict[str, Any] = {}
+    names = []
+    for b in by:
+        if b == "month":
+            exprs["g_month"] = TruncMonth("day")
+            names.append("g_month")
+        else:
+            names.append({"office": "office_id", "key": "key"}[b])
+    grouped = rows.annotate(**exprs) if exprs else rows
+    aggs: dict[str, Any] = {f"s_{c}": Sum(c) for c in ADDITIVE}
+    if handling:
+        aggs["s_lists"] = _Lists("handling")
+    for r in grouped.values(*names).annotate(**aggs).order_by():
+        g = tuple(_as_date(r[n]) if n == "g_month" else r[n] for n in names)
+        acc = out.get(g)
+        if acc is None:
+            out[g] = acc = Acc()
+        sums = acc.sums
+        for i, c in enumerate(ADDITIVE):
+            sums[i] += r[f"s_{c}"] or 0
+        if handling:
+            acc.handling.extend(_flatten(r["s_lists"]))
+
+
 def _aggregate(
     scope: Scope, date_from: date, date_to: date, stored: str, by: tuple[str, ...], handling: bool = True
 ) -> dict[tuple, Acc]:
-    """The summed rows of one stored dimension, grouped by `by` ("key", "office", "month"): the summary
-    for the settled (office, day) pairs plus `compute()` of the stale ones."""
-    start, end = st.day_bounds(date_from, date_to)
-    stale = _stale(scope, start, end)
+    """The summed rows of one stored dimension, grouped by `by` ("key", "office", "month"): the monthly
+    rows for the period's whole months, the daily rows for the days around them, plus the changed
+    complaints' delta. One or two queries (the delta is computed once per page)."""
     out: dict[tuple, Acc] = {}
-    live: QuerySet[Complaint] | None
-    if stale is None:
+    if _changed(scope) is None:  # never built: everything from the complaints
+        start, end = st.day_bounds(date_from, date_to)
         live = scope.complaints().filter(received_at__gte=start, received_at__lt=end)
-    else:
-        rows = scope.figures().filter(dim=stored, day__gte=date_from, day__lte=date_to)
-        if stale:
-            rows = rows.exclude(_pairs_q(stale, on_complaint=False))
-        exprs: dict[str, Any] = {}
-        names = []
-        for b in by:
-            if b == "month":
-                exprs["g_month"] = TruncMonth("day")
-                names.append("g_month")
-            else:
-                names.append({"office": "office_id", "key": "key"}[b])
-        grouped = rows.annotate(**exprs) if exprs else rows
-        for r in grouped.values(*names).annotate(**{f"s_{c}": Sum(c) for c in ADDITIVE}).order_by():
-            g = tuple(_as_date(r[n]) if n == "g_month" else r[n] for n in names)
-            acc = out.setdefault(g, Acc())
-            for i, c in enumerate(ADDITIVE):
-                acc.sums[i] += r[f"s_{c}"] or 0
-        handled = grouped.filter(handled__gt=0).values_list(*names, "handling")
-        for *g_parts, values in handled.order_by() if handling else ():
-            g = tuple(_as_date(v) if n == "g_month" else v for n, v in zip(names, g_parts, strict=True))
-            out.setdefault(g, Acc()).handling.extend(values)
-        live = None
-        # The changed office-days, computed once per page for every dimension and period it asks.
-        for (day, _company, office, dim, key), acc in _live_rows(scope).items():
-            if dim == stored and (office, day) in stale:
-                g = tuple(_group_key(b, day, office, key) for b in by)
-                out.setdefault(g, Acc()).add(acc)
-    if live is not None:
         for (day, _company, office, _dim, key), acc in compute(live, dims=[stored]).items():
             g = tuple(_group_key(b, day, office, key) for b in by)
             out.setdefault(g, Acc()).add(acc)
-    return out
-
-
-def _live_rows(scope: Scope) -> dict[RowKey, Acc]:
-    """`compute()` of every changed office-day in the scope (any period), once per scope object."""
-    if "live" not in scope.memo:
-        pairs = {(office, local_day(at)) for office, at in scope.memo.get("stale") or ()}
-        complaints = scope.complaints().filter(_pairs_q(pairs, on_complaint=True))
-        scope.memo["live"] = compute(complaints) if pairs else {}
-    return scope.memo["live"]
+        return out
+    months = _whole_months(date_from, date_to)
+    if months is None:
+        _summed(scope.figures().filter(dim=stored, day__gte=date_from, day__lte=date_to), by, handling, out)
+    else:
+        m_first, m_last = months
+        _summed(scope.monthly().filter(dim=stored, day__gte=m_first, day__lte=m_last), by, handling, out)
+        around = Q(day__gte=date_from, day__lt=m_first) | Q(
+            day__gt=st.shift_months(m_last, 1) - timedelta(days=1), day__lte=date_to
+        )
+        if date_from < m_first or date_to >= st.shift_months(m_last, 1):
+            _summed(scope.figures().filter(Q(dim=stored) & around), by, handling, out)
+    for (day, _company, office, dim, key), acc in _delta(scope).items():
+        if dim == stored and date_from <= day <= date_to:
+            g = tuple(_group_key(b, day, office, key) for b in by)
+            out.setdefault(g, Acc()).add(acc)
+    # A changed complaint may leave a value it had (a category changed): no complaint left there.
+    return {g: acc for g, acc in out.items() if not acc.empty()}
 
 
 def _as_date(value: Any) -> Any:
@@ -534,7 +766,7 @@ def _row(key: Any, acc: Acc) -> st.Row:
     row.rated = s["satisfaction_n"]
     row.satisfaction = round(s["satisfaction_sum"] / s["satisfaction_n"], 2) if s["satisfaction_n"] else None
     row.quality = round(s["quality_sum"] / s["quality_n"], 2) if s["quality_n"] else None
-    values: list[float] = sorted(acc.handling)
+    values: list[float] = list(acc.values())
     p50, p90 = st._percentile(values, 0.5), st._percentile(values, 0.9)
     row.handling_p50 = round(p50 / 60, 2) if p50 is not None else None
     row.handling_p90 = round(p90 / 60, 2) if p90 is not None else None
@@ -545,25 +777,78 @@ def _row(key: Any, acc: Acc) -> st.Row:
     return row
 
 
+_PLAIN_OVERDUE = ("office_id", "community_id", "building_id", "channel", "method", "kind", "severity")
+
+
+def _overdue_by_day(
+    scope: Scope, code: str | None, now: datetime, period: tuple[date, date]
+) -> dict[tuple[date, Any], int]:
+    """The scope's open complaints past a due time now, counted per received day (Beijing) and key of
+    one dimension (None: the total and the month breakdown), grouped as `statistics._grouped` groups
+    them. One query per page for the total and the complaint's own dimensions, whatever the periods
+    (each sums its days), and one per period for the three dimensions through the issues."""
+    code = None if code == "month" else code
+    through_issues = code is not None and st.DIMENSIONS[code].issue_path is not None
+    memo_key = ("overdue", code, now, period if through_issues else None)
+    if memo_key not in scope.memo:
+        base = (
+            scope.complaints().filter(next_due_at__lt=now).exclude(state__in=list(TERMINAL_STATES)).order_by()
+        )
+        day = TruncDate("received_at", tzinfo=clock.SHANGHAI)
+        out: dict[tuple[date, Any], int] = {}
+        if code is None or st.DIMENSIONS[code].path is not None:
+            # The total and every dimension of the complaint itself from one grouped query.
+            if ("overdue_plain", now) not in scope.memo:
+                scope.memo[("overdue_plain", now)] = list(
+                    base.annotate(d=day)
+                    .values("d", *_PLAIN_OVERDUE)
+                    .annotate(n=Count("id"))
+                    .order_by()
+                    .values_list("d", *_PLAIN_OVERDUE, "n")
+                )
+            col = _PLAIN_OVERDUE.index(st.DIMENSIONS[code].path) + 1 if code is not None else None
+            for r in scope.memo[("overdue_plain", now)]:
+                k = r[col] if col is not None else None
+                out[(r[0], k)] = out.get((r[0], k), 0) + r[-1]
+        elif st.DIMENSIONS[code].issue_path is not None:
+            # Through the issues: a complaint once per distinct key of its issues (as `_grouped`'s
+            # first-issue rows count it), without issues not at all. One query for the three
+            # dimensions through the issues, over the period asked (a page shows them for one).
+            start, end = st.day_bounds(*period)
+            in_period = base.filter(received_at__gte=start, received_at__lt=end)
+            if ("overdue_issues", now, period) not in scope.memo:
+                scope.memo[("overdue_issues", now, period)] = list(
+                    ComplaintIssue.objects.filter(complaint_id__in=in_period.values("id"))
+                    .annotate(d=TruncDate("complaint__received_at", tzinfo=clock.SHANGHAI))
+                    .order_by()
+                    .values_list(
+                        "d",
+                        "complaint_id",
+                        "category_id",
+                        "category__parent_id",
+                        "department_id",
+                        "complaint__holder_department_id",
+                    )
+                )
+            seen = set()
+            for d, cid, cat, parent, dept, holder in scope.memo[("overdue_issues", now, period)]:
+                k = parent or cat if code == "category" else cat if code == "subcategory" else dept or holder
+                if (cid, k) not in seen:
+                    seen.add((cid, k))
+                    out[(d, k)] = out.get((d, k), 0) + 1
+        scope.memo[memo_key] = out
+    return scope.memo[memo_key]
+
+
 def _overdue(scope: Scope, date_from: date, date_to: date, dim: st.Dimension | None, now: datetime) -> dict:
     """Open complaints past a due time now, grouped like the rows (read from the complaints: it changes
     with the clock, not with an action; open complaints are few)."""
-    start, end = st.day_bounds(date_from, date_to)
-    base = (
-        scope.complaints()
-        .filter(received_at__gte=start, received_at__lt=end, next_due_at__lt=now)
-        .exclude(state__in=list(TERMINAL_STATES))
-        .order_by()
-    )
-    if dim is None:
-        return {None: base.count()}
-    rows, _obligations, _key_name = st._grouped(base, dim)
-    out: dict[Any, int] = {}
-    for r in rows.values("k").annotate(n=Count("id")).order_by():
-        k = r["k"]
-        if dim.code == "month" and isinstance(k, datetime):
-            k = clock.to_local(k).date()
-        out[k] = out.get(k, 0) + r["n"]
+    code = dim.code if dim is not None else None
+    out: dict[Any, int] = {None: 0} if dim is None else {}
+    for (d, k), n in _overdue_by_day(scope, code, now, (date_from, date_to)).items():
+        if date_from <= d <= date_to:
+            key = d.replace(day=1) if code == "month" else k
+            out[key] = out.get(key, 0) + n
     return out
 
 
@@ -582,6 +867,14 @@ def breakdown(
     memo_key = ("total", date_from, date_to, now, on_time)
     if dimension is None and memo_key in scope.memo:
         return scope.memo[memo_key]
+    with_on_time = ("total", date_from, date_to, now, True)
+    if dimension is None and not on_time and with_on_time in scope.memo:
+        # The same period's totals without the on-time figures (the trend beside a year's page).
+        full = scope.memo[with_on_time].total
+        total = dataclasses.replace(full, on_time={})
+        result = st.Breakdown(dimension=TOTAL, rows=[total], total=total, kinds=[])
+        scope.memo[memo_key] = result
+        return result
     dim = st.DIMENSIONS[dimension] if dimension else None
     stored = "total" if dimension in (None, "office", "month") else dimension
     assert stored is not None

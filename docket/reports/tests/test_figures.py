@@ -17,7 +17,7 @@ from docket.complaints.tests import helpers
 from docket.complaints.tests.helpers import drive_to
 from docket.reports import figures
 from docket.reports import statistics as st
-from docket.reports.models import DailyFigure, FigureState
+from docket.reports.models import DailyFigure, FigureComplaint, FigureState, MonthlyFigure
 from docket.reports.tests import dataset
 from docket.reports.tests.dataset import at
 from docket.sla import duetimes
@@ -136,8 +136,8 @@ def test_a_change_is_seen_before_the_rebuild_and_then_rebuilt(org, data):
 def _snapshot():
     return sorted(
         (r.day, r.office_id, r.dim, r.key, tuple(getattr(r, c) for c in figures.ADDITIVE), tuple(r.handling))
-        for r in DailyFigure.objects.all()
-    )
+        for r in [*DailyFigure.objects.all(), *MonthlyFigure.objects.all()]
+    ) + sorted((r.complaint_id, r.day, r.data) for r in FigureComplaint.objects.all())
 
 
 def test_rebuilds_are_idempotent(org, data):
@@ -273,7 +273,15 @@ def _compare(org, now):
             figures.Scope(figures.Q(office_id=org.b.office.id)),
         ),
     }
-    periods = [SEP, OCT, dataset.NOV, dict(date_from=date(2026, 9, 1), date_to=date(2026, 11, 30))]
+    periods = [
+        SEP,
+        OCT,
+        dataset.NOV,
+        dict(date_from=date(2026, 9, 1), date_to=date(2026, 11, 30)),
+        # Days around whole months (daily rows + monthly rows), and days inside one month only.
+        dict(date_from=date(2026, 9, 14), date_to=date(2026, 11, 9)),
+        dict(date_from=date(2026, 10, 5), date_to=date(2026, 10, 27)),
+    ]
     for name, (raw_qs, scope) in scopes.items():
         for period in periods:
             for dim in [None, *st.DIMENSIONS]:
@@ -310,6 +318,7 @@ def test_summary_equals_the_group_by_over_raw_tables(org, seed):
     with time_at(build):
         figures.refresh()
     _compare(org, now)  # all from the summary
+    assert_consistent()
     # Actions after the build on complaints of earlier days: the pages add those office-days, read from
     # the complaints, to the settled summary.
     with time_at(build + timedelta(hours=2)):
@@ -330,9 +339,54 @@ def test_summary_equals_the_group_by_over_raw_tables(org, seed):
         *st.day_bounds(date(2026, 9, 1), date(2026, 11, 30)),
     )
     _compare(org, now)
+    # A change of key (an issue moved to another category, stamped as an action frame stamps it): the
+    # complaint leaves its old category's row and enters the new one before any rebuild.
+    issue = ComplaintIssue.objects.filter(category__isnull=False).order_by("id").first()
+    assert issue is not None
+    with time_at(build + timedelta(hours=2, minutes=30)):
+        ComplaintIssue.objects.filter(pk=issue.pk).update(category=None)
+        Complaint.objects.filter(pk=issue.complaint_id).update(
+            updated_at=build + timedelta(hours=2, minutes=30)
+        )
+    _compare(org, now)
     with time_at(build + timedelta(hours=3)):
         assert figures.refresh().pairs
     _compare(org, now)
+    assert_consistent()
+
+
+def assert_consistent():
+    """The monthly rows are the sums of the daily rows (handling merged), and the complaints' snapshots
+    add up to the daily rows exactly: what the read path relies on."""
+    daily = {
+        (r.day, r.office_id, r.dim, r.key): (
+            tuple(getattr(r, c) for c in figures.ADDITIVE),
+            sorted(r.handling),
+        )
+        for r in DailyFigure.objects.all()
+    }
+    monthly: dict = {}
+    for (day, office, dim, key), (sums, handling) in daily.items():
+        k = (day.replace(day=1), office, dim, key)
+        old_sums, old_handling = monthly.get(k, ((0,) * len(sums), []))
+        monthly[k] = (
+            tuple(a + b for a, b in zip(old_sums, sums, strict=True)),
+            sorted(old_handling + handling),
+        )
+    stored = {
+        (r.day, r.office_id, r.dim, r.key): (tuple(getattr(r, c) for c in figures.ADDITIVE), list(r.handling))
+        for r in MonthlyFigure.objects.all()
+    }
+    assert stored == monthly
+    folded = figures.fold(
+        figures.Contribution.from_snapshot(r.complaint_id, r.day, r.company_id, r.office_id, r.data)
+        for r in FigureComplaint.objects.all()
+    )
+    from_snapshots = {
+        (day, office, dim, key): (tuple(acc.sums), acc.values())
+        for (day, _company, office, dim, key), acc in folded.items()
+    }
+    assert from_snapshots == daily
 
 
 def c_kit(org, c):
