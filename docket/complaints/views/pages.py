@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.core.errors import DomainError
 from docket.core.paging import CappedPaginator
+from docket.org.form_numbers import form_number
 from docket.org.models import Department
 
 from .. import access, next_steps, privacy, selectors, services, workflow
@@ -304,6 +305,7 @@ def complaint_record_form(request, pk: int):
             **_record_context(request.user, complaint, events),
             "digest": events[0].hash if events else "",
             "last_hash": events[-1].hash if events else "",
+            "form_no": form_number(complaint.company, "record_form"),
         },
     )
 
