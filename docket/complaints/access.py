@@ -149,6 +149,23 @@ def _ready(c: Complaint, name: str) -> bool:
         from .models import SecondReview
 
         return SecondReview.objects.filter(complaint=c, decided_at__isnull=True).exists()
+    # seed3 (issue 15, R-INT-5): per-issue answers and forwards, offered only when there is something to act on.
+    if name.startswith("issue_answer_") or name in ("issue_forward_to_developer", "issue_developer_answer_record"):
+        from .models import DeveloperForward, IssueAnswer, IssueState
+
+        if name == "issue_answer_submit":
+            from .services.issue_answers import ANSWERABLE
+
+            return ComplaintIssue.objects.filter(complaint=c, state__in=ANSWERABLE).exists()
+        if name == "issue_answer_review":
+            return IssueAnswer.objects.filter(complaint=c, state=ReplyState.IN_REVIEW).exists()
+        if name == "issue_answer_send":
+            return IssueAnswer.objects.filter(complaint=c, state=ReplyState.APPROVED).exists()
+        if name == "issue_forward_to_developer":
+            return ComplaintIssue.objects.filter(
+                complaint=c, state__in=[IssueState.OPEN, IssueState.INVESTIGATED]
+            ).exists()
+        return DeveloperForward.objects.filter(complaint=c, issue__isnull=False, answered_at__isnull=True).exists()
     if name == "reply_time_agree":
         # No query of its own (it is offered on every open complaint before the reply): the obligations when
         # the caller prefetched them, else the state decides and the service answers nothing_due.

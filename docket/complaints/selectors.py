@@ -220,6 +220,7 @@ def complaint_detail_for(complaint: Complaint) -> Complaint:
         "ncrs__actions__responsible",
         "ncrs__actions__verified_by",
         "developer_forwards__party",
+        "issues__answers",  # seed3 (issue 15): each issue's own answers
         Prefetch(
             "obligations",
             queryset=Obligation.objects.select_related("holder", "holder_department").order_by(

@@ -2,6 +2,7 @@
 from .answers import OwnerRating, SecondReview  # noqa: E402
 from .category import Category
 from .choices import (
+    ISSUE_DONE_STATES,
     TERMINAL_STATES,
     CapaKind,
     CapaState,
@@ -34,6 +35,7 @@ from .handling import (
     CorrectiveAction,
     DeveloperForward,
     FollowUp,
+    IssueAnswer,
     NonconformityReport,
     Reply,
     ReplyReview,
@@ -45,6 +47,9 @@ from .procedure import FirstContact
 
 __all__ = [
     "OwnerRating",
+    # seed3 (issue 15)
+    "ISSUE_DONE_STATES",
+    "IssueAnswer",
     "SecondReview",
     # seed part 2 (issue 15)
     "CapaKind",

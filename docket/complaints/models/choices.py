@@ -83,6 +83,15 @@ class IssueState(models.TextChoices):
     VERIFIED = "verified", _("验证合格")
     REWORK = "rework", _("返工")
     WITHDRAWN = "withdrawn", _("已撤回")  # the complaint was withdrawn before the issue was verified
+    # seed3 (issue 15, R-INT-5): an issue forwarded to the developer on its own, until the developer answers;
+    # an issue closed on its own: answered to the complainant and verified, or answered after the developer's
+    # answer (workflow.ISSUE_MOVES).
+    FORWARDED = "forwarded", _("已转地产")
+    CLOSED = "closed", _("已办结")
+
+
+# Issues whose work is done: nothing more is carried out or verified for them (seed3).
+ISSUE_DONE_STATES = frozenset({IssueState.VERIFIED, IssueState.CLOSED})
 
 
 class ReviewStage(models.TextChoices):

@@ -284,6 +284,10 @@ class ComplaintIssue(models.Model):
         verbose_name=_("验证人"),
     )
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    # seed3 (issue 15, R-INT-5): when an answer naming this issue was sent to the complainant, and when the
+    # issue was closed on its own (IssueState.CLOSED).
+    answered_at = models.DateTimeField(_("单独答复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("投诉问题")

@@ -57,6 +57,13 @@ from .privacy import (
     personal_data_reveal,
     resident_lookup,
 )
+from .issue_answers import (  # seed3 (issue 15, R-INT-5)
+    issue_answer_review,
+    issue_answer_send,
+    issue_answer_submit,
+    issue_developer_answer_record,
+    issue_forward_to_developer,
+)
 from .procedure import (
     first_contact_record,
     leadership_opinion_record,
@@ -169,4 +176,10 @@ __all__ = [
     "reply_review_return",
     "reply_send",
     "reply_submit",
+    # seed3 (issue 15)
+    "issue_answer_review",
+    "issue_answer_send",
+    "issue_answer_submit",
+    "issue_developer_answer_record",
+    "issue_forward_to_developer",
 ]
