@@ -36,11 +36,21 @@ REVIEW_ACTIONS = frozenset({"reply_review_approve", "reply_review_return"})
 STAGE_ROLE = {"qm": Role.QM, "general_office": Role.GENERAL_OFFICE}
 
 
+def _issue_answer_stage_roles(c: Complaint) -> set[str]:
+    """The roles of the stages the complaint's issue answers in review wait at (seed3, R-INT-5)."""
+    from .models import IssueAnswer
+
+    stages = IssueAnswer.objects.filter(complaint=c, state="in_review").values_list("pending_stage", flat=True)
+    return {STAGE_ROLE[s] for s in stages if s in STAGE_ROLE}
+
+
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:
     if a.role not in spec.roles or not sees(a, c):
         return False
     if spec.name in REVIEW_ACTIONS and STAGE_ROLE.get(c.review_stage) != a.role:
         return False  # each reviewer acts at their own stage only (R-HDL-3)
+    if spec.name == "issue_answer_review" and a.role not in _issue_answer_stage_roles(c):
+        return False  # seed3: the same for an issue's own answer, at the stage it waits at
     if a.role in DEPT_ROLES:
         if a.department_id != c.holder_department_id:
             owns_issue = a.department_id in _issue_department_ids(c)

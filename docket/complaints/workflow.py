@@ -485,7 +485,7 @@ _ACTIONS = [
     _a(
         "issue_developer_answer_record",
         _("记录地产对单项问题的答复"),
-        {S.INVESTIGATING, S.WITH_DEVELOPER, S.IN_REVIEW, S.REPLY_APPROVED, S.NEGOTIATING},
+        {S.INVESTIGATING, S.WITH_DEVELOPER},
         None,
         HANDLERS | FRONT,
         service="issue_developer_answer_record",

@@ -392,6 +392,12 @@ EVENT = {
     "capa_done": "capa_done",
     "capa_verify": "capa_verified",
     "ncr_close": "ncr_closed",
+    # seed3 (issue 15)
+    "issue_answer_submit": "issue_answer_submitted",
+    "issue_answer_review": "issue_answer_approved",
+    "issue_answer_send": "issue_answered",
+    "issue_forward_to_developer": "issue_forwarded_to_developer",
+    "issue_developer_answer_record": "issue_developer_answered",
 }
 
 # (action, source) whose complaint, actor, inputs or outcome differ from the default:
