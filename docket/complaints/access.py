@@ -40,7 +40,9 @@ def _issue_answer_stage_roles(c: Complaint) -> set[str]:
     """The roles of the stages the complaint's issue answers in review wait at (seed3, R-INT-5)."""
     from .models import IssueAnswer
 
-    stages = IssueAnswer.objects.filter(complaint=c, state="in_review").values_list("pending_stage", flat=True)
+    stages = IssueAnswer.objects.filter(complaint=c, state="in_review").values_list(
+        "pending_stage", flat=True
+    )
     return {STAGE_ROLE[s] for s in stages if s in STAGE_ROLE}
 
 
@@ -160,7 +162,10 @@ def _ready(c: Complaint, name: str) -> bool:
 
         return SecondReview.objects.filter(complaint=c, decided_at__isnull=True).exists()
     # seed3 (issue 15, R-INT-5): per-issue answers and forwards, offered only when there is something to act on.
-    if name.startswith("issue_answer_") or name in ("issue_forward_to_developer", "issue_developer_answer_record"):
+    if name.startswith("issue_answer_") or name in (
+        "issue_forward_to_developer",
+        "issue_developer_answer_record",
+    ):
         from .models import DeveloperForward, IssueAnswer, IssueState
 
         if name == "issue_answer_submit":
@@ -175,7 +180,9 @@ def _ready(c: Complaint, name: str) -> bool:
             return ComplaintIssue.objects.filter(
                 complaint=c, state__in=[IssueState.OPEN, IssueState.INVESTIGATED]
             ).exists()
-        return DeveloperForward.objects.filter(complaint=c, issue__isnull=False, answered_at__isnull=True).exists()
+        return DeveloperForward.objects.filter(
+            complaint=c, issue__isnull=False, answered_at__isnull=True
+        ).exists()
     if name == "reply_time_agree":
         # No query of its own (it is offered on every open complaint before the reply): the obligations when
         # the caller prefetched them, else the state decides and the service answers nothing_due.

@@ -627,7 +627,9 @@ class IssueForwardForm(ActionForm):
     service = services.issue_forward_to_developer
 
     def setup(self):
-        issues = self.complaint.issues.filter(state__in=[IssueState.OPEN, IssueState.INVESTIGATED]).order_by("seq")
+        issues = self.complaint.issues.filter(state__in=[IssueState.OPEN, IssueState.INVESTIGATED]).order_by(
+            "seq"
+        )
         self.fields["issue_id"].choices = [(i.id, _issue_label(i)) for i in issues]
         self.fields["party_id"].choices = [
             (p.id, p.name)

@@ -456,7 +456,9 @@ _kind("ncr_closed", _("关闭不合格/纠正预防措施报告"))
 # The answer goes to the complainant; its review is internal. The first stage of every review route is QM.
 _kind("issue_answer_submitted", _("提交单项答复"), staff_text="body", notice=REVIEW, audience="qm")
 _kind("issue_answer_approved", _("单项答复审核通过"), staff_text="comment")
-_kind("issue_answer_returned", _("单项答复审核退回"), staff_text="comment", notice=RETURNED, audience="holder")
+_kind(
+    "issue_answer_returned", _("单项答复审核退回"), staff_text="comment", notice=RETURNED, audience="holder"
+)
 _kind(
     "issue_answered",
     _("单项答复"),
@@ -532,7 +534,6 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("capa_kind", _("措施类型")),
     ("due_at", _("期限")),
     # seed3 (issue 15)
-    ("issues", _("涉及问题")),
     ("issue_names", _("答复的问题")),
 )
 

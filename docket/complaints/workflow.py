@@ -510,7 +510,11 @@ ISSUE_MOVES: tuple[tuple[str, frozenset[str], str], ...] = (
     ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.REWORK),
     ("qm_verify", frozenset({_I.VERIFIED, _I.CLOSED}), _I.REWORK),
     ("qm_verify", frozenset({_I.VERIFIED, _I.CLOSED}), _I.OPEN),
-    ("withdraw", frozenset({_I.OPEN, _I.INVESTIGATED, _I.FORWARDED, _I.MEASURES_DONE, _I.REWORK}), _I.WITHDRAWN),
+    (
+        "withdraw",
+        frozenset({_I.OPEN, _I.INVESTIGATED, _I.FORWARDED, _I.MEASURES_DONE, _I.REWORK}),
+        _I.WITHDRAWN,
+    ),
 )
 # The rows staff take (and the workbench offers); the others are the complainant's own.
 STAFF_ACTIONS: dict[str, Action] = {n: a for n, a in ACTIONS.items() if "staff" in a.actors}

@@ -56,6 +56,9 @@ class IssueOut(Schema):
     measures: str
     verification_note: str
     verified_at: datetime | None
+    # seed3 (issue 15, R-INT-5): answered on its own (an issue answer sent), closed on its own.
+    answered_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 class ObligationOut(Schema):
@@ -101,6 +104,18 @@ class ReplyOut(Schema):
     state: str
     body: str
     created_at: datetime
+    sent_at: datetime | None
+
+
+class IssueAnswerOut(Schema):
+    """An answer to one or more issues sent on its own before the final reply (R-INT-5)."""
+
+    id: int
+    number: int
+    issues: list[int] = Field(description="the seq of each issue it answers")
+    state: str
+    pending_stage: str
+    body: str
     sent_at: datetime | None
 
 
@@ -160,6 +175,7 @@ class ComplaintDetail(ComplaintSummary):
     cosigners: list[CoSignerOut]
     attachments: list[AttachmentOut]
     replies: list[ReplyOut]
+    issue_answers: list[IssueAnswerOut] = []
     available_actions: list[ActionOut]
 
 

@@ -313,7 +313,9 @@ class IssueAnswer(models.Model):
         "complaints.ComplaintIssue", related_name="answers", verbose_name=_("答复的问题")
     )
     body = models.TextField(_("答复内容"))
-    state = models.CharField(_("状态"), max_length=12, choices=ReplyState.choices, default=ReplyState.IN_REVIEW)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=ReplyState.choices, default=ReplyState.IN_REVIEW
+    )
     review_stages = models.JSONField(_("审核环节"), default=list)
     # The stage it waits at ("qm", "general_office"), empty once approved, returned or sent.
     pending_stage = models.CharField(_("待审核环节"), max_length=20, blank=True)

@@ -48,6 +48,13 @@ from .intake import (
     complaint_register,
 )
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
+from .issue_answers import (  # seed3 (issue 15, R-INT-5)
+    issue_answer_review,
+    issue_answer_send,
+    issue_answer_submit,
+    issue_developer_answer_record,
+    issue_forward_to_developer,
+)
 from .obligations import acknowledge_send, clock_pause, clock_resume, forwarder_reply_record
 from .privacy import (
     LookupResult,
@@ -56,13 +63,6 @@ from .privacy import (
     personal_data_export,
     personal_data_reveal,
     resident_lookup,
-)
-from .issue_answers import (  # seed3 (issue 15, R-INT-5)
-    issue_answer_review,
-    issue_answer_send,
-    issue_answer_submit,
-    issue_developer_answer_record,
-    issue_forward_to_developer,
 )
 from .procedure import (
     first_contact_record,

@@ -12,10 +12,10 @@ from docket.org.models import Department, ExternalParty
 from .. import workflow
 from ..actors import Actor
 from ..models import (
+    ISSUE_DONE_STATES,
     Complaint,
     ComplaintIssue,
     DeveloperForward,
-    ISSUE_DONE_STATES,
     IssueState,
     Level,
     Obligation,

@@ -98,7 +98,10 @@ def issue_answer_submit(
     (a phone or visit complaint) it is approved at once and may be sent."""
     body = text_required(body, "答复内容")
     with acting(
-        actor=actor, complaint_id=complaint_id, action="issue_answer_submit", expected_version=expected_version
+        actor=actor,
+        complaint_id=complaint_id,
+        action="issue_answer_submit",
+        expected_version=expected_version,
     ) as act:
         c = act.complaint
         issues = _issues_of(c, issue_ids)
@@ -124,7 +127,13 @@ def issue_answer_submit(
         answer.issues.set(issues)
         act.record(
             "issue_answer_submitted",
-            {"answer": number, "issues": [i.seq for i in issues], "body": body, "stages": stages},
+            {
+                "answer": number,
+                "issues": [i.seq for i in issues],
+                "issue_names": _names(issues),
+                "body": body,
+                "stages": stages,
+            },
         )
     return answer
 
@@ -155,7 +164,10 @@ def issue_answer_review(
     if not approve:
         comment = text_required(comment, "退回意见")
     with acting(
-        actor=actor, complaint_id=complaint_id, action="issue_answer_review", expected_version=expected_version
+        actor=actor,
+        complaint_id=complaint_id,
+        action="issue_answer_review",
+        expected_version=expected_version,
     ) as act:
         answer = _answer_in(act.complaint, answer_id, ReplyState.IN_REVIEW, "待审核")
         stage = answer.pending_stage
@@ -183,7 +195,13 @@ def issue_answer_review(
         seqs = list(answer.issues.order_by("seq").values_list("seq", flat=True))
         act.record(
             "issue_answer_approved" if approve else "issue_answer_returned",
-            {"answer": answer.number, "issues": seqs, "stage": stage, "comment": comment},
+            {
+                "answer": answer.number,
+                "issues": seqs,
+                "issue_names": "、".join(f"问题{n}" for n in seqs),
+                "stage": stage,
+                "comment": comment,
+            },
         )
     return answer
 
@@ -308,7 +326,12 @@ def issue_developer_answer_record(
         )
         if fwd is None:
             raise DomainError("nothing_due", kind="地产答复")
-        fwd.answer, fwd.their_ref, fwd.answered_at, fwd.recorded_by = answer, their_ref.strip(), act.now, actor
+        fwd.answer, fwd.their_ref, fwd.answered_at, fwd.recorded_by = (
+            answer,
+            their_ref.strip(),
+            act.now,
+            actor,
+        )
         fwd.save(update_fields=["answer", "their_ref", "answered_at", "recorded_by"])
         issue = ComplaintIssue.objects.select_for_update().get(pk=fwd.issue_id)
         issue.state = IssueState.INVESTIGATED
@@ -333,7 +356,9 @@ def final_reply_check(complaint) -> None:
     )
     if pending is not None:
         raise DomainError("issue_answer_pending", number=pending.number)
-    forwarded = list(ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.FORWARDED).order_by("seq"))
+    forwarded = list(
+        ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.FORWARDED).order_by("seq")
+    )
     if forwarded:
         raise DomainError("issue_with_developer", issues=_names(forwarded))
 

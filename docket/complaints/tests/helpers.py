@@ -168,6 +168,8 @@ def make_user(username: str, grants: list[tuple[str, Any, Decimal | None]]) -> U
 # --- snapshots -----------------------------------------------------------------------------------
 
 
+from docket.complaints.models import IssueAnswer  # noqa: E402
+
 _FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its complaint column
     "issues": ComplaintIssue,
     "replies": Reply,
@@ -181,6 +183,7 @@ _FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its
     "obligations": Obligation,
     "owner_ratings": OwnerRating,  # portal answers (issue 11)
     "second_reviews": SecondReview,
+    "issue_answers": IssueAnswer,  # seed3 (issue 15)
 }
 
 
