@@ -79,6 +79,7 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
         "public_area": c.public_area.name if c.public_area is not None else None,
         "place": c.public_place if public else c.place,
         "people_count": c.people_count,
+        "complainant_type": c.complainant_type,
         "description": c.description,
         "demand": c.demand,
         "lawsuit_filed": c.lawsuit_filed,

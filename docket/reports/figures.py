@@ -66,6 +66,7 @@ STORED_DIMS = (
     "method",
     "kind",
     "severity",
+    "complainant",  # seed3 (issue 15): the complainant type (dim codes are at most 12 characters)
 )
 # Dimensions whose key is an id (the others are choice values).
 ID_DIMS = {"category", "subcategory", "department", "community", "building"}
@@ -136,6 +137,7 @@ _COLS = (
     "negotiation_rounds",
     "satisfaction",
     "holder_department_id",
+    "complainant_type",  # seed3 (issue 15)
 )
 
 
@@ -217,6 +219,7 @@ def compute(complaints: QuerySet[Complaint], dims: Iterable[str] = STORED_DIMS) 
             rounds,
             satisfaction,
             holder_dept,
+            complainant_type,
         ) in rows:
             # The complaint's non-zero figures as (column, value) pairs.
             figs: list[tuple[int, int]] = [(i_received, 1)]
@@ -257,6 +260,7 @@ def compute(complaints: QuerySet[Complaint], dims: Iterable[str] = STORED_DIMS) 
                 "method": (method,),
                 "kind": (kind,),
                 "severity": (severity,),
+                "complainant": (complainant_type,),
             }
             day = local_day(received_at)
             for dim in dims:

@@ -140,6 +140,9 @@ class ComplaintDetail(ComplaintSummary):
     public_area: str | None = None
     place: str = ""
     people_count: int
+    complainant_type: str = Field(
+        "", description="owner, tenant, visitor, staff, other; empty when not asked"
+    )
     description: str
     demand: str
     lawsuit_filed: bool

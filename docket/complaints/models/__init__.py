@@ -3,6 +3,7 @@ from .answers import OwnerRating, SecondReview  # noqa: E402
 from .category import Category
 from .choices import (
     ISSUE_DONE_STATES,
+    PORTAL_COMPLAINANT_TYPES,
     TERMINAL_STATES,
     CapaKind,
     CapaState,
@@ -11,6 +12,7 @@ from .choices import (
     ClaimRoute,
     ClaimState,
     ClosureKind,
+    ComplainantType,
     ContactMethod,
     Exemption,
     FollowUpMethod,
@@ -50,6 +52,8 @@ __all__ = [
     # seed3 (issue 15)
     "ISSUE_DONE_STATES",
     "IssueAnswer",
+    "ComplainantType",
+    "PORTAL_COMPLAINANT_TYPES",
     "SecondReview",
     # seed part 2 (issue 15)
     "CapaKind",

@@ -218,3 +218,21 @@ class CapaState(models.TextChoices):
     OPEN = "open", _("待落实")
     DONE = "done", _("已落实待验证")
     VERIFIED = "verified", _("验证合格")
+
+
+# --- seed3 (issue 15) -------------------------------------------------------------------------------------------
+
+
+class ComplainantType(models.TextChoices):
+    """Who complains (issue 15): an owner, a tenant, a visitor, a member of staff, or someone else. Seed documents
+    3 and 4 differ on staff complaints (员工投诉): see docs/decisions.md, "seed3"."""
+
+    OWNER = "owner", _("业主")
+    TENANT = "tenant", _("租户")
+    VISITOR = "visitor", _("访客")
+    STAFF = "staff", _("员工")
+    OTHER = "other", _("其他")
+
+
+# What the owners' portal offers: people of the community, not staff (they use the internal channels).
+PORTAL_COMPLAINANT_TYPES = (ComplainantType.OWNER, ComplainantType.TENANT, ComplainantType.VISITOR)

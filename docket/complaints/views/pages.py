@@ -20,7 +20,7 @@ from docket.org.models import Department
 from .. import access, next_steps, privacy, selectors, services, workflow
 from ..events import chain_verify, receipt_digest
 from ..forms import ACTION_FORMS
-from ..models import Category, Channel, Kind, Method, SavedFilter, State
+from ..models import Category, Channel, ComplainantType, Kind, Method, SavedFilter, State
 from .actions import REPLY_ACTIONS
 
 QUEUE_VIEW_LABELS = {
@@ -306,6 +306,7 @@ def complaint_record_form(request, pk: int):
             "digest": events[0].hash if events else "",
             "last_hash": events[-1].hash if events else "",
             "form_no": form_number(complaint.company, "record_form"),
+            "complainant_types": ComplainantType.choices,  # seed3: ticked on the printed form
         },
     )
 
