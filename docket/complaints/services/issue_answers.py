@@ -21,6 +21,7 @@ from __future__ import annotations
 from django.db.models import Max
 
 from docket.accounts.access import assignments_of
+from docket.core import clock
 from docket.core.errors import DomainError
 from docket.org.models import ExternalParty
 
@@ -139,11 +140,13 @@ def issue_answer_submit(
 
 
 def _answer_in(complaint, answer_id: int | None, state: str, what: str) -> IssueAnswer:
-    answer = (
-        IssueAnswer.objects.select_for_update().filter(complaint=complaint, pk=answer_id, state=state).first()
-        if answer_id is not None
-        else None
-    )
+    answer = None
+    if answer_id is not None:
+        answer = (
+            IssueAnswer.objects.select_for_update()
+            .filter(complaint=complaint, pk=answer_id, state=state)
+            .first()
+        )
     if answer is None:
         raise DomainError("issue_answer_none", what=what)
     return answer
@@ -333,7 +336,7 @@ def issue_developer_answer_record(
             actor,
         )
         fwd.save(update_fields=["answer", "their_ref", "answered_at", "recorded_by"])
-        issue = ComplaintIssue.objects.select_for_update().get(pk=fwd.issue_id)
+        issue = ComplaintIssue.objects.select_for_update().get(developer_forwards=fwd)
         issue.state = IssueState.INVESTIGATED
         if not issue.findings:
             issue.findings = f"地产答复：{answer}"
@@ -365,15 +368,15 @@ def final_reply_check(complaint) -> None:
 
 def final_reply_prefill(complaint) -> str:
     """The final reply's first draft: every issue with the answer already sent for it, else its measures."""
-    sent = {}
-    for answer in IssueAnswer.objects.filter(complaint=complaint, state=ReplyState.SENT).order_by("number"):
-        for issue_id in answer.issues.values_list("id", flat=True):
-            sent[issue_id] = answer
+    sent: dict[int, IssueAnswer] = {}
+    for a in IssueAnswer.objects.filter(complaint=complaint, state=ReplyState.SENT).order_by("number"):
+        for issue_id in a.issues.values_list("id", flat=True):
+            sent[issue_id] = a
     parts = []
     for issue in complaint.issues.order_by("seq"):
         answer = sent.get(issue.pk)
         if answer is not None:
-            when = answer.sent_at.strftime("%Y-%m-%d") if answer.sent_at else ""
+            when = f"{clock.to_local(answer.sent_at):%Y-%m-%d}" if answer.sent_at else ""
             text = f"（已于{when}单独答复）{answer.body}"
         else:
             text = issue.measures or issue.findings or ""

@@ -62,7 +62,7 @@ def _submit(org, c, issues, body="问题一：已更换门机板。"):
 
 
 def _ob(c, kind) -> Obligation:
-    return Obligation.objects.filter(complaint_id=c.id, kind=kind).order_by("-id").first()
+    return Obligation.objects.filter(complaint_id=c.id, kind=kind).order_by("-id")[0]
 
 
 def _offered(user, c) -> set[str]:
