@@ -395,3 +395,16 @@ def test_issue_moves_name_real_actions_and_states():
         assert sources <= set(IssueState.values) and target in IssueState.values
     assert ComplaintIssue._meta.get_field("state").max_length >= max(len(v) for v in IssueState.values)
     assert IssueAnswer._meta.get_field("state")
+
+
+def test_the_staff_page_answers_two_issues_at_once(client, org):
+    c, (one, two) = _two_issues(org)
+    client.force_login(org.a.users["eng_supervisor"])
+    url = reverse("complaints:action", args=[c.id, "issue_answer_submit"])
+    html = client.get(url).content.decode()
+    assert 'type="checkbox" name="issue_ids"' in html and "问题1" in html
+    version = Complaint.objects.get(pk=c.id).version
+    r = client.post(url, {"version": version, "issue_ids": [one.id, two.id], "body": "两个问题一并答复"})
+    assert r.status_code in (200, 302), r.content.decode()[:500]
+    answer = IssueAnswer.objects.get(complaint=c)
+    assert sorted(answer.issues.values_list("seq", flat=True)) == [1, 2] and answer.state == "in_review"
