@@ -53,7 +53,8 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
     cosigners = parts.get("cosigners", c.cosigners.all())
     attachments = parts.get("attachments", c.attachments.all())
     replies = parts.get("replies", c.replies.all())
-    issue_answers = parts.get("issue_answers", c.issue_answers.all())  # seed3 (issue 15, R-INT-5)
+    # seed3 (issue 15, R-INT-5): a complaint just filed (`parts` given) has no issue answers yet: no query.
+    issue_answers = parts.get("issue_answers", []) if parts else c.issue_answers.all()
     person = privacy.person_for(user, c, cosigners=cosigners)
     # The owners' committee reads the public view only (privacy.py): no staff names, no internal texts.
     public = privacy.public_only(user, c)
