@@ -53,11 +53,14 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
     cosigners = parts.get("cosigners", c.cosigners.all())
     attachments = parts.get("attachments", c.attachments.all())
     replies = parts.get("replies", c.replies.all())
+    # seed3 (issue 15, R-INT-5): a complaint just filed (`parts` given) has no issue answers yet: no query.
+    issue_answers = parts.get("issue_answers", []) if parts else c.issue_answers.all()
     person = privacy.person_for(user, c, cosigners=cosigners)
     # The owners' committee reads the public view only (privacy.py): no staff names, no internal texts.
     public = privacy.public_only(user, c)
     if public:
         replies = [r for r in replies if r.state == "sent"]
+        issue_answers = [a for a in issue_answers if a.state == "sent"]
 
     def internal(value):
         return None if public else value
@@ -77,6 +80,7 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
         "public_area": c.public_area.name if c.public_area is not None else None,
         "place": c.public_place if public else c.place,
         "people_count": c.people_count,
+        "complainant_type": c.complainant_type,
         "description": c.description,
         "demand": c.demand,
         "lawsuit_filed": c.lawsuit_filed,
@@ -116,6 +120,8 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
                 "measures": internal(i.measures) or "",
                 "verification_note": internal(i.verification_note) or "",
                 "verified_at": _utc(i.verified_at),
+                "answered_at": _utc(i.answered_at),
+                "closed_at": _utc(i.closed_at),
             }
             for i in issues
         ],
@@ -131,6 +137,18 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
                 "sent_at": _utc(r.sent_at),
             }
             for r in replies
+        ],
+        "issue_answers": [
+            {
+                "id": a.id,
+                "number": a.number,
+                "issues": sorted(i.seq for i in a.issues.all()),
+                "state": a.state,
+                "pending_stage": internal(a.pending_stage) or "",
+                "body": a.body,
+                "sent_at": _utc(a.sent_at),
+            }
+            for a in sorted(issue_answers, key=lambda a: a.number)
         ],
         "available_actions": [
             {"name": a.name, "label": str(a.label)} for a in access.available_actions(user, c)

@@ -113,6 +113,7 @@ def complaint_for_render(complaint_id: int, *, known_empty: tuple[str, ...] = ()
         "cosigners": "cosigners",
         "attachments": "attachments",
         "replies": "replies",
+        "issue_answers": "issue_answers__issues",  # seed3 (issue 15, R-INT-5)
     }
     c = (
         Complaint.objects.filter(pk=complaint_id)

@@ -33,8 +33,9 @@ from docket.complaints import privacy, selectors
 from docket.complaints.events import chain_verify
 from docket.complaints.models import Complaint, ComplaintEvent, Severity
 from docket.core import clock
+from docket.org.form_numbers import form_number
 
-FORM_NO = "TJ**WY8.3-K01-F1"
+FORM_NO = "TJ**WY8.3-K01-F1"  # the seed's; the printed one is the company's (`form_number`)
 # Event kinds that belong in a major complaint's separate dossier: its raising, the group reports and
 # the special report (the escalation app's kinds start with these prefixes).
 DOSSIER_PREFIXES = ("severity_", "group_report", "special_report", "major_")
@@ -121,7 +122,7 @@ def archive_pdf(archive: Archive, user) -> bytes:
             "last_hash": archive.events[-1].hash if archive.events else "",
             "dossier": archive.dossier,
             "dossier_events": archive.dossier_events,
-            "form_no": FORM_NO,
+            "form_no": form_number(c.company, "record_form"),
             "printed_at": clock.local_now(),
             "printed_by": user,
         },

@@ -36,11 +36,23 @@ REVIEW_ACTIONS = frozenset({"reply_review_approve", "reply_review_return"})
 STAGE_ROLE = {"qm": Role.QM, "general_office": Role.GENERAL_OFFICE}
 
 
+def _issue_answer_stage_roles(c: Complaint) -> set[str]:
+    """The roles of the stages the complaint's issue answers in review wait at (seed3, R-INT-5)."""
+    from .models import IssueAnswer
+
+    stages = IssueAnswer.objects.filter(complaint=c, state="in_review").values_list(
+        "pending_stage", flat=True
+    )
+    return {STAGE_ROLE[s] for s in stages if s in STAGE_ROLE}
+
+
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:
     if a.role not in spec.roles or not sees(a, c):
         return False
     if spec.name in REVIEW_ACTIONS and STAGE_ROLE.get(c.review_stage) != a.role:
         return False  # each reviewer acts at their own stage only (R-HDL-3)
+    if spec.name == "issue_answer_review" and a.role not in _issue_answer_stage_roles(c):
+        return False  # seed3: the same for an issue's own answer, at the stage it waits at
     if a.role in DEPT_ROLES:
         if a.department_id != c.holder_department_id:
             owns_issue = a.department_id in _issue_department_ids(c)
@@ -149,6 +161,28 @@ def _ready(c: Complaint, name: str) -> bool:
         from .models import SecondReview
 
         return SecondReview.objects.filter(complaint=c, decided_at__isnull=True).exists()
+    # seed3 (issue 15, R-INT-5): per-issue answers and forwards, offered only when there is something to act on.
+    if name.startswith("issue_answer_") or name in (
+        "issue_forward_to_developer",
+        "issue_developer_answer_record",
+    ):
+        from .models import DeveloperForward, IssueAnswer, IssueState
+
+        if name == "issue_answer_submit":
+            from .services.issue_answers import ANSWERABLE
+
+            return ComplaintIssue.objects.filter(complaint=c, state__in=ANSWERABLE).exists()
+        if name == "issue_answer_review":
+            return IssueAnswer.objects.filter(complaint=c, state=ReplyState.IN_REVIEW).exists()
+        if name == "issue_answer_send":
+            return IssueAnswer.objects.filter(complaint=c, state=ReplyState.APPROVED).exists()
+        if name == "issue_forward_to_developer":
+            return ComplaintIssue.objects.filter(
+                complaint=c, state__in=[IssueState.OPEN, IssueState.INVESTIGATED]
+            ).exists()
+        return DeveloperForward.objects.filter(
+            complaint=c, issue__isnull=False, answered_at__isnull=True
+        ).exists()
     if name == "reply_time_agree":
         # No query of its own (it is offered on every open complaint before the reply): the obligations when
         # the caller prefetched them, else the state decides and the service answers nothing_due.

@@ -95,6 +95,8 @@ def form_field(spec: In) -> forms.Field | None:
         return forms.FileField(**common)
     if kind == inputs.ISSUE_MAP:  # one choice per issue, made in AssignForm.setup()
         return None
+    if kind == inputs.REFS:  # choices are filled per complaint in the form's setup() (seed3)
+        return forms.TypedMultipleChoiceField(coerce=int, widget=forms.CheckboxSelectMultiple, **common)
     raise ValueError(f"unknown input kind {kind!r}")  # pragma: no cover
 
 
@@ -323,6 +325,10 @@ class ReplyDraftForm(ActionForm):
         reply = Reply.objects.filter(complaint=self.complaint).order_by("-number").first()
         if reply is not None and reply.state != "sent" and not self.is_bound:
             self.fields["body"].initial = reply.body
+        elif not self.is_bound:  # seed3: the final reply covers every issue, pre-filled with their answers
+            from .services.issue_answers import final_reply_prefill
+
+            self.fields["body"].initial = final_reply_prefill(self.complaint)
 
 
 class ReplySubmitForm(ActionForm):
@@ -579,6 +585,79 @@ class NcrCloseForm(ActionForm):
         self.fields["ncr_id"].choices = _ncr_choices(self.complaint, NcrState.SIGNED)
 
 
+# --- seed3 (issue 15, R-INT-5): per-issue answers and forwards -------------------------------------------
+
+
+def _issue_label(i) -> str:
+    return f"{_('问题')}{i.seq}：{i.summary[:40]}（{i.get_state_display()}）"
+
+
+class IssueAnswerSubmitForm(ActionForm):
+    action = "issue_answer_submit"
+    service = services.issue_answer_submit
+
+    def setup(self):
+        from .services.issue_answers import ANSWERABLE
+
+        issues = self.complaint.issues.filter(state__in=ANSWERABLE).order_by("seq")
+        self.fields["issue_ids"].choices = [(i.id, _issue_label(i)) for i in issues]
+
+
+def _answer_choices(complaint, state: str):
+    answers = complaint.issue_answers.filter(state=state).prefetch_related("issues").order_by("number")
+    out = []
+    for a in answers:
+        seqs = "、".join(f"{_('问题')}{i.seq}" for i in sorted(a.issues.all(), key=lambda i: i.seq))
+        out.append((a.id, f"#{a.number} {seqs}：{a.body[:40]}"))
+    return out
+
+
+class IssueAnswerReviewForm(ActionForm):
+    action = "issue_answer_review"
+    service = services.issue_answer_review
+
+    def setup(self):
+        self.fields["answer_id"].choices = _answer_choices(self.complaint, "in_review")
+
+
+class IssueAnswerSendForm(ActionForm):
+    action = "issue_answer_send"
+    service = services.issue_answer_send
+
+    def setup(self):
+        self.fields["answer_id"].choices = _answer_choices(self.complaint, "approved")
+
+
+class IssueForwardForm(ActionForm):
+    action = "issue_forward_to_developer"
+    service = services.issue_forward_to_developer
+
+    def setup(self):
+        issues = self.complaint.issues.filter(state__in=[IssueState.OPEN, IssueState.INVESTIGATED]).order_by(
+            "seq"
+        )
+        self.fields["issue_id"].choices = [(i.id, _issue_label(i)) for i in issues]
+        self.fields["party_id"].choices = [
+            (p.id, p.name)
+            for p in ExternalParty.objects.filter(
+                kind=ExternalParty.Kind.DEVELOPER, group_id=self.complaint.company.group_id
+            )
+        ]
+
+
+class IssueDeveloperAnswerForm(ActionForm):
+    action = "issue_developer_answer_record"
+    service = services.issue_developer_answer_record
+
+    def setup(self):
+        forwards = self.complaint.developer_forwards.filter(
+            issue__isnull=False, answered_at__isnull=True
+        ).select_related("issue", "party")
+        self.fields["forward_id"].choices = [
+            (f.id, f"{_('问题')}{f.issue.seq}：{f.issue.summary[:40]}（{f.party.name}）") for f in forwards
+        ]
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "close_on_spot": CloseOnSpotForm,
     "assign": AssignForm,
@@ -626,6 +705,12 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "capa_done": CapaDoneForm,
     "capa_verify": CapaVerifyForm,
     "ncr_close": NcrCloseForm,
+    # seed3 (issue 15)
+    "issue_answer_submit": IssueAnswerSubmitForm,
+    "issue_answer_review": IssueAnswerReviewForm,
+    "issue_answer_send": IssueAnswerSendForm,
+    "issue_forward_to_developer": IssueForwardForm,
+    "issue_developer_answer_record": IssueDeveloperAnswerForm,
 }
 
 # Actions whose form needs nothing beyond their declared inputs name their service in the workflow row and

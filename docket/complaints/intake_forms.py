@@ -13,7 +13,7 @@ from docket.org.models import ExternalParty, Office, PublicArea, Room, Unit
 
 from . import access
 from .forms import use_our_messages
-from .models import Category, Channel, Kind, Method, SuggestionBoxOpening
+from .models import Category, Channel, ComplainantType, Kind, Method, SuggestionBoxOpening
 from .services import ComplaintInput, CoSignerInput, IssueInput, UploadInput, inputs
 from .services.inputs import message
 
@@ -138,6 +138,13 @@ class IntakeForm(forms.Form):
     location = forms.CharField(label=_("发生地点"), required=False, max_length=inputs.ADDRESS_MAX)
     people_count = forms.IntegerField(
         label=_("投诉人数"), min_value=1, max_value=inputs.PEOPLE_MAX, initial=1
+    )
+    # seed3 (issue 15): who complains; a staff complaint (员工投诉) is recorded and counted apart.
+    complainant_type = forms.ChoiceField(
+        label=_("投诉人类型"),
+        required=False,
+        choices=[("", "—"), *ComplainantType.choices],
+        initial=ComplainantType.OWNER,
     )
     cosigners = forms.CharField(
         label=_("联名人（每行一人：姓名 房号 电话）"),
@@ -450,6 +457,7 @@ class IntakeForm(forms.Form):
             public_area_id=d["public_area"].id if d.get("public_area") else None,
             location=d.get("location") or "",
             people_count=d["people_count"],
+            complainant_type=d.get("complainant_type") or "",
             demand=d.get("demand") or "",
             issues=issues,
             cosigners=cosigners,

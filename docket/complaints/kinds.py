@@ -452,6 +452,25 @@ _kind("capa_done", _("纠正/预防措施已落实"), staff_text="note")
 _kind("capa_verified", _("验证纠正/预防措施"), staff_text="note")
 _kind("ncr_closed", _("关闭不合格/纠正预防措施报告"))
 
+# --- seed3 (issue 15, R-INT-5): per-issue answers, forwards and closing ---------------------------------------
+# The answer goes to the complainant; its review is internal. The first stage of every review route is QM.
+_kind("issue_answer_submitted", _("提交单项答复"), staff_text="body", notice=REVIEW, audience="qm")
+_kind("issue_answer_approved", _("单项答复审核通过"), staff_text="comment")
+_kind(
+    "issue_answer_returned", _("单项答复审核退回"), staff_text="comment", notice=RETURNED, audience="holder"
+)
+_kind(
+    "issue_answered",
+    _("单项答复"),
+    public=True,
+    public_fields=("issue_names", "body", "text"),
+    public_text="text",
+    owner_text=(PROGRESS, "您的投诉（{no}）中的部分问题已有答复：{text}"),
+)
+_kind("issue_forwarded_to_developer", _("单项转地产处理"), staff_text="reason", webhook=True)
+_kind("issue_developer_answered", _("地产对单项问题的答复"), staff_text="answer", webhook=True)
+_kind("issue_closed", _("问题已办结"), public=True, public_fields=("issue_names",), public_text="issue_names")
+
 PUBLIC_KINDS = frozenset(code for code, k in KINDS.items() if k.public)
 
 # The labels of payload fields a reader wants to see on the staff timeline, in order (one vocabulary for
@@ -514,6 +533,8 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("preventive_action", _("预防措施")),
     ("capa_kind", _("措施类型")),
     ("due_at", _("期限")),
+    # seed3 (issue 15)
+    ("issue_names", _("答复的问题")),
 )
 
 

@@ -268,6 +268,7 @@ def complaint_detail_for(complaint: Complaint) -> Complaint:
         "developer_forwards__party",
         "owner_ratings",
         "follow_ups__visited_by",
+        "issues__answers",  # seed3 (issue 15): each issue's own answers
         Prefetch(
             "obligations",
             queryset=Obligation.objects.select_related("holder", "holder_department").order_by(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from docket.accounts.models import Role
 from docket.core.errors import DomainError
 
-from .models.choices import State
+from .models.choices import IssueState, State
 
 S = State
 R = Role
@@ -447,9 +447,75 @@ _ACTIONS = [
         {R.MGMT_REP},
         office_after_escalation=True,
     ),
+    # seed3 (issue 15, R-INT-5): one letter's issues answered, forwarded and closed one by one while the
+    # letter stays one complaint; the final reply (reply_*) covers them all. None moves the complaint; the
+    # issue's own moves are ISSUE_MOVES below.
+    _a(
+        "issue_answer_submit",
+        _("单项答复（提交）"),
+        {S.INVESTIGATING, S.WITH_DEVELOPER, S.NEGOTIATING},
+        None,
+        HANDLERS,
+        service="issue_answer_submit",
+    ),
+    _a(
+        "issue_answer_review",
+        _("审核单项答复"),
+        {S.INVESTIGATING, S.WITH_DEVELOPER, S.NEGOTIATING},
+        None,
+        {R.QM, R.GENERAL_OFFICE},
+        service="issue_answer_review",
+    ),
+    _a(
+        "issue_answer_send",
+        _("发送单项答复"),
+        {S.INVESTIGATING, S.WITH_DEVELOPER, S.NEGOTIATING},
+        None,
+        HANDLERS | FRONT,
+        service="issue_answer_send",
+    ),
+    _a(
+        "issue_forward_to_developer",
+        _("单项转地产处理"),
+        {S.INVESTIGATING},
+        None,
+        HANDLERS,
+        service="issue_forward_to_developer",
+    ),
+    _a(
+        "issue_developer_answer_record",
+        _("记录地产对单项问题的答复"),
+        {S.INVESTIGATING, S.WITH_DEVELOPER},
+        None,
+        HANDLERS | FRONT,
+        service="issue_developer_answer_record",
+    ),
 ]
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
+
+# seed3 (issue 15, R-INT-5): how one issue's state moves, by the action that moves it (documentation and a
+# test keep it honest; the services make the moves). An issue is closed on its own when an issue answer
+# naming it was sent to the complainant and its work is over: verified on site, or answered by the developer
+# it was forwarded to. Issues never answered on their own end verified, covered by the final reply.
+_I = IssueState
+ISSUE_MOVES: tuple[tuple[str, frozenset[str], str], ...] = (
+    ("issue_findings_record", frozenset({_I.OPEN, _I.REWORK, _I.INVESTIGATED}), _I.INVESTIGATED),
+    ("issue_forward_to_developer", frozenset({_I.OPEN, _I.INVESTIGATED}), _I.FORWARDED),
+    ("issue_developer_answer_record", frozenset({_I.FORWARDED}), _I.INVESTIGATED),
+    ("issue_answer_send", frozenset({_I.INVESTIGATED}), _I.CLOSED),  # the developer has answered it
+    ("measures_done", frozenset({_I.OPEN, _I.INVESTIGATED, _I.REWORK}), _I.MEASURES_DONE),
+    ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.VERIFIED),
+    ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.CLOSED),  # already answered
+    ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.REWORK),
+    ("qm_verify", frozenset({_I.VERIFIED, _I.CLOSED}), _I.REWORK),
+    ("qm_verify", frozenset({_I.VERIFIED, _I.CLOSED}), _I.OPEN),
+    (
+        "withdraw",
+        frozenset({_I.OPEN, _I.INVESTIGATED, _I.FORWARDED, _I.MEASURES_DONE, _I.REWORK}),
+        _I.WITHDRAWN,
+    ),
+)
 # The rows staff take (and the workbench offers); the others are the complainant's own.
 STAFF_ACTIONS: dict[str, Action] = {n: a for n, a in ACTIONS.items() if "staff" in a.actors}
 

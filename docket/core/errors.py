@@ -109,6 +109,13 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "capa_not_done": (409, _("该措施尚未报告落实。")),
     # --- follow-up per round (issue 11, portal3) ---
     "follow_up_recorded": (409, _("第 {round} 轮回访已记录，不能重复回访。")),
+    # seed3 (issue 15, R-INT-5): per-issue answers and forwards
+    "issue_unknown": (422, _("所选问题不属于该投诉。")),
+    "issue_not_answerable": (409, _("{issues}已办结、已撤回或已转地产未答复，不能单独答复。")),
+    "issue_answer_none": (409, _("没有{what}的单项答复。")),
+    "issue_answer_stage": (403, _("该单项答复正在等待{stage}审核。")),
+    "issue_answer_pending": (409, _("第 {number} 份单项答复尚在审核或待发送，请先处理后再发送最终答复。")),
+    "issue_with_developer": (409, _("{issues}已转地产处理，尚未答复，暂不能提交或发送最终答复。")),
 }
 
 # The codes only the API layer raises (authentication, transport, idempotency, throttling).

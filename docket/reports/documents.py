@@ -19,7 +19,17 @@ from . import statistics as stats
 from .exports import BOOK_OPTIONS, safe_text
 from .models import ReportDuty
 
+# The seed's number; what is printed is the company's own (`docket.org.form_numbers`, seed3).
 FORM_NO = "TJ**WY8.3-K01-F2"
+
+
+def duty_form_number(duty: ReportDuty) -> str:
+    """The K01-F2 number the duty's company prints (its configuration, else the seed's)."""
+    from docket.org.form_numbers import form_number
+
+    return form_number(duty.company, "statistics")
+
+
 BREAKDOWNS = (("category", "按投诉类别"), ("department", "按责任部门"), ("channel", "按渠道"))
 HEADLINES = (
     ("received", "受理数", "int"),
@@ -207,7 +217,7 @@ def document_context(duty: ReportDuty, figures: dict[str, Any]) -> dict[str, Any
     reviews = list(duty.reviews.select_related("reviewer").order_by("reviewed_at", "id"))
     return {
         "duty": duty,
-        "form_no": FORM_NO,
+        "form_no": duty_form_number(duty),
         "headlines": headline_rows(figures),
         "figures": figures,
         "causes": figures.get("top_causes", []),
@@ -231,7 +241,7 @@ def report_xlsx(duty: ReportDuty, figures: dict[str, Any]) -> bytes:
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 5, 14)
     row = 0
-    sheet.write_string(row, 0, f"{duty.get_kind_display()}（{FORM_NO}）", bold)
+    sheet.write_string(row, 0, f"{duty.get_kind_display()}（{ctx['form_no']}）", bold)
     row += 1
     who = duty.department or duty.office or duty.company
     sheet.write_string(row, 0, safe_text(f"{who} {duty.period_start} ~ {duty.period_end}"))

@@ -68,6 +68,7 @@ STORED_DIMS = (
     "method",
     "kind",
     "severity",
+    "complainant",  # seed3 (issue 15): the complainant type (dim codes are at most 12 characters)
 )
 # Dimensions whose key is an id (the others are choice values).
 ID_DIMS = {"category", "subcategory", "department", "community", "building"}
@@ -158,6 +159,7 @@ _COLS = (
     "negotiation_rounds",
     "satisfaction",
     "holder_department_id",
+    "complainant_type",  # seed3 (issue 15)
 )
 
 
@@ -265,6 +267,7 @@ def contributions(complaints: QuerySet[Complaint]) -> Iterator[Contribution]:
             rounds,
             satisfaction,
             holder_dept,
+            complainant_type,
         ) in rows:
             # The complaint's non-zero figures as (column, value) pairs.
             figs: list[tuple[int, int]] = [(i_received, 1)]
@@ -305,6 +308,7 @@ def contributions(complaints: QuerySet[Complaint]) -> Iterator[Contribution]:
                 [method],
                 [kind],
                 [severity],
+                [complainant_type],
             ]
             yield Contribution(cid, local_day(received_at), company, office, keys, figs, minutes)
 

@@ -84,7 +84,23 @@ def delivery_failures(request):
 
 # --- statistics (R-ANA-1, K01-F2), the committee's figures (R-EXP-11) ------------------------------------
 
-K01_F2 = "TJ**WY8.3-K01-F2"
+K01_F2 = "TJ**WY8.3-K01-F2"  # the seed's; the printed one is the company's (`k01f2_form_number`)
+
+
+def k01f2_form_number(companies, chosen) -> str:
+    """The K01-F2 number to print: the chosen office's or company's configuration, else the one company in
+    the viewer's scope, else (several companies, no choice) the seed's number (`docket.org.form_numbers`)."""
+    from docket.org.form_numbers import form_number
+    from docket.org.models import Company, Office
+
+    if isinstance(chosen, Office):
+        return form_number(chosen.company, "statistics")
+    if isinstance(chosen, Company):
+        return form_number(chosen, "statistics")
+    only = list(companies[:2])
+    return form_number(only[0] if len(only) == 1 else None, "statistics")
+
+
 K01_F2_DIMENSIONS = [
     "category",
     "subcategory",
@@ -314,7 +330,8 @@ def k01f2(request):
     Excel (`format=xlsx`)."""
     from django.shortcuts import render
 
-    scope, drill, _offices, _companies, chosen = _staff_scope(request)
+    scope, drill, _offices, companies, chosen = _staff_scope(request)
+    form_no = k01f2_form_number(companies, chosen)
     date_from, date_to = _period(request)
     period = (date_from, date_to)
     breakdowns = [
@@ -326,7 +343,7 @@ def k01f2(request):
     )
     title = "顾客投诉分类及统计分析"
     if request.GET.get("format") == "xlsx":
-        heading = [f"{title}（{K01_F2}）", f"{chosen or ''} {date_from} ~ {date_to}"]
+        heading = [f"{title}（{form_no}）", f"{chosen or ''} {date_from} ~ {date_to}"]
         return _download(
             tables.tables_xlsx([total, *ts], heading=heading, sheet="K01-F2"),
             f"K01-F2-{date_from:%Y%m%d}-{date_to:%Y%m%d}",
@@ -336,7 +353,7 @@ def k01f2(request):
         request,
         "reports/k01f2.html",
         {
-            "form_no": K01_F2,
+            "form_no": form_no,
             "tables": ts,
             "total": total,
             "date_from": date_from,

@@ -38,6 +38,10 @@ def _field(spec: In) -> tuple[Any, Any]:
         return str, Field(... if required else "", max_length=spec.limit, description=description)
     if kind == inputs.ISSUE_MAP:
         return dict[IssueKey, Id], Field(default_factory=dict, description=description)
+    if kind == inputs.REFS:  # seed3: several ids (checked against the complaint by the form)
+        if required:
+            return list[Id], Field(..., min_length=1, description=description)
+        return list[Id], Field(default_factory=list, description=description)
     if kind == inputs.CHECK:
         return bool, Field(False, description=description)
     if kind == inputs.DECIMAL:
@@ -97,6 +101,8 @@ def form_input(action: str, payload: InputSchema) -> tuple[dict, dict]:
                 data[f"issue_{issue_id}"] = str(dept_id)
         elif value is None:
             continue
+        elif kind == inputs.REFS:
+            data[name] = [str(v) for v in value]
         elif kind == inputs.FILE:
             files[name] = SimpleUploadedFile(value.name, value.content())
         elif kind == inputs.YES_NO:

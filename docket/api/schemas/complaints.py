@@ -56,6 +56,9 @@ class IssueOut(Schema):
     measures: str
     verification_note: str
     verified_at: datetime | None
+    # seed3 (issue 15, R-INT-5): answered on its own (an issue answer sent), closed on its own.
+    answered_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 class ObligationOut(Schema):
@@ -104,6 +107,18 @@ class ReplyOut(Schema):
     sent_at: datetime | None
 
 
+class IssueAnswerOut(Schema):
+    """An answer to one or more issues sent on its own before the final reply (R-INT-5)."""
+
+    id: int
+    number: int
+    issues: list[int] = Field(description="the seq of each issue it answers")
+    state: str
+    pending_stage: str
+    body: str
+    sent_at: datetime | None
+
+
 class ActionOut(Schema):
     name: str = Field(description="POST /complaints/{id}/actions/{name}")
     label: str
@@ -125,6 +140,9 @@ class ComplaintDetail(ComplaintSummary):
     public_area: str | None = None
     place: str = ""
     people_count: int
+    complainant_type: str = Field(
+        "", description="owner, tenant, visitor, staff, other; empty when not asked"
+    )
     description: str
     demand: str
     lawsuit_filed: bool
@@ -160,6 +178,7 @@ class ComplaintDetail(ComplaintSummary):
     cosigners: list[CoSignerOut]
     attachments: list[AttachmentOut]
     replies: list[ReplyOut]
+    issue_answers: list[IssueAnswerOut] = []
     available_actions: list[ActionOut]
 
 

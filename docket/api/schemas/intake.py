@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from pydantic import Field, field_validator
 
-from docket.complaints.models import Channel, Kind, Method
+from docket.complaints.models import Channel, ComplainantType, Kind, Method
 from docket.complaints.services import ComplaintInput, CoSignerInput, IssueInput, UploadInput
 from docket.complaints.services import inputs as limits
 
@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     KindValue: TypeAlias = str
     ChannelValue: TypeAlias = str
     MethodValue: TypeAlias = str
+    ComplainantTypeValue: TypeAlias = str
 else:
     KindValue = Literal[tuple(Kind.values)]
     ChannelValue = Literal[tuple(Channel.values)]
     MethodValue = Literal[tuple(Method.values)]
+    ComplainantTypeValue = Literal[("", *ComplainantType.values)]  # seed3 (issue 15)
 
 
 class IssueIn(InputSchema):
@@ -87,6 +89,9 @@ class ComplaintIn(InputSchema):
     )
     location: str = Field("", max_length=limits.ADDRESS_MAX)
     people_count: int = Field(1, ge=1, le=limits.PEOPLE_MAX)
+    complainant_type: ComplainantTypeValue = Field(
+        "", description="owner, tenant, visitor, staff or other (seed3, issue 15); empty when not asked"
+    )
     demand: str = Field("", max_length=limits.TEXT_MAX)
     issues: list[IssueIn] = Field(default_factory=list, max_length=limits.ISSUES_MAX_COUNT)
     cosigners: list[CoSignerIn] = Field(default_factory=list, max_length=limits.COSIGNERS_MAX_COUNT)

@@ -2,6 +2,8 @@
 from .answers import OwnerRating, SecondReview  # noqa: E402
 from .category import Category
 from .choices import (
+    ISSUE_DONE_STATES,
+    PORTAL_COMPLAINANT_TYPES,
     TERMINAL_STATES,
     CapaKind,
     CapaState,
@@ -10,6 +12,7 @@ from .choices import (
     ClaimRoute,
     ClaimState,
     ClosureKind,
+    ComplainantType,
     ContactMethod,
     Exemption,
     FollowUpMethod,
@@ -34,6 +37,7 @@ from .handling import (
     CorrectiveAction,
     DeveloperForward,
     FollowUp,
+    IssueAnswer,
     NonconformityReport,
     Reply,
     ReplyReview,
@@ -45,6 +49,11 @@ from .procedure import FirstContact
 
 __all__ = [
     "OwnerRating",
+    # seed3 (issue 15)
+    "ISSUE_DONE_STATES",
+    "IssueAnswer",
+    "ComplainantType",
+    "PORTAL_COMPLAINANT_TYPES",
     "SecondReview",
     # seed part 2 (issue 15)
     "CapaKind",

@@ -83,6 +83,15 @@ class IssueState(models.TextChoices):
     VERIFIED = "verified", _("验证合格")
     REWORK = "rework", _("返工")
     WITHDRAWN = "withdrawn", _("已撤回")  # the complaint was withdrawn before the issue was verified
+    # seed3 (issue 15, R-INT-5): an issue forwarded to the developer on its own, until the developer answers;
+    # an issue closed on its own: answered to the complainant and verified, or answered after the developer's
+    # answer (workflow.ISSUE_MOVES).
+    FORWARDED = "forwarded", _("已转地产")
+    CLOSED = "closed", _("已办结")
+
+
+# Issues whose work is done: nothing more is carried out or verified for them (seed3).
+ISSUE_DONE_STATES = frozenset({IssueState.VERIFIED, IssueState.CLOSED})
 
 
 class ReviewStage(models.TextChoices):
@@ -209,3 +218,21 @@ class CapaState(models.TextChoices):
     OPEN = "open", _("待落实")
     DONE = "done", _("已落实待验证")
     VERIFIED = "verified", _("验证合格")
+
+
+# --- seed3 (issue 15) -------------------------------------------------------------------------------------------
+
+
+class ComplainantType(models.TextChoices):
+    """Who complains (issue 15): an owner, a tenant, a visitor, a member of staff, or someone else. Seed documents
+    3 and 4 differ on staff complaints (员工投诉): see docs/decisions.md, "seed3"."""
+
+    OWNER = "owner", _("业主")
+    TENANT = "tenant", _("租户")
+    VISITOR = "visitor", _("访客")
+    STAFF = "staff", _("员工")
+    OTHER = "other", _("其他")
+
+
+# What the owners' portal offers: people of the community, not staff (they use the internal channels).
+PORTAL_COMPLAINANT_TYPES = (ComplainantType.OWNER, ComplainantType.TENANT, ComplainantType.VISITOR)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from docket.org.models import Building, Community, Company, Department, ExternalParty, Office, Room, Unit
 
 from .category import Category
-from .choices import Channel, ClosureKind, IssueState, Kind, Level, Method, Severity, State
+from .choices import Channel, ClosureKind, ComplainantType, IssueState, Kind, Level, Method, Severity, State
 
 
 class Complaint(models.Model):
@@ -68,6 +68,10 @@ class Complaint(models.Model):
     complainant_address = models.CharField(_("地址/房号"), max_length=200, blank=True)
     complainant_email = models.EmailField(_("电子邮箱"), max_length=200, blank=True)
     people_count = models.PositiveIntegerField(_("投诉人数"), default=1)
+    # seed3 (issue 15): owner, tenant, visitor, staff or other; empty on records made before it was asked.
+    complainant_type = models.CharField(
+        _("投诉人类型"), max_length=10, choices=ComplainantType.choices, blank=True, db_index=False
+    )
 
     subject = models.CharField(_("主题"), max_length=200)
     description = models.TextField(_("投诉内容"))
@@ -297,6 +301,10 @@ class ComplaintIssue(models.Model):
         verbose_name=_("验证人"),
     )
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    # seed3 (issue 15, R-INT-5): when an answer naming this issue was sent to the complainant, and when the
+    # issue was closed on its own (IssueState.CLOSED).
+    answered_at = models.DateTimeField(_("单独答复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("投诉问题")

@@ -94,6 +94,19 @@ class DeveloperForward(models.Model):
     recorded_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("记录人")
     )
+    # seed3 (issue 15, R-INT-5): one issue forwarded on its own (the complaint's other issues go on), and
+    # the developer's answer deadline of this forward.
+    issue = models.ForeignKey(
+        "complaints.ComplaintIssue",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="developer_forwards",
+        verbose_name=_("问题"),
+    )
+    obligation = models.ForeignKey(
+        "complaints.Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("转地产处理")
@@ -292,3 +305,48 @@ class CorrectiveAction(models.Model):
         verbose_name = _("纠正/预防措施")
         verbose_name_plural = _("纠正/预防措施")
         ordering = ["ncr_id", "id"]
+
+
+# --- seed3 (issue 15, R-INT-5): per-issue answers ---------------------------------------------------------
+
+
+class IssueAnswer(models.Model):
+    """An answer to one or more named issues of a complaint, sent on its own before the final reply (R-INT-5:
+    each issue answered on its own while the letter stays one complaint). It takes the review route of the
+    complaint's method (workflow.REVIEW_ROUTES) like a reply; a returned answer stays on the record and a new
+    one is submitted. States: in_review → approved → sent, or returned (ReplyState, without draft)."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="issue_answers", verbose_name=_("投诉")
+    )
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField(_("第几份单项答复"))
+    issues = models.ManyToManyField(
+        "complaints.ComplaintIssue", related_name="answers", verbose_name=_("答复的问题")
+    )
+    body = models.TextField(_("答复内容"))
+    state = models.CharField(
+        _("状态"), max_length=12, choices=ReplyState.choices, default=ReplyState.IN_REVIEW
+    )
+    review_stages = models.JSONField(_("审核环节"), default=list)
+    # The stage it waits at ("qm", "general_office"), empty once approved, returned or sent.
+    pending_stage = models.CharField(_("待审核环节"), max_length=20, blank=True)
+    # Each decision: {"stage", "approved", "comment", "reviewer", "at"}.
+    reviews = models.JSONField(_("审核记录"), default=list)
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人"))
+    created_at = models.DateTimeField(_("起草时间"))
+    sent_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("发送人")
+    )
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("单项答复")
+        verbose_name_plural = _("单项答复")
+        ordering = ["complaint_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "number"], name="issue_answer_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}#{self.number}"

@@ -49,6 +49,13 @@ from .intake import (
     complaint_register,
 )
 from .intake_log import box_opening_record, reconciliation_record, reconciliation_rows
+from .issue_answers import (  # seed3 (issue 15, R-INT-5)
+    issue_answer_review,
+    issue_answer_send,
+    issue_answer_submit,
+    issue_developer_answer_record,
+    issue_forward_to_developer,
+)
 from .obligations import acknowledge_send, clock_pause, clock_resume, forwarder_reply_record
 from .privacy import (
     LookupResult,
@@ -174,4 +181,10 @@ __all__ = [
     "reply_review_return",
     "reply_send",
     "reply_submit",
+    # seed3 (issue 15)
+    "issue_answer_review",
+    "issue_answer_send",
+    "issue_answer_submit",
+    "issue_developer_answer_record",
+    "issue_forward_to_developer",
 ]

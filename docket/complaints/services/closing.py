@@ -199,8 +199,8 @@ def withdraw_apply(act, reason: str, **payload) -> None:
     act.move(State.WITHDRAWN)
     act.set(closure_kind=ClosureKind.WITHDRAWN, closure_note=reason, closed_at=act.now)
     # Its issues end with it: no department owes work on a withdrawn complaint.
-    ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state=IssueState.VERIFIED).update(
-        state=IssueState.WITHDRAWN
-    )
+    ComplaintIssue.objects.filter(complaint=act.complaint).exclude(
+        state__in=[IssueState.VERIFIED, IssueState.CLOSED]
+    ).update(state=IssueState.WITHDRAWN)
     act.record("withdrawn", {"reason": reason, **payload})
     obligations_cancel(act)

@@ -12,6 +12,7 @@ from docket.org.models import Department, ExternalParty
 from .. import workflow
 from ..actors import Actor
 from ..models import (
+    ISSUE_DONE_STATES,
     Complaint,
     ComplaintIssue,
     DeveloperForward,
@@ -242,7 +243,10 @@ def developer_forward(
             "forwarded_to_developer",
             {"party": party.name, "reason": reason, "forward": fwd.id, "project_phase": project_phase},
         )
-        obligation_start(act, Obligation.Kind.DEVELOPER_ANSWER)  # issue 15
+        ob = obligation_start(act, Obligation.Kind.DEVELOPER_ANSWER)  # issue 15
+        if ob is not None:  # seed3: each forward meets its own deadline (an issue's forward runs beside it)
+            fwd.obligation = ob
+            fwd.save(update_fields=["obligation"])
     return fwd
 
 
@@ -258,7 +262,7 @@ def developer_answer_record(
     ) as act:
         fwd = (
             DeveloperForward.objects.select_for_update()
-            .filter(complaint=act.complaint, answered_at__isnull=True)
+            .filter(complaint=act.complaint, answered_at__isnull=True, issue__isnull=True)
             .order_by("-sent_at")
             .first()
         )
@@ -275,7 +279,12 @@ def developer_answer_record(
         fwd.save(update_fields=["answer", "their_ref", "answered_at", "recorded_by"])
         act.move()
         act.record("developer_answered", {"answer": answer, "their_ref": fwd.their_ref})
-        obligations_meet(act, Obligation.Kind.DEVELOPER_ANSWER)
+        if fwd.obligation_id is not None:
+            from .seed2 import obligation_meet_one
+
+            obligation_meet_one(act, fwd.obligation_id)
+        else:  # a forward made before forwards carried their own deadline
+            obligations_meet(act, Obligation.Kind.DEVELOPER_ANSWER)
     return fwd
 
 
@@ -343,7 +352,7 @@ def measures_done(*, actor, complaint_id: int, note: str, expected_version: int 
     with acting(
         actor=actor, complaint_id=complaint_id, action="measures_done", expected_version=expected_version
     ) as act:
-        ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state=IssueState.VERIFIED).update(
+        ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state__in=ISSUE_DONE_STATES).update(
             state=IssueState.MEASURES_DONE
         )
         act.move()
@@ -373,11 +382,14 @@ def issue_verify(
         issue.state = IssueState.VERIFIED if passed else IssueState.REWORK
         issue.verification_note, issue.verified_by, issue.verified_at = note, actor, act.now
         issue.save(update_fields=["state", "verification_note", "verified_by", "verified_at"])
+        if passed and issue.answered_at is not None:  # seed3: answered on its own and verified: closed
+            issue.state, issue.closed_at = IssueState.CLOSED, act.now
+            issue.save(update_fields=["state", "closed_at"])
         if not passed:
             act.move(State.IMPLEMENTING)
         elif (
             not ComplaintIssue.objects.filter(complaint=act.complaint)
-            .exclude(state=IssueState.VERIFIED)
+            .exclude(state__in=ISSUE_DONE_STATES)
             .exists()
         ):
             # Seed 5.2.3.6 (issue 15): a company-level or online complaint goes to QM after the office.
@@ -389,6 +401,10 @@ def issue_verify(
             act.record("office_verification_reported", payload | {"report": office_verification_report(act)})
         else:
             act.record("issue_verified" if passed else "issue_rework", payload)
+        if issue.state == IssueState.CLOSED:
+            from .issue_answers import record_closed
+
+            record_closed(act, issue)
         if act.complaint.state != State.VERIFYING:
             obligations_meet(act, "verify")
         if act.complaint.state == State.QM_VERIFYING:

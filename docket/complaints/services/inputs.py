@@ -108,6 +108,8 @@ def message(code: str, **params: object) -> str:
 # Kinds of input. `ref` is the id of a row that depends on the complaint and the caller (an issue, a
 # department, a claim …): the page offers those rows as choices, the API takes the id; both check it
 # against the same list.
+# seed3 (issue 15): `refs`, several ids of rows that depend on the complaint (the issues an answer names).
+REFS = "refs"
 TEXT, LINE, REF, CHOICE, YES_NO, CHECK, DECIMAL, DATETIME, FILE, ISSUE_MAP = (
     "text",  # multi-line text
     "line",  # one line of text
@@ -476,5 +478,27 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
     "ncr_close": {
         "ncr_id": ref(_("报告")),
         "note": text(_("关闭说明（可选）"), required=False, rows=2),
+    },
+    # seed3 (issue 15, R-INT-5): per-issue answers and forwards
+    "issue_answer_submit": {
+        "issue_ids": In(REFS, _("答复的问题（可多选）")),
+        "body": text(_("单项答复内容（发给顾客）"), rows=4),
+    },
+    "issue_answer_review": {
+        "answer_id": ref(_("待审核的单项答复")),
+        "approve": yes_no(_("审核"), _("通过"), _("退回修改")),
+        "comment": text(_("审核意见（退回时必填）"), required=False, rows=2),
+    },
+    "issue_answer_send": {"answer_id": ref(_("待发送的单项答复"))},
+    "issue_forward_to_developer": {
+        "issue_id": _ISSUE,
+        "party_id": ref(_("地产客户关系中心")),
+        "reason": text(_("转交说明")),
+        "project_phase": choice(_("问题所属项目阶段（可选）"), ProjectPhase.choices, required=False),
+    },
+    "issue_developer_answer_record": {
+        "forward_id": ref(_("已转地产的问题")),
+        "answer": text(_("地产答复")),
+        "their_ref": line(_("对方编号"), required=False, max_length=REF_MAX),
     },
 }

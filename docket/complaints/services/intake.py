@@ -26,6 +26,7 @@ from ..models import (
     Category,
     Channel,
     ClosureKind,
+    ComplainantType,
     Complaint,
     ComplaintIssue,
     CoSigner,
@@ -88,6 +89,8 @@ class ComplaintInput:
     public_area_id: int | None = None
     location: str = ""
     people_count: int = 1
+    # seed3 (issue 15): owner / tenant / visitor / staff / other (ComplainantType); "" when not asked.
+    complainant_type: str = ""
     demand: str = ""
     issues: list[IssueInput] = field(default_factory=list)
     cosigners: list[CoSignerInput] = field(default_factory=list)
@@ -135,6 +138,8 @@ def _validate_fields(data: ComplaintInput) -> None:
         )
     if data.people_count < 1:
         raise DomainError("validation", detail="投诉人数至少为1")
+    if data.complainant_type and data.complainant_type not in ComplainantType.values:
+        raise DomainError("validation", detail="请选择投诉人类型")
     if data.cosigners and data.people_count < len(data.cosigners) + 1:
         raise DomainError("validation", detail="投诉人数少于联名人数")
     forwarded = data.method in (Method.GOVERNMENT_FORWARD, Method.DEVELOPER_FORWARD)
@@ -402,6 +407,7 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         complainant_address=data.complainant_address.strip() or (str(room) if room else ""),
         complainant_email=data.complainant_email.strip()[: inputs.EMAIL_MAX],
         people_count=data.people_count,
+        complainant_type=data.complainant_type,
         subject=one_line(data.subject),
         description=data.description.strip(),
         demand=data.demand.strip(),
@@ -459,6 +465,7 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         "issues": [i.summary for i in issues],
         "people_count": c.people_count,
         "attachments": [a.sha256 for a in stored],
+        **({"complainant_type": c.complainant_type} if c.complainant_type else {}),
     }
     if who.kind == ActorKind.COMPLAINANT:  # portal filing: how the complainant reached us
         payload["via"] = who.via

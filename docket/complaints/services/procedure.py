@@ -204,7 +204,10 @@ def qm_verify(*, actor, complaint_id: int, decision: str, note: str, expected_ve
     with acting(
         actor=actor, complaint_id=complaint_id, action="qm_verify", expected_version=expected_version
     ) as act:
-        issues = ComplaintIssue.objects.filter(complaint=act.complaint)
+        # An issue closed on its own after the developer answered it (never verified on site) stays closed.
+        issues = ComplaintIssue.objects.filter(complaint=act.complaint).exclude(
+            state=IssueState.CLOSED, verified_at__isnull=True
+        )
         if decision == QmDecision.PASSED:
             act.move(State.FOLLOW_UP)
             kind = "qm_verified"

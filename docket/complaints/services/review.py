@@ -13,6 +13,7 @@ from docket.core.errors import DomainError
 from .. import workflow
 from ..models import ComplaintIssue, IssueState, Reply, ReplyReview, ReplyState, ReviewStage, State
 from ._base import acting, text_required
+from .issue_answers import final_reply_check
 from .obligations import obligation_start, obligations_meet
 
 
@@ -78,6 +79,7 @@ def reply_submit(*, actor, complaint_id: int, expected_version: int | None = Non
         if reply is None:
             raise DomainError("no_draft")
         _require_issues_investigated(c)
+        final_reply_check(c)  # seed3: the final reply covers every issue (R-INT-5)
         stages = list(workflow.REVIEW_ROUTES[c.method])
         if not stages:
             raise DomainError("review_not_required")
@@ -189,6 +191,7 @@ def reply_send(*, actor, complaint_id: int, expected_version: int | None = None)
                 )
             reply = _reply_in(c, ReplyState.DRAFT, ReplyState.RETURNED)
             _require_issues_investigated(c)
+            final_reply_check(c)
         reply.state, reply.sent_by, reply.sent_at = ReplyState.SENT, actor, act.now
         reply.save(update_fields=["state", "sent_by", "sent_at"])
         act.move()

@@ -266,7 +266,7 @@ def list_row(c, detail_base: str, bulk: bool = False):
 
     t = _row_labels()
     office, dept, received = _tail_cells(c, t)
-    cells = (
+    cells: tuple[str, ...] = (
         f'<td data-label="{t["回执编号"]}"><a class="num" href="{_e(detail_base)}{int(c.id)}/">'
         f"{_e(c.receipt_no)}</a></td>",
         _subject_cell(c),
@@ -302,7 +302,7 @@ def queue_row(c, detail_base: str, bulk: bool = False):
         button = f'<span class="muted">{t["查看"]}</span>'
     why = "".join(f'<span class="why why-{_e(code)}">{_e(lbl)}</span>' for code, lbl in reasons)
     office, dept, received = _tail_cells(c, t)
-    cells = (
+    cells: tuple[str, ...] = (
         f'<td class="next" data-label="{t["待我处理"]}">{button}\n        {why}</td>',
         f'<td data-label="{t["回执编号"]}"><a class="num" href="{base}{int(c.id)}/">{_e(c.receipt_no)}</a></td>',
         _subject_cell(c),

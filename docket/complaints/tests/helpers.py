@@ -126,6 +126,12 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "capa_done": s.capa_done,
     "capa_verify": s.capa_verify,
     "ncr_close": s.ncr_close,
+    # seed3 (issue 15, R-INT-5)
+    "issue_answer_submit": s.issue_answer_submit,
+    "issue_answer_review": s.issue_answer_review,
+    "issue_answer_send": s.issue_answer_send,
+    "issue_forward_to_developer": s.issue_forward_to_developer,
+    "issue_developer_answer_record": s.issue_developer_answer_record,
 }
 
 
@@ -162,6 +168,8 @@ def make_user(username: str, grants: list[tuple[str, Any, Decimal | None]]) -> U
 # --- snapshots -----------------------------------------------------------------------------------
 
 
+from docket.complaints.models import IssueAnswer  # noqa: E402
+
 _FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its complaint column
     "issues": ComplaintIssue,
     "replies": Reply,
@@ -175,6 +183,7 @@ _FILE_TABLES = {  # every table holding part of a complaint's file, keyed by its
     "obligations": Obligation,
     "owner_ratings": OwnerRating,  # portal answers (issue 11)
     "second_reviews": SecondReview,
+    "issue_answers": IssueAnswer,  # seed3 (issue 15)
 }
 
 
@@ -539,6 +548,19 @@ def default_args(action: str, x: Ctx) -> dict:
         "capa_done": lambda: {"capa_id": x.extra.get("capa_id", 0), "note": "备件库已建立"},
         "capa_verify": lambda: {"capa_id": x.extra.get("capa_id", 0), "passed": True, "note": "现场核查合格"},
         "ncr_close": lambda: {"ncr_id": x.extra.get("ncr_id", 0), "note": "措施全部验证合格"},
+        # seed3 (issue 15)
+        "issue_answer_submit": lambda: {"issue_ids": [x.issue_id], "body": "关于电梯故障：已更换门机板。"},
+        "issue_answer_review": lambda: {"answer_id": x.extra.get("answer_id", 0), "approve": True},
+        "issue_answer_send": lambda: {"answer_id": x.extra.get("answer_id", 0)},
+        "issue_forward_to_developer": lambda: {
+            "issue_id": x.issue_id,
+            "party_id": o.developer.id,
+            "reason": "属地产保修范围",
+        },
+        "issue_developer_answer_record": lambda: {
+            "forward_id": x.extra.get("forward_id", 0),
+            "answer": "地产同意保修",
+        },
     }
     return inputs[action]()
 
@@ -554,6 +576,8 @@ def prepare(action: str, x: Ctx) -> Ctx:
     clock before resuming. Done by QM (who may do all of these)."""
     if action in SEED2_PREPARED:
         return _prepare_seed2(action, x)
+    if action in SEED3_PREPARED:
+        return _prepare_seed3(action, x)
     if action not in (
         "reply_submit",
         "reply_send",
@@ -661,6 +685,60 @@ def _prepare_seed2(action: str, x: Ctx) -> Ctx:
     return x
 
 
+# --- seed3 (issue 15, R-INT-5) ---
+SEED3_PREPARED = (
+    "issue_answer_submit",
+    "issue_answer_review",
+    "issue_answer_send",
+    "issue_developer_answer_record",
+)
+
+
+def _prepare_seed3(action: str, x: Ctx) -> Ctx:
+    """The first issue investigated (as the handler would have recorded it); an issue answer waiting for QM
+    or ready to send; a forwarded issue waiting for the developer. Written directly where the complaint's
+    state no longer allows the step that made them (e.g. findings while with the developer)."""
+    from docket.complaints.models import DeveloperForward, IssueAnswer
+
+    c = Complaint.objects.get(pk=x.complaint_id)
+    if c.state not in workflow.ACTIONS[action].sources:
+        return x
+    issue = ComplaintIssue.objects.get(pk=x.issue_id)
+    qm = x.org.users["qm"]
+    if action == "issue_developer_answer_record":
+        issue.state = IssueState.FORWARDED
+        issue.save(update_fields=["state"])
+        x.extra["forward_id"] = DeveloperForward.objects.create(
+            complaint=c,
+            company_id=c.company_id,
+            party=x.org.developer,
+            reason="属地产保修范围",
+            sent_by=qm,
+            sent_at=c.updated_at,
+            issue=issue,
+        ).id
+        return x
+    if issue.state == IssueState.OPEN:
+        issue.state, issue.findings, issue.measures = IssueState.INVESTIGATED, "查明", "维修"
+        issue.save(update_fields=["state", "findings", "measures"])
+    if action == "issue_answer_submit":
+        return x
+    answer = IssueAnswer.objects.create(
+        complaint=c,
+        company_id=c.company_id,
+        number=IssueAnswer.objects.filter(complaint=c).count() + 1,
+        body="关于电梯故障：已更换门机板。",
+        state="in_review" if action == "issue_answer_review" else "approved",
+        review_stages=["qm"],
+        pending_stage="qm" if action == "issue_answer_review" else "",
+        author=qm,
+        created_at=c.updated_at,
+    )
+    answer.issues.set([issue])
+    x.extra["answer_id"] = answer.id
+    return x
+
+
 # One valid situation per action — (state, method, variant) — and who takes it there: a role the table
 # allows that sees the complaint in every state the action starts from.
 VALID: dict[str, tuple[State, Method, str]] = {
@@ -752,6 +830,12 @@ ACTOR: dict[str, str] = {
     "capa_done": Role.DEPT_STAFF,
     "capa_verify": Role.QM,
     "ncr_close": Role.MGMT_REP,
+    # seed3 (issue 15)
+    "issue_answer_submit": Role.DEPT_SUPERVISOR,
+    "issue_answer_review": Role.QM,
+    "issue_answer_send": Role.RECEPTION,
+    "issue_forward_to_developer": Role.DEPT_SUPERVISOR,
+    "issue_developer_answer_record": Role.RECEPTION,
 }
 
 

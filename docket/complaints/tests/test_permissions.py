@@ -137,6 +137,13 @@ SCENARIOS = [
     _sc("ncr_draft", State.CLOSED, HANDLERS),
     _sc("ncr_sign", State.INVESTIGATING, {MR}),
     _sc("capa_assign", State.INVESTIGATING, {MR, QM}),
+    # seed3 (issue 15, R-INT-5): per-issue answers (the review at QM's stage: QM only)
+    _sc("issue_answer_submit", State.INVESTIGATING, HANDLERS),
+    _sc("issue_answer_submit", State.WITH_DEVELOPER, HANDLERS),
+    _sc("issue_answer_review", State.INVESTIGATING, {QM}),
+    _sc("issue_answer_send", State.INVESTIGATING, HANDLERS | {R}),
+    _sc("issue_forward_to_developer", State.INVESTIGATING, HANDLERS),
+    _sc("issue_developer_answer_record", State.INVESTIGATING, HANDLERS | {R}),
     _sc("capa_done", State.INVESTIGATING, HANDLERS | {S}),
     _sc("capa_done", State.CLOSED, HANDLERS | {S}),
     _sc("capa_verify", State.INVESTIGATING, {MR, QM}),

@@ -71,6 +71,12 @@ SIDE_RECORDS = {
     "capa_done",
     "capa_verify",
     "ncr_close",
+    # seed3 (issue 15, R-INT-5): per-issue answers and forwards; the letter stays one complaint
+    "issue_answer_submit",
+    "issue_answer_review",
+    "issue_answer_send",
+    "issue_forward_to_developer",
+    "issue_developer_answer_record",
 }
 
 
@@ -206,12 +212,14 @@ def test_review_is_only_for_qm_and_the_general_office():
     assert ACTIONS["reply_review_return"].roles == reviewers
     assert ACTIONS["reply_review_approve"].targets == {State.IN_REVIEW, State.REPLY_APPROVED}
     assert ACTIONS["reply_review_return"].targets == {State.INVESTIGATING}
-    # the general office reviews and notes, nothing else
+    # the general office reviews (replies and, seed3, issue answers) and notes, nothing else
     assert {n for n, spec in ACTIONS.items() if Role.GENERAL_OFFICE in spec.roles} == {
         "reply_review_approve",
         "reply_review_return",
+        "issue_answer_review",
         "note_add",
     }
+    assert ACTIONS["issue_answer_review"].roles == reviewers
 
 
 def test_observers_never_act():
@@ -392,6 +400,12 @@ EVENT = {
     "capa_done": "capa_done",
     "capa_verify": "capa_verified",
     "ncr_close": "ncr_closed",
+    # seed3 (issue 15)
+    "issue_answer_submit": "issue_answer_submitted",
+    "issue_answer_review": "issue_answer_approved",
+    "issue_answer_send": "issue_answered",
+    "issue_forward_to_developer": "issue_forwarded_to_developer",
+    "issue_developer_answer_record": "issue_developer_answered",
 }
 
 # (action, source) whose complaint, actor, inputs or outcome differ from the default:

@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.core.errors import DomainError
 from docket.core.paging import CappedPaginator
+from docket.org.form_numbers import form_number
 
 from .. import access, next_steps, privacy, refdata, selectors, services, workflow
 from ..events import chain_verify, receipt_digest
 from ..forms import ACTION_FORMS
-from ..models import Channel, Kind, Method, SavedFilter, State
+from ..models import Channel, ComplainantType, Kind, Method, SavedFilter, State
 from .actions import REPLY_ACTIONS, bulk_bar
 
 QUEUE_VIEW_LABELS = {
@@ -318,6 +319,8 @@ def complaint_record_form(request, pk: int):
             **_record_context(request.user, complaint, events),
             "digest": events[0].hash if events else "",
             "last_hash": events[-1].hash if events else "",
+            "form_no": form_number(complaint.company, "record_form"),
+            "complainant_types": ComplainantType.choices,  # seed3: ticked on the printed form
         },
     )
 

@@ -17,7 +17,14 @@ from django.db import transaction
 from PIL import Image, ImageOps
 
 from docket.complaints.actors import Actor
-from docket.complaints.models import Channel, Complaint, Kind, Method
+from docket.complaints.models import (
+    PORTAL_COMPLAINANT_TYPES,
+    Channel,
+    ComplainantType,
+    Complaint,
+    Kind,
+    Method,
+)
 from docket.complaints.services import ComplaintInput, UploadInput, complaint_register
 from docket.complaints.services.attachments import (
     PIL_FORMATS,
@@ -173,6 +180,8 @@ class Filing:
     public_area: bool = False
     location: str = ""
     photos: list[Photo] | None = None
+    # seed3 (issue 15): owner, tenant or visitor (staff complain through the internal channels); "" = owner.
+    complainant_type: str = ""
 
 
 def _length(value: str, field: str, limit: int) -> str:
@@ -216,6 +225,9 @@ def portal_file(f: Filing) -> Complaint:
     if not description:
         raise DomainError("required", field="事情经过")
     demand = _length(f.demand, "您的诉求", DEMAND_MAX)
+    complainant_type = f.complainant_type or ComplainantType.OWNER
+    if complainant_type not in PORTAL_COMPLAINANT_TYPES:
+        raise DomainError("validation", detail="请选择您的身份：业主、租户或访客")
     name = "" if f.anonymous else _length(f.name, "称呼", NAME_MAX)
     if not f.anonymous and not name:
         raise DomainError("required", field="您的称呼（姓氏即可）")
@@ -248,6 +260,7 @@ def portal_file(f: Filing) -> Complaint:
         room_id=room.id if room else None,
         location=location,
         attachments=uploads,
+        complainant_type=complainant_type,
     )
     with files_removed_on_failure():
         return complaint_register(actor=Actor.complainant(VIA), data=data).complaint

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from docket.complaints.models import Complaint, Kind
+from docket.complaints.models import PORTAL_COMPLAINANT_TYPES, Complaint, Kind
 from docket.core import clock, ratelimit
 from docket.core.errors import DomainError
 from docket.core.pdf import pdf_response
@@ -105,9 +105,10 @@ def _form_context(office, *, anonymous: bool, phone: str, form: dict | None = No
         "anonymous": anonymous,
         "phone_masked": mask(phone),
         "kinds": Kind.choices,
+        "complainant_types": [(t.value, t.label) for t in PORTAL_COMPLAINANT_TYPES],
         "buildings": buildings,
         "units": units,
-        "form": form or {"kind": Kind.COMPLAINT, "place": "room"},
+        "form": form or {"kind": Kind.COMPLAINT, "place": "room", "complainant_type": "owner"},
         "error": error,
         "max_photos": settings.DOCKET_PORTAL_MAX_PHOTOS,
         "description_max": services.DESCRIPTION_MAX,
@@ -158,7 +159,18 @@ def file(request: HttpRequest, code: str) -> HttpResponse:
     p = request.POST
     form = {
         k: p.get(k, "")
-        for k in ("kind", "description", "demand", "name", "place", "building", "unit", "room", "location")
+        for k in (
+            "kind",
+            "description",
+            "demand",
+            "name",
+            "place",
+            "building",
+            "unit",
+            "room",
+            "location",
+            "complainant_type",
+        )
     }
     try:
         filing = services.Filing(
@@ -175,6 +187,7 @@ def file(request: HttpRequest, code: str) -> HttpResponse:
             public_area=form["place"] == "public",
             location=form["location"],
             photos=_photos(request),
+            complainant_type=form["complainant_type"],
         )
         c = services.portal_file(filing)
     except DomainError as exc:

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from docket.accounts.models import Role
 from docket.complaints import workflow
-from docket.complaints.models import State
+from docket.complaints.models import IssueState, State
 
 
 def render() -> str:
@@ -48,6 +48,17 @@ def render() -> str:
                 f"| `{spec.name}` | {spec.label} | {', '.join(sorted(spec.sources))} | {to} | {roles} | "
                 f"{'yes' if spec.office_after_escalation else 'no'} | {'yes' if spec.per_issue else 'no'} |"
             )
+        # seed3 (issue 15, R-INT-5): one issue's own states, moved by the actions that move them.
+        lines += [
+            "",
+            "Issue states (R-INT-5): each issue of a letter moves on its own (`workflow.ISSUE_MOVES`):",
+            "",
+            "| action | issue from | issue to |",
+            "|---|---|---|",
+        ]
+        for action, sources, target in workflow.ISSUE_MOVES:
+            froms = ", ".join(f"{s} {IssueState(s).label}" for s in sorted(sources))
+            lines.append(f"| `{action}` | {froms} | {target} {IssueState(target).label} |")
         lines += ["", "Review routes by intake method (R-HDL-3):", ""]
         for method, stages in workflow.REVIEW_ROUTES.items():
             lines.append(f"- `{method}`: {' → '.join(stages) if stages else 'no review'}")

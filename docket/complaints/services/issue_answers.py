@@ -1,0 +1,384 @@
+"""Per-issue answers (seed3; issue 15, SPEC R-INT-5): "One letter may raise several issues. Each issue can be
+tracked and answered on its own while the letter stays one complaint from the complainant's point of view."
+
+- An **issue answer** names one or more issues of the complaint and goes through the same review route as the
+  complaint's replies (workflow.REVIEW_ROUTES, by method): submitted (in review, or approved at once when the
+  route has no stage), approved or returned stage by stage, then sent to the complainant (a public event,
+  with the complainant's SMS/email). None of this moves the complaint.
+- An issue can be **forwarded to the developer on its own** (`DeveloperForward.issue`): the issue waits for the
+  developer (IssueState.FORWARDED) with its own answer deadline while the other issues go on.
+- An issue is **closed on its own** (IssueState.CLOSED) once an answer naming it has been sent and its work
+  is over: verified on site, or answered by the developer before the answer was sent.
+- The **final reply** still covers every issue: its draft is pre-filled with each issue's answer (or its
+  measures), and it cannot be submitted or sent while an issue answer waits in review or to be sent, or an
+  issue waits for the developer (`final_reply_check`).
+- **Deadlines**: a sent issue answer is a contact (meets `first_contact` and `acknowledge`); it meets the
+  reply deadline only when every issue of the complaint has been answered on its own (or is done).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from docket.accounts.access import assignments_of
+from docket.core import clock
+from docket.core.errors import DomainError
+from docket.org.models import ExternalParty
+
+from .. import access, workflow
+from ..models import (
+    ComplaintIssue,
+    DeveloperForward,
+    IssueAnswer,
+    IssueState,
+    Obligation,
+    ProjectPhase,
+    ReplyState,
+    ReviewStage,
+)
+from ._base import Act, acting, text_required
+from .obligations import obligation_start, obligations_meet
+from .seed2 import obligation_meet_one
+
+# Issues an answer may name: investigated (findings and measures recorded, or the developer's answer), not
+# forwarded and still waiting, closed or withdrawn. (While answers may be given — investigating, with the
+# developer, negotiating — an issue is open, investigated, forwarded or closed.)
+ANSWERABLE = frozenset({IssueState.INVESTIGATED})
+
+
+def _names(issues) -> str:
+    return "、".join(f"问题{i.seq}" for i in issues)
+
+
+def _issues_of(complaint, issue_ids) -> list[ComplaintIssue]:
+    """The named issues of this complaint, locked, in order; `issue_unknown` if any is not this complaint's."""
+    try:
+        ids = sorted({int(i) for i in (issue_ids or [])})
+    except (TypeError, ValueError) as exc:
+        raise DomainError("issue_unknown") from exc
+    if not ids:
+        raise DomainError("required", field="答复的问题")
+    issues = list(
+        ComplaintIssue.objects.select_for_update().filter(complaint=complaint, pk__in=ids).order_by("seq")
+    )
+    if len(issues) != len(ids):
+        raise DomainError("issue_unknown")
+    return issues
+
+
+def record_closed(act: Act, issue: ComplaintIssue) -> None:
+    act.record("issue_closed", {"issue": issue.seq, "issue_names": f"问题{issue.seq}：{issue.summary}"})
+
+
+def _close(act: Act, issue: ComplaintIssue) -> None:
+    issue.state, issue.closed_at = IssueState.CLOSED, act.now
+    issue.save(update_fields=["state", "closed_at"])
+    record_closed(act, issue)
+
+
+def developer_answered(issue: ComplaintIssue) -> bool:
+    return DeveloperForward.objects.filter(issue=issue, answered_at__isnull=False).exists()
+
+
+def close_if_done(act: Act, issue: ComplaintIssue) -> bool:
+    """Close an answered issue whose work is over (verified, or the developer answered it): True if closed."""
+    if issue.answered_at is None or issue.state == IssueState.CLOSED:
+        return False
+    if issue.state == IssueState.VERIFIED or (
+        issue.state == IssueState.INVESTIGATED and developer_answered(issue)
+    ):
+        _close(act, issue)
+        return True
+    return False
+
+
+def issue_answer_submit(
+    *, actor, complaint_id: int, issue_ids, body: str, expected_version: int | None = None
+) -> IssueAnswer:
+    """Submit an answer to the named issues. It takes the complaint's review route; without review stages
+    (a phone or visit complaint) it is approved at once and may be sent."""
+    body = text_required(body, "答复内容")
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="issue_answer_submit",
+        expected_version=expected_version,
+    ) as act:
+        c = act.complaint
+        issues = _issues_of(c, issue_ids)
+        open_ = [i for i in issues if i.state == IssueState.OPEN]
+        if open_:
+            raise DomainError("issues_incomplete", issues=_names(open_))
+        blocked = [i for i in issues if i.state not in ANSWERABLE]
+        if blocked:
+            raise DomainError("issue_not_answerable", issues=_names(blocked))
+        stages = list(workflow.REVIEW_ROUTES[c.method])
+        number = (IssueAnswer.objects.filter(complaint=c).aggregate(n=Max("number"))["n"] or 0) + 1
+        answer = IssueAnswer.objects.create(
+            complaint=c,
+            company_id=c.company_id,
+            number=number,
+            body=body,
+            state=ReplyState.IN_REVIEW if stages else ReplyState.APPROVED,
+            review_stages=stages,
+            pending_stage=stages[0] if stages else "",
+            author=actor,
+            created_at=act.now,
+        )
+        answer.issues.set(issues)
+        act.record(
+            "issue_answer_submitted",
+            {
+                "answer": number,
+                "issues": [i.seq for i in issues],
+                "issue_names": _names(issues),
+                "body": body,
+                "stages": stages,
+            },
+        )
+    return answer
+
+
+def _answer_in(complaint, answer_id: int | None, state: str, what: str) -> IssueAnswer:
+    answer = None
+    if answer_id is not None:
+        answer = (
+            IssueAnswer.objects.select_for_update()
+            .filter(complaint=complaint, pk=answer_id, state=state)
+            .first()
+        )
+    if answer is None:
+        raise DomainError("issue_answer_none", what=what)
+    return answer
+
+
+def issue_answer_review(
+    *,
+    actor,
+    complaint_id: int,
+    answer_id: int,
+    approve: bool,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> IssueAnswer:
+    """Approve an issue answer at its pending stage (on to the next, or ready to send), or return it with
+    comments (it stays on the record; the handler submits a new one). Each reviewer acts at their own stage."""
+    comment = (comment or "").strip()
+    if not approve:
+        comment = text_required(comment, "退回意见")
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="issue_answer_review",
+        expected_version=expected_version,
+    ) as act:
+        answer = _answer_in(act.complaint, answer_id, ReplyState.IN_REVIEW, "待审核")
+        stage = answer.pending_stage
+        role = access.STAGE_ROLE.get(stage)
+        if role not in {a.role for a in assignments_of(actor)}:
+            raise DomainError("issue_answer_stage", stage=ReviewStage(stage).label)
+        answer.reviews = [
+            *answer.reviews,
+            {
+                "stage": stage,
+                "approved": bool(approve),
+                "comment": comment,
+                "reviewer": actor.pk,
+                "at": act.now.isoformat(),
+            },
+        ]
+        if approve:
+            rest = answer.review_stages[answer.review_stages.index(stage) + 1 :]
+            answer.pending_stage = rest[0] if rest else ""
+            if not rest:
+                answer.state = ReplyState.APPROVED
+        else:
+            answer.state, answer.pending_stage = ReplyState.RETURNED, ""
+        answer.save(update_fields=["reviews", "pending_stage", "state"])
+        seqs = list(answer.issues.order_by("seq").values_list("seq", flat=True))
+        act.record(
+            "issue_answer_approved" if approve else "issue_answer_returned",
+            {
+                "answer": answer.number,
+                "issues": seqs,
+                "issue_names": "、".join(f"问题{n}" for n in seqs),
+                "stage": stage,
+                "comment": comment,
+            },
+        )
+    return answer
+
+
+def issue_answer_send(
+    *, actor, complaint_id: int, answer_id: int, expected_version: int | None = None
+) -> IssueAnswer:
+    """Send an approved issue answer to the complainant. Each issue it names is answered; one whose work is
+    over is closed. The reply deadline is met only when every issue has been answered."""
+    with acting(
+        actor=actor, complaint_id=complaint_id, action="issue_answer_send", expected_version=expected_version
+    ) as act:
+        c = act.complaint
+        answer = _answer_in(c, answer_id, ReplyState.APPROVED, "待发送")
+        issues = list(answer.issues.select_for_update().order_by("seq"))
+        answer.state, answer.sent_by, answer.sent_at = ReplyState.SENT, actor, act.now
+        answer.save(update_fields=["state", "sent_by", "sent_at"])
+        for issue in issues:
+            issue.answered_at = act.now
+            issue.save(update_fields=["answered_at"])
+        names = "；".join(f"问题{i.seq}：{i.summary}" for i in issues)
+        act.record(
+            "issue_answered",
+            {
+                "answer": answer.number,
+                "issues": [i.seq for i in issues],
+                "issue_names": names,
+                "body": answer.body,
+                "text": f"{names}\n{answer.body}",
+            },
+        )
+        for issue in issues:
+            close_if_done(act, issue)
+        kinds = [Obligation.Kind.FIRST_CONTACT, "acknowledge"]
+        unanswered = (
+            ComplaintIssue.objects.filter(complaint=c, answered_at__isnull=True)
+            .exclude(state__in=[IssueState.CLOSED, IssueState.WITHDRAWN])
+            .exists()
+        )
+        if not unanswered:
+            kinds.append("reply")
+        obligations_meet(act, *kinds)
+    return answer
+
+
+def issue_forward_to_developer(
+    *,
+    actor,
+    complaint_id: int,
+    issue_id: int,
+    party_id: int,
+    reason: str,
+    project_phase: str = "",
+    expected_version: int | None = None,
+) -> DeveloperForward:
+    """Forward one issue to the developer's customer-relations centre (R-HDL-6) while the complaint's other
+    issues go on; the developer's answer has its own deadline (`developer_answer`)."""
+    reason = text_required(reason, "转交说明")
+    project_phase = project_phase or ""
+    if project_phase and project_phase not in ProjectPhase.values:
+        raise DomainError("validation", detail="请选择项目阶段")
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="issue_forward_to_developer",
+        expected_version=expected_version,
+    ) as act:
+        c = act.complaint
+        (issue,) = _issues_of(c, [issue_id])
+        if issue.state not in (IssueState.OPEN, IssueState.INVESTIGATED):
+            raise DomainError("invalid_transition", state=issue.get_state_display(), action="单项转地产处理")
+        party = ExternalParty.objects.filter(
+            pk=party_id, kind=ExternalParty.Kind.DEVELOPER, group_id=c.company.group_id
+        ).first()
+        if party is None:
+            raise DomainError("validation", detail="请选择地产客户关系中心")
+        issue.state = IssueState.FORWARDED
+        issue.save(update_fields=["state"])
+        act.set(developer_related=True)
+        act.record(
+            "issue_forwarded_to_developer",
+            {"issue": issue.seq, "party": party.name, "reason": reason, "project_phase": project_phase},
+        )
+        ob = obligation_start(act, Obligation.Kind.DEVELOPER_ANSWER)
+        fwd = DeveloperForward.objects.create(
+            complaint=c,
+            company_id=c.company_id,
+            party=party,
+            reason=reason,
+            project_phase=project_phase,
+            sent_by=actor,
+            sent_at=act.now,
+            issue=issue,
+            obligation=ob,
+        )
+    return fwd
+
+
+def issue_developer_answer_record(
+    *,
+    actor,
+    complaint_id: int,
+    forward_id: int,
+    answer: str,
+    their_ref: str = "",
+    expected_version: int | None = None,
+) -> DeveloperForward:
+    """The developer answered a forwarded issue: the issue is back with the company, to be answered to the
+    complainant (and then closed)."""
+    answer = text_required(answer, "地产答复")
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="issue_developer_answer_record",
+        expected_version=expected_version,
+    ) as act:
+        c = act.complaint
+        fwd = (
+            DeveloperForward.objects.select_for_update()
+            .filter(pk=forward_id, complaint=c, issue__isnull=False, answered_at__isnull=True)
+            .first()
+        )
+        if fwd is None:
+            raise DomainError("nothing_due", kind="地产答复")
+        fwd.answer, fwd.their_ref, fwd.answered_at, fwd.recorded_by = (
+            answer,
+            their_ref.strip(),
+            act.now,
+            actor,
+        )
+        fwd.save(update_fields=["answer", "their_ref", "answered_at", "recorded_by"])
+        issue = ComplaintIssue.objects.select_for_update().get(developer_forwards=fwd)
+        issue.state = IssueState.INVESTIGATED
+        if not issue.findings:
+            issue.findings = f"地产答复：{answer}"
+        issue.save(update_fields=["state", "findings"])
+        act.record(
+            "issue_developer_answered", {"issue": issue.seq, "answer": answer, "their_ref": fwd.their_ref}
+        )
+        obligation_meet_one(act, fwd.obligation_id)
+    return fwd
+
+
+def final_reply_check(complaint) -> None:
+    """The final reply covers every issue: it is not submitted or sent while an issue answer waits in review or
+    to be sent (the complainant would get two letters that may disagree), nor while an issue waits for the
+    developer (the reply could not say what is done about it)."""
+    pending = (
+        IssueAnswer.objects.filter(complaint=complaint, state__in=[ReplyState.IN_REVIEW, ReplyState.APPROVED])
+        .order_by("number")
+        .first()
+    )
+    if pending is not None:
+        raise DomainError("issue_answer_pending", number=pending.number)
+    forwarded = list(
+        ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.FORWARDED).order_by("seq")
+    )
+    if forwarded:
+        raise DomainError("issue_with_developer", issues=_names(forwarded))
+
+
+def final_reply_prefill(complaint) -> str:
+    """The final reply's first draft: every issue with the answer already sent for it, else its measures."""
+    sent: dict[int, IssueAnswer] = {}
+    for a in IssueAnswer.objects.filter(complaint=complaint, state=ReplyState.SENT).order_by("number"):
+        for issue_id in a.issues.values_list("id", flat=True):
+            sent[issue_id] = a
+    parts = []
+    for issue in complaint.issues.order_by("seq"):
+        answer = sent.get(issue.pk)
+        if answer is not None:
+            when = f"{clock.to_local(answer.sent_at):%Y-%m-%d}" if answer.sent_at else ""
+            text = f"（已于{when}单独答复）{answer.body}"
+        else:
+            text = issue.measures or issue.findings or ""
+        parts.append(f"问题{issue.seq}：{issue.summary}\n{text}".rstrip())
+    return "\n\n".join(parts)
