@@ -781,7 +781,16 @@ def _row(key: Any, acc: Acc) -> st.Row:
     return row
 
 
-_PLAIN_OVERDUE = ("office_id", "community_id", "building_id", "channel", "method", "kind", "severity")
+_PLAIN_OVERDUE = (
+    "office_id",
+    "community_id",
+    "building_id",
+    "channel",
+    "method",
+    "kind",
+    "severity",
+    "complainant_type",
+)
 
 
 def _overdue_by_day(
@@ -813,6 +822,8 @@ def _overdue_by_day(
             col = _PLAIN_OVERDUE.index(st.DIMENSIONS[code].path) + 1 if code is not None else None
             for r in scope.memo[("overdue_plain", now)]:
                 k = r[col] if col is not None else None
+                if k == "" and code == "complainant":
+                    k = None  # not asked: the same key as the stored rows' (`_grouped` in statistics.py)
                 out[(r[0], k)] = out.get((r[0], k), 0) + r[-1]
         elif st.DIMENSIONS[code].issue_path is not None:
             # Through the issues: a complaint once per distinct key of its issues (as `_grouped`'s
