@@ -553,12 +553,28 @@ class Refreshed:
     full: bool
 
 
+# The advisory lock that serialises summary runs on PostgreSQL (any constant; "DKFG" in ASCII).
+_RUN_LOCK = 0x444B4647
+
+
+def _serialise_runs() -> None:
+    """Wait for any other run of `refresh` (until this transaction ends). The state row's lock does this
+    once the row exists; before the first build there is no row to lock, and two first builds (the minute
+    job and `stats_rebuild`, or two workers) would write the same rows. SQLite serialises writers itself."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RUN_LOCK])
+
+
 def refresh(*, full: bool = False) -> Refreshed:
     """Bring the summary up to date: the (office, day) pairs of every complaint changed since the last
     run (all days on the first run or with `full`), then `built_to` = when this run started. Runs are
     serialised by the state row's lock; idempotent."""
     started = clock.now()
     with transaction.atomic():
+        _serialise_runs()
         state = FigureState.objects.select_for_update().filter(pk=1).first()
         if state is None or full:
             span = received_span()

@@ -456,3 +456,17 @@ def test_the_periodic_jobs_build_and_refresh_the_summary(org, data):
     assert FigureState.objects.exists() and DailyFigure.objects.filter(dim="total").count() == 8
     jobs.rebuild_statistics_summary_nightly.call_local()
     assert DailyFigure.objects.filter(dim="total").count() == 8  # one per office and received day
+
+
+def test_runs_are_serialised_even_before_the_first_build(org, data):
+    """Before the first build there is no state row to lock: on PostgreSQL a run takes an advisory lock
+    first, so two first builds (the minute job and stats_rebuild) wait for each other."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert not FigureState.objects.exists()
+    with CaptureQueriesContext(connection) as ctx:
+        figures.refresh()
+    locks = [q["sql"] for q in ctx.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+    assert len(locks) == (1 if connection.vendor == "postgresql" else 0)
+    assert FigureState.objects.exists()
