@@ -67,6 +67,12 @@ BODIES = {
     "capa_done": {"capa_id": 1, "note": "x"},
     "capa_verify": {"capa_id": 1, "passed": True, "note": "x"},
     "ncr_close": {"ncr_id": 1},
+    # per-issue answers (issue 15, R-INT-5)
+    "issue_answer_submit": {"issue_ids": [1], "body": "x"},
+    "issue_answer_review": {"answer_id": 1, "approve": True},
+    "issue_answer_send": {"answer_id": 1},
+    "issue_forward_to_developer": {"issue_id": 1, "party_id": 1, "reason": "x"},
+    "issue_developer_answer_record": {"forward_id": 1, "answer": "x"},
 }
 TEXT_FIELDS = ("note", "reason", "body", "comment", "summary", "text", "explanation", "answer")
 
