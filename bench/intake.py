@@ -161,8 +161,10 @@ def recreate_database(name: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def build_org(n_offices: int) -> dict:
-    """The organisation and one reception key per office; returns what the bodies need."""
+def build_org(n_offices: int, tag: str = "") -> dict:
+    """The organisation and one reception key per office; returns what the bodies need. `tag` goes into
+    every code, so the organisation can be added to a database that already has one (bench.portal
+    --loaded)."""
     from docket.accounts.models import Role
     from docket.api.services import api_key_create
     from docket.complaints.models import Category
@@ -178,8 +180,8 @@ def build_org(n_offices: int) -> dict:
         Unit,
     )
 
-    group = Group.objects.create(name="压测集团", code="bgrp")
-    company = Company.objects.create(group=group, name="压测物业公司", code="bco")
+    group = Group.objects.create(name="压测集团", code=f"bgrp{tag.lower()}")
+    company = Company.objects.create(group=group, name="压测物业公司", code=f"bco{tag.lower()}")
     for kind, label in [("qm", "品质管理部"), ("general_office", "办公室"), ("leadership", "公司管理层")]:
         Department.objects.create(company=company, office=None, kind=kind, name=label)
     tops = {}
@@ -198,7 +200,7 @@ def build_org(n_offices: int) -> dict:
     hotline = ExternalParty.objects.create(group=group, kind="hotline", name="12345 市民服务热线")
     offices = []
     for i in range(1, n_offices + 1):
-        office = Office.objects.create(company=company, name=f"压测{i}号管理处", code=f"BI{i}")
+        office = Office.objects.create(company=company, name=f"压测{i}号管理处", code=f"BI{tag}{i}")
         community = Community.objects.create(office=office, name=f"压测花园{i}期")
         for kind, label in [
             ("customer_service", "客服部"),

@@ -203,10 +203,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--database", default=DEFAULT_DB)
     ap.add_argument("--no-api", action="store_true", help="skip the API intake beside it")
+    ap.add_argument(
+        "--loaded",
+        action="store_true",
+        help="keep --database as it is (e.g. docket_bench with its million complaints) and add the bench's "
+        "offices to it under fresh codes, instead of recreating it",
+    )
     args = ap.parse_args(argv)
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
     t0 = time.perf_counter()
-    recreate_database(args.database)
+    if not args.loaded:
+        recreate_database(args.database)
     var_dir = Path(tempfile.mkdtemp(prefix="docket-bench-portal-"))
     os.environ.update(
         {
@@ -226,12 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     from docket.org.models import Building
 
     call_command("migrate", verbosity=0, interactive=False)
-    org = build_org(args.offices)
+    org = build_org(args.offices, tag=secrets.token_hex(2).upper() if args.loaded else "")
     for o in org["offices"]:
         o["buildings"] = dict(Building.objects.filter(community__office_id=o["id"]).values_list("name", "id"))
     connections.close_all()
     print(
-        f"docket bench portal: {os.cpu_count()} cores; database {args.database} (new, {args.offices} offices) "
+        f"docket bench portal: {os.cpu_count()} cores; database {args.database} "
+        f"({'loaded: ' + format(Complaint.objects.count(), ',') + ' complaints, ' if args.loaded else 'new, '}"
+        f"{args.offices} offices) "
         f"in {time.perf_counter() - t0:.1f} s; {args.clients} clients, {args.duration:g} s per scenario"
     )
     port = free_port()
