@@ -52,7 +52,8 @@ bench-intake: bench-services
 	REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake $(BENCH_INTAKE_ARGS)
 
 # Portal filing (issue 11, bench/README.md "Portal filing"): the owners' form with a photo and the tracking
-# page at 8 clients, beside the API intake; its own database docket_bench_portal (recreated). Part of `make bench`.
+# page at 8 clients, beside the API intake; its own database docket_bench_portal (recreated). Part of `make bench`,
+# which also runs it on the loaded docket_bench (`--loaded`).
 .PHONY: bench-portal
 bench: bench-portal
 bench-portal: bench-services
@@ -81,6 +82,8 @@ bench: bench-services
 	$(BENCH_ENV) uv run python -m bench.generate --complaints $(BENCH_COMPLAINTS) --open-share 0.05 --reset
 	$(BENCH_ENV) uv run python -m bench.sweep $(BENCH_SWEEP_ARGS)
 	@$(MAKE) --no-print-directory bench-http
+	# the portal on the loaded database too (issue 11): its offices added under fresh codes
+	REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.portal --loaded --database docket_bench
 
 # Triage quality and speed (bench/triage.py): category top-1/top-3 and department accuracy, same-issue
 # precision/recall on the held-out split of docket/triage/eval/complaints.jsonl, and the suggestion's
