@@ -200,6 +200,27 @@ def issue_findings_record(
     return issue
 
 
+def forward_inputs(reason: str, project_phase: str) -> tuple[str, str]:
+    """A forward's reason (required) and project phase (optional, one of ProjectPhase), checked before the
+    complaint is locked; the complaint's forward and an issue's (`issue_answers`) alike."""
+    reason = text_required(reason, "转交说明")
+    project_phase = project_phase or ""
+    if project_phase and project_phase not in ProjectPhase.values:
+        raise DomainError("validation", detail="请选择项目阶段")
+    return reason, project_phase
+
+
+def developer_party(c, party_id: int) -> ExternalParty:
+    """The developer's customer-relations centre of the complaint's group named by `party_id`, or a
+    validation error (another group's party answers the same as a missing one)."""
+    party = ExternalParty.objects.filter(
+        pk=party_id, kind=ExternalParty.Kind.DEVELOPER, group_id=c.company.group_id
+    ).first()
+    if party is None:
+        raise DomainError("validation", detail="请选择地产客户关系中心")
+    return party
+
+
 def developer_forward(
     *,
     actor,
@@ -212,10 +233,7 @@ def developer_forward(
     """Forward to the developer's customer-relations centre and follow it up until it answers (R-HDL-6):
     its answer has a deadline (`developer_answer`, reminders from the overdue ladder) and the project phase
     the problem goes back to is recorded (seed 5.2.6.4)."""
-    reason = text_required(reason, "转交说明")
-    project_phase = project_phase or ""
-    if project_phase and project_phase not in ProjectPhase.values:
-        raise DomainError("validation", detail="请选择项目阶段")
+    reason, project_phase = forward_inputs(reason, project_phase)
     with acting(
         actor=actor,
         complaint_id=complaint_id,
@@ -223,11 +241,7 @@ def developer_forward(
         expected_version=expected_version,
     ) as act:
         c = act.complaint
-        party = ExternalParty.objects.filter(
-            pk=party_id, kind=ExternalParty.Kind.DEVELOPER, group_id=c.company.group_id
-        ).first()
-        if party is None:
-            raise DomainError("validation", detail="请选择地产客户关系中心")
+        party = developer_party(c, party_id)
         fwd = DeveloperForward.objects.create(
             complaint=c,
             company_id=c.company_id,

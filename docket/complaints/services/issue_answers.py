@@ -23,7 +23,6 @@ from django.db.models import Max
 from docket.accounts.access import assignments_of
 from docket.core import clock
 from docket.core.errors import DomainError
-from docket.org.models import ExternalParty
 
 from .. import access, workflow
 from ..models import (
@@ -32,11 +31,11 @@ from ..models import (
     IssueAnswer,
     IssueState,
     Obligation,
-    ProjectPhase,
     ReplyState,
     ReviewStage,
 )
 from ._base import Act, acting, text_required
+from .handling import developer_party, forward_inputs
 from .obligations import obligation_start, obligations_meet
 from .seed2 import obligation_meet_one
 
@@ -262,10 +261,7 @@ def issue_forward_to_developer(
 ) -> DeveloperForward:
     """Forward one issue to the developer's customer-relations centre (R-HDL-6) while the complaint's other
     issues go on; the developer's answer has its own deadline (`developer_answer`)."""
-    reason = text_required(reason, "转交说明")
-    project_phase = project_phase or ""
-    if project_phase and project_phase not in ProjectPhase.values:
-        raise DomainError("validation", detail="请选择项目阶段")
+    reason, project_phase = forward_inputs(reason, project_phase)
     with acting(
         actor=actor,
         complaint_id=complaint_id,
@@ -276,11 +272,7 @@ def issue_forward_to_developer(
         (issue,) = _issues_of(c, [issue_id])
         if issue.state not in (IssueState.OPEN, IssueState.INVESTIGATED):
             raise DomainError("invalid_transition", state=issue.get_state_display(), action="单项转地产处理")
-        party = ExternalParty.objects.filter(
-            pk=party_id, kind=ExternalParty.Kind.DEVELOPER, group_id=c.company.group_id
-        ).first()
-        if party is None:
-            raise DomainError("validation", detail="请选择地产客户关系中心")
+        party = developer_party(c, party_id)
         issue.state = IssueState.FORWARDED
         issue.save(update_fields=["state"])
         act.set(developer_related=True)
