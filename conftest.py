@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -143,9 +144,80 @@ def build_org() -> Org:
     return org
 
 
+# The organisation is built once per test database and committed (`shared_org`); each test gets its own
+# in-memory copy, and its changes roll back with the test's transaction as before. Building it took 60-110 ms,
+# in front of most of the suite's thousands of tests (docs/decisions.md, "CI time"). A transactional test
+# (whose end flushes the database) starts from an empty database as before: the committed organisation is
+# flushed first, and built again, before any transaction opens, for the next test that needs it.
+_SHARED_ORG: dict[str, Org] = {}  # key: the test database's name (one per xdist worker)
+_DB_READY: list[bool] = []  # set once the session's test database exists
+
+
+def _db_key() -> str:
+    from django.db import connection
+
+    return str(connection.settings_dict["NAME"])
+
+
+def shared_org() -> Org:
+    """A fresh in-memory copy of the organisation committed in the test database, built (and committed)
+    on first use and again after a flush removed it. Inside a transaction (a test's, a module's) a missing
+    organisation is built there instead, and rolls back with it."""
+    from django.db import connection, transaction
+
+    key = _db_key()
+    template = _SHARED_ORG.get(key)
+    if template is None:
+        if connection.in_atomic_block:
+            return build_org()
+        with transaction.atomic():
+            template = _SHARED_ORG[key] = build_org()
+    return copy.deepcopy(template)
+
+
+def _is_transactional(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database; from the next test on, `pytest_runtest_setup` may use it."""
+    _DB_READY.append(True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of the test (so before its transaction opens): a test that uses `org` finds it
+    committed; a transactional test finds the database empty, as pytest-django leaves it."""
+    if not _DB_READY:
+        return
+    # A transactional test, or one marked `empty_db`, starts from an empty database.
+    transactional = _is_transactional(item) or item.get_closest_marker("empty_db") is not None
+    if not (transactional or "org" in getattr(item, "fixturenames", ())):
+        return
+    from django.core.management import call_command
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if transactional:
+            if _SHARED_ORG.pop(_db_key(), None) is not None:
+                db_guards.relax_delete_guard(connection)
+                call_command("flush", verbosity=0, interactive=False)
+                db_guards.restore_delete_guard(connection)
+        else:
+            shared_org()
+
+
 @pytest.fixture
-def org(db) -> Org:
-    return build_org()
+def org(request, db) -> Org:
+    if _is_transactional(request.node):
+        return build_org()  # flushed at the test's end with everything else
+    return shared_org()
 
 
 def make_complaint(org: Org, *, kit: OfficeKit | None = None, actor: User | None = None, **overrides):

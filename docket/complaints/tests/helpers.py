@@ -5,8 +5,8 @@ through its service with sensible inputs, snapshot a complaint's whole file, and
 The world is built inside a transaction that stays open for the whole module and is rolled back at
 its end; every test runs in a savepoint inside it (pytest-django's `db`), so tests may change the
 world freely and stay fast. A test module uses it with `world, world_data = helpers.world,
-helpers.world_data`; it must not also use conftest's function-scoped `org` fixture (both would create
-the same organisation).
+helpers.world_data`. The world's organisation is conftest's committed one (`shared_org`), so a module may
+also use conftest's `org` fixture: both name the same rows.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 
-from conftest import OfficeKit, Org, build_org, make_complaint
+from conftest import OfficeKit, Org, make_complaint, shared_org
 from docket.accounts.access import forget
 from docket.accounts.models import Role, User
 from docket.accounts.services import role_grant
@@ -866,7 +866,7 @@ class World:
 
 
 def build_world() -> World:
-    org = build_org()
+    org = shared_org()
     a = org.a
     omni = make_user(
         "omni",
@@ -914,6 +914,7 @@ def world_data(django_db_setup, django_db_blocker, tmp_path_factory):
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
     media.enable()
     with django_db_blocker.unblock():
+        shared_org()  # committed before the module's transaction (conftest), so the world builds on it
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

@@ -24,6 +24,9 @@ from docket.demo import organisation, runner
 from docket.org.models import Group, Office
 
 SMALL = 40
+# The demo loader starts from an empty database (it refuses one that holds another organisation): no
+# committed test organisation (conftest, `shared_org`) under these tests.
+pytestmark = pytest.mark.empty_db
 
 
 @pytest.fixture
