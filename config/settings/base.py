@@ -96,6 +96,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+else:
+    # No JIT compilation: PostgreSQL compiles a plan once its estimated cost passes jit_above_cost, and
+    # for the pages' short statements that took 40-50 ms, more than running them (the search at 1 M,
+    # bench/README.md). Nothing here runs the long analytic statements JIT pays for.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # SQLite cannot enforce UNIQUE … NULLS NOT DISTINCT; the services check those two constraints themselves
 # (role_grant, the policy admin) and PostgreSQL enforces them. SQLite also ignores an index's INCLUDE
 # columns (the work-queue covering indexes, complaints 0008): the index still works, only not covering.

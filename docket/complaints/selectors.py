@@ -588,15 +588,25 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
         return visible.filter(receipt_no=text.upper()).select_related("office", "holder_department")
     if need and len(text) >= 3:
         top = Complaint.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        few = complaints_visible_to(user, few=True)
         for window in SEARCH_WINDOWS:
             after = top - window
             if after <= 0:
                 break
+            # Every match in the window (each field's arm on its index), the scope probed per match, the
+            # page's rows in the list's order: one statement. A cap on the window's matches (the first
+            # version read the newest 2 000) left a department's older matches in a larger window unseen.
             arms = _search_arms(user, text, after)
-            ids = list(arms[0].union(*arms[1:]).order_by("-id")[:SEARCH_IDS])
-            if len(ids) < need:
-                continue  # too few matches to fill the page whatever the user may see
-            found = visible.filter(pk__in=ids)
-            if len(found.order_by(*order).values_list("id", flat=True)[:need]) >= need:
-                return found.select_related("office", "holder_department").order_by(*order)
-    return visible.filter(search_q(user, text)).select_related("office", "holder_department").order_by(*order)
+            found = few.filter(pk__in=arms[0].union(*arms[1:]))
+            ids = list(found.order_by(*order).values_list("id", flat=True)[:need])
+            if len(ids) >= need:
+                return few.filter(pk__in=ids).select_related("office", "holder_department").order_by(*order)
+    q = search_q(user, text)
+    if _names_ids(q):  # a few matches by id (a rare term): probe the scope per row, not walk it
+        visible = complaints_visible_to(user, few=True)
+    return visible.filter(q).select_related("office", "holder_department").order_by(*order)
+
+
+def _names_ids(q: Q) -> bool:
+    """Whether `search_q` answered with the matching ids (`pk__in`), not a condition to walk."""
+    return len(q.children) == 1 and isinstance(q.children[0], tuple) and q.children[0][0] == "pk__in"

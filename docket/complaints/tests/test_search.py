@@ -101,3 +101,46 @@ def test_search_page_numbers_are_bounded(org, two, client):
     for page in ("0", "-3", "abc", "99999999999"):
         r = client.get(reverse("complaints:search"), {"q": "车库照明", "page": page})
         assert r.status_code == 200
+
+
+def test_the_scope_probed_per_row_is_the_scope(org, complaint_factory):
+    """`complaints_visible_to(user, few=True)` (the search's candidates: a department's issues probed per
+    row) names the same complaints as the hashed form, for every user: a department sees what it holds and
+    what it owns an issue of, nothing else."""
+    from docket.complaints.access import complaints_visible_to
+    from docket.complaints.models import ComplaintIssue
+
+    held = complaint_factory(subject="电梯异响一")
+    owned = complaint_factory(subject="电梯异响二", kit=org.b)
+    complaint_factory(subject="电梯异响三")
+    ComplaintIssue.objects.filter(complaint=held).update(department=org.a.depts["engineering"])
+    held.__class__.objects.filter(pk=held.pk).update(holder_department=org.a.depts["engineering"])
+    ComplaintIssue.objects.filter(complaint=owned).update(department=org.b.depts["security"])
+    users = [*org.users.values(), org.other_company_qm]
+    for kit in (org.a, org.b):
+        users += kit.users.values()
+    for user in users:
+        hashed = set(complaints_visible_to(user).values_list("id", flat=True))
+        assert set(complaints_visible_to(user, few=True).values_list("id", flat=True)) == hashed, user
+    assert held.id in set(
+        complaints_visible_to(org.a.users["eng_supervisor"], few=True).values_list("id", flat=True)
+    )
+    sec = org.b.users["sec_supervisor"]
+    assert set(complaints_visible_to(sec, few=True).values_list("id", flat=True)) == {owned.id}
+
+
+def test_a_window_reads_all_its_matches(org, complaint_factory, monkeypatch):
+    """A department's matches in the larger window are found even when newer matches of other departments
+    outnumber the page many times over (the window's matches are not cut to the newest few first)."""
+    from docket.complaints.models import ComplaintIssue
+
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (3, 12))
+    ours = [complaint_factory(subject=f"门禁损坏{i}") for i in range(3)]
+    for c in ours:
+        c.__class__.objects.filter(pk=c.pk).update(holder_department=org.a.depts["security"])
+    others = [complaint_factory(subject=f"门禁损坏他{i}") for i in range(8)]
+    for c in others:
+        ComplaintIssue.objects.filter(complaint=c).update(department=org.a.depts["engineering"])
+    sec = org.a.users["sec_supervisor"]
+    found = [c.id for c in selectors.search_for(sec, "门禁损坏", need=3)]
+    assert sorted(found) == sorted(c.id for c in ours)
