@@ -22,7 +22,7 @@ from docket.core import clock
 
 from . import workflow
 from .access import allowed_role
-from .models import ComplaintEvent, ComplaintIssue, IssueState, Reply, ReplyState, State
+from .models import ComplaintEvent, ComplaintIssue, IssueAnswer, IssueState, Reply, ReplyState, State
 
 CHASED_KIND = "complainant_chased"
 StrOrPromise = str | Promise  # a label: translated when shown
@@ -53,6 +53,37 @@ def _replies(c) -> list[Reply]:
         return replies
     cache = getattr(c, "_prefetched_objects_cache", {})
     return list(cache["replies"]) if "replies" in cache else list(Reply.objects.filter(complaint=c))
+
+
+# The states in which an issue's own answer (seed3, R-INT-5) is reviewed and sent (workflow.ACTIONS).
+ANSWER_STATES = frozenset({State.INVESTIGATING, State.WITH_DEVELOPER, State.NEGOTIATING})
+ANSWER_PENDING = (ReplyState.IN_REVIEW, ReplyState.APPROVED)
+
+
+def _issue_answers(c) -> list[IssueAnswer]:
+    """The complaint's issue answers waiting for a review or for sending (none outside ANSWER_STATES)."""
+    if c.state not in ANSWER_STATES:
+        return []
+    answers = getattr(c, "_step_answers", None)
+    if answers is None:
+        answers = list(
+            IssueAnswer.objects.filter(complaint_id=c.pk, state__in=ANSWER_PENDING).only(
+                "id", "complaint_id", "state", "pending_stage"
+            )
+        )
+        c._step_answers = answers
+    return answers
+
+
+def _answer_step(user, c) -> NextStep | None:
+    """An issue answer to review at the user's stage, or an approved one to send (seed3): before the
+    complaint's own steps, since the complainant waits for it."""
+    answers = _issue_answers(c)
+    if any(a.state == ReplyState.IN_REVIEW for a in answers) and allowed_role(user, c, "issue_answer_review"):
+        return NextStep("issue_answer_review", _("审核单项答复"))
+    if any(a.state == ReplyState.APPROVED for a in answers) and allowed_role(user, c, "issue_answer_send"):
+        return NextStep("issue_answer_send", _("发送单项答复"))
+    return None
 
 
 def _open_draft(replies: list[Reply]) -> Reply | None:
@@ -104,6 +135,9 @@ def next_action_for(user, complaint) -> NextStep | None:
     """The one step waiting for `user` on `complaint` now, or None (see the module docstring)."""
     c = complaint
     issues = _issues(c)
+    answer = _answer_step(user, c)
+    if answer is not None:
+        return answer
     if c.state in (State.INVESTIGATING, State.NEGOTIATING):
         return _handling_steps(user, c, issues, _replies(c))
     for action, label in CANDIDATES.get(c.state, ()):
@@ -121,7 +155,7 @@ class StepDecider:
     daily paths"): the answer depends only on the user's role assignments (fixed for the page) and on what
     the policy reads of the row (`_signature`: state, stage, level, method, company, office, holder
     department, whether the user recorded it, channel, sensitivity, severity, its issues' departments and
-    states, its replies' states), so rows with the same signature share one evaluation. A per-issue step
+    states, its replies' states, its pending issue answers' states and stages), so rows with the same signature share one evaluation. A per-issue step
     is remembered by the issue's position and answered with this row's issue id. Identical answers to the
     per-row path (test_views_queue: test_step_decider_matches_the_per_row_policy)."""
 
@@ -146,6 +180,7 @@ class StepDecider:
             c.severity,
             tuple((i.department_id, i.state) for i in issues),
             tuple(r.state for r in _replies(c)) if handling else (),
+            tuple((a.state, a.pending_stage) for a in _issue_answers(c)),
         )
 
     def __call__(self, c) -> NextStep | None:
@@ -190,8 +225,8 @@ def reasons_for(
 
 
 def prefetch_for_steps(rows: list) -> set[int]:
-    """Load what `next_action_for` and `reasons_for` read for a page of complaints: their issues and
-    replies (two queries, in the models' order) and which were chased (one
+    """Load what `next_action_for` and `reasons_for` read for a page of complaints: their issues, replies
+    and pending issue answers (three queries, in the models' order) and which were chased (one
     query). Returns the chased ids. The rows keep them as `_step_issues` / `_step_replies` (plain lists:
     Django's prefetch builds a related manager and a queryset per row, a third of the queue's CPU)."""
     if not rows:
@@ -211,9 +246,15 @@ def prefetch_for_steps(rows: list) -> set[int]:
         .order_by("complaint_id", "number")
     ):
         replies[reply.complaint_id].append(reply)
+    answers: dict[int, list] = {i: [] for i in ids}
+    for answer in IssueAnswer.objects.filter(complaint_id__in=ids, state__in=ANSWER_PENDING).only(
+        "id", "complaint_id", "state", "pending_stage"
+    ):
+        answers[answer.complaint_id].append(answer)
     for c in rows:
         c._step_issues = issues[c.id]
         c._step_replies = replies[c.id]
+        c._step_answers = answers[c.id]
     return set(
         ComplaintEvent.objects.filter(complaint_id__in=ids, kind=CHASED_KIND)
         .order_by()

@@ -300,14 +300,17 @@ def _work_q(a) -> Q:
     active = ~Q(state__in=TERMINAL_STATES)
     role = a.role
     if role == Role.RECEPTION:
-        return Q(office_id=a.office_id) & Q(
-            state__in=[
-                State.REGISTERED,
-                State.REPLY_APPROVED,
-                State.REPLIED,
-                State.FOLLOW_UP,
-                State.WITH_DEVELOPER,
-            ]
+        return Q(office_id=a.office_id) & (
+            Q(
+                state__in=[
+                    State.REGISTERED,
+                    State.REPLY_APPROVED,
+                    State.REPLIED,
+                    State.FOLLOW_UP,
+                    State.WITH_DEVELOPER,
+                ]
+            )
+            | _answers_waiting(a, None)  # an approved issue answer to send (seed3)
         )
     if role in (Role.DEPT_SUPERVISOR, Role.DEPT_MANAGER):
         # What the department holds in a state where a supervisor acts (not the reviewers' states, not the
@@ -349,11 +352,14 @@ def _work_q(a) -> Q:
     if role == Role.QM:
         return Q(company_id=a.company_id) & (
             Q(review_stage="qm")
+            | _answers_waiting(a, "qm")  # an issue's own answer at QM's stage (seed3)
             | Q(state=State.QM_VERIFYING)  # the seed's two-level verification (issue 15)
             | (Q(level="company") & active & ~Q(state=State.IN_REVIEW))
         )
     if role == Role.GENERAL_OFFICE:
-        return Q(company_id=a.company_id, review_stage="general_office")
+        return Q(company_id=a.company_id) & (
+            Q(review_stage="general_office") | _answers_waiting(a, "general_office")
+        )
     if role == Role.LEADERSHIP:
         return Q(company_id=a.company_id, severity__in=["hot", "major"]) & active
     if role == Role.MGMT_REP:
@@ -361,6 +367,22 @@ def _work_q(a) -> Q:
     if role == Role.GROUP_PROPERTY:
         return Q(company__group_id=a.group_id, severity__in=["hot", "major"]) & active
     return Q(pk__in=[])
+
+
+def _answers_waiting(a, stage: str | None) -> Q:
+    """Complaints of the assignment's company with an issue answer (seed3) in review at `stage`, or, with
+    no stage, approved and not yet sent; while the complaint is in a state where it may be reviewed or sent.
+    An uncorrelated `id IN (…)` over the few pending answers (their company and state)."""
+    from .models import IssueAnswer, ReplyState
+
+    pending = IssueAnswer.objects.filter(company_id=a.company_id)
+    if stage is None:
+        pending = pending.filter(state=ReplyState.APPROVED)
+    else:
+        pending = pending.filter(state=ReplyState.IN_REVIEW, pending_stage=stage)
+    from .next_steps import ANSWER_STATES
+
+    return Q(pk__in=pending.order_by().values("complaint_id"), state__in=sorted(ANSWER_STATES))
 
 
 def work_queue_for(user, filters: ListFilters | None = None) -> QuerySet[Complaint]:

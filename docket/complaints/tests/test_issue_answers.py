@@ -408,3 +408,38 @@ def test_the_staff_page_answers_two_issues_at_once(client, org):
     assert r.status_code in (200, 302), r.content.decode()[:500]
     answer = IssueAnswer.objects.get(complaint=c)
     assert sorted(answer.issues.values_list("seq", flat=True)) == [1, 2] and answer.state == "in_review"
+
+
+def _queue_steps(user) -> dict[int, str]:
+    """{complaint id: the step's action} of the user's work queue (selectors.work_queue_for), through the
+    queue's own step decider (next_steps.StepDecider) after the page's prefetch."""
+    from docket.complaints import next_steps, selectors
+
+    rows = list(selectors.work_queue_for(user))
+    next_steps.prefetch_for_steps(rows)
+    decide = next_steps.StepDecider(user)
+    return {c.id: step.action for c in rows if (step := decide(c)) is not None}
+
+
+def test_an_issue_answer_waits_in_each_reviewers_queue_then_the_senders(org):
+    """An issue's own answer is the next step of whoever must act on it now: QM, then the general office
+    (a letter), then the front desk sends it; nobody's queue holds it while it waits for someone else."""
+    c, (one, _two) = _two_issues(org, Method.LETTER)
+    qm, go, rec = org.users["qm"], org.users["general_office"], org.a.users["reception"]
+    assert c.id not in _queue_steps(go) and c.id not in _queue_steps(rec)
+    answer = _submit(org, c, [one])
+    assert _queue_steps(qm).get(c.id) == "issue_answer_review"
+    assert c.id not in _queue_steps(go)  # not yet its stage
+    s.issue_answer_review(actor=qm, complaint_id=c.id, answer_id=answer.id, approve=True)
+    assert c.id not in _queue_steps(qm) or _queue_steps(qm)[c.id] != "issue_answer_review"
+    assert _queue_steps(go).get(c.id) == "issue_answer_review"
+    s.issue_answer_review(actor=go, complaint_id=c.id, answer_id=answer.id, approve=True)
+    assert c.id not in _queue_steps(go)
+    assert _queue_steps(rec).get(c.id) == "issue_answer_send"
+    # the per-row path (the complaint page's primary button) names the same step
+    from docket.complaints.next_steps import next_action_for
+
+    step = next_action_for(rec, Complaint.objects.get(pk=c.id))
+    assert step is not None and step.action == "issue_answer_send"
+    s.issue_answer_send(actor=rec, complaint_id=c.id, answer_id=answer.id)
+    assert c.id not in _queue_steps(rec)
