@@ -14,6 +14,15 @@ def change(value):
     return format_html('<span class="chg {}">{}{}%</span>', css, arrow, f"{abs(value) * 100:.1f}")
 
 
+@register.filter
+def at(items, index):
+    """items[index] (a column's header for its cells: the phone's card layout labels each figure)."""
+    try:
+        return items[index]
+    except (IndexError, TypeError):
+        return ""
+
+
 @register.simple_tag
 def cell(c):
     """A table cell's figure, linked to the filtered complaint list when it has a drill-down."""

@@ -46,6 +46,15 @@ def test_statistics_and_committee_pages(transactional_db, org, page_for, shot, l
     _fits(office)
     shot(office, f"reports-statistics-office-{w}")
 
+    # By complainant type (seed3): the breakdown's rows are the types, "未填写" for complaints not asked.
+    page.goto(f"{live_server.url}/reports/statistics/?{NOV}&by=complainant")
+    page.wait_for_selector(".chart svg")
+    assert page.get_by_role("row", name="未填写").first.is_visible()
+    # on a phone the table's rows are cards: each figure carries its column's name
+    assert page.locator('table.stats td[data-label="受理数"]').first.is_visible()
+    _fits(page)
+    shot(page, f"reports-statistics-complainant-{w}")
+
     page.goto(f"{live_server.url}/reports/k01f2/?{NOV}")
     page.wait_for_selector("text=顾客投诉分类及统计分析")
     shot(page, f"reports-k01f2-{w}")
