@@ -106,9 +106,38 @@ def event_details(event) -> list[tuple[str, str]]:
     return out
 
 
+# Translations the rows ask for 50 times a page, looked up once per language and message (pagecpu: gettext
+# walks the active catalogue through thread-local state on every call).
+_MESSAGES: dict = {}
+
+
+def _gettext(message: str, lang: str) -> str:
+    key = (lang, message)
+    text = _MESSAGES.get(key)
+    if text is None:
+        text = _MESSAGES[key] = gettext(message)
+    return text
+
+
+def _ngettext(singular: str, plural: str, n: int, lang: str) -> str:
+    key = (lang, singular, plural, n)
+    text = _MESSAGES.get(key)
+    if text is None:
+        if len(_MESSAGES) > 4096:
+            _MESSAGES.clear()
+        text = _MESSAGES[key] = ngettext(singular, plural, n) % {"n": n}
+    return text
+
+
 @register.filter
 def countdown(due) -> str:
     """'剩余 3小时20分' / '已逾期 1天2小时' relative to now (clock time; the due time itself is exact)."""
+    from django.utils.translation import get_language
+
+    return _countdown(due, get_language() or "")
+
+
+def _countdown(due, lang: str) -> str:
     if not due:
         return ""
     from docket.core import clock
@@ -121,19 +150,19 @@ def countdown(due) -> str:
     minutes = rest // 60
     units = []
     if days:
-        units.append(ngettext("%(n)d天", "%(n)d天", days) % {"n": days})
+        units.append(_ngettext("%(n)d天", "%(n)d天", days, lang))
     if hours:
-        units.append(ngettext("%(n)d小时", "%(n)d小时", hours) % {"n": hours})
+        units.append(_ngettext("%(n)d小时", "%(n)d小时", hours, lang))
     if not days and (minutes or not hours):
-        units.append(ngettext("%(n)d分", "%(n)d分", minutes) % {"n": minutes})
+        units.append(_ngettext("%(n)d分", "%(n)d分", minutes, lang))
     # Chinese runs the units together ("1天2小时"); English separates them ("1 d 2 h"): the joining pattern
     # is itself translated.
     parts = units[0]
     for unit in units[1:]:
-        parts = gettext("%(first)s%(second)s") % {"first": parts, "second": unit}
+        parts = _gettext("%(first)s%(second)s", lang) % {"first": parts, "second": unit}
     if late:
-        return gettext("已逾期 %(time)s") % {"time": parts}
-    return gettext("剩余 %(time)s") % {"time": parts}
+        return _gettext("已逾期 %(time)s", lang) % {"time": parts}
+    return _gettext("剩余 %(time)s", lang) % {"time": parts}
 
 
 @register.filter
@@ -192,6 +221,29 @@ def _e(value) -> str:
     return escape(str(value), quote=True)
 
 
+_TRANSLATED: dict = {}
+
+
+def _tr(value, lang: str | None = None) -> str:
+    """`_e(value)`; a lazy label (the choices', the steps' and reasons' module-level gettext_lazy) is
+    translated and escaped once per language `lang` (the current one when not given), keyed by the label
+    object, which the memo keeps alive."""
+    from django.utils.functional import Promise
+    from django.utils.translation import get_language
+
+    if not isinstance(value, Promise):
+        return _e(value)
+    key = (lang if lang is not None else get_language(), id(value))
+    hit = _TRANSLATED.get(key)
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = _e(value)
+    if len(_TRANSLATED) > 4096:
+        _TRANSLATED.clear()
+    _TRANSLATED[key] = (value, text)
+    return text
+
+
 def _row_labels() -> dict[str, str]:
     from django.utils.translation import get_language
 
@@ -199,20 +251,23 @@ def _row_labels() -> dict[str, str]:
     labels = _ROW_LABELS.get(lang)
     if labels is None:
         labels = _ROW_LABELS[lang] = {
-            k: _e(gettext(k))
-            for k in (
-                "回执编号",
-                "管理处",
-                "类别",
-                "状态",
-                "当前处理部门",
-                "最近到期",
-                "受理时间",
-                "待我处理",
-                "查看",
-                "已暂停计时",
-                "选择",
-            )
+            "": lang,  # the language itself, for the rows' other lookups
+            **{
+                k: _e(gettext(k))
+                for k in (
+                    "回执编号",
+                    "管理处",
+                    "类别",
+                    "状态",
+                    "当前处理部门",
+                    "最近到期",
+                    "受理时间",
+                    "待我处理",
+                    "查看",
+                    "已暂停计时",
+                    "选择",
+                )
+            },
         }
     return labels
 
@@ -232,7 +287,7 @@ def _due_cell(c, t: dict[str, str]) -> str:
     if c.next_due_at:
         inner = (
             f'<span class="num {due_class(c.next_due_at)}" title="{_e(minute(c.next_due_at))}">'
-            f"{_e(countdown(c.next_due_at))}</span>"
+            f"{_e(_countdown(c.next_due_at, t['']))}</span>"
         )
     elif c.paused_at:
         inner = f'<span class="muted">{t["已暂停计时"]}</span>'
@@ -241,10 +296,10 @@ def _due_cell(c, t: dict[str, str]) -> str:
     return f'<td data-label="{t["最近到期"]}">{inner}</td>'
 
 
-def _subject_cell(c) -> str:
+def _subject_cell(c, lang: str) -> str:
     badge = ""
     if c.severity != "normal":
-        badge = f'<span class="badge {_e(c.severity)}">{_e(label(c, "severity"))}</span> '
+        badge = f'<span class="badge {_e(c.severity)}">{_tr(label(c, "severity"), lang)}</span> '
     return f'<td class="subject">{badge}{_e(c.subject)}</td>'
 
 
@@ -269,10 +324,10 @@ def list_row(c, detail_base: str, bulk: bool = False):
     cells: tuple[str, ...] = (
         f'<td data-label="{t["回执编号"]}"><a class="num" href="{_e(detail_base)}{int(c.id)}/">'
         f"{_e(c.receipt_no)}</a></td>",
-        _subject_cell(c),
+        _subject_cell(c, t[""]),
         office,
-        f'<td data-label="{t["类别"]}">{_e(label(c, "kind"))}</td>',
-        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{_e(label(c, "state"))}</span></td>',
+        f'<td data-label="{t["类别"]}">{_tr(label(c, "kind"), t[""])}</td>',
+        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{_tr(label(c, "state"), t[""])}</span></td>',
         dept,
         _due_cell(c, t),
         received,
@@ -296,17 +351,17 @@ def queue_row(c, detail_base: str, bulk: bool = False):
         action = _e(step.action)
         button = (
             f'<a class="btn btn-small primary" href="{base}{int(c.id)}/?do={action}" data-action="{action}">'
-            f"{_e(step.label)}</a>"
+            f"{_tr(step.label, t[''])}</a>"
         )
     else:
         button = f'<span class="muted">{t["查看"]}</span>'
-    why = "".join(f'<span class="why why-{_e(code)}">{_e(lbl)}</span>' for code, lbl in reasons)
+    why = "".join(f'<span class="why why-{_e(code)}">{_tr(lbl, t[""])}</span>' for code, lbl in reasons)
     office, dept, received = _tail_cells(c, t)
     cells: tuple[str, ...] = (
         f'<td class="next" data-label="{t["待我处理"]}">{button}\n        {why}</td>',
         f'<td data-label="{t["回执编号"]}"><a class="num" href="{base}{int(c.id)}/">{_e(c.receipt_no)}</a></td>',
-        _subject_cell(c),
-        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{_e(label(c, "state"))}</span></td>',
+        _subject_cell(c, t[""]),
+        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{_tr(label(c, "state"), t[""])}</span></td>',
         _due_cell(c, t),
         office,
         dept,
@@ -361,3 +416,57 @@ def timeline_items(events, public_only=False):
             f"    </li>\n  "
         )
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
+
+
+# --- the filter form's option lists in Python (pagecpu) ---------------------------------------------------------
+# The list and my work show the filter form on every request: ~150 <option>s (states, kinds, offices,
+# departments, categories, channels, methods), each five template nodes. Same markup, escaped with `_e`.
+
+
+def _selected(chosen, value) -> str:
+    return " selected" if chosen == value else ""
+
+
+@register.simple_tag
+def choice_options(pairs, chosen):
+    """`<option>`s of (value, label) pairs (a TextChoices' choices)."""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(  # noqa: S308 (escaped)
+        "".join(f'<option value="{_e(v)}"{_selected(chosen, v)}>{_tr(lbl)}</option>' for v, lbl in pairs)
+    )
+
+
+@register.simple_tag
+def office_options(offices, chosen):
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(  # noqa: S308 (escaped)
+        "".join(f'<option value="{_e(o.id)}"{_selected(chosen, o.id)}>{_e(o.name)}</option>' for o in offices)
+    )
+
+
+@register.simple_tag
+def department_options(departments, chosen, offices):
+    """The departments, each an office's named with its office when several offices are offered."""
+    from django.utils.safestring import mark_safe
+
+    several = len(offices) > 1
+    out = []
+    for d in departments:
+        prefix = f"{_e(d.office.name)} · " if several and d.office else ""
+        out.append(f'<option value="{_e(d.id)}"{_selected(chosen, d.id)}>{prefix}{_e(d.name)}</option>')
+    return mark_safe("".join(out))  # noqa: S308 (escaped)
+
+
+@register.simple_tag
+def category_options(categories, chosen):
+    """The categories, sub-categories marked with a dash."""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(  # noqa: S308 (escaped)
+        "".join(
+            f'<option value="{_e(c.id)}"{_selected(chosen, c.id)}>{"— " if c.parent_id else ""}{_e(c.name)}</option>'
+            for c in categories
+        )
+    )
