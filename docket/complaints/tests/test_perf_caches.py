@@ -177,3 +177,26 @@ def test_complaint_page_fetch_matches_the_joined_fetch(org):
     dept.name = "客服中心"
     dept.save()
     assert selectors.detail_complaint(qm, rows[0].id).holder_department.name == "客服中心"
+
+
+def test_a_request_reads_each_stamp_once(db, monkeypatch):
+    """pagecpu: within a request the stamps are read once, the announced ones with the first read; a bump
+    in the request forgets what it moved; outside a request every read asks."""
+    reads = []
+    real = generations._read
+    monkeypatch.setattr(generations, "_read", lambda names: reads.append(list(names)) or real(names))
+
+    def view(request):
+        generations.expect("inbox-7")
+        first = generations.stamps(["org", "user-7"])
+        generations.stamps(["inbox-7"])
+        assert generations.stamps(["org"]) == first[:1]
+        generations.bump("org")
+        assert generations.stamps(["org"]) != first[:1]
+        return "ok"
+
+    assert generations.RequestStampsMiddleware(view)(None) == "ok"
+    assert reads == [["org", "user-7", "inbox-7"], ["org"]]
+    generations.stamps(["org"])
+    generations.stamps(["org"])
+    assert len(reads) == 4
