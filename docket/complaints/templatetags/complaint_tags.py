@@ -1,8 +1,15 @@
 import functools
+from html import escape
 from types import SimpleNamespace
 
 from django import template
-from django.utils.translation import gettext, ngettext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, ngettext
+
+from docket.core import clock
 
 from .. import kinds
 
@@ -56,8 +63,6 @@ _TIME_FIELDS = frozenset({"contacted_at"})
 
 def _local_time(value) -> str:
     from datetime import datetime
-
-    from docket.core import clock
 
     try:
         at = datetime.fromisoformat(str(value))
@@ -132,7 +137,6 @@ def _ngettext(singular: str, plural: str, n: int, lang: str) -> str:
 @register.filter
 def countdown(due) -> str:
     """'剩余 3小时20分' / '已逾期 1天2小时' relative to now (clock time; the due time itself is exact)."""
-    from django.utils.translation import get_language
 
     return _countdown(due, get_language() or "")
 
@@ -140,7 +144,6 @@ def countdown(due) -> str:
 def _countdown(due, lang: str) -> str:
     if not due:
         return ""
-    from docket.core import clock
 
     seconds = int((due - clock.now()).total_seconds())
     late = seconds < 0
@@ -170,7 +173,6 @@ def due_class(due) -> str:
     """A colour class: overdue, due within 2 hours, or fine."""
     if not due:
         return ""
-    from docket.core import clock
 
     seconds = (due - clock.now()).total_seconds()
     return "due-late" if seconds < 0 else "due-soon" if seconds < 7200 else "due-ok"
@@ -199,7 +201,6 @@ def minute(value) -> str:
     """`value|date:"Y-m-d H:i"` in the current time zone."""
     if not value:
         return ""
-    from django.utils import timezone
 
     if timezone.is_aware(value):
         value = timezone.localtime(value)
@@ -216,7 +217,6 @@ _ROW_LABELS: dict[str, dict[str, str]] = {}
 
 
 def _e(value) -> str:
-    from html import escape
 
     return escape(str(value), quote=True)
 
@@ -228,8 +228,6 @@ def _tr(value, lang: str | None = None) -> str:
     """`_e(value)`; a lazy label (the choices', the steps' and reasons' module-level gettext_lazy) is
     translated and escaped once per language `lang` (the current one when not given), keyed by the label
     object, which the memo keeps alive."""
-    from django.utils.functional import Promise
-    from django.utils.translation import get_language
 
     if not isinstance(value, Promise):
         return _e(value)
@@ -245,7 +243,6 @@ def _tr(value, lang: str | None = None) -> str:
 
 
 def _row_labels() -> dict[str, str]:
-    from django.utils.translation import get_language
 
     lang = get_language() or ""
     labels = _ROW_LABELS.get(lang)
@@ -274,7 +271,6 @@ def _row_labels() -> dict[str, str]:
 
 def _pick_cell(c, t: dict[str, str]) -> str:
     """The bulk hand-over checkbox of a row (issue 14), tied to the bulk bar's form."""
-    from django.utils.translation import gettext
 
     name = _e(gettext("选择 %(no)s") % {"no": c.receipt_no})
     return (
@@ -317,7 +313,6 @@ def _tail_cells(c, t: dict[str, str]) -> tuple[str, str, str]:
 def list_row(c, detail_base: str, bulk: bool = False):
     """One row of complaints/_rows.html (the list and the search). `detail_base`: the list's URL, to which
     the complaint page adds `<id>/` (complaints/urls.py); `bulk`: a checkbox for the bulk bar first."""
-    from django.utils.safestring import mark_safe
 
     t = _row_labels()
     office, dept, received = _tail_cells(c, t)
@@ -341,7 +336,6 @@ def list_row(c, detail_base: str, bulk: bool = False):
 def queue_row(c, detail_base: str, bulk: bool = False):
     """One row of complaints/_queue_rows.html (my work): the step waiting for me and why, then the row;
     with `bulk`, a checkbox for the bulk bar first."""
-    from django.utils.safestring import mark_safe
 
     t = _row_labels()
     reasons = getattr(c, "reasons", ())
@@ -392,7 +386,6 @@ def _linebreaksbr(value) -> str:
 def timeline_items(events, public_only=False):
     """The <li> items of the complaint page's timeline (staff view, or the public view with each step's
     text for the complainant)."""
-    from django.utils.safestring import mark_safe
 
     internal = _e(gettext("内部"))
     out = []
@@ -430,7 +423,6 @@ def _selected(chosen, value) -> str:
 @register.simple_tag
 def choice_options(pairs, chosen):
     """`<option>`s of (value, label) pairs (a TextChoices' choices)."""
-    from django.utils.safestring import mark_safe
 
     return mark_safe(  # noqa: S308 (escaped)
         "".join(f'<option value="{_e(v)}"{_selected(chosen, v)}>{_tr(lbl)}</option>' for v, lbl in pairs)
@@ -439,7 +431,6 @@ def choice_options(pairs, chosen):
 
 @register.simple_tag
 def office_options(offices, chosen):
-    from django.utils.safestring import mark_safe
 
     return mark_safe(  # noqa: S308 (escaped)
         "".join(f'<option value="{_e(o.id)}"{_selected(chosen, o.id)}>{_e(o.name)}</option>' for o in offices)
@@ -449,7 +440,6 @@ def office_options(offices, chosen):
 @register.simple_tag
 def department_options(departments, chosen, offices):
     """The departments, each an office's named with its office when several offices are offered."""
-    from django.utils.safestring import mark_safe
 
     several = len(offices) > 1
     out = []
@@ -462,7 +452,6 @@ def department_options(departments, chosen, offices):
 @register.simple_tag
 def category_options(categories, chosen):
     """The categories, sub-categories marked with a dash."""
-    from django.utils.safestring import mark_safe
 
     return mark_safe(  # noqa: S308 (escaped)
         "".join(
@@ -476,8 +465,6 @@ def category_options(categories, chosen):
 def action_buttons(c, actions, primary):
     """The complaint page's action buttons (each a link and an htmx GET of the action's form): the markup of
     the template loop they replace, one `reverse` per action instead of two (pagecpu)."""
-    from django.urls import reverse
-    from django.utils.safestring import mark_safe
 
     out = []
     for a in actions:
