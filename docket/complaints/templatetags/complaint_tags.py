@@ -412,7 +412,7 @@ def timeline_items(events, public_only=False):
 
 
 # --- the filter form's option lists in Python (pagecpu) ---------------------------------------------------------
-# The list and my work show the filter form on every request: ~150 <option>s (states, kinds, offices,
+# The list and my work show the filter form on every request: 60–90 <option>s (states, kinds, offices,
 # departments, categories, channels, methods), each five template nodes. Same markup, escaped with `_e`.
 
 
