@@ -47,6 +47,8 @@ class CachedModelBackend(ModelBackend):
                 assignments_of(user)  # loaded now, kept on the instance
             return user
 
+        # the top bar's unread badge (notifications.inbox) reads its stamp on the same round trip
+        generations.expect(f"inbox-{uid}")
         user = generations.cached(("user", uid), (ORG, user_stamp(uid)), load)
         return copy.copy(user) if user is not None else None
 

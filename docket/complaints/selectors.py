@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from docket.core import clock
+from docket.core.compiled import Compiled
 
 from .access import complaints_visible_to
 from .models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, IssueState, Obligation, State
@@ -196,6 +197,48 @@ DETAIL_RELATED = (
     "forwarded_by",
     "second_review",  # a reverse one-to-one the page shows (_owner_answers.html): joined, not one query
 )
+# What the complaint page's own query joins (pagecpu): DETAIL_RELATED less the org rows, which come from the
+# process's copy (refdata.attach_org), and less the room's unit and building, which a complaint about a room
+# shares with it. At 14 tables PostgreSQL spent ~5 ms planning the query (its join search), more than
+# everything else the page asks it; at 8 about 1 ms.
+DETAIL_JOINED = (
+    "room__unit__building",
+    "public_area",
+    "received_by",
+    "holder",
+    "responsible",
+    "forwarded_by",
+    "second_review",
+)
+_detail_row = Compiled(lambda pk: Complaint.objects.select_related(*DETAIL_JOINED).filter(pk=pk))
+
+
+def detail_complaint(user, complaint_id: int) -> Complaint:
+    """`access_complaint(user, id, related=DETAIL_RELATED)` for the complaint page and the printable forms:
+    the same instance with the same relations loaded, from a query compiled once per process
+    (core/compiled.py) with fewer joins; `not_found` for a missing or invisible complaint alike."""
+    from docket.core.errors import DomainError
+
+    from . import refdata
+    from .scopes import can_see
+
+    found = _detail_row(complaint_id)
+    if not found:
+        raise DomainError("not_found")
+    c = found[0]
+    refdata.attach_org(c)
+    room = c.room
+    if room is not None:
+        unit = room.unit
+        if c.unit_id is not None and c.unit_id == unit.pk:
+            Complaint.unit.field.set_cached_value(c, unit)
+        if c.building_id is not None and c.building_id == unit.building_id:
+            Complaint.building.field.set_cached_value(c, unit.building)
+    if not can_see(user, c):
+        raise DomainError("not_found")
+    return c
+
+
 # The relations the complaint page shows that most complaints do not have: `complaint_detail_for` asks in
 # one query whether each has rows and reads only those that do (issue 14, "only the prefetches a complaint
 # needs": an ended complaint used to cost 16 queries). The query is plain SQL built once per process: as
@@ -235,23 +278,52 @@ def present_relations(complaint_id: int) -> set[str]:
 
 def _none_for(complaint: Complaint, name: str) -> None:
     """Record an empty relation as prefetched, as Django's own prefetch does for a relation without rows."""
+    if not hasattr(complaint, "_prefetched_objects_cache"):
+        complaint._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     qs = getattr(complaint, name).all()
     qs._result_cache = []
     qs._prefetch_done = True
     complaint._prefetched_objects_cache[name] = qs  # type: ignore[attr-defined]
 
 
+_issue_rows = Compiled(
+    lambda pk: ComplaintIssue.objects.select_related(
+        "category__parent", "department", "responsible", "verified_by"
+    ).filter(complaint_id=pk)
+)
+_obligation_rows = Compiled(
+    lambda pk: (
+        Obligation.objects.select_related("holder", "holder_department")
+        .filter(complaint_id=pk)
+        .order_by("started_at", "id")
+    )
+)
+_event_rows = Compiled(lambda pk: ComplaintEvent.objects.filter(complaint_id=pk).order_by("seq"))
+
+
+def _prefetched(complaint: Complaint, name: str, rows: list) -> None:
+    """Record rows read by a compiled query as the prefetched relation `name`, as Django's own prefetch
+    does (each row's foreign key to the complaint set to it)."""
+    if not hasattr(complaint, "_prefetched_objects_cache"):
+        complaint._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    field = Complaint._meta.get_field(name).field  # type: ignore[union-attr]
+    for row in rows:
+        field.set_cached_value(row, complaint)
+    qs = getattr(complaint, name).all()
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    complaint._prefetched_objects_cache[name] = qs  # type: ignore[attr-defined]
+
+
 def complaint_detail_for(complaint: Complaint) -> Complaint:
     """Load the complaint's issues, attachments, replies, obligations… onto it for the detail page. The
-    complaint itself is not read again: fetch it with `access_complaint(user, id, related=DETAIL_RELATED)`
-    (the page used to read its row twice, the second time joined with nine tables)."""
+    complaint itself is not read again: fetch it with `detail_complaint(user, id)` (the page used to read
+    its row twice, the second time joined with nine tables). The issues and obligations, which every
+    complaint has, are read by queries compiled once per process (pagecpu); the rest through Django's
+    prefetch, and only the optional relations that have rows."""
+    _prefetched(complaint, "issues", _issue_rows(complaint.pk))
+    _prefetched(complaint, "obligations", _obligation_rows(complaint.pk))
     lookups: list = [
-        Prefetch(
-            "issues",
-            queryset=ComplaintIssue.objects.select_related(
-                "category__parent", "department", "responsible", "verified_by"
-            ),
-        ),
         "attachments",
         "cosigners",
         "replies__reviews__reviewer",
@@ -269,22 +341,19 @@ def complaint_detail_for(complaint: Complaint) -> Complaint:
         "owner_ratings",
         "follow_ups__visited_by",
         "issues__answers",  # seed3 (issue 15): each issue's own answers
-        Prefetch(
-            "obligations",
-            queryset=Obligation.objects.select_related("holder", "holder_department").order_by(
-                "started_at", "id"
-            ),
-        ),
     ]
     absent = set(OPTIONAL_RELATIONS) - present_relations(complaint.pk)
     if absent:
-        if not hasattr(complaint, "_prefetched_objects_cache"):
-            complaint._prefetched_objects_cache = {}  # type: ignore[attr-defined]
         for name in absent:
             _none_for(complaint, name)
         lookups = [x for x in lookups if not (isinstance(x, str) and x.split("__", 1)[0] in absent)]
     prefetch_related_objects([complaint], *lookups)
     return complaint
+
+
+def timeline_rows(complaint: Complaint) -> list[ComplaintEvent]:
+    """The staff timeline as a list (`timeline_for`'s rows, by a query compiled once per process)."""
+    return _event_rows(complaint.pk)
 
 
 def timeline_for(complaint: Complaint, *, public_only: bool = False) -> QuerySet[ComplaintEvent]:

@@ -15,6 +15,11 @@ Where the stamps live:
 
 Values are never shared between processes (nothing is pickled); a process keeps at most `MAX_ENTRIES`.
 `clear()` forgets them all (the tests, after a rolled-back transaction).
+
+Within one request (`RequestStampsMiddleware`, pagecpu) the stamps are read once: the first read also takes
+the names announced with `expect` (the user's own stamps, the org's), so a page that reads the user, the
+org rows and the unread badge asks the cache once, not three or four times (~0.3 ms each with Redis). A bump
+in the request forgets the names it moved, so the request's own changes are read again.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,8 @@ from django.db import connection, transaction
 
 MAX_ENTRIES = 4096
 _values: dict[Any, tuple[tuple, Any]] = {}
+# This request's stamps (name -> stamp) and the names to read with the next read; None outside a request.
+_request: ContextVar[tuple[dict, set] | None] = ContextVar("docket_request_stamps", default=None)
 
 
 def _shared() -> bool:
@@ -49,9 +57,30 @@ def _dir() -> Path:
     return path
 
 
+def expect(*names: str) -> None:
+    """Announce names this request will read: they are read with the next read (one round trip)."""
+    state = _request.get()
+    if state is not None:
+        state[1].update(n for n in names if n not in state[0])
+
+
 def stamps(names: Iterable[str]) -> tuple:
-    """The current stamp of each name (a new one is made for a name never bumped)."""
+    """The current stamp of each name (a new one is made for a name never bumped); within a request, each
+    name is read once (see the module docstring)."""
     names = list(names)
+    state = _request.get()
+    if state is None:
+        return _read(names)
+    known, wanted = state
+    missing = [n for n in names if n not in known]
+    if missing:
+        extra = sorted(wanted - set(missing) - known.keys())
+        wanted.clear()
+        known.update(zip(missing + extra, _read(missing + extra), strict=True))
+    return tuple(known[n] for n in names)
+
+
+def _read(names: list[str]) -> tuple:
     if _shared():
         keys = [_prefix() + n for n in names]
         found = cache.get_many(keys)
@@ -80,6 +109,10 @@ def _write(path: Path) -> None:
 
 
 def _bump_now(names: tuple[str, ...]) -> None:
+    state = _request.get()
+    if state is not None:
+        for n in names:
+            state[0].pop(n, None)
     if _shared():
         cache.set_many({_prefix() + n: uuid.uuid4().hex for n in names}, None)
     else:
@@ -110,3 +143,17 @@ def cached(key, names: Iterable[str], load: Callable[[], Any]) -> Any:
 
 def clear() -> None:
     _values.clear()
+
+
+class RequestStampsMiddleware:
+    """Reads each generation stamp at most once per request (first in MIDDLEWARE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request.set(({}, set()))
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)

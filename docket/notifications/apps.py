@@ -6,3 +6,8 @@ class NotificationsConfig(AppConfig):
     name = "docket.notifications"
     label = "notifications"
     verbose_name = _("通知")
+
+    def ready(self):
+        from .inbox import connect
+
+        connect()

@@ -27,6 +27,7 @@ from docket.core import clock
 
 from . import preferences
 from .channels import CHANNELS, PermanentError
+from .inbox import notices_changed
 from .models import (
     Channel,
     ChannelOptOut,
@@ -116,6 +117,7 @@ def _insert(rows: list[Notification]) -> int:
     )
     new = [r for k, r in unique.items() if k not in existing]
     Notification.objects.bulk_create(new, ignore_conflicts=True)
+    notices_changed(r.recipient_id for r in new if r.inbox)  # the top bar's unread counts (bulk: no signals)
     return len(new)
 
 

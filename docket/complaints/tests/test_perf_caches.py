@@ -135,3 +135,68 @@ def test_stamps_move_on_bump(monkeypatch, db, shared):
     generations.bump("perf-test")
     assert generations.cached("k", ["perf-test"], lambda: loads.append(1) or 3) == 3
     assert len(loads) == 2
+
+
+def test_complaint_page_fetch_matches_the_joined_fetch(org):
+    """pagecpu: the complaint page's compiled query with fewer joins and the org rows from the process's copy
+    gives the instance the 14-table fetch gave — same columns, same related rows, none read lazily — and its
+    issues and obligations are Django's; an invisible complaint is `not_found`; a renamed department shows."""
+    from docket.complaints import access, selectors
+    from docket.core.errors import DomainError
+
+    qm = org.users["qm"]
+    rows = [drive_to(org, State.INVESTIGATING), drive_to(org, State.CLOSED, issues=2)]
+    paths = [p.split("__") for p in selectors.DETAIL_RELATED]
+    for c in rows:
+        old = access.access_complaint(qm, c.id, related=selectors.DETAIL_RELATED)
+        new = selectors.detail_complaint(qm, c.id)
+        assert [getattr(new, f.attname) for f in Complaint._meta.concrete_fields] == [
+            getattr(old, f.attname) for f in Complaint._meta.concrete_fields
+        ]
+        with CaptureQueriesContext(connection) as ctx:
+            for path in paths:
+                a, b = old, new
+                for name in path:
+                    a, b = getattr(a, name, None), getattr(b, name, None)
+                    assert (a and a.pk) == (b and b.pk), (c.id, path)
+        assert ctx.captured_queries == []
+        issues = list(c.issues.order_by("seq").values_list("id", "department_id"))
+        obligations = list(c.obligations.order_by("started_at", "id").values_list("id", flat=True))
+        selectors.complaint_detail_for(new)
+        with CaptureQueriesContext(connection) as ctx:
+            assert [(i.id, i.department_id) for i in new.issues.all()] == issues
+            assert [o.id for o in new.obligations.all()] == obligations
+            assert all(i.complaint is new for i in new.issues.all())
+        assert ctx.captured_queries == []
+        assert [e.seq for e in selectors.timeline_rows(new)] == list(
+            c.events.order_by("seq").values_list("seq", flat=True)
+        )
+    with pytest.raises(DomainError):
+        selectors.detail_complaint(org.other_company_qm, rows[0].id)
+    dept = rows[0].holder_department
+    dept.name = "客服中心"
+    dept.save()
+    assert selectors.detail_complaint(qm, rows[0].id).holder_department.name == "客服中心"
+
+
+def test_a_request_reads_each_stamp_once(db, monkeypatch):
+    """pagecpu: within a request the stamps are read once, the announced ones with the first read; a bump
+    in the request forgets what it moved; outside a request every read asks."""
+    reads = []
+    real = generations._read
+    monkeypatch.setattr(generations, "_read", lambda names: reads.append(list(names)) or real(names))
+
+    def view(request):
+        generations.expect("inbox-7")
+        first = generations.stamps(["org", "user-7"])
+        generations.stamps(["inbox-7"])
+        assert generations.stamps(["org"]) == first[:1]
+        generations.bump("org")
+        assert generations.stamps(["org"]) != first[:1]
+        return "ok"
+
+    assert generations.RequestStampsMiddleware(view)(None) == "ok"
+    assert reads == [["org", "user-7", "inbox-7"], ["org"]]
+    generations.stamps(["org"])
+    generations.stamps(["org"])
+    assert len(reads) == 4

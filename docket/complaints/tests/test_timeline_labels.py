@@ -42,3 +42,52 @@ def test_countdown_in_chinese_and_in_english():
         assert countdown(later) == "1 day 2 hours left"
         assert countdown(late) == "1 min overdue"
         assert countdown(timezone.now() + dt.timedelta(hours=3)) == "3 hours left"
+
+
+def test_timeline_items_write_what_the_template_loop_wrote():
+    """pagecpu: the complaint page's timeline is written in Python; the markup, escaping and line breaks are
+    those of the template loop it replaced (multi-line text, markup in names and payloads, the public view)."""
+    from django.template import engines
+
+    from docket.complaints.templatetags.complaint_tags import timeline_items
+
+    loop = engines["django"].from_string(
+        "{% load i18n complaint_tags %}{% for e in events %}\n"
+        '    <li class="{% if not e.public %}internal{% endif %}">\n'
+        '      <div class="when">{{ e.at|minute }}</div>\n'
+        '      <div class="what"><b>{{ e.kind|event_label }}</b>{% if not e.public %} <span class="tag">'
+        '{% translate "内部" %}</span>{% endif %}\n'
+        "        {% if public_only %}{% with text=e|event_public_text %}{% if text %}<div>{{ text|linebreaksbr }}"
+        "</div>{% endif %}{% endwith %}\n"
+        '        {% else %}<span class="muted">{{ e.actor_name }} · {{ e.actor_role }}</span>\n'
+        '        {% for label, value in e|event_details %}<div><span class="muted">{{ label }}：</span>'
+        "{{ value|linebreaksbr }}</div>{% endfor %}{% endif %}\n"
+        "      </div>\n"
+        "    </li>\n"
+        "  {% endfor %}"
+    )
+    at = dt.datetime(2026, 12, 7, 2, 5, tzinfo=dt.UTC)
+    events = [
+        SimpleNamespace(
+            kind="closed_on_spot",
+            public=True,
+            at=at,
+            actor_name="王<b>",
+            actor_role="前台 & 客服",
+            payload={"note": '第一行\r\n第二行 <i>"引号"</i>\r第三行\''},
+        ),
+        SimpleNamespace(
+            kind="transferred",
+            public=False,
+            at=at,
+            actor_name="李四",
+            actor_role="客服部主管",
+            payload={"from": "工程部", "to": "客服部", "reason": "错派\n再派"},
+        ),
+        SimpleNamespace(kind="accepted", public=False, at=at, actor_name="", actor_role="", payload=None),
+    ]
+    for public_only in (False, True):
+        for lang in ("zh-hans", "en"):
+            with translation.override(lang), timezone.override("Asia/Shanghai"):
+                expected = loop.render({"events": events, "public_only": public_only})
+                assert timeline_items(events, public_only) == expected, (public_only, lang)

@@ -44,12 +44,12 @@ def test_list_query_count_is_constant(client, org, complaint_factory, n):
         r = client.get(reverse("complaints:list"))
     assert r.status_code == 200
     # session (the database session engine of the tests; cached_db with Redis), count, page rows, saved
-    # filters, the unread-notice badge (issue 14); the user, their roles and the filter choices (offices,
-    # departments, categories) come from the generation-stamped caches (docket/core/generations.py)
+    # filters; the user, their roles, the filter choices (offices, departments, categories) and the
+    # unread-notice badge (pagecpu) come from the generation-stamped caches (docket/core/generations.py)
     from django.conf import settings
 
     session_query = settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"  # cached_db: Redis
-    assert len(ctx.captured_queries) == 4 + session_query, [q["sql"] for q in ctx.captured_queries]
+    assert len(ctx.captured_queries) == 3 + session_query, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_detail_shows_record_timeline_and_actions(client, org, complaint_factory):

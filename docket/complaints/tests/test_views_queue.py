@@ -178,7 +178,10 @@ def test_work_page_rows_name_the_step_with_constant_queries(client, org):
         r = client.get(reverse("complaints:work"))
     html = r.content.decode()
     assert "顾客催办" in html and "调查" in html and "落实措施" in html
-    assert len(few.captured_queries) == len(many.captured_queries)
+    # the notices the new complaints sent the supervisor recount the top bar's badge once (pagecpu: its
+    # count is kept until a notice changes); the rows themselves cost no query more
+    badge = 'FROM "notifications_notification"'
+    assert len(few.captured_queries) == len([q for q in many.captured_queries if badge not in q["sql"]])
 
 
 def test_landing_page_is_my_work(client, org):

@@ -97,19 +97,36 @@ def test_paged(client, people):
     assert 'class="badge">35<' in first
 
 
-def test_badge_costs_one_query(rf, people):
+def test_badge_counts_once_until_a_notice_changes(rf, people):
+    """The badge's COUNT runs once; later pages reuse it until a notice to the user is written or marked
+    read (pagecpu: the `inbox-<id>` generation stamp)."""
     from django.template import engines
 
     _notify([people["bare"]], "q:1")
     request = rf.get("/")
     request.user = people["bare"]
     tpl = engines["django"].from_string('{% include "notifications/_nav_badge.html" %}')
-    with CaptureQueriesContext(connection) as ctx:
-        html = tpl.render({"request": request}, request)
+
+    def render():
+        with CaptureQueriesContext(connection) as ctx:
+            html = tpl.render({"request": request}, request)
+        return html, [q["sql"] for q in ctx.captured_queries if "notifications_notification" in q["sql"]]
+
+    html, mine = render()
     # the context processors (roles for the navigation) are the page's own; the badge adds one COUNT
-    mine = [q["sql"] for q in ctx.captured_queries if "notifications_notification" in q["sql"]]
     assert len(mine) == 1 and "COUNT" in mine[0].upper()
     assert '<span class="badge">1</span>' in html
+    html, mine = render()
+    assert mine == [] and '<span class="badge">1</span>' in html
+    _notify([people["bare"]], "q:2")
+    html, mine = render()
+    assert len(mine) == 1 and '<span class="badge">2</span>' in html
+    inbox.mark_read(people["bare"], inbox.notices_for(people["bare"]).first().pk)
+    assert '<span class="badge">1</span>' in render()[0]
+    inbox.mark_all_read(people["bare"])
+    assert 'class="badge"' not in render()[0]
+    _notify([people["other"]], "q:3")  # another user's notice leaves this count alone
+    assert render()[1] == []
 
 
 def test_unread_count_badge_caps(rf, people):
