@@ -475,3 +475,14 @@ def test_runs_are_serialised_even_before_the_first_build(org, data):
     locks = [q["sql"] for q in ctx.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
     assert len(locks) == (1 if connection.vendor == "postgresql" else 0)
     assert FigureState.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_build_reclaims_the_summary_tables_on_postgresql():
+    """`figures.reclaim` (after `stats_rebuild --full`) vacuums outside a transaction on PostgreSQL, and
+    does nothing on SQLite or inside a transaction."""
+    from django.db import connection, transaction
+
+    assert figures.reclaim() is (connection.vendor == "postgresql")
+    with transaction.atomic():
+        assert figures.reclaim() is False
