@@ -250,18 +250,21 @@ def classify(
 
 
 def needs_now(c: Complaint, now: datetime) -> bool:
-    """Whether a new complaint's own row may meet a rule or needs the online alert (no query): a flag,
-    more than one person, online, or received a day or more ago (a letter recorded late). Otherwise only
-    the same-issue count can make it hot, and that runs right after the intake commits."""
+    """Whether a new complaint's own row may meet a rule (no query): a flag, more than one person, or
+    received a day or more ago (a letter recorded late). Otherwise only the same-issue count can make it
+    hot, and that runs right after the intake commits (online or not: being online meets no rule)."""
     return c.kind == Kind.COMPLAINT and (
         c.lawsuit_filed
         or c.media_exposed
         or c.legal_or_media_risk
         or c.people_count >= 2
-        or c.method in ONLINE_METHODS
-        or c.channel in ONLINE_CHANNELS
         or now - c.received_at >= timedelta(days=1)
     )
+
+
+def is_online(c: Complaint) -> bool:
+    """An online filing: the QM information officer and the office manager are alerted inside the intake."""
+    return c.method in ONLINE_METHODS or c.channel in ONLINE_CHANNELS
 
 
 def _after_commit(fn) -> None:
@@ -271,11 +274,14 @@ def _after_commit(fn) -> None:
 
 def react(complaint_id: int, kinds: frozenset[str], complaint: Complaint | None = None) -> bool:
     """The reaction to changed facts (complaints/reactions.py). At intake a complaint whose own row meets
-    no rule costs no query inside the intake: its same-issue count runs after the commit, in a task."""
+    no rule costs no classification inside the intake (an online one only its alert): its same-issue count
+    runs after the commit, in a task (docs/decisions.md, "2026-12-05 intakeperf")."""
     if "registered" in kinds and complaint is not None and not needs_now(complaint, clock.now()):
-        if complaint.kind == Kind.COMPLAINT:
-            _after_commit(lambda: _classify_task()(complaint_id))
-        return False
+        if complaint.kind != Kind.COMPLAINT:  # suggestions and inquiries are never classified nor alerted
+            return False
+        changed = is_online(complaint) and online_alert(complaint_id=complaint_id)
+        _after_commit(lambda: _classify_task()(complaint_id))
+        return changed
     changed = False
     if "registered" in kinds:
         changed = online_alert(complaint_id=complaint_id) or changed

@@ -453,3 +453,13 @@ def test_a_plain_complaint_costs_the_intake_no_query(
     )
     suggestion = complaint_factory(kind="suggestion")
     assert len(deferred) == 1 and suggestion.severity == Severity.NORMAL  # suggestions are never classified
+    # online: alerted inside the intake, its same-issue count deferred like any other (being online meets
+    # no rule); an online suggestion neither
+    from docket.complaints.models import Channel
+
+    online = complaint_factory(method=Method.ONLINE, channel=Channel.ONLINE)
+    assert len(deferred) == 2 and online.severity == Severity.NORMAL
+    assert ComplaintEvent.objects.filter(complaint=online, kind="online_alerted").exists()
+    assert not ComplaintEvent.objects.filter(complaint=online, kind="severity_classified").exists()
+    quiet = complaint_factory(kind="suggestion", method=Method.ONLINE, channel=Channel.ONLINE)
+    assert len(deferred) == 2 and not ComplaintEvent.objects.filter(complaint=quiet, kind="online_alerted")
