@@ -62,3 +62,25 @@ def filter_choices(user) -> dict:
         }
 
     return generations.cached(("filter_choices", _scope_key(user)), (ORG,), load)
+
+
+def office(office_id: int):
+    """The office with its company and community (intake's first read), or None; shared: never change it."""
+    from docket.org.models import Office
+
+    return generations.cached(
+        ("office", office_id),
+        (ORG,),
+        lambda: Office.objects.select_related("company", "community").filter(pk=office_id).first(),
+    )
+
+
+def categories_of(company_id: int) -> dict:
+    """Every category of the company with its parent, by id (intake checks the issues' categories)."""
+    from .models import Category
+
+    return generations.cached(
+        ("categories", company_id),
+        (ORG,),
+        lambda: {c.id: c for c in Category.objects.select_related("parent").filter(company_id=company_id)},
+    )

@@ -148,9 +148,10 @@ def fault_days(c: Complaint, now: datetime) -> tuple[float | None, float]:
     return max(0.0, (now - c.received_at).total_seconds() / 86400 - paused), paused
 
 
-def facts_of(c: Complaint, t: Thresholds, now: datetime) -> tuple[Facts, Repeat]:
+def facts_of(c: Complaint, t: Thresholds, now: datetime, repeat: bool = True) -> tuple[Facts, Repeat]:
+    """The complaint's facts; `repeat=False` leaves the same-issue count out (zero people): see classify."""
     cosigners = CoSigner.objects.filter(complaint=c).count()
-    repeat = repeat_of(c, t.repeat_window_days)
+    repeat_found = repeat_of(c, t.repeat_window_days) if repeat else Repeat()
     days, paused = fault_days(c, now)
     return (
         Facts(
@@ -159,13 +160,13 @@ def facts_of(c: Complaint, t: Thresholds, now: datetime) -> tuple[Facts, Repeat]
             legal_or_media_risk=c.legal_or_media_risk,
             people=max(c.people_count, cosigners + 1 if cosigners else 1),
             cosigners=cosigners,
-            repeat_known=repeat.known,
-            repeat_unknown=repeat.unknown,
-            repeat_receipts=tuple(repeat.receipts),
+            repeat_known=repeat_found.known,
+            repeat_unknown=repeat_found.unknown,
+            repeat_receipts=tuple(repeat_found.receipts),
             fault_days=days,
             paused_days=paused,
         ),
-        repeat,
+        repeat_found,
     )
 
 
@@ -237,7 +238,13 @@ def classify(
         if act is None or act.complaint.state == State.WITHDRAWN:
             return False
         t = thresholds_for(act.complaint.company_id)
-        facts, repeat = facts_of(act.complaint, t, act.now)
+        # The same-issue count can only give `repeat_people`, a hot finding: on a complaint already hot or
+        # major it cannot change what `_apply` decides (a hot target writes nothing there, a major one
+        # records only the major findings). So it is counted only when it may matter — the complaint is
+        # still normal — or when its members are to be classified too (cascade). The cascade's members
+        # and the sweep's hot complaints thus skip the detector (docs/decisions.md, intakeperf).
+        count = cascade or RANK[Severity(act.complaint.severity)] < RANK[Severity.HOT]
+        facts, repeat = facts_of(act.complaint, t, act.now, repeat=count)
         findings = evaluate(facts, t)
         findings += [f for f in extra or [] if f.code not in {x.code for x in findings}]
         changed = _apply(act, findings, trigger)
@@ -279,9 +286,10 @@ def react(complaint_id: int, kinds: frozenset[str], complaint: Complaint | None 
     if "registered" in kinds and complaint is not None and not needs_now(complaint, clock.now()):
         if complaint.kind != Kind.COMPLAINT:  # suggestions and inquiries are never classified nor alerted
             return False
-        changed = is_online(complaint) and online_alert(complaint_id=complaint_id)
+        if is_online(complaint):
+            _online_alert_new(complaint)
         _after_commit(lambda: _classify_task()(complaint_id))
-        return changed
+        return False  # the alert changed the caller's own copy in place: nothing to re-read
     changed = False
     if "registered" in kinds:
         changed = online_alert(complaint_id=complaint_id) or changed
@@ -306,6 +314,16 @@ def online_alert(*, complaint_id: int) -> bool:
             return False
         act.record("online_alerted", {"subject": c.subject, "method": c.method, "channel": c.channel})
     return True
+
+
+def _online_alert_new(c: Complaint) -> None:
+    """`online_alert` on the complaint intake is writing, with the intake's own copy: the row was inserted by
+    this transaction (so it is locked and its chain's tail is known), no re-read, no second copy to
+    refresh. The same event, version bump and notices as `online_alert`."""
+    with transaction.atomic():
+        act = Act(complaint=c, actor=Actor.system(SYSTEM), action="online_alert", now=clock.now())
+        act.record("online_alerted", {"subject": c.subject, "method": c.method, "channel": c.channel})
+        act.finish()
 
 
 # --- the periodic sweep ------------------------------------------------------------------------------------

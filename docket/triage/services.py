@@ -367,7 +367,7 @@ def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -
         members = [Candidate(o, 1.0) for o in others]
         known, unknown = people([_doc_of(c)] + [_doc_of(_window_one(o.pk)) for o in others])
         return SameIssue(c, members, member.group, known, unknown)
-    office = Office.objects.get(pk=c.office_id)
+    office = Office(id=c.office_id, company_id=c.company_id)  # the window reads only these two: no query
     candidates = same_issue_candidates(
         office=office, doc=_doc_of(c), exclude_id=c.pk, window_days=window_days, limit=50
     )

@@ -18,7 +18,7 @@ from docket.core.errors import DomainError
 from docket.core.text import one_line
 from docket.org.models import Building, Department, ExternalParty, Office, PublicArea, Room, Unit
 
-from .. import access
+from .. import access, refdata
 from ..actors import Actor, ActorKind
 from ..events import GENESIS
 from ..models import (
@@ -298,7 +298,7 @@ def _resolve_place(data: ComplaintInput, office: Office, room: Room | None) -> P
 def _validate(actor, data: ComplaintInput, now: datetime) -> _Checked:
     """The office and the actor's role there, then the input's own rules, the received time, the abuse
     limits and the uploads — all before anything is written."""
-    office = Office.objects.select_related("company", "community").filter(pk=data.office_id).first()
+    office = refdata.office(data.office_id)  # per process, reloaded when the organisation changes
     if office is None:
         raise DomainError("not_found")
     if isinstance(actor, Actor):  # portal filing (issue 11): the complainant files for themselves
@@ -352,12 +352,8 @@ def _resolve(data: ComplaintInput, office: Office) -> _Resolved:
         )
         if room is None:
             raise DomainError("validation", detail="房屋不属于该管理处的小区")
-    categories = {
-        c.id: c
-        for c in Category.objects.select_related("parent").filter(
-            company=office.company, id__in=[i.category_id for i in data.issues if i.category_id]
-        )
-    }
+    known = refdata.categories_of(office.company_id)  # per process, reloaded when a category changes
+    categories = {i.category_id: known[i.category_id] for i in data.issues if i.category_id in known}
     for i in data.issues:
         if i.category_id and i.category_id not in categories:
             raise DomainError("validation", detail="分类不属于该公司")
