@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -105,11 +106,12 @@ def reload_row(complaint: Complaint) -> None:
     fresh = Complaint.objects.filter(pk=complaint.pk).first()
     if fresh is None:
         raise Complaint.DoesNotExist
-    for f in Complaint._meta.concrete_fields:
-        value = getattr(fresh, f.attname)
-        if f.is_relation and f.is_cached(complaint) and getattr(complaint, f.attname) != value:
-            f.delete_cached_value(complaint)
-        setattr(complaint, f.attname, value)
+    field: Any
+    for field in Complaint._meta.concrete_fields:
+        value = getattr(fresh, field.attname)
+        if field.is_relation and field.is_cached(complaint) and getattr(complaint, field.attname) != value:
+            field.delete_cached_value(complaint)
+        setattr(complaint, field.attname, value)
     for rel in Complaint._meta.related_objects:  # reverse relations may have changed: read again
         if rel.is_cached(complaint):
             rel.delete_cached_value(complaint)

@@ -353,7 +353,10 @@ def _resolve(data: ComplaintInput, office: Office) -> _Resolved:
         if room is None:
             raise DomainError("validation", detail="房屋不属于该管理处的小区")
     known = refdata.categories_of(office.company_id)  # per process, reloaded when a category changes
-    categories = {i.category_id: known[i.category_id] for i in data.issues if i.category_id in known}
+    categories: dict[int, Category] = {}
+    for issue in data.issues:
+        if issue.category_id and issue.category_id in known:
+            categories[issue.category_id] = known[issue.category_id]
     for i in data.issues:
         if i.category_id and i.category_id not in categories:
             raise DomainError("validation", detail="分类不属于该公司")
