@@ -31,7 +31,11 @@ def effective_policy(complaint: Complaint) -> tuple[dict, str]:
     """(rules, version label) for the complaint's office: defaults, then the company's, then the office's.
     Kept per process under the `sla` generation stamp (bumped when a policy is saved or deleted): one
     stamp read instead of a query per action (docket.core.generations)."""
-    company_id, office_id = complaint.company_id, complaint.office_id
+    return policy_for(complaint.company_id, complaint.office_id)
+
+
+def policy_for(company_id: int, office_id: int) -> tuple[dict, str]:
+    """`effective_policy` for a company and office (cached per process under the `sla` stamp)."""
     return generations.cached(
         ("sla-policy", company_id, office_id), (SLA,), lambda: _effective_policy_load(company_id, office_id)
     )
