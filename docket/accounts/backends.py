@@ -28,6 +28,7 @@ from docket.core import generations
 from .access import _CACHE_ATTR, assignments_of
 
 ORG = "org"
+SLA = "sla"  # the SLA policies (deadline rules per company and office): `complaints.services.obligations`
 
 
 def user_stamp(user_id) -> str:
@@ -68,20 +69,26 @@ def _org_changed(sender, instance, **kwargs):
     generations.bump(ORG)
 
 
+def _sla_changed(sender, instance, **kwargs):
+    generations.bump(SLA)
+
+
 def connect() -> None:
     """Called from AccountsConfig.ready()."""
     from docket.complaints.models import Category
     from docket.org.models import Community, Company, Department, Group, Office, OwnersCommittee
+    from docket.sla.models import SlaPolicy
 
     from .models import RoleAssignment, User
 
     for signal in (post_save, post_delete):
         signal.connect(_user_changed, sender=User, dispatch_uid=f"docket-gen-user-{signal}")
         signal.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid=f"docket-gen-ra-{signal}")
+        signal.connect(_sla_changed, sender=SlaPolicy, dispatch_uid=f"docket-gen-sla-{signal}")
         for model in (Group, Company, Office, Community, Department, OwnersCommittee, Category):
             signal.connect(
                 _org_changed, sender=model, dispatch_uid=f"docket-gen-org-{model.__name__}-{signal}"
             )
 
 
-__all__ = ["CachedModelBackend", "connect", "user_stamp", "ORG", "_CACHE_ATTR"]
+__all__ = ["CachedModelBackend", "connect", "user_stamp", "ORG", "SLA", "_CACHE_ATTR"]

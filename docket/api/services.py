@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from docket.accounts.access import forget
+from docket.accounts.backends import CachedModelBackend
 from docket.accounts.models import ROLE_SCOPE, Role, Scope, User
 from docket.accounts.services import role_grant
 from docket.core import clock
@@ -109,11 +110,17 @@ def api_key_authenticate(token: str) -> ApiKey | None:
     parts = token.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
         return None
-    key = ApiKey.objects.select_related("user").filter(prefix=parts[1][:16]).first()
-    if key is None or key.revoked_at is not None or not key.user.is_active:
+    key = ApiKey.objects.filter(prefix=parts[1][:16]).first()
+    if key is None or key.revoked_at is not None:
         return None
     if not hmac.compare_digest(key.secret_hash, secret_digest(parts[2])):
         return None
+    # The key's user with their role assignments from the per-process cache the web sessions use
+    # (docket.core.generations: reloaded when the user, a role assignment or the organisation changed).
+    user = CachedModelBackend().get_user(key.user_id)
+    if user is None or not user.is_active:
+        return None
+    key.user = user
     now = clock.now()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_GRANULARITY:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

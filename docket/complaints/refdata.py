@@ -7,10 +7,13 @@ reference query. Values are lists of model instances: read them, never change th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import Q
 
 from docket.accounts.access import assignments_of
-from docket.accounts.backends import ORG
+from docket.accounts.backends import ORG, SLA
 from docket.core import generations
 
 
@@ -87,3 +90,34 @@ def attach_org(complaint) -> None:
         obj = rows.get((f.related_model, pk)) if pk is not None else None
         if obj is not None:
             f.set_cached_value(complaint, obj)
+
+
+@dataclass(frozen=True)
+class IntakeRef:
+    """What every intake into one office reads: the office with its company and community, the company's
+    categories with their parents (by id) and the office's effective SLA policy (rules, version label)."""
+
+    office: Any
+    categories: dict
+    policy: tuple[dict, str]
+
+
+def intake_ref(office_id: int) -> IntakeRef | None:
+    """The office's `IntakeRef`, or None for no such office: per process, reloaded when the organisation
+    (`org`) or an SLA policy (`sla`) changed — one stamp read instead of three queries. Shared: read only."""
+    return generations.cached(("intake", office_id), (ORG, SLA), lambda: _intake_ref_load(office_id))
+
+
+def _intake_ref_load(office_id: int) -> IntakeRef | None:
+    from docket.org.models import Office
+
+    from .models import Category
+    from .services.obligations import policy_for
+
+    office = Office.objects.select_related("company", "community").filter(pk=office_id).first()
+    if office is None:
+        return None
+    categories = {
+        c.id: c for c in Category.objects.select_related("parent").filter(company_id=office.company_id)
+    }
+    return IntakeRef(office, categories, policy_for(office.company_id, office.id))

@@ -148,9 +148,10 @@ def fault_days(c: Complaint, now: datetime) -> tuple[float | None, float]:
     return max(0.0, (now - c.received_at).total_seconds() / 86400 - paused), paused
 
 
-def facts_of(c: Complaint, t: Thresholds, now: datetime) -> tuple[Facts, Repeat]:
+def facts_of(c: Complaint, t: Thresholds, now: datetime, repeat: bool = True) -> tuple[Facts, Repeat]:
+    """The complaint's facts; `repeat=False` leaves the same-issue count out (zero people): see classify."""
     cosigners = CoSigner.objects.filter(complaint=c).count()
-    repeat = repeat_of(c, t.repeat_window_days)
+    repeat_found = repeat_of(c, t.repeat_window_days) if repeat else Repeat()
     days, paused = fault_days(c, now)
     return (
         Facts(
@@ -159,13 +160,13 @@ def facts_of(c: Complaint, t: Thresholds, now: datetime) -> tuple[Facts, Repeat]
             legal_or_media_risk=c.legal_or_media_risk,
             people=max(c.people_count, cosigners + 1 if cosigners else 1),
             cosigners=cosigners,
-            repeat_known=repeat.known,
-            repeat_unknown=repeat.unknown,
-            repeat_receipts=tuple(repeat.receipts),
+            repeat_known=repeat_found.known,
+            repeat_unknown=repeat_found.unknown,
+            repeat_receipts=tuple(repeat_found.receipts),
             fault_days=days,
             paused_days=paused,
         ),
-        repeat,
+        repeat_found,
     )
 
 
@@ -237,7 +238,13 @@ def classify(
         if act is None or act.complaint.state == State.WITHDRAWN:
             return False
         t = thresholds_for(act.complaint.company_id)
-        facts, repeat = facts_of(act.complaint, t, act.now)
+        # The same-issue count can only give `repeat_people`, a hot finding: on a complaint already hot or
+        # major it cannot change what `_apply` decides (a hot target writes nothing there, a major one
+        # records only the major findings). So it is counted only when it may matter — the complaint is
+        # still normal — or when its members are to be classified too (cascade). The cascade's members
+        # and the sweep's hot complaints thus skip the detector (docs/decisions.md, intakeperf).
+        count = cascade or RANK[Severity(act.complaint.severity)] < RANK[Severity.HOT]
+        facts, repeat = facts_of(act.complaint, t, act.now, repeat=count)
         findings = evaluate(facts, t)
         findings += [f for f in extra or [] if f.code not in {x.code for x in findings}]
         changed = _apply(act, findings, trigger)
@@ -250,18 +257,21 @@ def classify(
 
 
 def needs_now(c: Complaint, now: datetime) -> bool:
-    """Whether a new complaint's own row may meet a rule or needs the online alert (no query): a flag,
-    more than one person, online, or received a day or more ago (a letter recorded late). Otherwise only
-    the same-issue count can make it hot, and that runs right after the intake commits."""
+    """Whether a new complaint's own row may meet a rule (no query): a flag, more than one person, or
+    received a day or more ago (a letter recorded late). Otherwise only the same-issue count can make it
+    hot, and that runs right after the intake commits (online or not: being online meets no rule)."""
     return c.kind == Kind.COMPLAINT and (
         c.lawsuit_filed
         or c.media_exposed
         or c.legal_or_media_risk
         or c.people_count >= 2
-        or c.method in ONLINE_METHODS
-        or c.channel in ONLINE_CHANNELS
         or now - c.received_at >= timedelta(days=1)
     )
+
+
+def is_online(c: Complaint) -> bool:
+    """An online filing: the QM information officer and the office manager are alerted inside the intake."""
+    return c.method in ONLINE_METHODS or c.channel in ONLINE_CHANNELS
 
 
 def _after_commit(fn) -> None:
@@ -271,11 +281,15 @@ def _after_commit(fn) -> None:
 
 def react(complaint_id: int, kinds: frozenset[str], complaint: Complaint | None = None) -> bool:
     """The reaction to changed facts (complaints/reactions.py). At intake a complaint whose own row meets
-    no rule costs no query inside the intake: its same-issue count runs after the commit, in a task."""
+    no rule costs no classification inside the intake (an online one only its alert): its same-issue count
+    runs after the commit, in a task (docs/decisions.md, "2026-12-05 intakeperf")."""
     if "registered" in kinds and complaint is not None and not needs_now(complaint, clock.now()):
-        if complaint.kind == Kind.COMPLAINT:
-            _after_commit(lambda: _classify_task()(complaint_id))
-        return False
+        if complaint.kind != Kind.COMPLAINT:  # suggestions and inquiries are never classified nor alerted
+            return False
+        if is_online(complaint):
+            _online_alert_new(complaint)
+        _after_commit(lambda: _classify_task()(complaint_id))
+        return False  # the alert changed the caller's own copy in place: nothing to re-read
     changed = False
     if "registered" in kinds:
         changed = online_alert(complaint_id=complaint_id) or changed
@@ -300,6 +314,16 @@ def online_alert(*, complaint_id: int) -> bool:
             return False
         act.record("online_alerted", {"subject": c.subject, "method": c.method, "channel": c.channel})
     return True
+
+
+def _online_alert_new(c: Complaint) -> None:
+    """`online_alert` on the complaint intake is writing, with the intake's own copy: the row was inserted by
+    this transaction (so it is locked and its chain's tail is known), no re-read, no second copy to
+    refresh. The same event, version bump and notices as `online_alert`."""
+    with transaction.atomic():
+        act = Act(complaint=c, actor=Actor.system(SYSTEM), action="online_alert", now=clock.now())
+        act.record("online_alerted", {"subject": c.subject, "method": c.method, "channel": c.channel})
+        act.finish()
 
 
 # --- the periodic sweep ------------------------------------------------------------------------------------

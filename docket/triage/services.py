@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from docket.complaints import reactions, scopes
@@ -367,7 +367,7 @@ def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -
         members = [Candidate(o, 1.0) for o in others]
         known, unknown = people([_doc_of(c)] + [_doc_of(_window_one(o.pk)) for o in others])
         return SameIssue(c, members, member.group, known, unknown)
-    office = Office.objects.get(pk=c.office_id)
+    office = Office(id=c.office_id, company_id=c.company_id)  # the window reads only these two: no query
     candidates = same_issue_candidates(
         office=office, doc=_doc_of(c), exclude_id=c.pk, window_days=window_days, limit=50
     )
@@ -381,10 +381,36 @@ def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -
     return SameIssue(c, found, None, known, unknown)
 
 
+# What the detector reads of the complaint looked up (_doc_of, the window, escalation.repeat_of): a full row of
+# Complaint's ~80 columns cost more to build than the rest of the lookup (intakeperf). Any other column
+# still loads on access (Django's deferred fields), so callers stay correct.
+_ONE_FIELDS = (
+    "id",
+    "company_id",
+    "office_id",
+    "receipt_no",
+    "kind",
+    "state",
+    "subject",
+    "description",
+    "location",
+    "received_at",
+    "anonymous",
+    "complainant_phone",
+    "building__name",
+    "unit__name",
+)
+
+
 def _window_one(complaint_id: int) -> Complaint:
     c = (
         Complaint.objects.select_related("building", "unit")
-        .prefetch_related("issues")
+        .only(*_ONE_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "issues", queryset=ComplaintIssue.objects.only("id", "complaint_id", "summary", "category_id")
+            )
+        )
         .filter(pk=complaint_id)
         .first()
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -93,9 +94,29 @@ class Act:
         if self.events and reactions.run(
             self.complaint.pk, {e.kind for e in self.events}, complaint=self.complaint
         ):
-            self.complaint.refresh_from_db()
+            reload_row(self.complaint)
             return True
         return False
+
+
+def reload_row(complaint: Complaint) -> None:
+    """Re-read the complaint's own columns after another frame changed its row (a reaction's system action),
+    keeping the related rows already loaded whose key did not change (the intake's answer shows the office,
+    room, unit and building it just wrote: `refresh_from_db()` would drop them and cost a query each)."""
+    fresh = Complaint.objects.filter(pk=complaint.pk).first()
+    if fresh is None:
+        raise Complaint.DoesNotExist
+    field: Any
+    for field in Complaint._meta.concrete_fields:
+        value = getattr(fresh, field.attname)
+        if field.is_relation and field.is_cached(complaint) and getattr(complaint, field.attname) != value:
+            field.delete_cached_value(complaint)
+        setattr(complaint, field.attname, value)
+    for rel in Complaint._meta.related_objects:  # reverse relations may have changed: read again
+        if rel.is_cached(complaint):
+            rel.delete_cached_value(complaint)
+    if hasattr(complaint, "_prefetched_objects_cache"):
+        complaint._prefetched_objects_cache = {}
 
 
 def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:

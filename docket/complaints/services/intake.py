@@ -18,7 +18,7 @@ from docket.core.errors import DomainError
 from docket.core.text import one_line
 from docket.org.models import Building, Department, ExternalParty, Office, PublicArea, Room, Unit
 
-from .. import access
+from .. import access, refdata
 from ..actors import Actor, ActorKind
 from ..events import GENESIS
 from ..models import (
@@ -243,6 +243,7 @@ class _Checked:
     uploads: list[tuple[UploadInput, str]]
     received_at: datetime
     now: datetime
+    ref: refdata.IntakeRef  # the office's reference rows: its categories and SLA policy
 
 
 @dataclass
@@ -298,9 +299,10 @@ def _resolve_place(data: ComplaintInput, office: Office, room: Room | None) -> P
 def _validate(actor, data: ComplaintInput, now: datetime) -> _Checked:
     """The office and the actor's role there, then the input's own rules, the received time, the abuse
     limits and the uploads — all before anything is written."""
-    office = Office.objects.select_related("company", "community").filter(pk=data.office_id).first()
-    if office is None:
+    ref = refdata.intake_ref(data.office_id)  # per process, reloaded when the organisation changes
+    if ref is None:
         raise DomainError("not_found")
+    office = ref.office
     if isinstance(actor, Actor):  # portal filing (issue 11): the complainant files for themselves
         assignment = None
         _self_filing_check(actor, data)
@@ -314,7 +316,7 @@ def _validate(actor, data: ComplaintInput, now: datetime) -> _Checked:
     received_at = received_at_check(data.received_at, data.received_reason, now)
     _abuse_check(data, office.company_id)
     uploads = [(u, attachment_validate(u)) for u in data.attachments]
-    return _Checked(office, assignment, uploads, received_at, now)
+    return _Checked(office, assignment, uploads, received_at, now, ref)
 
 
 # --- portal filing (issue 11) ---
@@ -341,7 +343,7 @@ def _self_filing_check(actor: Actor, data: ComplaintInput) -> None:
 # --- end portal filing ---
 
 
-def _resolve(data: ComplaintInput, office: Office) -> _Resolved:
+def _resolve(data: ComplaintInput, office: Office, ref: refdata.IntakeRef) -> _Resolved:
     """The room, categories, suggestion-box opening and forwarder the input names."""
     room = None
     if data.room_id is not None:
@@ -352,12 +354,11 @@ def _resolve(data: ComplaintInput, office: Office) -> _Resolved:
         )
         if room is None:
             raise DomainError("validation", detail="房屋不属于该管理处的小区")
-    categories = {
-        c.id: c
-        for c in Category.objects.select_related("parent").filter(
-            company=office.company, id__in=[i.category_id for i in data.issues if i.category_id]
-        )
-    }
+    known = ref.categories
+    categories: dict[int, Category] = {}
+    for issue in data.issues:
+        if issue.category_id and issue.category_id in known:
+            categories[issue.category_id] = known[issue.category_id]
     for i in data.issues:
         if i.category_id and i.category_id not in categories:
             raise DomainError("validation", detail="分类不属于该公司")
@@ -455,7 +456,7 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
     # own deadline (R-EXP-8). They run from when the complaint arrived — a letter recorded late runs from
     # its real received time — and are sealed into the registration event.
     who = actor if isinstance(actor, Actor) else Actor.of_user(actor, checked.assignment)
-    act = Act(complaint=c, actor=who, action="register", now=now)
+    act = Act(complaint=c, actor=who, action="register", now=now, policy=checked.ref.policy)
     payload = {
         "receipt_no": c.receipt_no,
         "kind": c.kind,
@@ -561,7 +562,7 @@ def complaint_register(
     if hand_over is not None and close_on_spot_note is not None:
         raise DomainError("validation", detail="现场处理完毕的投诉无需派单")
     checked = _validate(actor, data, clock.now())
-    resolved = _resolve(data, checked.office)
+    resolved = _resolve(data, checked.office, checked.ref)
     with transaction.atomic():
         registered = _write(actor, data, checked, resolved)
         return _hand_over(actor, _finish(actor, registered, close_on_spot_note), hand_over)

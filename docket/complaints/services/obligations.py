@@ -13,6 +13,8 @@ from datetime import datetime
 
 from django.db.models import Q
 
+from docket.accounts.backends import SLA
+from docket.core import generations
 from docket.core.errors import DomainError
 from docket.sla import duetimes, policies
 from docket.sla.models import SlaPolicy
@@ -26,12 +28,25 @@ PAUSABLE = (State.INVESTIGATING, State.WITH_DEVELOPER, State.REPLIED, State.NEGO
 
 
 def effective_policy(complaint: Complaint) -> tuple[dict, str]:
-    """(rules, version label) for the complaint's office: defaults, then the company's, then the office's."""
+    """(rules, version label) for the complaint's office: defaults, then the company's, then the office's.
+    Kept per process under the `sla` generation stamp (bumped when a policy is saved or deleted): one
+    stamp read instead of a query per action (docket.core.generations)."""
+    return policy_for(complaint.company_id, complaint.office_id)
+
+
+def policy_for(company_id: int, office_id: int) -> tuple[dict, str]:
+    """`effective_policy` for a company and office (cached per process under the `sla` stamp)."""
+    return generations.cached(
+        ("sla-policy", company_id, office_id), (SLA,), lambda: _effective_policy_load(company_id, office_id)
+    )
+
+
+def _effective_policy_load(company_id: int, office_id: int) -> tuple[dict, str]:
     rows = {
         (p.office_id is not None): p
         # `office_id__in=[office, None]` would never match the company's row: Django drops None from IN.
         for p in SlaPolicy.objects.filter(
-            Q(office_id=complaint.office_id) | Q(office__isnull=True), company_id=complaint.company_id
+            Q(office_id=office_id) | Q(office__isnull=True), company_id=company_id
         ).only("office_id", "rules", "version")
     }
     rules = policies.DEFAULT_RULES

@@ -111,6 +111,19 @@ def test_three_different_people_make_the_issue_hot_and_link_the_complaints(org, 
         assert classified(x)[0].payload["rules"] == ["repeat_people"]
 
 
+def test_a_fourth_filing_skips_the_count_on_members_already_hot(org, complaint_factory, monkeypatch):
+    """The cascade classifies every member again, but on a hot member the same-issue count cannot change
+    the outcome (it only gives a hot finding): it is not counted there, and nothing is written."""
+    wave = [complaint_factory(**lift(org, f"1380000000{n}", n)) for n in (1, 2, 3)]
+    counted = []
+    real = esc.repeat_of
+    monkeypatch.setattr(esc, "repeat_of", lambda c, days: counted.append(c.pk) or real(c, days))
+    d = complaint_factory(**lift(org, "13800000004", 4))
+    assert counted == [d.pk]  # the new complaint only; its three hot members were not counted again
+    assert Complaint.objects.get(pk=d.pk).severity == Severity.HOT
+    assert [len(classified(x)) for x in wave] == [1, 1, 1]
+
+
 def test_the_same_person_three_times_is_not_hot(org, complaint_factory):
     for n in range(3):
         c = complaint_factory(**lift(org, "138 0000 0001", n))
@@ -453,3 +466,13 @@ def test_a_plain_complaint_costs_the_intake_no_query(
     )
     suggestion = complaint_factory(kind="suggestion")
     assert len(deferred) == 1 and suggestion.severity == Severity.NORMAL  # suggestions are never classified
+    # online: alerted inside the intake, its same-issue count deferred like any other (being online meets
+    # no rule); an online suggestion neither
+    from docket.complaints.models import Channel
+
+    online = complaint_factory(method=Method.ONLINE, channel=Channel.ONLINE)
+    assert len(deferred) == 2 and online.severity == Severity.NORMAL
+    assert ComplaintEvent.objects.filter(complaint=online, kind="online_alerted").exists()
+    assert not ComplaintEvent.objects.filter(complaint=online, kind="severity_classified").exists()
+    quiet = complaint_factory(kind="suggestion", method=Method.ONLINE, channel=Channel.ONLINE)
+    assert len(deferred) == 2 and not ComplaintEvent.objects.filter(complaint=quiet, kind="online_alerted")
