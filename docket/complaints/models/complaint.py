@@ -171,6 +171,10 @@ class Complaint(models.Model):
                 include=["id", "holder_department", "received_by", "office"],
             ),
             models.Index(fields=["holder_department", "next_due_at"], name="complaint_dept_due"),
+            # The search's newest window for a department (selectors._department_window): what it holds
+            # with an id above the window's start, a range of this index (at 1 M complaints the planner
+            # otherwise walked the primary key over the whole window: 143 of the search's 310 ms).
+            models.Index(fields=["holder_department", "id"], name="complaint_dept_id"),
             models.Index(fields=["office", "next_due_at"], name="complaint_office_due"),
             models.Index(
                 fields=["company", "review_stage"],

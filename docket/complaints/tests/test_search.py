@@ -144,3 +144,33 @@ def test_a_window_reads_all_its_matches(org, complaint_factory, monkeypatch):
     sec = org.a.users["sec_supervisor"]
     found = [c.id for c in selectors.search_for(sec, "门禁损坏", need=3)]
     assert sorted(found) == sorted(c.id for c in ours)
+
+
+@pytest.mark.parametrize("text", ["车库照明", "两周未修", "13912345678", "5678", "张伟", "101", "CYY-"])
+def test_a_departments_window_finds_what_the_whole_history_finds(org, complaint_factory, monkeypatch, text):
+    """A department supervisor's windowed search (the department's own complaints of the window, each row
+    tested: selectors._department_window) gives the page the whole-history search gives, by every field."""
+    from docket.complaints.models import Complaint
+
+    complaint_factory(subject="更早的投诉")  # the window starts above the first id
+    mine = complaint_factory(
+        subject="地下车库照明损坏",
+        complainant_name="张伟",
+        complainant_phone="13912345678",
+        issues=[IssueInput(summary="B区照明两周未修", category_id=org.categories["电梯"].id)],
+    )
+    Complaint.objects.filter(pk=mine.pk).update(holder_department=org.a.depts["engineering"])
+    for i in range(3):
+        complaint_factory(subject=f"无关{i}", complainant_phone="13700000000", complainant_name="李")
+    top = Complaint.objects.order_by("-id").values_list("id", flat=True)[0]
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (1, top - mine.id + 1))
+    used = []
+    original = selectors._department_window
+    monkeypatch.setattr(
+        selectors, "_department_window", lambda user, after: used.append(after) or original(user, after)
+    )
+    sup = org.a.users["eng_supervisor"]
+    whole = [c.id for c in selectors.search_for(sup, text)]
+    assert mine.id in whole
+    windowed = [c.id for c in selectors.search_for(sup, text, need=1)]
+    assert (used or len(text) < 3) and windowed == whole[:1]  # two characters: no window (no trigram)
