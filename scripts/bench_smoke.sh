@@ -3,7 +3,7 @@
 # (bench/README.md). Its own databases on the local PostgreSQL: docket_bench_smoke (created if missing,
 # migrated, reloaded with --reset) and docket_bench_smoke_intake (recreated by bench.intake); never
 # docket_bench. Figures are printed, no target is asserted; a benchmark that fails (an error answer, an
-# incomplete complaint, a broken check) fails the smoke. About a minute and a half on two cores.
+# incomplete complaint, a broken check) fails the smoke. About two and a half minutes on two cores.
 # Expects PostgreSQL, Redis and wrk (`make bench-services`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,16 +37,16 @@ step "bench.sweep (history doubled)" \
 step "bench.scope_list (staff list: exact vs capped count)" \
   uv run python -m bench.scope_list --runs 1
 step "bench.http (work queue, list, complaint page)" \
-  uv run python -m bench.http --duration 2 --warmup 1
+  uv run python -m bench.http --duration 1 --warmup 1
 step "bench.analysis (statistics pages: summary vs GROUP BY)" uv run python -m bench.analysis --quick --runs 1 --raw-runs 1 --export-rows 1000
 unset DATABASE_URL
 step "bench.triage (quality, and speed on scratch SQLite)" uv run python -m bench.triage --quick
 step "bench.intake (8 and 32 clients, one office)" \
   env REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.intake --database "${db}_intake" \
-  --duration 3 --warmup 1
+  --duration 2 --warmup 1
 step "bench.portal (portal filing and tracking beside the API, 8 clients)" \
   env REDIS_URL=redis://127.0.0.1:6379/13 uv run python -m bench.portal --database "${db}_portal" \
-  --duration 3 --warmup 1 --offices 1
+  --duration 2 --warmup 1 --offices 1
 
 echo
 echo "== bench smoke: every benchmark ran (figures above; no target asserted)"
