@@ -40,9 +40,13 @@ def _issue_answer_stage_roles(c: Complaint) -> set[str]:
     """The roles of the stages the complaint's issue answers in review wait at (seed3, R-INT-5)."""
     from .models import IssueAnswer
 
-    stages = IssueAnswer.objects.filter(complaint=c, state="in_review").values_list(
-        "pending_stage", flat=True
-    )
+    pending = getattr(c, "_step_answers", None)  # next_steps: the pending answers, already read
+    if pending is not None:
+        stages = [a.pending_stage for a in pending if a.state == "in_review"]
+    else:
+        stages = list(
+            IssueAnswer.objects.filter(complaint=c, state="in_review").values_list("pending_stage", flat=True)
+        )
     return {STAGE_ROLE[s] for s in stages if s in STAGE_ROLE}
 
 

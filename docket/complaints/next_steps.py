@@ -55,22 +55,32 @@ def _replies(c) -> list[Reply]:
     return list(cache["replies"]) if "replies" in cache else list(Reply.objects.filter(complaint=c))
 
 
-# The states in which an issue's own answer (seed3, R-INT-5) is reviewed and sent (workflow.ACTIONS).
-ANSWER_STATES = frozenset({State.INVESTIGATING, State.WITH_DEVELOPER, State.NEGOTIATING})
+# The states in which an issue's own answer (seed3, R-INT-5) is reviewed and sent: the workflow's rows.
+ANSWER_STATES = (
+    workflow.ACTIONS["issue_answer_review"].sources | workflow.ACTIONS["issue_answer_send"].sources
+)
 ANSWER_PENDING = (ReplyState.IN_REVIEW, ReplyState.APPROVED)
 
 
 def _issue_answers(c) -> list[IssueAnswer]:
-    """The complaint's issue answers waiting for a review or for sending (none outside ANSWER_STATES)."""
+    """The complaint's issue answers waiting for a review or for sending (none outside ANSWER_STATES):
+    from the queue's prefetch (`prefetch_for_steps`), else from the complaint page's (`issues__answers`),
+    else one query. Kept on the row as `_step_answers`, which the policy's stage check reads too."""
     if c.state not in ANSWER_STATES:
         return []
     answers = getattr(c, "_step_answers", None)
     if answers is None:
-        answers = list(
-            IssueAnswer.objects.filter(complaint_id=c.pk, state__in=ANSWER_PENDING).only(
-                "id", "complaint_id", "state", "pending_stage"
+        cache = getattr(c, "_prefetched_objects_cache", {})
+        issues = list(cache["issues"]) if "issues" in cache else []
+        if issues and all("answers" in getattr(i, "_prefetched_objects_cache", {}) for i in issues):
+            found = {a.pk: a for i in issues for a in i.answers.all() if a.state in ANSWER_PENDING}
+            answers = sorted(found.values(), key=lambda a: a.number)
+        else:
+            answers = list(
+                IssueAnswer.objects.filter(complaint_id=c.pk, state__in=ANSWER_PENDING).only(
+                    "id", "complaint_id", "number", "state", "pending_stage"
+                )
             )
-        )
         c._step_answers = answers
     return answers
 
@@ -155,8 +165,8 @@ class StepDecider:
     daily paths"): the answer depends only on the user's role assignments (fixed for the page) and on what
     the policy reads of the row (`_signature`: state, stage, level, method, company, office, holder
     department, whether the user recorded it, channel, sensitivity, severity, its issues' departments and
-    states, its replies' states, its pending issue answers' states and stages), so rows with the same signature share one evaluation. A per-issue step
-    is remembered by the issue's position and answered with this row's issue id. Identical answers to the
+    states, its replies' states, its pending issue answers' states and stages), so rows with the same
+    signature share one evaluation. A per-issue step is remembered by the issue's position and answered with this row's issue id. Identical answers to the
     per-row path (test_views_queue: test_step_decider_matches_the_per_row_policy)."""
 
     def __init__(self, user):
@@ -248,7 +258,7 @@ def prefetch_for_steps(rows: list) -> set[int]:
         replies[reply.complaint_id].append(reply)
     answers: dict[int, list] = {i: [] for i in ids}
     for answer in IssueAnswer.objects.filter(complaint_id__in=ids, state__in=ANSWER_PENDING).only(
-        "id", "complaint_id", "state", "pending_stage"
+        "id", "complaint_id", "number", "state", "pending_stage"
     ):
         answers[answer.complaint_id].append(answer)
     for c in rows:
