@@ -276,16 +276,6 @@ def present_relations(complaint_id: int) -> set[str]:
     return {name for name, has in zip(OPTIONAL_RELATIONS, row, strict=True) if has}
 
 
-def _none_for(complaint: Complaint, name: str) -> None:
-    """Record an empty relation as prefetched, as Django's own prefetch does for a relation without rows."""
-    if not hasattr(complaint, "_prefetched_objects_cache"):
-        complaint._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    qs = getattr(complaint, name).all()
-    qs._result_cache = []
-    qs._prefetch_done = True
-    complaint._prefetched_objects_cache[name] = qs  # type: ignore[attr-defined]
-
-
 _issue_rows = Compiled(
     lambda pk: ComplaintIssue.objects.select_related(
         "category__parent", "department", "responsible", "verified_by"
@@ -344,8 +334,8 @@ def complaint_detail_for(complaint: Complaint) -> Complaint:
     ]
     absent = set(OPTIONAL_RELATIONS) - present_relations(complaint.pk)
     if absent:
-        for name in absent:
-            _none_for(complaint, name)
+        for name in absent:  # recorded as empty, as Django's prefetch does for a relation without rows
+            _prefetched(complaint, name, [])
         lookups = [x for x in lookups if not (isinstance(x, str) and x.split("__", 1)[0] in absent)]
     prefetch_related_objects([complaint], *lookups)
     return complaint
@@ -578,71 +568,50 @@ SEARCH_MIN = 2  # characters: a single character would match most of the history
 SEARCH_IDS = 2000  # matches read by id before the search walks the user's complaints instead
 
 
-def _search_arms(user, text: str, after: int = 0) -> list[QuerySet]:
-    """One id query per field the search looks in (see `search_q`), each on its own index; `after`
-    keeps only complaints with a larger id (the newest window, `search_for`)."""
+def _row_lookups(user, text: str) -> list[dict[str, Any]]:
+    """The fields of the complaint's own row (and its room) the search looks in, as lookups: receipt number
+    and subject, and — for roles that see complainants in full (privacy.FULL_ROLES) — the phone (a complete
+    number, or its last four digits), the name and the room number. The issue text is the one field on
+    another table (`_search_arms`, `_row_q`)."""
     from docket.accounts.access import assignments_of
     from docket.core import phones
 
     from .privacy import FULL_ROLES
 
-    newer = Q(id__gt=after) if after else Q()
-    arms = [
-        Complaint.objects.filter(newer, receipt_no__contains=text.upper())
-        .order_by()
-        .values_list("id", flat=True),
-        Complaint.objects.filter(newer, subject__contains=text).order_by().values_list("id", flat=True),
-        ComplaintIssue.objects.filter(
-            summary__contains=text, **({"complaint_id__gt": after} if after else {})
-        )
-        .order_by()
-        .values_list("complaint_id", flat=True),
-    ]
+    lookups: list[dict[str, Any]] = [{"receipt_no__contains": text.upper()}, {"subject__contains": text}]
     if any(a.role in FULL_ROLES for a in assignments_of(user)):
         digits = phones.digits(text)
         number = phones.normalize(text)
         if number is not None:
-            arms.append(
-                Complaint.objects.filter(newer, complainant_phone=number)
-                .order_by()
-                .values_list("id", flat=True)
-            )
+            lookups.append({"complainant_phone": number})
         elif len(digits) == 4 and digits == text:
-            arms.append(
-                Complaint.objects.filter(newer, complainant_phone__endswith=digits)
-                .order_by()
-                .values_list("id", flat=True)
-            )
-        arms.append(
-            Complaint.objects.filter(newer, complainant_name=text).order_by().values_list("id", flat=True)
-        )
-        arms.append(
-            Complaint.objects.filter(newer, room__number=text).order_by().values_list("id", flat=True)
-        )
+            lookups.append({"complainant_phone__endswith": digits})
+        lookups += [{"complainant_name": text}, {"room__number": text}]
+    return lookups
+
+
+def _search_arms(user, text: str, after: int = 0) -> list[QuerySet]:
+    """One id query per field the search looks in (see `search_q`), each on its own index; `after`
+    keeps only complaints with a larger id (the newest window, `search_for`). Receipt number and subject
+    first (`_walk_q` tests those two on the row), then the issue text, then the person's fields."""
+    newer = Q(id__gt=after) if after else Q()
+    arms: list[QuerySet] = [
+        Complaint.objects.filter(newer, **lookup).order_by().values_list("id", flat=True)
+        for lookup in _row_lookups(user, text)
+    ]
+    issue = ComplaintIssue.objects.filter(
+        summary__contains=text, **({"complaint_id__gt": after} if after else {})
+    )
+    arms.insert(2, issue.order_by().values_list("complaint_id", flat=True))
     return arms
 
 
 def _row_q(user, text: str) -> Q:
-    """The search as a condition on one complaint row (`search_q`'s fields, the issue text through a
-    correlated EXISTS): for a few candidate rows named by id (`_department_window`)."""
-    from docket.accounts.access import assignments_of
-    from docket.core import phones
-
-    from .privacy import FULL_ROLES
-
-    q = (
-        Q(receipt_no__contains=text.upper())
-        | Q(subject__contains=text)
-        | Q(Exists(ComplaintIssue.objects.filter(Q(complaint_id=OuterRef("pk")) & Q(summary__contains=text))))
-    )
-    if any(a.role in FULL_ROLES for a in assignments_of(user)):
-        digits = phones.digits(text)
-        number = phones.normalize(text)
-        if number is not None:
-            q |= Q(complainant_phone=number)
-        elif len(digits) == 4 and digits == text:
-            q |= Q(complainant_phone__endswith=digits)
-        q |= Q(complainant_name=text) | Q(room__number=text)
+    """The search as a condition on one complaint row (`_row_lookups`, the issue text through a correlated
+    EXISTS): for a few candidate rows named by id (`_department_window`)."""
+    q = Q(Exists(ComplaintIssue.objects.filter(Q(complaint_id=OuterRef("pk")) & Q(summary__contains=text))))
+    for lookup in _row_lookups(user, text):
+        q |= Q(**lookup)
     return q
 
 
