@@ -384,22 +384,7 @@ def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -
 # What the detector reads of the complaint looked up (_doc_of, the window, escalation.repeat_of): a full row of
 # Complaint's ~80 columns cost more to build than the rest of the lookup (intakeperf). Any other column
 # still loads on access (Django's deferred fields), so callers stay correct.
-_ONE_FIELDS = (
-    "id",
-    "company_id",
-    "office_id",
-    "receipt_no",
-    "kind",
-    "state",
-    "subject",
-    "description",
-    "location",
-    "received_at",
-    "anonymous",
-    "complainant_phone",
-    "building__name",
-    "unit__name",
-)
+_ONE_FIELDS = (*_WINDOW_FIELDS, "company_id", "office_id", "receipt_no", "kind", "state")
 
 
 def _window_one(complaint_id: int) -> Complaint:
