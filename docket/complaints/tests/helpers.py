@@ -865,6 +865,24 @@ class World:
         return ctx_for(self.org, self.ids[(State(state), Method(method), variant)])
 
 
+def investigated_two_issues(org: Org, method: str = Method.EMAIL, *, findings: bool = True):
+    """An investigating complaint with two issues, both investigated by the engineering supervisor unless
+    `findings` is False: (complaint, [issue 1, issue 2]) — where an issue's own answer starts (seed3)."""
+
+    c = drive_to(org, State.INVESTIGATING, method=method, issues=2)
+    issues = list(c.issues.order_by("seq"))
+    if findings:
+        for i in issues:
+            s.issue_findings_record(
+                actor=org.a.users["eng_supervisor"],
+                complaint_id=c.id,
+                issue_id=i.id,
+                findings="现场查看属实",
+                measures=f"措施{i.seq}",
+            )
+    return c, issues
+
+
 def build_world() -> World:
     org = shared_org()
     a = org.a

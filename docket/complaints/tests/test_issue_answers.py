@@ -41,18 +41,7 @@ def make_key(org):
 
 def _two_issues(org, method=Method.EMAIL, *, findings=True):
     """An investigating complaint with two issues (both investigated unless `findings` is False)."""
-    c = h.drive_to(org, State.INVESTIGATING, method=method, issues=2)
-    issues = list(c.issues.order_by("seq"))
-    if findings:
-        for i in issues:
-            s.issue_findings_record(
-                actor=org.a.users["eng_supervisor"],
-                complaint_id=c.id,
-                issue_id=i.id,
-                findings="现场查看属实",
-                measures=f"措施{i.seq}",
-            )
-    return c, issues
+    return h.investigated_two_issues(org, method, findings=findings)
 
 
 def _submit(org, c, issues, body="问题一：已更换门机板。"):

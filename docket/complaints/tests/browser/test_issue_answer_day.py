@@ -5,8 +5,7 @@ Screenshots in test-artifacts/issue-answer-*.png."""
 
 import pytest
 
-from docket.complaints import services as s
-from docket.complaints.models import IssueAnswer, Method, State
+from docket.complaints.models import IssueAnswer, Method
 from docket.complaints.tests import helpers as h
 
 pytestmark = pytest.mark.browser
@@ -31,16 +30,7 @@ def _open_from_queue(page, base, c, step_label):
 
 
 def test_an_issue_answer_from_draft_to_sent(transactional_db, org, page_for, shot, live_server):
-    c = h.drive_to(org, State.INVESTIGATING, method=Method.EMAIL, issues=2)
-    one, _two = list(c.issues.order_by("seq"))
-    for issue in (one, _two):
-        s.issue_findings_record(
-            actor=org.a.users["eng_supervisor"],
-            complaint_id=c.id,
-            issue_id=issue.id,
-            findings="现场查看属实",
-            measures=f"措施{issue.seq}",
-        )
+    c, (one, _two) = h.investigated_two_issues(org, Method.EMAIL)
     base = live_server.url
 
     # The department supervisor answers the first issue on its own, on a phone.
