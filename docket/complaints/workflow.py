@@ -357,8 +357,10 @@ _ACTIONS = [
         office_after_escalation=True,
     ),
     # The complainant's own answers (R-HDL-4, R-EXP-3), through the receipt check or the owners' portal:
-    # the same moves staff record on their behalf (complainant_agree/disagree), taken by the owner.
-    _a("owner_agree", _("同意答复"), {S.REPLIED, S.NEGOTIATING}, {S.IMPLEMENTING}, (), actors=COMPLAINANT),
+    # the same moves staff record on their behalf (complainant_agree/disagree), taken by the owner. The owner
+    # agrees with a reply waiting for their answer (seed 5.2.3.4); once they disagreed, the office negotiates
+    # and either records the agreement reached (complainant_agree) or sends a new reply the owner answers.
+    _a("owner_agree", _("同意答复"), {S.REPLIED}, {S.IMPLEMENTING}, (), actors=COMPLAINANT),
     _a("owner_disagree", _("不同意答复"), {S.REPLIED}, {S.NEGOTIATING}, (), actors=COMPLAINANT),
     # --- portal answers (issue 11) ----------------------------------------------------------------------
     # The owner's rating of the follow-up on the seed's three points (5.2.5.3): online it IS the follow-up

@@ -49,6 +49,11 @@ def test_disagree_then_agree_through_the_receipt(org):
     # the public timeline shows the reason, not the channel
     timeline = Api().get(f"/receipts/{c.receipt_no}", {"code": c.check_code}).json()["timeline"]
     assert timeline[-1]["text"] == "维修后仍然漏水"
+    # negotiating: the reply disagreed with cannot be agreed with; the office answers again first
+    refused = _answer(c, agree=True, note="同意")
+    assert refused.status_code == 409 and refused.json()["code"] == "invalid_transition"
+    s.reply_draft_save(actor=org.a.users["eng_supervisor"], complaint_id=c.id, body="明天上午九点上门返工。")
+    s.reply_send(actor=org.a.users["reception"], complaint_id=c.id)
     r = _answer(c, agree=True, note="同意协商结果")
     assert r.status_code == 200 and r.json()["state"] == State.IMPLEMENTING
     assert chain_verify(Complaint.objects.get(pk=c.pk)) is None

@@ -100,7 +100,17 @@ def test_disagree_then_agree_on_the_tracking_page(client, org):
     )
     page = client.get(r["Location"]).content.decode()
     assert "维修后仍然漏水" in page and "协商中" in page and "您不同意答复" in page
-    assert 'value="disagree"' not in page  # negotiating: only agreeing is offered
+    # Negotiating (seed 5.2.3.4): the office negotiates and answers again; the reply just disagreed with is
+    # not offered for agreement (the workflow's owner_agree row starts from a reply waiting, only).
+    assert 'name="answer"' not in page and "同意答复</button>" not in page
+    before = _snapshot(c)
+    r = client.post(f"/p/track/{c.receipt_no}/answer/", {"answer": "agree", "note": "同意"})
+    assert r.status_code == 409 and _snapshot(c) == before
+    u = org.a.users
+    s.reply_draft_save(actor=u["eng_supervisor"], complaint_id=c.id, body="明天上午九点上门返工。")
+    s.reply_send(actor=u["reception"], complaint_id=c.id)
+    page = client.get(f"/p/track/{c.receipt_no}/").content.decode()
+    assert "明天上午九点上门返工" in page and 'value="agree"' in page and 'value="disagree"' in page
     r = client.post(f"/p/track/{c.receipt_no}/answer/", {"answer": "agree", "note": "同意协商结果"})
     assert r.status_code == 302
     c.refresh_from_db()

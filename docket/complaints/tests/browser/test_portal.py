@@ -42,6 +42,7 @@ def test_track_disagree_then_agree_on_a_phone(transactional_db, org, chromium, l
         expect(page.get_by_role("status")).to_contain_text("您不同意答复")
         expect(page.locator(".p-state")).to_have_text("协商中")
         expect(page.locator(".p-timeline")).to_contain_text("维修后卫生间仍然漏水")
+        expect(page.locator("#reply form")).to_have_count(0)  # the office answers again before any agreement
         _fits(page)
         shot(page, "portal-03-negotiating")
 
