@@ -102,12 +102,10 @@ def seed_demo(
         _pause_a_few(loader, horizon)
         # The demo's history happened before Docket was switched on: its messages were never sent, and the
         # worker must not send months-old messages now. Today's stay queued, so delivery can be seen.
-        from docket.notifications.inbox import notices_changed
+        from docket.notifications.inbox import notices_delete
         from docket.notifications.models import Notification
 
-        old = Notification.objects.filter(created_at__lt=horizon - timedelta(hours=12))
-        notices_changed(set(old.filter(inbox=True).values_list("recipient_id", flat=True)))
-        old.delete()
+        notices_delete(Notification.objects.filter(created_at__lt=horizon - timedelta(hours=12)))
     ids = Complaint.objects.filter(company__group=loader.group)
     by_state = Counter(ids.values_list("state", flat=True))
     return SeedResult(

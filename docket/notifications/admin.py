@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import preferences
+from .inbox import notices_delete
 from .models import (
     Channel,
     ChannelOptOut,
@@ -64,6 +65,13 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Deleting moves the recipients' unread badges (the inbox's stamps), one or many rows alike.
+    def delete_model(self, request, obj):
+        notices_delete(Notification.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        notices_delete(queryset)
 
 
 @admin.register(DeliveryAttempt)

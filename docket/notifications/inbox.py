@@ -70,6 +70,16 @@ def mark_all_read(user) -> int:
     return changed
 
 
+def notices_delete(notices: QuerySet[Notification]) -> int:
+    """Delete these notices (the admin's delete, the demo's old history) and move the unread-count stamps of
+    their recipients: a bulk delete sends no signal this module listens to (see `connect`). Returns how
+    many rows were deleted (delivery attempts included)."""
+    recipients = set(notices.filter(inbox=True).values_list("recipient_id", flat=True).distinct())
+    deleted, _ = notices.delete()
+    notices_changed(recipients)
+    return deleted
+
+
 def complaint_id_of(n: Notification) -> int | None:
     """The complaint a notice is about (`ref` = complaint:<id>), for the link; the page itself checks
     whether the user may still see it."""
@@ -84,7 +94,7 @@ def _saved(sender, instance, **kwargs):
 
 def connect() -> None:
     """Called from NotificationsConfig.ready(): a notice saved one by one moves its stamp. (No delete
-    receiver: it would turn the demo's bulk delete into one by one; that path bumps the stamps itself.)"""
+    receiver: it would turn the demo's bulk delete into one by one; deletes go through `notices_delete`.)"""
     from django.db.models.signals import post_save
 
     post_save.connect(_saved, sender=Notification, dispatch_uid="docket-inbox-saved")

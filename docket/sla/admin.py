@@ -16,6 +16,10 @@ class InvalidatingAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         duetimes.invalidate()
 
+    def delete_queryset(self, request, queryset):  # the list's "delete selected" action
+        super().delete_queryset(request, queryset)
+        duetimes.invalidate()
+
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(InvalidatingAdmin):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -16,9 +15,10 @@ from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from docket.accounts.backends import ORG
 from docket.complaints import reactions, scopes
 from docket.complaints.models import Category, Complaint, ComplaintIssue
-from docket.core import clock, phones
+from docket.core import clock, generations, phones
 from docket.core.errors import DomainError
 from docket.org.models import Company, Department, Office
 
@@ -86,19 +86,11 @@ def _current_model(company_id: int) -> tuple[TriageModel | None, classifier.Clas
     return row, fitted
 
 
-# Reference rows read on every keystroke, kept a minute per process (a renamed category shows within it).
-_REF_TTL = 60.0
-_ref_cache: dict[tuple, tuple[float, object]] = {}
-
-
+# Reference rows read on every keystroke, kept per process under the `org` generation stamp (like the staff
+# pages' reference data, docket.complaints.refdata): a renamed or retired category or department counts on
+# the next lookup of every worker, and a lookup in a request costs no stamp read of its own.
 def _cached(key: tuple, load):
-    hit = _ref_cache.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < _REF_TTL:
-        return hit[1]
-    value = load()
-    _ref_cache[key] = (now, value)
-    return value
+    return generations.cached(("triage", *key), (ORG,), load)
 
 
 def _categories(company_id: int) -> tuple[dict[str, Category], dict[str, Category]]:
