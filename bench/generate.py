@@ -60,6 +60,7 @@ TABLES = (
     "complaints_complaintissue",
     "complaints_obligation",
     "complaints_complaintevent",
+    "complaints_followup",
 )
 TERMINAL = ("closed", "unclosed", "withdrawn")
 SYSTEM = "系统"
@@ -804,8 +805,12 @@ def _open_path(rng, state, n_issues, stages, online, forwarded, hot) -> list[str
     return path
 
 
-def _obligations_of(path: list[str], method: str, forwarded: bool, n_issues: int) -> tuple[str, ...]:
-    """The obligations the services start along `path`, in the order they start them."""
+def _obligations_of(
+    path: list[str], method: str, forwarded: bool, n_issues: int, exempt: str = ""
+) -> tuple[str, ...]:
+    """The obligations the services start along `path`, in the order they start them. An anonymous
+    complaint is exempted from the follow-up by the verification itself (services.procedure.follow_up_due):
+    no follow-up duty starts."""
     obs = ["reply"]
     if method == "online":
         obs.append("acknowledge")
@@ -817,7 +822,7 @@ def _obligations_of(path: list[str], method: str, forwarded: bool, n_issues: int
         obs.append("review")
     if "measures_done" in path:
         obs.append("verify")
-    if path.count("issue_verified") >= n_issues:
+    if path.count("issue_verified") >= n_issues and exempt != "anonymous":
         obs.append("follow_up")
     return tuple(obs)
 
@@ -878,6 +883,8 @@ def plan_chunk(ctx: Ctx, k: int) -> list[Plan]:
         else:
             choices = next(c for limit, c in _OPEN_STATES if age < limit)
             state = _pick(rng, choices)
+            if state == "follow_up" and anonymous:  # exempted and closed by the verification itself
+                state = "verifying"
             if state in ("in_review", "reply_approved") and not stages:
                 state = "investigating"
             if state == "with_developer" and method == "developer_forward":
@@ -899,7 +906,7 @@ def plan_chunk(ctx: Ctx, k: int) -> list[Plan]:
                 kind,
                 n_issues,
                 tuple(path),
-                _obligations_of(path, method, forwarded, n_issues),
+                _obligations_of(path, method, forwarded, n_issues, exempt),
                 severity,
                 anonymous,
                 exempt,
@@ -968,6 +975,36 @@ COMPLAINT_COLS = (
     "review_stage",
     "complainant_type",
 )
+# One follow-up (回访) per resolved complaint, round 1 and the latest, as services.closing.follow_up_record /
+# follow_up_exempt and services.procedure.follow_up_due write it.
+FOLLOW_UP_COLS = (
+    "complaint_id",
+    "company_id",
+    "round",
+    "latest",
+    "method",
+    "exemption",
+    "satisfaction",
+    "quality_score",
+    "opinion",
+    "process_rating",
+    "measures_rating",
+    "result_rating",
+    "automatic",
+    "visited_by_id",
+    "visited_at",
+)
+# The three points (满意/基本满意/不满意) of a visit with this overall satisfaction: derived, no random draw
+# (the random streams, and with them every other row, stay what they were before follow-ups were written).
+FOLLOW_UP_RATINGS = {
+    5: ("satisfied", "satisfied", "satisfied"),
+    4: ("satisfied", "satisfied", "basic"),
+    3: ("basic", "basic", "basic"),
+    2: ("basic", "unsatisfied", "unsatisfied"),
+    1: ("unsatisfied", "unsatisfied", "unsatisfied"),
+}
+# services.procedure.AUTOMATIC_EXEMPTION_NOTES (checked at start-up)
+AUTOMATIC_NOTES: dict[str, str] = {}
 ISSUE_COLS = (
     "complaint_id",
     "seq",
@@ -1114,7 +1151,7 @@ def render_chunk(args) -> dict:
     rng = random.Random(f"{ctx.seed}-render-{k}")
     cal = ctx.cal
     assert cal is not None  # build_ctx sets it
-    out_c, out_i, out_o, out_e = [], [], [], []
+    out_c, out_i, out_o, out_e, out_f = [], [], [], [], []
     stats: collections.Counter[str] = collections.Counter()
     ev_hist: collections.Counter[int] = collections.Counter()
     next_ob = ob_base
@@ -1125,24 +1162,27 @@ def render_chunk(args) -> dict:
         receipt_no = f"{o.code}-{_ymd(key[1])}-{receipts[key]:04d}"
         obs_ids = list(range(next_ob, next_ob + len(p.obligations)))
         next_ob += len(p.obligations)
-        c_row, i_rows, o_rows, e_rows, n_events = _render_complaint(
+        c_row, i_rows, o_rows, e_rows, f_rows, n_events = _render_complaint(
             ctx, cal, rng, p, o, receipt_no, obs_ids, stats
         )
         out_c.append(c_row)
         out_i.extend(i_rows)
         out_o.extend(o_rows)
         out_e.extend(e_rows)
+        out_f.extend(f_rows)
         ev_hist[n_events] += 1
     stats["complaints"] = len(plans)
     stats["issues"] = len(out_i)
     stats["obligations"] = len(out_o)
     stats["events"] = sum(n * c for n, c in ev_hist.items())
+    stats["follow_ups"] = len(out_f)
     return {
         "k": k,
         "complaints": "".join(out_c).encode(),
         "issues": "".join(out_i).encode(),
         "obligations": "".join(out_o).encode(),
         "events": "".join(out_e).encode(),
+        "follow_ups": "".join(out_f).encode(),
         "stats": stats,
         "ev_hist": ev_hist,
         "next_ob": next_ob,
@@ -1310,6 +1350,7 @@ def _render_complaint(
     closure_kind = closure_note = ""
     paused_at = resume_on = None
     pause_reason = ""
+    follow_up: tuple | None = None
     issue_state = ["open"] * p.n_issues
     issue_text = [["", "", ""] for _ in range(p.n_issues)]
     issue_verified: list[int | None] = [None] * p.n_issues
@@ -1442,21 +1483,32 @@ def _render_complaint(
             payload = {"issue": n + 1, "passed": True, "note": issue_text[n][2]}
             if verified == p.n_issues:
                 meet(("verify",), at)
-                start_ob("follow_up", {"type": "working_days", "n": 2}, at, payload)
+                if p.exempt != "anonymous":  # anonymous: exempted in this same action (follow_up_exempted)
+                    start_ob("follow_up", {"type": "working_days", "n": 2}, at, payload)
         elif kind in ("follow_up_recorded", "follow_up_exempted"):
             if kind == "follow_up_recorded":
                 satisfaction = _pick(rng, SATISFACTION)
+                ratings = FOLLOW_UP_RATINGS[satisfaction]
                 payload = {
-                    "method": rng.choice(["phone", "visit", "online"]),
+                    "visit_method": rng.choice(["phone", "visit", "online"]),
                     "satisfaction": satisfaction,
+                    "process_rating": ratings[0],
+                    "measures_rating": ratings[1],
+                    "result_rating": ratings[2],
                     "opinion": "",
                     "quality_score": None,
+                    "round": 1,
                 }
-            else:
-                payload = {
-                    "exemption": p.exempt,
-                    "note": "电话三次无人接听，短信未回复" if p.exempt == "unreachable" else "",
-                }
+                follow_up = (payload["visit_method"], "", satisfaction, ratings, "", False, actor, at)
+            elif p.exempt == "anonymous":  # services.procedure.follow_up_due, in the last verification
+                actor, at = ev[-1][2], ev[-1][0]
+                note = AUTOMATIC_NOTES[p.exempt]
+                payload = {"exemption": p.exempt, "note": note, "automatic": True, "round": 1}
+                follow_up = ("", p.exempt, None, ("", "", ""), note, True, actor, at)
+            else:  # services.closing.follow_up_exempt: staff, after the attempts failed
+                note = "电话三次无人接听，短信未回复" if p.exempt == "unreachable" else ""
+                payload = {"exemption": p.exempt, "note": note, "round": 1}
+                follow_up = ("", p.exempt, None, ("", "", ""), note, False, actor, at)
             closure_kind = "resolved"
             meet(("follow_up",), at)
             _cancel(obs, at)
@@ -1690,8 +1742,15 @@ def _render_complaint(
             f"{'t' if public else 'f'}\t{esc(pj)}\t{prev}\t{h}\n"
         )
         prev = h
+    f_rows = []
+    if follow_up is not None:
+        method, exemption, sat, ratings, note, automatic, by, at = follow_up
+        f_rows.append(
+            f"{cid}\t{company}\t1\tt\t{method}\t{exemption}\t{_id(sat)}\t{N}\t{esc(note)}\t"
+            f"{ratings[0]}\t{ratings[1]}\t{ratings[2]}\t{'t' if automatic else 'f'}\t{by.id}\t{iso(at)}\n"
+        )
     stats[f"state:{p.state}"] += 1
-    return c_row, i_rows, o_rows, e_rows, len(ev)
+    return c_row, i_rows, o_rows, e_rows, f_rows, len(ev)
 
 
 GENESIS = "0" * 64
@@ -1804,6 +1863,7 @@ def _check_columns(cur) -> None:
         TABLES[1]: ISSUE_COLS + ("id",),
         TABLES[2]: OBLIGATION_COLS,
         TABLES[3]: EVENT_COLS + ("id",),
+        TABLES[4]: FOLLOW_UP_COLS + ("id",),
     }
     for table, cols in mine.items():
         cur.execute(
@@ -1893,10 +1953,12 @@ def main(argv: list[str] | None = None) -> int:
     from docket.complaints import kinds, workflow
     from docket.complaints.events import chain_verify, compute_hash
     from docket.complaints.models import Complaint, ComplaintEvent
+    from docket.complaints.services.procedure import AUTOMATIC_EXEMPTION_NOTES
     from docket.sla import duetimes, policies
 
     global PUBLIC_KINDS, _CTX, WARN_RATIO
     PUBLIC_KINDS = kinds.PUBLIC_KINDS
+    AUTOMATIC_NOTES.update({str(k): v for k, v in AUTOMATIC_EXEMPTION_NOTES.items()})
     WARN_RATIO = policies.DEFAULT_RULES["warn_ratio"]
     REVIEW_ROUTES.update(workflow.REVIEW_ROUTES)
     REPLY_RULES.update(policies.DEFAULT_RULES["reply"])
@@ -1985,7 +2047,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.reset:
         cur.execute(
             "TRUNCATE complaints_complaint, complaints_complaintissue, complaints_obligation, "
-            "complaints_complaintevent, complaints_receiptcounter, notifications_notification, "
+            "complaints_complaintevent, complaints_followup, complaints_receiptcounter, notifications_notification, "
             "notifications_deliveryattempt RESTART IDENTITY CASCADE"
         )
         freeze = " WITH (FREEZE)"
@@ -2003,6 +2065,7 @@ def main(argv: list[str] | None = None) -> int:
         "issues": f"COPY complaints_complaintissue ({', '.join(ISSUE_COLS)}) FROM STDIN{freeze}",
         "obligations": f"COPY complaints_obligation ({', '.join(OBLIGATION_COLS)}) FROM STDIN{freeze}",
         "events": f"COPY complaints_complaintevent ({', '.join(EVENT_COLS)}) FROM STDIN{freeze}",
+        "follow_ups": f"COPY complaints_followup ({', '.join(FOLLOW_UP_COLS)}) FROM STDIN{freeze}",
     }
 
     def tasks():
@@ -2029,7 +2092,7 @@ def main(argv: list[str] | None = None) -> int:
         def consume(result):
             nonlocal done, last_print
             t_c = time.perf_counter()
-            for table in ("complaints", "issues", "obligations", "events"):
+            for table in ("complaints", "issues", "obligations", "events", "follow_ups"):
                 with cur.copy(copy_sql[table]) as cp:
                     cp.write(result[table])
             copy_seconds[0] += time.perf_counter() - t_c
@@ -2042,7 +2105,7 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             if t - last_print > 10 or done == n_chunks:
                 last_print = t
-                rows = totals["complaints"] + totals["issues"] + totals["obligations"] + totals["events"]
+                rows = sum(totals[k] for k in ("complaints", "issues", "obligations", "events", "follow_ups"))
                 print(
                     f"  {fmt_int(totals['complaints']):>10} complaints  {fmt_int(rows):>11} rows  "
                     f"{t - t_load:6.0f} s  {fmt_int(totals['complaints'] / (t - t_load))} complaints/s  "
@@ -2112,7 +2175,7 @@ def main(argv: list[str] | None = None) -> int:
     t_analyze = time.perf_counter()
     conn.close()
 
-    rows_total = totals["complaints"] + totals["issues"] + totals["obligations"] + totals["events"]
+    rows_total = sum(totals[k] for k in ("complaints", "issues", "obligations", "events", "follow_ups"))
     elapsed = t_analyze - t_start
     print()
     print(f"  {'stage':<34}{'seconds':>9}")
@@ -2142,7 +2205,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"\n  rows: {fmt_int(totals['complaints'])} complaints, {fmt_int(totals['issues'])} issues, "
-        f"{fmt_int(totals['obligations'])} obligations, {fmt_int(totals['events'])} events = {fmt_int(rows_total)} "
+        f"{fmt_int(totals['obligations'])} obligations, {fmt_int(totals['events'])} events, "
+        f"{fmt_int(totals['follow_ups'])} follow-ups = {fmt_int(rows_total)} "
         f"rows; {fmt_int(rows_total / elapsed)} rows/s overall, {fmt_int(totals['complaints'] / elapsed)} "
         f"complaints/s"
     )
@@ -2211,6 +2275,7 @@ def _verify(args, totals, cid_base: int, chain_verify, Complaint) -> int:
             ("complaints_complaintissue", "issues"),
             ("complaints_obligation", "obligations"),
             ("complaints_complaintevent", "events"),
+            ("complaints_followup", "follow_ups"),
         ):
             cur.execute(
                 f"SELECT count(*) FROM {table}" + (f" WHERE id >= {cid_base}" if key == "complaints" else "")

@@ -218,7 +218,7 @@ def speed(rows: list[dict], n_complaints: int, lookups: int, explain: bool = Fal
         services._doc_of_row.cache_clear()
         triage_text.normalise.cache_clear()
         triage_text.words.cache_clear()
-        services._ref_cache.clear()
+        services.ref_cache_clear()
         t = time.perf_counter()
         services.suggest(user=user, office_id=o.id, text=text_of(r), location=r["location"], now=at)
         cold.append((time.perf_counter() - t) * 1000)

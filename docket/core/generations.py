@@ -145,6 +145,12 @@ def clear() -> None:
     _values.clear()
 
 
+def forget(match: Callable[[Any], bool]) -> None:
+    """Forget the values whose key `match`es (a benchmark's cold run of one cache)."""
+    for key in [k for k in _values if match(k)]:
+        del _values[key]
+
+
 class RequestStampsMiddleware:
     """Reads each generation stamp at most once per request (first in MIDDLEWARE)."""
 

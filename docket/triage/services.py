@@ -93,6 +93,11 @@ def _cached(key: tuple, load):
     return generations.cached(("triage", *key), (ORG,), load)
 
 
+def ref_cache_clear() -> None:
+    """Forget the reference rows in this process (the benchmark's cold lookups)."""
+    generations.forget(lambda key: isinstance(key, tuple) and key[:1] == ("triage",))
+
+
 def _categories(company_id: int) -> tuple[dict[str, Category], dict[str, Category]]:
     """The company's active categories by id (as text) and by path ("设施设备 / 电梯")."""
 
