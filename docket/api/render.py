@@ -78,7 +78,7 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
         # seed part 2 (issue 15, R-ORG-2)
         "building": c.building.name if c.building is not None else None,
         "public_area": c.public_area.name if c.public_area is not None else None,
-        "place": c.public_place if public else c.place,
+        "place": c.public_place if public or person.masked else c.place,  # a masked view: the building only
         "people_count": c.people_count,
         "complainant_type": c.complainant_type,
         "description": c.description,

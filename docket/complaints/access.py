@@ -18,7 +18,7 @@ from docket.accounts.models import Role, RoleAssignment, Scope
 from docket.core.errors import DomainError
 
 from . import workflow
-from .models import Complaint, ComplaintIssue, Level
+from .models import CapaState, Complaint, ComplaintIssue, Level, NcrState
 from .scopes import DEPT_ROLES, _issue_department_ids, sees
 
 # Visibility lives in scopes.py; the policy's callers find it here too.
@@ -158,8 +158,13 @@ def _ready(c: Complaint, name: str) -> bool:
             met_at__isnull=True,
             state__in=["open", "missed", "paused"],
         ).exists()
-    if name in ("compensation_decide", "compensation_escalate"):
-        return CompensationClaim.objects.filter(complaint=c, state=ClaimState.PENDING).exists()
+    if name in ("compensation_decide", "compensation_escalate", "compensation_outcome_record"):
+        # a pending claim is decided or escalated; an escalated one gets its outcome (services/seed2.py)
+        wanted = ClaimState.ESCALATED if name == "compensation_outcome_record" else ClaimState.PENDING
+        claims = getattr(c, "_prefetched_objects_cache", {}).get("claims")
+        if claims is not None:  # the complaint page's prefetch: no query
+            return any(claim.state == wanted for claim in claims)
+        return CompensationClaim.objects.filter(complaint=c, state=wanted).exists()
     # portal answers (issue 11)
     if name == "second_review_decide":
         from .models import SecondReview
@@ -187,6 +192,9 @@ def _ready(c: Complaint, name: str) -> bool:
         return DeveloperForward.objects.filter(
             complaint=c, issue__isnull=False, answered_at__isnull=True
         ).exists()
+    # seed part 2 (issue 15): the report's steps, offered only when a report or action is at that step.
+    if name in _NCR_STEPS:
+        return _NCR_STEPS[name](_ncr_states(c))
     if name == "reply_time_agree":
         # No query of its own (it is offered on every open complaint before the reply): the obligations when
         # the caller prefetched them, else the state decides and the service answers nothing_due.
@@ -195,6 +203,29 @@ def _ready(c: Complaint, name: str) -> bool:
             return True
         return any(o.kind == "reply" and o.state == "open" and o.met_at is None for o in cached)
     return True
+
+
+def _ncr_states(c: Complaint) -> list[tuple[str, list[str]]]:
+    """Each nonconformity report's state with its actions' states: from the complaint page's prefetch
+    (`ncrs__actions`, no query), else read (two queries)."""
+    from .models import NonconformityReport
+
+    ncrs = getattr(c, "_prefetched_objects_cache", {}).get("ncrs")
+    if ncrs is None:
+        ncrs = NonconformityReport.objects.filter(complaint=c).prefetch_related("actions")
+    return [(n.state, [a.state for a in n.actions.all()]) for n in ncrs]
+
+
+# What each step of the report needs (the states its service accepts: services/seed2.py).
+_NCR_STEPS = {
+    "ncr_sign": lambda ncrs: any(s == NcrState.DRAFT for s, _ in ncrs),
+    "capa_assign": lambda ncrs: any(s == NcrState.SIGNED for s, _ in ncrs),
+    "capa_done": lambda ncrs: any(CapaState.OPEN in acts for _, acts in ncrs),
+    "capa_verify": lambda ncrs: any(CapaState.DONE in acts for _, acts in ncrs),
+    "ncr_close": lambda ncrs: any(
+        s == NcrState.SIGNED and acts and set(acts) == {CapaState.VERIFIED} for s, acts in ncrs
+    ),
+}
 
 
 def available_actions(user, complaint: Complaint) -> list[workflow.Action]:

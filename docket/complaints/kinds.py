@@ -545,6 +545,9 @@ _kind(
     staff_text="summary",
     notice=SEVERITY,
     audience="severity",
+    # the levels by their labels, and the rules met (not the shared labels: 原部门/转至/协商情况)
+    fields=(("from", _("原级别")), ("to", _("升级为")), ("summary", _("判定依据"))),
+    values=(("from", "severity"), ("to", "severity")),
 )
 _kind(
     "online_alerted",

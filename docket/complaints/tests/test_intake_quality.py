@@ -82,6 +82,8 @@ def test_place_shown_on_page_form_and_receipt(client, org):
     for name in ("detail", "record_form", "receipt"):
         html = client.get(reverse(f"complaints:{name}", args=[c.id])).content.decode()
         assert "3单元地下车库B区" in html and "发生地点" in html, name
+        if name != "receipt":  # the place and the location on one line, not the location a second time
+            assert html.count("发生地点") == 1 and html.count("3单元地下车库B区") == 1, name
 
 
 @pytest.mark.parametrize(

@@ -101,6 +101,8 @@ def test_the_matrix(client, org, record):
                 continue
             if expect == "full":
                 assert NAME in body, (key, page)
+                if page in ("detail", "record_form"):
+                    assert str(record.room) in body, (key, page)
                 if page != "receipt":  # the receipt shows no phone at all
                     assert PHONE in body, (key, page)
                 if page in ("detail", "api_detail"):  # the printed form lists co-signers by name only
@@ -108,6 +110,8 @@ def test_the_matrix(client, org, record):
             else:
                 assert PHONE not in body and CO_PHONE not in body and NAME not in body, (key, page)
                 assert EMAIL not in body, (key, page)
+                # nor the room, not even as the place where it happened (the building only)
+                assert str(record.room) not in body, (key, page)
                 if page != "receipt":
                     assert MASKED_PHONE in body and "王先生/女士" in body, (key, page)
             if expect == "public":

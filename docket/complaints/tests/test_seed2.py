@@ -342,3 +342,64 @@ def test_overdue_capa_is_missed_when_done_late(world):
     with _at(a.due_at + timedelta(hours=2)):
         s.capa_done(actor=world.org.users["qm"], complaint_id=x.complaint_id, capa_id=a.id, note="迟了")
     assert Obligation.objects.get(pk=a.obligation_id).state == Obligation.State.MISSED
+
+
+def test_the_report_steps_are_offered_only_when_there_is_something_at_that_step(world):
+    """The page and the API offer a report's step only when a report or an action is at it (the service
+    would refuse it otherwise): nothing of it on a complaint without a report."""
+    from docket.complaints import access
+    from docket.complaints.selectors import complaint_detail_for
+
+    x = world.ctx(State.INVESTIGATING)
+    mr, qm = world.org.users["mgmt_rep"], world.org.users["qm"]
+    staff = h.user_for(world.org, Role.DEPT_STAFF)
+    steps = {"ncr_sign", "capa_assign", "capa_done", "capa_verify", "ncr_close"}
+
+    def offered(user):
+        c = Complaint.objects.get(pk=x.complaint_id)
+        by_api = {a.name for a in access.available_actions(user, c)} & steps
+        by_page = {a.name for a in access.available_actions(user, complaint_detail_for(c))} & steps
+        assert by_api == by_page
+        return by_api
+
+    assert offered(mr) == offered(qm) == offered(staff) == set()
+    ncr = _draft(world, x)
+    assert offered(mr) == {"ncr_sign"} and offered(qm) == set()
+    s.ncr_sign(actor=mr, complaint_id=x.complaint_id, ncr_id=ncr.id, note="同意")
+    assert offered(mr) == offered(qm) == {"capa_assign"}
+    x.extra["ncr_id"] = ncr.id
+    action = s.capa_assign(actor=qm, complaint_id=x.complaint_id, **h.default_args("capa_assign", x))
+    assert offered(staff) == {"capa_done"} and offered(qm) == {"capa_assign", "capa_done"}
+    s.capa_done(actor=staff, complaint_id=x.complaint_id, capa_id=action.id, note="已落实")
+    assert offered(staff) == set() and offered(qm) == {"capa_assign", "capa_verify"}
+    s.capa_verify(actor=qm, complaint_id=x.complaint_id, capa_id=action.id, passed=True, note="合格")
+    assert offered(mr) == {"capa_assign", "ncr_close"}
+    s.ncr_close(actor=mr, complaint_id=x.complaint_id, ncr_id=ncr.id, note="关闭")
+    assert offered(mr) == offered(qm) == offered(staff) == set()
+
+
+def test_a_claims_outcome_is_offered_only_once_a_claim_is_escalated(world):
+    from docket.complaints import access
+    from docket.complaints.selectors import complaint_detail_for
+
+    x = world.ctx(State.INVESTIGATING)
+    qm = world.org.users["qm"]
+    steps = {"compensation_decide", "compensation_escalate", "compensation_outcome_record"}
+
+    def offered():
+        c = Complaint.objects.get(pk=x.complaint_id)
+        by_api = {a.name for a in access.available_actions(qm, c)} & steps
+        assert by_api == {a.name for a in access.available_actions(qm, complaint_detail_for(c))} & steps
+        return by_api
+
+    assert offered() == set()
+    claim = _claim(world, x)
+    assert offered() == {"compensation_decide", "compensation_escalate"}
+    s.compensation_escalate(
+        actor=qm,
+        complaint_id=x.complaint_id,
+        claim_id=claim.id,
+        note="超出权限，费用报批",
+        to_developer=False,
+    )
+    assert offered() == {"compensation_outcome_record"}

@@ -476,3 +476,16 @@ def test_a_plain_complaint_costs_the_intake_no_query(
     assert not ComplaintEvent.objects.filter(complaint=online, kind="severity_classified").exists()
     quiet = complaint_factory(kind="suggestion", method=Method.ONLINE, channel=Channel.ONLINE)
     assert len(deferred) == 2 and not ComplaintEvent.objects.filter(complaint=quiet, kind="online_alerted")
+
+
+def test_the_classification_reads_as_levels_and_rules_on_the_staff_timeline(org, complaint_factory, client):
+    """The event's levels by their labels (一般 → 热点) under their own names, the rules met as the basis —
+    not the codes under the shared labels of a transfer (原部门 normal / 转至 hot) or a negotiation."""
+    c = complaint_factory(people_count=3)
+    client.force_login(org.users["qm"])
+    html = client.get(f"/complaints/{c.id}/").content.decode()
+    timeline = html[html.index("自动判定为热点/重大投诉") :]
+    timeline = timeline[: timeline.index("</li>")]
+    assert "原级别：</span>一般" in timeline and "升级为：</span>热点" in timeline, timeline
+    assert "判定依据：</span>" in timeline
+    assert "normal" not in timeline and "原部门" not in timeline and "协商情况" not in timeline
