@@ -51,6 +51,8 @@ class EventKind:
     # name, so this module stays a leaf): ("from", "severity") shows "hot" as 热点.
     fields: tuple[tuple[str, Promise | str], ...] = ()
     values: tuple[tuple[str, str], ...] = ()
+    # Payload fields this kind does not show on the staff timeline (another shown field already holds them).
+    hidden: tuple[str, ...] = ()
 
     def field_label(self, key: str, default: Promise | str) -> Promise | str:
         return dict(self.fields).get(key, default)
@@ -345,7 +347,16 @@ _kind(
     values=(("from", "severity"), ("to", "severity")),
 )
 # The report is sent to the group's property-management people (escalation, issue 12).
-_kind("group_reported", _("向集团报告"), staff_text="text", notice=GROUP_REPORT, audience="group_property")
+_kind(
+    "group_reported",
+    _("向集团报告"),
+    staff_text="text",
+    notice=GROUP_REPORT,
+    audience="group_property",
+    # the report's text lists every part of the form, the cause analysis too: shown once, as the report
+    fields=(("text", _("报告内容")),),
+    hidden=("cause",),
+)
 
 # --- portal answers (issue 11) -------------------------------------------------------------------------------
 # The owner's own rating on the seed's three points (5.2.5.3); the holder's team hears of it.

@@ -97,9 +97,10 @@ def event_details(event) -> list[tuple[str, str]]:
     vocabularies = _value_labels()
     value_of = dict(kind.values) if kind else {}
     out = []
+    hidden = kind.hidden if kind else ()
     for key, label in kinds.PAYLOAD_LABELS:
         value = payload.get(key)
-        if value in (None, "", []):
+        if value in (None, "", []) or key in hidden:
             continue
         if kind:
             label = kind.field_label(key, label)

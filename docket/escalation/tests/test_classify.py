@@ -489,3 +489,19 @@ def test_the_classification_reads_as_levels_and_rules_on_the_staff_timeline(org,
     assert "原级别：</span>一般" in timeline and "升级为：</span>热点" in timeline, timeline
     assert "判定依据：</span>" in timeline
     assert "normal" not in timeline and "原部门" not in timeline and "协商情况" not in timeline
+
+
+def test_the_group_report_shows_its_cause_analysis_once_on_the_staff_timeline(org, complaint_factory, client):
+    c = complaint_factory(people_count=3)
+    s.group_report_record(
+        actor=org.users["qm"],
+        complaint_id=c.pk,
+        content="业主车辆被拦",
+        cause="停车费上调未公示",
+        handling="已暂停收费",
+    )
+    client.force_login(org.users["qm"])
+    html = client.get(f"/complaints/{c.id}/").content.decode()
+    report = html[html.index("<b>向集团报告</b>") :]
+    report = report[: report.index("</li>")]
+    assert report.count("停车费上调未公示") == 1 and "报告内容：</span>" in report, report
