@@ -234,6 +234,28 @@ class Complaint(models.Model):
         return "，".join(parts)
 
     @property
+    def location_beyond_place(self) -> str:
+        """The typed location, or "" when it only repeats the room or the place (the room typed again
+        would name the home in a masked view, and says nothing new in a full one)."""
+        location = (self.location or "").strip()
+        if location and (location == self.place or (self.room is not None and location == str(self.room))):
+            return ""
+        return location
+
+    def _where(self, place: str) -> str:
+        """发生地点 as the pages show it: `place` and the typed location beyond it."""
+        return "；".join(part for part in (place, self.location_beyond_place) if part)
+
+    @property
+    def where(self) -> str:
+        return self._where(self.place)
+
+    @property
+    def where_masked(self) -> str:
+        """`where` for a masked viewer and the owners' committee: the building, not the room or unit."""
+        return self._where(self.public_place)
+
+    @property
     def is_open(self) -> bool:
         from .choices import TERMINAL_STATES
 
