@@ -34,7 +34,10 @@
   // The bulk bar (issue 14): "全选本页" ticks every row's checkbox of the form it names; the bar counts them.
   function bulkCount() {
     var n = document.querySelector("[data-bulk-n]");
-    if (n) n.textContent = document.querySelectorAll("input[name='bulk-ids']:checked").length;
+    var ticked = document.querySelectorAll("input[name='bulk-ids']:checked").length;
+    if (n) n.textContent = ticked;
+    var bar = n && n.closest(".bulk-bar");
+    if (bar) bar.classList.toggle("bulk-none", ticked === 0);  // the phone hides the fields until then
   }
   document.addEventListener("change", function (e) {
     var all = e.target.closest("[data-select-all]");

@@ -26,8 +26,14 @@ def test_bulk_hand_over_from_the_queue_and_the_list(
     # the queue's 待派人 view: tick two rows one by one
     page.goto(f"{live_server.url}/complaints/work/?view=unassigned")
     bar = page.locator("#bulk-form")
+    # on a phone the fields wait for a ticked row (the queue's rows come first); on a PC they are always there
+    if viewport[0] < 600:
+        expect(bar.get_by_label("派给部门")).to_be_hidden()
+    else:
+        expect(bar.get_by_label("派给部门")).to_be_visible()
     for c in (first, second):
         page.get_by_label(f"选择 {c.receipt_no}").check()
+    expect(bar.get_by_label("派给部门")).to_be_visible()
     expect(bar.locator("[data-bulk-n]")).to_have_text("2")
     bar.get_by_label("派给部门").select_option(label=f"{kit.office.name} · 工程部")
     expect(bar.get_by_label("责任人（可选）")).to_contain_text(kit.users["eng_supervisor"].display_name)
