@@ -57,7 +57,16 @@ def complaint_list(request):
         .select_related("office", "holder_department")
         .only(*selectors.LIST_ROW_FIELDS)
     )
-    page = CappedPaginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    if f == selectors.ListFilters():  # the landing: its count and rows by statements compiled once
+        paginator = CappedPaginator(
+            rows, selectors.LIST_PAGE_SIZE, counter=lambda limit: selectors.list_counted(request.user, limit)
+        )
+        page = paginator.get_page(request.GET.get("page"))
+        start = (page.number - 1) * paginator.per_page
+        shown = min(paginator.per_page, paginator.count - start)
+        page.object_list = selectors.list_page(request.user, start)[:shown] if shown > 0 else []
+    else:
+        page = CappedPaginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     choices = filter_choices(request.user)
     return render(
         request,
@@ -171,8 +180,16 @@ def work_queue(request):
     paginator = Paginator(rows, selectors.LIST_PAGE_SIZE)
     if f == selectors.ListFilters():
         paginator.count = counts[view]  # the tab's count is this view's count: no second COUNT
-    page = paginator.get_page(request.GET.get("page"))
-    items = list(page.object_list)
+        page = paginator.get_page(request.GET.get("page"))
+        # The page's rows by the statement compiled for this tab (selectors.queue_page), as many as the
+        # paginator's slice holds.
+        start = (page.number - 1) * paginator.per_page
+        shown = min(paginator.per_page, paginator.count - start)
+        items = selectors.queue_page(request.user, view, start)[:shown] if shown > 0 else []
+        page.object_list = items
+    else:
+        page = paginator.get_page(request.GET.get("page"))
+        items = list(page.object_list)
     chased = prefetch_for_steps(items)
     step_for = StepDecider(request.user)
     for c in items:
