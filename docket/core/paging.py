@@ -12,7 +12,9 @@ from django.db.models import QuerySet
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, cap: int = 1000, counter=None, **kwargs):
+    CAP = 1000
+
+    def __init__(self, object_list, per_page, cap: int = CAP, counter=None, **kwargs):
         """`counter(limit)`: counts the rows up to `limit` instead of the queryset (a compiled statement)."""
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap

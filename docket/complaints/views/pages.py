@@ -57,14 +57,16 @@ def complaint_list(request):
         .select_related("office", "holder_department")
         .only(*selectors.LIST_ROW_FIELDS)
     )
-    if f == selectors.ListFilters():  # the landing: its count and rows by statements compiled once
-        paginator = CappedPaginator(
-            rows, selectors.LIST_PAGE_SIZE, counter=lambda limit: selectors.list_counted(request.user, limit)
-        )
+    if f == selectors.ListFilters():
+        # The landing: the ids of the first rows up to the cap counted and paged in one statement
+        # (selectors.list_first_ids), then the page's rows by id.
+        cap = CappedPaginator.CAP
+        first = selectors.list_first_ids(request.user, cap + 1)
+        paginator = CappedPaginator(rows, selectors.LIST_PAGE_SIZE, cap=cap, counter=lambda limit: len(first))
         page = paginator.get_page(request.GET.get("page"))
         start = (page.number - 1) * paginator.per_page
-        shown = min(paginator.per_page, paginator.count - start)
-        page.object_list = selectors.list_page(request.user, start)[:shown] if shown > 0 else []
+        shown = max(0, min(paginator.per_page, paginator.count - start))
+        page.object_list = selectors.list_rows(first[start : start + shown])
     else:
         page = CappedPaginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     choices = filter_choices(request.user)
