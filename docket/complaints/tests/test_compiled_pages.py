@@ -165,3 +165,28 @@ def test_unassigned_index_condition_is_the_queries():
     index = next(i for i in Complaint._meta.indexes if i.name == "complaint_unassigned")
     states = dict(index.condition.children)["state__in"]
     assert states == [str(x) for x in selectors.DEPT_ACTION_STATES]
+
+
+def test_bulk_bar_fields_are_the_forms_and_follow_renames(org):
+    """The bulk bar's fields, kept per language and departments offered, are Django's rendering of the
+    unbound form in either language; a renamed department shows at once."""
+    from django.template import engines
+    from django.utils import translation
+
+    from docket.complaints.forms import BulkHandOverForm, bulk_departments
+    from docket.complaints.views.actions import _BULK_FIELDS_TEMPLATE, BULK_PREFIX, bulk_bar
+
+    user = org.a.users["reception"]
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            for _ in range(2):  # the second from the kept markup
+                bar = bulk_bar(user)
+                assert bar is not None
+                form = BulkHandOverForm(prefix=BULK_PREFIX, user=user)
+                assert bar.fields == engines["django"].from_string(_BULK_FIELDS_TEMPLATE).render({"f": form})
+    dept = org.a.depts["engineering"]
+    dept.name = "工程维修部"
+    dept.save()
+    bar = bulk_bar(user, list(bulk_departments(user)))
+    assert bar is not None and "工程维修部" in bar.fields
+    assert bulk_bar(org.a.users["eng_staff"]) is None
