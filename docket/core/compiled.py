@@ -11,8 +11,8 @@ give; only the compilation is skipped.
 Limits: the shape must not depend on the values (no conditions added or left out by value; an `IN` list is
 one shape per length — plans are keyed by the number and the types of the values); every marker must reach
 the SQL as parameters of its own (a plain `=`, `<` or `IN` on a column does, as often as the query uses
-it; a value written into the SQL text is refused, one the shape does not use is left out). Values are ints or
-aware datetimes (a datetime is bound as the backend adapts a DateTimeField's value). The rows are model
+it; a value written into the SQL text is refused, one the shape does not use is left out). Values are ints,
+strings or aware datetimes (a datetime is bound as the backend adapts a DateTimeField's value). The rows are model
 instances (with their `select_related` joins, `only()` allowed) or `values_list()` tuples (flat or not);
 not model rows with annotations, nor `values()` dicts.
 
@@ -39,20 +39,25 @@ from django.db.models.query import (
 )
 
 # Parameter values nobody uses as an id or a time: each call's values replace them in the compiled
-# parameters (an int value takes an int marker, a datetime a datetime marker).
+# parameters (an int value takes an int marker, a string a string marker, a datetime a datetime marker).
 _INT_MARKER = -7_301_234_567
 _TIME_MARKER = datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
 
 
+def _marker(n: int, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _TIME_MARKER + timedelta(seconds=n)
+    if isinstance(value, str):
+        return f"~docket-compiled-marker-{n}~"
+    return _INT_MARKER - n
+
+
 def _markers(values: tuple) -> tuple:
-    return tuple(
-        _TIME_MARKER + timedelta(seconds=n) if isinstance(v, datetime) else _INT_MARKER - n
-        for n, v in enumerate(values)
-    )
+    return tuple(_marker(n, v) for n, v in enumerate(values))
 
 
-def _kinds(values: tuple) -> tuple[bool, ...]:
-    return tuple(isinstance(v, datetime) for v in values)
+def _kinds(values: tuple) -> tuple[str, ...]:
+    return tuple("t" if isinstance(v, datetime) else "s" if isinstance(v, str) else "i" for v in values)
 
 
 class _Plan:
