@@ -77,6 +77,9 @@ TEMPLATES = [
                 "docket.sla.context.calendar_warning",
                 "docket.complaints.context.nav",
             ],
+            # `{% load i18n %}` is Django's library with literal `{% translate %}`s kept per language
+            # (docket/core/template_i18n.py, pagecpu2).
+            "libraries": {"i18n": "docket.core.template_i18n"},
         },
     },
 ]
