@@ -39,3 +39,19 @@ def test_only_literal_translations_are_kept():
     kept = nodes.get_nodes_by_type(LiteralTranslateNode)
     translate = nodes.get_nodes_by_type(django_i18n.TranslateNode)
     assert len(kept) == 5 and len(translate) == 10
+
+
+def test_no_other_library_name_is_taken_twice():
+    """templates.W003 is silenced for the `i18n` override only: any other name given to two tag modules
+    is still an error."""
+    from collections import defaultdict
+
+    from django.conf import settings
+    from django.template.backends.django import get_template_tag_modules
+
+    libraries = defaultdict(set)
+    for name, path in get_template_tag_modules():
+        libraries[name].add(path)
+    for name, path in settings.TEMPLATES[0]["OPTIONS"]["libraries"].items():
+        libraries[name].add(path)
+    assert {name for name, paths in libraries.items() if len(paths) > 1} == {"i18n"}
