@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from docket.core import phones
+from docket.core.compiled import CompiledBy
 
 from . import privacy, scopes
 from .models import Complaint
@@ -59,26 +60,63 @@ def matches_q(c: Complaint) -> Q | None:
     return q
 
 
-def history_qs(user, c: Complaint) -> QuerySet[Complaint] | None:
-    if privacy.public_only(user, c):
-        return None
-    q = matches_q(c)
-    if q is None:
-        return None
+def _history_query(user, spellings: tuple[str, ...], room_id: int | None, pk: int) -> QuerySet[Complaint]:
+    """The other complaints from one of these phone spellings or this room that the user may see, newest
+    first. The phone and the room name a few complaints: the user's scope is probed per row (`few`), not
+    the department's issues of the whole history hashed first (~20 ms of the complaint page's PostgreSQL
+    time at a million complaints, pagecpu2)."""
+    q = Q(pk__in=[])
+    if spellings:
+        q |= Q(complainant_phone__in=spellings)
+    if room_id:
+        q |= Q(room_id=room_id)
     return (
-        scopes.complaints_visible_to(user)
+        scopes.complaints_visible_to(user, few=True)
         .filter(q)
-        .exclude(pk=c.pk)
+        .exclude(pk=pk)
         .filter(anonymous=False)
         .only("id", "receipt_no", "subject", "state", "received_at", "severity")
         .order_by("-received_at", "-id")
     )
 
 
+def _history_args(user, c: Complaint) -> tuple[tuple[str, ...], int | None] | None:
+    if privacy.public_only(user, c) or matches_q(c) is None:
+        return None
+    return tuple(phone_spellings(c.complainant_phone)), c.room_id or None
+
+
+def history_qs(user, c: Complaint) -> QuerySet[Complaint] | None:
+    args = _history_args(user, c)
+    if args is None:
+        return None
+    return _history_query(user, *args, c.pk)
+
+
+# The complaint page's panel (LIMIT + 1 rows), compiled once per shape of the user's role assignments, number
+# of phone spellings and whether there is a room (core/compiled.py; pagecpu2).
+def _panel_build(source, *markers) -> QuerySet[Complaint]:
+    user, n_spellings, room = source
+    spellings, rest = markers[:n_spellings], markers[n_spellings:]
+    room_id, pk = (rest[0], rest[1]) if room else (None, rest[0])
+    return _history_query(user, tuple(spellings), room_id, pk)[: LIMIT + 1]
+
+
+_panel_rows = CompiledBy(_panel_build)
+
+
 def history_for(user, c: Complaint) -> History | None:
     """At most LIMIT rows in one query (the roles are loaded once per request already)."""
-    qs = history_qs(user, c)
-    if qs is None:
+    from .selectors import assignments_shape
+
+    args = _history_args(user, c)
+    if args is None:
         return None
-    rows = list(qs[: LIMIT + 1])
+    spellings, room_id = args
+    values = (*spellings, *((room_id,) if room_id else ()), c.pk)
+    rows = _panel_rows(
+        (assignments_shape(user), len(spellings), bool(room_id)),
+        (user, len(spellings), bool(room_id)),
+        *values,
+    )
     return History(rows=rows[:LIMIT], more=len(rows) > LIMIT)

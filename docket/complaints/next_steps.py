@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from docket.core import clock
+from docket.core.compiled import Compiled
 
 from . import workflow
 from .access import allowed_role
@@ -234,6 +235,37 @@ def reasons_for(
     return [(code, REASONS[code]) for code in out]
 
 
+# What `prefetch_for_steps` reads for a page of rows, compiled once per number of rows (core/compiled.py;
+# Django compiled the four statements on every queue request).
+_page_issues = Compiled(
+    lambda *ids: (
+        ComplaintIssue.objects.filter(complaint_id__in=ids)
+        .only("id", "complaint_id", "department_id", "state", "responsible_id", "seq")
+        .order_by("complaint_id", "seq")
+    )
+)
+_page_replies = Compiled(
+    lambda *ids: (
+        Reply.objects.filter(complaint_id__in=ids)
+        .only("id", "complaint_id", "state", "number")
+        .order_by("complaint_id", "number")
+    )
+)
+_page_answers = Compiled(
+    lambda *ids: IssueAnswer.objects.filter(complaint_id__in=ids, state__in=ANSWER_PENDING).only(
+        "id", "complaint_id", "number", "state", "pending_stage"
+    )
+)
+_page_chased = Compiled(
+    lambda *ids: (
+        ComplaintEvent.objects.filter(complaint_id__in=ids, kind=CHASED_KIND)
+        .order_by()
+        .values_list("complaint_id", flat=True)
+        .distinct()
+    )
+)
+
+
 def prefetch_for_steps(rows: list) -> set[int]:
     """Load what `next_action_for` and `reasons_for` read for a page of complaints: their issues, replies
     and pending issue answers (three queries, in the models' order) and which were chased (one
@@ -243,34 +275,19 @@ def prefetch_for_steps(rows: list) -> set[int]:
         return set()
     ids = [c.id for c in rows]
     issues: dict[int, list] = {i: [] for i in ids}
-    for issue in (
-        ComplaintIssue.objects.filter(complaint_id__in=ids)
-        .only("id", "complaint_id", "department_id", "state", "responsible_id", "seq")
-        .order_by("complaint_id", "seq")
-    ):
+    for issue in _page_issues(*ids):
         issues[issue.complaint_id].append(issue)
     replies: dict[int, list] = {i: [] for i in ids}
-    for reply in (
-        Reply.objects.filter(complaint_id__in=ids)
-        .only("id", "complaint_id", "state", "number")
-        .order_by("complaint_id", "number")
-    ):
+    for reply in _page_replies(*ids):
         replies[reply.complaint_id].append(reply)
     answers: dict[int, list] = {i: [] for i in ids}
-    for answer in IssueAnswer.objects.filter(complaint_id__in=ids, state__in=ANSWER_PENDING).only(
-        "id", "complaint_id", "number", "state", "pending_stage"
-    ):
+    for answer in _page_answers(*ids):
         answers[answer.complaint_id].append(answer)
     for c in rows:
         c._step_issues = issues[c.id]
         c._step_replies = replies[c.id]
         c._step_answers = answers[c.id]
-    return set(
-        ComplaintEvent.objects.filter(complaint_id__in=ids, kind=CHASED_KIND)
-        .order_by()
-        .values_list("complaint_id", flat=True)
-        .distinct()
-    )
+    return set(_page_chased(*ids))
 
 
 STAGE_LABELS = {"qm": _("品质管理部"), "general_office": _("办公室")}

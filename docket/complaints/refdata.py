@@ -73,23 +73,34 @@ def filter_choices(user) -> dict:
 ORG_FIELDS = ("office", "company", "community", "holder_department")
 
 
-def attach_org(complaint) -> None:
-    """Set the complaint's ORG_FIELDS from the process's copy (one query per kind of row not yet seen)."""
+def attach_org(complaint, names: tuple[str, ...] = ORG_FIELDS) -> None:
+    """Set the complaint's ORG_FIELDS (or those of them named) from the process's copy (one query per kind
+    of row not yet seen)."""
+    attach_org_rows([complaint], names)
+
+
+def attach_org_rows(complaints: list, names: tuple[str, ...] = ORG_FIELDS) -> None:
+    """`attach_org` for a page of complaints (pagecpu2: the list's and the queue's rows, which joined their
+    office, holder department and company on every request): one query per kind of row not yet seen."""
+    if not complaints:
+        return
     rows: dict = generations.cached(("org_rows",), (ORG,), dict)
-    fields = [type(complaint)._meta.get_field(name) for name in ORG_FIELDS]
+    fields = [type(complaints[0])._meta.get_field(name) for name in names]
     missing: dict = {}
-    for f in fields:
-        pk = getattr(complaint, f.attname)
-        if pk is not None and (f.related_model, pk) not in rows:
-            missing.setdefault(f.related_model, set()).add(pk)
+    for complaint in complaints:
+        for f in fields:
+            pk = getattr(complaint, f.attname)
+            if pk is not None and (f.related_model, pk) not in rows:
+                missing.setdefault(f.related_model, set()).add(pk)
     for model, ids in missing.items():
         for pk, obj in model.objects.in_bulk(ids).items():
             rows[(model, pk)] = obj
-    for f in fields:
-        pk = getattr(complaint, f.attname)
-        obj = rows.get((f.related_model, pk)) if pk is not None else None
-        if obj is not None:
-            f.set_cached_value(complaint, obj)
+    for complaint in complaints:
+        for f in fields:
+            pk = getattr(complaint, f.attname)
+            obj = rows.get((f.related_model, pk)) if pk is not None else None
+            if obj is not None:
+                f.set_cached_value(complaint, obj)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from docket.core import clock
-from docket.core.compiled import Compiled
+from docket.core.compiled import Compiled, CompiledBy
 
 from .access import complaints_visible_to
 from .models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, IssueState, Obligation, State
@@ -179,6 +179,39 @@ def complaint_list_for(user, filters: ListFilters | None = None) -> QuerySet[Com
     return qs.select_related("office", "holder_department", "holder").order_by(
         *SORTS.get(f.sort, SORTS["received"])
     )
+
+
+# The unfiltered list (the list's landing): the ids of its first rows in the list's order, by a statement
+# compiled once per shape of the user's role assignments, and a page's rows by id (pagecpu2). The capped
+# count and the page used to be two statements, each walking the company's complaints and hashing the
+# department's issues of the whole history (~10 ms each at a million complaints), and Django compiled both on
+# every request.
+_list_first_ids = CompiledBy(
+    lambda source: complaint_list_for(source[0]).values_list("id", flat=True)[: source[1]]
+)
+# The row's own columns; its office and holder department come from the process's copy of the org rows
+# (refdata.attach_org_rows, under the `org` stamp) instead of two joins and two instances per row.
+LIST_ROW_OWN = tuple(f for f in LIST_ROW_FIELDS if "__" not in f)
+QUEUE_ROW_OWN = tuple(f for f in QUEUE_ROW_FIELDS if "__" not in f)
+_list_rows_by_id = Compiled(lambda *ids: Complaint.objects.filter(pk__in=ids).only(*LIST_ROW_OWN))
+
+
+def list_first_ids(user, limit: int) -> list[int]:
+    """The ids of the first `limit` rows of the unfiltered list (`complaint_list_for(user)`), in its order."""
+    return _list_first_ids((assignments_shape(user), limit), (user, limit))
+
+
+def list_rows(ids: list[int]) -> list[Complaint]:
+    """The list's rows of these complaints, in this order, with only the row's columns (LIST_ROW_FIELDS)
+    and the office and holder department joined, as the list view reads them."""
+    from . import refdata
+
+    if not ids:
+        return []
+    found = {c.pk: c for c in _list_rows_by_id(*ids)}
+    rows = [found[pk] for pk in ids if pk in found]
+    refdata.attach_org_rows(rows, ("office", "holder_department"))
+    return rows
 
 
 # What the complaint page and the printable forms join in: fetch with `access_complaint(..., related=DETAIL_RELATED)`.
@@ -352,8 +385,9 @@ def timeline_for(complaint: Complaint, *, public_only: bool = False) -> QuerySet
     return qs.filter(public=True) if public_only else qs
 
 
-def _work_q(a) -> Q:
-    """What waits for one role assignment (R-HDL, R-SLA-3): the things this role acts on next."""
+def _work_q(a, now: datetime | None = None) -> Q:
+    """What waits for one role assignment (R-HDL, R-SLA-3): the things this role acts on next (`now`: the
+    time overdue is judged at, the clock's when not given)."""
     from docket.accounts.models import Role
 
     active = ~Q(state__in=TERMINAL_STATES)
@@ -406,7 +440,7 @@ def _work_q(a) -> Q:
     if role == Role.OFFICE_MANAGER:
         # Verification, and whatever of the office's own (not escalated) is overdue and not with the
         # reviewers (the manager cannot review).
-        overdue = active & Q(level="office", next_due_at__lt=clock.now()) & ~Q(state=State.IN_REVIEW)
+        overdue = active & Q(level="office", next_due_at__lt=now or clock.now()) & ~Q(state=State.IN_REVIEW)
         return Q(office_id=a.office_id) & (Q(state=State.VERIFYING) | overdue)
     if role == Role.QM:
         return Q(company_id=a.company_id) & (
@@ -444,7 +478,9 @@ def _answers_waiting(a, stage: str | None) -> Q:
     return Q(pk__in=pending.order_by().values("complaint_id"), state__in=sorted(ANSWER_STATES))
 
 
-def work_queue_for(user, filters: ListFilters | None = None) -> QuerySet[Complaint]:
+def work_queue_for(
+    user, filters: ListFilters | None = None, now: datetime | None = None
+) -> QuerySet[Complaint]:
     """My work: what waits for me, most urgent first (due time; undated last), narrowed by the list
     filters when given.
 
@@ -459,7 +495,7 @@ def work_queue_for(user, filters: ListFilters | None = None) -> QuerySet[Complai
 
     q = Q(pk__in=[])
     for a in assignments_of(user):
-        q |= _work_q(a)
+        q |= _work_q(a, now)
     qs = Complaint.objects.filter(q)
     if filters is not None:
         qs = apply_filters(qs, filters)
@@ -526,19 +562,23 @@ def unassigned_for(user) -> QuerySet[Complaint]:
     return Complaint.objects.filter(q)
 
 
-def queue_view(user, view: str, filters: ListFilters | None = None) -> QuerySet[Complaint]:
-    """One tab of my work (QUEUE_VIEWS), in due order, narrowed by the list filters when given."""
+def queue_view(
+    user, view: str, filters: ListFilters | None = None, now: datetime | None = None
+) -> QuerySet[Complaint]:
+    """One tab of my work (QUEUE_VIEWS), in due order, narrowed by the list filters when given (`now`: the
+    time overdue is judged at, the clock's when not given)."""
     from django.db.models import F
 
+    now = now or clock.now()
     if view == "unassigned":
         qs = unassigned_for(user)
         if filters is not None:
             qs = apply_filters(qs, filters)
         qs = qs.order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
     else:
-        qs = work_queue_for(user, filters)
+        qs = work_queue_for(user, filters, now)
     if view == "overdue":
-        qs = qs.filter(next_due_at__lt=clock.now())
+        qs = qs.filter(next_due_at__lt=now)
     elif view == "returned":
         qs = qs.filter(_returned_q())
     elif view == "chased":
@@ -546,22 +586,69 @@ def queue_view(user, view: str, filters: ListFilters | None = None) -> QuerySet[
     return qs.select_related("office", "holder_department", "company")
 
 
-def queue_counts(user) -> dict[str, int]:
-    """The count of every tab of my work: one aggregate over my queue and one count of the unassigned."""
-    from django.db.models import Count
+def assignments_shape(user) -> tuple:
+    """Everything of the user's role assignments that the queue's and the list's SQL follow (`CompiledBy`
+    plans are keyed by it): each assignment's role and the rows it is held in."""
+    from docket.accounts.access import assignments_of
 
-    counts = (
-        work_queue_for(user)
+    return tuple(
+        (a.role, a.user_id, a.group_id, a.company_id, a.office_id, a.department_id, a.committee_id)
+        for a in assignments_of(user)
+    )
+
+
+def _counts_query(user, now: datetime) -> QuerySet:
+    """Every tab's count in one statement: the queue's four as `COUNT(*) FILTER (…)` over the queue, the
+    unassigned as a scalar subquery (a constant grouping value: one row, no GROUP BY)."""
+    from django.db.models import Count, IntegerField, Subquery, Value
+
+    unassigned = unassigned_for(user).order_by().values(_one=Value(1)).annotate(n=Count("id")).values("n")
+    return (
+        work_queue_for(user, now=now)
+        .select_related(None)
         .order_by()
-        .aggregate(
+        .values(_one=Value(1))
+        .annotate(
             mine=Count("id"),
-            overdue=Count("id", filter=Q(next_due_at__lt=clock.now())),
+            overdue=Count("id", filter=Q(next_due_at__lt=now)),
             returned=Count("id", filter=_returned_q()),
             chased=Count("id", filter=_chased_q()),
+            unassigned=Subquery(unassigned, output_field=IntegerField()),
         )
+        .values_list("mine", "overdue", "returned", "chased", "unassigned")
     )
-    counts["unassigned"] = unassigned_for(user).count()
-    return {view: counts[view] for view in QUEUE_VIEWS}
+
+
+_counts_row = CompiledBy(_counts_query)
+
+
+def queue_counts(user) -> dict[str, int]:
+    """The count of every tab of my work (QUEUE_VIEWS), one statement compiled once per shape of the
+    user's role assignments (pagecpu2: Django compiled the two statements on every request)."""
+    found = _counts_row(assignments_shape(user), user, clock.now())
+    values = found[0] if found else (0, 0, 0, 0, 0)
+    counts = dict(zip(("mine", "overdue", "returned", "chased", "unassigned"), values, strict=True))
+    return {view: counts[view] or 0 for view in QUEUE_VIEWS}
+
+
+_queue_page_rows = CompiledBy(
+    lambda source, now: (
+        queue_view(source[0], source[1], None, now)
+        .select_related(None)
+        .only(*QUEUE_ROW_OWN)[source[2] : source[2] + LIST_PAGE_SIZE]
+    )
+)
+
+
+def queue_page(user, view: str, start: int) -> list[Complaint]:
+    """The page of an unfiltered tab of my work that starts at row `start` (`queue_view(user,
+    view).only(*QUEUE_ROW_FIELDS)[start : start + LIST_PAGE_SIZE]`), by a statement compiled once per tab,
+    first row and shape of the user's role assignments."""
+    from . import refdata
+
+    rows = _queue_page_rows((assignments_shape(user), view, start), (user, view, start), clock.now())
+    refdata.attach_org_rows(rows, ("office", "company", "holder_department"))
+    return rows
 
 
 SEARCH_MIN = 2  # characters: a single character would match most of the history

@@ -8,50 +8,104 @@ values and turns the rows into model instances exactly as Django's `ModelIterabl
 `from_db`, converters and `select_related` populators). So the instances are those the queryset would
 give; only the compilation is skipped.
 
-Limits: the shape must not depend on the values (no `IN` lists of varying length, no conditions added or
-left out by value); every marker must reach the SQL as a parameter of its own (a plain `=` or `>` on a
-column does; a value folded into an expression may not, and `Compiled` refuses to build then). Querysets
-with annotations, `only()`/`defer()` or `values()` are not supported — only whole model rows with their
-`select_related` joins.
+Limits: the shape must not depend on the values (no conditions added or left out by value; an `IN` list is
+one shape per length — plans are keyed by the number and the types of the values); every marker must reach
+the SQL as parameters of its own (a plain `=`, `<` or `IN` on a column does, as often as the query uses
+it; a value written into the SQL text is refused, one the shape does not use is left out). Values are ints,
+strings or aware datetimes (a datetime is bound as the backend adapts a DateTimeField's value). The rows are model
+instances (with their `select_related` joins, `only()` allowed) or `values_list()` tuples (flat or not);
+not model rows with annotations, nor `values()` dicts.
+
+`CompiledBy(build)` is the same for querysets whose shape also follows something besides the values
+(pagecpu2: the queue's and the list's conditions follow the user's role assignments): one plan per `shape`
+key, which the caller makes from everything the shape depends on; at most `limit` plans kept per process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from datetime import UTC, datetime, timedelta
 from threading import Lock
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
-# Parameter values nobody uses as an id: each call's values replace them in the compiled parameters.
-_MARKERS = (-7_301_234_567, -7_301_234_568, -7_301_234_569, -7_301_234_570)
+# Parameter values nobody uses as an id or a time: each call's values replace them in the compiled
+# parameters (an int value takes an int marker, a string a string marker, a datetime a datetime marker).
+_INT_MARKER = -7_301_234_567
+_TIME_MARKER = datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
+
+
+def _marker(n: int, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _TIME_MARKER + timedelta(seconds=n)
+    if isinstance(value, str):
+        return f"~docket-compiled-marker-{n}~"
+    return _INT_MARKER - n
+
+
+def _markers(values: tuple) -> tuple:
+    return tuple(_marker(n, v) for n, v in enumerate(values))
+
+
+def _kinds(values: tuple) -> tuple[str, ...]:
+    return tuple("t" if isinstance(v, datetime) else "s" if isinstance(v, str) else "i" for v in values)
 
 
 class _Plan:
-    def __init__(self, qs: QuerySet, markers: tuple[int, ...]):
+    def __init__(self, qs: QuerySet, markers: tuple):
         compiler = qs.query.get_compiler(using=qs.db)
-        sql, params = compiler.as_sql()
-        if compiler.annotation_col_map or qs.query.deferred_loading != (frozenset(), True):
-            raise ValueError("Compiled: whole model rows only (no annotations, only() or defer())")
-        positions = []
-        for marker in markers:
-            found = [i for i, p in enumerate(params) if p == marker]
-            if len(found) != 1:
-                raise ValueError("Compiled: each value must reach the SQL as one parameter of its own")
-            positions.append(found[0])
-        self.sql, self.params, self.positions = sql, list(params), positions
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # a condition nothing meets (`pk__in=[]`): no statement, no rows, as Django
+            self.empty = True
+            return
+        self.empty = False
+        iterable = qs._iterable_class  # type: ignore[attr-defined]
+        self.tuples = iterable in (ValuesListIterable, FlatValuesListIterable)
+        self.flat = iterable is FlatValuesListIterable
+        if self.tuples:
+            query = qs.query
+            fields = list(qs._fields or ())  # type: ignore[attr-defined]
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            if fields and [*fields, *(f for f in query.annotation_select if f not in fields)] != names:
+                raise ValueError("Compiled: values_list() whose columns Django would reorder")
+        elif iterable is not ModelIterable or compiler.annotation_col_map:
+            raise ValueError("Compiled: model rows without annotations, or values_list() tuples")
+        connection = connections[qs.db]
+        # (parameter index, value index, adapt as a DateTimeField value)
+        self.positions: list[tuple[int, int, bool]] = []
+        for n, marker in enumerate(markers):
+            is_time = isinstance(marker, datetime)
+            adapted = connection.ops.adapt_datetimefield_value(marker) if is_time else marker
+            found = [i for i, p in enumerate(params) if type(p) is type(adapted) and p == adapted]
+            # A value the shape does not use is left out (the queue's time, for roles that do not judge
+            # overdue in the condition); one written into the SQL text is refused.
+            if str(adapted if not is_time else marker.date()) in sql:
+                raise ValueError("Compiled: each value must reach the SQL as parameters of its own")
+            self.positions += [(i, n, is_time) for i in found]
+        self.sql, self.params = sql, list(params)
         self.db = qs.db
-        select, klass_info = compiler.select, compiler.klass_info
+        select = compiler.select
+        self.converters = list(
+            compiler.get_converters([s[0] for s in select[0 : compiler.col_count]]).items()
+        )
+        if self.tuples:
+            return
+        klass_info = compiler.klass_info
         self.model = klass_info["model"]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         self.model_slice = slice(start, end)
         self.init_list = [f[0].target.attname for f in select[start:end]]
         self.populators = get_related_populators(klass_info, select, qs.db)  # type: ignore[call-arg]
-        self.converters = list(
-            compiler.get_converters([s[0] for s in select[0 : compiler.col_count]]).items()
-        )
 
     def _convert(self, row: list, connection) -> list:
         for pos, (convs, expression) in self.converters:
@@ -61,16 +115,34 @@ class _Plan:
             row[pos] = value
         return row
 
-    def run(self, values: tuple) -> list:
+    def _params(self, values: tuple, connection) -> list:
         params = list(self.params)
-        for pos, value in zip(self.positions, values, strict=True):
-            params[pos] = value
+        for pos, n, is_time in self.positions:
+            value = values[n]
+            params[pos] = connection.ops.adapt_datetimefield_value(value) if is_time else value
+        return params
+
+    def count(self, values: tuple) -> int:
+        """The number of rows the statement gives (`SELECT COUNT(*) FROM (…)`, as Django counts a sliced
+        queryset)."""
+        if self.empty:
+            return 0
+        connection = connections[self.db]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) counted", self._params(values, connection))
+            return cursor.fetchone()[0]
+
+    def run(self, values: tuple) -> list:
+        if self.empty:
+            return []
         connection = connections[self.db]  # this thread's (Django's connections are per thread)
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self._params(values, connection))
             rows = cursor.fetchall()
         if self.converters:
             rows = [self._convert(list(row), connection) for row in rows]
+        if self.tuples:
+            return [row[0] for row in rows] if self.flat else [tuple(row) for row in rows]
         out = []
         for row in rows:
             obj = self.model.from_db(self.db, self.init_list, row[self.model_slice])
@@ -80,23 +152,48 @@ class _Plan:
         return out
 
 
-class Compiled:
-    """`Compiled(lambda pk: Model.objects.select_related(...).filter(pk=pk))(42)` → the list of instances
-    the queryset gives for 42, compiled once per process and database."""
+class CompiledBy:
+    """`CompiledBy(lambda user, pk: …)(shape, user, 42)`: the queryset `build(source, *markers)` compiled once
+    per `shape` (a hashable key naming everything besides the values that the SQL depends on) and database,
+    then run with the values; the list of instances (or tuples) the queryset gives."""
 
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], limit: int = 512):
         self.build = build
+        self.limit = limit
         self._plans: dict[tuple, _Plan] = {}
         self._lock = Lock()
 
-    def __call__(self, *values: Any) -> list:
+    def __call__(self, shape: Hashable, source: Any, *values: Any) -> list:
+        return self._plan(shape, source, values).run(values)
+
+    def count(self, shape: Hashable, source: Any, *values: Any) -> int:
+        """How many rows `__call__` would give, counted by the database."""
+        return self._plan(shape, source, values).count(values)
+
+    def _plan(self, shape: Hashable, source: Any, values: tuple) -> _Plan:
         # The default database (Docket has one): keyed by its vendor too, so a test run that switches
         # settings never reuses another backend's SQL.
-        key = (DEFAULT_DB_ALIAS, connections[DEFAULT_DB_ALIAS].vendor, len(values))
+        key = (DEFAULT_DB_ALIAS, connections[DEFAULT_DB_ALIAS].vendor, shape, _kinds(values))
         plan = self._plans.get(key)
         if plan is None:
-            markers = _MARKERS[: len(values)]
+            markers = _markers(values)
             with self._lock:
-                plan = self._plans.get(key) or _Plan(self.build(*markers).using(DEFAULT_DB_ALIAS), markers)
-                self._plans[key] = plan
-        return plan.run(values)
+                plan = self._plans.get(key)
+                if plan is None:
+                    plan = _Plan(self.build(source, *markers).using(DEFAULT_DB_ALIAS), markers)
+                    if len(self._plans) >= self.limit:
+                        self._plans.clear()
+                    self._plans[key] = plan
+        return plan
+
+
+class Compiled(CompiledBy):
+    """`Compiled(lambda pk: Model.objects.select_related(...).filter(pk=pk))(42)` → the list of instances
+    the queryset gives for 42, compiled once per process and database (one plan per number and kind of
+    values)."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        super().__init__(lambda _source, *markers: build(*markers))
+
+    def __call__(self, *values: Any) -> list:  # type: ignore[override]
+        return super().__call__(len(values), None, *values)

@@ -12,12 +12,18 @@ from django.db.models import QuerySet
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, cap: int = 1000, **kwargs):
+    CAP = 1000
+
+    def __init__(self, object_list, per_page, cap: int = CAP, counter=None, **kwargs):
+        """`counter(limit)`: counts the rows up to `limit` instead of the queryset (a compiled statement)."""
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
+        self.counter = counter
 
     @cached_property
     def _counted(self) -> int:
+        if self.counter is not None:
+            return self.counter(self.cap + 1)
         rows: Any = self.object_list
         if isinstance(rows, QuerySet):
             return rows.order_by()[: self.cap + 1].count()  # no sort needed to count

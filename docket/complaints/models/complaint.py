@@ -196,6 +196,26 @@ class Complaint(models.Model):
                 include=["holder_department", "state"],
                 condition=~models.Q(state__in=["closed", "unclosed", "withdrawn"]),
             ),
+            # The queue's 待派人 tab for a department (selectors.unassigned_for): what it holds in a state where
+            # a supervisor acts and nobody holds. A hundred rows at a million complaints; without it the tab's
+            # count read the department's ~2 600 held rows from the table (pagecpu2, bench/README.md). The
+            # states are selectors.DEPT_ACTION_STATES (the condition must match the query's for PostgreSQL to
+            # use the index; a test checks they agree).
+            models.Index(
+                fields=["company", "holder_department"],
+                name="complaint_unassigned",
+                condition=models.Q(
+                    holder__isnull=True,
+                    state__in=[
+                        "assigned",
+                        "investigating",
+                        "with_developer",
+                        "negotiating",
+                        "implementing",
+                        "verifying",
+                    ],
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

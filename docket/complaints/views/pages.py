@@ -49,15 +49,26 @@ def filter_choices(user) -> dict:
 @login_required
 def complaint_list(request):
     f = list_filters(request)
-    # Only the columns a row shows (as my work and the search): the record has 50-odd columns and the
-    # holder is not shown; reading them all cost more CPU than the query itself.
-    rows = (
-        selectors.complaint_list_for(request.user, f)
-        .select_related(None)
-        .select_related("office", "holder_department")
-        .only(*selectors.LIST_ROW_FIELDS)
-    )
-    page = CappedPaginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    if f == selectors.ListFilters():
+        # The landing: the ids of the first rows up to the cap counted and paged in one statement
+        # (selectors.list_first_ids), then the page's rows by id (pagecpu2).
+        cap = CappedPaginator.CAP
+        first = selectors.list_first_ids(request.user, cap + 1)
+        paginator = CappedPaginator([], selectors.LIST_PAGE_SIZE, cap=cap, counter=lambda limit: len(first))
+        page = paginator.get_page(request.GET.get("page"))
+        start = (page.number - 1) * paginator.per_page
+        shown = max(0, min(paginator.per_page, paginator.count - start))
+        page.object_list = selectors.list_rows(first[start : start + shown])
+    else:
+        # Only the columns a row shows (as my work and the search): the record has 50-odd columns and the
+        # holder is not shown; reading them all cost more CPU than the query itself.
+        rows = (
+            selectors.complaint_list_for(request.user, f)
+            .select_related(None)
+            .select_related("office", "holder_department")
+            .only(*selectors.LIST_ROW_FIELDS)
+        )
+        page = CappedPaginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     choices = filter_choices(request.user)
     return render(
         request,
@@ -167,12 +178,20 @@ def work_queue(request):
     if view not in selectors.QUEUE_VIEWS:
         view = "mine"
     counts = selectors.queue_counts(request.user)
-    rows = selectors.queue_view(request.user, view, f).only(*selectors.QUEUE_ROW_FIELDS)
-    paginator = Paginator(rows, selectors.LIST_PAGE_SIZE)
     if f == selectors.ListFilters():
+        paginator = Paginator([], selectors.LIST_PAGE_SIZE)
         paginator.count = counts[view]  # the tab's count is this view's count: no second COUNT
-    page = paginator.get_page(request.GET.get("page"))
-    items = list(page.object_list)
+        page = paginator.get_page(request.GET.get("page"))
+        # The page's rows by the statement compiled for this tab (selectors.queue_page), as many as the
+        # paginator's slice holds.
+        start = (page.number - 1) * paginator.per_page
+        shown = min(paginator.per_page, paginator.count - start)
+        items = selectors.queue_page(request.user, view, start)[:shown] if shown > 0 else []
+        page.object_list = items
+    else:
+        rows = selectors.queue_view(request.user, view, f).only(*selectors.QUEUE_ROW_FIELDS)
+        page = Paginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        items = list(page.object_list)
     chased = prefetch_for_steps(items)
     step_for = StepDecider(request.user)
     for c in items:

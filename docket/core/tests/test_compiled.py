@@ -1,0 +1,54 @@
+"""core/compiled.py: statements compiled once give what the queryset gives (pagecpu2's additions: times,
+values used several times or not at all, `IN` lists, `only()`, `values_list()`, counts, shapes)."""
+
+from datetime import timedelta
+
+import pytest
+
+from docket.complaints.models import Complaint, State
+from docket.complaints.tests.helpers import drive_to
+from docket.core import clock
+from docket.core.compiled import Compiled, CompiledBy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_times_lists_only_and_tuples(org):
+    rows = [drive_to(org, State.INVESTIGATING) for _ in range(3)]
+    ids = [c.id for c in rows]
+    due = Compiled(
+        lambda at, *pks: (
+            Complaint.objects.filter(next_due_at__gt=at, pk__in=pks).only("id", "next_due_at").order_by("id")
+        )
+    )
+    flat = Compiled(lambda at: Complaint.objects.filter(received_at__lte=at).values_list("id", flat=True))
+    pairs = Compiled(lambda pk: Complaint.objects.filter(pk=pk, id__gte=pk).values_list("id", "state"))
+    for at in (clock.now() - timedelta(days=400), clock.now() + timedelta(days=400)):
+        expected = list(Complaint.objects.filter(next_due_at__gt=at, pk__in=ids).only("id", "next_due_at"))
+        got = due(at, *ids)
+        assert [(c.id, c.next_due_at) for c in got] == [(c.id, c.next_due_at) for c in expected]
+        assert all(
+            c.get_deferred_fields() == e.get_deferred_fields() for c, e in zip(got, expected, strict=True)
+        )
+        assert sorted(flat(at)) == sorted(
+            Complaint.objects.filter(received_at__lte=at).values_list("id", flat=True)
+        )
+    assert len(due(clock.now(), ids[0])) == 1  # another number of values: another plan
+    assert pairs(ids[1]) == [(ids[1], State.INVESTIGATING)]
+
+
+def test_shapes_counts_empty_and_refusals(org):
+    rows = [drive_to(org, State.INVESTIGATING) for _ in range(2)]
+    by_state = CompiledBy(
+        lambda state, floor: Complaint.objects.filter(state=state, id__gte=floor).order_by("id")
+    )
+    assert [c.id for c in by_state(State.INVESTIGATING, State.INVESTIGATING, rows[0].id)] == [
+        c.id for c in rows
+    ]
+    assert by_state(State.CLOSED, State.CLOSED, rows[0].id) == []  # the shape names the state
+    assert by_state.count(State.INVESTIGATING, State.INVESTIGATING, rows[1].id) == 1
+    none = CompiledBy(lambda _s, pk: Complaint.objects.filter(pk__in=[]).filter(pk=pk))
+    assert none("x", None, rows[0].id) == [] and none.count("x", None, rows[0].id) == 0
+    written = Compiled(lambda pk: Complaint.objects.extra(where=[f"id > {int(pk)}"]))  # noqa: S610
+    with pytest.raises(ValueError):
+        written(rows[0].id)
