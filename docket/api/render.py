@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from docket.complaints import access, kinds, privacy
 from docket.complaints.events import ChainProblem, public_payload
 from docket.complaints.models import Attachment, Complaint, ComplaintEvent, Obligation
-from docket.core import clock
+from docket.core import choices, clock
 
 
 def _utc(value):
@@ -30,7 +30,7 @@ def summary(c: Complaint, now=None) -> dict:
         "channel": c.channel,
         "method": c.method,
         "state": c.state,
-        "state_label": str(c.get_state_display()),
+        "state_label": str(choices.display(c, "state")),
         "severity": c.severity,
         "level": c.level,
         "subject": c.subject,
@@ -161,9 +161,9 @@ def obligation(o: Obligation) -> dict:
     return {
         "id": o.id,
         "kind": o.kind,
-        "kind_label": str(o.get_kind_display()),
+        "kind_label": str(choices.display(o, "kind")),
         "state": o.state,
-        "state_label": str(o.get_state_display()),
+        "state_label": str(choices.display(o, "state")),
         "started_at": _utc(o.started_at),
         "due_at": _utc(o.due_at),
         "warn_at": _utc(o.warn_at),
