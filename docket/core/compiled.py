@@ -84,8 +84,11 @@ class Compiled:
     """`Compiled(lambda pk: Model.objects.select_related(...).filter(pk=pk))(42)` → the list of instances
     the queryset gives for 42, compiled once per process and database."""
 
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], markers: tuple = _MARKERS):
+        """`markers`: the values standing in for the parameters while compiling (numbers nobody uses as an
+        id by default; a text column needs text markers, e.g. `("~marker~",)`)."""
         self.build = build
+        self.markers = markers
         self._plans: dict[tuple, _Plan] = {}
         self._lock = Lock()
 
@@ -95,7 +98,7 @@ class Compiled:
         key = (DEFAULT_DB_ALIAS, connections[DEFAULT_DB_ALIAS].vendor, len(values))
         plan = self._plans.get(key)
         if plan is None:
-            markers = _MARKERS[: len(values)]
+            markers = self.markers[: len(values)]
             with self._lock:
                 plan = self._plans.get(key) or _Plan(self.build(*markers).using(DEFAULT_DB_ALIAS), markers)
                 self._plans[key] = plan

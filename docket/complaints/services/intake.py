@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 
 from docket.accounts.models import RoleAssignment
 from docket.core import clock, compiled, phones
+from docket.core.compiled import Compiled
 from docket.core.errors import DomainError
 from docket.core.text import one_line
 from docket.org.models import Building, Department, ExternalParty, Office, PublicArea, Room, Unit
@@ -343,15 +344,20 @@ def _self_filing_check(actor: Actor, data: ComplaintInput) -> None:
 # --- end portal filing ---
 
 
+# The room with its unit and building, if it is of the community (compiled once per process: every intake).
+_room_of = Compiled(
+    lambda pk, community: Room.objects.select_related("unit__building").filter(
+        pk=pk, unit__building__community=community
+    )
+)
+
+
 def _resolve(data: ComplaintInput, office: Office, ref: refdata.IntakeRef) -> _Resolved:
     """The room, categories, suggestion-box opening and forwarder the input names."""
     room = None
     if data.room_id is not None:
-        room = (
-            Room.objects.select_related("unit__building")
-            .filter(pk=data.room_id, unit__building__community=office.community)
-            .first()
-        )
+        found = _room_of(data.room_id, office.community.id)
+        room = found[0] if found else None
         if room is None:
             raise DomainError("validation", detail="房屋不属于该管理处的小区")
     known = ref.categories
