@@ -48,11 +48,12 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
     """`c` loaded by `selectors.complaint_for_render` (issues, obligations … prefetched), or a complaint
     just filed with the rows written with it in `parts` (`complaint_register`'s `Registered.parts()`)."""
     parts = parts or {}
-    issues = parts.get("issues", c.issues.all())
-    obligations = parts.get("obligations", c.obligations.all())
-    cosigners = parts.get("cosigners", c.cosigners.all())
-    attachments = parts.get("attachments", c.attachments.all())
-    replies = parts.get("replies", c.replies.all())
+
+    def part(name: str):  # not `parts.get(name, …all())`: that builds the manager and queryset every time
+        return parts[name] if name in parts else getattr(c, name).all()
+
+    issues, obligations, cosigners = part("issues"), part("obligations"), part("cosigners")
+    attachments, replies = part("attachments"), part("replies")
     # seed3 (issue 15, R-INT-5): a complaint just filed (`parts` given) has no issue answers yet: no query.
     issue_answers = parts.get("issue_answers", []) if parts else c.issue_answers.all()
     person = privacy.person_for(user, c, cosigners=cosigners)
