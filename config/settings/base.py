@@ -198,7 +198,8 @@ DOCKET_RECEIVED_SKEW_MINUTES = int(os.environ.get("DOCKET_RECEIVED_SKEW_MINUTES"
 # --- cache and background jobs ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache with one client object per connection pool (docket/core/cache.py).
+    CACHES = {"default": {"BACKEND": "docket.core.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis (written through to the database): no session query per request. Only with a
     # shared cache: a per-process one would keep a signed-out session alive in the other workers.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

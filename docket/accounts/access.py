@@ -6,6 +6,8 @@ user see" on top of these; every entry point goes through that (R-ORG-4).
 
 from __future__ import annotations
 
+from docket.core import choices
+
 from .models import RoleAssignment, User
 
 _CACHE_ATTR = "_docket_role_assignments"
@@ -42,4 +44,5 @@ def role_label(assignment: RoleAssignment | None) -> str:
         or assignment.group
         or assignment.committee
     )
-    return f"{assignment.get_role_display()}（{where}）" if where else str(assignment.get_role_display())
+    role = choices.display(assignment, "role")
+    return f"{role}（{where}）" if where else str(role)

@@ -48,8 +48,9 @@ class CachedModelBackend(ModelBackend):
                 assignments_of(user)  # loaded now, kept on the instance
             return user
 
-        # the top bar's unread badge (notifications.inbox) reads its stamp on the same round trip
-        generations.expect(f"inbox-{uid}")
+        # the top bar's unread badge (notifications.inbox) reads its stamp on the same round trip, and so
+        # does the deadline rules' (intake and every action that starts a deadline read them)
+        generations.expect(f"inbox-{uid}", SLA)
         user = generations.cached(("user", uid), (ORG, user_stamp(uid)), load)
         return copy.copy(user) if user is not None else None
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from docket.complaints import access, kinds, privacy
 from docket.complaints.events import ChainProblem, public_payload
 from docket.complaints.models import Attachment, Complaint, ComplaintEvent, Obligation
-from docket.core import clock
+from docket.core import choices, clock
 
 
 def _utc(value):
@@ -30,7 +30,7 @@ def summary(c: Complaint, now=None) -> dict:
         "channel": c.channel,
         "method": c.method,
         "state": c.state,
-        "state_label": str(c.get_state_display()),
+        "state_label": str(choices.display(c, "state")),
         "severity": c.severity,
         "level": c.level,
         "subject": c.subject,
@@ -48,11 +48,12 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
     """`c` loaded by `selectors.complaint_for_render` (issues, obligations … prefetched), or a complaint
     just filed with the rows written with it in `parts` (`complaint_register`'s `Registered.parts()`)."""
     parts = parts or {}
-    issues = parts.get("issues", c.issues.all())
-    obligations = parts.get("obligations", c.obligations.all())
-    cosigners = parts.get("cosigners", c.cosigners.all())
-    attachments = parts.get("attachments", c.attachments.all())
-    replies = parts.get("replies", c.replies.all())
+
+    def part(name: str):  # not `parts.get(name, …all())`: that builds the manager and queryset every time
+        return parts[name] if name in parts else getattr(c, name).all()
+
+    issues, obligations, cosigners = part("issues"), part("obligations"), part("cosigners")
+    attachments, replies = part("attachments"), part("replies")
     # seed3 (issue 15, R-INT-5): a complaint just filed (`parts` given) has no issue answers yet: no query.
     issue_answers = parts.get("issue_answers", []) if parts else c.issue_answers.all()
     person = privacy.person_for(user, c, cosigners=cosigners)
@@ -161,9 +162,9 @@ def obligation(o: Obligation) -> dict:
     return {
         "id": o.id,
         "kind": o.kind,
-        "kind_label": str(o.get_kind_display()),
+        "kind_label": str(choices.display(o, "kind")),
         "state": o.state,
-        "state_label": str(o.get_state_display()),
+        "state_label": str(choices.display(o, "state")),
         "started_at": _utc(o.started_at),
         "due_at": _utc(o.due_at),
         "warn_at": _utc(o.warn_at),

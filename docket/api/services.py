@@ -20,6 +20,7 @@ from docket.accounts.backends import CachedModelBackend
 from docket.accounts.models import ROLE_SCOPE, Role, Scope, User
 from docket.accounts.services import role_grant
 from docket.core import clock
+from docket.core.compiled import Compiled
 from docket.org.models import Company, Office
 
 from .models import ApiKey, IdempotencyRecord
@@ -105,12 +106,18 @@ def api_key_revoke(*, actor: User | None, key_id: int) -> ApiKey:
     return key
 
 
+# The key row by its public prefix (unique), compiled once per process (core/compiled.py): read on every
+# request made with a key, so that a revoked key stops at once.
+_key_by_prefix = Compiled(lambda prefix: ApiKey.objects.filter(prefix=prefix))
+
+
 def api_key_authenticate(token: str) -> ApiKey | None:
     """The active key for a full token, or None. Records `last_used_at` (coarsely)."""
     parts = token.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
         return None
-    key = ApiKey.objects.filter(prefix=parts[1][:16]).first()
+    found = _key_by_prefix(parts[1][:16])
+    key = found[0] if found else None
     if key is None or key.revoked_at is not None:
         return None
     if not hmac.compare_digest(key.secret_hash, secret_digest(parts[2])):

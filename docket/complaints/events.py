@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from docket.core import clock
+from docket.core import clock, compiled
 
 from . import kinds
 from .actors import Actor
@@ -93,7 +93,7 @@ def event_append(
         prev_hash=prev,
     )
     event.hash = compute_hash(prev, event)
-    event.save(force_insert=True)
+    compiled.insert([event])  # inserted once, never changed (ComplaintEvent.save refuses anything else)
     if tail is not None:
         complaint._chain_tail = (seq, event.hash)  # type: ignore[attr-defined]  # this transaction's cache
     return event

@@ -197,3 +197,96 @@ class Compiled(CompiledBy):
 
     def __call__(self, *values: Any) -> list:  # type: ignore[override]
         return super().__call__(len(values), None, *values)
+
+
+# --- inserts -----------------------------------------------------------------------------------------------
+
+_INSERT_SQL: dict[tuple, tuple[str, list, list]] = {}
+
+
+def _insert_plan(model, n: int, ignore_conflicts: bool, connection) -> tuple[str, list, list] | None:
+    """(SQL, fields, returning fields) of an n-row insert of `model`, or None when this backend or model
+    needs Django's own path (no RETURNING, a field with its own placeholder, a one-row insert of a model
+    whose saves someone listens to)."""
+    from django.db.models import signals
+    from django.db.models.constants import OnConflict
+
+    key = (model, n, ignore_conflicts, connection.alias, connection.vendor)
+    plan = _INSERT_SQL.get(key)
+    if plan is not None:
+        return plan
+    meta = model._meta
+    features, ops = connection.features, connection.ops
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    returning = [] if ignore_conflicts else list(meta.db_returning_fields)
+    if (
+        meta.parents
+        or any(hasattr(f, "get_placeholder") for f in fields)
+        or (returning and not features.can_return_columns_from_insert)
+        or (returning and n > 1 and not features.can_return_rows_from_bulk_insert)
+        # one row stands for `save()`, which sends the signals (`bulk_create` sends none)
+        or (n == 1 and not ignore_conflicts and signals.pre_save.has_listeners(model))
+        or (n == 1 and not ignore_conflicts and signals.post_save.has_listeners(model))
+    ):
+        return None
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = " ".join(
+        part
+        for part in (
+            ops.insert_statement(on_conflict=on_conflict),
+            ops.quote_name(meta.db_table),
+            "(" + ", ".join(ops.quote_name(f.column) for f in fields) + ")",
+            "VALUES " + ", ".join([row] * n),
+            ops.on_conflict_suffix_sql(fields, on_conflict, [], []) or "",
+            ops.return_insert_columns(returning)[0] if returning else "",
+        )
+        if part
+    )
+    plan = _INSERT_SQL[key] = (sql, fields, returning)
+    return plan
+
+
+def insert(objs: list, *, ignore_conflicts: bool = False) -> None:
+    """Insert new instances of one model as `obj.save(force_insert=True)` (one) or `bulk_create(objs)` (several,
+    one statement) would — the same columns and values (each field's `pre_save` and `get_db_prep_save`), the
+    primary keys set on the instances (not with `ignore_conflicts`, as `bulk_create`) — but without compiling
+    the statement each time: its SQL is built once per model, row count and database. Sends no `pre_save` or
+    `post_save` signal: a model with a receiver goes through Django's own path (so does a value that is an
+    expression)."""
+    if not objs:
+        return
+    from django.db import connection
+
+    model = type(objs[0])
+    plan = _insert_plan(model, len(objs), ignore_conflicts, connection)
+    params: list = []
+    if plan is not None and any(obj.pk is not None for obj in objs):
+        plan = None  # a given primary key: Django's own path
+    if plan is not None:
+        sql, fields, returning = plan
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="save")  # a related row saved since
+            for f in fields:
+                value = f.pre_save(obj, True)
+                if hasattr(value, "resolve_expression"):
+                    plan = None
+                    break
+                params.append(f.get_db_prep_save(value, connection))
+            if plan is None:
+                break
+    if plan is None:
+        if len(objs) == 1 and not ignore_conflicts:
+            objs[0].save(force_insert=True)
+        else:
+            model._base_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall() if returning else []
+    for obj, row in zip(objs, rows, strict=True) if returning else ():
+        for f, value in zip(returning, row, strict=True):
+            setattr(obj, f.attname, value)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias

@@ -319,8 +319,9 @@ def online_alert(*, complaint_id: int) -> bool:
 def _online_alert_new(c: Complaint) -> None:
     """`online_alert` on the complaint intake is writing, with the intake's own copy: the row was inserted by
     this transaction (so it is locked and its chain's tail is known), no re-read, no second copy to
-    refresh. The same event, version bump and notices as `online_alert`."""
-    with transaction.atomic():
+    refresh. The same event, version bump and notices as `online_alert`. Inside the intake's transaction
+    and savepoint (no savepoint of its own: an error here rolls the whole intake back anyway)."""
+    with transaction.atomic(savepoint=False):
         act = Act(complaint=c, actor=Actor.system(SYSTEM), action="online_alert", now=clock.now())
         act.record("online_alerted", {"subject": c.subject, "method": c.method, "channel": c.channel})
         act.finish()

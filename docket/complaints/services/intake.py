@@ -13,7 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 
 from docket.accounts.models import RoleAssignment
-from docket.core import clock, phones
+from docket.core import clock, compiled, phones
+from docket.core.compiled import Compiled
 from docket.core.errors import DomainError
 from docket.core.text import one_line
 from docket.org.models import Building, Department, ExternalParty, Office, PublicArea, Room, Unit
@@ -37,10 +38,10 @@ from ..models import (
     State,
 )
 from . import inputs
-from ._base import Act, acting, next_due_refresh, text_required
+from ._base import Act, acting, text_required
 from .attachments import attachment_store as _store_attachment
 from .attachments import attachment_validate
-from .obligations import obligation_start, obligations_cancel, obligations_meet
+from .obligations import obligation_plan, obligations_cancel, obligations_insert, obligations_meet
 
 # Unambiguous characters for the complainant's check code (no 0/O, 1/I/L).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -343,15 +344,20 @@ def _self_filing_check(actor: Actor, data: ComplaintInput) -> None:
 # --- end portal filing ---
 
 
+# The room with its unit and building, if it is of the community (compiled once per process: every intake).
+_room_of = Compiled(
+    lambda pk, community: Room.objects.select_related("unit__building").filter(
+        pk=pk, unit__building__community=community
+    )
+)
+
+
 def _resolve(data: ComplaintInput, office: Office, ref: refdata.IntakeRef) -> _Resolved:
     """The room, categories, suggestion-box opening and forwarder the input names."""
     room = None
     if data.room_id is not None:
-        room = (
-            Room.objects.select_related("unit__building")
-            .filter(pk=data.room_id, unit__building__community=office.community)
-            .first()
-        )
+        found = _room_of(data.room_id, office.community.id)
+        room = found[0] if found else None
         if room is None:
             raise DomainError("validation", detail="房屋不属于该管理处的小区")
     known = ref.categories
@@ -427,24 +433,38 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         box_opening_id=data.box_opening_id,
         updated_at=now,
     )
+    # Deadlines start at intake (R-SLA-2/3): the reply, the online courtesy reply, and a forwarder's
+    # own deadline (R-EXP-8). They run from when the complaint arrived — a letter recorded late runs from
+    # its real received time — and are sealed into the registration event. Planned before the complaint's
+    # row, which is written with the earliest due time (every obligation of a new complaint runs: what
+    # `next_due_refresh` would set afterwards, without the UPDATE).
+    who = actor if isinstance(actor, Actor) else Actor.of_user(actor, checked.assignment)
+    act = Act(complaint=c, actor=who, action="register", now=now, policy=checked.ref.policy)
+    planned = [
+        obligation_plan(act, "reply", c.method, start=received_at),
+        obligation_plan(act, "acknowledge", c.method, start=received_at),
+    ]
+    if c.forwarder_due_at:
+        planned.append(obligation_plan(act, "forwarder_reply", due_at=c.forwarder_due_at, start=received_at))
+    obligations = [o for o in planned if o is not None]
+    c.next_due_at = min((o.due_at for o in obligations), default=None)
     try:
-        c.save(force_insert=True)
+        compiled.insert([c])
     except IntegrityError as exc:  # pragma: no cover - the counter lock makes this unreachable
         raise DomainError("conflict") from exc
     c._chain_tail = (0, GENESIS)  # type: ignore[attr-defined]  # a new record: its chain starts here (no query for the last event)
     issues = data.issues or [IssueInput(summary=c.subject)]
-    issue_rows = ComplaintIssue.objects.bulk_create(
-        [
-            ComplaintIssue(
-                complaint=c,
-                company_id=c.company_id,
-                seq=n,
-                summary=i.summary.strip()[: inputs.ISSUE_MAX],
-                category=resolved.categories.get(i.category_id) if i.category_id else None,
-            )
-            for n, i in enumerate(issues, start=1)
-        ]
-    )
+    issue_rows = [
+        ComplaintIssue(
+            complaint=c,
+            company_id=c.company_id,
+            seq=n,
+            summary=i.summary.strip()[: inputs.ISSUE_MAX],
+            category=resolved.categories.get(i.category_id) if i.category_id else None,
+        )
+        for n, i in enumerate(issues, start=1)
+    ]
+    compiled.insert(issue_rows)
     cosigner_rows = CoSigner.objects.bulk_create(
         [
             CoSigner(complaint=c, name=s.name.strip(), room=s.room.strip(), phone=s.phone.strip())
@@ -452,11 +472,6 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         ]
     )
     stored = [_store_attachment(c, u, ct, actor, now) for u, ct in checked.uploads]
-    # Deadlines start at intake (R-SLA-2/3): the reply, the online courtesy reply, and a forwarder's
-    # own deadline (R-EXP-8). They run from when the complaint arrived — a letter recorded late runs from
-    # its real received time — and are sealed into the registration event.
-    who = actor if isinstance(actor, Actor) else Actor.of_user(actor, checked.assignment)
-    act = Act(complaint=c, actor=who, action="register", now=now, policy=checked.ref.policy)
     payload = {
         "receipt_no": c.receipt_no,
         "kind": c.kind,
@@ -475,18 +490,8 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         if data.received_reason.strip():
             payload["received_reason"] = data.received_reason.strip()
     act.record("registered", payload)
-    obligations = [
-        obligation_start(act, "reply", c.method, start=received_at),
-        obligation_start(act, "acknowledge", c.method, start=received_at),
-    ]
-    if c.forwarder_due_at:
-        obligations.append(
-            obligation_start(act, "forwarder_reply", due_at=c.forwarder_due_at, start=received_at)
-        )
-    # Every obligation of a new complaint was just started here and runs: next_due_refresh needs no query.
-    started = [d["due_at"] for d in act.deadlines]
+    obligations_insert(act, obligations)  # one statement, sealed into the registration event
     act.flush()
-    next_due_refresh(act, started=started)
     if act.changed:
         c.save(update_fields=sorted(act.changed))
     if act.notify():  # a reaction changed it (escalation: hot/major and its report duty at intake)

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from docket.accounts.backends import SLA
-from docket.core import generations
+from docket.core import compiled, generations
 from docket.core.errors import DomainError
 from docket.sla import duetimes, policies
 from docket.sla.models import SlaPolicy
@@ -76,6 +76,22 @@ def obligation_start(
 ) -> Obligation | None:
     """Start obligation `kind` (rule chosen by `key`: the method, or the severity) unless the policy sets
     none. `due_at` given means an external deadline (the forwarder's own, R-EXP-8)."""
+    ob = obligation_plan(act, kind, key, due_at=due_at, start=start)
+    if ob is not None:
+        obligations_insert(act, [ob])
+    return ob
+
+
+def obligation_plan(
+    act: Act,
+    kind: str,
+    key: str | None = None,
+    *,
+    due_at: datetime | None = None,
+    start: datetime | None = None,
+) -> Obligation | None:
+    """The obligation `obligation_start` would start, not yet written (`obligations_insert` writes it):
+    intake plans its deadlines before the complaint's row, which is written with the earliest due time."""
     c = act.complaint
     start = start or act.now
     rules, version = _policy(act)
@@ -85,15 +101,14 @@ def obligation_start(
     rule: dict = found
     work = duetimes.calendar_for(c.company_id)
     plan = duetimes.schedule(rule, start, work, rules["warn_ratio"], due_at=due_at)
-    due, provisional = plan.due_at, plan.provisional
-    ob = Obligation.objects.create(
+    return Obligation(
         complaint=c,
         company_id=c.company_id,
         office_id=c.office_id,
         kind=kind,
         started_at=start,
-        due_at=due,
-        provisional=provisional,
+        due_at=plan.due_at,
+        provisional=plan.provisional,
         holder_department_id=c.holder_department_id,
         holder_id=c.holder_id,
         rule=rule,
@@ -101,11 +116,22 @@ def obligation_start(
         warn_at=plan.warn_at,
         next_check_at=plan.next_check_at,
     )
-    act.obligations_changed = True
-    act.deadlines.append(
-        {"obligation": ob.id, "kind": kind, "due_at": due, "provisional": provisional, "policy": version}
-    )
-    return ob
+
+
+def obligations_insert(act: Act, rows: list[Obligation]) -> None:
+    """Write planned obligations (one statement) and seal them into the action's last event."""
+    compiled.insert(rows)
+    act.obligations_changed = act.obligations_changed or bool(rows)
+    for ob in rows:
+        act.deadlines.append(
+            {
+                "obligation": ob.id,
+                "kind": ob.kind,
+                "due_at": ob.due_at,
+                "provisional": ob.provisional,
+                "policy": ob.policy_version,
+            }
+        )
 
 
 def obligations_meet(act: Act, *kinds: str, at: datetime | None = None) -> int:

@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
-from docket.core import clock
+from docket.core import choices, clock
 
 from .. import kinds
 
@@ -181,20 +181,14 @@ def due_class(due) -> str:
 
 # Filters for rows rendered 50 at a time (the list and my work, bench/README.md): Django's
 # `get_FOO_display` rebuilds a hashable dict of the field's choices on every call (~33 µs, twice a row)
-# and the `date` filter goes through the localised formatter (~29 µs); these read a cached dict and format
-# with strftime, with the same output.
-_CHOICE_LABELS: dict = {}
+# and the `date` filter goes through the localised formatter (~29 µs); these read a cached dict
+# (`core.choices.display`) and format with strftime, with the same output.
 
 
 @register.filter
 def label(obj, field: str):
     """`obj.get_<field>_display()`: the label of the field's value (the value itself when unknown)."""
-    key = (type(obj), field)
-    labels = _CHOICE_LABELS.get(key)
-    if labels is None:
-        labels = _CHOICE_LABELS[key] = dict(type(obj)._meta.get_field(field).flatchoices)
-    value = getattr(obj, field)
-    return labels.get(value, value)
+    return choices.display(obj, field)
 
 
 @register.filter

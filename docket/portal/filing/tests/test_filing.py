@@ -376,7 +376,7 @@ def test_a_failure_inside_intake_leaves_no_file(client, org, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(intake, "obligation_start", boom)
+    monkeypatch.setattr(intake, "obligations_insert", boom)  # after the photo was stored
     before = files_on_disk()
     prove(client)
     data = form(org)
