@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -696,16 +697,23 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
     a common four-character term matches tens of thousands of rows: collecting them through the trigram
     index (the whole match set, before any limit) cost 0.5–1.6 s, walking everything the user may see
     0.3–0.5 s, the window tens of milliseconds. Only a term the windows cannot fill the page with is
-    looked up in the whole history (`search_q`), where it is rare (few ids through the index)."""
+    looked up in the whole history (`search_q`), where it is rare (few ids through the index).
+
+    A term the first window finds too few of to expect a page from the larger one (`_few_in_window`) is
+    looked up in the whole history first, each field's arm capped (`_rare_in_history`): a rare term (a phone's
+    last four digits, a receipt's date) has a few hundred matches there, cheaper to read than the larger
+    window's candidates. When every arm stayed under its cap the page is cut from those matches exactly as
+    the windows would cut it (`_page_of`); otherwise the windows and the walk follow as before."""
     visible = complaints_visible_to(user)
     text = text.strip()
     order = ("-received_at", "-id")
     if RECEIPT_NO.fullmatch(text.upper()):  # a whole receipt number names one complaint: its unique index
         return visible.filter(receipt_no=text.upper()).select_related("office", "holder_department")
+    common = False  # the whole history's matches are known to be more than HISTORY_IDS
     if need and len(text) >= 3:
         top = Complaint.objects.order_by("-id").values_list("id", flat=True).first() or 0
         few = complaints_visible_to(user, few=True)
-        for window in SEARCH_WINDOWS:
+        for n, window in enumerate(SEARCH_WINDOWS):
             after = top - window
             if after <= 0:
                 break
@@ -721,10 +729,62 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
             ids = list(found.order_by(*order).values_list("id", flat=True)[:need])
             if len(ids) >= need:
                 return few.filter(pk__in=ids).select_related("office", "holder_department").order_by(*order)
-    q = search_q(user, text)
+            if n == 0 and not common and _few_in_window(len(ids), need):
+                if not _rare_in_history(user, text):
+                    common = True
+                    continue
+                # The scope over the matches named by their arms again (each under its cap, so complete):
+                # a literal list of thousands of ids made PostgreSQL AND it with the company's whole index.
+                arms = _search_arms(user, text)
+                matched = few.filter(pk__in=arms[0].union(*arms[1:])).order_by(*order)
+                matches = list(matched.values_list("id", flat=True))
+                page = _page_of(matches, top, need)
+                return few.filter(pk__in=page).select_related("office", "holder_department").order_by(*order)
+    q = _walk_q(text, _search_arms(user, text)) if common else search_q(user, text)
     if _names_ids(q):  # a few matches by id (a rare term): probe the scope per row, not walk it
         visible = complaints_visible_to(user, few=True)
     return visible.filter(q).select_related("office", "holder_department").order_by(*order)
+
+
+# The whole history's matches a search reads by id when the first window found few (`search_for`): each
+# field's arm stops at this many; a term with more is common, and the windows and the walk answer it.
+HISTORY_IDS = 10_000
+
+
+def _few_in_window(found: int, need: int) -> bool:
+    """Whether `found` matches in the first window promise fewer than half a page in the larger one (the
+    windows' ratio: SEARCH_WINDOWS): the whole history's matches are then likely few."""
+    ratio = SEARCH_WINDOWS[1] // SEARCH_WINDOWS[0]
+    return found * ratio < need // 2
+
+
+def _rare_in_history(user, text: str) -> bool:
+    """Whether every field's arm of the search has fewer than HISTORY_IDS matches in the whole history (each
+    read by its index, at most that many): the term is rare, and its matches can be read in full."""
+    from django.db import connection
+    from django.db.models import IntegerField, Value
+
+    arms = _search_arms(user, text)
+    cap = HISTORY_IDS + 1
+    if connection.features.supports_slicing_ordering_in_compound:  # one statement, each arm LIMITed
+        tagged = [arm.values_list(Value(i, output_field=IntegerField()))[:cap] for i, arm in enumerate(arms)]
+        counts = collections.Counter(tagged[0].union(*tagged[1:], all=True))
+        return max(counts.values(), default=0) < cap
+    # SQLite: no LIMIT inside a compound statement
+    return all(len(arm[:cap]) < cap for arm in arms)
+
+
+def _page_of(matches: list[int], top: int, need: int) -> list[int]:
+    """The page `search_for` gives from every match the user may see (ids in the list's order): the newest
+    window's first `need` when it holds that many (as the windows answer), else the history's first."""
+    for window in SEARCH_WINDOWS:
+        after = top - window
+        if after <= 0:
+            break
+        newest = [pk for pk in matches if pk > after]
+        if len(newest) >= need:
+            return newest[:need]
+    return matches[:need]
 
 
 def _names_ids(q: Q) -> bool:
