@@ -729,6 +729,14 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
             ids = list(found.order_by(*order).values_list("id", flat=True)[:need])
             if len(ids) >= need:
                 return few.filter(pk__in=ids).select_related("office", "holder_department").order_by(*order)
+            if n == 0 and scope is not None and not _few_in_window(len(ids), need):
+                middle = _middle_window(user, text, top, len(ids), need)
+                if middle is not None:
+                    return (
+                        few.filter(pk__in=middle)
+                        .select_related("office", "holder_department")
+                        .order_by(*order)
+                    )
             if n == 0 and not common and _few_in_window(len(ids), need):
                 if not _rare_in_history(user, text):
                     common = True
@@ -772,6 +780,41 @@ def _rare_in_history(user, text: str) -> bool:
         return max(counts.values(), default=0) < cap
     # SQLite: no LIMIT inside a compound statement
     return all(len(arm[:cap]) < cap for arm in arms)
+
+
+def _middle_window(user, text: str, top: int, found: int, need: int) -> list[int] | None:
+    """For a department's user whose first window found `found` matches, fewer than a page: the page from a
+    window between the two (sized to hold a page and a half at the first window's rate), when it holds a page
+    and no complaint of the user's companies between it and the larger window's start is newer than the
+    page's last row — then the larger window (or, in a history shorter than it, the whole history) gives the
+    same page, since everything it adds ranks below. None otherwise (the larger window answers as before).
+
+    The larger window tests ~10 000 of a busy department's complaints at a million (60–140 ms); a term that
+    fills the page from a quarter of them need not read the rest."""
+    from docket.accounts.access import assignments_of
+
+    if found <= 0:
+        return None
+    window = SEARCH_WINDOWS[0] * -(-3 * need // (2 * found))
+    after = top - window
+    if window > SEARCH_WINDOWS[1] * 3 // 4 or after <= 0:
+        return None
+    scope = _department_window(user, after)
+    if scope is None:
+        return None
+    found_rows = complaints_visible_to(user, few=True).filter(pk__in=scope).filter(_row_q(user, text))
+    rows = list(found_rows.order_by("-received_at", "-id").values_list("id", "received_at")[:need])
+    if len(rows) < need:
+        return None
+    # A department's scope lies in its companies (scopes.complaint_q), so a newer complaint outside them
+    # cannot join the page; counted on the company's received-time index (an EXISTS would walk the ids).
+    newer = Complaint.objects.filter(
+        company_id__in={a.company_id for a in assignments_of(user)},
+        id__gt=max(top - SEARCH_WINDOWS[1], 0),
+        id__lte=after,
+        received_at__gt=rows[-1][1],
+    )
+    return None if newer.count() else [pk for pk, _at in rows]
 
 
 def _page_of(matches: list[int], top: int, need: int) -> list[int]:
