@@ -703,7 +703,9 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
     looked up in the whole history first, each field's arm capped (`_rare_in_history`): a rare term (a phone's
     last four digits, a receipt's date) has a few hundred matches there, cheaper to read than the larger
     window's candidates. When every arm stayed under its cap the page is cut from those matches exactly as
-    the windows would cut it (`_page_of`); otherwise the windows and the walk follow as before."""
+    the windows would cut it (`_page_of`); otherwise the windows and the walk follow as before. A department's
+    term the first window finds a few of is tried in a window between the two first (`_middle_window`).
+    Every path gives the page the windows give (docs/decisions.md, "search4")."""
     visible = complaints_visible_to(user)
     text = text.strip()
     order = ("-received_at", "-id")
@@ -729,15 +731,7 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
             ids = list(found.order_by(*order).values_list("id", flat=True)[:need])
             if len(ids) >= need:
                 return few.filter(pk__in=ids).select_related("office", "holder_department").order_by(*order)
-            if n == 0 and scope is not None and not _few_in_window(len(ids), need):
-                middle = _middle_window(user, text, top, len(ids), need)
-                if middle is not None:
-                    return (
-                        few.filter(pk__in=middle)
-                        .select_related("office", "holder_department")
-                        .order_by(*order)
-                    )
-            if n == 0 and not common and _few_in_window(len(ids), need):
+            if n == 0 and _few_in_window(len(ids), need):
                 if not _rare_in_history(user, text):
                     common = True
                     continue
@@ -745,9 +739,16 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
                 # a literal list of thousands of ids made PostgreSQL AND it with the company's whole index.
                 arms = _search_arms(user, text)
                 matched = few.filter(pk__in=arms[0].union(*arms[1:])).order_by(*order)
-                matches = list(matched.values_list("id", flat=True))
-                page = _page_of(matches, top, need)
+                page = _page_of(list(matched.values_list("id", flat=True)), top, need)
                 return few.filter(pk__in=page).select_related("office", "holder_department").order_by(*order)
+            if n == 0 and scope is not None:
+                middle = _middle_window(user, text, top, len(ids), need)
+                if middle is not None:
+                    return (
+                        few.filter(pk__in=middle)
+                        .select_related("office", "holder_department")
+                        .order_by(*order)
+                    )
     q = _walk_q(text, _search_arms(user, text)) if common else search_q(user, text)
     if _names_ids(q):  # a few matches by id (a rare term): probe the scope per row, not walk it
         visible = complaints_visible_to(user, few=True)
