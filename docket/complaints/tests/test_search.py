@@ -174,3 +174,71 @@ def test_a_departments_window_finds_what_the_whole_history_finds(org, complaint_
     assert mine.id in whole
     windowed = [c.id for c in selectors.search_for(sup, text, need=1)]
     assert (used or len(text) < 3) and windowed == whole[:1]  # two characters: no window (no trigram)
+
+
+@pytest.mark.parametrize("cap", [1, 10_000])
+@pytest.mark.parametrize("role", ["reception", "eng_supervisor"])
+def test_a_term_few_in_the_first_window_is_read_from_the_whole_history(
+    org, complaint_factory, monkeypatch, cap, role
+):
+    """A term the first window finds too few of is looked up in the whole history first (each field's arm
+    capped: selectors.HISTORY_IDS); the page is the one the windows and the whole history give — the newest
+    matches in the larger window when it holds a page of them, else the history's — for a rare term (every
+    arm under its cap) and a common one (an arm at its cap: the windows and the walk answer as before)."""
+    from docket.complaints.models import Complaint
+
+    matches = [complaint_factory(subject=f"水管爆裂第{i}次") for i in range(5)]
+    for i in range(6):
+        complaint_factory(subject=f"无关投诉{i}")
+    Complaint.objects.filter(pk__in=[c.pk for c in matches]).update(
+        holder_department=org.a.depts["engineering"]
+    )
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (1, 10))
+    monkeypatch.setattr(selectors, "HISTORY_IDS", cap)
+    asked = []
+    original = selectors._rare_in_history
+    monkeypatch.setattr(
+        selectors, "_rare_in_history", lambda user, text: asked.append(text) or original(user, text)
+    )
+    user = org.a.users[role]
+    whole = [c.id for c in selectors.search_for(user, "水管爆裂")]
+    assert sorted(whole) == sorted(c.id for c in matches)
+    for need in (1, 2, 4, 6):
+        asked.clear()
+        page = [c.id for c in selectors.search_for(user, "水管爆裂", need=need)]
+        assert page == whole[:need], need
+        assert asked == ["水管爆裂"] or need == 1  # one match in the first window answers a page of one
+    assert selectors._page_of([9, 8, 3, 2], top=10, need=2) == [9, 8]  # the larger window's (id > 0)
+
+
+@pytest.mark.parametrize("backdated", [False, True])
+def test_a_departments_middle_window_gives_the_larger_windows_page(
+    org, complaint_factory, monkeypatch, backdated
+):
+    """A department supervisor's term with a few matches in the first window is answered from a window
+    between the two when it holds a page (selectors._middle_window) — unless a complaint of the company
+    below it is newer than the page's last row (an older id received later), when the larger window answers:
+    the page is the whole history's either way."""
+    from datetime import timedelta
+
+    from docket.complaints.models import Complaint
+
+    subjects = ["停车位被占A", "无关1", "无关2", "停车位被占B", "无关3", "停车位被占C", "无关4"]
+    made = [complaint_factory(subject=s) for s in subjects]  # oldest first: ids and received times rise
+    ours = [c for c in made if c.subject.startswith("停车位被占")]
+    Complaint.objects.filter(pk__in=[c.pk for c in ours]).update(holder_department=org.a.depts["engineering"])
+    if backdated:  # the oldest match received after every other complaint
+        Complaint.objects.filter(pk=ours[0].pk).update(received_at=made[-1].received_at + timedelta(hours=1))
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (2, 40))  # first: the newest 2; middle: the newest 6
+    answered = []
+    original = selectors._middle_window
+    monkeypatch.setattr(
+        selectors,
+        "_middle_window",
+        lambda *args: (lambda page: answered.append(page) or page)(original(*args)),
+    )
+    sup = org.a.users["eng_supervisor"]
+    whole = [c.id for c in selectors.search_for(sup, "停车位被占")]
+    page = [c.id for c in selectors.search_for(sup, "停车位被占", need=2)][:2]  # the view's slice
+    assert page == whole[:2]
+    assert answered == [None if backdated else page]
