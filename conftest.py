@@ -265,9 +265,12 @@ def _fresh_cache():
     """Each test starts with an empty cache (throttle windows, cached lookups). On Redis only this test
     process's keys are removed (KEY_PREFIX in config/settings/test.py), never another run's."""
     from django.conf import settings
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.redis import RedisCache
 
-    if "redis" in settings.CACHES["default"]["BACKEND"]:
+    # By class, not by the BACKEND's dotted path: Docket's own Redis cache (docket/core/cache.py) is one too,
+    # and `cache.clear()` on Redis would empty the other xdist workers' keys mid-test.
+    if isinstance(caches["default"], RedisCache):
         client = cache._cache.get_client(write=True)
         keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
         if keys:
