@@ -190,3 +190,31 @@ def test_bulk_bar_fields_are_the_forms_and_follow_renames(org):
     bar = bulk_bar(user, list(bulk_departments(user)))
     assert bar is not None and "工程维修部" in bar.fields
     assert bulk_bar(org.a.users["eng_staff"]) is None
+
+
+def test_list_probing_a_dense_department_lists_the_same_rows(org):
+    """pgcpu: the unfiltered list with a department's issues probed per row (selectors.dense_departments,
+    scopes._RowProbe) gives the rows of the hashed `IN`, in its order, for every user and cap; the filtered
+    list (Django's queryset) too. On PostgreSQL the probe is a plain per-row EXISTS (OFFSET 0)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for state, extra in STATES:
+        drive_to(org, state, **extra)
+        drive_to(org, state, kit=org.b, **extra)
+    drive_to(org, State.INVESTIGATING, issues=2)
+    users = _users(org)
+    depts = frozenset(d.id for kit in (org.a, org.b) for d in kit.depts.values())
+    for user in users:
+        for limit in (1, 3, 1001):
+            plain = selectors.list_first_ids(user, limit, probe=frozenset())
+            assert selectors.list_first_ids(user, limit, probe=depts) == plain, (user.username, limit)
+        for f in (selectors.ListFilters(), selectors.ListFilters(state=State.INVESTIGATING)):
+            probed = selectors.complaint_list_for(user, f, probe=depts).values_list("id", flat=True)
+            assert list(probed) == list(selectors.complaint_list_for(user, f).values_list("id", flat=True))
+    sup = org.a.users["eng_supervisor"]
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.list_first_ids(sup, 1001, probe=frozenset({org.a.depts["engineering"].id}))
+    assert "OFFSET 0)" in ctx.captured_queries[-1]["sql"]
+    # no statistics about this small database (or SQLite): nobody is dense, the list hashes as before
+    assert selectors.dense_departments(org.users["qm"]) == frozenset()
