@@ -364,6 +364,68 @@ def queue_row(c, detail_base: str, bulk: bool = False):
     )
 
 
+# --- the complaint page's history panel in Python (tplcpu) ---------------------------------------------------
+# Up to 10 rows of the complainant's other complaints (complaints/_history.html), each a `{% url %}`, a state
+# label and a `date` filter as template nodes; the same markup with f-strings, every value escaped.
+
+
+@register.simple_tag
+def history_items(rows, detail_base: str):
+    """The `<li>`s of the complainant's history panel: receipt number linked to the complaint page
+    (`detail_base` + `<id>/`, complaints/urls.py), state label, day received (current time zone), subject."""
+
+    lang = get_language()
+    base = _e(detail_base)
+    items = []
+    for h in rows:
+        received = h.received_at
+        if received and timezone.is_aware(received):
+            received = timezone.localtime(received)
+        day = received.strftime("%Y-%m-%d") if received else ""
+        items.append(
+            f'<li><a href="{base}{int(h.id)}/" class="nowrap">{_e(h.receipt_no)}</a> '
+            f'<span class="state s-{_e(h.state)}">{_tr(label(h, "state"), lang)}</span> '
+            f'<span class="muted nowrap">{day}</span> {_e(h.subject)}</li>'
+        )
+    return mark_safe("".join(items))  # noqa: S308 (every value escaped above)
+
+
+@register.simple_tag
+def obligation_rows(obligations):
+    """The `<tr>`s of the complaint page's deadlines table (complaints/detail.html): the obligation, its due
+    time (provisional when the year's holidays are incomplete), met on time / late, the countdown or state."""
+
+    lang = get_language() or ""
+    out = []
+    # `{% translate "literal" %}` is not escaped (a template literal is safe): neither are these.
+    for o in obligations:
+        due = f"{_e(minute(o.due_at))}"
+        if o.provisional:
+            due += (
+                f' <span class="badge" title="{gettext("该年度节假日安排尚未完整录入，时限暂按周末和法定节日计算")}">'
+                f"{gettext('暂定')}</span>"
+            )
+        if o.met_at:
+            met = o.met_at
+            if timezone.is_aware(met):
+                met = timezone.localtime(met)
+            done = (
+                f'<span class="due-ok">{gettext("按时完成")}</span>'
+                if o.on_time
+                else f'<span class="due-late">{gettext("逾期完成")}</span>'
+            )
+            state = f"{done} {met.strftime('%m-%d %H:%M')}\n            "
+        elif o.state == "open" or o.state == "missed":
+            state = f'<span class="{_e(due_class(o.due_at))}">{_e(_countdown(o.due_at, lang))}</span>\n            '
+        else:
+            state = _tr(label(o, "state"), lang)
+        out.append(
+            f"\n      <tr>\n        <td>{_tr(label(o, 'kind'), lang)}</td>\n        <td>{due}</td>\n"
+            f"        <td>{state}</td>\n      </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
+
+
 # --- the complaint page's timeline in Python (pagecpu) ---------------------------------------------------------
 # A complaint has 1–35 events (9 on average), each ~15 template nodes with a filter per payload field; as
 # template nodes the timeline was the largest part of the page's rendering. `timeline_items` writes the same
