@@ -1,4 +1,5 @@
 import functools
+import re
 from html import escape
 from types import SimpleNamespace
 
@@ -211,9 +212,15 @@ def minute(value) -> str:
 _ROW_LABELS: dict[str, dict[str, str]] = {}
 
 
-def _e(value) -> str:
+_NEEDS_ESCAPE = re.compile("[&<>\"']")
 
-    return escape(str(value), quote=True)
+
+def _e(value) -> str:
+    """Django's `escape` (html.escape with quotes); a value without & < > " ' comes back as it is (most
+    cells: numbers, receipt numbers, names), without the five replacements."""
+
+    text = str(value)
+    return escape(text, quote=True) if _NEEDS_ESCAPE.search(text) else text
 
 
 _TRANSLATED: dict = {}
@@ -244,6 +251,7 @@ def _row_labels() -> dict[str, str]:
     if labels is None:
         labels = _ROW_LABELS[lang] = {
             "": lang,  # the language itself, for the rows' other lookups
+            "%pick": gettext("选择 %(no)s"),  # not escaped: formatted, then escaped, per row
             **{
                 k: _e(gettext(k))
                 for k in (
@@ -267,7 +275,7 @@ def _row_labels() -> dict[str, str]:
 def _pick_cell(c, t: dict[str, str]) -> str:
     """The bulk hand-over checkbox of a row (issue 14), tied to the bulk bar's form."""
 
-    name = _e(gettext("选择 %(no)s") % {"no": c.receipt_no})
+    name = _e(t["%pick"] % {"no": c.receipt_no})
     return (
         f'<td class="pick" data-label="{t["选择"]}"><input type="checkbox" name="bulk-ids" value="{int(c.id)}" '
         f'form="bulk-form" aria-label="{name}"></td>'
