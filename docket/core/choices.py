@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+
 _LABELS: dict = {}
 
 
@@ -17,3 +21,24 @@ def display(obj: Any, field: str):
         labels = _LABELS[key] = dict(type(obj)._meta.get_field(field).flatchoices)
     value = getattr(obj, field)
     return labels.get(value, value)
+
+
+class ChoicesDisplay(models.Model):
+    """A model base whose `get_FOO_display()` reads the field's choices from a dict built once per field
+    (Django's rebuilds it on every call, translating every lazy label to hash it). Same answer: the label
+    of the value, as a string in the current language, or the value itself when no choice has it."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        labels = _FIELD_LABELS.get(field)
+        if labels is None:
+            if not isinstance(field.choices, list | tuple):  # callable choices: asked each time, as Django
+                return super()._get_FIELD_display(field)
+            labels = _FIELD_LABELS[field] = dict(make_hashable(field.flatchoices))
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
+_FIELD_LABELS: dict = {}

@@ -5,13 +5,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from docket.core.choices import ChoicesDisplay
 from docket.org.models import Building, Community, Company, Department, ExternalParty, Office, Room, Unit
 
 from .category import Category
 from .choices import Channel, ClosureKind, ComplainantType, IssueState, Kind, Level, Method, Severity, State
 
 
-class Complaint(models.Model):
+class Complaint(ChoicesDisplay):
     """One complaint (or suggestion / inquiry) as the complainant sees it: one receipt, one reply.
 
     Invariants: state changes only through services (`complaints.services`), each appending a

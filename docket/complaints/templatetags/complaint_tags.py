@@ -1,4 +1,5 @@
 import functools
+import re
 from html import escape
 from types import SimpleNamespace
 
@@ -211,9 +212,15 @@ def minute(value) -> str:
 _ROW_LABELS: dict[str, dict[str, str]] = {}
 
 
-def _e(value) -> str:
+_NEEDS_ESCAPE = re.compile("[&<>\"']")
 
-    return escape(str(value), quote=True)
+
+def _e(value) -> str:
+    """Django's `escape` (html.escape with quotes); a value without & < > " ' comes back as it is (most
+    cells: numbers, receipt numbers, names), without the five replacements."""
+
+    text = str(value)
+    return escape(text, quote=True) if _NEEDS_ESCAPE.search(text) else text
 
 
 _TRANSLATED: dict = {}
@@ -244,6 +251,7 @@ def _row_labels() -> dict[str, str]:
     if labels is None:
         labels = _ROW_LABELS[lang] = {
             "": lang,  # the language itself, for the rows' other lookups
+            "%pick": gettext("选择 %(no)s"),  # not escaped: formatted, then escaped, per row
             **{
                 k: _e(gettext(k))
                 for k in (
@@ -267,7 +275,7 @@ def _row_labels() -> dict[str, str]:
 def _pick_cell(c, t: dict[str, str]) -> str:
     """The bulk hand-over checkbox of a row (issue 14), tied to the bulk bar's form."""
 
-    name = _e(gettext("选择 %(no)s") % {"no": c.receipt_no})
+    name = _e(t["%pick"] % {"no": c.receipt_no})
     return (
         f'<td class="pick" data-label="{t["选择"]}"><input type="checkbox" name="bulk-ids" value="{int(c.id)}" '
         f'form="bulk-form" aria-label="{name}"></td>'
@@ -362,6 +370,68 @@ def queue_row(c, detail_base: str, bulk: bool = False):
     return mark_safe(  # noqa: S308 (every value escaped above)
         f'<tr class="{classes}">' + "\n      " + "\n      ".join(cells) + "\n    </tr>"
     )
+
+
+# --- the complaint page's history panel in Python (tplcpu) ---------------------------------------------------
+# Up to 10 rows of the complainant's other complaints (complaints/_history.html), each a `{% url %}`, a state
+# label and a `date` filter as template nodes; the same markup with f-strings, every value escaped.
+
+
+@register.simple_tag
+def history_items(rows, detail_base: str):
+    """The `<li>`s of the complainant's history panel: receipt number linked to the complaint page
+    (`detail_base` + `<id>/`, complaints/urls.py), state label, day received (current time zone), subject."""
+
+    lang = get_language()
+    base = _e(detail_base)
+    items = []
+    for h in rows:
+        received = h.received_at
+        if received and timezone.is_aware(received):
+            received = timezone.localtime(received)
+        day = received.strftime("%Y-%m-%d") if received else ""
+        items.append(
+            f'<li><a href="{base}{int(h.id)}/" class="nowrap">{_e(h.receipt_no)}</a> '
+            f'<span class="state s-{_e(h.state)}">{_tr(label(h, "state"), lang)}</span> '
+            f'<span class="muted nowrap">{day}</span> {_e(h.subject)}</li>'
+        )
+    return mark_safe("".join(items))  # noqa: S308 (every value escaped above)
+
+
+@register.simple_tag
+def obligation_rows(obligations):
+    """The `<tr>`s of the complaint page's deadlines table (complaints/detail.html): the obligation, its due
+    time (provisional when the year's holidays are incomplete), met on time / late, the countdown or state."""
+
+    lang = get_language() or ""
+    out = []
+    # `{% translate "literal" %}` is not escaped (a template literal is safe): neither are these.
+    for o in obligations:
+        due = f"{_e(minute(o.due_at))}"
+        if o.provisional:
+            due += (
+                f' <span class="badge" title="{gettext("该年度节假日安排尚未完整录入，时限暂按周末和法定节日计算")}">'
+                f"{gettext('暂定')}</span>"
+            )
+        if o.met_at:
+            met = o.met_at
+            if timezone.is_aware(met):
+                met = timezone.localtime(met)
+            done = (
+                f'<span class="due-ok">{gettext("按时完成")}</span>'
+                if o.on_time
+                else f'<span class="due-late">{gettext("逾期完成")}</span>'
+            )
+            state = f"{done} {met.strftime('%m-%d %H:%M')}\n            "
+        elif o.state == "open" or o.state == "missed":
+            state = f'<span class="{_e(due_class(o.due_at))}">{_e(_countdown(o.due_at, lang))}</span>\n            '
+        else:
+            state = _tr(label(o, "state"), lang)
+        out.append(
+            f"\n      <tr>\n        <td>{_tr(label(o, 'kind'), lang)}</td>\n        <td>{due}</td>\n"
+            f"        <td>{state}</td>\n      </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
 
 
 # --- the complaint page's timeline in Python (pagecpu) ---------------------------------------------------------
