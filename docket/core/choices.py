@@ -10,17 +10,27 @@ from django.db import models
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 
-_LABELS: dict = {}
+_FIELD_LABELS: dict = {}
+
+
+def _labels(field) -> dict | None:
+    """The field's {value: lazy label}, built once per field; None for callable choices (asked each time)."""
+    labels = _FIELD_LABELS.get(field)
+    if labels is None:
+        if not isinstance(field.choices, list | tuple):
+            return None
+        labels = _FIELD_LABELS[field] = dict(make_hashable(field.flatchoices))
+    return labels
 
 
 def display(obj: Any, field: str):
     """`obj.get_<field>_display()`: the label of the field's value (the value itself when unknown)."""
-    key = (type(obj), field)
-    labels = _LABELS.get(key)
+    f = type(obj)._meta.get_field(field)
+    labels = _labels(f)
     if labels is None:
-        labels = _LABELS[key] = dict(type(obj)._meta.get_field(field).flatchoices)
-    value = getattr(obj, field)
-    return labels.get(value, value)
+        return getattr(obj, f"get_{field}_display")()
+    value = getattr(obj, f.attname)
+    return labels.get(make_hashable(value), value)
 
 
 class ChoicesDisplay(models.Model):
@@ -32,13 +42,8 @@ class ChoicesDisplay(models.Model):
         abstract = True
 
     def _get_FIELD_display(self, field):
+        labels = _labels(field)
+        if labels is None:  # callable choices: asked each time, as Django
+            return super()._get_FIELD_display(field)
         value = getattr(self, field.attname)
-        labels = _FIELD_LABELS.get(field)
-        if labels is None:
-            if not isinstance(field.choices, list | tuple):  # callable choices: asked each time, as Django
-                return super()._get_FIELD_display(field)
-            labels = _FIELD_LABELS[field] = dict(make_hashable(field.flatchoices))
         return force_str(labels.get(make_hashable(value), value), strings_only=True)
-
-
-_FIELD_LABELS: dict = {}
