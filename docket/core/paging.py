@@ -37,3 +37,11 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """More rows than the cap: the count is a lower bound."""
         return self._counted > self.cap
+
+
+def page_slice(page) -> tuple[int, int]:
+    """(offset, number of rows) of a page whose rows are read apart from its paginator (by a compiled
+    statement): the rows the paginator's own slice of the list would hold."""
+    per_page = page.paginator.per_page
+    start = (page.number - 1) * per_page
+    return start, max(0, min(per_page, page.paginator.count - start))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from docket.core.errors import DomainError
-from docket.core.paging import CappedPaginator
+from docket.core.paging import CappedPaginator, page_slice
 from docket.org.form_numbers import form_number
 
 from .. import access, next_steps, privacy, refdata, selectors, services, workflow
@@ -56,8 +56,7 @@ def complaint_list(request):
         first = selectors.list_first_ids(request.user, cap + 1)
         paginator = CappedPaginator([], selectors.LIST_PAGE_SIZE, cap=cap, counter=lambda limit: len(first))
         page = paginator.get_page(request.GET.get("page"))
-        start = (page.number - 1) * paginator.per_page
-        shown = max(0, min(paginator.per_page, paginator.count - start))
+        start, shown = page_slice(page)
         page.object_list = selectors.list_rows(first[start : start + shown])
     else:
         # Only the columns a row shows (as my work and the search): the record has 50-odd columns and the
@@ -184,9 +183,8 @@ def work_queue(request):
         page = paginator.get_page(request.GET.get("page"))
         # The page's rows by the statement compiled for this tab (selectors.queue_page), as many as the
         # paginator's slice holds.
-        start = (page.number - 1) * paginator.per_page
-        shown = min(paginator.per_page, paginator.count - start)
-        items = selectors.queue_page(request.user, view, start)[:shown] if shown > 0 else []
+        start, shown = page_slice(page)
+        items = selectors.queue_page(request.user, view, start)[:shown] if shown else []
         page.object_list = items
     else:
         rows = selectors.queue_view(request.user, view, f).only(*selectors.QUEUE_ROW_FIELDS)
