@@ -61,6 +61,7 @@ QUEUE_ROW_FIELDS = (
     "received_by",
     "holder",
     "responsible",
+    "chased_at",
 )
 
 
@@ -611,17 +612,18 @@ def attachment_open(user, complaint_id: int, attachment_id: int):
 QUEUE_VIEWS = ("mine", "unassigned", "overdue", "returned", "chased")
 
 
-def _returned_q() -> Exists:
-    """A reply of this complaint came back from review (correlated: one index probe per queue row, where an
-    uncorrelated `id IN (…)` read every returned reply or chase of the whole history)."""
+def _returned_q() -> Q:
+    """A reply of this complaint came back from review. Uncorrelated: the replies now returned are few
+    (a returned draft goes back to review once it is revised) and the partial index `reply_returned` holds
+    only them, so PostgreSQL hashes them once instead of probing the replies of every queue row."""
     from .models import Reply, ReplyState
 
-    return Exists(Reply.objects.filter(complaint_id=OuterRef("pk"), state=ReplyState.RETURNED))
+    return Q(pk__in=Reply.objects.filter(state=ReplyState.RETURNED).values("complaint_id"))
 
 
-def _chased_q() -> Exists:
-    """The complainant chased this complaint (a `complainant_chased` event)."""
-    return Exists(ComplaintEvent.objects.filter(complaint_id=OuterRef("pk"), kind="complainant_chased"))
+def _chased_q() -> Q:
+    """The complainant chased this complaint (a `complainant_chased` event; `chased_at` keeps the last)."""
+    return Q(chased_at__isnull=False)
 
 
 def unassigned_for(user) -> QuerySet[Complaint]:

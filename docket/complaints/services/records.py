@@ -63,6 +63,7 @@ def _chase(act, text: str, via: str) -> int:
         raise DomainError("chase_too_soon", minutes=interval)
     count = (int(last[1].get("count", 0)) if last else 0) + 1
     act.record("complainant_chased", {"text": text, "via": via, "count": count})
+    act.set(chased_at=act.now)  # the queue's 被催办 tab reads it (selectors._chased_q)
     return count
 
 

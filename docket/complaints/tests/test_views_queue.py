@@ -158,6 +158,13 @@ def test_tabs_unassigned_returned_and_chased(org):
     counts = selectors.queue_counts(sup)
     assert counts == {"mine": 2, "unassigned": 1, "overdue": 0, "returned": 1, "chased": 1}
     assert selectors.queue_counts(org.b.users["reception"])["mine"] == 0  # another office sees none
+    # the chase is kept on the complaint (the tab reads the covering index, not the events) ...
+    chased.refresh_from_db()
+    assert chased.chased_at is not None
+    # ... and the returned draft leaves 退回修改 once it goes back to review
+    s.reply_submit(actor=sup, complaint_id=back.id)
+    assert _ids(sup, "returned") == []
+    assert selectors.queue_counts(sup)["returned"] == 0
 
 
 def test_work_page_rows_name_the_step_with_constant_queries(client, org):
@@ -217,3 +224,21 @@ def test_review_panel_shows_the_draft_and_the_page_says_who_is_next(client, org)
     client.force_login(org.a.users["eng_supervisor"])
     html = client.get(reverse("complaints:detail", args=[draft.id])).content.decode()
     assert "无需审核" not in html and "提交后须经审核：品质管理部" in html
+
+
+def test_chased_at_backfill_takes_the_last_chase(org):
+    """Migration 0027 fills `chased_at` from the record: the time of each complaint's last chase."""
+    import importlib
+
+    from docket.complaints.models import Complaint, ComplaintEvent
+
+    migration = importlib.import_module("docket.complaints.migrations.0027_queuecpu_chased_at").Migration
+    backfill = next(op for op in migration.operations if hasattr(op, "sql"))
+    chased, quiet = drive_to(org, State.ASSIGNED), drive_to(org, State.ASSIGNED)
+    s.chase_record(actor=org.a.users["reception"], complaint_id=chased.id, text="催办")
+    last = ComplaintEvent.objects.filter(complaint=chased, kind="complainant_chased").get().at
+    Complaint.objects.filter(pk__in=[chased.pk, quiet.pk]).update(chased_at=None)
+    with connection.cursor() as cur:
+        cur.execute(backfill.sql)
+    assert Complaint.objects.get(pk=chased.pk).chased_at == last
+    assert Complaint.objects.get(pk=quiet.pk).chased_at is None
