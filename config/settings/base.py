@@ -91,6 +91,9 @@ FORM_RENDERER = "docket.core.forms.DocketFormRenderer"
 # SQLite (WAL) is the embedded default; PostgreSQL through DATABASE_URL in production and CI.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'docket.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# PostgreSQL prepares the statements Docket compiles once per process (docket/core/compiled.py: lookups by
+# key or ids); 0 behind a connection pooler in transaction mode (PgBouncer), which cannot keep them.
+DOCKET_PREPARED_STATEMENTS = os.environ.get("DOCKET_PREPARED_STATEMENTS", "1") == "1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -105,6 +108,11 @@ else:
     # for the pages' short statements that took 40-50 ms, more than running them (the search at 1 M,
     # bench/README.md). Nothing here runs the long analytic statements JIT pays for.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    if DOCKET_PREPARED_STATEMENTS:
+        # Django turns psycopg's prepared statements off (prepare_threshold None); the compiled statements
+        # ask for them explicitly, and no other statement reaches the threshold: Django's cursors bind on
+        # the client, and those never prepare.
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 # SQLite cannot enforce UNIQUE … NULLS NOT DISTINCT; the services check those two constraints themselves
 # (role_grant, the policy admin) and PostgreSQL enforces them. SQLite also ignores an index's INCLUDE
 # columns (the work-queue covering indexes, complaints 0008): the index still works, only not covering.

@@ -368,6 +368,8 @@ OPTIONAL_RELATIONS = (
     "developer_forwards",
     "owner_ratings",
     "follow_ups",  # one per handling round (portal3); `Complaint.follow_up` reads the prefetched rows
+    "issue_answers",  # seed3: answers of single issues (read through each issue's `answers`)
+    "incident_links",  # incidents (issue 12): the complaint page's 关联事件 panel
 )
 _PRESENCE_SQL: list[str] = []
 
@@ -421,40 +423,61 @@ def _prefetched(complaint: Complaint, name: str, rows: list) -> None:
     complaint._prefetched_objects_cache[name] = qs  # type: ignore[attr-defined]
 
 
+def _detail_lookups() -> list[tuple[str, Any]]:
+    """What `complaint_detail_for` prefetches of each optional relation that has rows (OPTIONAL_RELATIONS
+    name → prefetch lookup), each with the people and departments it shows joined into its own statement
+    (Django's plain `a__b` lookups read each of those in a statement of its own: a closed complaint's
+    follow-up cost two statements, a reply three)."""
+    from django.db.models import Prefetch
+
+    from .models import CompensationClaim, CorrectiveAction, FollowUp, NonconformityReport, ReplyReview
+
+    ncrs = NonconformityReport.objects.select_related("department", "issued_by", "drafted_by", "closed_by")
+    actions = CorrectiveAction.objects.select_related("department", "responsible", "verified_by")
+    claims = CompensationClaim.objects.select_related("recorded_by", "decided_by", "outcome_by")
+    return [
+        ("attachments", "attachments"),
+        ("cosigners", "cosigners"),
+        ("replies", "replies"),
+        ("replies", Prefetch("replies__reviews", queryset=ReplyReview.objects.select_related("reviewer"))),
+        ("claims", Prefetch("claims", queryset=claims)),
+        ("ncrs", Prefetch("ncrs", queryset=ncrs)),
+        ("ncrs", Prefetch("ncrs__actions", queryset=actions)),
+        ("developer_forwards", "developer_forwards__party"),
+        ("owner_ratings", "owner_ratings"),
+        ("follow_ups", Prefetch("follow_ups", queryset=FollowUp.objects.select_related("visited_by"))),
+        ("issue_answers", "issues__answers"),  # seed3 (issue 15): each issue's own answers
+        ("incident_links", "incident_links__incident"),  # the incidents it is linked to (issue 12)
+    ]
+
+
 def complaint_detail_for(complaint: Complaint) -> Complaint:
     """Load the complaint's issues, attachments, replies, obligations… onto it for the detail page. The
     complaint itself is not read again: fetch it with `detail_complaint(user, id)` (the page used to read
     its row twice, the second time joined with nine tables). The issues and obligations, which every
     complaint has, are read by queries compiled once per process (pagecpu); the rest through Django's
-    prefetch, and only the optional relations that have rows."""
+    prefetch, and only the optional relations that have rows: one statement of EXISTS probes tells which
+    (`present_relations`)."""
     _prefetched(complaint, "issues", _issue_rows(complaint.pk))
     _prefetched(complaint, "obligations", _obligation_rows(complaint.pk))
-    lookups: list = [
-        "attachments",
-        "cosigners",
-        "replies__reviews__reviewer",
-        "claims__recorded_by",
-        "claims__decided_by",
-        "claims__outcome_by",
-        "ncrs__department",
-        "ncrs__issued_by",
-        "ncrs__drafted_by",
-        "ncrs__closed_by",
-        "ncrs__actions__department",
-        "ncrs__actions__responsible",
-        "ncrs__actions__verified_by",
-        "developer_forwards__party",
-        "owner_ratings",
-        "follow_ups__visited_by",
-        "issues__answers",  # seed3 (issue 15): each issue's own answers
-    ]
-    absent = set(OPTIONAL_RELATIONS) - present_relations(complaint.pk)
-    if absent:
-        for name in absent:  # recorded as empty, as Django's prefetch does for a relation without rows
-            _prefetched(complaint, name, [])
-        lookups = [x for x in lookups if not (isinstance(x, str) and x.split("__", 1)[0] in absent)]
-    prefetch_related_objects([complaint], *lookups)
+    present = present_relations(complaint.pk)
+    for name in set(OPTIONAL_RELATIONS) - present:  # recorded as empty, as Django's prefetch records a
+        _prefetched(complaint, name, [])  # relation without rows
+    if "issue_answers" not in present:
+        for issue in complaint.issues.all():
+            _prefetched_empty(issue, "answers")
+    prefetch_related_objects([complaint], *(x for name, x in _detail_lookups() if name in present))
     return complaint
+
+
+def _prefetched_empty(obj, name: str) -> None:
+    """Record the many-to-many relation `name` of `obj` as prefetched with no rows."""
+    if not hasattr(obj, "_prefetched_objects_cache"):
+        obj._prefetched_objects_cache = {}
+    qs = getattr(obj, name).all()
+    qs._result_cache = []
+    qs._prefetch_done = True
+    obj._prefetched_objects_cache[name] = qs
 
 
 def timeline_rows(complaint: Complaint) -> list[ComplaintEvent]:

@@ -19,6 +19,14 @@ not model rows with annotations, nor `values()` dicts.
 `CompiledBy(build)` is the same for querysets whose shape also follows something besides the values
 (pagecpu2: the queue's and the list's conditions follow the user's role assignments): one plan per `shape`
 key, which the caller makes from everything the shape depends on; at most `limit` plans kept per process.
+
+On PostgreSQL a `Compiled` statement (a lookup by key or ids: every value selects about as many rows as any
+other) is also prepared on the server, once per connection (psycopg's `prepare=True`): PostgreSQL then skips
+parsing and planning it — the complaint page's joined row cost 0.9 ms of planning for 0.08 ms of execution
+(queuecpu, docs/decisions.md). `CompiledBy` statements are not prepared: their conditions select very
+different numbers of rows for different users, where a generic plan could be wrong. Set
+DOCKET_PREPARED_STATEMENTS=0 behind a connection pooler in transaction mode (PgBouncer), which cannot keep
+prepared statements.
 """
 
 from __future__ import annotations
@@ -60,8 +68,45 @@ def _kinds(values: tuple) -> tuple[str, ...]:
     return tuple("t" if isinstance(v, datetime) else "s" if isinstance(v, str) else "i" for v in values)
 
 
+def _cursor(connection, prepare: bool):
+    """Django's cursor, or on PostgreSQL with `prepare` one whose statements the server prepares (wrapped
+    as Django wraps its own cursors: errors translated). Where Django logs statements (DEBUG, the tests'
+    query capture) the statement is not prepared, so the log holds its SQL as for any other."""
+    if (
+        not (prepare and connection.vendor == "postgresql" and _prepared_enabled())
+        or connection.queries_logged
+    ):
+        return connection.cursor()
+    connection.ensure_connection()
+    return connection.make_cursor(_prepared_cursor_class()(connection.connection))
+
+
+def _prepared_enabled() -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "DOCKET_PREPARED_STATEMENTS", True))
+
+
+_PREPARED_CURSOR: list[type] = []
+
+
+def _prepared_cursor_class() -> type:
+    """A server-binding psycopg cursor (Django's own class for `server_side_binding`) that prepares every
+    statement it runs."""
+    if not _PREPARED_CURSOR:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparedCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=None, binary=None):  # noqa: ARG002
+                return super().execute(query, params, prepare=True, binary=binary)
+
+        _PREPARED_CURSOR.append(PreparedCursor)
+    return _PREPARED_CURSOR[0]
+
+
 class _Plan:
-    def __init__(self, qs: QuerySet, markers: tuple):
+    def __init__(self, qs: QuerySet, markers: tuple, prepare: bool = False):
+        self.prepare = prepare
         compiler = qs.query.get_compiler(using=qs.db)
         try:
             sql, params = compiler.as_sql()
@@ -128,7 +173,7 @@ class _Plan:
         if self.empty:
             return 0
         connection = connections[self.db]
-        with connection.cursor() as cursor:
+        with _cursor(connection, self.prepare) as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) counted", self._params(values, connection))
             return cursor.fetchone()[0]
 
@@ -136,7 +181,7 @@ class _Plan:
         if self.empty:
             return []
         connection = connections[self.db]  # this thread's (Django's connections are per thread)
-        with connection.cursor() as cursor:
+        with _cursor(connection, self.prepare) as cursor:
             cursor.execute(self.sql, self._params(values, connection))
             rows = cursor.fetchall()
         if self.converters:
@@ -156,6 +201,8 @@ class CompiledBy:
     """`CompiledBy(lambda user, pk: …)(shape, user, 42)`: the queryset `build(source, *markers)` compiled once
     per `shape` (a hashable key naming everything besides the values that the SQL depends on) and database,
     then run with the values; the list of instances (or tuples) the queryset gives."""
+
+    prepare = False  # see the module's docstring
 
     def __init__(self, build: Callable[..., QuerySet], limit: int = 512):
         self.build = build
@@ -180,7 +227,7 @@ class CompiledBy:
             with self._lock:
                 plan = self._plans.get(key)
                 if plan is None:
-                    plan = _Plan(self.build(source, *markers).using(DEFAULT_DB_ALIAS), markers)
+                    plan = _Plan(self.build(source, *markers).using(DEFAULT_DB_ALIAS), markers, self.prepare)
                     if len(self._plans) >= self.limit:
                         self._plans.clear()
                     self._plans[key] = plan
@@ -190,7 +237,9 @@ class CompiledBy:
 class Compiled(CompiledBy):
     """`Compiled(lambda pk: Model.objects.select_related(...).filter(pk=pk))(42)` → the list of instances
     the queryset gives for 42, compiled once per process and database (one plan per number and kind of
-    values)."""
+    values). Prepared on PostgreSQL (see the module's docstring)."""
+
+    prepare = True
 
     def __init__(self, build: Callable[..., QuerySet]):
         super().__init__(lambda _source, *markers: build(*markers))

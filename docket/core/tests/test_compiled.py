@@ -52,3 +52,35 @@ def test_shapes_counts_empty_and_refusals(org):
     written = Compiled(lambda pk: Complaint.objects.extra(where=[f"id > {int(pk)}"]))  # noqa: S610
     with pytest.raises(ValueError):
         written(rows[0].id)
+
+
+def test_compiled_statements_are_prepared_on_postgresql(org, settings):
+    """On PostgreSQL a `Compiled` statement is prepared on the server and gives the same rows run again
+    (planned once per connection); `CompiledBy` statements and DOCKET_PREPARED_STATEMENTS=0 are not. On
+    SQLite nothing is prepared and the rows are the same."""
+    from django.db import connection
+
+    c = drive_to(org, State.INVESTIGATING)
+    by_pk = Compiled(lambda pk: Complaint.objects.filter(pk=pk).select_related("office"))
+    shaped = CompiledBy(lambda _source, pk: Complaint.objects.filter(pk=pk).values_list("id", flat=True))
+
+    def prepared() -> set[str]:
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as cur:
+            cur.execute("SELECT statement FROM pg_prepared_statements")
+            return {row[0] for row in cur.fetchall()}
+
+    before = prepared()
+    for _ in range(3):
+        row = by_pk(c.id)[0]
+        assert (row.id, row.office.name, row.state) == (c.id, c.office.name, State.INVESTIGATING)
+    assert shaped("one", None, c.id) == [c.id]
+    new = prepared() - before
+    if connection.vendor == "postgresql":
+        assert [s for s in new if "org_office" in s]  # the joined lookup, once
+        assert not [s for s in new if "org_office" not in s and "complaints_complaint" in s]
+    settings.DOCKET_PREPARED_STATEMENTS = False
+    again = Compiled(lambda pk: Complaint.objects.filter(pk=pk).only("id", "subject"))
+    assert again(c.id)[0].subject == c.subject
+    assert not [s for s in prepared() - before if '"subject"' in s and "org_office" not in s]

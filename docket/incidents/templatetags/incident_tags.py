@@ -9,4 +9,4 @@ register = template.Library()
 
 @register.inclusion_tag("incidents/_complaint_incidents.html")
 def complaint_incidents(complaint):
-    return {"incidents": selectors.incidents_of_complaint(complaint.pk)}
+    return {"incidents": selectors.incidents_of_complaint(complaint)}

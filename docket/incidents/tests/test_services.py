@@ -168,7 +168,7 @@ def test_link_records_on_the_complaint(org):
     assert ev.payload["incident"] == "停水：1号楼停水" and ev.payload["text"] == inc.description
     assert ev.actor_name == str(org.a.users["reception"])
     assert Complaint.objects.get(pk=c.id).version == v + 1
-    assert selectors.incidents_of_complaint(c.id) == [inc]
+    assert selectors.incidents_of_complaint(c) == [inc]
 
 
 @pytest.mark.parametrize(
