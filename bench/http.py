@@ -6,7 +6,8 @@
    bench user (`bench_http`) that role through `role_grant`, with a fresh random password set through Django;
 2. starts granian (WSGI, `config.wsgi:application`, `--workers 2 --blocking-threads 4` as README.md deploys it,
    127.0.0.1, a free port) with the production settings (`config.settings.prod`: DEBUG off, a random secret
-   key, ALLOWED_HOSTS 127.0.0.1);
+   key, ALLOWED_HOSTS 127.0.0.1) and Redis as production has it (REDIS_URL, default
+   redis://127.0.0.1:6379/13: sessions, throttles and generation stamps);
 3. signs in through the real login form (GET /login/, POST with the CSRF token) and keeps the session cookie;
 4. drives load with `wrk` — a separate process on 127.0.0.1, closed loop: each client sends its next request
    when the previous one is answered — against (a) the work queue (我的待办, `/complaints/work/`, first page:
@@ -358,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection, connections
 
     database_url = os.environ["DATABASE_URL"]
+    # The server runs as production deploys it (README.md, Deployment): with Redis, so sessions, throttles
+    # and the generation stamps are read there, not from PostgreSQL and per-process memory.
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
     t0 = time.perf_counter()
     load = os.getloadavg()
     dept = choose_department(args.user)
@@ -397,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     print(
         f"  granian --interface wsgi --workers {args.workers} --blocking-threads {args.blocking_threads or 'default'} "
-        f"on {HOST}:{port}, settings {args.settings} "
+        f"on {HOST}:{port}, settings {args.settings}, REDIS_URL {redis_url} "
         f"(DEBUG off); load: wrk, {args.clients} and 1 client(s), warm-up {args.warmup:g} s, "
         f"{args.duration:g} s each"
     )
@@ -407,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.blocking_threads,
         settings=args.settings,
         log=log,
-        env={"DATABASE_URL": database_url, "DOCKET_LOG_LEVEL": "WARNING"},
+        env={"DATABASE_URL": database_url, "REDIS_URL": redis_url, "DOCKET_LOG_LEVEL": "WARNING"},
     )
     ok = True
     results: list[list[str]] = []
