@@ -15,7 +15,11 @@ with 1-2 issues, its hash-chained events and its obligations, filled in the way 
   as if it had run every minute until `--sweep-gap-minutes` before now (its warnings, breaches and
   escalations are in the record and in `step`/`state`/`next_check_at`), so a backlog is due at now;
 - every event's hash is SHA-256 over the previous hash and the canonical JSON of the event, exactly as
-  events.compute_hash does (checked against it before the load and with chain_verify after).
+  events.compute_hash does (checked against it before the load and with chain_verify after);
+- each drafted reply is a Reply row and each review decision a ReplyReview row, as services/review.py writes
+  them, from the path's reply events (their actors, times and body) and in their state at now (in review at
+  its pending stage, approved, sent); checked after the load by replaying a sample's reply events as the
+  services would (`replay_replies`, itself held against the real services by the test suite).
 
 Speed: rows are rendered by worker processes (one per core) and streamed with COPY in one transaction;
 secondary indexes and foreign keys of the four big tables are dropped first and rebuilt (and so
@@ -2409,7 +2413,7 @@ def _verify(args, totals, cid_base: int, chain_verify, Complaint) -> int:
     )
     rng = random.Random(args.seed + 2)
     ids = sorted(rng.sample(range(cid_base, hi), min(args.verify_sample * 20, hi - cid_base)))
-    n_replies, wrong = _check_replies(ids)
+    n_replies, wrong = check_replies(ids)
     ok &= not wrong
     print(
         f"  replies and reviews of {len(ids)} random complaints ({n_replies} replies) against their events replayed "
@@ -2419,7 +2423,7 @@ def _verify(args, totals, cid_base: int, chain_verify, Complaint) -> int:
     return 0 if ok else 1
 
 
-def _replay_replies(events: list[tuple]) -> tuple[dict[int, dict], list[tuple]]:
+def replay_replies(events: list[tuple]) -> tuple[dict[int, dict], list[tuple]]:
     """The Reply and ReplyReview rows services/review.py leaves behind the reply events of one complaint
     (kind, actor id, at, payload; in chain order): reply_draft_save creates a draft numbered after the last
     sent one or edits the working one, reply_submit freezes the route and starts a round, a review adds its
@@ -2473,68 +2477,73 @@ def _replay_replies(events: list[tuple]) -> tuple[dict[int, dict], list[tuple]]:
     return replies, reviews
 
 
-def _check_replies(ids: list[int]) -> tuple[int, list[str]]:
+def check_replies(ids: list[int]) -> tuple[int, list[str]]:
     """Compare the loaded Reply and ReplyReview rows of complaints `ids` with what the services would have
-    written for their (chain-verified) reply events, and the complaint's review state with the reply's."""
-    from django.db import connection
+    written for their (chain-verified) reply events, and the complaint's review state with the reply's.
+    Through the ORM, so the test suite can hold it against complaints driven through the real services
+    (docket/complaints/tests/test_bench_replies.py)."""
+    from docket.complaints.models import Complaint, ComplaintEvent, Reply, ReplyReview
 
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT complaint_id, kind, actor_id, at, payload FROM complaints_complaintevent "
-            "WHERE complaint_id = ANY(%s) AND kind LIKE 'reply\\_%%' ORDER BY complaint_id, seq",
-            [ids],
+    events: dict[int, list[tuple]] = collections.defaultdict(list)
+    for cid, kind, actor, at, pl in (
+        ComplaintEvent.objects.filter(complaint_id__in=ids, kind__startswith="reply_")
+        .order_by("complaint_id", "seq")
+        .values_list("complaint_id", "kind", "actor_id", "at", "payload")
+        .iterator(chunk_size=5000)
+    ):
+        events[cid].append((kind, actor, at, pl))
+    rows: dict[int, dict[int, dict]] = collections.defaultdict(dict)
+    for r in Reply.objects.filter(complaint_id__in=ids).values(
+        "complaint_id",
+        "number",
+        "body",
+        "state",
+        "review_stages",
+        "review_round",
+        "author_id",
+        "created_at",
+        "updated_at",
+        "sent_by_id",
+        "sent_at",
+    ):
+        rows[r["complaint_id"]][r["number"]] = {
+            "number": r["number"],
+            "body": r["body"],
+            "state": r["state"],
+            "review_stages": r["review_stages"],
+            "review_round": r["review_round"],
+            "author": r["author_id"],
+            "created_at": r["created_at"],
+            "updated_at": r["updated_at"],
+            "sent_by": r["sent_by_id"],
+            "sent_at": r["sent_at"],
+        }
+    got_reviews: dict[int, list[tuple]] = collections.defaultdict(list)
+    for cid, *review in (
+        ReplyReview.objects.filter(reply__complaint_id__in=ids)
+        .order_by("reviewed_at", "id")
+        .values_list(
+            "reply__complaint_id",
+            "reply__number",
+            "stage",
+            "round",
+            "approved",
+            "comment",
+            "reviewer_id",
+            "reviewed_at",
         )
-        events = collections.defaultdict(list)
-        for cid, kind, actor, at, pl in cur.fetchall():
-            events[cid].append((kind, actor, at, json.loads(pl) if isinstance(pl, str) else pl))
-        cur.execute(
-            "SELECT id, complaint_id, number, body, state, review_stages, review_round, author_id, created_at, "
-            "updated_at, sent_by_id, sent_at FROM complaints_reply WHERE complaint_id = ANY(%s)",
-            [ids],
+    ):
+        got_reviews[cid].append(tuple(review))
+    complaints = {
+        cid: (state, stage)
+        for cid, state, stage in Complaint.objects.filter(id__in=ids).values_list(
+            "id", "state", "review_stage"
         )
-        rows: dict[int, dict[int, dict]] = collections.defaultdict(dict)
-        by_id = {}
-        for (
-            rid,
-            cid,
-            number,
-            body,
-            state,
-            stages,
-            rnd,
-            author,
-            created,
-            updated,
-            sent_by,
-            sent_at,
-        ) in cur.fetchall():
-            rows[cid][number] = by_id[rid] = {
-                "number": number,
-                "body": body,
-                "state": state,
-                "review_stages": json.loads(stages) if isinstance(stages, str) else stages,
-                "review_round": rnd,
-                "author": author,
-                "created_at": created,
-                "updated_at": updated,
-                "sent_by": sent_by,
-                "sent_at": sent_at,
-            }
-        got_reviews: dict[int, list[tuple]] = collections.defaultdict(list)
-        cur.execute(
-            "SELECT r.complaint_id, r.number, v.stage, v.round, v.approved, v.comment, v.reviewer_id, "
-            "v.reviewed_at FROM complaints_replyreview v JOIN complaints_reply r ON r.id = v.reply_id "
-            "WHERE r.complaint_id = ANY(%s) ORDER BY v.reviewed_at, v.id",
-            [ids],
-        )
-        for cid, *review in cur.fetchall():
-            got_reviews[cid].append(tuple(review))
-        cur.execute("SELECT id, state, review_stage FROM complaints_complaint WHERE id = ANY(%s)", [ids])
-        complaints = {cid: (state, stage) for cid, state, stage in cur.fetchall()}
+    }
     wrong = []
     for cid in ids:
         try:
-            want, want_reviews = _replay_replies(events.get(cid, []))
+            want, want_reviews = replay_replies(events.get(cid, []))
         except AssertionError as e:
             wrong.append(f"complaint {cid}: {e}")
             continue
@@ -2553,7 +2562,7 @@ def _check_replies(ids: list[int]) -> tuple[int, list[str]]:
             done = {
                 r[1] for r in want_reviews if r[0] == last["number"] and r[3] and r[2] == last["review_round"]
             }
-            if stage != next(st for st in last["review_stages"] if st not in done):
+            if stage != next((st for st in last["review_stages"] if st not in done), ""):
                 wrong.append(f"complaint {cid} in review at {stage!r}, its reply at another stage")
     return sum(len(r) for r in rows.values()), wrong
 
