@@ -15,7 +15,11 @@ with 1-2 issues, its hash-chained events and its obligations, filled in the way 
   as if it had run every minute until `--sweep-gap-minutes` before now (its warnings, breaches and
   escalations are in the record and in `step`/`state`/`next_check_at`), so a backlog is due at now;
 - every event's hash is SHA-256 over the previous hash and the canonical JSON of the event, exactly as
-  events.compute_hash does (checked against it before the load and with chain_verify after).
+  events.compute_hash does (checked against it before the load and with chain_verify after);
+- each drafted reply is a Reply row and each review decision a ReplyReview row, as services/review.py writes
+  them, from the path's reply events (their actors, times and body) and in their state at now (in review at
+  its pending stage, approved, sent); checked after the load by replaying a sample's reply events as the
+  services would (`replay_replies`, itself held against the real services by the test suite).
 
 Speed: rows are rendered by worker processes (one per core) and streamed with COPY in one transaction;
 secondary indexes and foreign keys of the four big tables are dropped first and rebuilt (and so
@@ -61,6 +65,8 @@ TABLES = (
     "complaints_obligation",
     "complaints_complaintevent",
     "complaints_followup",
+    "complaints_reply",
+    "complaints_replyreview",
 )
 TERMINAL = ("closed", "unclosed", "withdrawn")
 SYSTEM = "系统"
@@ -1003,6 +1009,28 @@ FOLLOW_UP_RATINGS = {
     2: ("basic", "unsatisfied", "unsatisfied"),
     1: ("unsatisfied", "unsatisfied", "unsatisfied"),
 }
+# The reply (答复) of a complaint whose path drafts one, as services/review.py writes it: reply_draft_save
+# creates it (number 1: the paths send one reply and never draft again), reply_submit freezes the route and
+# starts round 1, reply_review_approve adds a review per stage and approves it after the last, reply_send
+# sends it. Every value comes from the path's events (actors, times, body): no random draw, so the random
+# streams, and with them every other row, stay what they were before replies were written. The ids are
+# numbered by the main process, as the obligations' are, so the reviews can point at their reply.
+REPLY_COLS = (
+    "id",
+    "complaint_id",
+    "company_id",
+    "number",
+    "body",
+    "state",
+    "review_stages",
+    "review_round",
+    "author_id",
+    "created_at",
+    "updated_at",
+    "sent_by_id",
+    "sent_at",
+)
+REPLY_REVIEW_COLS = ("reply_id", "stage", "round", "approved", "comment", "reviewer_id", "reviewed_at")
 # services.procedure.AUTOMATIC_EXEMPTION_NOTES (checked at start-up)
 AUTOMATIC_NOTES: dict[str, str] = {}
 ISSUE_COLS = (
@@ -1143,7 +1171,7 @@ def _ymd(day: int) -> str:
 
 
 def render_chunk(args) -> dict:
-    k, ob_base0, receipts, plans = args
+    k, ob_base0, reply_base0, receipts, plans = args
     ob_base = ob_base0
     ctx: Ctx = _CTX
     if plans is None:  # the main process planned it already (to number the obligations) and sends the plans
@@ -1151,10 +1179,11 @@ def render_chunk(args) -> dict:
     rng = random.Random(f"{ctx.seed}-render-{k}")
     cal = ctx.cal
     assert cal is not None  # build_ctx sets it
-    out_c, out_i, out_o, out_e, out_f = [], [], [], [], []
+    out_c, out_i, out_o, out_e, out_f, out_r, out_rr = [], [], [], [], [], [], []
     stats: collections.Counter[str] = collections.Counter()
     ev_hist: collections.Counter[int] = collections.Counter()
     next_ob = ob_base
+    next_reply = reply_base0
     for p in plans:
         o = ctx.offices[p.office]
         key = (p.office, local_day(p.t0))
@@ -1162,20 +1191,26 @@ def render_chunk(args) -> dict:
         receipt_no = f"{o.code}-{_ymd(key[1])}-{receipts[key]:04d}"
         obs_ids = list(range(next_ob, next_ob + len(p.obligations)))
         next_ob += len(p.obligations)
-        c_row, i_rows, o_rows, e_rows, f_rows, n_events = _render_complaint(
-            ctx, cal, rng, p, o, receipt_no, obs_ids, stats
+        reply_id = next_reply if _drafts_reply(p) else None
+        next_reply += reply_id is not None
+        c_row, i_rows, o_rows, e_rows, f_rows, r_rows, rr_rows, n_events = _render_complaint(
+            ctx, cal, rng, p, o, receipt_no, obs_ids, reply_id, stats
         )
         out_c.append(c_row)
         out_i.extend(i_rows)
         out_o.extend(o_rows)
         out_e.extend(e_rows)
         out_f.extend(f_rows)
+        out_r.extend(r_rows)
+        out_rr.extend(rr_rows)
         ev_hist[n_events] += 1
     stats["complaints"] = len(plans)
     stats["issues"] = len(out_i)
     stats["obligations"] = len(out_o)
     stats["events"] = sum(n * c for n, c in ev_hist.items())
     stats["follow_ups"] = len(out_f)
+    stats["replies"] = len(out_r)
+    stats["reply_reviews"] = len(out_rr)
     return {
         "k": k,
         "complaints": "".join(out_c).encode(),
@@ -1183,11 +1218,20 @@ def render_chunk(args) -> dict:
         "obligations": "".join(out_o).encode(),
         "events": "".join(out_e).encode(),
         "follow_ups": "".join(out_f).encode(),
+        "replies": "".join(out_r).encode(),
+        "reply_reviews": "".join(out_rr).encode(),
         "stats": stats,
         "ev_hist": ev_hist,
         "next_ob": next_ob,
         "ob_base": ob_base0,
+        "next_reply": next_reply,
+        "reply_base": reply_base0,
     }
+
+
+def _drafts_reply(p: Plan) -> bool:
+    """Whether the complaint's path drafts a reply (one Reply row, numbered by the main process)."""
+    return "reply_drafted" in p.path
 
 
 def _lateness(rng) -> float:
@@ -1215,6 +1259,7 @@ def _render_complaint(
     o: OfficeRef,
     receipt_no: str,
     ob_ids: list[int],
+    reply_id: int | None,
     stats,
 ) -> tuple:
     now, t0 = ctx.now, p.t0
@@ -1351,6 +1396,9 @@ def _render_complaint(
     paused_at = resume_on = None
     pause_reason = ""
     follow_up: tuple | None = None
+    # the reply as services/review.py leaves it: [state, stages, round, author, created, updated, sent_by, sent_at]
+    reply: list[Any] | None = None
+    reviews: list[tuple[str, UserRef, int]] = []  # (stage, reviewer, reviewed at), all approvals of round 1
     issue_state = ["open"] * p.n_issues
     issue_text = [["", "", ""] for _ in range(p.n_issues)]
     issue_verified: list[int | None] = [None] * p.n_issues
@@ -1439,22 +1487,35 @@ def _render_complaint(
         elif kind == "reply_drafted":
             actor = lead.supervisor
             payload = {"reply": 1, "body": reply_body}
+            reply = ["draft", [], 0, actor, at, at, None, None]  # reply_draft_save
         elif kind == "reply_submitted":
             actor = lead.supervisor
             payload = {"reply": 1, "stages": list(stages)}
             start_ob("review", {"type": "working_minutes", "n": 240}, at, payload)
+            assert reply is not None
+            reply[0], reply[1], reply[2], reply[5] = (
+                "in_review",
+                list(stages),
+                reply[2] + 1,
+                at,
+            )  # reply_submit
         elif kind == "reply_approved":
             stage = stages[approvals]
             approvals += 1
             actor = o.qm if stage == "qm" else o.general_office
             nxt = stages[approvals] if approvals < len(stages) else None
             payload = {"reply": 1, "stage": stage, "comment": "", "next_stage": nxt}
+            reviews.append((stage, actor, at))  # reply_review_approve
             if nxt is None:
                 meet(("review",), at)
+                assert reply is not None
+                reply[0] = "approved"
         elif kind == "reply_sent":
             actor = lead.supervisor if not stages else registrar
             payload = {"reply": 1, "body": reply_body}
             meet(("reply", "acknowledge"), at)
+            assert reply is not None
+            reply[0], reply[6], reply[7] = "sent", actor, at  # reply_send
         elif kind == "forwarder_replied":
             actor = o.manager
             payload = {"body": "已核实处理并答复投诉人。", "ref": forwarder_ref}
@@ -1749,8 +1810,20 @@ def _render_complaint(
             f"{cid}\t{company}\t1\tt\t{method}\t{exemption}\t{_id(sat)}\t{N}\t{esc(note)}\t"
             f"{ratings[0]}\t{ratings[1]}\t{ratings[2]}\t{'t' if automatic else 'f'}\t{by.id}\t{iso(at)}\n"
         )
+    r_rows, rr_rows = [], []
+    if (reply is None) != (reply_id is None):
+        raise AssertionError(f"complaint {cid}: reply planned {reply_id}, drafted {reply is not None}")
+    if reply is not None:
+        r_state, r_stages, r_round, author, created, updated, sent_by, sent_at = reply
+        r_rows.append(
+            f"{reply_id}\t{cid}\t{company}\t1\t{esc(reply_body)}\t{r_state}\t{_dumps(r_stages)}\t{r_round}\t"
+            f"{author.id}\t{iso(created)}\t{iso(updated)}\t{_id(sent_by.id if sent_by else None)}\t{_ts(sent_at)}\n"
+        )
+        for stage, reviewer, at in reviews:
+            rr_rows.append(f"{reply_id}\t{stage}\t{r_round}\tt\t\t{reviewer.id}\t{iso(at)}\n")
+        stats[f"reply:{r_state}"] += 1
     stats[f"state:{p.state}"] += 1
-    return c_row, i_rows, o_rows, e_rows, f_rows, len(ev)
+    return c_row, i_rows, o_rows, e_rows, f_rows, r_rows, rr_rows, len(ev)
 
 
 GENESIS = "0" * 64
@@ -1819,6 +1892,9 @@ def _sweep_replay(ob: Ob, last_run: int, paused_at: int | None) -> None:
 
 
 _CTX: Ctx  # set in the main process before the workers fork
+# render_chunk's outputs, in the order they are copied (a reply before its reviews: the keys are checked at
+# the end, but the order is the foreign keys' all the same)
+LOADED = ("complaints", "issues", "obligations", "events", "follow_ups", "replies", "reply_reviews")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1864,6 +1940,8 @@ def _check_columns(cur) -> None:
         TABLES[2]: OBLIGATION_COLS,
         TABLES[3]: EVENT_COLS + ("id",),
         TABLES[4]: FOLLOW_UP_COLS + ("id",),
+        TABLES[5]: REPLY_COLS,
+        TABLES[6]: REPLY_REVIEW_COLS + ("id",),
     }
     for table, cols in mine.items():
         cur.execute(
@@ -2014,10 +2092,13 @@ def main(argv: list[str] | None = None) -> int:
         max_cid = cur.fetchone()[0]
         cur.execute("SELECT coalesce(max(id), 0) FROM complaints_obligation")
         max_ob = cur.fetchone()[0]
+        cur.execute("SELECT coalesce(max(id), 0) FROM complaints_reply")
+        max_reply = cur.fetchone()[0]
         cur.execute("SELECT office_id, day, last FROM complaints_receiptcounter")
         counters = {(r[0], r[1]): r[2] for r in cur.fetchall()}
     cid_base = 1 if args.reset else max_cid + 1
     ob_base0 = 1 if args.reset else max_ob + 1
+    reply_base0 = 1 if args.reset else max_reply + 1
     ctx = build_ctx(args, offices, cal, cid_base)
     _CTX = ctx
     _self_check(ctx, compute_hash, ComplaintEvent, Complaint)
@@ -2047,8 +2128,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.reset:
         cur.execute(
             "TRUNCATE complaints_complaint, complaints_complaintissue, complaints_obligation, "
-            "complaints_complaintevent, complaints_followup, complaints_receiptcounter, notifications_notification, "
-            "notifications_deliveryattempt RESTART IDENTITY CASCADE"
+            "complaints_complaintevent, complaints_followup, complaints_replyreview, complaints_reply, "
+            "complaints_receiptcounter, notifications_notification, notifications_deliveryattempt "
+            "RESTART IDENTITY CASCADE"
         )
         freeze = " WITH (FREEZE)"
     ddl = {t: _ddl(cur, t) for t in TABLES}
@@ -2066,10 +2148,12 @@ def main(argv: list[str] | None = None) -> int:
         "obligations": f"COPY complaints_obligation ({', '.join(OBLIGATION_COLS)}) FROM STDIN{freeze}",
         "events": f"COPY complaints_complaintevent ({', '.join(EVENT_COLS)}) FROM STDIN{freeze}",
         "follow_ups": f"COPY complaints_followup ({', '.join(FOLLOW_UP_COLS)}) FROM STDIN{freeze}",
+        "replies": f"COPY complaints_reply ({', '.join(REPLY_COLS)}) FROM STDIN{freeze}",
+        "reply_reviews": f"COPY complaints_replyreview ({', '.join(REPLY_REVIEW_COLS)}) FROM STDIN{freeze}",
     }
 
     def tasks():
-        ob_base = ob_base0
+        ob_base, reply_base = ob_base0, reply_base0
         for k in range(n_chunks):
             plans = plan_chunk(ctx, k)
             start = {}
@@ -2078,34 +2162,41 @@ def main(argv: list[str] | None = None) -> int:
                 if key not in start:
                     start[key] = receipts_global.get(key, 0)
                 receipts_global[key] = receipts_global.get(key, 0) + 1
-            yield (k, ob_base, start, plans)
+            yield (k, ob_base, reply_base, start, plans)
             ob_base += sum(len(p.obligations) for p in plans)
+            reply_base += sum(_drafts_reply(p) for p in plans)
 
     copy_seconds, wait_seconds = [0.0], [0.0]
     mp = multiprocessing.get_context("fork")
     with mp.Pool(args.workers) as pool:
         pending: collections.deque[Any] = collections.deque()
         expected_ob = [ob_base0]
+        expected_reply = [reply_base0]
         it = tasks()
         done = 0
 
         def consume(result):
             nonlocal done, last_print
             t_c = time.perf_counter()
-            for table in ("complaints", "issues", "obligations", "events", "follow_ups"):
+            for table in LOADED:
                 with cur.copy(copy_sql[table]) as cp:
                     cp.write(result[table])
             copy_seconds[0] += time.perf_counter() - t_c
-            if result["k"] != done or result["ob_base"] != expected_ob[done]:
+            if (
+                result["k"] != done
+                or result["ob_base"] != expected_ob[done]
+                or result["reply_base"] != expected_reply[done]
+            ):
                 raise AssertionError(f"chunk {result['k']} out of order")
             expected_ob.append(result["next_ob"])
+            expected_reply.append(result["next_reply"])
             totals.update(result["stats"])
             ev_hist.update(result["ev_hist"])
             done += 1
             t = time.perf_counter()
             if t - last_print > 10 or done == n_chunks:
                 last_print = t
-                rows = sum(totals[k] for k in ("complaints", "issues", "obligations", "events", "follow_ups"))
+                rows = sum(totals[k] for k in LOADED)
                 print(
                     f"  {fmt_int(totals['complaints']):>10} complaints  {fmt_int(rows):>11} rows  "
                     f"{t - t_load:6.0f} s  {fmt_int(totals['complaints'] / (t - t_load))} complaints/s  "
@@ -2147,6 +2238,7 @@ def main(argv: list[str] | None = None) -> int:
         ("complaints_complaintissue", "id"),
         ("complaints_obligation", "id"),
         ("complaints_complaintevent", "id"),
+        ("complaints_reply", "id"),
     ):
         cur.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', '{col}'), "
@@ -2175,7 +2267,7 @@ def main(argv: list[str] | None = None) -> int:
     t_analyze = time.perf_counter()
     conn.close()
 
-    rows_total = sum(totals[k] for k in ("complaints", "issues", "obligations", "events", "follow_ups"))
+    rows_total = sum(totals[k] for k in LOADED)
     elapsed = t_analyze - t_start
     print()
     print(f"  {'stage':<34}{'seconds':>9}")
@@ -2206,7 +2298,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n  rows: {fmt_int(totals['complaints'])} complaints, {fmt_int(totals['issues'])} issues, "
         f"{fmt_int(totals['obligations'])} obligations, {fmt_int(totals['events'])} events, "
-        f"{fmt_int(totals['follow_ups'])} follow-ups = {fmt_int(rows_total)} "
+        f"{fmt_int(totals['follow_ups'])} follow-ups, {fmt_int(totals['replies'])} replies, "
+        f"{fmt_int(totals['reply_reviews'])} reply reviews = {fmt_int(rows_total)} "
         f"rows; {fmt_int(rows_total / elapsed)} rows/s overall, {fmt_int(totals['complaints'] / elapsed)} "
         f"complaints/s"
     )
@@ -2220,6 +2313,8 @@ def main(argv: list[str] | None = None) -> int:
     print("  complaint states: " + ", ".join(f"{k} {fmt_int(v)}" for k, v in states))
     obst = sorted((k[3:], v) for k, v in totals.items() if k.startswith("ob:"))
     print("  obligations: " + ", ".join(f"{k} {fmt_int(v)}" for k, v in obst))
+    rst = sorted((k[6:], v) for k, v in totals.items() if k.startswith("reply:"))
+    print("  replies: " + ", ".join(f"{k} {fmt_int(v)}" for k, v in rst))
     return _verify(args, totals, cid_base, chain_verify, Complaint)
 
 
@@ -2236,7 +2331,7 @@ def _proc_cpu(pid: int) -> float | None:
 def _self_check(ctx: Ctx, compute_hash, ComplaintEvent, Complaint) -> None:
     """Render the first complaints and recompute their hashes with events.compute_hash on model instances
     built from the rendered columns (as chain_verify will read them back)."""
-    rows = render_chunk((0, 1, {}, None))["events"].decode().splitlines()[:60]
+    rows = render_chunk((0, 1, 1, {}, None))["events"].decode().splitlines()[:60]
     prev = GENESIS
     last_c = None
     for line in rows:
@@ -2276,6 +2371,8 @@ def _verify(args, totals, cid_base: int, chain_verify, Complaint) -> int:
             ("complaints_obligation", "obligations"),
             ("complaints_complaintevent", "events"),
             ("complaints_followup", "follow_ups"),
+            ("complaints_reply", "replies"),
+            ("complaints_replyreview", "reply_reviews"),
         ):
             cur.execute(
                 f"SELECT count(*) FROM {table}" + (f" WHERE id >= {cid_base}" if key == "complaints" else "")
@@ -2314,8 +2411,160 @@ def _verify(args, totals, cid_base: int, chain_verify, Complaint) -> int:
     print(
         f"  chain_verify on {len(ids)} random complaints: {len(broken)} broken {'ok' if not broken else broken[:3]}"
     )
+    rng = random.Random(args.seed + 2)
+    ids = sorted(rng.sample(range(cid_base, hi), min(args.verify_sample * 20, hi - cid_base)))
+    n_replies, wrong = check_replies(ids)
+    ok &= not wrong
+    print(
+        f"  replies and reviews of {len(ids)} random complaints ({n_replies} replies) against their events replayed "
+        f"as services/review.py writes them: {len(wrong)} differ {'ok' if not wrong else wrong[:3]}"
+    )
     print("OK" if ok else "FAILED")
     return 0 if ok else 1
+
+
+def replay_replies(events: list[tuple]) -> tuple[dict[int, dict], list[tuple]]:
+    """The Reply and ReplyReview rows services/review.py leaves behind the reply events of one complaint
+    (kind, actor id, at, payload; in chain order): reply_draft_save creates a draft numbered after the last
+    sent one or edits the working one, reply_submit freezes the route and starts a round, a review adds its
+    decision at the pending stage of the round, reply_send sends it. Raises where the services would refuse."""
+    replies: dict[int, dict] = {}
+    reviews: list[tuple] = []
+    current: dict | None = None
+    for kind, actor, at, pl in events:
+        n = pl["reply"]
+        if kind == "reply_drafted":
+            if current is None or current["state"] == "sent":
+                if n != (current["number"] + 1 if current else 1):
+                    raise AssertionError(f"reply {n} drafted after {current and current['number']}")
+                current = replies[n] = {
+                    "number": n,
+                    "body": pl["body"],
+                    "state": "draft",
+                    "review_stages": [],
+                    "review_round": 0,
+                    "author": actor,
+                    "created_at": at,
+                    "updated_at": at,
+                    "sent_by": None,
+                    "sent_at": None,
+                }
+            else:
+                current["body"], current["updated_at"] = pl["body"], at
+            continue
+        if current is None or current["number"] != n:
+            raise AssertionError(f"{kind} of reply {n} without its draft")
+        if kind == "reply_submitted":
+            if current["state"] not in ("draft", "returned"):
+                raise AssertionError(f"reply {n} submitted while {current['state']}")
+            current["state"], current["review_stages"], current["updated_at"] = "in_review", pl["stages"], at
+            current["review_round"] += 1
+        elif kind in ("reply_approved", "reply_returned"):
+            done = {r[1] for r in reviews if r[0] == n and r[3] and r[2] == current["review_round"]}
+            pending = next((st for st in current["review_stages"] if st not in done), "")
+            if current["state"] != "in_review" or pl["stage"] != pending:
+                raise AssertionError(f"reply {n} reviewed at {pl['stage']}, pending {pending!r}")
+            approved = kind == "reply_approved"
+            reviews.append((n, pending, current["review_round"], approved, pl["comment"], actor, at))
+            if not approved:
+                current["state"] = "returned"
+            elif pl["next_stage"] is None:
+                current["state"] = "approved"
+        elif kind == "reply_sent":
+            if current["state"] not in ("approved", "draft", "returned") or pl["body"] != current["body"]:
+                raise AssertionError(f"reply {n} sent while {current['state']} or with another body")
+            current["state"], current["sent_by"], current["sent_at"] = "sent", actor, at
+    return replies, reviews
+
+
+def check_replies(ids: list[int]) -> tuple[int, list[str]]:
+    """Compare the loaded Reply and ReplyReview rows of complaints `ids` with what the services would have
+    written for their (chain-verified) reply events, and the complaint's review state with the reply's.
+    Through the ORM, so the test suite can hold it against complaints driven through the real services
+    (docket/complaints/tests/test_bench_replies.py)."""
+    from docket.complaints.models import Complaint, ComplaintEvent, Reply, ReplyReview
+
+    events: dict[int, list[tuple]] = collections.defaultdict(list)
+    for cid, kind, actor, at, pl in (
+        ComplaintEvent.objects.filter(complaint_id__in=ids, kind__startswith="reply_")
+        .order_by("complaint_id", "seq")
+        .values_list("complaint_id", "kind", "actor_id", "at", "payload")
+        .iterator(chunk_size=5000)
+    ):
+        events[cid].append((kind, actor, at, pl))
+    rows: dict[int, dict[int, dict]] = collections.defaultdict(dict)
+    for r in Reply.objects.filter(complaint_id__in=ids).values(
+        "complaint_id",
+        "number",
+        "body",
+        "state",
+        "review_stages",
+        "review_round",
+        "author_id",
+        "created_at",
+        "updated_at",
+        "sent_by_id",
+        "sent_at",
+    ):
+        rows[r["complaint_id"]][r["number"]] = {
+            "number": r["number"],
+            "body": r["body"],
+            "state": r["state"],
+            "review_stages": r["review_stages"],
+            "review_round": r["review_round"],
+            "author": r["author_id"],
+            "created_at": r["created_at"],
+            "updated_at": r["updated_at"],
+            "sent_by": r["sent_by_id"],
+            "sent_at": r["sent_at"],
+        }
+    got_reviews: dict[int, list[tuple]] = collections.defaultdict(list)
+    for cid, *review in (
+        ReplyReview.objects.filter(reply__complaint_id__in=ids)
+        .order_by("reviewed_at", "id")
+        .values_list(
+            "reply__complaint_id",
+            "reply__number",
+            "stage",
+            "round",
+            "approved",
+            "comment",
+            "reviewer_id",
+            "reviewed_at",
+        )
+    ):
+        got_reviews[cid].append(tuple(review))
+    complaints = {
+        cid: (state, stage)
+        for cid, state, stage in Complaint.objects.filter(id__in=ids).values_list(
+            "id", "state", "review_stage"
+        )
+    }
+    wrong = []
+    for cid in ids:
+        try:
+            want, want_reviews = replay_replies(events.get(cid, []))
+        except AssertionError as e:
+            wrong.append(f"complaint {cid}: {e}")
+            continue
+        if rows.get(cid, {}) != want:
+            wrong.append(f"complaint {cid}: replies {rows.get(cid)} != {want}")
+        if got_reviews.get(cid, []) != want_reviews:
+            wrong.append(f"complaint {cid}: reviews {got_reviews.get(cid)} != {want_reviews}")
+        state, stage = complaints[cid]
+        last = want[max(want)] if want else None
+        if (last is not None and last["state"] == "in_review") != (state == "in_review") or (
+            (last is not None and last["state"] == "approved") != (state == "reply_approved")
+        ):
+            wrong.append(f"complaint {cid} is {state} with its reply {last and last['state']}")
+        elif state == "in_review":
+            assert last is not None
+            done = {
+                r[1] for r in want_reviews if r[0] == last["number"] and r[3] and r[2] == last["review_round"]
+            }
+            if stage != next((st for st in last["review_stages"] if st not in done), ""):
+                wrong.append(f"complaint {cid} in review at {stage!r}, its reply at another stage")
+    return sum(len(r) for r in rows.values()), wrong
 
 
 if __name__ == "__main__":
