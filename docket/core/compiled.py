@@ -170,6 +170,14 @@ class CompiledBy:
         """How many rows `__call__` would give, counted by the database."""
         return self._plan(shape, source, values).count(values)
 
+    def statement(self, shape: Hashable, source: Any, *values: Any) -> tuple[str, list] | None:
+        """The compiled SQL and its parameters with these values bound, for a caller that runs it inside a
+        statement of its own; None for a condition nothing meets (no statement, no rows)."""
+        plan = self._plan(shape, source, values)
+        if plan.empty:
+            return None
+        return plan.sql, plan._params(values, connections[plan.db])
+
     def _plan(self, shape: Hashable, source: Any, values: tuple) -> _Plan:
         # The default database (Docket has one): keyed by its vendor too, so a test run that switches
         # settings never reuses another backend's SQL.
