@@ -14,7 +14,16 @@ from docket.core import clock
 from docket.core.compiled import Compiled, CompiledBy
 
 from .access import complaints_visible_to
-from .models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, IssueState, Obligation, State
+from .models import (
+    TERMINAL_STATES,
+    Complaint,
+    ComplaintEvent,
+    ComplaintIssue,
+    IssueState,
+    Obligation,
+    SavedFilter,
+    State,
+)
 
 LIST_PAGE_SIZE = 50
 # The states in which a department supervisor or manager takes the next step on what the department holds.
@@ -280,6 +289,14 @@ def list_first_ids(user, limit: int) -> list[int]:
             [*params, limit],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+_saved_filters = Compiled(lambda user_id: SavedFilter.objects.filter(user_id=user_id))
+
+
+def saved_filters_of(user) -> list[SavedFilter]:
+    """The user's saved list filters, by name (the list's bar), compiled once."""
+    return _saved_filters(user.pk)
 
 
 def list_rows(ids: list[int]) -> list[Complaint]:

@@ -9,12 +9,12 @@ import pytest
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from conftest import make_complaint
 from docket.accounts.models import Role
 from docket.accounts.services import role_grant
 from docket.complaints import selectors
 from docket.complaints import services as s
 from docket.complaints.models import Complaint, Method, State
-from conftest import make_complaint
 from docket.complaints.tests.helpers import drive_to
 from docket.core import clock
 
@@ -214,7 +214,9 @@ def test_list_landing_by_arms_lists_the_same_rows(org):
         drive_to(org, State.INVESTIGATING, issues=2, received_at=now - timedelta(days=days))
     c = drive_to(org, State.INVESTIGATING)
     for seq, dept in ((5, sec), (6, sec), (7, None)):
-        ComplaintIssue.objects.create(complaint=c, company_id=c.company_id, seq=seq, summary="补充", department=dept)
+        ComplaintIssue.objects.create(
+            complaint=c, company_id=c.company_id, seq=seq, summary="补充", department=dept
+        )
     late = ComplaintIssue.objects.get(complaint=c, seq=5)
     assert late.received_at == c.received_at
     made = make_complaint(org, actor=org.a.users["sec_supervisor"])  # recorded by a department's user
@@ -240,4 +242,6 @@ def test_hot_major_index_condition_is_the_scopes():
 
     index = next(i for i in Complaint._meta.indexes if i.name == "complaint_hot_major_received")
     scope = complaint_q(RoleAssignment(role=Role.GROUP_PROPERTY, group_id=1))
-    assert dict(index.condition.children)["severity__in"] == [str(x) for x in dict(scope.children)["severity__in"]]
+    assert dict(index.condition.children)["severity__in"] == [
+        str(x) for x in dict(scope.children)["severity__in"]
+    ]
