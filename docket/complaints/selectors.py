@@ -244,7 +244,7 @@ def _landing_arms(user, limit: int) -> QuerySet:
             q = complaint_q(a)
             if q != Q(pk__in=[]):
                 conditions.append(q)
-    arms = [
+    arms: list[QuerySet[Any, Any]] = [
         Complaint.objects.filter(q).order_by(*order).values_list("received_at", "id")[:limit]
         for q in dict.fromkeys(conditions)
     ]

@@ -170,7 +170,7 @@ def _plain_init(model) -> bool:
 
     return (
         model.__init__ is Model.__init__
-        and model.from_db.__func__ is Model.from_db.__func__
+        and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
         and not _init_receivers(model)
     )
 
