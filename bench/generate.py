@@ -1047,6 +1047,7 @@ ISSUE_COLS = (
     "department_id",
     "responsible_id",
     "verified_by_id",
+    "received_at",  # the complaint's (list, issue 14)
 )
 OBLIGATION_COLS = (
     "id",
@@ -1742,6 +1743,7 @@ def _render_complaint(
                     _id(issue_depts[n].id if assigned else None),
                     N,
                     _id(o.manager.id if issue_verified[n] else None),
+                    iso(t0),
                 )
             )
             + "\n"

@@ -110,26 +110,14 @@ def sees(a: RoleAssignment, c: Complaint) -> bool:
     return False
 
 
-class _RowProbe(Exists):
-    """A department's issues probed per row even where PostgreSQL would hash them: `OFFSET 0` keeps it from
-    turning the EXISTS into a hashed `IN` (it only does that for a subquery without an offset), which it
-    picks for a list by the cost of testing every complaint of the company, not the page's first rows."""
-
-    template = "EXISTS(%(subquery)s OFFSET 0)"
-
-
-def complaint_q(a: RoleAssignment, *, few: bool = False, probe: frozenset[int] = frozenset()) -> Q:
+def complaint_q(a: RoleAssignment, *, few: bool = False) -> Q:
     """The complaints one assignment sees, as a condition (see the module docstring). Every condition of a
     role that works in a company starts with that company, the complaints it recorded included, so that
     PostgreSQL walks one company's index in the list's order and stops at the page's end.
 
     `few`: the condition is applied to a few rows named by id (the search's candidates): a department's
     issues are then probed per row (a correlated EXISTS on the issue index) instead of hashed whole, which
-    at a million complaints read tens of thousands of issue rows to test a few hundred complaints.
-
-    `probe`: departments whose issues are probed per row in any case (`_RowProbe`): those with issues in a
-    large share of their company's complaints, for the unfiltered list, which then finds its first rows
-    among the newest few thousand complaints (selectors.dense_departments). Same rows either way."""
+    at a million complaints read tens of thousands of issue rows to test a few hundred complaints."""
     role = a.role
     if role == Role.COMMITTEE_MEMBER:
         return Q(office_id=a.office_id) & (Q(channel=Channel.COMMITTEE) | Q(sensitive=False))
@@ -144,8 +132,8 @@ def complaint_q(a: RoleAssignment, *, few: bool = False, probe: frozenset[int] =
         # What the department holds, or owns an issue of: the issues are an uncorrelated `id IN (…)` that
         # PostgreSQL hashes once from an index-only scan (issue_department_complaint), no join and no
         # DISTINCT, so a list walks the company's complaints in its order and stops at the page's end.
-        if few or a.department_id in probe:
-            per_row = (_RowProbe if a.department_id in probe else Exists)(
+        if few:
+            per_row = Exists(
                 ComplaintIssue.objects.filter(
                     Q(complaint_id=OuterRef("pk")) & Q(department_id=a.department_id)
                 )
@@ -158,18 +146,15 @@ def complaint_q(a: RoleAssignment, *, few: bool = False, probe: frozenset[int] =
     return Q(pk__in=[])
 
 
-def complaints_visible_to(
-    user, *, few: bool = False, probe: frozenset[int] = frozenset()
-) -> QuerySet[Complaint]:
+def complaints_visible_to(user, *, few: bool = False) -> QuerySet[Complaint]:
     """Every complaint the user may see (one row each: scopes are plain conditions and subqueries). `few`:
-    for a query that names a few complaints by id first; `probe`: departments whose issues are probed per
-    row (see `complaint_q`)."""
+    for a query that names a few complaints by id first."""
     assignments = assignments_of(user)
     if not assignments:
         return Complaint.objects.none()
     q = Q(pk__in=[])
     for a in assignments:
-        q |= complaint_q(a, few=few, probe=probe)
+        q |= complaint_q(a, few=few)
     return Complaint.objects.filter(q)
 
 

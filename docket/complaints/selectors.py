@@ -14,7 +14,16 @@ from docket.core import clock
 from docket.core.compiled import Compiled, CompiledBy
 
 from .access import complaints_visible_to
-from .models import TERMINAL_STATES, Complaint, ComplaintEvent, ComplaintIssue, IssueState, Obligation, State
+from .models import (
+    TERMINAL_STATES,
+    Complaint,
+    ComplaintEvent,
+    ComplaintIssue,
+    IssueState,
+    Obligation,
+    SavedFilter,
+    State,
+)
 
 LIST_PAGE_SIZE = 50
 # The states in which a department supervisor or manager takes the next step on what the department holds.
@@ -171,14 +180,11 @@ def apply_filters(qs: QuerySet[Complaint], f: ListFilters) -> QuerySet[Complaint
     return qs
 
 
-def complaint_list_for(
-    user, filters: ListFilters | None = None, *, probe: frozenset[int] = frozenset()
-) -> QuerySet[Complaint]:
+def complaint_list_for(user, filters: ListFilters | None = None) -> QuerySet[Complaint]:
     """The staff list: visible complaints, newest first, with what a row shows joined in (constant
-    number of queries per page). `probe`: departments whose issues are probed per row (scopes.complaint_q;
-    the same rows)."""
+    number of queries per page)."""
     f = filters or ListFilters()
-    qs = apply_filters(complaints_visible_to(user, probe=probe), f)
+    qs = apply_filters(complaints_visible_to(user), f)
     if f.sort == "due":
         qs = qs.exclude(state__in=TERMINAL_STATES).filter(next_due_at__isnull=False)
     return qs.select_related("office", "holder_department", "holder").order_by(
@@ -191,14 +197,73 @@ def complaint_list_for(
 # count and the page used to be two statements, each walking the company's complaints and hashing the
 # department's issues of the whole history (~10 ms each at a million complaints), and Django compiled both on
 # every request.
-# pgcpu: a department with issues in a large share of its company's complaints (DENSE_SHARE) has its issues
-# probed per row there instead of hashed whole: the busiest department's ~52 000 issues cost ~8 ms of
-# PostgreSQL to hash on every landing, while its first 1 001 rows are among the company's newest ~7 000
-# complaints (one index probe each, ~4 ms). A small department's rows are sparse, and probing the company's
-# complaints until its 1 001st would cost far more than hashing its few issues: it keeps the hash.
-_list_first_ids = CompiledBy(
-    lambda source: complaint_list_for(source[0], probe=source[2]).values_list("id", flat=True)[: source[1]]
+# list (issue 14): a department role's rows are the union of three sets each readable in the list's order
+# from an index of its own — what the department holds (complaint_holder_received), the complaints it has an
+# issue in (issue_department_received: the issue carries its complaint's received time and company), what
+# the user recorded — so each arm reads at most `limit` entries and the union's first `limit` are the list's
+# (the order, received time then id, is total). At a million complaints that is ~40 buffers and ~0.5 ms of
+# PostgreSQL for a department of any size, where the walk of the company's complaints hashed a small
+# department's issues (~7 ms) or probed a large one's per row (~4 ms, pgcpu). The other roles' scopes are
+# one walk of a company's or an office's index in the list's order already (one arm each, as before).
+
+
+def _by_arms(user) -> bool:
+    """Whether the user's landing is read as a union of arms: a department role, on a database that orders
+    and limits the parts of a compound statement (PostgreSQL). Otherwise one walk in the list's order."""
+    from django.db import connection
+
+    from docket.accounts.access import assignments_of
+
+    from .scopes import DEPT_ROLES
+
+    return connection.features.supports_slicing_ordering_in_compound and any(
+        a.role in DEPT_ROLES for a in assignments_of(user)
+    )
+
+
+def _landing_arms(user, limit: int) -> QuerySet:
+    """The union of the landing's arms, each the first `limit` (received time, id) of one part of the
+    user's scope in the list's order: a department role's three alternatives (scopes.complaint_q), every
+    other role's whole condition. Issues carry their complaint's company (intake), so the issue arm's
+    company is the complaint's."""
+    from docket.accounts.access import assignments_of
+
+    from .scopes import DEPT_ROLES, complaint_q
+
+    order = ("-received_at", "-id")
+    conditions: list[Q] = []
+    issue_arms: list[tuple] = []
+    for a in assignments_of(user):
+        if a.role in DEPT_ROLES:
+            conditions += [
+                Q(company_id=a.company_id, holder_department_id=a.department_id),
+                Q(company_id=a.company_id, received_by_id=a.user_id),
+            ]
+            issue_arms.append((a.department_id, a.company_id))
+        else:
+            q = complaint_q(a)
+            if q != Q(pk__in=[]):
+                conditions.append(q)
+    arms: list[QuerySet[Any, Any]] = [
+        Complaint.objects.filter(q).order_by(*order).values_list("received_at", "id")[:limit]
+        for q in dict.fromkeys(conditions)
+    ]
+    arms += [
+        ComplaintIssue.objects.filter(department_id=d, company_id=c)
+        .order_by("-received_at", "-complaint_id")
+        .values_list("received_at", "complaint_id")
+        .distinct()[:limit]
+        for d, c in dict.fromkeys(issue_arms)
+    ]
+    return arms[0].union(*arms[1:])
+
+
+_list_arms = CompiledBy(lambda source: _landing_arms(*source))
+_list_walk = CompiledBy(
+    lambda source: complaint_list_for(source[0]).values_list("id", flat=True)[: source[1]]
 )
+
+
 # The row's own columns; its office and holder department come from the process's copy of the org rows
 # (refdata.attach_org_rows, under the `org` stamp) instead of two joins and two instances per row.
 LIST_ROW_OWN = tuple(f for f in LIST_ROW_FIELDS if "__" not in f)
@@ -206,82 +271,32 @@ QUEUE_ROW_OWN = tuple(f for f in QUEUE_ROW_FIELDS if "__" not in f)
 _list_rows_by_id = Compiled(lambda *ids: Complaint.objects.filter(pk__in=ids).only(*LIST_ROW_OWN))
 
 
-def list_first_ids(user, limit: int, *, probe: frozenset[int] | None = None) -> list[int]:
-    """The ids of the first `limit` rows of the unfiltered list (`complaint_list_for(user)`), in its order.
-    `probe`: the departments whose issues are probed per row (default: `dense_departments(user)`)."""
-    if probe is None:
-        probe = dense_departments(user)
-    return _list_first_ids((assignments_shape(user), limit, probe), (user, limit, probe))
-
-
-# A department whose issues number at least this share of its company's complaints (PostgreSQL's own
-# statistics, pg_stats) is "dense" (see _list_first_ids). At 1 M complaints the bench's company 2 (~330 000
-# complaints) has departments from 3 % to 16 %: probing cost 8 ms of PostgreSQL CPU against hashing's 11-16
-# at 12-16 %, and 13 against 7 at 8 % (bench/README.md, pgcpu).
-DENSE_SHARE = 0.11
-_SHARES_TTL = (
-    600.0  # seconds a process keeps the estimates (a plan choice only: the rows do not depend on it)
-)
-_shares: dict[str, tuple[float, dict[str, dict[int, float]]]] = {}
-
-
-def dense_departments(user) -> frozenset[int]:
-    """The departments of the user's department roles that are dense (DENSE_SHARE); none on SQLite."""
+def list_first_ids(user, limit: int) -> list[int]:
+    """The ids of the first `limit` rows of the unfiltered list (`complaint_list_for(user)`), in its order."""
     from django.db import connection
 
-    from docket.accounts.access import assignments_of
-
-    from .scopes import DEPT_ROLES
-
-    if connection.vendor != "postgresql":
-        return frozenset()
-    held = [
-        (a.company_id, a.department_id)
-        for a in assignments_of(user)
-        if a.role in DEPT_ROLES and a.department_id is not None and a.company_id is not None
-    ]
-    if not held:
-        return frozenset()
-    rows = _row_estimates(connection)
-    per_company, per_department = rows.get("company", {}), rows.get("department", {})
-    return frozenset(
-        d
-        for c, d in held
-        if per_company.get(c) and per_department.get(d, 0.0) >= DENSE_SHARE * per_company[c]
-    )
-
-
-def _row_estimates(connection) -> dict[str, dict[int, float]]:
-    """The planner's estimates (pg_stats' most common values × the table's rows) of the complaints per
-    company and the issues per department, read once per `_SHARES_TTL` per process. Values the statistics
-    do not name are left out (their department is not dense)."""
-    import time as _time
-
-    cached = _shares.get(connection.alias)
-    now = _time.monotonic()
-    if cached is not None and now - cached[0] < _SHARES_TTL:
-        return cached[1]
-    complaints, issues = Complaint._meta.db_table, ComplaintIssue._meta.db_table
+    shape = (assignments_shape(user), limit)
+    if not _by_arms(user):
+        return _list_walk(shape, (user, limit))
+    statement = _list_arms.statement(shape, (user, limit))
+    if statement is None:
+        return []
+    sql, params = statement
+    # Only the ids leave PostgreSQL: reading 1 001 received times into Python cost ~2.5 ms of app CPU.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT s.attname, s.most_common_vals::text, s.most_common_freqs, c.reltuples"
-            " FROM pg_stats s JOIN pg_namespace n ON n.nspname = s.schemaname"
-            " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename"
-            " WHERE s.schemaname = current_schema() AND ((s.tablename = %s AND s.attname = 'company_id')"
-            " OR (s.tablename = %s AND s.attname = 'department_id'))",
-            [complaints, issues],
+            f"SELECT arms.id FROM ({sql}) arms ORDER BY arms.received_at DESC, arms.id DESC LIMIT %s",
+            [*params, limit],
         )
-        found = cursor.fetchall()
-    rows = {
-        column.removesuffix("_id"): {
-            int(v): float(f) * max(float(total), 0.0)
-            for v, f in zip((values or "{}").strip("{}").split(","), freqs or [], strict=False)
-            if v.strip().isdigit()
-        }
-        for column, values, freqs, total in found
-    }
-    _shares[connection.alias] = (now, rows)
-    return rows
+        return [row[0] for row in cursor.fetchall()]
+
+
+_saved_filters = Compiled(lambda user_id: SavedFilter.objects.filter(user_id=user_id))
+
+
+def saved_filters_of(user) -> list[SavedFilter]:
+    """The user's saved list filters, by name (the list's bar), compiled once."""
+    return _saved_filters(user.pk)
 
 
 def list_rows(ids: list[int]) -> list[Complaint]:

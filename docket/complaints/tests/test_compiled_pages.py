@@ -9,6 +9,7 @@ import pytest
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from conftest import make_complaint
 from docket.accounts.models import Role
 from docket.accounts.services import role_grant
 from docket.complaints import selectors
@@ -192,29 +193,55 @@ def test_bulk_bar_fields_are_the_forms_and_follow_renames(org):
     assert bulk_bar(org.a.users["eng_staff"]) is None
 
 
-def test_list_probing_a_dense_department_lists_the_same_rows(org):
-    """pgcpu: the unfiltered list with a department's issues probed per row (selectors.dense_departments,
-    scopes._RowProbe) gives the rows of the hashed `IN`, in its order, for every user and cap; the filtered
-    list (Django's queryset) too. On PostgreSQL the probe is a plain per-row EXISTS (OFFSET 0)."""
+def test_list_landing_by_arms_lists_the_same_rows(org):
+    """list (issue 14): the unfiltered landing of a department's user is a union of arms (what it holds, its
+    issues by their copy of the complaint's received time, what the user recorded), each cut at the cap; the
+    ids equal the queryset's, in its order, for every user and cap — with complaints received out of id
+    order, two issues of one department in a complaint, issues of two departments, and issues added after
+    intake (their received time filled from the complaint). On PostgreSQL the department's landing is the
+    union; SQLite walks."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from docket.complaints.models import ComplaintIssue
+
+    now = clock.now()
+    eng, sec = org.a.depts["engineering"], org.a.depts["security"]
     for state, extra in STATES:
         drive_to(org, state, **extra)
         drive_to(org, state, kit=org.b, **extra)
-    drive_to(org, State.INVESTIGATING, issues=2)
+    for days in (3, 1, 2):  # received earlier than complaints with smaller ids
+        drive_to(org, State.INVESTIGATING, issues=2, received_at=now - timedelta(days=days))
+    c = drive_to(org, State.INVESTIGATING)
+    for seq, dept in ((5, sec), (6, sec), (7, None)):
+        ComplaintIssue.objects.create(
+            complaint=c, company_id=c.company_id, seq=seq, summary="补充", department=dept
+        )
+    late = ComplaintIssue.objects.get(complaint=c, seq=5)
+    assert late.received_at == c.received_at
+    made = make_complaint(org, actor=org.a.users["sec_supervisor"])  # recorded by a department's user
+    ComplaintIssue.objects.bulk_create(
+        [ComplaintIssue(complaint=made, company_id=made.company_id, seq=9, summary="批量", department=eng)]
+    )
+    assert ComplaintIssue.objects.get(complaint=made, seq=9).received_at == made.received_at
     users = _users(org)
-    depts = frozenset(d.id for kit in (org.a, org.b) for d in kit.depts.values())
     for user in users:
-        for limit in (1, 3, 1001):
-            plain = selectors.list_first_ids(user, limit, probe=frozenset())
-            assert selectors.list_first_ids(user, limit, probe=depts) == plain, (user.username, limit)
-        for f in (selectors.ListFilters(), selectors.ListFilters(state=State.INVESTIGATING)):
-            probed = selectors.complaint_list_for(user, f, probe=depts).values_list("id", flat=True)
-            assert list(probed) == list(selectors.complaint_list_for(user, f).values_list("id", flat=True))
-    sup = org.a.users["eng_supervisor"]
+        listed = selectors.complaint_list_for(user).values_list("id", flat=True)
+        for limit in (1, 2, 3, 5, 1001):
+            assert selectors.list_first_ids(user, limit) == list(listed[:limit]), (user.username, limit)
     with CaptureQueriesContext(connection) as ctx:
-        selectors.list_first_ids(sup, 1001, probe=frozenset({org.a.depts["engineering"].id}))
-    assert "OFFSET 0)" in ctx.captured_queries[-1]["sql"]
-    # no statistics about this small database (or SQLite): nobody is dense, the list hashes as before
-    assert selectors.dense_departments(org.users["qm"]) == frozenset()
+        selectors.list_first_ids(org.a.users["eng_supervisor"], 1001)
+    assert ("UNION" in ctx.captured_queries[-1]["sql"]) == (connection.vendor == "postgresql")
+
+
+def test_hot_major_index_condition_is_the_scopes():
+    """The partial index `complaint_hot_major_received` serves the group property department's list only
+    while its condition is the scope's (scopes.complaint_q)."""
+    from docket.accounts.models import RoleAssignment
+    from docket.complaints.scopes import complaint_q
+
+    index = next(i for i in Complaint._meta.indexes if i.name == "complaint_hot_major_received")
+    scope = complaint_q(RoleAssignment(role=Role.GROUP_PROPERTY, group_id=1))
+    assert dict(index.condition.children)["severity__in"] == [
+        str(x) for x in dict(scope.children)["severity__in"]
+    ]

@@ -76,7 +76,7 @@ def complaint_list(request):
             "page": page,
             "filters": f,
             **choices,
-            "saved": SavedFilter.objects.filter(user=request.user),
+            "saved": selectors.saved_filters_of(request.user),
             "bulk": bulk_bar(request.user, choices["departments"]),
         },
     )

@@ -84,3 +84,45 @@ def test_compiled_statements_are_prepared_on_postgresql(org, settings):
     again = Compiled(lambda pk: Complaint.objects.filter(pk=pk).only("id", "subject"))
     assert again(c.id)[0].subject == c.subject
     assert not [s for s in prepared() - before if '"subject"' in s and "org_office" not in s]
+
+
+def test_instances_are_djangos_with_and_without_init_receivers(org):
+    """list (issue 14): a model with Django's own `__init__` and no init receiver gets its instances built
+    without `Model.__init__` — the same attributes, deferred columns, state and joined rows as `from_db`;
+    a model someone listens to on `post_init` (even since the plan was made) goes through `from_db`
+    (the receiver runs)."""
+    from django.db.models import signals
+
+    from docket.complaints.models import SavedFilter
+    from docket.core.compiled import _plain_init
+
+    rows = [drive_to(org, State.INVESTIGATING) for _ in range(2)]
+    ids = [c.id for c in rows]
+
+    def build(*pks):
+        return (
+            Complaint.objects.filter(pk__in=pks).select_related("office").only("id", "state", "office__name")
+        )
+
+    def plain(obj) -> dict:
+        return {k: v for k, v in obj.__dict__.items() if k != "_state"}
+
+    compiled = Compiled(build)
+    got, expected = compiled(*ids), list(build(*ids))
+    assert _plain_init(Complaint) and _plain_init(SavedFilter)
+    for c, e in zip(got, expected, strict=True):
+        assert plain(c) == plain(e) and c.get_deferred_fields() == e.get_deferred_fields()
+        assert (c._state.adding, c._state.db) == (e._state.adding, e._state.db) == (False, "default")
+        assert plain(c.office) == plain(e.office) and c.office._state.adding is False
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    signals.post_init.connect(receiver, sender=Complaint)
+    try:
+        assert not _plain_init(Complaint)
+        got = compiled(*ids)  # the plan made before the receiver was connected
+        assert [c.id for c in got] == [e.id for e in expected] and set(map(id, got)) <= set(map(id, seen))
+    finally:
+        signals.post_init.disconnect(receiver, sender=Complaint)
