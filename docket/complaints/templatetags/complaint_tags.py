@@ -143,11 +143,12 @@ def countdown(due) -> str:
     return _countdown(due, get_language() or "")
 
 
-def _countdown(due, lang: str) -> str:
+def _countdown(due, lang: str, now=None) -> str:
+    """`countdown` in the language `lang`, relative to `now` (the clock's now when not given)."""
     if not due:
         return ""
 
-    seconds = int((due - clock.now()).total_seconds())
+    seconds = int((due - (now if now is not None else clock.now())).total_seconds())
     late = seconds < 0
     seconds = abs(seconds)
     days, rest = divmod(seconds, 86400)
@@ -272,6 +273,54 @@ def _row_labels() -> dict[str, str]:
     return labels
 
 
+# The choice labels of a field, translated and escaped, per model, field and language (tpl): a row looks its
+# values up in these instead of `label` + `_tr` per cell. None for a field whose choices are callable.
+_CHOICE_TEXTS: dict = {}
+
+
+def _choice_texts(model, field: str, lang: str) -> dict | None:
+    key = (model, field, lang)
+    texts = _CHOICE_TEXTS.get(key, False)
+    if texts is False:
+        labels = choices._labels(model._meta.get_field(field))
+        texts = None if labels is None else {value: _tr(text, lang) for value, text in labels.items()}
+        _CHOICE_TEXTS[key] = texts
+    return texts
+
+
+class _Rows:
+    """What the rows of one page share (tpl): the cell labels and the language, the current time zone, one
+    "now" for every row's countdown and colour (the page is one instant), the choices' texts."""
+
+    __slots__ = ("t", "lang", "tz", "now", "texts")
+
+    def __init__(self):
+        self.t = _row_labels()
+        self.lang = self.t[""]
+        self.tz = timezone.get_current_timezone()
+        self.now = clock.now()
+        self.texts: dict = {}
+
+    def choice(self, c, field: str) -> str:
+        """`_tr(label(c, field))`: the label of the value, escaped (the value itself, escaped, when unknown)."""
+        texts = self.texts.get(field, False)
+        if texts is False:
+            texts = self.texts[field] = _choice_texts(type(c), field, self.lang)
+        if texts is not None:
+            hit = texts.get(getattr(c, field))
+            if hit is not None:
+                return hit
+        return _tr(label(c, field), self.lang)
+
+    def minute(self, value) -> str:
+        """`minute(value)` (digits, dashes, a colon: nothing to escape)."""
+        if not value:
+            return ""
+        if value.utcoffset() is not None:
+            value = value.astimezone(self.tz)
+        return value.strftime("%Y-%m-%d %H:%M")
+
+
 def _pick_cell(c, t: dict[str, str]) -> str:
     """The bulk hand-over checkbox of a row (issue 14), tied to the bulk bar's form."""
 
@@ -282,11 +331,15 @@ def _pick_cell(c, t: dict[str, str]) -> str:
     )
 
 
-def _due_cell(c, t: dict[str, str]) -> str:
-    if c.next_due_at:
+def _due_cell(c, r: _Rows) -> str:
+    t = r.t
+    due = c.next_due_at
+    if due:
+        seconds = (due - r.now).total_seconds()
+        colour = "due-late" if seconds < 0 else "due-soon" if seconds < 7200 else "due-ok"
         inner = (
-            f'<span class="num {due_class(c.next_due_at)}" title="{_e(minute(c.next_due_at))}">'
-            f"{_e(_countdown(c.next_due_at, t['']))}</span>"
+            f'<span class="num {colour}" title="{r.minute(due)}">'
+            f"{_e(_countdown(due, r.lang, r.now))}</span>"
         )
     elif c.paused_at:
         inner = f'<span class="muted">{t["已暂停计时"]}</span>'
@@ -295,71 +348,63 @@ def _due_cell(c, t: dict[str, str]) -> str:
     return f'<td data-label="{t["最近到期"]}">{inner}</td>'
 
 
-def _subject_cell(c, lang: str) -> str:
+def _subject_cell(c, r: _Rows) -> str:
     badge = ""
     if c.severity != "normal":
-        badge = f'<span class="badge {_e(c.severity)}">{_tr(label(c, "severity"), lang)}</span> '
+        badge = f'<span class="badge {_e(c.severity)}">{r.choice(c, "severity")}</span> '
     return f'<td class="subject">{badge}{_e(c.subject)}</td>'
 
 
-def _tail_cells(c, t: dict[str, str]) -> tuple[str, str, str]:
+def _tail_cells(c, r: _Rows) -> tuple[str, str, str]:
+    t = r.t
     office = _e(c.office.name) if c.office_id else ""
     dept = _e(c.holder_department.name) if c.holder_department_id else "—"
     return (
         f'<td data-label="{t["管理处"]}">{office}</td>',
         f'<td data-label="{t["当前处理部门"]}">{dept or "—"}</td>',
-        f'<td data-label="{t["受理时间"]}"><span class="num">{_e(minute(c.received_at))}</span></td>',
+        f'<td data-label="{t["受理时间"]}"><span class="num">{r.minute(c.received_at)}</span></td>',
     )
 
 
-@register.simple_tag
-def list_row(c, detail_base: str, bulk: bool = False):
-    """One row of complaints/_rows.html (the list and the search). `detail_base`: the list's URL, to which
-    the complaint page adds `<id>/` (complaints/urls.py); `bulk`: a checkbox for the bulk bar first."""
-
-    t = _row_labels()
-    office, dept, received = _tail_cells(c, t)
+def _list_row(c, base: str, bulk, r: _Rows) -> str:
+    t = r.t
+    office, dept, received = _tail_cells(c, r)
     cells: tuple[str, ...] = (
-        f'<td data-label="{t["回执编号"]}"><a class="num" href="{_e(detail_base)}{int(c.id)}/">'
-        f"{_e(c.receipt_no)}</a></td>",
-        _subject_cell(c, t[""]),
+        f'<td data-label="{t["回执编号"]}"><a class="num" href="{base}{int(c.id)}/">{_e(c.receipt_no)}</a></td>',
+        _subject_cell(c, r),
         office,
-        f'<td data-label="{t["类别"]}">{_tr(label(c, "kind"), t[""])}</td>',
-        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{_tr(label(c, "state"), t[""])}</span></td>',
+        f'<td data-label="{t["类别"]}">{r.choice(c, "kind")}</td>',
+        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{r.choice(c, "state")}</span></td>',
         dept,
-        _due_cell(c, t),
+        _due_cell(c, r),
         received,
     )
     if bulk:
         cells = (_pick_cell(c, t), *cells)
-    return mark_safe("<tr>\n      " + "\n      ".join(cells) + "\n    </tr>")  # noqa: S308 (escaped above)
+    return "<tr>\n      " + "\n      ".join(cells) + "\n    </tr>"
 
 
-@register.simple_tag
-def queue_row(c, detail_base: str, bulk: bool = False):
-    """One row of complaints/_queue_rows.html (my work): the step waiting for me and why, then the row;
-    with `bulk`, a checkbox for the bulk bar first."""
-
-    t = _row_labels()
+def _queue_row(c, base: str, bulk, r: _Rows) -> str:
+    t = r.t
+    lang = r.lang
     reasons = getattr(c, "reasons", ())
     step = getattr(c, "step", None)
-    base = _e(detail_base)
     if step:
         action = _e(step.action)
         button = (
             f'<a class="btn btn-small primary" href="{base}{int(c.id)}/?do={action}" data-action="{action}">'
-            f"{_tr(step.label, t[''])}</a>"
+            f"{_tr(step.label, lang)}</a>"
         )
     else:
         button = f'<span class="muted">{t["查看"]}</span>'
-    why = "".join(f'<span class="why why-{_e(code)}">{_tr(lbl, t[""])}</span>' for code, lbl in reasons)
-    office, dept, received = _tail_cells(c, t)
+    why = "".join(f'<span class="why why-{_e(code)}">{_tr(lbl, lang)}</span>' for code, lbl in reasons)
+    office, dept, received = _tail_cells(c, r)
     cells: tuple[str, ...] = (
         f'<td class="next" data-label="{t["待我处理"]}">{button}\n        {why}</td>',
         f'<td data-label="{t["回执编号"]}"><a class="num" href="{base}{int(c.id)}/">{_e(c.receipt_no)}</a></td>',
-        _subject_cell(c, t[""]),
-        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{_tr(label(c, "state"), t[""])}</span></td>',
-        _due_cell(c, t),
+        _subject_cell(c, r),
+        f'<td data-label="{t["状态"]}"><span class="state s-{_e(c.state)}">{r.choice(c, "state")}</span></td>',
+        _due_cell(c, r),
         office,
         dept,
         received,
@@ -367,9 +412,49 @@ def queue_row(c, detail_base: str, bulk: bool = False):
     if bulk:
         cells = (_pick_cell(c, t), *cells)
     classes = "".join(f"r-{_e(code)} " for code, _lbl in reasons)
-    return mark_safe(  # noqa: S308 (every value escaped above)
-        f'<tr class="{classes}">' + "\n      " + "\n      ".join(cells) + "\n    </tr>"
-    )
+    return f'<tr class="{classes}">' + "\n      " + "\n      ".join(cells) + "\n    </tr>"
+
+
+@register.simple_tag
+def list_row(c, detail_base: str, bulk: bool = False):
+    """One row of the list and the search: the complaint's receipt number linked to its page (`detail_base`,
+    the list's URL, + `<id>/`, complaints/urls.py), subject, office, kind, state, holder, next due, received;
+    `bulk`: a checkbox for the bulk bar first."""
+
+    return mark_safe(_list_row(c, _e(detail_base), bulk, _Rows()))  # noqa: S308 (escaped above)
+
+
+@register.simple_tag
+def queue_row(c, detail_base: str, bulk: bool = False):
+    """One row of my work: the step waiting for me and why, then the row; with `bulk`, a checkbox for the
+    bulk bar first."""
+
+    return mark_safe(_queue_row(c, _e(detail_base), bulk, _Rows()))  # noqa: S308 (escaped above)
+
+
+# The whole loop of rows in one tag (tpl): complaints/_rows.html and _queue_rows.html wrote
+# `{% for c in page %}\n    {% list_row c … %}\n  {% endfor %}`: the same text, without a loop of template
+# nodes (the loop's context and forloop per row, three arguments resolved per row).
+
+
+def _rows_html(row, items, detail_base: str, bulk) -> str:
+    r = _Rows()
+    base = _e(detail_base)
+    return "".join(f"\n    {row(c, base, bulk, r)}\n  " for c in items)
+
+
+@register.simple_tag
+def list_rows_html(items, detail_base: str, bulk: bool = False):
+    """Every row of complaints/_rows.html (`list_row` each, with the loop's whitespace); "" without rows."""
+
+    return mark_safe(_rows_html(_list_row, items, detail_base, bulk))  # noqa: S308 (escaped above)
+
+
+@register.simple_tag
+def queue_rows_html(items, detail_base: str, bulk: bool = False):
+    """Every row of complaints/_queue_rows.html (`queue_row` each, with the loop's whitespace)."""
+
+    return mark_safe(_rows_html(_queue_row, items, detail_base, bulk))  # noqa: S308 (escaped above)
 
 
 # --- the complaint page's history panel in Python (tplcpu) ---------------------------------------------------
