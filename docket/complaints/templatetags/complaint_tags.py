@@ -86,6 +86,9 @@ def event_public_text(event) -> str:
     return public_text(event)
 
 
+_PAYLOAD_ORDER = {key: n for n, (key, _label) in enumerate(kinds.PAYLOAD_LABELS)}
+
+
 @register.filter
 def event_details(event) -> list[tuple[str, str]]:
     """The readable part of an event's payload, codes shown by their labels: the kind may rename a field
@@ -100,8 +103,10 @@ def event_details(event) -> list[tuple[str, str]]:
     value_of = dict(kind.values) if kind else {}
     out = []
     hidden = kind.hidden if kind else ()
-    for key, label in kinds.PAYLOAD_LABELS:
-        value = payload.get(key)
+    # The payload's labelled keys in PAYLOAD_LABELS' order (tpl: a payload has a few of its ~55 keys).
+    for _n, key in sorted((_PAYLOAD_ORDER[k], k) for k in payload if k in _PAYLOAD_ORDER):
+        label = kinds.PAYLOAD_LABELS[_n][1]
+        value = payload[key]
         if value in (None, "", []) or key in hidden:
             continue
         if kind:
@@ -202,6 +207,16 @@ def minute(value) -> str:
 
     if timezone.is_aware(value):
         value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def _minute_tz(value, tz) -> str:
+    """`minute(value)` with the current time zone `tz` read once by the caller (digits, dashes, a colon:
+    nothing to escape)."""
+    if not value:
+        return ""
+    if value.utcoffset() is not None:
+        value = value.astimezone(tz)
     return value.strftime("%Y-%m-%d %H:%M")
 
 
@@ -314,12 +329,7 @@ class _Rows:
         return _tr(label(c, field), self.lang)
 
     def minute(self, value) -> str:
-        """`minute(value)` (digits, dashes, a colon: nothing to escape)."""
-        if not value:
-            return ""
-        if value.utcoffset() is not None:
-            value = value.astimezone(self.tz)
-        return value.strftime("%Y-%m-%d %H:%M")
+        return _minute_tz(value, self.tz)
 
 
 def _pick_cell(c, t: dict[str, str]) -> str:
@@ -600,6 +610,8 @@ def timeline_items(events, public_only=False):
     text for the complainant)."""
 
     internal = _e(gettext("内部"))
+    lang = get_language()
+    tz = timezone.get_current_timezone()
     out = []
     for e in events:
         tag = "" if e.public else f' <span class="tag">{internal}</span>'
@@ -614,8 +626,8 @@ def timeline_items(events, public_only=False):
             body = f'<span class="muted">{_e(e.actor_name)} · {_e(e.actor_role)}</span>\n        {details}'
         out.append(
             f'\n    <li class="{"" if e.public else "internal"}">\n'
-            f'      <div class="when">{_e(minute(e.at))}</div>\n'
-            f'      <div class="what"><b>{_e(event_label(e.kind))}</b>{tag}\n'
+            f'      <div class="when">{_minute_tz(e.at, tz)}</div>\n'
+            f'      <div class="what"><b>{_tr(kinds.get(e.kind).label, lang)}</b>{tag}\n'
             f"        {body}\n"
             f"      </div>\n"
             f"    </li>\n  "
