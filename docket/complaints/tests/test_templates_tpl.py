@@ -300,3 +300,124 @@ def test_event_details_follow_the_payload_labels_order():
     assert rows == [
         (str(label), f"v-{n}") for n, (_key, label) in enumerate(kinds.PAYLOAD_LABELS) if n != 3
     ]
+
+
+# complaints/_filters.html before tpl.
+OLD_FILTERS = """{% load i18n complaint_tags %}{# option lists: complaint_tags (pagecpu) #}<form class="filters" method="get" role="search">
+  <label>{% translate "状态" %}
+    <select name="state"><option value="">{% translate "全部" %}</option>
+      {% choice_options states filters.state %}
+    </select></label>
+  {% if view %}<input type="hidden" name="view" value="{{ view }}">{% endif %}
+  <label>{% translate "编号或主题" %}<input name="q" value="{{ filters.q }}"></label>
+  {% if with_sort %}<label>{% translate "排序" %}
+    <select name="sort">
+      <option value="received"{% if filters.sort != "due" %} selected{% endif %}>{% translate "受理时间（新→旧）" %}</option>
+      <option value="due"{% if filters.sort == "due" %} selected{% endif %}>{% translate "到期时间（近→远）" %}</option>
+    </select></label>
+  <label class="check"><input type="checkbox" name="open" value="1"{% if filters.open_only %} checked{% endif %}> {% translate "仅未结案" %}</label>{% endif %}
+  <label class="check"><input type="checkbox" name="overdue" value="1"{% if filters.overdue %} checked{% endif %}> {% translate "仅已逾期" %}</label>
+  <details class="more-filters"{% if filters.kind or filters.office_id or filters.department_id or filters.category_id or filters.channel or filters.method or filters.received_from or filters.received_to %} open{% endif %}>
+    <summary>{% translate "更多筛选" %}</summary>
+  <label>{% translate "类别" %}
+      <select name="kind"><option value="">{% translate "全部" %}</option>
+        {% choice_options kinds filters.kind %}
+      </select></label>
+    {% if offices|length > 1 %}<label>{% translate "管理处" %}
+      <select name="office"><option value="">{% translate "全部" %}</option>
+        {% office_options offices filters.office_id %}
+      </select></label>{% endif %}
+    <label>{% translate "部门" %}
+      <select name="department"><option value="">{% translate "全部" %}</option>
+        {% department_options departments filters.department_id offices %}
+      </select></label>
+    <label>{% translate "问题分类" %}
+      <select name="category"><option value="">{% translate "全部" %}</option>
+        {% category_options categories filters.category_id %}
+      </select></label>
+    <label>{% translate "渠道" %}
+      <select name="channel"><option value="">{% translate "全部" %}</option>
+        {% choice_options channels filters.channel %}
+      </select></label>
+    <label>{% translate "方式" %}
+      <select name="method"><option value="">{% translate "全部" %}</option>
+        {% choice_options methods filters.method %}
+      </select></label>
+    <label>{% translate "受理日期从" %}
+      <input type="date" name="received_from" value="{{ filters.received_from|date:'Y-m-d' }}"></label>
+    <label>{% translate "至" %}
+      <input type="date" name="received_to" value="{{ filters.received_to|date:'Y-m-d' }}"></label>
+  </details>
+  <button type="submit">{% translate "筛选" %}</button>
+  {% if request.GET %}<a href="?">{% translate "清除筛选" %}</a>{% endif %}
+</form>
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_filter_form_is_the_old_template(lang):
+    from datetime import date
+
+    from docket.complaints.models import Channel, Kind, Method
+    from docket.complaints.selectors import ListFilters
+    from docket.complaints.models import Category
+
+    offices = [Office(id=1, name="<一> & 'x'"), Office(id=2, name='"二"')]
+    departments = [Department(id=3, name="<工程部>", office=offices[0]), Department(id=4, name="客服&部", office=None)]
+    categories = [Category(id=5, name="<漏水>", parent_id=None), Category(id=6, name="'管'&", parent_id=5)]
+    everything = ListFilters(
+        state="accepted", office_id=2, department_id=3, category_id=6, channel=Channel.values[0],
+        method=Method.values[0], kind=Kind.values[1], q=HOSTILE, overdue=True, open_only=True,
+        received_from=date(2026, 1, 2), received_to=date(999, 12, 3), sort="due",
+    )
+    rf = RequestFactory()
+    with translation.override(lang):
+        for filters in (
+            ListFilters(),
+            everything,
+            ListFilters(sort="due", received_to=date(2026, 3, 4), overdue=True),
+            ListFilters(open_only=True, office_id=1, state="<x>"),
+            None,
+        ):
+            for with_sort in (True, False, None):
+                for view in ("", "overdue", "<x>&"):
+                    for office_list in ([], offices[:1], offices):
+                        for query in ("", "?state=accepted"):
+                            ctx = {
+                                "states": State.choices, "kinds": Kind.choices, "channels": Channel.choices,
+                                "methods": Method.choices, "offices": office_list, "departments": departments,
+                                "categories": categories, "filters": filters, "view": view,
+                                "request": rf.get("/complaints/" + query),
+                            }
+                            if with_sort is not None:
+                                ctx["with_sort"] = with_sort
+                            old = Template(OLD_FILTERS).render(Context(ctx))
+                            new = Template("{% include 'complaints/_filters.html' %}").render(Context(ctx))
+                            assert new == old
+
+
+OLD_SHORTCUTS = """{% load i18n static %}{% if user.is_authenticated %}<script src="{% static 'docket/shortcuts.js' %}" defer></script>
+<dialog id="kb-help" class="kb-help" aria-labelledby="kb-help-h">
+  <h2 id="kb-help-h">{% translate "键盘快捷键" %}</h2>
+  <dl>
+    <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>{% translate "列表中下一条 / 上一条" %}</dd>
+    <dt><kbd>Enter</kbd></dt><dd>{% translate "打开选中的一条" %}</dd>
+    <dt><kbd>a</kbd></dt><dd>{% translate "投诉页面：打开主要操作" %}</dd>
+    <dt><kbd>?</kbd></dt><dd>{% translate "显示 / 关闭本帮助" %}</dd>
+  </dl>
+  <p class="muted">{% translate "在输入框中输入时快捷键不起作用。" %}</p>
+  <button type="button" data-kb-close>{% translate "关闭" %}</button>
+</dialog>{% endif %}
+"""
+
+
+def test_shortcuts_kept_per_language_are_the_old_dialog():
+    from django.contrib.auth.models import AnonymousUser
+
+    for _round in range(2):  # the first rendering is kept, the second given again
+        for lang in ("zh-hans", "en", "zh-hans"):
+            with translation.override(lang):
+                for user in (AnonymousUser(), _user("x", [])):
+                    ctx = {"user": user}
+                    new = Template("{% include '_shortcuts.html' %}").render(Context(ctx))
+                    assert new == Template(OLD_SHORTCUTS).render(Context(ctx))
