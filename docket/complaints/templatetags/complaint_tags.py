@@ -349,8 +349,7 @@ def _due_cell(c, r: _Rows) -> str:
         seconds = (due - r.now).total_seconds()
         colour = "due-late" if seconds < 0 else "due-soon" if seconds < 7200 else "due-ok"
         inner = (
-            f'<span class="num {colour}" title="{r.minute(due)}">'
-            f"{_e(_countdown(due, r.lang, r.now))}</span>"
+            f'<span class="num {colour}" title="{r.minute(due)}">{_e(_countdown(due, r.lang, r.now))}</span>'
         )
     elif c.paused_at:
         inner = f'<span class="muted">{t["已暂停计时"]}</span>'
@@ -567,10 +566,14 @@ def issue_items(issues, public_only=False):
         staff = ""
         if not public_only:
             findings = (
-                f"<div>{_gettext('调查情况', lang)}：{conditional_escape(i.findings)}</div>" if i.findings else ""
+                f"<div>{_gettext('调查情况', lang)}：{conditional_escape(i.findings)}</div>"
+                if i.findings
+                else ""
             )
             measures = (
-                f"<div>{_gettext('处理措施', lang)}：{conditional_escape(i.measures)}</div>" if i.measures else ""
+                f"<div>{_gettext('处理措施', lang)}：{conditional_escape(i.measures)}</div>"
+                if i.measures
+                else ""
             )
             verified = (
                 f"<div>{_gettext('验证', lang)}：{conditional_escape(i.verification_note)}"
@@ -580,7 +583,9 @@ def issue_items(issues, public_only=False):
             )
             staff = f"\n      {findings}\n      {measures}\n      {verified}\n      "
         answers = "".join(
-            _issue_answer(a, public_only, lang) for a in i.answers.all() if not public_only or a.state == "sent"
+            _issue_answer(a, public_only, lang)
+            for a in i.answers.all()
+            if not public_only or a.state == "sent"
         )
         out.append(
             f'\n    <li><b>{conditional_escape(i.summary)}</b> <span class="muted">'
@@ -746,7 +751,7 @@ def filter_form(context):
     out = [
         '<form class="filters" method="get" role="search">\n'
         f'  <label>{tr["状态"]}\n    <select name="state">{everything}\n'
-        f'      {choice_options(get("states", ""), fv("state"))}\n'
+        f"      {choice_options(get('states', ''), fv('state'))}\n"
         "    </select></label>\n  ",
         f'<input type="hidden" name="view" value="{conditional_escape(view)}">' if view else "",
         f'\n  <label>{tr["编号或主题"]}<input name="q" value="{conditional_escape(fv("q"))}"></label>\n  ',
@@ -759,7 +764,7 @@ def filter_form(context):
             f'      <option value="due"{" selected" if due else ""}>{tr["到期时间（近→远）"]}</option>\n'
             "    </select></label>\n"
             f'  <label class="check"><input type="checkbox" name="open" value="1"'
-            f'{" checked" if fv("open_only") else ""}> {tr["仅未结案"]}</label>'
+            f"{' checked' if fv('open_only') else ''}> {tr['仅未结案']}</label>"
         )
     more = any(
         fv(name)
@@ -776,35 +781,35 @@ def filter_form(context):
     )
     out.append(
         f'\n  <label class="check"><input type="checkbox" name="overdue" value="1"'
-        f'{" checked" if fv("overdue") else ""}> {tr["仅已逾期"]}</label>\n'
+        f"{' checked' if fv('overdue') else ''}> {tr['仅已逾期']}</label>\n"
         f'  <details class="more-filters"{" open" if more else ""}>\n'
         f"    <summary>{tr['更多筛选']}</summary>\n"
         f'  <label>{tr["类别"]}\n      <select name="kind">{everything}\n'
-        f'        {choice_options(get("kinds", ""), fv("kind"))}\n'
+        f"        {choice_options(get('kinds', ''), fv('kind'))}\n"
         "      </select></label>\n    "
     )
     if _length(offices) > 1:
         out.append(
             f'<label>{tr["管理处"]}\n      <select name="office">{everything}\n'
-            f'        {office_options(offices, fv("office_id"))}\n'
+            f"        {office_options(offices, fv('office_id'))}\n"
             "      </select></label>"
         )
     out.append(
         f'\n    <label>{tr["部门"]}\n      <select name="department">{everything}\n'
-        f'        {department_options(get("departments", ""), fv("department_id"), offices)}\n'
+        f"        {department_options(get('departments', ''), fv('department_id'), offices)}\n"
         "      </select></label>\n"
         f'    <label>{tr["问题分类"]}\n      <select name="category">{everything}\n'
-        f'        {category_options(get("categories", ""), fv("category_id"))}\n'
+        f"        {category_options(get('categories', ''), fv('category_id'))}\n"
         "      </select></label>\n"
         f'    <label>{tr["渠道"]}\n      <select name="channel">{everything}\n'
-        f'        {choice_options(get("channels", ""), fv("channel"))}\n'
+        f"        {choice_options(get('channels', ''), fv('channel'))}\n"
         "      </select></label>\n"
         f'    <label>{tr["方式"]}\n      <select name="method">{everything}\n'
-        f'        {choice_options(get("methods", ""), fv("method"))}\n'
+        f"        {choice_options(get('methods', ''), fv('method'))}\n"
         "      </select></label>\n"
-        f'    <label>{tr["受理日期从"]}\n'
+        f"    <label>{tr['受理日期从']}\n"
         f'      <input type="date" name="received_from" value="{_day(fv("received_from"))}"></label>\n'
-        f'    <label>{tr["至"]}\n'
+        f"    <label>{tr['至']}\n"
         f'      <input type="date" name="received_to" value="{_day(fv("received_to"))}"></label>\n'
         "  </details>\n"
         f'  <button type="submit">{tr["筛选"]}</button>\n  '

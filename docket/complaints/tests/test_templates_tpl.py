@@ -86,7 +86,10 @@ def test_top_bar_is_the_old_header(lang, monkeypatch):
         _user(HOSTILE, ["dept_supervisor"]),
         _user("委员", ["committee_member"]),
     ]
-    flags = [{"nav_can_register": False, "nav_escalation": False, "nav_front_desk": False, "nav_privacy": False}, {"nav_can_register": True, "nav_escalation": True, "nav_front_desk": True, "nav_privacy": True}]
+    flags = [
+        {"nav_can_register": False, "nav_escalation": False, "nav_front_desk": False, "nav_privacy": False},
+        {"nav_can_register": True, "nav_escalation": True, "nav_front_desk": True, "nav_privacy": True},
+    ]
     with translation.override(lang):
         for user in users:
             for nav in flags:
@@ -97,7 +100,9 @@ def test_top_bar_is_the_old_header(lang, monkeypatch):
                         request.user = user
                         for token in ("tok<&>\"'", "NOTPROVIDED", ""):
                             extra = {**nav, "csrf_token": token}
-                            assert _render(NEW_TOP_BAR, request, extra) == _render(OLD_TOP_BAR, request, extra)
+                            assert _render(NEW_TOP_BAR, request, extra) == _render(
+                                OLD_TOP_BAR, request, extra
+                            )
 
 
 def _row(n: int, **kw) -> Complaint:
@@ -195,7 +200,10 @@ def test_rows_in_one_tag_are_the_template_loops(lang):
             ).render(Context({**ctx, "bulk": bulk}))
             assert one == looped
         assert "<script>" not in list_new and "&lt;script&gt;" in list_new
-        assert Template("{% load complaint_tags %}{% list_rows_html page 'x' %}").render(Context({"page": []})) == ""
+        assert (
+            Template("{% load complaint_tags %}{% list_rows_html page 'x' %}").render(Context({"page": []}))
+            == ""
+        )
 
 
 # complaints/detail.html's issues loop before tpl.
@@ -239,11 +247,16 @@ def _issues() -> list[ComplaintIssue]:
         if n == 2:
             issue.verified_by = User(id=8, username="v", display_name="验证人 & <b>")
         answers = _Answers(
-            IssueAnswer(number=k + 1, body=f"b{k} <&>\r\nline2 \"q\"\rthree", state=st, pending_stage=ps, sent_at=at)
+            IssueAnswer(
+                number=k + 1, body=f'b{k} <&>\r\nline2 "q"\rthree', state=st, pending_stage=ps, sent_at=at
+            )
             for k, (st, ps, at) in enumerate(
-                [("sent", "", NOW), ("in_review", "qm", None), ("returned", "", None), ("approved", "", None)][
-                    : n % 5
-                ]
+                [
+                    ("sent", "", NOW),
+                    ("in_review", "qm", None),
+                    ("returned", "", None),
+                    ("approved", "", None),
+                ][: n % 5]
             )
         )
         issue.answers_list = answers  # type: ignore[attr-defined]
@@ -279,7 +292,12 @@ def test_issue_items_are_the_template_loop(lang):
 
 def test_id_url_and_fixed_url_are_reverse():
     for pk in (1, 42, 987_654_321, 2**40):
-        for name in ("complaints:detail", "complaints:receipt", "complaints:record_form", "complaints:history"):
+        for name in (
+            "complaints:detail",
+            "complaints:receipt",
+            "complaints:record_form",
+            "complaints:history",
+        ):
             assert id_url(name, pk) == reverse(name, args=[pk])
         assert id_url("complaints:reply_letter", pk, 3) == reverse("complaints:reply_letter", args=[pk, 3])
         for action in ("accept", "hand_over", "close_unclosed"):
@@ -288,18 +306,20 @@ def test_id_url_and_fixed_url_are_reverse():
     out = Template("{% load nav_urls %}{% id_url 'complaints:receipt' c.id %}").render(
         Context({"c": SimpleNamespace(id=9)})
     )
-    assert out == Template("{% url 'complaints:receipt' c.id %}").render(Context({"c": SimpleNamespace(id=9)}))
+    assert out == Template("{% url 'complaints:receipt' c.id %}").render(
+        Context({"c": SimpleNamespace(id=9)})
+    )
 
 
 def test_event_details_follow_the_payload_labels_order():
-    assert len({key for key, _label in kinds.PAYLOAD_LABELS}) == len(kinds.PAYLOAD_LABELS)  # the index's premise
+    assert len({key for key, _label in kinds.PAYLOAD_LABELS}) == len(
+        kinds.PAYLOAD_LABELS
+    )  # the index's premise
     payload = {key: f"v-{n}" for n, (key, _label) in reversed(list(enumerate(kinds.PAYLOAD_LABELS)))}
     payload["not-a-labelled-key"] = "x"
     payload[kinds.PAYLOAD_LABELS[3][0]] = ""  # empty values are left out
     rows = complaint_tags.event_details(SimpleNamespace(kind="", payload=payload))
-    assert rows == [
-        (str(label), f"v-{n}") for n, (_key, label) in enumerate(kinds.PAYLOAD_LABELS) if n != 3
-    ]
+    assert rows == [(str(label), f"v-{n}") for n, (_key, label) in enumerate(kinds.PAYLOAD_LABELS) if n != 3]
 
 
 # complaints/_filters.html before tpl.
@@ -358,17 +378,29 @@ OLD_FILTERS = """{% load i18n complaint_tags %}{# option lists: complaint_tags (
 def test_filter_form_is_the_old_template(lang):
     from datetime import date
 
-    from docket.complaints.models import Channel, Kind, Method
+    from docket.complaints.models import Category, Channel, Kind, Method
     from docket.complaints.selectors import ListFilters
-    from docket.complaints.models import Category
 
     offices = [Office(id=1, name="<一> & 'x'"), Office(id=2, name='"二"')]
-    departments = [Department(id=3, name="<工程部>", office=offices[0]), Department(id=4, name="客服&部", office=None)]
+    departments = [
+        Department(id=3, name="<工程部>", office=offices[0]),
+        Department(id=4, name="客服&部", office=None),
+    ]
     categories = [Category(id=5, name="<漏水>", parent_id=None), Category(id=6, name="'管'&", parent_id=5)]
     everything = ListFilters(
-        state="accepted", office_id=2, department_id=3, category_id=6, channel=Channel.values[0],
-        method=Method.values[0], kind=Kind.values[1], q=HOSTILE, overdue=True, open_only=True,
-        received_from=date(2026, 1, 2), received_to=date(999, 12, 3), sort="due",
+        state="accepted",
+        office_id=2,
+        department_id=3,
+        category_id=6,
+        channel=Channel.values[0],
+        method=Method.values[0],
+        kind=Kind.values[1],
+        q=HOSTILE,
+        overdue=True,
+        open_only=True,
+        received_from=date(2026, 1, 2),
+        received_to=date(999, 12, 3),
+        sort="due",
     )
     rf = RequestFactory()
     with translation.override(lang):
@@ -384,9 +416,15 @@ def test_filter_form_is_the_old_template(lang):
                     for office_list in ([], offices[:1], offices):
                         for query in ("", "?state=accepted"):
                             ctx = {
-                                "states": State.choices, "kinds": Kind.choices, "channels": Channel.choices,
-                                "methods": Method.choices, "offices": office_list, "departments": departments,
-                                "categories": categories, "filters": filters, "view": view,
+                                "states": State.choices,
+                                "kinds": Kind.choices,
+                                "channels": Channel.choices,
+                                "methods": Method.choices,
+                                "offices": office_list,
+                                "departments": departments,
+                                "categories": categories,
+                                "filters": filters,
+                                "view": view,
                                 "request": rf.get("/complaints/" + query),
                             }
                             if with_sort is not None:

@@ -141,7 +141,7 @@ def _notices(context, p: dict[str, str]) -> str:
     unread = inbox_unread(context)
     if not unread:
         return f"{p['notices_open']}>{p['notices']}</a>\n"
-    n = conditional_escape(unread)
+    n = conditional_escape(str(unread))  # `{{ unread }}`: an int, as text
     label = p["unread"] % {"n": n}
     badge = "99+" if unread > 99 else n
     return f'{p["notices_open"]} aria-label="{label}">{p["notices"]} <span class="badge">{badge}</span></a>\n'
