@@ -596,6 +596,110 @@ def issue_items(issues, public_only=False):
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
 
 
+# --- the complaint page's record card in Python (tpl) -----------------------------------------------------------
+# The two field lists around the complainant (complaints/_person.html stays an include), the text and the flags
+# of complaints/detail.html: ~45 template nodes; the same markup, values escaped as `{{ }}` escapes them.
+
+_FLAGS = (
+    ("lawsuit_filed", gettext_noop("已提起诉讼")),
+    ("media_exposed", gettext_noop("已被媒体曝光")),
+    ("legal_or_media_risk", gettext_noop("可能引发诉讼或媒体曝光")),
+    ("developer_related", gettext_noop("涉及地产")),
+    ("compensation_claimed", gettext_noop("提出索赔")),
+    ("home_return_requested", gettext_noop("要求退换房")),
+    ("sensitive", gettext_noop("敏感投诉")),
+    ("unreasonable", gettext_noop("无理投诉（已解释）")),
+)
+_CARD_TEXT = (
+    gettext_noop("类别"),
+    gettext_noop("渠道 / 方式"),
+    gettext_noop("投诉人类型"),
+    gettext_noop("发生地点"),
+    gettext_noop("受理时间"),
+    gettext_noop("当前处理"),
+    gettext_noop("最后处理"),
+    gettext_noop("责任人"),
+    gettext_noop("转交单位"),
+    gettext_noop("投诉内容"),
+    gettext_noop("顾客诉求"),
+)
+
+
+def _or_dash(value) -> str:
+    """`{{ value|default:"—" }}`."""
+    return conditional_escape(value) if value else "—"
+
+
+@register.simple_tag
+def complaint_kind_fields(c, public_only=False, person=None):
+    """The first field list of the complaint page's record card: kind, channel and method, complainant type,
+    the place (masked for the public view and for a masked person)."""
+
+    lang = get_language() or ""
+    tr = {m: _gettext(m, lang) for m in _CARD_TEXT}
+    ctype = ""
+    if c.complainant_type:
+        ctype = (
+            f'<dt>{tr["投诉人类型"]}</dt><dd data-complainant-type="{conditional_escape(c.complainant_type)}">'
+            f"{conditional_escape(c.get_complainant_type_display())}</dd>"
+        )
+    masked = public_only or getattr(person, "masked", "")
+    where = c.where_masked if masked else c.where
+    place = f"<dt>{tr['发生地点']}</dt><dd>{conditional_escape(where)}</dd>" if where else ""
+    return mark_safe(  # noqa: S308 (every value escaped)
+        '<dl class="fields">\n'
+        f"    <dt>{tr['类别']}</dt><dd>{conditional_escape(c.get_kind_display())}</dd>\n"
+        f"    <dt>{tr['渠道 / 方式']}</dt><dd>{conditional_escape(c.get_channel_display())} / "
+        f"{conditional_escape(c.get_method_display())}</dd>\n"
+        f"    {ctype}\n"
+        f"    {place}{chr(10) + '    ' if masked else ''}\n"
+        "  </dl>"
+    )
+
+
+@register.simple_tag
+def complaint_facts(c, public_only=False):
+    """The rest of the record card: received when and by whom, who holds it, the responsible person, the
+    forwarding body; the description and the demand; the flags (staff)."""
+
+    lang = get_language() or ""
+    tr = {m: _gettext(m, lang) for m in _CARD_TEXT}
+    by = "" if public_only else f"，{_or_dash(c.received_by)}"
+    dept = c.holder_department
+    holder = c.holder
+    who = f" · {conditional_escape(holder)}" if holder and not public_only else ""
+    responsible = "" if public_only else f"<dt>{tr['责任人']}</dt><dd>{_or_dash(c.responsible)}</dd>"
+    forwarded = ""
+    if c.forwarded_by:
+        forwarded = (
+            f"<dt>{tr['转交单位']}</dt><dd>{conditional_escape(c.forwarded_by)} "
+            f"{conditional_escape(c.forwarder_ref)}</dd>"
+        )
+    demand = ""
+    if c.demand:
+        demand = f'<h3>{tr["顾客诉求"]}</h3><p class="prose">{_linebreaksbr(c.demand)}</p>'
+    flags = ""
+    if not public_only:
+        spans = "".join(
+            "\n    " + (f'<span class="flag">{_gettext(text, lang)}</span>' if getattr(c, name) else "")
+            for name, text in _FLAGS
+        )
+        flags = f'<p class="flags">{spans}\n  </p>'
+    return mark_safe(  # noqa: S308 (every value escaped)
+        '<dl class="fields">\n'
+        f"    <dt>{tr['受理时间']}</dt><dd>{minute(c.received_at)}{by}</dd>\n"
+        f"    <dt>{tr['当前处理'] if c.is_open else tr['最后处理']}</dt>"
+        f"<dd>{_or_dash(dept.name if dept is not None else '')}{who}</dd>\n"
+        f"    {responsible}\n"
+        f"    {forwarded}\n"
+        "  </dl>\n"
+        f"  <h3>{tr['投诉内容']}</h3>\n"
+        f'  <p class="prose">{_linebreaksbr(c.description)}</p>\n'
+        f"  {demand}\n"
+        f"  {flags}"
+    )
+
+
 # --- the complaint page's timeline in Python (pagecpu) ---------------------------------------------------------
 # A complaint has 1–35 events (9 on average), each ~15 template nodes with a filter per payload field; as
 # template nodes the timeline was the largest part of the page's rendering. `timeline_items` writes the same

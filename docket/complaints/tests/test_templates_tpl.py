@@ -459,3 +459,75 @@ def test_shortcuts_kept_per_language_are_the_old_dialog():
                     ctx = {"user": user}
                     new = Template("{% include '_shortcuts.html' %}").render(Context(ctx))
                     assert new == Template(OLD_SHORTCUTS).render(Context(ctx))
+
+
+# complaints/detail.html's record card before tpl (the complainant's include stands as PERSON).
+OLD_CARD = """{% load i18n %}  <dl class="fields">
+    <dt>{% translate "类别" %}</dt><dd>{{ c.get_kind_display }}</dd>
+    <dt>{% translate "渠道 / 方式" %}</dt><dd>{{ c.get_channel_display }} / {{ c.get_method_display }}</dd>
+    {% if c.complainant_type %}<dt>{% translate "投诉人类型" %}</dt><dd data-complainant-type="{{ c.complainant_type }}">{{ c.get_complainant_type_display }}</dd>{% endif %}
+    {% if public_only or person.masked %}{% with where=c.where_masked %}{% if where %}<dt>{% translate "发生地点" %}</dt><dd>{{ where }}</dd>{% endif %}{% endwith %}
+    {% else %}{% with where=c.where %}{% if where %}<dt>{% translate "发生地点" %}</dt><dd>{{ where }}</dd>{% endif %}{% endwith %}{% endif %}
+  </dl>
+  PERSON
+  <dl class="fields">
+    <dt>{% translate "受理时间" %}</dt><dd>{{ c.received_at|date:"Y-m-d H:i" }}{% if not public_only %}，{{ c.received_by|default:"—" }}{% endif %}</dd>
+    <dt>{% if c.is_open %}{% translate "当前处理" %}{% else %}{% translate "最后处理" %}{% endif %}</dt><dd>{{ c.holder_department.name|default:"—" }}{% if c.holder and not public_only %} · {{ c.holder }}{% endif %}</dd>
+    {% if not public_only %}<dt>{% translate "责任人" %}</dt><dd>{{ c.responsible|default:"—" }}</dd>{% endif %}
+    {% if c.forwarded_by %}<dt>{% translate "转交单位" %}</dt><dd>{{ c.forwarded_by }} {{ c.forwarder_ref }}</dd>{% endif %}
+  </dl>
+  <h3>{% translate "投诉内容" %}</h3>
+  <p class="prose">{{ c.description|linebreaksbr }}</p>
+  {% if c.demand %}<h3>{% translate "顾客诉求" %}</h3><p class="prose">{{ c.demand|linebreaksbr }}</p>{% endif %}
+  {% if not public_only %}<p class="flags">
+    {% if c.lawsuit_filed %}<span class="flag">{% translate "已提起诉讼" %}</span>{% endif %}
+    {% if c.media_exposed %}<span class="flag">{% translate "已被媒体曝光" %}</span>{% endif %}
+    {% if c.legal_or_media_risk %}<span class="flag">{% translate "可能引发诉讼或媒体曝光" %}</span>{% endif %}
+    {% if c.developer_related %}<span class="flag">{% translate "涉及地产" %}</span>{% endif %}
+    {% if c.compensation_claimed %}<span class="flag">{% translate "提出索赔" %}</span>{% endif %}
+    {% if c.home_return_requested %}<span class="flag">{% translate "要求退换房" %}</span>{% endif %}
+    {% if c.sensitive %}<span class="flag">{% translate "敏感投诉" %}</span>{% endif %}
+    {% if c.unreasonable %}<span class="flag">{% translate "无理投诉（已解释）" %}</span>{% endif %}
+  </p>{% endif %}"""  # noqa: E501
+NEW_CARD = (
+    "{% load complaint_tags %}  {% complaint_kind_fields c public_only person %}\n  PERSON\n"
+    "  {% complaint_facts c public_only %}"
+)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_record_card_is_the_old_template(lang):
+    from docket.org.models import ExternalParty
+
+    flags = [name for name, _text in complaint_tags._FLAGS]
+    cases = []
+    for n in range(6):
+        c = Complaint(
+            id=50 + n,
+            kind=["complaint", "suggestion", "<odd>"][n % 3],
+            channel="phone" if n % 2 else "<x>",
+            method="visit",
+            complainant_type=["", "owner", "<t>&"][n % 3],
+            location=[HOSTILE, "", "B 栋 & 'x'"][n % 3],
+            description='a < b && c\r\n"line"\rthree',
+            demand=["", "<b>bold</b> & more\nx"][n % 2],
+            state=["accepted", "closed", "withdrawn"][n % 3],
+            received_at=NOW - timedelta(hours=n) if n != 5 else None,
+            forwarder_ref=["", "<ref>&", None][n % 3],
+            **{name: bool((n >> k) & 1) for k, name in enumerate(flags)},
+        )
+        if n % 2:
+            c.received_by = User(id=1, username="r", display_name="<受理人>&")
+            c.holder = User(id=2, username="h", display_name="'持有人'")
+            c.responsible = User(id=3, username="s", display_name='"责任人"')
+            c.holder_department = Department(id=9, name="<部门>")
+        if n % 3 == 1:
+            c.holder_department = Department(id=10, name="")
+            c.forwarded_by = ExternalParty(id=4, name="<住建局> & 'x'")
+        cases.append(c)
+    with translation.override(lang):
+        for c in cases:
+            for public_only in (False, True, ""):
+                for person in (None, SimpleNamespace(masked=True), SimpleNamespace(masked=False)):
+                    ctx = {"c": c, "public_only": public_only, "person": person}
+                    assert Template(NEW_CARD).render(Context(ctx)) == Template(OLD_CARD).render(Context(ctx))
