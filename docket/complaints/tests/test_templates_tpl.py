@@ -531,3 +531,18 @@ def test_record_card_is_the_old_template(lang):
                 for person in (None, SimpleNamespace(masked=True), SimpleNamespace(masked=False)):
                     ctx = {"c": c, "public_only": public_only, "person": person}
                     assert Template(NEW_CARD).render(Context(ctx)) == Template(OLD_CARD).render(Context(ctx))
+
+
+def test_top_bar_follows_a_change_of_languages(monkeypatch):
+    from django.test import override_settings
+
+    monkeypatch.setattr("docket.notifications.templatetags.inbox.unread_count", lambda user: 0)
+    request = RequestFactory().get("/complaints/")
+    request.user = _user("x", ["dept_supervisor"])
+    extra = {"csrf_token": "t"}
+    with translation.override("zh-hans"):
+        before = _render(NEW_TOP_BAR, request, extra)
+        with override_settings(LANGUAGES=[("zh-hans", "简体中文")]):
+            only = _render(NEW_TOP_BAR, request, extra)
+            assert only == _render(OLD_TOP_BAR, request, extra) and only != before
+        assert _render(NEW_TOP_BAR, request, extra) == before

@@ -6,6 +6,8 @@ script prefix; a page reversed them on every request (~40 µs each). `{% nav_url
 the same URLs ({{ top_urls.work }} is `{% url 'complaints:work' %}`), escaped on output as `{% url %}` is."""
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
@@ -82,3 +84,12 @@ def fixed_url(name: str) -> str:
             _FIXED.clear()
         url = _FIXED[key] = reverse(name)
     return url
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **kwargs) -> None:
+    """Tests that swap the URL configuration (`override_settings(ROOT_URLCONF=…)`) get fresh reversals."""
+    if setting == "ROOT_URLCONF":
+        _URLS.clear()
+        _ID_URLS.clear()
+        _FIXED.clear()

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -121,6 +123,13 @@ def _parts(lang: str) -> dict[str, str]:
     }
     _PARTS[key] = parts
     return parts
+
+
+@receiver(setting_changed)
+def _forget_parts(*, setting: str, **kwargs) -> None:
+    """Tests that swap the URL configuration or the languages get a bar built again."""
+    if setting in ("ROOT_URLCONF", "LANGUAGES"):
+        _PARTS.clear()
 
 
 def _csrf_input(context) -> str:
