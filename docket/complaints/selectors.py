@@ -445,7 +445,14 @@ def _detail_lookups() -> list[tuple[str, Any]]:
     follow-up cost two statements, a reply three)."""
     from django.db.models import Prefetch
 
-    from .models import CompensationClaim, CorrectiveAction, FollowUp, NonconformityReport, ReplyReview
+    from .models import (
+        CompensationClaim,
+        CorrectiveAction,
+        FollowUp,
+        NonconformityReport,
+        Reply,
+        ReplyReview,
+    )
 
     ncrs = NonconformityReport.objects.select_related("department", "issued_by", "drafted_by", "closed_by")
     actions = CorrectiveAction.objects.select_related("department", "responsible", "verified_by")
@@ -453,7 +460,7 @@ def _detail_lookups() -> list[tuple[str, Any]]:
     return [
         ("attachments", "attachments"),
         ("cosigners", "cosigners"),
-        ("replies", "replies"),
+        ("replies", Prefetch("replies", queryset=Reply.objects.select_related("author", "sent_by"))),
         ("replies", Prefetch("replies__reviews", queryset=ReplyReview.objects.select_related("reviewer"))),
         ("claims", Prefetch("claims", queryset=claims)),
         ("ncrs", Prefetch("ncrs", queryset=ncrs)),
