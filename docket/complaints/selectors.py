@@ -876,10 +876,36 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
     the windows would cut it (`_page_of`); otherwise the windows and the walk follow as before. A department's
     term the first window finds a few of is tried in a window between the two first (`_middle_window`).
     Every path gives the page the windows give (docs/decisions.md, "search4")."""
-    visible = complaints_visible_to(user)
+    found = _search(user, text, need)
+    if isinstance(found, list):  # the page's ids, in the list's order
+        few = complaints_visible_to(user, few=True)
+        return few.filter(pk__in=found).select_related("office", "holder_department").order_by(*SEARCH_ORDER)
+    return found
+
+
+def search_rows(user, text: str, need: int, start: int = 0) -> list[Complaint] | QuerySet[Complaint]:
+    """The search page's rows from row `start` up to `need` (`search_for(user, text, need)[start:need]` with
+    the row's columns only, LIST_ROW_FIELDS). When the windows or the history named the page's complaints by
+    id (under the user's scope), they are read as the list reads its rows (`list_rows`: a statement compiled
+    once, the office and holder department from the process's copy), not by a statement compiled on every
+    request that tests the scope again (search5)."""
+    found = _search(user, text, need)
+    if isinstance(found, list):
+        return list_rows(found[start:need])
+    return found.only(*LIST_ROW_FIELDS)[start:need]
+
+
+SEARCH_ORDER = ("-received_at", "-id")  # the list's order
+
+
+def _search(user, text: str, need: int | None) -> list[int] | QuerySet[Complaint]:
+    """`search_for`'s answer: the page's ids in the list's order when a window or the history named them
+    (each found under the user's scope), else the queryset of every match (a receipt number's one row, the
+    walk, a term with few ids in the whole history)."""
     text = text.strip()
-    order = ("-received_at", "-id")
+    order = SEARCH_ORDER
     if RECEIPT_NO.fullmatch(text.upper()):  # a whole receipt number names one complaint: its unique index
+        visible = complaints_visible_to(user)
         return visible.filter(receipt_no=text.upper()).select_related("office", "holder_department")
     common = False  # the whole history's matches are known to be more than HISTORY_IDS
     if need and len(text) >= 3:
@@ -907,7 +933,7 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
                 found = few.filter(pk__in=arms[0].union(*arms[1:]))
             ids = list(found.order_by(*order).values_list("id", flat=True)[:need])
             if len(ids) >= need:
-                return few.filter(pk__in=ids).select_related("office", "holder_department").order_by(*order)
+                return ids
             if n == 0 and _few_in_window(len(ids), need):
                 if common or not _rare_in_history(user, text):
                     common = True
@@ -916,14 +942,10 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
             if n == 0 and scope is not None:
                 middle = _middle_window(user, text, top, len(ids), need)
                 if middle is not None:
-                    return (
-                        few.filter(pk__in=middle)
-                        .select_related("office", "holder_department")
-                        .order_by(*order)
-                    )
+                    return middle
     q = _walk_q(text, _search_arms(user, text)) if common else search_q(user, text)
-    if _names_ids(q):  # a few matches by id (a rare term): probe the scope per row, not walk it
-        visible = complaints_visible_to(user, few=True)
+    # a few matches by id (a rare term): probe the scope per row, not walk it
+    visible = complaints_visible_to(user, few=_names_ids(q))
     return visible.filter(q).select_related("office", "holder_department").order_by(*order)
 
 
@@ -990,16 +1012,14 @@ def _middle_window(user, text: str, top: int, found: int, need: int) -> list[int
     return None if newer.count() else [pk for pk, _at in rows]
 
 
-def _history_page(user, text: str, few: QuerySet, top: int, need: int) -> QuerySet[Complaint]:
-    """The page `search_for` gives for a term `_rare_in_history` found rare: every match the user may see, in
-    the list's order, cut as the windows would cut it (`_page_of`)."""
-    order = ("-received_at", "-id")
+def _history_page(user, text: str, few: QuerySet, top: int, need: int) -> list[int]:
+    """The page's ids `search_for` gives for a term `_rare_in_history` found rare: every match the user may
+    see, in the list's order, cut as the windows would cut it (`_page_of`)."""
     # The scope over the matches named by their arms again (each under its cap, so complete): a literal
     # list of thousands of ids made PostgreSQL AND it with the company's whole index.
     arms = _search_arms(user, text)
-    matched = few.filter(pk__in=arms[0].union(*arms[1:])).order_by(*order)
-    page = _page_of(list(matched.values_list("id", flat=True)), top, need)
-    return few.filter(pk__in=page).select_related("office", "holder_department").order_by(*order)
+    matched = few.filter(pk__in=arms[0].union(*arms[1:])).order_by(*SEARCH_ORDER)
+    return _page_of(list(matched.values_list("id", flat=True)), top, need)
 
 
 def _page_of(matches: list[int], top: int, need: int) -> list[int]:
