@@ -167,7 +167,9 @@ def test_a_departments_window_finds_what_the_whole_history_finds(org, complaint_
     used = []
     original = selectors._department_window
     monkeypatch.setattr(
-        selectors, "_department_window", lambda user, after: used.append(after) or original(user, after)
+        selectors,
+        "_department_window",
+        lambda user, after, upto=None: used.append(after) or original(user, after, upto),
     )
     # Digits are looked up in the whole history first (search5): taken as common here, so that the window
     # answers them too.
@@ -215,13 +217,11 @@ def test_a_term_few_in_the_first_window_is_read_from_the_whole_history(
 
 
 @pytest.mark.parametrize("backdated", [False, True])
-def test_a_departments_middle_window_gives_the_larger_windows_page(
-    org, complaint_factory, monkeypatch, backdated
-):
-    """A department supervisor's term with a few matches in the first window is answered from a window
-    between the two when it holds a page (selectors._middle_window) — unless a complaint of the company
-    below it is newer than the page's last row (an older id received later), when the larger window answers:
-    the page is the whole history's either way."""
+def test_a_departments_larger_window_is_read_in_slices(org, complaint_factory, monkeypatch, backdated):
+    """A department supervisor's term with fewer than a page in the first window reads the larger window in
+    slices below it (selectors._larger_window) and stops once it holds a page and no complaint of the
+    company further down was received after the page's last row — unless one was (an older id received
+    later), when the slices go on to the larger window's end: the page is the whole history's either way."""
     from datetime import timedelta
 
     from docket.complaints.models import Complaint
@@ -232,16 +232,16 @@ def test_a_departments_middle_window_gives_the_larger_windows_page(
     Complaint.objects.filter(pk__in=[c.pk for c in ours]).update(holder_department=org.a.depts["engineering"])
     if backdated:  # the oldest match received after every other complaint
         Complaint.objects.filter(pk=ours[0].pk).update(received_at=made[-1].received_at + timedelta(hours=1))
-    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (2, 40))  # first: the newest 2; middle: the newest 6
-    answered = []
-    original = selectors._middle_window
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (2, 40))  # first: the newest 2; then 4 or 6 more
+    checked = []
+    original = selectors._newer_below
     monkeypatch.setattr(
-        selectors,
-        "_middle_window",
-        lambda *args: (lambda page: answered.append(page) or page)(original(*args)),
+        selectors, "_newer_below", lambda *args: (lambda newer: checked.append(newer) or newer)(original(*args))
     )
     sup = org.a.users["eng_supervisor"]
     whole = [c.id for c in selectors.search_for(sup, "停车位被占")]
     page = [c.id for c in selectors.search_for(sup, "停车位被占", need=2)][:2]  # the view's slice
     assert page == whole[:2]
-    assert answered == [None if backdated else page]
+    assert checked[:1] == [backdated]  # the first slice holding a page: the rest need not be read
+    rows = [c.id for c in selectors.search_rows(sup, "停车位被占", 2)]  # the search page's rows
+    assert rows == page
