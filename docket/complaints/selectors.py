@@ -1003,7 +1003,7 @@ def _larger_window(user, text: str, few: QuerySet, top: int, first: list, need: 
     history's), or every match of it when it holds fewer than a page — read in slices below the first window
     rather than in one statement that reads the first window again.
 
-    Each slice (`_next_window`: a page and a half at the rate found so far, two to four times the window
+    Each slice (`_next_window`: a page and a quarter at the rate found so far, 1.25 to 4 times the window
     read) gives its newest `need` matches; the newest `need` of everything read are the page of the window
     read so far. They are the larger window's page when nothing below can rank above the last of them: no
     complaint of the user's companies further down the larger window was received after it (`_newer_below`;
@@ -1031,9 +1031,9 @@ def _larger_window(user, text: str, few: QuerySet, top: int, first: list, need: 
 
 def _next_window(window: int, found: int, need: int) -> int:
     """The window (newest ids) to read next when `window` gave `found` matches: one holding a page and a
-    half at that rate, at least twice and at most four times as large, at most the larger window."""
-    growth = min(4, max(2, -(-3 * need // (2 * max(found, 1)))))
-    return min(window * growth, SEARCH_WINDOWS[1])
+    quarter at that rate, at least 1.25 and at most four times as large, at most the larger window."""
+    target = window * 5 * need // (4 * max(found, 1))
+    return min(max(target, window * 5 // 4), window * 4, SEARCH_WINDOWS[1])
 
 
 def _newer_below(user, end: int, after: int, received_at) -> bool:
