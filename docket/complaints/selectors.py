@@ -795,13 +795,91 @@ def _search_arms(user, text: str, after: int = 0) -> list[QuerySet]:
     return arms
 
 
-def _row_q(user, text: str) -> Q:
+def _row_q(text: str, lookups: list[dict[str, Any]]) -> Q:
     """The search as a condition on one complaint row (`_row_lookups`, the issue text through a correlated
     EXISTS): for a few candidate rows named by id (`_department_window`)."""
     q = Q(Exists(ComplaintIssue.objects.filter(Q(complaint_id=OuterRef("pk")) & Q(summary__contains=text))))
-    for lookup in _row_lookups(user, text):
+    for lookup in lookups:
         q |= Q(**lookup)
     return q
+
+
+def _lookup_parts(lookups: list[dict[str, Any]]) -> tuple[tuple, tuple]:
+    """The shape of `_row_lookups`' lookups (each one's name, and a list's length) and their values in order:
+    what `_department_rows` keys its plans by and binds."""
+    shape: list[tuple[str, int | None]] = []
+    values: list[Any] = []
+    for lookup in lookups:
+        ((name, value),) = lookup.items()
+        if isinstance(value, list):
+            shape.append((name, len(value)))
+            values += value
+        else:
+            shape.append((name, None))
+            values.append(value)
+    return tuple(shape), tuple(values)
+
+
+def _lookups_of(shape: tuple, values: tuple) -> list[dict[str, Any]]:
+    """The lookups `_lookup_parts` took apart."""
+    lookups: list[dict[str, Any]] = []
+    at = 0
+    for name, n in shape:
+        if n is None:
+            lookups.append({name: values[at]})
+            at += 1
+        else:
+            lookups.append({name: list(values[at : at + n])})
+            at += n
+    return lookups
+
+
+def _department_rows_query(source: tuple, after: int, *rest: Any) -> QuerySet:
+    """A department's window statement (`_department_window`, each row tested by `_row_q`): the newest `need`
+    matches as (id, received_at). `source`: the user, the lookups' shape, `need`, and whether the window has
+    an upper end (then `rest` starts with it); then the term and the lookups' values."""
+    user, shape, need, bounded = source
+    upto, (text, *values) = (rest[0], rest[1:]) if bounded else (None, rest)
+    window = _department_window(user, after, upto)
+    if window is None:
+        raise ValueError("a department's window: the user holds a role that is not a department's")
+    return (
+        complaints_visible_to(user, few=True)
+        .filter(pk__in=window)
+        .filter(_row_q(text, _lookups_of(shape, tuple(values))))
+        .order_by(*SEARCH_ORDER)
+        .values_list("id", "received_at")[:need]
+    )
+
+
+# The first window's and the larger window's slices' statement, compiled once per shape of the user's role
+# assignments, lookups the term takes, page size and bounds (search5: Django built and compiled it on every
+# search, about a third of the search's CPU in the app).
+_department_rows = CompiledBy(lambda source, *values: _department_rows_query(source, *values))
+
+
+def _department_matches(user, text: str, need: int, after: int, upto: int | None = None) -> list[tuple]:
+    """The newest `need` matches (id, received_at), in the list's order, among a department user's
+    complaints of the window id > after (and <= upto)."""
+    shape, values = _lookup_parts(_row_lookups(user, text))
+    bounds = (after,) if upto is None else (after, upto)
+    return _department_rows(
+        (assignments_shape(user), shape, need, upto is not None),
+        (user, shape, need, upto is not None),
+        *bounds,
+        text,
+        *values,
+    )
+
+
+def _department_only(user) -> bool:
+    """Whether every role of the user is a department's (`_department_window` applies)."""
+    from docket.accounts.access import assignments_of
+
+    from .scopes import DEPT_ROLES
+
+    assignments = assignments_of(user)
+    return bool(assignments) and all(a.role in DEPT_ROLES for a in assignments)
 
 
 def _department_window(user, after: int, upto: int | None = None) -> QuerySet | None:
@@ -831,7 +909,9 @@ def _department_window(user, after: int, upto: int | None = None) -> QuerySet | 
             .values_list("complaint_id", flat=True)
         )
         arms.append(
-            Complaint.objects.filter(ids & Q(received_by_id=a.user_id)).order_by().values_list("id", flat=True)
+            Complaint.objects.filter(ids & Q(received_by_id=a.user_id))
+            .order_by()
+            .values_list("id", flat=True)
         )
     return arms[0].union(*arms[1:])
 
@@ -928,13 +1008,12 @@ def _search(user, text: str, need: int | None) -> list[int] | QuerySet[Complaint
     common = False  # the whole history's matches are known to be more than HISTORY_IDS
     if need and len(text) >= 3:
         top = Complaint.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        few = complaints_visible_to(user, few=True)
         # Digits (a phone's last four, a receipt's date or number) are rare in the history as a rule: the
         # history is asked first, and the first window (which found 0-3 of them for the bench's 87 phone
         # endings, ~4 ms each) is read only for a term that turns out common (search5).
         if text.isdigit():
             if _rare_in_history(user, text):
-                return _history_page(user, text, few, top, need)
+                return _history_page(user, text, top, need)
             common = True
         for n, window in enumerate(SEARCH_WINDOWS):
             after = top - window
@@ -943,23 +1022,23 @@ def _search(user, text: str, need: int | None) -> list[int] | QuerySet[Complaint
             # Every match in the window (each field's arm on its index), the scope probed per match, the
             # page's rows in the list's order: one statement. A cap on the window's matches (the first
             # version read the newest 2 000) left a department's older matches in a larger window unseen.
-            scope = _department_window(user, after)
-            if scope is not None:  # a department's few complaints of the window, each row tested
-                found = few.filter(pk__in=scope).filter(_row_q(user, text))
+            department = _department_only(user)
+            if department:  # a department's few complaints of the window, each row tested
+                rows = _department_matches(user, text, need, after)
             else:
                 arms = _search_arms(user, text, after)
-                found = few.filter(pk__in=arms[0].union(*arms[1:]))
-            rows = list(found.order_by(*order).values_list("id", "received_at")[:need])
+                found = complaints_visible_to(user, few=True).filter(pk__in=arms[0].union(*arms[1:]))
+                rows = list(found.order_by(*order).values_list("id", "received_at")[:need])
             if len(rows) >= need:
                 return [pk for pk, _at in rows]
             if n == 0 and _few_in_window(len(rows), need):
                 if not common and _rare_in_history(user, text):
-                    return _history_page(user, text, few, top, need)
+                    return _history_page(user, text, top, need)
                 common = True
-            if n == 0 and scope is not None:
+            if n == 0 and department:
                 # A department's larger window in slices below the first (`_larger_window`): its page, or
                 # every match of a history no longer than it; fewer than a page go on to the whole history.
-                ids = _larger_window(user, text, few, top, rows, need)
+                ids = _larger_window(user, text, top, rows, need)
                 if len(ids) >= need or top <= SEARCH_WINDOWS[1]:
                     return ids
                 break
@@ -997,7 +1076,7 @@ def _rare_in_history(user, text: str) -> bool:
     return all(len(arm[:cap]) < cap for arm in arms)
 
 
-def _larger_window(user, text: str, few: QuerySet, top: int, first: list, need: int) -> list[int]:
+def _larger_window(user, text: str, top: int, first: list, need: int) -> list[int]:
     """For a department's user whose first window found `first` (its matches, (id, received_at), fewer than
     `need`): the larger window's page (SEARCH_WINDOWS[1]; in a history no longer than it, the whole
     history's), or every match of it when it holds fewer than a page — read in slices below the first window
@@ -1017,9 +1096,7 @@ def _larger_window(user, text: str, few: QuerySet, top: int, first: list, need: 
         upto = top - window
         window = _next_window(window, len(rows), need)
         after = max(top - window, end)
-        scope = _department_window(user, after, upto)
-        found = few.filter(pk__in=scope).filter(_row_q(user, text)).order_by(*SEARCH_ORDER)
-        rows += found.values_list("id", "received_at")[:need]
+        rows += _department_matches(user, text, need, after, upto)
         if len(rows) < need:
             continue
         rows = sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)[:need]
@@ -1033,7 +1110,7 @@ def _next_window(window: int, found: int, need: int) -> int:
     """The window (newest ids) to read next when `window` gave `found` matches: one holding a page and a
     quarter at that rate, at least 1.25 and at most four times as large, at most the larger window."""
     target = window * 5 * need // (4 * max(found, 1))
-    return min(max(target, window * 5 // 4), window * 4, SEARCH_WINDOWS[1])
+    return min(max(target, window * 5 // 4, window + 1), window * 4, SEARCH_WINDOWS[1])
 
 
 def _newer_below(user, end: int, after: int, received_at) -> bool:
@@ -1051,13 +1128,14 @@ def _newer_below(user, end: int, after: int, received_at) -> bool:
     return newer.count() > 0
 
 
-def _history_page(user, text: str, few: QuerySet, top: int, need: int) -> list[int]:
+def _history_page(user, text: str, top: int, need: int) -> list[int]:
     """The page's ids `search_for` gives for a term `_rare_in_history` found rare: every match the user may
     see, in the list's order, cut as the windows would cut it (`_page_of`)."""
     # The scope over the matches named by their arms again (each under its cap, so complete): a literal
     # list of thousands of ids made PostgreSQL AND it with the company's whole index.
     arms = _search_arms(user, text)
-    matched = few.filter(pk__in=arms[0].union(*arms[1:])).order_by(*SEARCH_ORDER)
+    matched = complaints_visible_to(user, few=True).filter(pk__in=arms[0].union(*arms[1:]))
+    matched = matched.order_by(*SEARCH_ORDER)
     return _page_of(list(matched.values_list("id", flat=True)), top, need)
 
 

@@ -149,7 +149,8 @@ def test_a_window_reads_all_its_matches(org, complaint_factory, monkeypatch):
 @pytest.mark.parametrize("text", ["车库照明", "两周未修", "13912345678", "5678", "张伟", "101", "CYY-"])
 def test_a_departments_window_finds_what_the_whole_history_finds(org, complaint_factory, monkeypatch, text):
     """A department supervisor's windowed search (the department's own complaints of the window, each row
-    tested: selectors._department_window) gives the page the whole-history search gives, by every field."""
+    tested: selectors._department_window, _department_matches) gives the page the whole-history search gives,
+    by every field."""
     from docket.complaints.models import Complaint
 
     complaint_factory(subject="更早的投诉")  # the window starts above the first id
@@ -165,11 +166,13 @@ def test_a_departments_window_finds_what_the_whole_history_finds(org, complaint_
     top = Complaint.objects.order_by("-id").values_list("id", flat=True)[0]
     monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (1, top - mine.id + 1))
     used = []
-    original = selectors._department_window
+    original = selectors._department_matches  # the window's statement (compiled once per shape)
     monkeypatch.setattr(
         selectors,
-        "_department_window",
-        lambda user, after, upto=None: used.append(after) or original(user, after, upto),
+        "_department_matches",
+        lambda user, text, need, after, upto=None: (
+            used.append(after) or original(user, text, need, after, upto)
+        ),
     )
     # Digits are looked up in the whole history first (search5): taken as common here, so that the window
     # answers them too.
@@ -236,7 +239,9 @@ def test_a_departments_larger_window_is_read_in_slices(org, complaint_factory, m
     checked = []
     original = selectors._newer_below
     monkeypatch.setattr(
-        selectors, "_newer_below", lambda *args: (lambda newer: checked.append(newer) or newer)(original(*args))
+        selectors,
+        "_newer_below",
+        lambda *args: (lambda newer: checked.append(newer) or newer)(original(*args)),
     )
     sup = org.a.users["eng_supervisor"]
     whole = [c.id for c in selectors.search_for(sup, "停车位被占")]
