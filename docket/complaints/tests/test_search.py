@@ -250,3 +250,24 @@ def test_a_departments_larger_window_is_read_in_slices(org, complaint_factory, m
     assert checked[:1] == [backdated]  # the first slice holding a page: the rest need not be read
     rows = [c.id for c in selectors.search_rows(sup, "停车位被占", 2)]  # the search page's rows
     assert rows == page
+
+
+@pytest.mark.parametrize("role", ["reception", "eng_supervisor"])
+def test_the_search_pages_rows_are_the_searchs(org, complaint_factory, monkeypatch, client, role):
+    """The search page's rows (selectors.search_rows: the page's ids read as the list reads its rows, search5)
+    are `search_for`'s, page by page, with the next-page link where another page follows."""
+    from docket.complaints.models import Complaint
+
+    made = [complaint_factory(subject=f"楼道灯不亮{i}") for i in range(5)]
+    Complaint.objects.filter(pk__in=[c.pk for c in made]).update(holder_department=org.a.depts["engineering"])
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (2, 4))
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 2)
+    user = org.a.users[role]
+    whole = [c.id for c in selectors.search_for(user, "楼道灯不亮")]
+    assert sorted(whole) == sorted(c.id for c in made)
+    client.force_login(user)
+    for number in (1, 2, 3):
+        page = client.get(reverse("complaints:search"), {"q": "楼道灯不亮", "page": number}).context["page"]
+        assert [c.id for c in page] == whole[(number - 1) * 2 : number * 2]
+        assert page.has_next() == (number < 3)
+        assert all(c.office.name and c.holder_department.name for c in page)
