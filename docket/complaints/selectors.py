@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_obj
 
 from docket.core import clock
 from docket.core.compiled import Compiled, CompiledBy
+from docket.org.models import Room
 
 from .access import complaints_visible_to
 from .models import (
@@ -802,8 +803,25 @@ def _row_lookups(user, text: str) -> list[dict[str, Any]]:
             lookups.append({"complainant_phone": number})
         elif len(digits) == 4 and digits == text:
             lookups.append({"complainant_phone__endswith": digits})
-        lookups += [{"complainant_name": text}, {"room__number": text}]
+        lookups.append({"complainant_name": text})
+        rooms = _rooms_numbered(user, text)
+        if rooms:  # most terms name no room: no arm (an arm named no rows anyway)
+            lookups.append({"room_id__in": rooms})
     return lookups
+
+
+_room_ids = Compiled(lambda number: Room.objects.filter(number=number).values_list("id", flat=True))
+
+
+def _rooms_numbered(user, text: str) -> list[int]:
+    """The rooms whose number is the term (on `room_number`, org migration 0005), read once per user object
+    (request) and term. The room arm was a join: every window statement hashed all the rooms (11 000 at a
+    million complaints, ~1.3 ms of a first window's ~4) to find none for most terms (search5)."""
+    cached = getattr(user, "_search_rooms", None)
+    if cached is None or cached[0] != text:
+        cached = (text, _room_ids(text))
+        user._search_rooms = cached
+    return cached[1]
 
 
 def _search_arms(user, text: str, after: int = 0) -> list[QuerySet]:
@@ -822,20 +840,98 @@ def _search_arms(user, text: str, after: int = 0) -> list[QuerySet]:
     return arms
 
 
-def _row_q(user, text: str) -> Q:
+def _row_q(text: str, lookups: list[dict[str, Any]]) -> Q:
     """The search as a condition on one complaint row (`_row_lookups`, the issue text through a correlated
     EXISTS): for a few candidate rows named by id (`_department_window`)."""
     q = Q(Exists(ComplaintIssue.objects.filter(Q(complaint_id=OuterRef("pk")) & Q(summary__contains=text))))
-    for lookup in _row_lookups(user, text):
+    for lookup in lookups:
         q |= Q(**lookup)
     return q
 
 
-def _department_window(user, after: int) -> QuerySet | None:
-    """For a user whose every role is a department's: the complaints of the window (id > after) the
-    departments hold, own an issue of, or recorded — read from the department's own indexes (a few
-    thousand ids at a million complaints), where the field arms read every complaint and issue of the
-    window. None for any other user."""
+def _lookup_parts(lookups: list[dict[str, Any]]) -> tuple[tuple, tuple]:
+    """The shape of `_row_lookups`' lookups (each one's name, and a list's length) and their values in order:
+    what `_department_rows` keys its plans by and binds."""
+    shape: list[tuple[str, int | None]] = []
+    values: list[Any] = []
+    for lookup in lookups:
+        ((name, value),) = lookup.items()
+        if isinstance(value, list):
+            shape.append((name, len(value)))
+            values += value
+        else:
+            shape.append((name, None))
+            values.append(value)
+    return tuple(shape), tuple(values)
+
+
+def _lookups_of(shape: tuple, values: tuple) -> list[dict[str, Any]]:
+    """The lookups `_lookup_parts` took apart."""
+    lookups: list[dict[str, Any]] = []
+    at = 0
+    for name, n in shape:
+        if n is None:
+            lookups.append({name: values[at]})
+            at += 1
+        else:
+            lookups.append({name: list(values[at : at + n])})
+            at += n
+    return lookups
+
+
+def _department_rows_query(source: tuple, after: int, *rest: Any) -> QuerySet:
+    """A department's window statement (`_department_window`, each row tested by `_row_q`): the newest `need`
+    matches as (id, received_at). `source`: the user, the lookups' shape, `need`, and whether the window has
+    an upper end (then `rest` starts with it); then the term and the lookups' values."""
+    user, shape, need, bounded = source
+    upto, (text, *values) = (rest[0], rest[1:]) if bounded else (None, rest)
+    window = _department_window(user, after, upto)
+    if window is None:
+        raise ValueError("a department's window: the user holds a role that is not a department's")
+    return (
+        complaints_visible_to(user, few=True)
+        .filter(pk__in=window)
+        .filter(_row_q(text, _lookups_of(shape, tuple(values))))
+        .order_by(*SEARCH_ORDER)
+        .values_list("id", "received_at")[:need]
+    )
+
+
+# The first window's and the larger window's slices' statement, compiled once per shape of the user's role
+# assignments, lookups the term takes, page size and bounds (search5: Django built and compiled it on every
+# search, about a third of the search's CPU in the app).
+_department_rows = CompiledBy(lambda source, *values: _department_rows_query(source, *values))
+
+
+def _department_matches(user, text: str, need: int, after: int, upto: int | None = None) -> list[tuple]:
+    """The newest `need` matches (id, received_at), in the list's order, among a department user's
+    complaints of the window id > after (and <= upto)."""
+    shape, values = _lookup_parts(_row_lookups(user, text))
+    bounds = (after,) if upto is None else (after, upto)
+    return _department_rows(
+        (assignments_shape(user), shape, need, upto is not None),
+        (user, shape, need, upto is not None),
+        *bounds,
+        text,
+        *values,
+    )
+
+
+def _department_only(user) -> bool:
+    """Whether every role of the user is a department's (`_department_window` applies)."""
+    from docket.accounts.access import assignments_of
+
+    from .scopes import DEPT_ROLES
+
+    assignments = assignments_of(user)
+    return bool(assignments) and all(a.role in DEPT_ROLES for a in assignments)
+
+
+def _department_window(user, after: int, upto: int | None = None) -> QuerySet | None:
+    """For a user whose every role is a department's: the complaints of the window (id > after, and
+    id <= upto when given: a slice of it) the departments hold, own an issue of, or recorded — read from the
+    department's own indexes (a few thousand ids at a million complaints), where the field arms read every
+    complaint and issue of the window. None for any other user."""
     from docket.accounts.access import assignments_of
 
     from .scopes import DEPT_ROLES
@@ -843,20 +939,22 @@ def _department_window(user, after: int) -> QuerySet | None:
     assignments = assignments_of(user)
     if not assignments or any(a.role not in DEPT_ROLES for a in assignments):
         return None
+    ids = Q(id__gt=after) & (Q(id__lte=upto) if upto is not None else Q())
+    issue_ids = Q(complaint_id__gt=after) & (Q(complaint_id__lte=upto) if upto is not None else Q())
     arms: list[QuerySet] = []
     for a in assignments:
         arms.append(
-            Complaint.objects.filter(Q(id__gt=after) & Q(holder_department_id=a.department_id))
+            Complaint.objects.filter(ids & Q(holder_department_id=a.department_id))
             .order_by()
             .values_list("id", flat=True)
         )
         arms.append(
-            ComplaintIssue.objects.filter(Q(complaint_id__gt=after) & Q(department_id=a.department_id))
+            ComplaintIssue.objects.filter(issue_ids & Q(department_id=a.department_id))
             .order_by()
             .values_list("complaint_id", flat=True)
         )
         arms.append(
-            Complaint.objects.filter(Q(id__gt=after) & Q(received_by_id=a.user_id))
+            Complaint.objects.filter(ids & Q(received_by_id=a.user_id))
             .order_by()
             .values_list("id", flat=True)
         )
@@ -919,17 +1017,49 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
     last four digits, a receipt's date) has a few hundred matches there, cheaper to read than the larger
     window's candidates. When every arm stayed under its cap the page is cut from those matches exactly as
     the windows would cut it (`_page_of`); otherwise the windows and the walk follow as before. A department's
-    term the first window finds a few of is tried in a window between the two first (`_middle_window`).
-    Every path gives the page the windows give (docs/decisions.md, "search4")."""
-    visible = complaints_visible_to(user)
+    term the first window finds fewer than a page of reads the larger window in slices (`_larger_window`).
+    Every path gives the page the windows give (docs/decisions.md, "search4" and "search5")."""
+    found = _search(user, text, need)
+    if isinstance(found, list):  # the page's ids, in the list's order
+        few = complaints_visible_to(user, few=True)
+        return few.filter(pk__in=found).select_related("office", "holder_department").order_by(*SEARCH_ORDER)
+    return found
+
+
+def search_rows(user, text: str, need: int, start: int = 0) -> list[Complaint] | QuerySet[Complaint]:
+    """The search page's rows from row `start` up to `need` (`search_for(user, text, need)[start:need]` with
+    the row's columns only, LIST_ROW_FIELDS). When the windows or the history named the page's complaints by
+    id (under the user's scope), they are read as the list reads its rows (`list_rows`: a statement compiled
+    once, the office and holder department from the process's copy), not by a statement compiled on every
+    request that tests the scope again (search5)."""
+    found = _search(user, text, need)
+    if isinstance(found, list):
+        return list_rows(found[start:need])
+    return found.only(*LIST_ROW_FIELDS)[start:need]
+
+
+SEARCH_ORDER = ("-received_at", "-id")  # the list's order
+
+
+def _search(user, text: str, need: int | None) -> list[int] | QuerySet[Complaint]:
+    """`search_for`'s answer: the page's ids in the list's order when a window or the history named them
+    (each found under the user's scope), else the queryset of every match (a receipt number's one row, the
+    walk, a term with few ids in the whole history)."""
     text = text.strip()
-    order = ("-received_at", "-id")
+    order = SEARCH_ORDER
     if RECEIPT_NO.fullmatch(text.upper()):  # a whole receipt number names one complaint: its unique index
+        visible = complaints_visible_to(user)
         return visible.filter(receipt_no=text.upper()).select_related("office", "holder_department")
     common = False  # the whole history's matches are known to be more than HISTORY_IDS
     if need and len(text) >= 3:
         top = Complaint.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        few = complaints_visible_to(user, few=True)
+        # Digits (a phone's last four, a receipt's date or number) are rare in the history as a rule: the
+        # history is asked first, and the first window (which found 0-3 of them for the bench's 87 phone
+        # endings, ~4 ms each) is read only for a term that turns out common (search5).
+        if text.isdigit():
+            if _rare_in_history(user, text):
+                return _history_page(user, text, top, need)
+            common = True
         for n, window in enumerate(SEARCH_WINDOWS):
             after = top - window
             if after <= 0:
@@ -937,36 +1067,29 @@ def search_for(user, text: str, need: int | None = None) -> QuerySet[Complaint]:
             # Every match in the window (each field's arm on its index), the scope probed per match, the
             # page's rows in the list's order: one statement. A cap on the window's matches (the first
             # version read the newest 2 000) left a department's older matches in a larger window unseen.
-            scope = _department_window(user, after)
-            if scope is not None:  # a department's few complaints of the window, each row tested
-                found = few.filter(pk__in=scope).filter(_row_q(user, text))
+            department = _department_only(user)
+            if department:  # a department's few complaints of the window, each row tested
+                rows = _department_matches(user, text, need, after)
             else:
                 arms = _search_arms(user, text, after)
-                found = few.filter(pk__in=arms[0].union(*arms[1:]))
-            ids = list(found.order_by(*order).values_list("id", flat=True)[:need])
-            if len(ids) >= need:
-                return few.filter(pk__in=ids).select_related("office", "holder_department").order_by(*order)
-            if n == 0 and _few_in_window(len(ids), need):
-                if not _rare_in_history(user, text):
-                    common = True
-                    continue
-                # The scope over the matches named by their arms again (each under its cap, so complete):
-                # a literal list of thousands of ids made PostgreSQL AND it with the company's whole index.
-                arms = _search_arms(user, text)
-                matched = few.filter(pk__in=arms[0].union(*arms[1:])).order_by(*order)
-                page = _page_of(list(matched.values_list("id", flat=True)), top, need)
-                return few.filter(pk__in=page).select_related("office", "holder_department").order_by(*order)
-            if n == 0 and scope is not None:
-                middle = _middle_window(user, text, top, len(ids), need)
-                if middle is not None:
-                    return (
-                        few.filter(pk__in=middle)
-                        .select_related("office", "holder_department")
-                        .order_by(*order)
-                    )
+                found = complaints_visible_to(user, few=True).filter(pk__in=arms[0].union(*arms[1:]))
+                rows = list(found.order_by(*order).values_list("id", "received_at")[:need])
+            if len(rows) >= need:
+                return [pk for pk, _at in rows]
+            if n == 0 and _few_in_window(len(rows), need):
+                if not common and _rare_in_history(user, text):
+                    return _history_page(user, text, top, need)
+                common = True
+            if n == 0 and department:
+                # A department's larger window in slices below the first (`_larger_window`): its page, or
+                # every match of a history no longer than it; fewer than a page go on to the whole history.
+                ids = _larger_window(user, text, top, rows, need)
+                if len(ids) >= need or top <= SEARCH_WINDOWS[1]:
+                    return ids
+                break
     q = _walk_q(text, _search_arms(user, text)) if common else search_q(user, text)
-    if _names_ids(q):  # a few matches by id (a rare term): probe the scope per row, not walk it
-        visible = complaints_visible_to(user, few=True)
+    # a few matches by id (a rare term): probe the scope per row, not walk it
+    visible = complaints_visible_to(user, few=_names_ids(q))
     return visible.filter(q).select_related("office", "holder_department").order_by(*order)
 
 
@@ -998,39 +1121,67 @@ def _rare_in_history(user, text: str) -> bool:
     return all(len(arm[:cap]) < cap for arm in arms)
 
 
-def _middle_window(user, text: str, top: int, found: int, need: int) -> list[int] | None:
-    """For a department's user whose first window found `found` matches, fewer than a page: the page from a
-    window between the two (sized to hold a page and a half at the first window's rate), when it holds a page
-    and no complaint of the user's companies between it and the larger window's start is newer than the
-    page's last row — then the larger window (or, in a history shorter than it, the whole history) gives the
-    same page, since everything it adds ranks below. None otherwise (the larger window answers as before).
+def _larger_window(user, text: str, top: int, first: list, need: int) -> list[int]:
+    """For a department's user whose first window found `first` (its matches, (id, received_at), fewer than
+    `need`): the larger window's page (SEARCH_WINDOWS[1]; in a history no longer than it, the whole
+    history's), or every match of it when it holds fewer than a page — read in slices below the first window
+    rather than in one statement that reads the first window again.
 
-    The larger window tests ~10 000 of a busy department's complaints at a million (60–140 ms); a term that
-    fills the page from a quarter of them need not read the rest."""
+    Each slice (`_next_window`: a page and a quarter at the rate found so far, 1.25 to 4 times the window
+    read) gives its newest `need` matches; the newest `need` of everything read are the page of the window
+    read so far. They are the larger window's page when nothing below can rank above the last of them: no
+    complaint of the user's companies further down the larger window was received after it (`_newer_below`;
+    one received at the same time has a smaller id, so it ranks below). The larger window tests ~10 000 of a
+    busy department's complaints at a million (40–140 ms); a term that fills the page from a third of them
+    need not read the rest (search5; it replaced search4's one middle window)."""
+    end = max(top - SEARCH_WINDOWS[1], 0)
+    window = SEARCH_WINDOWS[0]
+    rows = list(first)
+    while top - window > end:
+        upto = top - window
+        window = _next_window(window, len(rows), need)
+        after = max(top - window, end)
+        rows += _department_matches(user, text, need, after, upto)
+        if len(rows) < need:
+            continue
+        rows = sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)[:need]
+        if after == end or not _newer_below(user, end, after, rows[-1][1]):
+            break
+    rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+    return [pk for pk, _at in rows[:need]]
+
+
+def _next_window(window: int, found: int, need: int) -> int:
+    """The window (newest ids) to read next when `window` gave `found` matches: one holding a page and a
+    quarter at that rate, at least 1.25 and at most four times as large, at most the larger window."""
+    target = window * 5 * need // (4 * max(found, 1))
+    return min(max(target, window * 5 // 4, window + 1), window * 4, SEARCH_WINDOWS[1])
+
+
+def _newer_below(user, end: int, after: int, received_at) -> bool:
+    """Whether a complaint of the user's companies with an id in (end, after] was received after
+    `received_at`. A department's scope lies in its companies (scopes.complaint_q), so a complaint outside
+    them cannot join the page; counted on the company's received-time index (an EXISTS would walk the ids)."""
     from docket.accounts.access import assignments_of
 
-    if found <= 0:
-        return None
-    window = SEARCH_WINDOWS[0] * -(-3 * need // (2 * found))
-    after = top - window
-    if window > SEARCH_WINDOWS[1] * 3 // 4 or after <= 0:
-        return None
-    scope = _department_window(user, after)
-    if scope is None:
-        return None
-    found_rows = complaints_visible_to(user, few=True).filter(pk__in=scope).filter(_row_q(user, text))
-    rows = list(found_rows.order_by("-received_at", "-id").values_list("id", "received_at")[:need])
-    if len(rows) < need:
-        return None
-    # A department's scope lies in its companies (scopes.complaint_q), so a newer complaint outside them
-    # cannot join the page; counted on the company's received-time index (an EXISTS would walk the ids).
     newer = Complaint.objects.filter(
         company_id__in={a.company_id for a in assignments_of(user)},
-        id__gt=max(top - SEARCH_WINDOWS[1], 0),
+        id__gt=end,
         id__lte=after,
-        received_at__gt=rows[-1][1],
+        received_at__gt=received_at,
     )
-    return None if newer.count() else [pk for pk, _at in rows]
+    return newer.count() > 0
+
+
+def _history_page(user, text: str, top: int, need: int) -> list[int]:
+    """The page's ids `search_for` gives for a term `_rare_in_history` found rare: every match the user may
+    see, in the list's order, cut as the windows would cut it (`_page_of`)."""
+    # The scope over the matches named by their arms again (each under its cap, so complete): a literal
+    # list of thousands of ids made PostgreSQL AND it with the company's whole index.
+    arms = _search_arms(user, text)
+    matched = complaints_visible_to(user, few=True).filter(pk__in=arms[0].union(*arms[1:]))
+    matched = matched.order_by(*SEARCH_ORDER)
+    return _page_of(list(matched.values_list("id", flat=True)), top, need)
 
 
 def _page_of(matches: list[int], top: int, need: int) -> list[int]:

@@ -11,8 +11,9 @@ give; only the compilation is skipped.
 Limits: the shape must not depend on the values (no conditions added or left out by value; an `IN` list is
 one shape per length — plans are keyed by the number and the types of the values); every marker must reach
 the SQL as parameters of its own (a plain `=`, `<` or `IN` on a column does, as often as the query uses
-it; a value written into the SQL text is refused, one the shape does not use is left out). Values are ints,
-strings or aware datetimes (a datetime is bound as the backend adapts a DateTimeField's value). The rows are model
+it; a value written into the SQL text is refused, one the shape does not use is left out; a string may also
+be the value of a pattern lookup — `contains`, `endswith` … — whose parameter Django builds around it: it is
+escaped and placed there as Django does). Values are ints, strings or aware datetimes (a datetime is bound as the backend adapts a DateTimeField's value). The rows are model
 instances (with their `select_related` joins, `only()` allowed) or `values_list()` tuples (flat or not);
 not model rows with annotations, nor `values()` dicts.
 
@@ -128,6 +129,8 @@ class _Plan:
         connection = connections[qs.db]
         # (parameter index, value index, adapt as a DateTimeField value)
         self.positions: list[tuple[int, int, bool]] = []
+        # (parameter index, value index, the pattern's parts around the value)
+        self.patterns: list[tuple[int, int, list[str]]] = []
         for n, marker in enumerate(markers):
             is_time = isinstance(marker, datetime)
             adapted = connection.ops.adapt_datetimefield_value(marker) if is_time else marker
@@ -137,6 +140,12 @@ class _Plan:
             if str(adapted if not is_time else marker.date()) in sql:
                 raise ValueError("Compiled: each value must reach the SQL as parameters of its own")
             self.positions += [(i, n, is_time) for i in found]
+            if isinstance(marker, str):  # a LIKE pattern Django made of the value (contains, endswith …)
+                self.patterns += [
+                    (i, n, p.split(marker))
+                    for i, p in enumerate(params)
+                    if isinstance(p, str) and p != marker and marker in p
+                ]
         self.sql, self.params = sql, list(params)
         self.db = qs.db
         select = compiler.select
@@ -166,6 +175,8 @@ class _Plan:
         for pos, n, is_time in self.positions:
             value = values[n]
             params[pos] = connection.ops.adapt_datetimefield_value(value) if is_time else value
+        for pos, n, parts in self.patterns:  # escaped as Django escapes a pattern lookup's value
+            params[pos] = connection.ops.prep_for_like_query(values[n]).join(parts)
         return params
 
     def count(self, values: tuple) -> int:

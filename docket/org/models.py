@@ -128,6 +128,8 @@ class Room(models.Model):
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
         constraints = [models.UniqueConstraint(fields=["unit", "number"], name="room_unique_number")]
+        # The top bar's search finds a complaint by its room's number, in every unit (issue 14, search5).
+        indexes = [models.Index(fields=["number"], name="room_number")]
 
     def __str__(self) -> str:
         return f"{self.unit.building.name}{self.unit.name}{self.number}"

@@ -149,7 +149,8 @@ def test_a_window_reads_all_its_matches(org, complaint_factory, monkeypatch):
 @pytest.mark.parametrize("text", ["车库照明", "两周未修", "13912345678", "5678", "张伟", "101", "CYY-"])
 def test_a_departments_window_finds_what_the_whole_history_finds(org, complaint_factory, monkeypatch, text):
     """A department supervisor's windowed search (the department's own complaints of the window, each row
-    tested: selectors._department_window) gives the page the whole-history search gives, by every field."""
+    tested: selectors._department_window, _department_matches) gives the page the whole-history search gives,
+    by every field."""
     from docket.complaints.models import Complaint
 
     complaint_factory(subject="更早的投诉")  # the window starts above the first id
@@ -165,10 +166,17 @@ def test_a_departments_window_finds_what_the_whole_history_finds(org, complaint_
     top = Complaint.objects.order_by("-id").values_list("id", flat=True)[0]
     monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (1, top - mine.id + 1))
     used = []
-    original = selectors._department_window
+    original = selectors._department_matches  # the window's statement (compiled once per shape)
     monkeypatch.setattr(
-        selectors, "_department_window", lambda user, after: used.append(after) or original(user, after)
+        selectors,
+        "_department_matches",
+        lambda user, text, need, after, upto=None: (
+            used.append(after) or original(user, text, need, after, upto)
+        ),
     )
+    # Digits are looked up in the whole history first (search5): taken as common here, so that the window
+    # answers them too.
+    monkeypatch.setattr(selectors, "_rare_in_history", lambda user, text: False)
     sup = org.a.users["eng_supervisor"]
     whole = [c.id for c in selectors.search_for(sup, text)]
     assert mine.id in whole
@@ -212,13 +220,11 @@ def test_a_term_few_in_the_first_window_is_read_from_the_whole_history(
 
 
 @pytest.mark.parametrize("backdated", [False, True])
-def test_a_departments_middle_window_gives_the_larger_windows_page(
-    org, complaint_factory, monkeypatch, backdated
-):
-    """A department supervisor's term with a few matches in the first window is answered from a window
-    between the two when it holds a page (selectors._middle_window) — unless a complaint of the company
-    below it is newer than the page's last row (an older id received later), when the larger window answers:
-    the page is the whole history's either way."""
+def test_a_departments_larger_window_is_read_in_slices(org, complaint_factory, monkeypatch, backdated):
+    """A department supervisor's term with fewer than a page in the first window reads the larger window in
+    slices below it (selectors._larger_window) and stops once it holds a page and no complaint of the
+    company further down was received after the page's last row — unless one was (an older id received
+    later), when the slices go on to the larger window's end: the page is the whole history's either way."""
     from datetime import timedelta
 
     from docket.complaints.models import Complaint
@@ -229,16 +235,39 @@ def test_a_departments_middle_window_gives_the_larger_windows_page(
     Complaint.objects.filter(pk__in=[c.pk for c in ours]).update(holder_department=org.a.depts["engineering"])
     if backdated:  # the oldest match received after every other complaint
         Complaint.objects.filter(pk=ours[0].pk).update(received_at=made[-1].received_at + timedelta(hours=1))
-    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (2, 40))  # first: the newest 2; middle: the newest 6
-    answered = []
-    original = selectors._middle_window
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (2, 40))  # first: the newest 2; then 4 or 6 more
+    checked = []
+    original = selectors._newer_below
     monkeypatch.setattr(
         selectors,
-        "_middle_window",
-        lambda *args: (lambda page: answered.append(page) or page)(original(*args)),
+        "_newer_below",
+        lambda *args: (lambda newer: checked.append(newer) or newer)(original(*args)),
     )
     sup = org.a.users["eng_supervisor"]
     whole = [c.id for c in selectors.search_for(sup, "停车位被占")]
     page = [c.id for c in selectors.search_for(sup, "停车位被占", need=2)][:2]  # the view's slice
     assert page == whole[:2]
-    assert answered == [None if backdated else page]
+    assert checked[:1] == [backdated]  # the first slice holding a page: the rest need not be read
+    rows = [c.id for c in selectors.search_rows(sup, "停车位被占", 2)]  # the search page's rows
+    assert rows == page
+
+
+@pytest.mark.parametrize("role", ["reception", "eng_supervisor"])
+def test_the_search_pages_rows_are_the_searchs(org, complaint_factory, monkeypatch, client, role):
+    """The search page's rows (selectors.search_rows: the page's ids read as the list reads its rows, search5)
+    are `search_for`'s, page by page, with the next-page link where another page follows."""
+    from docket.complaints.models import Complaint
+
+    made = [complaint_factory(subject=f"楼道灯不亮{i}") for i in range(5)]
+    Complaint.objects.filter(pk__in=[c.pk for c in made]).update(holder_department=org.a.depts["engineering"])
+    monkeypatch.setattr(selectors, "SEARCH_WINDOWS", (2, 4))
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 2)
+    user = org.a.users[role]
+    whole = [c.id for c in selectors.search_for(user, "楼道灯不亮")]
+    assert sorted(whole) == sorted(c.id for c in made)
+    client.force_login(user)
+    for number in (1, 2, 3):
+        page = client.get(reverse("complaints:search"), {"q": "楼道灯不亮", "page": number}).context["page"]
+        assert [c.id for c in page] == whole[(number - 1) * 2 : number * 2]
+        assert page.has_next() == (number < 3)
+        assert all(c.office.name and c.holder_department.name for c in page)

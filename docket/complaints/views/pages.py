@@ -94,10 +94,10 @@ class SearchPage:
             return 1
 
     def __init__(self, rows, number):
+        """`rows`: the page's rows from its first, and one more when another page follows."""
         self.number = self.number_from(number)
         size = selectors.LIST_PAGE_SIZE
-        start = (self.number - 1) * size
-        found = list(rows[start : start + size + 1])
+        found = list(rows[: size + 1])
         self.object_list, self._more = found[:size], len(found) > size
         self.paginator = self  # the pager reads page.paginator.num_pages / .capped
         self.num_pages, self.capped = self.number + (1 if self._more else 0), self._more
@@ -124,12 +124,12 @@ class SearchPage:
 @login_required
 def complaint_search(request):
     """The top bar's search: one box over receipt number, subject, issue text, phone, name and room, within
-    what the user may see (selectors.search_for)."""
+    what the user may see (selectors.search_rows, the rows of selectors.search_for)."""
     text = request.GET.get("q", "").strip()[:100]
     number = SearchPage.number_from(request.GET.get("page"))
-    need = number * selectors.LIST_PAGE_SIZE + 1  # the page's rows and one more (is there a next page?)
-    rows = selectors.search_for(request.user, text, need=need).only(*selectors.LIST_ROW_FIELDS)
-    page = SearchPage(rows, number)
+    start = (number - 1) * selectors.LIST_PAGE_SIZE
+    need = start + selectors.LIST_PAGE_SIZE + 1  # the page's rows and one more (is there a next page?)
+    page = SearchPage(selectors.search_rows(request.user, text, need, start), number)
     return render(
         request,
         "complaints/search.html",

@@ -126,3 +126,35 @@ def test_instances_are_djangos_with_and_without_init_receivers(org):
         assert [c.id for c in got] == [e.id for e in expected] and set(map(id, got)) <= set(map(id, seen))
     finally:
         signals.post_init.disconnect(receiver, sender=Complaint)
+
+
+def test_pattern_lookups_take_the_value_escaped(org):
+    """search5: a string value of `contains` / `endswith` reaches the SQL inside a pattern Django builds
+    (`%value%`); it is escaped and placed there as Django does, so `%` and `_` in the value match only
+    themselves."""
+    plain = drive_to(org, State.INVESTIGATING)
+    odd = drive_to(org, State.INVESTIGATING)
+    Complaint.objects.filter(pk=plain.pk).update(subject="电梯异响AB", complainant_name="张三")
+    Complaint.objects.filter(pk=odd.pk).update(subject="含100%_符号", complainant_name="李四")
+    found = Compiled(
+        lambda text, tail, name: (
+            Complaint.objects.filter(subject__contains=text)
+            .filter(subject__endswith=tail)
+            .exclude(complainant_name=name)
+            .values_list("id", flat=True)
+        )
+    )
+    for text, tail, name in [
+        ("异响", "AB", "王五"),
+        ("%_", "符号", "王五"),
+        ("0%", "号", "李四"),
+        ("_", "B", ""),
+    ]:
+        expected = list(
+            Complaint.objects.filter(subject__contains=text)
+            .filter(subject__endswith=tail)
+            .exclude(complainant_name=name)
+            .values_list("id", flat=True)
+        )
+        assert sorted(found(text, tail, name)) == sorted(expected)
+    assert found("%_", "符号", "王五") == [odd.id] and found("_", "B", "") == []
