@@ -20,6 +20,12 @@ from docket.core import clock
 from docket.core.templatetags.nav_urls import fixed_url, id_url
 from docket.org.models import Department, Office
 
+# The old templates rendered beside the new tags include Django's {% csrf_token %}, which without a token
+# calls format_html("") (deprecated in Django 5.2, Django's own code): not ours to change.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Calling format_html\\(\\) without passing args:DeprecationWarning"
+)
+
 HOSTILE = "<script>alert(\"x\")</script> & 'q'"
 NOW = datetime(2026, 12, 6, 1, 0, tzinfo=UTC)
 
