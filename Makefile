@@ -42,7 +42,7 @@ docs: setup
 	$(MANAGE) workflow_diagram
 
 # Intake speed through the API (bench/README.md, "Intake through the API"): its own database
-# docket_bench_intake (recreated), granian with 2 workers and the production settings, wrk with 8 and 32
+# docket_bench_intake (recreated), granian with 3 workers and the production settings, wrk with 8 and 32
 # clients and then one office at 32, 20 s each (about 2 minutes). Part of `make bench`, first: it needs
 # none of the loaded history.
 BENCH_INTAKE_ARGS ?=
@@ -99,7 +99,7 @@ bench-triage: setup
 bench-smoke: bench-services
 	@scripts/bench_smoke.sh
 
-# The staff pages over HTTP on the loaded docket_bench (bench/README.md): granian with 2 workers and the
+# The staff pages over HTTP on the loaded docket_bench (bench/README.md): granian with 3 workers and the
 # production settings, wrk on 127.0.0.1 with 1 and 8 clients: the work queue, the complaint list and the
 # complaint page, 30 s per scenario after 5 s of warm-up (about 4 minutes).
 BENCH_HTTP_ARGS ?=

@@ -4,7 +4,7 @@
 
 1. picks the department supervisor role with the most open complaints held by its department and gives a
    bench user (`bench_http`) that role through `role_grant`, with a fresh random password set through Django;
-2. starts granian (WSGI, `config.wsgi:application`, `--workers 2 --blocking-threads 4` as README.md deploys it,
+2. starts granian (WSGI, `config.wsgi:application`, `--workers 3 --blocking-threads 2` as README.md deploys it,
    127.0.0.1, a free port) with the production settings (`config.settings.prod`: DEBUG off, a random secret
    key, ALLOWED_HOSTS 127.0.0.1) and Redis as production has it (REDIS_URL, default
    redis://127.0.0.1:6379/13: sessions, throttles and generation stamps);
@@ -332,12 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--clients", type=int, default=8, help="concurrent clients (connections) of the loaded runs"
     )
-    ap.add_argument("--workers", type=int, default=2, help="granian worker processes")
+    ap.add_argument("--workers", type=int, default=3, help="granian worker processes (3, as README.md)")
     ap.add_argument(
         "--blocking-threads",
         type=int,
-        default=4,
-        help="granian's threads per worker (4, as README.md's deployment; 0: granian's default)",
+        default=2,
+        help="granian's threads per worker (2, as README.md's deployment; 0: granian's default)",
     )
     ap.add_argument(
         "--settings",

@@ -8,7 +8,7 @@ PostgreSQL, two granian workers, at 8 and 32 concurrent clients.
    `--offices` (6) management offices, each with a community of 400 rooms, departments, a category tree, the
    12345 hotline as forwarder, and one reception API key per office (`api_key_create`, as an office's
    front-desk integration would hold);
-2. starts granian (WSGI, `config.wsgi:application`, `--workers 2`, 127.0.0.1, a free port) with the production
+2. starts granian (WSGI, `config.wsgi:application`, `--workers 3 --blocking-threads 2` as README.md deploys it, 127.0.0.1, a free port) with the production
    settings (`config.settings.prod`: DEBUG off) and REDIS_URL (cache: the API throttles count there);
 3. drives `POST /api/v1/complaints` with `wrk` (a separate C process; a Lua script rotates through 2 000
    pre-built realistic bodies — phone, visit, online and 12345-forwarded complaints with one or two issues,
@@ -393,8 +393,10 @@ def main(argv: list[str] | None = None) -> int:
         "--single-clients", type=int, default=32, help="clients of the one-office scenario (0: skip)"
     )
     ap.add_argument("--offices", type=int, default=6)
-    ap.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    ap.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker")
+    ap.add_argument("--workers", type=int, default=3, help="granian worker processes (as README.md)")
+    ap.add_argument(
+        "--threads", type=int, default=2, help="granian blocking threads per worker (as README.md)"
+    )
     ap.add_argument("--database", default=DEFAULT_DB)
     ap.add_argument("--seed", type=int, default=20261127)
     args = ap.parse_args(argv)

@@ -7,7 +7,7 @@ intake (`POST /api/v1/complaints`, bench.intake's bodies) on the same server.
 
 1. (re)creates its own database `docket_bench_portal` (BENCH_PG_URL, default postgres://postgres@127.0.0.1:
    5432), migrates it and builds bench.intake's organisation (offices with 400 rooms each, API keys);
-2. starts granian (2 workers, `config.settings.prod`, REDIS_URL) with the portal's per-address limits off
+2. starts granian (3 workers × 2 threads, as README.md, `config.settings.prod`, REDIS_URL) with the portal's per-address limits off
    and the R-EXP-4 limits per phone raised (still checked, never reached);
 3. each client (a thread with its own cookies and keep-alive connection) proves its own phone — asks for a
    code, reads it from the outbox, types it — then in a closed loop files a complaint through
@@ -199,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=3.0)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--offices", type=int, default=6)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--database", default=DEFAULT_DB)
     ap.add_argument("--no-api", action="store_true", help="skip the API intake beside it")
     ap.add_argument(

@@ -30,8 +30,8 @@ echo
 if [ -n "$dev" ]; then
   uv run python manage.py runserver "127.0.0.1:${port}"
 else
-  # The README's production command, on the loopback: 2 workers with 4 blocking threads each, so a request
+  # The README's production command, on the loopback: 3 workers with 2 blocking threads each, so a request
   # waiting for the database does not hold up the worker; a listen backlog of 1024 (runserver's is 5-ish).
-  uv run granian --interface wsgi --workers 2 --blocking-threads 4 --no-ws --log-level warning \
+  uv run granian --interface wsgi --workers 3 --blocking-threads 2 --no-ws --log-level warning \
     --host 127.0.0.1 --port "$port" config.wsgi:application
 fi
