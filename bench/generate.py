@@ -2496,17 +2496,7 @@ def check_replies(ids: list[int]) -> tuple[int, list[str]]:
         events[cid].append((kind, actor, at, pl))
     rows: dict[int, dict[int, dict]] = collections.defaultdict(dict)
     for r in Reply.objects.filter(complaint_id__in=ids).values(
-        "complaint_id",
-        "number",
-        "body",
-        "state",
-        "review_stages",
-        "review_round",
-        "author_id",
-        "created_at",
-        "updated_at",
-        "sent_by_id",
-        "sent_at",
+        *(c for c in REPLY_COLS if c not in ("id", "company_id"))
     ):
         rows[r["complaint_id"]][r["number"]] = {
             "number": r["number"],
