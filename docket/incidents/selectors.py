@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 
 from docket.complaints import scopes
 from docket.complaints.models import Complaint
@@ -112,9 +112,8 @@ def public_incidents(office: Office) -> list[Incident]:
 def incidents_of_complaint(complaint) -> list[Incident]:
     """The incidents a complaint is linked to, newest first. The complaint page prefetches its links with
     their incidents (complaints.selectors.complaint_detail_for: nothing is read when it has none)."""
+    prefetch_related_objects([complaint], "incident_links__incident")  # already done: nothing is read
     links = complaint.incident_links.all()
-    if getattr(complaint, "_prefetched_objects_cache", {}).get("incident_links") is None:
-        links = links.select_related("incident")
     return sorted((link.incident for link in links), key=lambda i: i.starts_at, reverse=True)
 
 
