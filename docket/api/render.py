@@ -75,7 +75,7 @@ def detail(c: Complaint, user, parts: dict | None = None) -> dict:
         "complainant_address": person.address,
         "complainant_email": person.email,
         "room": person.room or None,
-        "location": c.location_beyond_place if public or person.masked else c.location,
+        "location": c.location_masked if public or person.masked else c.location,
         # seed part 2 (issue 15, R-ORG-2)
         "building": c.building.name if c.building is not None else None,
         "public_area": c.public_area.name if c.public_area is not None else None,

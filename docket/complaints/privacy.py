@@ -16,6 +16,7 @@ reduced to the building. Anonymous complaints show nothing to anyone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from docket.accounts.access import assignments_of
@@ -99,6 +100,21 @@ def mask_address(text: str | None, building: str = "") -> str:
         if at > 0:
             return text[: at + len(mark)]
     return "***" if text else ""
+
+
+# A number in typed text that names a building (3号楼, 5栋, 2幢, A座, 3号院) stays in a masked view; any
+# other run of digits (a unit, a floor, a room, a phone) is replaced by one "*".
+_BUILDING_NUMBER = re.compile(r"[0-9０-９]+(?=\s*(?:号楼|号院|栋|幢|座))")
+_DIGITS = re.compile(r"[0-9０-９]+")
+
+
+def mask_location(text: str | None) -> str:
+    """A typed location (发生地点) for a masked viewer: the words as typed, every number that does not name
+    a building replaced by "*" — "3号楼2单元1201门口" → "3号楼*单元*门口". The person block shows a masked
+    viewer the building only; a unit, a floor or a room typed into the location would name the home."""
+    text = text or ""
+    kept = {m.start(): m.end() for m in _BUILDING_NUMBER.finditer(text)}
+    return _DIGITS.sub(lambda m: m.group() if kept.get(m.start()) == m.end() else "*", text)
 
 
 @dataclass(frozen=True)

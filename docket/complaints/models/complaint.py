@@ -282,18 +282,24 @@ class Complaint(ChoicesDisplay):
             return ""
         return location
 
-    def _where(self, place: str) -> str:
-        """发生地点 as the pages show it: `place` and the typed location beyond it."""
-        return "；".join(part for part in (place, self.location_beyond_place) if part)
+    @property
+    def location_masked(self) -> str:
+        """`location_beyond_place` for a masked viewer and the owners' committee: numbers kept only where
+        they name a building (`privacy.mask_location`)."""
+        from ..privacy import mask_location
+
+        return mask_location(self.location_beyond_place)
 
     @property
     def where(self) -> str:
-        return self._where(self.place)
+        """发生地点 as the pages show it: the place and the typed location beyond it."""
+        return "；".join(part for part in (self.place, self.location_beyond_place) if part)
 
     @property
     def where_masked(self) -> str:
-        """`where` for a masked viewer and the owners' committee: the building, not the room or unit."""
-        return self._where(self.public_place)
+        """`where` for a masked viewer and the owners' committee: the building, not the room or unit, and
+        the typed location without the numbers of a unit, floor or room."""
+        return "；".join(part for part in (self.public_place, self.location_masked) if part)
 
     @property
     def is_open(self) -> bool:

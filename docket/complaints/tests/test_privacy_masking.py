@@ -193,3 +193,46 @@ def test_a_location_that_repeats_the_room_is_shown_once_and_never_to_a_masked_vi
     assert room not in client.get(_pages(record)["detail"]).content.decode()
     client.force_login(org.users["mgmt_rep"])
     assert room not in client.get(_pages(record)["api_detail"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        ("3号楼2单元1201门口", "3号楼*单元*门口"),
+        ("5栋 1203室", "5栋 *室"),
+        ("A座12层电梯厅", "A座*层电梯厅"),
+        ("2幢3-1-201", "2幢*-*-*"),
+        ("１２号楼东侧", "１２号楼东侧"),
+        ("北门停车场", "北门停车场"),
+        ("请打13812345678联系", "请打*联系"),
+        ("", ""),
+    ],
+)
+def test_a_typed_location_keeps_only_the_building_numbers_when_masked(typed, masked):
+    from docket.complaints.privacy import mask_location
+
+    assert mask_location(typed) == masked
+
+
+def test_a_typed_location_naming_a_home_reaches_no_masked_viewer(client, org, record):
+    """A location typed beyond the room ("3号楼2单元1201门口") names a home: the roles that read the
+    complainant in full read it as typed; masked viewers and the committee read the building's number
+    only — on the page, the printed form, the receipt and the API."""
+    typed = "9号楼7单元1907门口"
+    Complaint.objects.filter(pk=record.pk).update(location=typed)
+    pages = _pages(record)
+    client.force_login(org.a.users["reception"])
+    for page in ("detail", "record_form", "receipt", "api_detail"):
+        assert typed in client.get(pages[page]).content.decode(), page
+    for key in ("mgmt_rep", "leadership", "group_property"):
+        client.force_login(org.users[key])
+        for page in ("detail", "record_form", "receipt", "api_detail"):
+            body = client.get(pages[page]).content.decode()
+            assert "1907" not in body and "7单元" not in body, (key, page)
+            if page != "api_detail":  # the API's JSON escapes the Chinese
+                assert "9号楼*单元*门口" in body, (key, page)
+    client.force_login(org.a.users["committee"])
+    body = client.get(pages["detail"]).content.decode()
+    assert "1907" not in body and "9号楼*单元*门口" in body
+    api = client.get(pages["api_detail"]).json()
+    assert api["location"] == "9号楼*单元*门口"
