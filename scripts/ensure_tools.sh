@@ -37,6 +37,9 @@ missing=()
 # (no grep -q: with pipefail, its early exit would fail the pipeline with SIGPIPE)
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
 ldconfig -p 2>/dev/null | grep "libpangoft2-1.0" >/dev/null || missing+=(libpangoft2-1.0-0)
+# The English catalogue: makemessages and compilemessages run GNU gettext, and so does the test that
+# guards the catalogue (docket/core/tests/test_messages.py).
+{ command -v xgettext && command -v msgmerge && command -v msgfmt; } >/dev/null 2>&1 || missing+=(gettext)
 if [ -n "$need_wrk" ]; then
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 fi
@@ -58,8 +61,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${APT[@]}" update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "Missing Debian packages (PDFs need a CJK font and Pango; the full test suite needs Chromium and" >&2
-    echo "dovecot-imapd;" >&2
+    echo "Missing Debian packages (PDFs need a CJK font and Pango; translations need gettext; the full test" >&2
+    echo "suite needs Chromium and dovecot-imapd;" >&2
     echo "the HTTP benchmarks need wrk). Run:" >&2
     echo "  sudo apt-get install -y ${missing[*]}" >&2
     exit 1

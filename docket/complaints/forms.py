@@ -224,8 +224,9 @@ class AssignForm(ActionForm):
         suggested = suggested_department(self.complaint, depts)
         # No default: the department is a required choice (a wrong default sent complaints to QM unseen);
         # the category's usual department is marked, not chosen.
+        by_category = _("（按分类建议）")
         self.fields["department_id"].choices = [("", _("— 请选择部门 —"))] + [
-            (d.id, f"{d}{_('（按分类建议）') if d == suggested else ''}") for d in depts
+            (d.id, f"{d}{by_category if d == suggested else ''}") for d in depts
         ]
         if suggested is not None:
             self.fields["department_id"].help_text = _("按问题分类建议：%(d)s") % {"d": suggested}
@@ -505,7 +506,8 @@ class ClaimOutcomeForm(ActionForm):
 
 def _claim_label(c) -> str:
     if c.home_return:
-        return f"{_('退房/换房')} {c.description[:30]}"
+        home_return = _("退房/换房")
+        return f"{home_return} {c.description[:30]}"
     return f"¥{c.amount} {c.description[:30]}"
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import xlsxwriter
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from docket.complaints.models import Obligation
 
@@ -41,33 +41,33 @@ class Cell:
 
 # (attribute, heading, format, list filter for the drill-down)
 STAFF_COLUMNS = [
-    ("received", _l("受理数"), "int", {}),
-    ("closed", _l("已关闭"), "int", {"state": "closed"}),
-    ("unclosed", _l("未关闭结案"), "int", {"state": "unclosed"}),
-    ("withdrawn", _l("撤回"), "int", {"state": "withdrawn"}),
-    ("open", _l("处理中"), "int", {"open": "1"}),
-    ("overdue", _l("逾期未结"), "int", {"open": "1", "overdue": "1"}),
-    ("close_rate", _l("关闭率"), "pct", None),
-    ("on_time_rate", _l("及时率（全部时限）"), "pct", None),
-    ("handling_p50", _l("处理时长中位数（工作小时）"), "num", None),
-    ("handling_p90", _l("处理时长90分位（工作小时）"), "num", None),
-    ("satisfaction", _l("顾客满意度（1-5）"), "num", None),
-    ("quality", _l("质检评分（1-5）"), "num", None),
-    ("reopened", _l("不认可答复（重开）"), "int", None),
-    ("reopen_rate", _l("重开率"), "pct", None),
-    ("rounds", _l("协商轮次"), "int", None),
-    ("hot", _l("热点"), "int", None),
-    ("major", _l("重大"), "int", None),
+    ("received", gettext_lazy("受理数"), "int", {}),
+    ("closed", gettext_lazy("已关闭"), "int", {"state": "closed"}),
+    ("unclosed", gettext_lazy("未关闭结案"), "int", {"state": "unclosed"}),
+    ("withdrawn", gettext_lazy("撤回"), "int", {"state": "withdrawn"}),
+    ("open", gettext_lazy("处理中"), "int", {"open": "1"}),
+    ("overdue", gettext_lazy("逾期未结"), "int", {"open": "1", "overdue": "1"}),
+    ("close_rate", gettext_lazy("关闭率"), "pct", None),
+    ("on_time_rate", gettext_lazy("及时率（全部时限）"), "pct", None),
+    ("handling_p50", gettext_lazy("处理时长中位数（工作小时）"), "num", None),
+    ("handling_p90", gettext_lazy("处理时长90分位（工作小时）"), "num", None),
+    ("satisfaction", gettext_lazy("顾客满意度（1-5）"), "num", None),
+    ("quality", gettext_lazy("质检评分（1-5）"), "num", None),
+    ("reopened", gettext_lazy("不认可答复（重开）"), "int", None),
+    ("reopen_rate", gettext_lazy("重开率"), "pct", None),
+    ("rounds", gettext_lazy("协商轮次"), "int", None),
+    ("hot", gettext_lazy("热点"), "int", None),
+    ("major", gettext_lazy("重大"), "int", None),
 ]
 COMMITTEE_COLUMNS = [
-    ("received", _l("受理数"), "int", None),
-    ("closed", _l("已关闭"), "int", None),
-    ("on_time_rate", _l("及时率"), "pct", None),
-    ("satisfaction", _l("顾客满意度（1-5）"), "num", None),
-    ("open", _l("处理中"), "int", None),
-    ("overdue", _l("逾期未结"), "int", None),
-    ("hot", _l("热点"), "int", None),
-    ("major", _l("重大"), "int", None),
+    ("received", gettext_lazy("受理数"), "int", None),
+    ("closed", gettext_lazy("已关闭"), "int", None),
+    ("on_time_rate", gettext_lazy("及时率"), "pct", None),
+    ("satisfaction", gettext_lazy("顾客满意度（1-5）"), "num", None),
+    ("open", gettext_lazy("处理中"), "int", None),
+    ("overdue", gettext_lazy("逾期未结"), "int", None),
+    ("hot", gettext_lazy("热点"), "int", None),
+    ("major", gettext_lazy("重大"), "int", None),
 ]
 
 

@@ -3,7 +3,7 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpResponse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from docket.complaints import selectors
 from docket.core import clock
@@ -251,10 +251,17 @@ def statistics(request):
         heat = figures.building_heat(scope, date_from=trend_from, date_to=date_to)
         groups, grouped = figures.same_issue_groups(scope, date_from=date_from, date_to=date_to)
         extras = [
-            (_t("重复投诉人"), figures.repeat_complainants(scope, date_from=date_from, date_to=date_to),
-             _t("本期受理两次及以上的投诉人（按电话）")),
-            (_t("同一问题组"), groups, _t("含本期两件及以上投诉的问题组，共 %(n)s 件投诉") % {"n": grouped}),
-        ]  # fmt: skip
+            (
+                gettext("重复投诉人"),
+                figures.repeat_complainants(scope, date_from=date_from, date_to=date_to),
+                gettext("本期受理两次及以上的投诉人（按电话）"),
+            ),
+            (
+                gettext("同一问题组"),
+                groups,
+                gettext("含本期两件及以上投诉的问题组，共 %(n)s 件投诉") % {"n": grouped},
+            ),
+        ]
     return render(
         request,
         "reports/statistics.html",

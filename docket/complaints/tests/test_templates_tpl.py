@@ -187,7 +187,7 @@ def test_rows_in_one_tag_are_the_template_loops(lang):
     rows = _rows()
     for n, c in enumerate(rows):
         if n % 2:
-            c.step = SimpleNamespace(action="accept<&>", label=gettext_lazy("受理"))
+            c.step = SimpleNamespace(action="accept<&>", label=gettext_lazy("接单"))
         c.reasons = [("overdue", gettext_lazy("已逾期")), ("x<&>", "<b>why</b>")][: n % 3]
     with clock.travel(NOW), translation.override(lang):
         ctx = {"page": rows, "items": rows}
