@@ -1577,6 +1577,8 @@ def _render_complaint(
         elif kind == "withdrawn":
             payload = {"reason": "顾客表示问题已自行解决，撤回投诉"}
             closure_kind, closure_note = "withdrawn", payload["reason"]
+            # services.closing.withdraw_apply: its issues end with it (no department owes them any more)
+            issue_state = [s if s in ("verified", "closed") else "withdrawn" for s in issue_state]
             _cancel(obs, at)
         elif kind == "escalated":
             actor = o.manager
