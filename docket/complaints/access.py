@@ -121,17 +121,23 @@ def _ready(c: Complaint, name: str) -> bool:
     from .models import ClaimState, CompensationClaim, Obligation, Reply, ReplyState, Severity
 
     route = workflow.REVIEW_ROUTES.get(c.method, ())
-    if name == "reply_submit":
-        return (
-            bool(route)
-            and Reply.objects.filter(complaint=c, state__in=[ReplyState.DRAFT, ReplyState.RETURNED]).exists()
-        )
-    if name == "reply_send" and c.state != "reply_approved":
-        return (
-            not route
-            and Reply.objects.filter(complaint=c, state__in=[ReplyState.DRAFT, ReplyState.RETURNED]).exists()
-        )
+    if name in ("reply_submit", "reply_send"):
+        if name == "reply_send" and c.state == "reply_approved":
+            return True
+        if bool(route) != (name == "reply_submit"):
+            return False
+        drafts = (ReplyState.DRAFT, ReplyState.RETURNED)
+        replies = _prefetched_rows(c, "replies")
+        if replies is not None:
+            return any(r.state in drafts for r in replies)
+        return Reply.objects.filter(complaint=c, state__in=drafts).exists()
     if name == "forwarder_reply_record":
+        obligations = _prefetched_rows(c, "obligations")
+        if obligations is not None:
+            return any(
+                o.kind == "forwarder_reply" and o.met_at is None and o.state != "cancelled"
+                for o in obligations
+            )
         return (
             Obligation.objects.filter(complaint=c, kind="forwarder_reply", met_at__isnull=True)
             .exclude(state="cancelled")
@@ -149,9 +155,21 @@ def _ready(c: Complaint, name: str) -> bool:
 
         return c.contactable and not FirstContact.objects.filter(complaint=c).exists()
     if name in ("progress_update_send", "unclosed_conclude"):
-        concluded = c.events.filter(kind="unclosed_concluded").exists()
+        events = _prefetched_rows(c, "events")  # the complaint page's timeline (selectors.timeline_rows)
+        if events is not None:
+            concluded = any(e.kind == "unclosed_concluded" for e in events)
+        else:
+            concluded = c.events.filter(kind="unclosed_concluded").exists()
         return not concluded and (c.contactable or name == "unclosed_conclude")
     if name == "leadership_opinion_request":
+        obligations = _prefetched_rows(c, "obligations")
+        if obligations is not None:
+            return not any(
+                o.kind == "leadership_opinion"
+                and o.met_at is None
+                and o.state in ("open", "missed", "paused")
+                for o in obligations
+            )
         return not Obligation.objects.filter(
             complaint=c,
             kind="leadership_opinion",
@@ -161,7 +179,7 @@ def _ready(c: Complaint, name: str) -> bool:
     if name in ("compensation_decide", "compensation_escalate", "compensation_outcome_record"):
         # a pending claim is decided or escalated; an escalated one gets its outcome (services/seed2.py)
         wanted = ClaimState.ESCALATED if name == "compensation_outcome_record" else ClaimState.PENDING
-        claims = getattr(c, "_prefetched_objects_cache", {}).get("claims")
+        claims = _prefetched_rows(c, "claims")
         if claims is not None:  # the complaint page's prefetch: no query
             return any(claim.state == wanted for claim in claims)
         return CompensationClaim.objects.filter(complaint=c, state=wanted).exists()
@@ -177,18 +195,28 @@ def _ready(c: Complaint, name: str) -> bool:
     ):
         from .models import DeveloperForward, IssueAnswer, IssueState
 
-        if name == "issue_answer_submit":
-            from .services.issue_answers import ANSWERABLE
+        issues = _prefetched_rows(c, "issues")
+        if name in ("issue_answer_submit", "issue_forward_to_developer"):
+            if name == "issue_answer_submit":
+                from .services.issue_answers import ANSWERABLE
 
-            return ComplaintIssue.objects.filter(complaint=c, state__in=ANSWERABLE).exists()
-        if name == "issue_answer_review":
-            return IssueAnswer.objects.filter(complaint=c, state=ReplyState.IN_REVIEW).exists()
-        if name == "issue_answer_send":
-            return IssueAnswer.objects.filter(complaint=c, state=ReplyState.APPROVED).exists()
-        if name == "issue_forward_to_developer":
-            return ComplaintIssue.objects.filter(
-                complaint=c, state__in=[IssueState.OPEN, IssueState.INVESTIGATED]
-            ).exists()
+                states: frozenset | tuple = ANSWERABLE
+            else:
+                states = (IssueState.OPEN, IssueState.INVESTIGATED)
+            if issues is not None:
+                return any(i.state in states for i in issues)
+            return ComplaintIssue.objects.filter(complaint=c, state__in=states).exists()
+        if name in ("issue_answer_review", "issue_answer_send"):
+            state = ReplyState.IN_REVIEW if name == "issue_answer_review" else ReplyState.APPROVED
+            answers = _prefetched_rows(c, "issue_answers")  # [] when the page found none
+            if answers is None:
+                answers = _issue_answers(issues)
+            if answers is not None:
+                return any(a.state == state for a in answers)
+            return IssueAnswer.objects.filter(complaint=c, state=state).exists()
+        forwards = _prefetched_rows(c, "developer_forwards")
+        if forwards is not None:
+            return any(f.issue_id is not None and f.answered_at is None for f in forwards)
         return DeveloperForward.objects.filter(
             complaint=c, issue__isnull=False, answered_at__isnull=True
         ).exists()
@@ -203,6 +231,27 @@ def _ready(c: Complaint, name: str) -> bool:
             return True
         return any(o.kind == "reply" and o.state == "open" and o.met_at is None for o in cached)
     return True
+
+
+def _prefetched_rows(obj, name: str) -> list | None:
+    """The rows of the relation `name` the caller read onto `obj` (the complaint page's
+    `selectors.complaint_detail_for`, or Django's prefetch), else None: then `_ready` asks the database."""
+    cached = getattr(obj, "_prefetched_objects_cache", {}).get(name)
+    return None if cached is None else list(cached)
+
+
+def _issue_answers(issues: list | None) -> list | None:
+    """Every answer of the complaint's issues when they were read with their answers (the complaint page),
+    else None."""
+    if issues is None:
+        return None
+    answers: dict[int, object] = {}
+    for issue in issues:
+        rows = _prefetched_rows(issue, "answers")
+        if rows is None:
+            return None
+        answers.update((a.pk, a) for a in rows)
+    return list(answers.values())
 
 
 def _ncr_states(c: Complaint) -> list[tuple[str, list[str]]]:

@@ -567,8 +567,11 @@ def _prefetched_empty(obj, name: str) -> None:
 
 
 def timeline_rows(complaint: Complaint) -> list[ComplaintEvent]:
-    """The staff timeline as a list (`timeline_for`'s rows, by a query compiled once per process)."""
-    return _event_rows(complaint.pk)
+    """The staff timeline as a list (`timeline_for`'s rows, by a query compiled once per process), also
+    recorded as the complaint's prefetched `events` (what `access._ready` asks of them, without a query)."""
+    rows = _event_rows(complaint.pk)
+    _prefetched(complaint, "events", rows)
+    return rows
 
 
 def timeline_for(complaint: Complaint, *, public_only: bool = False) -> QuerySet[ComplaintEvent]:
