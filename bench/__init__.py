@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from datetime import UTC, datetime
 
 # Wednesday 25 November 2026, 10:30 in Shanghai: a working day inside the last year the calendar package
@@ -57,3 +58,31 @@ def conninfo() -> str:
 
 def fmt_int(n: float) -> str:
     return f"{n:,.0f}".replace(",", " ")
+
+
+def machine_speed(rounds: int = 5) -> float:
+    """Milliseconds of CPU a fixed pure-Python workload takes on this machine (the best of `rounds`): dicts,
+    f-strings, attribute and list work, as a request's Python does. The benchmarks print it beside their
+    CPU figures, so figures taken on different machines can be compared: the same code measured 1.7-2.5x
+    apart from one session's machine to the next (docs/decisions.md, "prefetch2")."""
+
+    class Row:
+        __slots__ = ("id", "name")
+
+        def __init__(self, i: int, name: str) -> None:
+            self.id, self.name = i, name
+
+    def workload() -> int:
+        out: list[str] = []
+        for i in range(100_000):
+            row = Row(i, f"row{i}")
+            d: dict[str, str | int] = {"id": row.id, "name": row.name}
+            out.append(f"{d['name']}{d['id']}")
+        return len(out)
+
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.thread_time()
+        workload()
+        best = min(best, time.thread_time() - t)
+    return best * 1000

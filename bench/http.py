@@ -41,7 +41,7 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import fmt_int, setup_django
+from bench import fmt_int, machine_speed, setup_django
 from bench.load import HOST, CpuMeter, Granian, fmt_ms, free_port, run_wrk
 
 BENCH_USERNAME = "bench_http"
@@ -378,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
         total, open_total = cur.fetchone()
     queue = work_queue_size(user)
     print(
-        f"docket bench http: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+        f"docket bench http: {os.cpu_count()} cores (reference workload {machine_speed():.0f} ms, "
+        f"bench.machine_speed), load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
         f"database {settings.DATABASES['default']['NAME']}: {fmt_int(total)} complaints ({fmt_int(open_total)} open)"
     )
     print(

@@ -41,6 +41,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench import machine_speed
 from bench.load import HOST, CpuMeter, Granian, fmt_ms, free_port, run_wrk
 
 TARGET = 500.0
@@ -428,7 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     connections.close_all()
     setup_s = time.perf_counter() - t0
     print(
-        f"docket bench intake: {os.cpu_count()} cores, load average before {load[0]:.2f} {load[1]:.2f} "
+        f"docket bench intake: {os.cpu_count()} cores (reference workload {machine_speed():.0f} ms, "
+        f"bench.machine_speed), load average before {load[0]:.2f} {load[1]:.2f} "
         f"{load[2]:.2f}; database {args.database} (new, migrated, {args.offices} offices, "
         f"{sum(len(o['rooms']) for o in org['offices'])} rooms) in {setup_s:.1f} s"
     )

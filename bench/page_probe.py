@@ -27,7 +27,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench import setup_django
+from bench import machine_speed, setup_django
 from bench.http import BENCH_USERNAME, bench_user, choose_department, sample_complaints, search_terms
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -114,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
                 a1, b1 = time.thread_time(), backend_cpu(pid)
                 results[page].append(((a1 - a0) * 1000 / args.n, (b1 - b0) * 1000 / args.n))
             offset += args.n
-    print(f"in process, {args.n} requests × {args.rounds} rounds, CPU ms per request: app + PostgreSQL")
+    print(
+        f"in process, {args.n} requests × {args.rounds} rounds, CPU ms per request: app + PostgreSQL "
+        f"(this machine's reference workload: {machine_speed():.0f} ms, bench.machine_speed)"
+    )
     for page, rows in results.items():
         best = min(rows, key=lambda r: r[0] + r[1])
         med_a = statistics.median(r[0] for r in rows)
