@@ -59,8 +59,9 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
     }
 
 
-# Payload fields holding a time (ISO text in the stored event), shown in local time.
-_TIME_FIELDS = frozenset({"contacted_at"})
+# Payload fields holding a time (ISO text in the stored event), shown in local time: the contact's time and a
+# deadline (`due_at`: the overdue and escalation events, a claim's outcome, a report's step).
+_TIME_FIELDS = frozenset({"contacted_at", "due_at"})
 
 
 def _local_time(value) -> str:
