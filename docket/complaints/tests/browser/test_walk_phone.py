@@ -1,0 +1,58 @@
+"""What the walk of 2026-12-06 (every demo role, phone and PC, both languages) found on a phone, kept fixed:
+the complaint page's deadlines and claims tables. Screenshots in test-artifacts/walk-*.png."""
+
+import pytest
+
+from docket.complaints import services as s
+from docket.complaints.models import State
+from docket.complaints.tests import helpers as h
+
+pytestmark = pytest.mark.browser
+
+PHONE = (390, 844)
+
+
+def _lines(page, selector):
+    """How many lines each matching element's text takes (its height over its line height)."""
+    return page.evaluate(
+        """(sel) => [...document.querySelectorAll(sel)].map(el => {
+             const r = document.createRange(); r.selectNodeContents(el);
+             const lh = parseFloat(getComputedStyle(el).lineHeight);
+             return Math.round(r.getBoundingClientRect().height / lh);
+           })""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_deadlines_and_claims_fit_a_phone(transactional_db, org, page_for, shot, live_server, language):
+    """At 390 px the escalated claim's four columns pushed the English page to 511 px (the `table-scroll`
+    wrapper had no style) and every due time broke as "2026-" / "11-18" / "17:30"."""
+    c = h.drive_to(org, State.INVESTIGATING)
+    qm = org.users["qm"]
+    claim = s.compensation_claim_record(
+        actor=qm,
+        complaint_id=c.id,
+        amount="1100",
+        description="瓷砖坠落砸坏车辆前挡风玻璃的维修费用，业主提供维修报价单（1100元）。",
+        involves_construction_or_sales=True,
+    )
+    s.compensation_escalate(
+        actor=qm,
+        complaint_id=c.id,
+        claim_id=claim.id,
+        note="涉及工程质量问题，上报地产客户关系中心按保修程序处理。",
+        to_developer=True,
+    )
+    page = page_for(org.users["qm"], PHONE)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(f"{live_server.url}/complaints/{c.id}/")
+    page.locator("#claims").scroll_into_view_if_needed()
+    shot(page, f"walk-deadlines-claims-{language}-390")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE[0]
+    due_cells = _lines(page, "table.deadlines td:nth-child(2)")
+    assert due_cells and set(due_cells) == {1}, due_cells
+    # the claim reads as a card: each column under its name, nothing cut at the card's edge
+    card = page.locator("#claims")
+    assert card.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.locator("#claims td[data-label]").count() == 3
