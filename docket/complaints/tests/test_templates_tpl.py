@@ -45,7 +45,7 @@ OLD_TOP_BAR = """{% load i18n nav_urls %}{% get_current_language as LANG %}<head
       <a href="{{ top_urls.duties }}">{% translate "定期报告" %}</a>
       <a href="{{ top_urls.statistics }}">{% translate "统计分析" %}</a>
       <a href="{{ top_urls.incidents }}">{% translate "突发事件" %}</a>
-      <a href="{{ top_urls.cases }}">{% translate "案例库" %}</a>
+      {% if nav_cases %}<a href="{{ top_urls.cases }}">{% translate "案例库" %}</a>{% endif %}
       {% if nav_escalation %}<a href="{{ top_urls.escalation }}">{% translate "热点/重大投诉" %}</a>{% endif %}
       {% if nav_front_desk %}<a href="{{ top_urls.reconciliation }}">{% translate "日盘点" %}</a>
       <a href="{{ top_urls.box_log }}">{% translate "意见箱" %}</a>
@@ -93,8 +93,20 @@ def test_top_bar_is_the_old_header(lang, monkeypatch):
         _user("委员", ["committee_member"]),
     ]
     flags = [
-        {"nav_can_register": False, "nav_escalation": False, "nav_front_desk": False, "nav_privacy": False},
-        {"nav_can_register": True, "nav_escalation": True, "nav_front_desk": True, "nav_privacy": True},
+        {
+            "nav_can_register": False,
+            "nav_escalation": False,
+            "nav_front_desk": False,
+            "nav_privacy": False,
+            "nav_cases": False,
+        },
+        {
+            "nav_can_register": True,
+            "nav_escalation": True,
+            "nav_front_desk": True,
+            "nav_privacy": True,
+            "nav_cases": True,
+        },
     ]
     with translation.override(lang):
         for user in users:
