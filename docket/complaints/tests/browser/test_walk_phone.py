@@ -56,3 +56,15 @@ def test_deadlines_and_claims_fit_a_phone(transactional_db, org, page_for, shot,
     card = page.locator("#claims")
     assert card.evaluate("el => el.scrollWidth <= el.clientWidth")
     assert page.locator("#claims td[data-label]").count() == 3
+
+
+def test_more_filters_fit_a_phone_in_english(transactional_db, org, page_for, shot, live_server):
+    """Opened, the filters' 方式 select took its longest English option's width and the page 394 px."""
+    page = page_for(org.a.users["reception"], PHONE, land=True)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    for path in ("/complaints/work/", "/complaints/"):
+        page.goto(f"{live_server.url}{path}")
+        page.locator("details.more-filters summary").click()
+        assert page.get_by_label("Method").is_visible()
+        shot(page, f"walk-more-filters-en-390-{path.count('/')}")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE[0], path
