@@ -68,3 +68,15 @@ def test_more_filters_fit_a_phone_in_english(transactional_db, org, page_for, sh
         assert page.get_by_label("Method").is_visible()
         shot(page, f"walk-more-filters-en-390-{path.count('/')}")
         assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE[0], path
+
+
+def test_the_complaint_pages_links_wrap_whole(transactional_db, org, page_for, shot, live_server):
+    """At 390 px the QM's row of links broke 归档文件包 after its first character."""
+    c = h.drive_to(org, State.CLOSED)
+    page = page_for(org.users["qm"], PHONE)
+    page.goto(f"{live_server.url}/complaints/{c.id}/")
+    links = page.locator("p.page-links a")
+    assert links.count() >= 5  # back, receipt, record form, the archive's PDF and bundle, the case library
+    shot(page, "walk-page-links-390")
+    # every link on one line: its text makes one box
+    assert links.evaluate_all("as => as.map(a => a.getClientRects().length)") == [1] * links.count()
