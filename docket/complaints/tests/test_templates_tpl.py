@@ -227,14 +227,14 @@ def test_rows_in_one_tag_are_the_template_loops(lang):
 # complaints/detail.html's issues loop before tpl.
 OLD_ISSUES = """{% load i18n complaint_tags %}{% for i in issues %}
     <li><b>{{ i.summary }}</b> <span class="muted">{{ i.category|default:"" }}</span>
-      <div>{% translate "责任部门" %}：{{ i.department.name|default:"—" }}{% if i.responsible and not public_only %} · {{ i.responsible }}{% endif %} · {{ i|label:"state" }}</div>
+      <div>{% translate "责任部门" %}{% translate "：" %}{{ i.department.name|default:"—" }}{% if i.responsible and not public_only %} · {{ i.responsible }}{% endif %} · {{ i|label:"state" }}</div>
       {% if not public_only %}
-      {% if i.findings %}<div>{% translate "调查情况" %}：{{ i.findings }}</div>{% endif %}
-      {% if i.measures %}<div>{% translate "处理措施" %}：{{ i.measures }}</div>{% endif %}
-      {% if i.verification_note %}<div>{% translate "验证" %}：{{ i.verification_note }}（{{ i.verified_by }}）</div>{% endif %}
+      {% if i.findings %}<div>{% translate "调查情况" %}{% translate "：" %}{{ i.findings }}</div>{% endif %}
+      {% if i.measures %}<div>{% translate "处理措施" %}{% translate "：" %}{{ i.measures }}</div>{% endif %}
+      {% if i.verification_note %}<div>{% translate "验证" %}{% translate "：" %}{{ i.verification_note }}（{{ i.verified_by }}）</div>{% endif %}
       {% endif %}
       {% for a in i.answers.all %}{% if not public_only or a.state == "sent" %}
-      <div class="issue-answer" data-issue-answer="{{ a.number }}">{% translate "单项答复" %} #{{ a.number }}{% if not public_only %}（{{ a.get_state_display }}{% if a.pending_stage %} · {% translate "待审核" %}{% endif %}）{% endif %}：{{ a.body|linebreaksbr }}{% if a.sent_at %} <span class="muted">{% translate "已发送" %} {{ a.sent_at|date:"Y-m-d H:i" }}</span>{% endif %}</div>
+      <div class="issue-answer" data-issue-answer="{{ a.number }}">{% translate "单项答复" %} #{{ a.number }}{% if not public_only %}（{{ a.get_state_display }}{% if a.pending_stage %} · {% translate "待审核" %}{% endif %}）{% endif %}{% translate "：" %}{{ a.body|linebreaksbr }}{% if a.sent_at %} <span class="muted">{% translate "已发送" %} {{ a.sent_at|date:"Y-m-d H:i" }}</span>{% endif %}</div>
       {% endif %}{% endfor %}
     </li>
   {% endfor %}"""  # noqa: E501
@@ -489,7 +489,7 @@ OLD_CARD = """{% load i18n %}  <dl class="fields">
   </dl>
   PERSON
   <dl class="fields">
-    <dt>{% translate "受理时间" %}</dt><dd>{{ c.received_at|date:"Y-m-d H:i" }}{% if not public_only %}，{{ c.received_by|default:"—" }}{% endif %}</dd>
+    <dt>{% translate "受理时间" %}</dt><dd>{{ c.received_at|date:"Y-m-d H:i" }}{% if not public_only %}{% translate "，" %}{{ c.received_by|default:"—" }}{% endif %}</dd>
     <dt>{% if c.is_open %}{% translate "当前处理" %}{% else %}{% translate "最后处理" %}{% endif %}</dt><dd>{{ c.holder_department.name|default:"—" }}{% if c.holder and not public_only %} · {{ c.holder }}{% endif %}</dd>
     {% if not public_only %}<dt>{% translate "责任人" %}</dt><dd>{{ c.responsible|default:"—" }}</dd>{% endif %}
     {% if c.forwarded_by %}<dt>{% translate "转交单位" %}</dt><dd>{{ c.forwarded_by }} {{ c.forwarder_ref }}</dd>{% endif %}

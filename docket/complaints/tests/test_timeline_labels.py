@@ -60,7 +60,7 @@ def test_timeline_items_write_what_the_template_loop_wrote():
         "        {% if public_only %}{% with text=e|event_public_text %}{% if text %}<div>{{ text|linebreaksbr }}"
         "</div>{% endif %}{% endwith %}\n"
         '        {% else %}<span class="muted">{{ e.actor_name }} · {{ e.actor_role }}</span>\n'
-        '        {% for label, value in e|event_details %}<div><span class="muted">{{ label }}：</span>'
+        '        {% for label, value in e|event_details %}<div><span class="muted">{{ label }}{% translate "：" %}</span>'
         "{{ value|linebreaksbr }}</div>{% endfor %}{% endif %}\n"
         "      </div>\n"
         "    </li>\n"

@@ -1,0 +1,38 @@
+"""What the walk of 2026-12-06 found on the staff pages outside a browser: the complaint page in English
+without Chinese punctuation after its labels (its Chinese page unchanged)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from docket.complaints.models import State
+from docket.complaints.tests.helpers import drive_to
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, org, c, language):
+    client.force_login(org.a.users["eng_supervisor"])
+    client.cookies["django_language"] = language
+    return client.get(reverse("complaints:detail", args=[c.id])).content.decode()
+
+
+def test_the_complaint_page_in_english_has_english_punctuation(client, org):
+    """ "Investigation findings：", "Next step：", "Department：" and "2026-12-06 10:00，reception" read in English
+    with a full-width colon and comma."""
+    c = drive_to(org, State.IMPLEMENTING)
+    html = _page(client, org, c, "en")
+    assert "Next step: <b>" in html
+    assert re.search(r"Investigation findings: \S", html)
+    assert re.search(r'<span class="muted">Department: </span>', html)
+    assert re.search(r"\d\d:\d\d, ", html)  # received at, by whom
+    # no full-width colon anywhere (the users' own text in this record has none), no time followed by "，"
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "：" not in text and not re.search(r"\d\d:\d\d，", text)
+
+
+def test_the_complaint_page_in_chinese_keeps_its_punctuation(client, org):
+    c = drive_to(org, State.IMPLEMENTING)
+    html = _page(client, org, c, "zh-hans")
+    assert "下一步：<b>" in html and "调查情况：" in html and '<span class="muted">部门：</span>' in html
