@@ -212,9 +212,13 @@ def _download(data: bytes, name: str, kind: str):
 def _chart_json(b, kind: str = "bar") -> str:
     import json
 
+    from django.utils.translation import gettext as _
+
     data = b.chart()
     data["type"] = kind
     data["title"] = str(b.dimension.label)
+    # the legend's series names in the page's language (charts.js wrote them in Chinese)
+    data["names"] = {"received": _("受理"), "closed": _("已关闭"), "open": _("处理中")}
     return json.dumps(data, ensure_ascii=False)
 
 
