@@ -80,3 +80,24 @@ def test_the_complaint_pages_links_wrap_whole(transactional_db, org, page_for, s
     shot(page, "walk-page-links-390")
     # every link on one line: its text makes one box
     assert links.evaluate_all("as => as.map(a => a.getClientRects().length)") == [1] * links.count()
+
+
+def test_the_top_bar_search_in_english_on_a_phone(transactional_db, org, page_for, shot, live_server):
+    """The search box's English hint was cut ("Number, subject, last 4 phone digits,") and the results'
+    heading read "Search：电梯"."""
+    page = page_for(org.a.users["reception"], PHONE, land=True)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/complaints/search/?q=电梯")
+    assert page.locator("h1").inner_text() == "Search: 电梯"
+    box = page.locator(".top-search input[name=q]")
+    room, hint = box.evaluate(
+        """el => {
+             const cs = getComputedStyle(el);
+             const ctx = document.createElement('canvas').getContext('2d');
+             ctx.font = cs.font;
+             const inner = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+             return [inner, ctx.measureText(el.placeholder).width];
+           }"""
+    )
+    shot(page, "walk-search-en-390")
+    assert hint <= room, (hint, room)
