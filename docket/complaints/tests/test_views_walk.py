@@ -36,3 +36,13 @@ def test_the_complaint_page_in_chinese_keeps_its_punctuation(client, org):
     c = drive_to(org, State.IMPLEMENTING)
     html = _page(client, org, c, "zh-hans")
     assert "下一步：<b>" in html and "调查情况：" in html and '<span class="muted">部门：</span>' in html
+
+
+@pytest.mark.parametrize("role", ["committee", "eng_staff"])
+def test_an_empty_work_queue_leads_to_the_list(client, org, role):
+    """The committee member and the department's staff land on 我的待办, empty in the demo: the empty row
+    now offers the list (what they can read) instead of a dead end."""
+    client.force_login(org.a.users[role])
+    html = client.get(reverse("complaints:work")).content.decode()
+    assert "没有等待您处理的事项。" in html
+    assert f'<a href="{reverse("complaints:list")}">查看投诉列表</a>' in html
