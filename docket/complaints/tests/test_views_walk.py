@@ -46,3 +46,22 @@ def test_an_empty_work_queue_leads_to_the_list(client, org, role):
     html = client.get(reverse("complaints:work")).content.decode()
     assert "没有等待您处理的事项。" in html
     assert f'<a href="{reverse("complaints:list")}">查看投诉列表</a>' in html
+
+
+def test_front_desk_tables_name_their_columns_for_the_phone_cards(client, org):
+    """On a phone a table.list row is a card whose values carry their column's name (data-label); the
+    daily reconciliation read "刘婷 / 2 / CYY-… / 未盘点" and the box log bare times and counts."""
+    from conftest import make_complaint
+    from docket.complaints import services
+    from docket.core import clock
+
+    reception = org.a.users["reception"]
+    make_complaint(org)
+    services.box_opening_record(actor=reception, office_id=org.a.office.id, opened_at=clock.now(), letters=3)
+    client.force_login(reception)
+    day = client.get(reverse("complaints:reconciliation")).content.decode()
+    for label in ("受理人", "当日受理", "尚未移交", "盘点"):
+        assert f'<td data-label="{label}">' in day, label
+    box = client.get(reverse("complaints:box_log")).content.decode()
+    for label in ("开箱时间", "管理处", "开箱人", "信件数", "记录", "产生的投诉/建议"):
+        assert f'<td data-label="{label}">' in box, label
