@@ -83,3 +83,10 @@ def test_the_charts_legend_follows_the_language(transactional_db, org, page_for,
     shot(page, "reports-statistics-en-1366")
     assert "Received" in legend and "Closed" in legend and "In progress" in legend
     assert "受理" not in legend and "处理中" not in legend
+    # the periods' dates never break inside ("2026-11-" / "01" on a phone)
+    phone = page_for(org.users["qm"], (390, 844))
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    phone.goto(f"{live_server.url}/reports/statistics/?{NOV}")
+    dates = phone.locator("p.period .nowrap")
+    assert dates.count() == 6
+    assert dates.evaluate_all("ds => ds.map(d => d.getClientRects().length)") == [1] * 6
