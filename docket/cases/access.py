@@ -45,7 +45,7 @@ def cases_visible_to(user) -> QuerySet[TypicalCase]:
 
 
 def may_read_library(user) -> bool:
-    return any(a.role != Role.COMMITTEE_MEMBER for a in assignments_of(user))
+    return any(a.role in scopes.CASE_LIBRARY_ROLES for a in assignments_of(user))
 
 
 def may_write(user, complaint) -> bool:

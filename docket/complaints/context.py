@@ -3,7 +3,7 @@
 from docket.accounts.access import assignments_of
 from docket.accounts.models import Role
 
-from .scopes import ESCALATION_BOARD_ROLES, FRONT_DESK_ROLES, REGISTER_ROLES
+from .scopes import CASE_LIBRARY_ROLES, ESCALATION_BOARD_ROLES, FRONT_DESK_ROLES, REGISTER_ROLES
 
 
 def nav(request):
@@ -16,4 +16,5 @@ def nav(request):
         "nav_front_desk": bool(roles & FRONT_DESK_ROLES),
         "nav_privacy": Role.QM in roles,
         "nav_escalation": bool(roles & ESCALATION_BOARD_ROLES),  # escalation (issue 12)
+        "nav_cases": bool(roles & CASE_LIBRARY_ROLES),  # the committee's 案例库 answered 404 (the walk)
     }

@@ -51,6 +51,8 @@ REGISTER_ROLES = frozenset(
         Role.COMMITTEE_MEMBER,
     }
 )
+# Who reads the case library (docket/cases, R-ANA-4): every role of staff; the owners' committee reads nothing.
+CASE_LIBRARY_ROLES = frozenset(Role) - {Role.COMMITTEE_MEMBER}
 # escalation (issue 12): who reads the hot/major board (/escalation/board/), each within their scope.
 ESCALATION_BOARD_ROLES = frozenset(
     {Role.QM, Role.QM_INFO_OFFICER, Role.LEADERSHIP, Role.MGMT_REP, Role.GROUP_PROPERTY, Role.OFFICE_MANAGER}

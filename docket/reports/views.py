@@ -212,9 +212,13 @@ def _download(data: bytes, name: str, kind: str):
 def _chart_json(b, kind: str = "bar") -> str:
     import json
 
+    from django.utils.translation import gettext as _
+
     data = b.chart()
     data["type"] = kind
     data["title"] = str(b.dimension.label)
+    # the legend's series names in the page's language (charts.js wrote them in Chinese)
+    data["names"] = {"received": _("受理"), "closed": _("已关闭"), "open": _("处理中")}
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -301,21 +305,22 @@ def _summary(cmp, drill: dict, period) -> list[dict]:
     def link(extra):
         return reverse("complaints:list") + "?" + urlencode(dict(base, **extra)) if extra is not None else ""
 
+    # The last column: which way of change is better ("up": more is better), for the change's colour.
     items = [
-        (_("受理数"), "received", "int", {}),
-        (_("已关闭"), "closed", "int", {"state": "closed"}),
-        (_("处理中"), "open", "int", {"open": "1"}),
-        (_("逾期未结"), "overdue", "int", {"open": "1", "overdue": "1"}),
-        (_("及时率"), "on_time_rate", "pct", None),
-        (_("顾客满意度"), "satisfaction", "num", None),
-        (_("质检评分"), "quality", "num", None),
-        (_("处理时长中位数（工作小时）"), "handling_p50", "num", None),
-        (_("重开率"), "reopen_rate", "pct", None),
-        (_("热点"), "hot", "int", None),
-        (_("重大"), "major", "int", None),
+        (_("受理数"), "received", "int", {}, "down"),
+        (_("已关闭"), "closed", "int", {"state": "closed"}, "up"),
+        (_("处理中"), "open", "int", {"open": "1"}, "down"),
+        (_("逾期未结"), "overdue", "int", {"open": "1", "overdue": "1"}, "down"),
+        (_("及时率"), "on_time_rate", "pct", None, "up"),
+        (_("顾客满意度"), "satisfaction", "num", None, "up"),
+        (_("质检评分"), "quality", "num", None, "up"),
+        (_("处理时长中位数（工作小时）"), "handling_p50", "num", None, "down"),
+        (_("重开率"), "reopen_rate", "pct", None, "down"),
+        (_("热点"), "hot", "int", None, "down"),
+        (_("重大"), "major", "int", None, "down"),
     ]
     out = []
-    for label, attr, fmt, extra in items:
+    for label, attr, fmt, extra, better in items:
         now, prev, year = (getattr(r, attr) for r in (cmp.current, cmp.previous, cmp.last_year))
         out.append(
             {
@@ -325,6 +330,7 @@ def _summary(cmp, drill: dict, period) -> list[dict]:
                 "yoy": stats.Comparison.change(now, year),
                 "prev": tables.Cell(prev, fmt),
                 "year": tables.Cell(year, fmt),
+                "better": better,
             }
         )
     return out

@@ -144,6 +144,9 @@ def test_pages_for_every_role(client, org, role):
     ok = 200 if READ[role] else 404
     r = client.get(reverse("cases:list"))
     assert r.status_code == ok
+    # the top bar offers the library exactly to those it answers (the committee's menu led to a 404)
+    menu = client.get(reverse("complaints:work")).content.decode()
+    assert (f'<a href="{reverse("cases:list")}">' in menu) == READ[role]
     if ok == 200:
         assert [x.id for x in r.context["cases"]] == [case.id]
         # no personal data on the list or the page

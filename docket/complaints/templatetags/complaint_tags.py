@@ -59,8 +59,9 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
     }
 
 
-# Payload fields holding a time (ISO text in the stored event), shown in local time.
-_TIME_FIELDS = frozenset({"contacted_at"})
+# Payload fields holding a time (ISO text in the stored event), shown in local time: the contact's time and a
+# deadline (`due_at`: the overdue and escalation events, a claim's outcome, a report's step).
+_TIME_FIELDS = frozenset({"contacted_at", "due_at"})
 
 
 def _local_time(value) -> str:
@@ -571,7 +572,7 @@ def _issue_answer(a, public_only, lang: str) -> str:
     number = conditional_escape(a.number)
     return (
         f'\n      <div class="issue-answer" data-issue-answer="{number}">{_gettext("单项答复", lang)} #{number}'
-        f"{private}：{_linebreaksbr(a.body)}{sent}</div>\n      "
+        f"{private}{_gettext(COLON, lang)}{_linebreaksbr(a.body)}{sent}</div>\n      "
     )
 
 
@@ -581,6 +582,7 @@ def issue_items(issues, public_only=False):
     state; for staff the findings, measures and verification; each answer (the public view: sent ones)."""
 
     lang = get_language() or ""
+    colon = _gettext(COLON, lang)
     out = []
     for i in issues:
         category = i.category
@@ -591,17 +593,17 @@ def issue_items(issues, public_only=False):
         staff = ""
         if not public_only:
             findings = (
-                f"<div>{_gettext('调查情况', lang)}：{conditional_escape(i.findings)}</div>"
+                f"<div>{_gettext('调查情况', lang)}{colon}{conditional_escape(i.findings)}</div>"
                 if i.findings
                 else ""
             )
             measures = (
-                f"<div>{_gettext('处理措施', lang)}：{conditional_escape(i.measures)}</div>"
+                f"<div>{_gettext('处理措施', lang)}{colon}{conditional_escape(i.measures)}</div>"
                 if i.measures
                 else ""
             )
             verified = (
-                f"<div>{_gettext('验证', lang)}：{conditional_escape(i.verification_note)}"
+                f"<div>{_gettext('验证', lang)}{colon}{conditional_escape(i.verification_note)}"
                 f"（{conditional_escape(i.verified_by)}）</div>"
                 if i.verification_note
                 else ""
@@ -615,7 +617,7 @@ def issue_items(issues, public_only=False):
         out.append(
             f'\n    <li><b>{conditional_escape(i.summary)}</b> <span class="muted">'
             f"{conditional_escape(category) if category else ''}</span>\n"
-            f"      <div>{_gettext('责任部门', lang)}：{dept}{who} · {_tr(label(i, 'state'), lang)}</div>\n"
+            f"      <div>{_gettext('责任部门', lang)}{colon}{dept}{who} · {_tr(label(i, 'state'), lang)}</div>\n"
             f"      {staff}\n      {answers}\n    </li>\n  "
         )
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
@@ -635,6 +637,10 @@ _FLAGS = (
     ("sensitive", gettext_noop("敏感投诉")),
     ("unreasonable", gettext_noop("无理投诉（已解释）")),
 )
+# The punctuation after a label ("调查情况：") and between a time and a name ("…18:04，黄晓雯"): full-width in
+# Chinese, ": " and ", " in English (the walk, 2026-12-06: "Investigation findings：" in English).
+COLON = gettext_noop("：")
+COMMA = gettext_noop("，")
 _CARD_TEXT = (
     gettext_noop("类别"),
     gettext_noop("渠道 / 方式"),
@@ -689,7 +695,7 @@ def complaint_facts(c, public_only=False):
 
     lang = get_language() or ""
     tr = {m: _gettext(m, lang) for m in _CARD_TEXT}
-    by = "" if public_only else f"，{_or_dash(c.received_by)}"
+    by = "" if public_only else f"{_gettext(COMMA, lang)}{_or_dash(c.received_by)}"
     dept = c.holder_department
     holder = c.holder
     who = f" · {conditional_escape(holder)}" if holder and not public_only else ""
@@ -744,6 +750,7 @@ def timeline_items(events, public_only=False):
     text for the complainant)."""
 
     internal = _e(gettext("内部"))
+    colon = gettext(COLON)
     lang = get_language()
     tz = timezone.get_current_timezone()
     out = []
@@ -754,7 +761,7 @@ def timeline_items(events, public_only=False):
             body = (f"<div>{_linebreaksbr(text)}</div>" if text else "") + "\n        "
         else:
             details = "".join(
-                f'<div><span class="muted">{_e(label)}：</span>{_linebreaksbr(value)}</div>'
+                f'<div><span class="muted">{_e(label)}{colon}</span>{_linebreaksbr(value)}</div>'
                 for label, value in event_details(e)
             )
             body = f'<span class="muted">{_e(e.actor_name)} · {_e(e.actor_role)}</span>\n        {details}'

@@ -45,7 +45,7 @@ OLD_TOP_BAR = """{% load i18n nav_urls %}{% get_current_language as LANG %}<head
       <a href="{{ top_urls.duties }}">{% translate "定期报告" %}</a>
       <a href="{{ top_urls.statistics }}">{% translate "统计分析" %}</a>
       <a href="{{ top_urls.incidents }}">{% translate "突发事件" %}</a>
-      <a href="{{ top_urls.cases }}">{% translate "案例库" %}</a>
+      {% if nav_cases %}<a href="{{ top_urls.cases }}">{% translate "案例库" %}</a>{% endif %}
       {% if nav_escalation %}<a href="{{ top_urls.escalation }}">{% translate "热点/重大投诉" %}</a>{% endif %}
       {% if nav_front_desk %}<a href="{{ top_urls.reconciliation }}">{% translate "日盘点" %}</a>
       <a href="{{ top_urls.box_log }}">{% translate "意见箱" %}</a>
@@ -93,8 +93,20 @@ def test_top_bar_is_the_old_header(lang, monkeypatch):
         _user("委员", ["committee_member"]),
     ]
     flags = [
-        {"nav_can_register": False, "nav_escalation": False, "nav_front_desk": False, "nav_privacy": False},
-        {"nav_can_register": True, "nav_escalation": True, "nav_front_desk": True, "nav_privacy": True},
+        {
+            "nav_can_register": False,
+            "nav_escalation": False,
+            "nav_front_desk": False,
+            "nav_privacy": False,
+            "nav_cases": False,
+        },
+        {
+            "nav_can_register": True,
+            "nav_escalation": True,
+            "nav_front_desk": True,
+            "nav_privacy": True,
+            "nav_cases": True,
+        },
     ]
     with translation.override(lang):
         for user in users:
@@ -215,14 +227,14 @@ def test_rows_in_one_tag_are_the_template_loops(lang):
 # complaints/detail.html's issues loop before tpl.
 OLD_ISSUES = """{% load i18n complaint_tags %}{% for i in issues %}
     <li><b>{{ i.summary }}</b> <span class="muted">{{ i.category|default:"" }}</span>
-      <div>{% translate "责任部门" %}：{{ i.department.name|default:"—" }}{% if i.responsible and not public_only %} · {{ i.responsible }}{% endif %} · {{ i|label:"state" }}</div>
+      <div>{% translate "责任部门" %}{% translate "：" %}{{ i.department.name|default:"—" }}{% if i.responsible and not public_only %} · {{ i.responsible }}{% endif %} · {{ i|label:"state" }}</div>
       {% if not public_only %}
-      {% if i.findings %}<div>{% translate "调查情况" %}：{{ i.findings }}</div>{% endif %}
-      {% if i.measures %}<div>{% translate "处理措施" %}：{{ i.measures }}</div>{% endif %}
-      {% if i.verification_note %}<div>{% translate "验证" %}：{{ i.verification_note }}（{{ i.verified_by }}）</div>{% endif %}
+      {% if i.findings %}<div>{% translate "调查情况" %}{% translate "：" %}{{ i.findings }}</div>{% endif %}
+      {% if i.measures %}<div>{% translate "处理措施" %}{% translate "：" %}{{ i.measures }}</div>{% endif %}
+      {% if i.verification_note %}<div>{% translate "验证" %}{% translate "：" %}{{ i.verification_note }}（{{ i.verified_by }}）</div>{% endif %}
       {% endif %}
       {% for a in i.answers.all %}{% if not public_only or a.state == "sent" %}
-      <div class="issue-answer" data-issue-answer="{{ a.number }}">{% translate "单项答复" %} #{{ a.number }}{% if not public_only %}（{{ a.get_state_display }}{% if a.pending_stage %} · {% translate "待审核" %}{% endif %}）{% endif %}：{{ a.body|linebreaksbr }}{% if a.sent_at %} <span class="muted">{% translate "已发送" %} {{ a.sent_at|date:"Y-m-d H:i" }}</span>{% endif %}</div>
+      <div class="issue-answer" data-issue-answer="{{ a.number }}">{% translate "单项答复" %} #{{ a.number }}{% if not public_only %}（{{ a.get_state_display }}{% if a.pending_stage %} · {% translate "待审核" %}{% endif %}）{% endif %}{% translate "：" %}{{ a.body|linebreaksbr }}{% if a.sent_at %} <span class="muted">{% translate "已发送" %} {{ a.sent_at|date:"Y-m-d H:i" }}</span>{% endif %}</div>
       {% endif %}{% endfor %}
     </li>
   {% endfor %}"""  # noqa: E501
@@ -477,7 +489,7 @@ OLD_CARD = """{% load i18n %}  <dl class="fields">
   </dl>
   PERSON
   <dl class="fields">
-    <dt>{% translate "受理时间" %}</dt><dd>{{ c.received_at|date:"Y-m-d H:i" }}{% if not public_only %}，{{ c.received_by|default:"—" }}{% endif %}</dd>
+    <dt>{% translate "受理时间" %}</dt><dd>{{ c.received_at|date:"Y-m-d H:i" }}{% if not public_only %}{% translate "，" %}{{ c.received_by|default:"—" }}{% endif %}</dd>
     <dt>{% if c.is_open %}{% translate "当前处理" %}{% else %}{% translate "最后处理" %}{% endif %}</dt><dd>{{ c.holder_department.name|default:"—" }}{% if c.holder and not public_only %} · {{ c.holder }}{% endif %}</dd>
     {% if not public_only %}<dt>{% translate "责任人" %}</dt><dd>{{ c.responsible|default:"—" }}</dd>{% endif %}
     {% if c.forwarded_by %}<dt>{% translate "转交单位" %}</dt><dd>{{ c.forwarded_by }} {{ c.forwarder_ref }}</dd>{% endif %}

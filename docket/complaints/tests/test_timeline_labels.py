@@ -60,7 +60,7 @@ def test_timeline_items_write_what_the_template_loop_wrote():
         "        {% if public_only %}{% with text=e|event_public_text %}{% if text %}<div>{{ text|linebreaksbr }}"
         "</div>{% endif %}{% endwith %}\n"
         '        {% else %}<span class="muted">{{ e.actor_name }} · {{ e.actor_role }}</span>\n'
-        '        {% for label, value in e|event_details %}<div><span class="muted">{{ label }}：</span>'
+        '        {% for label, value in e|event_details %}<div><span class="muted">{{ label }}{% translate "：" %}</span>'
         "{{ value|linebreaksbr }}</div>{% endfor %}{% endif %}\n"
         "      </div>\n"
         "    </li>\n"
@@ -91,3 +91,14 @@ def test_timeline_items_write_what_the_template_loop_wrote():
             with translation.override(lang), timezone.override("Asia/Shanghai"):
                 expected = loop.render({"events": events, "public_only": public_only})
                 assert timeline_items(events, public_only) == expected, (public_only, lang)
+
+
+def test_a_deadline_in_the_payload_reads_in_local_time():
+    """The overdue sweep and a claim's escalation store `due_at` as ISO text in UTC; the timeline showed
+    "期限：2026-11-15T10:04:55.284339+00:00" (the walk, 2026-12-06)."""
+    rows = dict(event_details(_event("deadline_missed", step=1, due_at="2026-11-15T10:04:55.284339+00:00")))
+    assert rows["期限"] == "2026-11-15 18:04"
+    rows = dict(
+        event_details(_event("compensation_escalated", to="developer", due_at="2026-11-30T09:30:00+00:00"))
+    )
+    assert rows["期限"] == "2026-11-30 17:30"

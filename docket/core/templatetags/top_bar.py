@@ -95,9 +95,9 @@ def _parts(lang: str) -> dict[str, str]:
             + link.format(e(u["duties"]), tr["定期报告"])
             + link.format(e(u["statistics"]), tr["统计分析"])
             + link.format(e(u["incidents"]), tr["突发事件"])
-            + link.format(e(u["cases"]), tr["案例库"])
-            + "\n      "
         ),
+        "cases": link.format(e(u["cases"]), tr["案例库"]),
+        "after_common": "\n      ",
         "escalation": f'<a href="{e(u["escalation"])}">{tr["热点/重大投诉"]}</a>',
         "front_desk": (
             f'<a href="{e(u["reconciliation"])}">{tr["日盘点"]}</a>'
@@ -176,6 +176,8 @@ def top_bar(context):
             p["work"],
             p["new"] if context.get("nav_can_register") else "",
             p["common"],
+            p["cases"] if context.get("nav_cases") else "\n      ",  # the committee: no 案例库 (404 for them)
+            p["after_common"],
             p["escalation"] if context.get("nav_escalation") else "",
             "\n      ",
             p["front_desk"] if context.get("nav_front_desk") else "",

@@ -119,3 +119,14 @@ def test_api_board_per_key(client, org, board_data, role, scope, sees):
         row = next(x for x in r.json() if x["receipt_no"] == board_data["a"].receipt_no)
         assert row["severity"] == "major" and row["duties"][0]["kind"] == "report_group"
         assert "13912345678" not in r.content.decode()
+
+
+def test_the_board_in_english_has_english_colons(client, org, board_data):
+    """The walk (2026-12-06): "Report to group：Pending" and "Cause analysis：…" in English."""
+    client.force_login(org.users["qm"])
+    client.cookies["django_language"] = "en"
+    html = client.get("/escalation/board/").content.decode()
+    assert "Report to group: " in html
+    assert "：" not in html.split("<main", 1)[1]
+    client.cookies["django_language"] = "zh-hans"
+    assert "报告集团：" in client.get("/escalation/board/").content.decode()

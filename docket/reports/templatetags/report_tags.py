@@ -5,12 +5,16 @@ register = template.Library()
 
 
 @register.filter
-def change(value):
-    """A relative change (0.25 → ▲25.0%), or a dash when there is nothing to compare with."""
+def change(value, better=""):
+    """A relative change (0.25 → ▲25.0%), or a dash when there is nothing to compare with. `better` ("up" or
+    "down": which way is an improvement for this figure) colours it good or bad: a falling on-time rate is
+    bad, a falling overdue count good (without it, up reads red and down green)."""
     if value is None:
         return "—"
     arrow = "▲" if value > 0 else "▼" if value < 0 else "＝"
     css = "up" if value > 0 else "down" if value < 0 else "same"
+    if better in ("up", "down") and css != "same":
+        css += " good" if css == better else " bad"
     return format_html('<span class="chg {}">{}{}%</span>', css, arrow, f"{abs(value) * 100:.1f}")
 
 

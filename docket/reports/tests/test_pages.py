@@ -201,3 +201,26 @@ def test_committee_figures_without_personal_data(client, org, data):
     for suffix in ("", "&format=csv", "&format=xlsx"):
         assert client.get(f"{other}?{NOV}{suffix}").status_code == 404
     assert client.get(reverse("reports:committee", args=[99999])).status_code == 404
+
+
+def test_a_change_is_coloured_by_whether_it_is_better(client, org, data):
+    """The walk (2026-12-06): every rise read red and every fall green, so a falling on-time rate (▼21.6%)
+    looked good and fewer closed complaints too. Each headline figure says which way is better."""
+    import re
+
+    from docket.reports.templatetags.report_tags import change
+
+    assert 'class="chg down bad"' in change(-0.216, "up")
+    assert 'class="chg down good"' in change(-0.5, "down")
+    assert 'class="chg up bad"' in change(2.75, "down")
+    assert 'class="chg up"' in change(0.1)  # no direction given: as before
+    assert 'class="chg same"' in change(0, "up")
+    client.force_login(org.a.users["office_manager"])
+    r = client.get(reverse("reports:statistics") + f"?{NOV}&by=category")
+    better = {str(k["label"]): k["better"] for k in r.context["summary"]}
+    assert better["及时率"] == better["已关闭"] == better["顾客满意度"] == "up"
+    assert better["逾期未结"] == better["重开率"] == better["处理时长中位数（工作小时）"] == "down"
+    # every arrow on the page is coloured by its figure's direction
+    kpis = r.content.decode().split('<section class="kpis"')[1].split("</section>")[0]
+    arrows = re.findall(r'class="chg (up|down)([^"]*)"', kpis)
+    assert arrows and all(rest in (" good", " bad") for _arrow, rest in arrows), arrows

@@ -34,7 +34,9 @@
     var series = [
       { name: "受理", key: "received" }, { name: "已关闭", key: "closed" }, { name: "处理中", key: "open" }
     ].map(function (s) {
-      return { name: s.name, type: line ? "line" : "bar", data: d[s.key] || [], smooth: false };
+      // the server names the series in the page's language (views._chart_json); Chinese without it
+      var name = (d.names && d.names[s.key]) || s.name;
+      return { name: name, type: line ? "line" : "bar", data: d[s.key] || [], smooth: false };
     });
     var chart = echarts.init(el, null, { renderer: "svg" });
     // Month labels (the trend) turn when there is no room for them side by side.

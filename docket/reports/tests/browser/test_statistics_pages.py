@@ -68,3 +68,25 @@ def test_statistics_and_committee_pages(transactional_db, org, page_for, shot, l
     _fits(committee)
     shot(committee, f"reports-committee-{w}")
     assert not errors, errors
+
+
+def test_the_charts_legend_follows_the_language(transactional_db, org, page_for, shot, live_server):
+    """The walk (2026-12-06): in English the legend still read 受理 / 已关闭 / 处理中 (charts.js's own names)."""
+    duetimes.invalidate()
+    dataset.build(org)
+    figures.refresh()
+    page = page_for(org.users["qm"], (1366, 768))
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/reports/statistics/?{NOV}")
+    page.wait_for_selector(".chart svg")
+    legend = page.locator(".chart svg").first.inner_html()
+    shot(page, "reports-statistics-en-1366")
+    assert "Received" in legend and "Closed" in legend and "In progress" in legend
+    assert "受理" not in legend and "处理中" not in legend
+    # the periods' dates never break inside ("2026-11-" / "01" on a phone)
+    phone = page_for(org.users["qm"], (390, 844))
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    phone.goto(f"{live_server.url}/reports/statistics/?{NOV}")
+    dates = phone.locator("p.period .nowrap")
+    assert dates.count() == 6
+    assert dates.evaluate_all("ds => ds.map(d => d.getClientRects().length)") == [1] * 6
