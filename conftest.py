@@ -280,6 +280,12 @@ def _fresh_cache():
     from docket.core import generations
 
     generations.clear()  # process-local values loaded under a rolled-back test's rows
+    from docket.notifications import service
+
+    # The notification tables kept in memory (webhook endpoints, robots, opt-outs, preferences) are dropped
+    # on a save in this process, but a test's rollback sends no signal: a later test in the same worker
+    # would see an endpoint that no longer exists (an extra webhook row beside the SMS it counts).
+    service.caches_clear()
     yield
 
 
