@@ -420,3 +420,84 @@ def attachment_list(c):
         )
     out.append("</ul>\n")
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
+
+
+# --- the complainant (complaints/_person.html) -------------------------------------------------------------------
+
+_PERSON_TEXT = (
+    gettext_noop("投诉人"),
+    gettext_noop("匿名"),
+    gettext_noop("已脱敏"),
+    gettext_noop("地址/房号"),
+    gettext_noop("电子邮箱"),
+    gettext_noop("投诉人数"),
+    gettext_noop("查看完整个人信息"),
+    gettext_noop("查看原因（将被记录，品质管理部可查）"),
+    gettext_noop("查看"),
+    gettext_noop("已记录本次查看。"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def person_panel(context):
+    """`<div id="person">`: the complainant as this viewer may see them (`person`, privacy.person_for), the
+    cosigners, and the form to reveal masked data with a reason (`reveal_error`, `revealed`: the reveal view's
+    answer, which renders complaints/_person.html, this tag)."""
+    from docket.core.templatetags.top_bar import _csrf_input
+
+    lang = get_language() or ""
+    t = {m: _gettext(m, lang) for m in _PERSON_TEXT}
+    c = context.get("c")
+    p = context.get("person")
+    if p.anonymous:
+        who = t["匿名"]
+    else:
+        masked = f' <span class="tag">{t["已脱敏"]}</span>' if p.masked else ""
+        name = conditional_escape(p.name) if p.name else "—"
+        who = f'{name} <span class="nowrap">{conditional_escape(p.phone)}</span>{masked}'
+    place = p.address or p.room
+    email = f"<dt>{t['电子邮箱']}</dt><dd>{conditional_escape(p.email)}</dd>" if p.email else ""
+    cosigners = ""
+    if p.cosigners:
+        names = "、".join(
+            conditional_escape(s.name)
+            + (f' <span class="nowrap">{conditional_escape(s.phone)}</span>' if s.phone else "")
+            for s in p.cosigners
+        )
+        cosigners = f"（{names}）"
+    reveal = ""
+    if p.can_reveal:
+        url = _e(id_url("complaints:reveal", c.id))
+        error = context.get("reveal_error")
+        reveal = (
+            '\n  <details class="no-print reveal">\n'
+            f"    <summary>{t['查看完整个人信息']}</summary>\n"
+            f'    <form method="post" action="{url}" hx-post="{url}" hx-target="#person" hx-swap="outerHTML">\n'
+            f"      {_csrf_input(context)}\n"
+            f'      <label for="reveal-reason">{t["查看原因（将被记录，品质管理部可查）"]}</label>\n'
+            f'      <input id="reveal-reason" name="reason" required maxlength="200"{_INVALID if error else ""}>\n'
+            f"      {_error(error)}\n"
+            f'      <button type="submit" class="btn">{t["查看"]}</button>\n'
+            "    </form>\n  </details>\n  "
+        )
+    elif context.get("revealed"):
+        reveal = f'<p class="muted">{t["已记录本次查看。"]}</p>'
+    return mark_safe(  # noqa: S308 (every value escaped above)
+        '<div id="person">\n  <dl class="fields">\n'
+        f"    <dt>{t['投诉人']}</dt><dd>{who}</dd>\n"
+        f"    <dt>{t['地址/房号']}</dt><dd>{conditional_escape(place) if place else '—'}</dd>\n"
+        f"    {email}\n"
+        f"    <dt>{t['投诉人数']}</dt><dd>{_v(c.people_count)}{cosigners}</dd>\n"
+        "  </dl>\n"
+        f"  {reveal}\n"
+        "</div>\n"
+    )
+
+
+_INVALID = ' aria-invalid="true" aria-describedby="reveal-error"'
+
+
+def _error(error) -> str:
+    if not error:
+        return ""
+    return f'<p class="error" id="reveal-error" role="alert">{conditional_escape(error)}</p>'
