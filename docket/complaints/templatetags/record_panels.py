@@ -501,3 +501,99 @@ def _error(error) -> str:
     if not error:
         return ""
     return f'<p class="error" id="reveal-error" role="alert">{conditional_escape(error)}</p>'
+
+
+# --- the complainant's other complaints (was complaints/_history.html) ---------------------------------------
+
+_HISTORY_TEXT = (
+    gettext_noop("该投诉人的其他投诉"),
+    gettext_noop("同一联系电话或同一房号，仅列出您有权查看的投诉。"),
+    gettext_noop("查看全部"),
+    gettext_noop("没有其他投诉。"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def history_panel(context, c):
+    """The complainant's other complaints the viewer may see (complaints.history.history_for, at most LIMIT
+    rows) with a link to all of them when there are more; nothing when the complaint names no one to match."""
+    from docket.complaints.history import history_for
+    from docket.core.templatetags.nav_urls import fixed_url
+
+    from .complaint_tags import history_items
+
+    request = context.get("request")
+    hist = history_for(getattr(request, "user", None), c)
+    if not hist:
+        return mark_safe("\n")
+    lang = get_language() or ""
+    t = {m: _gettext(m, lang) for m in _HISTORY_TEXT}
+    if hist.rows:
+        more = ""
+        if hist.more:
+            more = f'<p><a href="{_e(id_url("complaints:history", c.id))}">{t["查看全部"]}</a></p>'
+        rows = (
+            '<ul class="history-list">\n'
+            f"    {history_items(hist.rows, fixed_url('complaints:list'))}\n"
+            "  </ul>\n"
+            f"  {more}\n  "
+        )
+    else:
+        rows = f'<p class="muted">{t["没有其他投诉。"]}</p>'
+    return mark_safe(  # noqa: S308 (every value escaped above; history_items escapes its own)
+        '\n<section class="card history" aria-labelledby="history-h">\n'
+        f'  <h2 id="history-h">{t["该投诉人的其他投诉"]}</h2>\n'
+        f'  <p class="muted">{t["同一联系电话或同一房号，仅列出您有权查看的投诉。"]}</p>\n'
+        f"  {rows}\n"
+        "</section>\n"
+    )
+
+
+# --- the page's head: the links above the title, the title and its line of state -------------------------------
+
+_HEAD_TEXT = (
+    gettext_noop("返回列表"),
+    gettext_noop("打印回执"),
+    gettext_noop("打印处理表"),
+    gettext_noop("已上报公司"),
+    gettext_noop("回执编号"),
+)
+
+
+@register.simple_tag
+def complaint_links(c, public_only=False):
+    """The links above the title: back to the list, the receipt, the record form (staff)."""
+    from docket.core.templatetags.nav_urls import fixed_url
+
+    lang = get_language() or ""
+    record = ""
+    if not public_only:
+        record = (
+            f' · <a href="{_e(id_url("complaints:record_form", c.id))}">{_gettext("打印处理表", lang)}</a>'
+        )
+    return mark_safe(  # noqa: S308 (URLs escaped, literal translations)
+        f'<a href="{_e(fixed_url("complaints:list"))}">← {_gettext("返回列表", lang)}</a> · '
+        f'<a href="{_e(id_url("complaints:receipt", c.id))}">{_gettext("打印回执", lang)}</a>{record}'
+    )
+
+
+@register.simple_tag
+def complaint_title(c):
+    """The title and the line under it: state, severity (when not normal), reported to the company, the
+    receipt number, the office."""
+
+    lang = get_language() or ""
+    severity = ""
+    if c.severity != "normal":
+        severity = f'<span class="badge {_e(c.severity)}">{_tr(label(c, "severity"), lang)}</span>'
+    company = f'<span class="badge">{_gettext("已上报公司", lang)}</span>' if c.level == "company" else ""
+    return mark_safe(  # noqa: S308 (every value escaped)
+        f"<h1>{conditional_escape(c.subject)}</h1>\n"
+        '<p class="meta">\n'
+        f'  <span class="state s-{conditional_escape(c.state)}">{_tr(label(c, "state"), lang)}</span>\n'
+        f"  {severity}\n"
+        f"  {company}\n"
+        f"  <span>{_gettext('回执编号', lang)} <b>{conditional_escape(c.receipt_no)}</b></span>\n"
+        f"  <span>{conditional_escape(c.office.name)}</span>\n"
+        "</p>"
+    )

@@ -1,7 +1,8 @@
 """The complaint page's lower panels in Python (tpl2, issue 14, "Speed of the daily paths") write what their
 templates wrote: the replies and their reviews (`reply_panel`), the follow-ups, the owner's ratings and the second
 review (`owner_answers`), the claims and the nonconformity reports (`seed2_panels`), the attachments
-(`attachment_list`), the complainant (`person_panel`, complaints/_person.html). Each tag is rendered beside the old template text on varied inputs: markup, quotes and
+(`attachment_list`), the complainant (`person_panel`, complaints/_person.html), their other complaints (`history_panel`), the links above the title and the title's line (`complaint_links`,
+`complaint_title`). Each tag is rendered beside the old template text on varied inputs: markup, quotes and
 ampersands in every text, line breaks, missing people, empty lists, every state; both languages."""
 
 from datetime import UTC, datetime, timedelta
@@ -153,6 +154,27 @@ OLD_PERSON = """{% load i18n nav_urls %}<div id="person">
   {% elif revealed %}<p class="muted">{% translate "已记录本次查看。" %}</p>{% endif %}
 </div>
 """  # noqa: E501 (as the template had it)
+# (`{% complainant_history c as hist %}`, agent_tags' call of history_for, given as `hist` here)
+OLD_HISTORY = """{% load i18n agent_tags complaint_tags nav_urls %}{% if hist %}
+<section class="card history" aria-labelledby="history-h">
+  <h2 id="history-h">{% translate "该投诉人的其他投诉" %}</h2>
+  <p class="muted">{% translate "同一联系电话或同一房号，仅列出您有权查看的投诉。" %}</p>
+  {% if hist.rows %}<ul class="history-list">
+    {% fixed_url 'complaints:list' as detail_base %}{% history_items hist.rows detail_base %}
+  </ul>
+  {% if hist.more %}<p><a href="{% id_url 'complaints:history' c.id %}">{% translate "查看全部" %}</a></p>{% endif %}
+  {% else %}<p class="muted">{% translate "没有其他投诉。" %}</p>{% endif %}
+</section>{% endif %}
+"""  # noqa: E501 (as the template had it)
+OLD_LINKS = """{% load i18n nav_urls %}<a href="{% fixed_url 'complaints:list' %}">← {% translate "返回列表" %}</a> · <a href="{% id_url 'complaints:receipt' c.id %}">{% translate "打印回执" %}</a>{% if not public_only %} · <a href="{% id_url 'complaints:record_form' c.id %}">{% translate "打印处理表" %}</a>{% endif %}"""  # noqa: E501 (as the template had it)
+OLD_TITLE = """{% load i18n %}<h1>{{ c.subject }}</h1>
+<p class="meta">
+  <span class="state s-{{ c.state }}">{{ c.get_state_display }}</span>
+  {% if c.severity != "normal" %}<span class="badge {{ c.severity }}">{{ c.get_severity_display }}</span>{% endif %}
+  {% if c.level == "company" %}<span class="badge">{% translate "已上报公司" %}</span>{% endif %}
+  <span>{% translate "回执编号" %} <b>{{ c.receipt_no }}</b></span>
+  <span>{{ c.office.name }}</span>
+</p>"""  # noqa: E501
 OLD_ATTACHMENTS = """{% load i18n agent_tags %}{% if c.attachments.all %}<h2>{% translate "附件" %}</h2><ul class="attachments">{% for a in c.attachments.all %}<li>{% if a|is_photo %}<a class="thumb" href="{% url 'complaints:attachment' c.id a.id %}"><img src="{% url 'complaints:attachment_thumb' c.id a.id %}" alt="{{ a.original_name }}" loading="lazy"></a>{% elif a.content_type|slice:":6" == "video/" %}<video class="clip" controls preload="metadata" playsinline src="{% url 'complaints:attachment' c.id a.id %}"></video>{% endif %}<a href="{% url 'complaints:attachment' c.id a.id %}">{{ a.original_name }}</a> <span class="muted">{{ a.size|filesizeformat }}</span></li>{% endfor %}</ul>{% endif %}
 """  # noqa: E501 (as the template had it)
 
@@ -513,3 +535,60 @@ def test_person_panel_is_the_old_template(lang):
                 old, new = _render_both(OLD_PERSON, "{% load record_panels %}{% person_panel %}", ctx)
                 assert new == old
                 assert page.render(ctx) == old
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_history_panel_is_the_old_template(lang, monkeypatch):
+    from django.test import RequestFactory
+
+    from docket.complaints.history import History
+
+    rows = [
+        Complaint(id=7, receipt_no="TS-2026-0001", state="closed", received_at=NOW, subject=HOSTILE),
+        Complaint(id=12345, receipt_no="<r>&", state="<odd>", received_at=None, subject=""),
+        Complaint(
+            id=9, receipt_no="TS-9", state="accepted", received_at=NOW - timedelta(days=400), subject="s"
+        ),
+    ]
+    answers = [
+        None,
+        History(rows=[], more=False),
+        History(rows=rows, more=False),
+        History(rows=rows[:1], more=True),
+    ]
+    request = RequestFactory().get("/complaints/3/")
+    request.user = User(id=3, username="u")
+    with translation.override(lang):
+        for hist in answers:
+            monkeypatch.setattr("docket.complaints.history.history_for", lambda user, c, hist=hist: hist)
+            ctx = {"c": Complaint(id=3), "hist": hist, "request": request}
+            old, new = _render_both(OLD_HISTORY, "{% load record_panels %}{% history_panel c %}", ctx)
+            assert new == old
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_complaint_links_and_title_are_the_old_template(lang):
+    from docket.org.models import Office
+
+    cases = []
+    for n in range(6):
+        c = Complaint(
+            id=[1, 42, 987_654, 2**31, 5, 6][n],
+            subject=[HOSTILE, "", "普通主题", MULTI, "a", "b"][n],
+            state=["accepted", "closed", "<odd>", "withdrawn", "investigating", "replied"][n],
+            severity=["normal", "hot", "major", "<x>&", "", "normal"][n],
+            level=["office", "company", "", "company", "office", "<c>"][n],
+            receipt_no=["TS-1", "<r>&'\"", "", "TS-4", "TS-5", "TS-6"][n],
+        )
+        c.office = Office(id=n + 1, name=["管理处", HOSTILE, "", "o", "p", "q"][n])
+        cases.append(c)
+    with translation.override(lang):
+        for c in cases:
+            for public_only in (False, True, ""):
+                ctx = {"c": c, "public_only": public_only}
+                old, new = _render_both(
+                    OLD_LINKS, "{% load record_panels %}{% complaint_links c public_only %}", ctx
+                )
+                assert new == old
+            old, new = _render_both(OLD_TITLE, "{% load record_panels %}{% complaint_title c %}", {"c": c})
+            assert new == old
