@@ -597,3 +597,44 @@ def complaint_title(c):
         f"  <span>{conditional_escape(c.office.name)}</span>\n"
         "</p>"
     )
+
+
+# --- the deadlines: the paused clock, the obligations' table ------------------------------------------------------
+
+_DEADLINE_TEXT = (
+    gettext_noop("处理时限"),
+    gettext_noop("已暂停计时：%(r)s（预计 %(t)s 恢复）"),
+    gettext_noop("事项"),
+    gettext_noop("到期时间"),
+    gettext_noop("状态"),
+    gettext_noop("无"),
+)
+
+
+@register.simple_tag
+def deadlines(c):
+    """The deadlines' heading, the paused clock with its reason and expected resumption, and the obligations'
+    table (complaint_tags.obligation_rows) or "none"."""
+    from .complaint_tags import obligation_rows
+
+    lang = get_language() or ""
+    t = {m: _gettext(m, lang) for m in _DEADLINE_TEXT}
+    paused = ""
+    if c.paused_at:
+        text = t["已暂停计时：%(r)s（预计 %(t)s 恢复）"] % {
+            "r": conditional_escape(c.pause_reason),
+            "t": conditional_escape(minute(c.resume_on)),
+        }
+        paused = f'<p class="badge">{text}</p>'
+    obligations = c.obligations.all()
+    if obligations:
+        table = (
+            '\n  <table class="obligations">\n'
+            f"    <thead><tr><th>{t['事项']}</th><th>{t['到期时间']}</th><th>{t['状态']}</th></tr></thead>\n"
+            "    <tbody>\n"
+            f"    {obligation_rows(obligations)}\n"
+            "    </tbody>\n  </table>\n  "
+        )
+    else:
+        table = f'<p class="muted">{t["无"]}</p>'
+    return mark_safe(f"<h2>{t['处理时限']}</h2>\n  {paused}\n  {table}")  # noqa: S308 (escaped above)

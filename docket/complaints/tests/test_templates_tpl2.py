@@ -2,7 +2,7 @@
 templates wrote: the replies and their reviews (`reply_panel`), the follow-ups, the owner's ratings and the second
 review (`owner_answers`), the claims and the nonconformity reports (`seed2_panels`), the attachments
 (`attachment_list`), the complainant (`person_panel`, complaints/_person.html), their other complaints (`history_panel`), the links above the title and the title's line (`complaint_links`,
-`complaint_title`). Each tag is rendered beside the old template text on varied inputs: markup, quotes and
+`complaint_title`), the deadlines (`deadlines`). Each tag is rendered beside the old template text on varied inputs: markup, quotes and
 ampersands in every text, line breaks, missing people, empty lists, every state; both languages."""
 
 from datetime import UTC, datetime, timedelta
@@ -175,6 +175,16 @@ OLD_TITLE = """{% load i18n %}<h1>{{ c.subject }}</h1>
   <span>{% translate "回执编号" %} <b>{{ c.receipt_no }}</b></span>
   <span>{{ c.office.name }}</span>
 </p>"""  # noqa: E501
+OLD_DEADLINES = """{% load i18n complaint_tags %}<h2>{% translate "处理时限" %}</h2>
+  {% if c.paused_at %}<p class="badge">{% blocktranslate with r=c.pause_reason t=c.resume_on|date:"Y-m-d H:i" %}已暂停计时：{{ r }}（预计 {{ t }} 恢复）{% endblocktranslate %}</p>{% endif %}
+  {% if c.obligations.all %}
+  <table class="obligations">
+    <thead><tr><th>{% translate "事项" %}</th><th>{% translate "到期时间" %}</th><th>{% translate "状态" %}</th></tr></thead>
+    <tbody>
+    {% obligation_rows c.obligations.all %}
+    </tbody>
+  </table>
+  {% else %}<p class="muted">{% translate "无" %}</p>{% endif %}"""  # noqa: E501 (as the template had it)
 OLD_ATTACHMENTS = """{% load i18n agent_tags %}{% if c.attachments.all %}<h2>{% translate "附件" %}</h2><ul class="attachments">{% for a in c.attachments.all %}<li>{% if a|is_photo %}<a class="thumb" href="{% url 'complaints:attachment' c.id a.id %}"><img src="{% url 'complaints:attachment_thumb' c.id a.id %}" alt="{{ a.original_name }}" loading="lazy"></a>{% elif a.content_type|slice:":6" == "video/" %}<video class="clip" controls preload="metadata" playsinline src="{% url 'complaints:attachment' c.id a.id %}"></video>{% endif %}<a href="{% url 'complaints:attachment' c.id a.id %}">{{ a.original_name }}</a> <span class="muted">{{ a.size|filesizeformat }}</span></li>{% endfor %}</ul>{% endif %}
 """  # noqa: E501 (as the template had it)
 
@@ -591,4 +601,31 @@ def test_complaint_links_and_title_are_the_old_template(lang):
                 )
                 assert new == old
             old, new = _render_both(OLD_TITLE, "{% load record_panels %}{% complaint_title c %}", {"c": c})
+            assert new == old
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_deadlines_are_the_old_template(lang):
+    from docket.complaints.models import Obligation
+
+    obligations = [
+        Obligation(
+            id=1, kind="first_contact", state="open", due_at=NOW + timedelta(hours=1), provisional=True
+        ),
+        Obligation(id=2, kind="reply", state="met", due_at=NOW, met_at=NOW - timedelta(hours=2)),
+        Obligation(id=3, kind="<k>", state="missed", due_at=NOW - timedelta(days=3)),
+        Obligation(id=4, kind="reply", state="<s>", due_at=NOW),
+    ]
+    cases = [
+        _wrap(Complaint(id=1), obligations=obligations),
+        _wrap(
+            Complaint(id=2, paused_at=NOW, pause_reason=HOSTILE, resume_on=NOW + timedelta(days=2)),
+            obligations=[],
+        ),
+        _wrap(Complaint(id=3, paused_at=NOW, pause_reason="", resume_on=None), obligations=obligations[1:2]),
+        _wrap(Complaint(id=4, paused_at=None, pause_reason="x"), obligations=[]),
+    ]
+    with time_machine.travel(NOW, tick=False), translation.override(lang):
+        for c in cases:
+            old, new = _render_both(OLD_DEADLINES, "{% load record_panels %}{% deadlines c %}", {"c": c})
             assert new == old
