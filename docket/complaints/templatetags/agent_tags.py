@@ -1,5 +1,5 @@
-"""The complaint page's agent panels (issue 14): attachment thumbnails (the complainant's history is
-record_panels.history_panel, tpl2)."""
+"""Agent features' template filters (issue 14): whether an attachment is a photo. The complaint page's
+history and attachments are record_panels' `history_panel` and `attachment_list` (tpl2)."""
 
 from django import template
 
