@@ -1,16 +1,9 @@
-"""The complaint page's agent panels (issue 14): the complainant's history, attachment thumbnails."""
+"""Agent features' template filters (issue 14): whether an attachment is a photo. The complaint page's
+history and attachments are record_panels' `history_panel` and `attachment_list` (tpl2)."""
 
 from django import template
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def complainant_history(context, c):
-    from docket.complaints.history import history_for
-
-    request = context.get("request")
-    return history_for(getattr(request, "user", None), c)
 
 
 @register.filter

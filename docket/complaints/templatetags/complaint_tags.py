@@ -482,7 +482,7 @@ def queue_rows_html(items, detail_base: str, bulk: bool = False):
 
 
 # --- the complaint page's history panel in Python (tplcpu) ---------------------------------------------------
-# Up to 10 rows of the complainant's other complaints (complaints/_history.html), each a `{% url %}`, a state
+# Up to 10 rows of the complainant's other complaints (record_panels.history_panel), each a `{% url %}`, a state
 # label and a `date` filter as template nodes; the same markup with f-strings, every value escaped.
 
 
@@ -624,7 +624,7 @@ def issue_items(issues, public_only=False):
 
 
 # --- the complaint page's record card in Python (tpl) -----------------------------------------------------------
-# The two field lists around the complainant (complaints/_person.html stays an include), the text and the flags
+# The two field lists around the complainant (record_panels.person_panel), the text and the flags
 # of complaints/detail.html: ~45 template nodes; the same markup, values escaped as `{{ }}` escapes them.
 
 _FLAGS = (
