@@ -226,7 +226,7 @@ def _ready(c: Complaint, name: str) -> bool:
     if name == "reply_time_agree":
         # No query of its own (it is offered on every open complaint before the reply): the obligations when
         # the caller prefetched them, else the state decides and the service answers nothing_due.
-        cached = getattr(c, "_prefetched_objects_cache", {}).get("obligations")
+        cached = _prefetched_rows(c, "obligations")
         if cached is None:
             return True
         return any(o.kind == "reply" and o.state == "open" and o.met_at is None for o in cached)
@@ -259,9 +259,9 @@ def _ncr_states(c: Complaint) -> list[tuple[str, list[str]]]:
     (`ncrs__actions`, no query), else read (two queries)."""
     from .models import NonconformityReport
 
-    ncrs = getattr(c, "_prefetched_objects_cache", {}).get("ncrs")
+    ncrs = _prefetched_rows(c, "ncrs")
     if ncrs is None:
-        ncrs = NonconformityReport.objects.filter(complaint=c).prefetch_related("actions")
+        ncrs = list(NonconformityReport.objects.filter(complaint=c).prefetch_related("actions"))
     return [(n.state, [a.state for a in n.actions.all()]) for n in ncrs]
 
 

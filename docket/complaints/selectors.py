@@ -327,7 +327,7 @@ DETAIL_RELATED = (
     "holder",
     "responsible",
     "forwarded_by",
-    "second_review",  # a reverse one-to-one the page shows (_owner_answers.html): joined, not one query
+    "second_review",  # a reverse one-to-one the page shows (record_panels.owner_answers): joined, not one query
 )
 # What the complaint page's own query joins (pagecpu): DETAIL_RELATED less the org rows, which come from the
 # process's copy (refdata.attach_org), and less the room's unit and building, which a complaint about a room

@@ -30,7 +30,7 @@ from django.utils.translation import get_language, gettext, gettext_noop
 
 from docket.core.templatetags.nav_urls import id_url
 
-from .complaint_tags import _countdown, _e, _gettext, _linebreaksbr, _tr, due_class, label, minute
+from .complaint_tags import COLON, _countdown, _e, _gettext, _linebreaksbr, _tr, due_class, label, minute
 
 register = template.Library()
 
@@ -83,7 +83,6 @@ _TEXT = (
     gettext_noop("期限"),
     gettext_noop("落实"),
     gettext_noop("验证"),
-    gettext_noop("："),  # after a label: ": " in English (walk)
     gettext_noop("尚未下达措施"),
     # attachments
     gettext_noop("附件"),
@@ -305,9 +304,9 @@ def _capa(a, lang: str) -> str:
     if a.state == "open":
         progress = f"{_gettext('期限', lang)} {_due(a.due_at, lang)}\n        "
     else:
-        done = f"{_gettext('落实', lang)}{_gettext('：', lang)}{_e(a.done_note)}" if a.done_note else ""
+        done = f"{_gettext('落实', lang)}{_gettext(COLON, lang)}{_e(a.done_note)}" if a.done_note else ""
         verified = (
-            f"<br>{_gettext('验证', lang)}{_gettext('：', lang)}{_e(a.verify_note)}（{_e(a.verified_by)}）"
+            f"<br>{_gettext('验证', lang)}{_gettext(COLON, lang)}{_e(a.verify_note)}（{_e(a.verified_by)}）"
             if a.verify_note
             else ""
         )
