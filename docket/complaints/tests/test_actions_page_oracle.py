@@ -59,3 +59,12 @@ def test_drafts_answers_and_forwards_offer_the_same_on_the_page_and_in_the_api(w
     x.extra["issue_id"] = issues[1].id
     h.invoke("issue_forward_to_developer", org.users["qm"], h.prepare("issue_forward_to_developer", x))
     _assert_same(users, c.id)
+
+
+def test_every_optional_relation_has_a_reader():
+    """`complaint_detail_for` reads each optional relation with rows either by its compiled statement or
+    through Django's prefetch: a relation added to OPTIONAL_RELATIONS without either would fail on the page."""
+    from docket.complaints import selectors
+
+    readers = set(selectors._detail_statements()) | set(selectors._DETAIL_PREFETCH)
+    assert readers == set(selectors.OPTIONAL_RELATIONS)
