@@ -980,7 +980,11 @@ COMPLAINT_COLS = (
     "resume_on",
     "review_stage",
     "complainant_type",
+    "search_text",
 )
+# Complaint.search_text joins the subject and the issues' summaries with this (models.complaint.SEARCH_SEP;
+# checked at start-up).
+SEARCH_SEP = "\x1f"
 # One follow-up (回访) per resolved complaint, round 1 and the latest, as services.closing.follow_up_record /
 # follow_up_exempt and services.procedure.follow_up_due write it.
 FOLLOW_UP_COLS = (
@@ -1723,6 +1727,7 @@ def _render_complaint(
         if p.state == "in_review"
         else "",  # the stage whose reviewer has it (services/review.py)
         complainant_type,
+        esc(SEARCH_SEP.join([subject, *summaries[: p.n_issues]])),
     )
     c_row = "\t".join(c_fields) + "\n"
     i_rows = []
@@ -2035,6 +2040,7 @@ def main(argv: list[str] | None = None) -> int:
     from docket.complaints import kinds, workflow
     from docket.complaints.events import chain_verify, compute_hash
     from docket.complaints.models import Complaint, ComplaintEvent
+    from docket.complaints.models import complaint as complaint_models
     from docket.complaints.services.procedure import AUTOMATIC_EXEMPTION_NOTES
     from docket.sla import duetimes, policies
 
@@ -2046,6 +2052,8 @@ def main(argv: list[str] | None = None) -> int:
     REPLY_RULES.update(policies.DEFAULT_RULES["reply"])
     if events_mod.GENESIS != GENESIS:
         raise SystemExit("events.GENESIS changed: update bench/generate.py")
+    if complaint_models.SEARCH_SEP != SEARCH_SEP:
+        raise SystemExit("models.complaint.SEARCH_SEP changed: update bench/generate.py")
     t_start = time.perf_counter()
     print(
         f"docket bench generate: {fmt_int(args.complaints)} complaints, open share {args.open_share:.1%}, "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from docket.core import clock
 from docket.core.compiled import Compiled, CompiledBy
@@ -851,17 +851,33 @@ SEARCH_MIN = 2  # characters: a single character would match most of the history
 SEARCH_IDS = 2000  # matches read by id before the search walks the user's complaints instead
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def search_term(text: str) -> str:
+    """The term as the search looks for it: without control characters (a term holding
+    models.complaint.SEARCH_SEP would match across the parts of the search text), stripped."""
+    return _CONTROL.sub("", text).strip()
+
+
 def _row_lookups(user, text: str) -> list[dict[str, Any]]:
-    """The fields of the complaint's own row (and its room) the search looks in, as lookups: receipt number
-    and subject, and — for roles that see complainants in full (privacy.FULL_ROLES) — the phone (a complete
-    number, or its last four digits), the name and the room number. The issue text is the one field on
-    another table (`_search_arms`, `_row_q`)."""
+    """The fields of the complaint's own row (and its room) the search looks in, as lookups: the receipt
+    number (any part of it; a term of digits only, its end), the search text (subject and issue summaries, `Complaint.search_text`), and — for roles that see
+    complainants in full (privacy.FULL_ROLES) — the phone (a complete number, or its last four digits), the
+    name and the room number. Every one is a column of the complaint's row (search6: the issues' text was a
+    probe of another table per row)."""
     from docket.accounts.access import assignments_of
     from docket.core import phones
 
     from .privacy import FULL_ROLES
 
-    lookups: list[dict[str, Any]] = [{"receipt_no__contains": text.upper()}, {"subject__contains": text}]
+    receipt = text.upper()
+    # Digits alone name a receipt by its last digits (the sequence number a caller reads out): inside the
+    # number they would match its date — "2407" every receipt of July 2024 —, which nobody means (search6).
+    receipt_lookup = (
+        {"receipt_no__endswith": receipt} if receipt.isdigit() else {"receipt_no__contains": receipt}
+    )
+    lookups: list[dict[str, Any]] = [receipt_lookup, {"search_text__contains": text}]
     if any(a.role in FULL_ROLES for a in assignments_of(user)):
         digits = phones.digits(text)
         number = phones.normalize(text)
@@ -892,25 +908,23 @@ def _rooms_numbered(user, text: str) -> list[int]:
 
 def _search_arms(user, text: str, after: int = 0) -> list[QuerySet]:
     """One id query per field the search looks in (see `search_q`), each on its own index; `after`
-    keeps only complaints with a larger id (the newest window, `search_for`). Receipt number and subject
-    first (`_walk_q` tests those two on the row), then the issue text, then the person's fields."""
+    keeps only complaints with a larger id (the newest window, `search_for`)."""
     newer = Q(id__gt=after) if after else Q()
-    arms: list[QuerySet] = [
+    return [
         Complaint.objects.filter(newer, **lookup).order_by().values_list("id", flat=True)
         for lookup in _row_lookups(user, text)
     ]
-    issue = ComplaintIssue.objects.filter(
-        summary__contains=text, **({"complaint_id__gt": after} if after else {})
-    )
-    arms.insert(2, issue.order_by().values_list("complaint_id", flat=True))
-    return arms
 
 
 def _row_q(text: str, lookups: list[dict[str, Any]]) -> Q:
-    """The search as a condition on one complaint row (`_row_lookups`, the issue text through a correlated
-    EXISTS): for a few candidate rows named by id (`_department_window`)."""
-    q = Q(Exists(ComplaintIssue.objects.filter(Q(complaint_id=OuterRef("pk")) & Q(summary__contains=text))))
+    """The search as a condition on one complaint row (`_row_lookups`): for candidate rows named by id
+    (`_department_window`) and for the walk (`_walk_q`)."""
+    q = Q()
     for lookup in lookups:
+        if "search_text__contains" in lookup:
+            # tested on the row, never read through the trigram index (core.lookups.RowContains): the planner
+            # would otherwise collect the whole history's matches and join them with the candidates
+            lookup = {"search_text__row_contains": lookup["search_text__contains"]}
         q |= Q(**lookup)
     return q
 
@@ -1027,13 +1041,10 @@ def _department_window(user, after: int, upto: int | None = None) -> QuerySet | 
     return arms[0].union(*arms[1:])
 
 
-def _walk_q(text: str, arms: list[QuerySet], after: int = 0) -> Q:
-    """The search as one condition tested row by row (receipt number and subject on the row, the other
-    fields through their id arms)."""
-    walk = Q(receipt_no__contains=text.upper()) | Q(subject__contains=text)
-    for arm in arms[2:]:
-        walk |= Q(pk__in=arm)
-    return (Q(id__gt=after) & walk) if after else walk
+def _walk_q(user, text: str) -> Q:
+    """The search as one condition tested row by row while walking what the user may see (every field is
+    on the complaint's row)."""
+    return _row_q(text, _row_lookups(user, text))
 
 
 def search_q(user, text: str) -> Q:
@@ -1042,14 +1053,14 @@ def search_q(user, text: str) -> Q:
     in full (privacy.FULL_ROLES) — the phone (a complete number, or its last four digits), the
     complainant's name and the room number (exact). A role that sees people masked cannot find a
     complaint by a person's details it is not shown."""
-    text = text.strip()
+    text = search_term(text)
     if len(text) < SEARCH_MIN:
         return Q(pk__in=[])
     # Each field is its own arm, and the arms are a UNION of ids: every arm can use its own index (a
     # trigram GIN on PostgreSQL), where one OR over the fields and an issue subquery made PostgreSQL walk
     # every complaint the user may see and test each (bench.http, search).
     arms = _search_arms(user, text)
-    walk = _walk_q(text, arms)
+    walk = _walk_q(user, text)
     if len(text) < 3:
         # No trigram in two characters: no index can answer the substring, so test the fields while
         # walking what the user may see newest first (stops at the page's end for a common word).
@@ -1111,7 +1122,7 @@ def _search(user, text: str, need: int | None) -> list[int] | QuerySet[Complaint
     """`search_for`'s answer: the page's ids in the list's order when a window or the history named them
     (each found under the user's scope), else the queryset of every match (a receipt number's one row, the
     walk, a term with few ids in the whole history)."""
-    text = text.strip()
+    text = search_term(text)
     order = SEARCH_ORDER
     if RECEIPT_NO.fullmatch(text.upper()):  # a whole receipt number names one complaint: its unique index
         visible = complaints_visible_to(user)
@@ -1153,7 +1164,7 @@ def _search(user, text: str, need: int | None) -> list[int] | QuerySet[Complaint
                 if len(ids) >= need or top <= SEARCH_WINDOWS[1]:
                     return ids
                 break
-    q = _walk_q(text, _search_arms(user, text)) if common else search_q(user, text)
+    q = _walk_q(user, text) if common else search_q(user, text)
     # a few matches by id (a rare term): probe the scope per row, not walk it
     visible = complaints_visible_to(user, few=_names_ids(q))
     return visible.filter(q).select_related("office", "holder_department").order_by(*order)

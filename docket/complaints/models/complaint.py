@@ -1,10 +1,13 @@
 """The complaint record: 顾客意见(投诉/建议)处理表 (R-INT-4), its issues (R-INT-5), co-signers (R-EXP-9)
 and attachments."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from docket.core import lookups  # noqa: F401  (row_contains, for selectors._row_q)
 from docket.core.choices import ChoicesDisplay
 from docket.org.models import Building, Community, Company, Department, ExternalParty, Office, Room, Unit
 
@@ -75,6 +78,11 @@ class Complaint(ChoicesDisplay):
     )
 
     subject = models.CharField(_("主题"), max_length=200)
+    # search6 (issue 14): the subject and every issue's summary in one column (`search_text_of`), so that the
+    # top bar's search tests the complaint's own row — one LIKE, trigram-indexed on PostgreSQL — instead of
+    # probing its issues row by row (selectors.search_for; docs/decisions.md, "search6"). Written at intake:
+    # neither the subject nor an issue's summary changes afterwards (the record is sealed into the chain).
+    search_text = models.TextField(_("检索文本"), blank=True, default="", editable=False)
     description = models.TextField(_("投诉内容"))
     demand = models.TextField(_("顾客诉求"), blank=True)
 
@@ -336,6 +344,17 @@ class Complaint(ChoicesDisplay):
     @property
     def is_collective(self) -> bool:
         return self.people_count > 1
+
+
+# What joins the parts of `Complaint.search_text`: a control character no search term holds
+# (selectors.search_term removes it), so a term never matches across the end of one part and the start of
+# the next.
+SEARCH_SEP = "\x1f"
+
+
+def search_text_of(subject: str, summaries: Iterable[str]) -> str:
+    """`Complaint.search_text` of a complaint with this subject and these issue summaries (in order)."""
+    return SEARCH_SEP.join([subject, *summaries])
 
 
 class ComplaintReceivedAt(models.DateTimeField):

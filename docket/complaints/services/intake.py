@@ -37,6 +37,7 @@ from ..models import (
     ReceiptCounter,
     State,
 )
+from ..models.complaint import search_text_of
 from . import inputs
 from ._base import Act, acting, text_required
 from .attachments import attachment_store as _store_attachment
@@ -448,21 +449,23 @@ def _write(actor, data: ComplaintInput, checked: _Checked, resolved: _Resolved) 
         planned.append(obligation_plan(act, "forwarder_reply", due_at=c.forwarder_due_at, start=received_at))
     obligations = [o for o in planned if o is not None]
     c.next_due_at = min((o.due_at for o in obligations), default=None)
+    issues = data.issues or [IssueInput(summary=c.subject)]
+    summaries = [i.summary.strip()[: inputs.ISSUE_MAX] for i in issues]
+    c.search_text = search_text_of(c.subject, summaries)
     try:
         compiled.insert([c])
     except IntegrityError as exc:  # pragma: no cover - the counter lock makes this unreachable
         raise DomainError("conflict") from exc
     c._chain_tail = (0, GENESIS)  # type: ignore[attr-defined]  # a new record: its chain starts here (no query for the last event)
-    issues = data.issues or [IssueInput(summary=c.subject)]
     issue_rows = [
         ComplaintIssue(
             complaint=c,
             company_id=c.company_id,
             seq=n,
-            summary=i.summary.strip()[: inputs.ISSUE_MAX],
+            summary=summary,
             category=resolved.categories.get(i.category_id) if i.category_id else None,
         )
-        for n, i in enumerate(issues, start=1)
+        for n, (i, summary) in enumerate(zip(issues, summaries, strict=True), start=1)
     ]
     compiled.insert(issue_rows)
     cosigner_rows = CoSigner.objects.bulk_create(
