@@ -1052,6 +1052,7 @@ ISSUE_COLS = (
     "responsible_id",
     "verified_by_id",
     "received_at",  # the complaint's (list, issue 14)
+    "closed_at",  # closed with a complaint closed on the spot (services.intake.complaint_close_on_spot)
 )
 OBLIGATION_COLS = (
     "id",
@@ -1407,6 +1408,7 @@ def _render_complaint(
     issue_state = ["open"] * p.n_issues
     issue_text = [["", "", ""] for _ in range(p.n_issues)]
     issue_verified: list[int | None] = [None] * p.n_issues
+    issue_closed: list[int | None] = [None] * p.n_issues
     developer_related = any(c[2] for c in issue_cats) or p.method == "developer_forward"
     payload: dict[str, Any]
     for kind, at in zip(path, times, strict=True):
@@ -1428,7 +1430,13 @@ def _render_complaint(
             if forwarded:
                 start_ob("forwarder_reply", {"type": "fixed"}, t0, payload, due=forwarder_due)
         elif kind == "closed_on_spot":
+            # services.intake.complaint_close_on_spot: its (open) issues end closed with it, named in the event
+            seqs = [n + 1 for n, s in enumerate(issue_state) if s == "open"]
             payload = {"note": "前台当场联系工程人员处理完毕，顾客确认满意。"}
+            if seqs:
+                payload |= {"issues": seqs, "issue_names": "、".join(f"问题{n}" for n in seqs)}
+            for n in seqs:
+                issue_state[n - 1], issue_closed[n - 1] = "closed", at
             closure_kind, closure_note = "on_the_spot", payload["note"]
             meet(("reply", "acknowledge"), at)
             for ob in obs:
@@ -1751,6 +1759,7 @@ def _render_complaint(
                     N,
                     _id(o.manager.id if issue_verified[n] else None),
                     iso(t0),
+                    _ts(issue_closed[n]),
                 )
             )
             + "\n"
@@ -2431,6 +2440,12 @@ def _verify(args, totals, cid_base: int, chain_verify, Complaint) -> int:
         f"  replies and reviews of {len(ids)} random complaints ({n_replies} replies) against their events replayed "
         f"as services/review.py writes them: {len(wrong)} differ {'ok' if not wrong else wrong[:3]}"
     )
+    n_ended, wrong = check_issue_endings(ids)
+    ok &= not wrong
+    print(
+        f"  issues of the {n_ended} complaints among them closed on the spot or withdrawn, as the services end "
+        f"them: {len(wrong)} differ {'ok' if not wrong else wrong[:3]}"
+    )
     print("OK" if ok else "FAILED")
     return 0 if ok else 1
 
@@ -2487,6 +2502,46 @@ def replay_replies(events: list[tuple]) -> tuple[dict[int, dict], list[tuple]]:
                 raise AssertionError(f"reply {n} sent while {current['state']} or with another body")
             current["state"], current["sent_by"], current["sent_at"] = "sent", actor, at
     return replies, reviews
+
+
+def check_issue_endings(ids: list[int]) -> tuple[int, list[str]]:
+    """The issues of those of complaints `ids` that ended closed on the spot or withdrawn, against what the
+    services leave: closed on the spot, every issue closed at the complaint's closing time and named by the
+    closing event (services.intake.complaint_close_on_spot); withdrawn, none left for a department to handle
+    (services.closing.withdraw_apply). Returns (complaints checked, differences). Through the ORM, as
+    `check_replies`, so the test suite holds it against the services (tests/test_close_on_spot.py)."""
+    from docket.complaints.models import Complaint, ComplaintEvent, ComplaintIssue
+
+    ended = {
+        cid: (kind, closed_at)
+        for cid, kind, closed_at in Complaint.objects.filter(
+            id__in=ids,
+            state__in=("closed", "withdrawn"),
+            closure_kind__in=("on_the_spot", "withdrawn"),
+        ).values_list("id", "closure_kind", "closed_at")
+    }
+    issues: dict[int, list[tuple]] = collections.defaultdict(list)
+    for cid, seq, state, closed_at in (
+        ComplaintIssue.objects.filter(complaint_id__in=list(ended))
+        .order_by("complaint_id", "seq")
+        .values_list("complaint_id", "seq", "state", "closed_at")
+    ):
+        issues[cid].append((seq, state, closed_at))
+    named = dict(
+        ComplaintEvent.objects.filter(complaint_id__in=list(ended), kind="closed_on_spot").values_list(
+            "complaint_id", "payload"
+        )
+    )
+    wrong = []
+    for cid, (kind, closed_at) in sorted(ended.items()):
+        rows = issues.get(cid, [])
+        if kind == "on_the_spot":
+            bad = [r for r in rows if r[1:] != ("closed", closed_at)]
+            if bad or (named.get(cid) or {}).get("issues") != [r[0] for r in rows]:
+                wrong.append(f"complaint {cid} closed on the spot: issues {rows}, event {named.get(cid)}")
+        elif any(r[1] not in ("verified", "closed", "withdrawn") for r in rows):
+            wrong.append(f"complaint {cid} withdrawn: issues {rows}")
+    return len(ended), wrong
 
 
 def check_replies(ids: list[int]) -> tuple[int, list[str]]:

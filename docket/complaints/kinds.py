@@ -109,8 +109,9 @@ _kind(
     "closed_on_spot",
     _("现场处理完毕"),
     public=True,
-    public_fields=("note",),
+    public_fields=("note", "issue_names"),
     public_text="note",
+    fields=(("issue_names", _("办结的问题")),),  # its issues end with it (not the shared 答复的问题)
     owner_text=(CLOSED, "您的投诉（{no}）已现场处理完毕并结案，感谢您的反馈。"),
 )
 _kind("attachment_added", _("添加附件"))
@@ -397,7 +398,9 @@ _kind(
     public=True,
     public_fields=("outcome", "decision"),
     public_text="decision",
-    fields=(("outcome", _("复核结论")), ("decision", _("复核意见"))),  # not the shared 终结情况 / 结论
+    # not the shared 终结情况 / 结论 / 答复的问题; issue_names: the issues a reopening opened again (closed on
+    # the spot, services.answers.second_review_decide)
+    fields=(("outcome", _("复核结论")), ("decision", _("复核意见")), ("issue_names", _("重新处理的问题"))),
     owner_text=(PROGRESS, "您的投诉（{no}）二次复核已有结论：{text}"),
 )
 _kind(

@@ -85,7 +85,7 @@ class IssueState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")  # the complaint was withdrawn before the issue was verified
     # seed3 (issue 15, R-INT-5): an issue forwarded to the developer on its own, until the developer answers;
     # an issue closed on its own: answered to the complainant and verified, or answered after the developer's
-    # answer (workflow.ISSUE_MOVES).
+    # answer; and every issue of a complaint closed on the spot (R-INT-10), with it (workflow.ISSUE_MOVES).
     FORWARDED = "forwarded", _("已转地产")
     CLOSED = "closed", _("已办结")
 

@@ -413,7 +413,7 @@ class ComplaintIssue(models.Model):
     )
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
     # seed3 (issue 15, R-INT-5): when an answer naming this issue was sent to the complainant, and when the
-    # issue was closed on its own (IssueState.CLOSED).
+    # issue was closed (IssueState.CLOSED): on its own, or with its complaint closed on the spot.
     answered_at = models.DateTimeField(_("单独答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     # list (issue 14): the complaint's received time, so that the list's landing reads a department's issues

@@ -27,6 +27,7 @@ from ..actors import Actor
 from ..models import (
     ClosureKind,
     Complaint,
+    IssueState,
     Obligation,
     OwnerRating,
     Reply,
@@ -37,7 +38,7 @@ from ..models import (
 from ._base import acting, system_acting, text_required
 from .attachments import attachment_store, attachment_validate
 from .closing import withdraw_apply
-from .intake import UploadInput
+from .intake import UploadInput, issues_moved
 from .obligations import _policy, effective_policy, obligation_start, obligations_cancel, obligations_meet
 
 COMMENT_MAX = 2000
@@ -232,14 +233,20 @@ def second_review_decide(
         review.decision, review.decided_by, review.decided_at = decision, actor, act.now
         review.save(update_fields=["outcome", "decision", "decided_by", "decided_at"])
         obligations_meet(act, Obligation.Kind.SECOND_REVIEW)
+        reopened: dict = {}
         if reopen:
+            if c.closure_kind == ClosureKind.ON_THE_SPOT:
+                # Closing on the spot closed its issues with it (intake.complaint_close_on_spot); handled
+                # again, they are open again, owed by whoever the complaint goes to. Other endings leave
+                # their issues as they are (verified, closed on their own, or as the unclosed ending found them).
+                reopened = issues_moved(act, IssueState.CLOSED, IssueState.OPEN)
             act.move(State.INVESTIGATING)
             act.set(closure_kind="", closure_note="", closed_at=None)
         else:
             act.move(c.state)
         act.record(
             "second_review_decided",
-            {"outcome": str(review.outcome.label), "decision": decision, "reopen": bool(reopen)},
+            {"outcome": str(review.outcome.label), "decision": decision, "reopen": bool(reopen), **reopened},
         )
         if reopen:
             obligation_start(act, Obligation.Kind.REPLY, c.method)

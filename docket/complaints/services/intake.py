@@ -31,6 +31,7 @@ from ..models import (
     Complaint,
     ComplaintIssue,
     CoSigner,
+    IssueState,
     Kind,
     Method,
     Obligation,
@@ -576,18 +577,33 @@ def complaint_register(
         return _hand_over(actor, _finish(actor, registered, close_on_spot_note), hand_over)
 
 
+def issues_moved(act: Act, source: str, target: str) -> dict:
+    """Move every issue of the complaint in `source` to `target` (closed: `closed_at` is now; any other
+    state: no closing time) and name them for the event that moves them: `issues` (their numbers) and
+    `issue_names` ("问题1、问题2"), as the issue answers' events do; empty when none was in `source`.
+    Closing on the spot ends the issues (open → closed); a second-stage review that reopens such a
+    complaint opens them again (closed → open, `answers.second_review_decide`)."""
+    issues = ComplaintIssue.objects.filter(complaint=act.complaint, state=source)
+    seqs = sorted(issues.values_list("seq", flat=True))
+    if not seqs:
+        return {}
+    issues.update(state=target, closed_at=act.now if target == IssueState.CLOSED else None)
+    return {"issues": seqs, "issue_names": "、".join(f"问题{n}" for n in seqs)}
+
+
 def complaint_close_on_spot(
     *, actor, complaint_id: int, note: str, expected_version: int | None = None
 ) -> Complaint:
     """Resolved at intake and the complainant confirmed satisfaction (R-INT-10; exempt from follow-up,
-    R-HDL-11 A)."""
+    R-HDL-11 A). Its issues were resolved with it: they end closed (已办结) at the same moment, named in the
+    closing event (`workflow.ISSUE_MOVES`)."""
     note = text_required(note, "现场处理情况")
     with acting(
         actor=actor, complaint_id=complaint_id, action="close_on_spot", expected_version=expected_version
     ) as act:
         act.move(State.CLOSED)
         act.set(closure_kind=ClosureKind.ON_THE_SPOT, closure_note=note, closed_at=act.now)
-        act.record("closed_on_spot", {"note": note})
+        act.record("closed_on_spot", {"note": note, **issues_moved(act, IssueState.OPEN, IssueState.CLOSED)})
         obligations_meet(act, "reply", "acknowledge")
         obligations_cancel(act)
     return act.complaint
