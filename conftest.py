@@ -185,8 +185,16 @@ def _is_transactional(item) -> bool:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup):
-    """pytest-django's test database; from the next test on, `pytest_runtest_setup` may use it."""
+    """pytest-django's test database; from the next test on, `pytest_runtest_setup` may use it. At the end of
+    the session this process's media folder goes with it (config/settings/test.py: one per process)."""
+    import shutil
+
+    from django.conf import settings
+
     _DB_READY.append(True)
+    yield
+    if "test-media" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -20,7 +20,9 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
     }
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_docket_{os.getpid()}"}  # noqa: F405
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+# One media folder per test process, as the database and the cache: tests that compare the files on disk
+# before and after a filing (portal/filing/tests/test_filing.py) saw another xdist worker's uploads.
+MEDIA_ROOT = VAR_DIR / "test-media" / f"p{os.getpid()}"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The cache (throttle counters …) per test process too; conftest empties this process's part before each
 # test, so counters never leak from one test into the next.
