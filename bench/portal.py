@@ -249,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     connections.close_all()
     print(
         f"docket bench portal: {os.cpu_count()} cores; database {args.database} "
-        f"({'loaded: ' + format(Complaint.objects.count(), ',') + ' complaints, ' if args.loaded else 'new, '}"
+        f"({'loaded: ' + format(Complaint.objects.count(), ',') + ' complaints, ' if args.loaded else ''}"
+        f"{'copied from ' + args.template + ', ' if args.template else '' if args.loaded else 'new, '}"
         f"{args.offices} offices) "
         f"in {time.perf_counter() - t0:.1f} s; {args.clients} clients, {args.duration:g} s per scenario"
     )
