@@ -4,7 +4,7 @@
 # (docket_bench_smoke_template, bench/template.py): docket_bench_smoke (loaded with --reset),
 # docket_bench_smoke_intake and docket_bench_smoke_portal (recreated by bench.intake and bench.portal); never
 # docket_bench. Figures are printed, no target is asserted; a benchmark that fails (an error answer, an
-# incomplete complaint, a broken check) fails the smoke. About two and a half minutes on two cores.
+# incomplete complaint, a broken check) fails the smoke. About three minutes on two cores.
 # Expects PostgreSQL, Redis and wrk (`make bench-services`).
 set -euo pipefail
 cd "$(dirname "$0")/.."

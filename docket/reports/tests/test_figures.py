@@ -333,7 +333,7 @@ def test_summary_equals_the_group_by_over_raw_tables(org, seed):
     assert ComplaintIssue.objects.exists()
     now = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
     # never built: everything read from the complaints through compute()
-    expected: dict = {}  # the raw tables' figures, computed once per state of the complaints
+    expected = {}  # the raw tables' figures, computed once per state of the complaints
     _compare(org, now, quick=seed == 2, expected=expected)
     build = datetime(2026, 12, 10, 9, 0, tzinfo=SHANGHAI)
     with time_at(build):
