@@ -92,9 +92,9 @@ bench: bench-services
 bench-triage: setup
 	uv run python -m bench.triage $(BENCH_TRIAGE_ARGS)
 
-# A short run of every benchmark (scripts/bench_smoke.sh: generate 2 000 complaints into docket_bench_smoke,
-# sweep, HTTP, intake; a few seconds per scenario, about two and a half minutes), so none of them rots; CI's
-# PostgreSQL pass runs it. Figures printed, no target asserted.
+# A short run of every benchmark (scripts/bench_smoke.sh: its databases are copies of one migrated template;
+# generate 2 000 complaints into docket_bench_smoke, sweep, HTTP, intake; a few seconds per scenario, about
+# three minutes), so none of them rots; CI's PostgreSQL pass runs it. Figures printed, no target asserted.
 .PHONY: bench-smoke
 bench-smoke: bench-services
 	@scripts/bench_smoke.sh

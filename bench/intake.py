@@ -4,7 +4,8 @@ PostgreSQL, two granian workers, at 8 and 32 concurrent clients.
     uv run python -m bench.intake                 # or: make bench-intake
 
 1. (re)creates its own database `docket_bench_intake` on the PostgreSQL server of BENCH_PG_URL (default
-   postgres://postgres@127.0.0.1:5432), migrates it and builds a small organisation: one company with
+   postgres://postgres@127.0.0.1:5432), migrates it (or, with `--template DB`, copies that migrated, empty
+   database and checks nothing is left to migrate) and builds a small organisation: one company with
    `--offices` (6) management offices, each with a community of 400 rooms, departments, a category tree, the
    12345 hotline as forwarder, and one reception API key per office (`api_key_create`, as an office's
    front-desk integration would hold);
@@ -43,11 +44,16 @@ from pathlib import Path
 
 from bench import machine_speed
 from bench.load import HOST, CpuMeter, Granian, fmt_ms, free_port, run_wrk
+from bench.template import create_database, pg_url
 
 TARGET = 500.0
 LIMIT_NEVER_REACHED = 10_000_000
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_DB = "docket_bench_intake"
+TEMPLATE_HELP = (
+    "create --database as a copy of this migrated, empty database (CREATE DATABASE ... TEMPLATE) instead of "
+    "migrating it from scratch; it must have no open connections (the bench smoke's "
+    "docket_bench_smoke_template, bench.template)"
+)
 
 LUA = r"""
 local items = {%(items)s}
@@ -149,17 +155,27 @@ METHODS = [
 # Database and organisation
 
 
-def pg_url(database: str) -> str:
-    base = os.environ.get("BENCH_PG_URL", DEFAULT_PG).rstrip("/")
-    return f"{base}/{database}"
+def recreate_database(name: str, template: str | None = None) -> None:
+    """Drop `name` and create it empty, or as a copy of `template` (bench.template)."""
+    create_database(name, template)
 
 
-def recreate_database(name: str) -> None:
-    import psycopg
+def migrate_or_check(template: str | None) -> None:
+    """Migrate the new database; on a copy of `template` only check that nothing is left to apply (the
+    template is migrated by whoever made it: bench.template), and exit with the missing migrations
+    otherwise."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    with psycopg.connect(pg_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    if template is None:
+        call_command("migrate", verbosity=0, interactive=False)
+        return
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        missing = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
+        sys.exit(f"template {template} is not fully migrated ({len(plan)} to apply: {missing} ...)")
 
 
 def build_org(n_offices: int, tag: str = "") -> dict:
@@ -399,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         "--threads", type=int, default=2, help="granian blocking threads per worker (as README.md)"
     )
     ap.add_argument("--database", default=DEFAULT_DB)
+    ap.add_argument("--template", default=None, metavar="DB", help=TEMPLATE_HELP)
     ap.add_argument("--seed", type=int, default=20261127)
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -408,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load = os.getloadavg()
     t0 = time.perf_counter()
-    recreate_database(args.database)
+    recreate_database(args.database, args.template)
     var_dir = Path(tempfile.mkdtemp(prefix="docket-bench-intake-"))
     os.environ.update(
         {
@@ -421,17 +438,17 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connections
 
-    call_command("migrate", verbosity=0, interactive=False)
+    migrate_or_check(args.template)
     org = build_org(args.offices)
     connections.close_all()
     setup_s = time.perf_counter() - t0
     print(
         f"docket bench intake: {os.cpu_count()} cores (reference workload {machine_speed():.0f} ms, "
         f"bench.machine_speed), load average before {load[0]:.2f} {load[1]:.2f} "
-        f"{load[2]:.2f}; database {args.database} (new, migrated, {args.offices} offices, "
+        f"{load[2]:.2f}; database {args.database} "
+        f"({'copied from ' + args.template if args.template else 'new, migrated'}, {args.offices} offices, "
         f"{sum(len(o['rooms']) for o in org['offices'])} rooms) in {setup_s:.1f} s"
     )
 

@@ -6,7 +6,7 @@ intake (`POST /api/v1/complaints`, bench.intake's bodies) on the same server.
     uv run python -m bench.portal --duration 3 --warmup 1 # the smoke run
 
 1. (re)creates its own database `docket_bench_portal` (BENCH_PG_URL, default postgres://postgres@127.0.0.1:
-   5432), migrates it and builds bench.intake's organisation (offices with 400 rooms each, API keys);
+   5432), migrates it (or copies `--template DB`, as bench.intake) and builds bench.intake's organisation (offices with 400 rooms each, API keys);
 2. starts granian (3 workers × 2 threads, as README.md, `config.settings.prod`, REDIS_URL) with the portal's per-address limits off
    and the R-EXP-4 limits per phone raised (still checked, never reached);
 3. each client (a thread with its own cookies and keep-alive connection) proves its own phone — asks for a
@@ -35,7 +35,15 @@ import threading
 import time
 from pathlib import Path
 
-from bench.intake import build_org, make_bodies, pg_url, recreate_database, write_script
+from bench.intake import (
+    TEMPLATE_HELP,
+    build_org,
+    make_bodies,
+    migrate_or_check,
+    pg_url,
+    recreate_database,
+    write_script,
+)
 from bench.load import HOST, CpuMeter, Granian, free_port, run_wrk
 
 DEFAULT_DB = "docket_bench_portal"
@@ -202,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--database", default=DEFAULT_DB)
+    ap.add_argument("--template", default=None, metavar="DB", help=TEMPLATE_HELP)
     ap.add_argument("--no-api", action="store_true", help="skip the API intake beside it")
     ap.add_argument(
         "--loaded",
@@ -210,10 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         "offices to it under fresh codes, instead of recreating it",
     )
     args = ap.parse_args(argv)
+    if args.loaded and args.template:
+        ap.error("--loaded keeps --database as it is: no --template with it")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
     t0 = time.perf_counter()
     if not args.loaded:
-        recreate_database(args.database)
+        recreate_database(args.database, args.template)
     var_dir = Path(tempfile.mkdtemp(prefix="docket-bench-portal-"))
     os.environ.update(
         {
@@ -226,20 +237,20 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connections
 
     from docket.complaints.models import Attachment, Complaint, ComplaintEvent
     from docket.org.models import Building
 
-    call_command("migrate", verbosity=0, interactive=False)
+    migrate_or_check(args.template)
     org = build_org(args.offices, tag=secrets.token_hex(2).upper() if args.loaded else "")
     for o in org["offices"]:
         o["buildings"] = dict(Building.objects.filter(community__office_id=o["id"]).values_list("name", "id"))
     connections.close_all()
     print(
         f"docket bench portal: {os.cpu_count()} cores; database {args.database} "
-        f"({'loaded: ' + format(Complaint.objects.count(), ',') + ' complaints, ' if args.loaded else 'new, '}"
+        f"({'loaded: ' + format(Complaint.objects.count(), ',') + ' complaints, ' if args.loaded else ''}"
+        f"{'copied from ' + args.template + ', ' if args.template else '' if args.loaded else 'new, '}"
         f"{args.offices} offices) "
         f"in {time.perf_counter() - t0:.1f} s; {args.clients} clients, {args.duration:g} s per scenario"
     )
