@@ -398,8 +398,8 @@ _kind(
     public=True,
     public_fields=("outcome", "decision"),
     public_text="decision",
-    # not the shared 终结情况 / 结论 / 答复的问题; issue_names: the issues a reopening opened again (closed on
-    # the spot, services.answers.second_review_decide)
+    # not the shared 终结情况 / 结论 / 答复的问题; issue_names: the issues a reopening opened again (every
+    # verified or closed one, services.answers.second_review_decide)
     fields=(("outcome", _("复核结论")), ("decision", _("复核意见")), ("issue_names", _("重新处理的问题"))),
     owner_text=(PROGRESS, "您的投诉（{no}）二次复核已有结论：{text}"),
 )

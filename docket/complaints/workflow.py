@@ -517,10 +517,11 @@ ISSUE_MOVES: tuple[tuple[str, frozenset[str], str], ...] = (
         frozenset({_I.OPEN, _I.INVESTIGATED, _I.FORWARDED, _I.MEASURES_DONE, _I.REWORK}),
         _I.WITHDRAWN,
     ),
-    # R-INT-10: resolved at intake, its issues end with it; a second-stage review that reopens such a
-    # complaint opens them again (other endings' issues stay as they are).
+    # R-INT-10: resolved at intake, its issues end with it.
     ("close_on_spot", frozenset({_I.OPEN}), _I.CLOSED),
-    ("second_review_decide", frozenset({_I.CLOSED}), _I.OPEN),
+    # R-EXP-10: a second-stage review that reopens a complaint (closed however, or unclosed) has it handled
+    # again as a whole: every issue whose work had ended is open again (issues still in work keep theirs).
+    ("second_review_decide", frozenset({_I.VERIFIED, _I.CLOSED}), _I.OPEN),
 )
 # The rows staff take (and the workbench offers); the others are the complainant's own.
 STAFF_ACTIONS: dict[str, Action] = {n: a for n, a in ACTIONS.items() if "staff" in a.actors}

@@ -25,6 +25,7 @@ from docket.sla import duetimes
 
 from ..actors import Actor
 from ..models import (
+    ISSUE_DONE_STATES,
     ClosureKind,
     Complaint,
     IssueState,
@@ -235,11 +236,12 @@ def second_review_decide(
         obligations_meet(act, Obligation.Kind.SECOND_REVIEW)
         reopened: dict = {}
         if reopen:
-            if c.closure_kind == ClosureKind.ON_THE_SPOT:
-                # Closing on the spot closed its issues with it (intake.complaint_close_on_spot); handled
-                # again, they are open again, owed by whoever the complaint goes to. Other endings leave
-                # their issues as they are (verified, closed on their own, or as the unclosed ending found them).
-                reopened = issues_moved(act, IssueState.CLOSED, IssueState.OPEN)
+            # Handled again as a whole: every issue whose work had ended (verified; closed with the
+            # complaint on the spot, or on its own) is open again, owed by its department, and goes through
+            # findings, reply, measures and verification like a new one (docs/decisions.md, "reopen").
+            # Issues still in work keep their state; withdrawn ones cannot be here (a withdrawn complaint
+            # is not reviewed).
+            reopened = issues_moved(act, ISSUE_DONE_STATES, IssueState.OPEN)
             act.move(State.INVESTIGATING)
             act.set(closure_kind="", closure_note="", closed_at=None)
         else:

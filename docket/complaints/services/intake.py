@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -577,17 +578,25 @@ def complaint_register(
         return _hand_over(actor, _finish(actor, registered, close_on_spot_note), hand_over)
 
 
-def issues_moved(act: Act, source: str, target: str) -> dict:
-    """Move every issue of the complaint in `source` to `target` (closed: `closed_at` is now; any other
-    state: no closing time) and name them for the event that moves them: `issues` (their numbers) and
-    `issue_names` ("问题1、问题2"), as the issue answers' events do; empty when none was in `source`.
-    Closing on the spot ends the issues (open → closed); a second-stage review that reopens such a
-    complaint opens them again (closed → open, `answers.second_review_decide`)."""
-    issues = ComplaintIssue.objects.filter(complaint=act.complaint, state=source)
+def issues_moved(act: Act, sources: Iterable[str], target: str) -> dict:
+    """Move every issue of the complaint in one of `sources` to `target` and name them for the event that
+    moves them: `issues` (their numbers) and `issue_names` ("问题1、问题2"), as the issue answers' events do;
+    empty when none was in `sources`.
+
+    Closing on the spot ends the issues (open → closed, `closed_at` now). A second-stage review that reopens
+    a complaint opens every ended issue again (verified or closed → open, `answers.second_review_decide`):
+    handled again from the start, nothing of the last ending stays on the row — no closing, verification
+    or own-answer time, no verifier or verification note (the events that set them keep them: `issue_
+    verified` / `office_verification_reported`, `issue_answered`, `issue_closed`, `closed_on_spot`). The
+    findings and measures stay: the second handling starts from them and records its own."""
+    issues = ComplaintIssue.objects.filter(complaint=act.complaint, state__in=list(sources))
     seqs = sorted(issues.values_list("seq", flat=True))
     if not seqs:
         return {}
-    issues.update(state=target, closed_at=act.now if target == IssueState.CLOSED else None)
+    fields: dict = {"closed_at": act.now if target == IssueState.CLOSED else None}
+    if target == IssueState.OPEN:
+        fields |= {"verified_at": None, "verified_by": None, "verification_note": "", "answered_at": None}
+    issues.update(state=target, **fields)
     return {"issues": seqs, "issue_names": "、".join(f"问题{n}" for n in seqs)}
 
 
@@ -603,7 +612,9 @@ def complaint_close_on_spot(
     ) as act:
         act.move(State.CLOSED)
         act.set(closure_kind=ClosureKind.ON_THE_SPOT, closure_note=note, closed_at=act.now)
-        act.record("closed_on_spot", {"note": note, **issues_moved(act, IssueState.OPEN, IssueState.CLOSED)})
+        act.record(
+            "closed_on_spot", {"note": note, **issues_moved(act, [IssueState.OPEN], IssueState.CLOSED)}
+        )
         obligations_meet(act, "reply", "acknowledge")
         obligations_cancel(act)
     return act.complaint

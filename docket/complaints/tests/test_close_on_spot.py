@@ -157,16 +157,6 @@ def test_a_review_that_upholds_the_ending_leaves_the_issues_closed(org):
     assert "issues" not in _event(c, "second_review_decided").payload
 
 
-def test_reopening_a_complaint_closed_after_handling_leaves_its_issues_as_they_were(org):
-    c = drive_to(org, State.CLOSED)
-    before = _issues(c)
-    assert {st for _n, st, _at in before} == {IssueState.VERIFIED}
-    s.owner_review_request(complaint_id=c.id, via=VIA, reason="漏水没有根治")
-    s.second_review_decide(actor=org.users["qm"], complaint_id=c.id, reopen=True, decision="重新安排维修")
-    assert _issues(c) == before
-    assert "issues" not in _event(c, "second_review_decided").payload
-
-
 def _migration():
     return importlib.import_module("docket.complaints.migrations.0030_onspot_issues_closed")
 
