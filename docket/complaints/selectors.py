@@ -862,10 +862,10 @@ def search_term(text: str) -> str:
 
 def _row_lookups(user, text: str) -> list[dict[str, Any]]:
     """The fields of the complaint's own row (and its room) the search looks in, as lookups: the receipt
-    number (any part of it; a term of digits only, its end), the search text (subject and issue summaries, `Complaint.search_text`), and — for roles that see
-    complainants in full (privacy.FULL_ROLES) — the phone (a complete number, or its last four digits), the
-    name and the room number. Every one is a column of the complaint's row (search6: the issues' text was a
-    probe of another table per row)."""
+    number (any part of it; a term of digits only, its end), the search text (subject and issue summaries,
+    `Complaint.search_text`), and — for roles that see complainants in full (privacy.FULL_ROLES) — the
+    phone (a complete number, or its last four digits), the name and the room number. Every one is a column
+    of the complaint's row (search6: the issues' text was a probe of another table per row)."""
     from docket.accounts.access import assignments_of
     from docket.core import phones
 
