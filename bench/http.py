@@ -253,6 +253,30 @@ def request(
         conn.close()
 
 
+def warm_workers(port: int, session: str, paths: list[str], threads: int) -> float:
+    """Each page requested by `threads` concurrent connections, twice, every answer awaited (up to a minute):
+    every granian worker thread builds its per-process caches and its database connection before the first
+    scenario. wrk's warm-up gives up on a request after its own seconds; a worker's first request takes about
+    a second on an idle host (several on a busy one), so with a short warm-up (the smoke's 1 s) the first
+    measured second could end before any answer came (CI, 2026-12-06). Returns the seconds it took."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    t0 = time.perf_counter()
+    headers = {"Cookie": f"sessionid={session}"}
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for path in paths:
+            for _ in range(2):
+                answers = list(
+                    pool.map(
+                        lambda p: request(port, "GET", p, headers=headers, timeout=60.0), [path] * threads
+                    )
+                )
+                bad = [status for status, _h, _b in answers if status != 200]
+                if bad:
+                    raise RuntimeError(f"warming {path}: HTTP {bad[0]}")
+    return time.perf_counter() - t0
+
+
 def _cookies(headers) -> dict[str, str]:
     jar = SimpleCookie()
     for value in headers.get_all("Set-Cookie") or []:
@@ -422,6 +446,11 @@ def main(argv: list[str] | None = None) -> int:
         server.wait_ready("/login/")
         print(f"  server ready in {time.perf_counter() - t_start:.1f} s")
         session = login(port, BENCH_USERNAME, password)
+        warm_conns = args.workers * max(args.blocking_threads, 1) * 2
+        warmed = warm_workers(
+            port, session, [work_paths[0], list_paths[0], detail_paths[0], search_paths[0]], warm_conns
+        )
+        print(f"  workers warmed in {warmed:.1f} s ({warm_conns} connections per page, twice)")
         meter = CpuMeter(server.proc.pid, settings.DATABASES["default"]["NAME"])
         with tempfile.TemporaryDirectory(prefix="docket-bench-http-") as tmp:
             scripts = {
