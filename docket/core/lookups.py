@@ -8,7 +8,7 @@ where probing the window's ~1 000 rows takes 7 (docs/decisions.md, "search6"). T
 `contains` escapes the term's wildcards, `strpos` has none. Other databases run `contains` itself (SQLite's
 LIKE, case-insensitive for ASCII as Django documents)."""
 
-from django.db.models import CharField, TextField
+from django.db.models import TextField
 from django.db.models.lookups import Contains, Lookup
 
 
@@ -27,4 +27,3 @@ class RowContains(Contains):
 
 
 TextField.register_lookup(RowContains)
-CharField.register_lookup(RowContains)

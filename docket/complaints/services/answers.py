@@ -38,8 +38,8 @@ from ..models import (
 )
 from ._base import acting, system_acting, text_required
 from .attachments import attachment_store, attachment_validate
-from .closing import withdraw_apply
-from .intake import UploadInput, issues_moved
+from .closing import issues_moved, withdraw_apply
+from .intake import UploadInput
 from .obligations import _policy, effective_policy, obligation_start, obligations_cancel, obligations_meet
 
 COMMENT_MAX = 2000

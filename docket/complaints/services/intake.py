@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,6 +43,7 @@ from . import inputs
 from ._base import Act, acting, text_required
 from .attachments import attachment_store as _store_attachment
 from .attachments import attachment_validate
+from .closing import issues_moved
 from .obligations import obligation_plan, obligations_cancel, obligations_insert, obligations_meet
 
 # Unambiguous characters for the complainant's check code (no 0/O, 1/I/L).
@@ -576,28 +576,6 @@ def complaint_register(
     with transaction.atomic():
         registered = _write(actor, data, checked, resolved)
         return _hand_over(actor, _finish(actor, registered, close_on_spot_note), hand_over)
-
-
-def issues_moved(act: Act, sources: Iterable[str], target: str) -> dict:
-    """Move every issue of the complaint in one of `sources` to `target` and name them for the event that
-    moves them: `issues` (their numbers) and `issue_names` ("问题1、问题2"), as the issue answers' events do;
-    empty when none was in `sources`.
-
-    Closing on the spot ends the issues (open → closed, `closed_at` now). A second-stage review that reopens
-    a complaint opens every ended issue again (verified or closed → open, `answers.second_review_decide`):
-    handled again from the start, nothing of the last ending stays on the row — no closing, verification
-    or own-answer time, no verifier or verification note (the events that set them keep them: `issue_
-    verified` / `office_verification_reported`, `issue_answered`, `issue_closed`, `closed_on_spot`). The
-    findings and measures stay: the second handling starts from them and records its own."""
-    issues = ComplaintIssue.objects.filter(complaint=act.complaint, state__in=list(sources))
-    seqs = sorted(issues.values_list("seq", flat=True))
-    if not seqs:
-        return {}
-    fields: dict = {"closed_at": act.now if target == IssueState.CLOSED else None}
-    if target == IssueState.OPEN:
-        fields |= {"verified_at": None, "verified_by": None, "verification_note": "", "answered_at": None}
-    issues.update(state=target, **fields)
-    return {"issues": seqs, "issue_names": "、".join(f"问题{n}" for n in seqs)}
 
 
 def complaint_close_on_spot(
