@@ -241,9 +241,23 @@ _kind(
 # last issue's verification, with every issue's measures and result), then QM decides.
 _kind("office_verification_reported", _("管理处验证合格，报品质部验证"), notice=REVIEW, audience="qm")
 _kind("qm_verified", _("品质部验证合格"))
-_kind("qm_rework", _("品质部验证：责成返工"), staff_text="note", notice=RETURNED, audience="holder_team")
+# Rework and re-assessment name the issues they send back (`issues`, `issue_names`; services.closing.
+# issues_moved), as the closing on the spot and the reopening do.
 _kind(
-    "qm_reassessed", _("品质部验证：重新评审措施"), staff_text="note", notice=RETURNED, audience="holder_team"
+    "qm_rework",
+    _("品质部验证：责成返工"),
+    staff_text="note",
+    notice=RETURNED,
+    audience="holder_team",
+    fields=(("issue_names", _("返工的问题")),),
+)
+_kind(
+    "qm_reassessed",
+    _("品质部验证：重新评审措施"),
+    staff_text="note",
+    notice=RETURNED,
+    audience="holder_team",
+    fields=(("issue_names", _("重新评审措施的问题")),),
 )
 
 # --- other endings -------------------------------------------------------------------------------------------
@@ -549,6 +563,9 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("due_at", _("期限")),
     # seed3 (issue 15)
     ("issue_names", _("答复的问题")),
+    # qmrework: "measures done" with every issue already closed (after the developer's answers): no
+    # verification, straight to the follow-up (services.handling.measures_done)
+    ("nothing_to_verify", _("无待验证的问题")),
 )
 
 

@@ -166,7 +166,14 @@ _ACTIONS = [
     _a("complainant_disagree", _("顾客不同意"), {S.REPLIED}, {S.NEGOTIATING}, HANDLERS | FRONT),
     _a("negotiation_round_record", _("记录协商"), {S.NEGOTIATING}, None, HANDLERS | FRONT),
     # Measures and verification (R-HDL-4, R-HDL-10) -----------------------------------------------
-    _a("measures_done", _("措施已落实"), {S.IMPLEMENTING}, {S.VERIFYING}, HANDLERS | {R.DEPT_STAFF}),
+    # Follow-up at once when no issue is left to verify (all closed after the developer's answers; seed3).
+    _a(
+        "measures_done",
+        _("措施已落实"),
+        {S.IMPLEMENTING},
+        {S.VERIFYING, S.FOLLOW_UP},
+        HANDLERS | {R.DEPT_STAFF},
+    ),
     _a(
         "issue_verify",
         _("验证"),
@@ -510,6 +517,8 @@ ISSUE_MOVES: tuple[tuple[str, frozenset[str], str], ...] = (
     ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.VERIFIED),
     ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.CLOSED),  # already answered
     ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.REWORK),
+    # 5.2.3.6: QM sends back what the office verified (a closed issue only if verified: never one closed after
+    # the developer's answer), without the office's passed verification (services.closing.issues_moved).
     ("qm_verify", frozenset({_I.VERIFIED, _I.CLOSED}), _I.REWORK),
     ("qm_verify", frozenset({_I.VERIFIED, _I.CLOSED}), _I.OPEN),
     (

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from docket.core.errors import DomainError
 
 from ..models import (
@@ -195,7 +197,7 @@ def complaint_withdraw(*, actor, complaint_id: int, reason: str, expected_versio
     return act.complaint
 
 
-def issues_moved(act: Act, sources: Iterable[str], target: str) -> dict:
+def issues_moved(act: Act, sources: Iterable[str], target: str, *, keep: Q | None = None) -> dict:
     """Move every issue of the complaint in one of `sources` to `target` and name them for the event that
     moves them: `issues` (their numbers) and `issue_names` ("问题1、问题2"), as the issue answers' events do;
     empty when none was in `sources`.
@@ -205,14 +207,25 @@ def issues_moved(act: Act, sources: Iterable[str], target: str) -> dict:
     handled again from the start, nothing of the last ending stays on the row — no closing, verification
     or own-answer time, no verifier or verification note (the events that set them keep them: `issue_
     verified` / `office_verification_reported`, `issue_answered`, `issue_closed`, `closed_on_spot`). The
-    findings and measures stay: the second handling starts from them and records its own."""
+    findings and measures stay: the second handling starts from them and records its own.
+
+    QM's verification sends the issues the office verified back (`procedure.qm_verify`, 5.2.3.6): re-assessment
+    to open, cleared as a reopening (the measures and the answer are planned again); rework to rework, with the
+    office's passed verification and any closing time cleared but the own-answer time kept (the same measures,
+    carried out properly: the answer sent still holds, and the next passed verification closes the issue
+    again). `keep` leaves the matching issues of `sources` where they are (an issue closed on its own after
+    the developer's answer, never verified on site, stays closed)."""
     issues = ComplaintIssue.objects.filter(complaint=act.complaint, state__in=list(sources))
+    if keep is not None:
+        issues = issues.exclude(keep)
     seqs = sorted(issues.values_list("seq", flat=True))
     if not seqs:
         return {}
     fields: dict = {"closed_at": act.now if target == IssueState.CLOSED else None}
+    if target in (IssueState.OPEN, IssueState.REWORK):  # back in work: no passed verification stays on it
+        fields |= {"verified_at": None, "verified_by": None, "verification_note": ""}
     if target == IssueState.OPEN:
-        fields |= {"verified_at": None, "verified_by": None, "verification_note": "", "answered_at": None}
+        fields["answered_at"] = None
     issues.update(state=target, **fields)
     return {"issues": seqs, "issue_names": "、".join(f"问题{n}" for n in seqs)}
 

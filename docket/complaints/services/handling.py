@@ -361,17 +361,29 @@ def negotiation_round_record(
 
 
 def measures_done(*, actor, complaint_id: int, note: str, expected_version: int | None = None) -> Complaint:
-    """The agreed measures have been carried out; the complaint awaits verification (R-HDL-10)."""
+    """The agreed measures have been carried out; the complaint awaits verification (R-HDL-10).
+
+    When no issue is left to carry out — every one closed on its own after the developer's answer (seed3),
+    so the company carried out no measure the office could verify on site (5.2.3.6) — the report goes
+    straight to the follow-up (5.2.5.1), past the office's and QM's verification, instead of leaving the
+    complaint verifying with nothing to verify (docs/decisions.md, "qmrework")."""
     note = text_required(note, "措施落实情况")
     with acting(
         actor=actor, complaint_id=complaint_id, action="measures_done", expected_version=expected_version
     ) as act:
-        ComplaintIssue.objects.filter(complaint=act.complaint).exclude(state__in=ISSUE_DONE_STATES).update(
-            state=IssueState.MEASURES_DONE
+        pending = (
+            ComplaintIssue.objects.filter(complaint=act.complaint)
+            .exclude(state__in=ISSUE_DONE_STATES)
+            .update(state=IssueState.MEASURES_DONE)
         )
-        act.move()
-        act.record("measures_done", {"note": note})
-        obligation_start(act, "verify")
+        if pending:
+            act.move(State.VERIFYING)
+            act.record("measures_done", {"note": note})
+            obligation_start(act, "verify")
+        else:
+            act.move(State.FOLLOW_UP)
+            act.record("measures_done", {"note": note, "nothing_to_verify": True})
+            follow_up_due(act)
     return act.complaint
 
 

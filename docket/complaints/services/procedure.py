@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from docket.core.errors import DomainError
 
 from .. import workflow
 from ..models import (
+    ISSUE_DONE_STATES,
     ClosureKind,
     ComplaintIssue,
     ContactMethod,
@@ -204,22 +207,26 @@ def qm_verify(*, actor, complaint_id: int, decision: str, note: str, expected_ve
     with acting(
         actor=actor, complaint_id=complaint_id, action="qm_verify", expected_version=expected_version
     ) as act:
-        # An issue closed on its own after the developer answered it (never verified on site) stays closed.
-        issues = ComplaintIssue.objects.filter(complaint=act.complaint).exclude(
-            state=IssueState.CLOSED, verified_at__isnull=True
-        )
+        moved: dict = {}
         if decision == QmDecision.PASSED:
             act.move(State.FOLLOW_UP)
             kind = "qm_verified"
-        elif decision == QmDecision.REWORK:
-            issues.update(state=IssueState.REWORK)
-            act.move(State.IMPLEMENTING)
-            kind = "qm_rework"
         else:
-            issues.update(state=IssueState.OPEN)
-            act.move(State.INVESTIGATING)
-            kind = "qm_reassessed"
-        act.record(kind, {"decision": decision, "note": note})
+            from .closing import issues_moved  # closing imports this module
+
+            # The issues the office verified go back, without the office's passed verification (QM's note is
+            # on the event); an issue closed on its own after the developer answered it (never verified on
+            # site) stays closed (workflow.ISSUE_MOVES, docs/decisions.md "qmrework").
+            rework = decision == QmDecision.REWORK
+            moved = issues_moved(
+                act,
+                ISSUE_DONE_STATES,
+                IssueState.REWORK if rework else IssueState.OPEN,
+                keep=Q(state=IssueState.CLOSED, verified_at__isnull=True),
+            )
+            act.move(State.IMPLEMENTING if rework else State.INVESTIGATING)
+            kind = "qm_rework" if rework else "qm_reassessed"
+        act.record(kind, {"decision": decision, "note": note, **moved})
         obligations_meet(act, Obligation.Kind.QM_VERIFY)
         if act.complaint.state == State.FOLLOW_UP:
             follow_up_due(act)

@@ -56,6 +56,7 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
         "project_phase": dict(ProjectPhase.choices),
         "apologised": yes_no,
         "automatic": yes_no,
+        "nothing_to_verify": yes_no,
     }
 
 
