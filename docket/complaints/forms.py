@@ -262,6 +262,35 @@ class AssignForm(ActionForm):
         }
 
 
+class SecondReviewDecideForm(ActionForm):
+    """The second-stage review's decision (R-EXP-10). Reopening hands the complaint to a department: the
+    choice is offered as 派单 offers it (no default, the category's usual department marked); a complaint no
+    department holds (closed on the spot) must be given one — the service refuses it otherwise
+    (`review_department_required`), so the page and the API say the same."""
+
+    action = "second_review_decide"
+    service = services.second_review_decide
+
+    def setup(self):
+        depts = list(_departments(self.complaint).order_by("office_id", "id"))
+        suggested = suggested_department(self.complaint, depts)
+        by_category = _("（按分类建议）")
+        field = self.fields["department_id"]
+        field.choices = [("", _("— 请选择部门 —"))] + [
+            (d.id, f"{d}{by_category if d == suggested else ''}") for d in depts
+        ]
+        holder = self.complaint.holder_department
+        if holder is None:
+            field.label = _("重新处理的责任部门（重新处理时必选）")
+            help_text = _("该投诉没有责任部门（如现场处理完毕），重新处理须选择由哪个部门处理。")
+        else:
+            help_text = _("不选则仍由%(d)s处理；选择其他部门则改由该部门处理。") % {"d": holder}
+        if suggested is not None:
+            hint = _("按问题分类建议：%(d)s") % {"d": suggested}
+            help_text = f"{help_text}{hint}"
+        field.help_text = help_text
+
+
 class AcceptForm(ActionForm):
     action = "accept"
     service = services.complaint_accept
@@ -699,6 +728,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "note_add": NoteForm,
     "chase_record": ChaseForm,
     "attachment_add": AttachmentForm,
+    "second_review_decide": SecondReviewDecideForm,
     # seed part 2 (issue 15)
     "compensation_outcome_record": ClaimOutcomeForm,
     "ncr_draft": NcrDraftForm,

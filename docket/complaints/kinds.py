@@ -413,8 +413,14 @@ _kind(
     public_fields=("outcome", "decision"),
     public_text="decision",
     # not the shared 终结情况 / 结论 / 答复的问题; issue_names: the issues a reopening opened again (every
-    # verified or closed one, services.answers.second_review_decide)
-    fields=(("outcome", _("复核结论")), ("decision", _("复核意见")), ("issue_names", _("重新处理的问题"))),
+    # verified or closed one, services.answers.second_review_decide); department: where it is handled again
+    # when the decision named one (required for a complaint no department held: closed on the spot)
+    fields=(
+        ("outcome", _("复核结论")),
+        ("decision", _("复核意见")),
+        ("issue_names", _("重新处理的问题")),
+        ("department", _("重新处理的责任部门")),
+    ),
     owner_text=(PROGRESS, "您的投诉（{no}）二次复核已有结论：{text}"),
 )
 _kind(

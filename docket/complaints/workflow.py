@@ -377,6 +377,7 @@ _ACTIONS = [
     _a("owner_withdraw", _("撤回投诉"), ACTIVE, {S.WITHDRAWN}, (), actors=COMPLAINANT),  # R-EXP-5
     _a("owner_review_request", _("申请二次复核"), {S.CLOSED, S.UNCLOSED}, None, (), actors=COMPLAINANT),
     # R-EXP-10: decided in writing by QM or a post other than the first handler (the service refuses them).
+    # Its form is written by hand (forms.SecondReviewDecideForm: the departments a reopening may go to).
     _a(
         "second_review_decide",
         _("二次复核决定"),
@@ -384,7 +385,6 @@ _ACTIONS = [
         {S.CLOSED, S.UNCLOSED, S.INVESTIGATING},
         {R.QM, R.OFFICE_MANAGER, R.MGMT_REP, R.LEADERSHIP},
         office_after_escalation=True,
-        service="second_review_decide",
     ),
     # Seed 5.2.2.3 / 5.2.3.2: a reply time agreed with the owner replaces the reply deadline.
     _a(

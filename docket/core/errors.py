@@ -79,6 +79,11 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "review_period_over": (409, _("已超过结案后 {days} 天的复核申请期限。")),
     "review_already_requested": (409, _("该投诉已申请过二次复核。")),
     "review_first_handler": (403, _("原处理人不能复核本投诉，请由品质管理部或其他岗位复核。")),
+    # A reopened complaint goes to a department; one closed on the spot at reception has none to go back to.
+    "review_department_required": (
+        422,
+        _("该投诉没有责任部门（如现场处理完毕的投诉），重新处理须选择责任部门。"),
+    ),
     "photo_only": (422, _("“{name}”不是照片，只能上传 JPG/PNG/GIF/WEBP 图片。")),
     # Raised by the API layer only (docket/api/errors.py ApiError).
     "bad_request": (400, _("请求格式有误：{detail}")),

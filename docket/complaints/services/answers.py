@@ -19,8 +19,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from docket.core import clock
 from docket.core.errors import DomainError
+from docket.org.models import Department
 from docket.sla import duetimes
 
 from ..actors import Actor
@@ -28,6 +31,7 @@ from ..models import (
     ISSUE_DONE_STATES,
     ClosureKind,
     Complaint,
+    ComplaintIssue,
     IssueState,
     Obligation,
     OwnerRating,
@@ -36,11 +40,19 @@ from ..models import (
     SecondReview,
     State,
 )
-from ._base import acting, system_acting, text_required
+from ._base import Act, acting, system_acting, text_required
 from .attachments import attachment_store, attachment_validate
 from .closing import issues_moved, withdraw_apply
+from .handling import _lead_department
 from .intake import UploadInput
-from .obligations import _policy, effective_policy, obligation_start, obligations_cancel, obligations_meet
+from .obligations import (
+    _policy,
+    effective_policy,
+    obligation_start,
+    obligations_cancel,
+    obligations_follow_holder,
+    obligations_meet,
+)
 
 COMMENT_MAX = 2000
 INFO_MAX = 2000
@@ -212,11 +224,22 @@ def owner_review_request(*, complaint_id: int, via: str, reason: str) -> SecondR
 
 
 def second_review_decide(
-    *, actor, complaint_id: int, reopen: bool, decision: str, expected_version: int | None = None
+    *,
+    actor,
+    complaint_id: int,
+    reopen: bool,
+    decision: str,
+    department_id: int | None = None,
+    expected_version: int | None = None,
 ) -> SecondReview:
     """The written decision on a second-stage review: uphold the outcome (the record stays closed), or
     reopen it for handling again (back to investigation with a new reply deadline). Refused to the first
-    handler (`review_first_handler`) and when nothing was asked (`nothing_due`)."""
+    handler (`review_first_handler`) and when nothing was asked (`nothing_due`).
+
+    Reopening hands the complaint to a department (seed 5.2.2.3, R-HDL-1: whoever cannot settle it at once
+    passes it to the responsible department): `department_id` names it. A complaint no department holds
+    (closed on the spot at reception) must be given one (`review_department_required`); one a department
+    still holds stays with it unless another is named. Upholding ignores it (nothing is handed over)."""
     decision = text_required(decision, "复核意见")
     with acting(
         actor=actor,
@@ -230,11 +253,13 @@ def second_review_decide(
             raise DomainError("nothing_due", kind=Obligation.Kind.SECOND_REVIEW.label)
         if actor.pk in review.first_handler_ids:
             raise DomainError("review_first_handler")
+        dept = _reopen_department(c, department_id) if reopen else None
         review.outcome = SecondReview.Outcome.REOPENED if reopen else SecondReview.Outcome.UPHELD
         review.decision, review.decided_by, review.decided_at = decision, actor, act.now
         review.save(update_fields=["outcome", "decision", "decided_by", "decided_at"])
         obligations_meet(act, Obligation.Kind.SECOND_REVIEW)
         reopened: dict = {}
+        handed: dict = {}
         if reopen:
             # Handled again as a whole: every issue whose work had ended (verified; closed with the
             # complaint on the spot, or on its own) is open again, owed by its department, and goes through
@@ -242,17 +267,50 @@ def second_review_decide(
             # Issues still in work keep their state; withdrawn ones cannot be here (a withdrawn complaint
             # is not reviewed).
             reopened = issues_moved(act, ISSUE_DONE_STATES, IssueState.OPEN)
+            if dept is not None:
+                handed = _reopen_hand_over(act, dept)
             act.move(State.INVESTIGATING)
             act.set(closure_kind="", closure_note="", closed_at=None)
         else:
             act.move(c.state)
         act.record(
             "second_review_decided",
-            {"outcome": str(review.outcome.label), "decision": decision, "reopen": bool(reopen), **reopened},
+            {
+                "outcome": str(review.outcome.label),
+                "decision": decision,
+                "reopen": bool(reopen),
+                **reopened,
+                **handed,
+            },
         )
         if reopen:
             obligation_start(act, Obligation.Kind.REPLY, c.method)
     return review
+
+
+def _reopen_department(c: Complaint, department_id: int | None) -> Department | None:
+    """The department a reopened complaint goes to: the one named (of the complaint's office or company; a
+    company-level one once escalated, R-HDL-5), or None to stay with the department holding it. Nobody holds
+    a complaint closed on the spot: it must be named, or the reopened complaint would wait in no queue."""
+    if department_id is None:
+        if c.holder_department_id is None:
+            raise DomainError("review_department_required")
+        return None
+    dept = _lead_department(c, department_id)
+    return None if dept.id == c.holder_department_id else dept
+
+
+def _reopen_hand_over(act: Act, dept: Department) -> dict:
+    """Hand the reopened complaint to `dept` (nobody in it holds it yet: its supervisors name someone or
+    take it, as after 派单): the complaint, and every issue no department owes or the old lead department
+    owed (as a transfer moves them); issues of other departments stay theirs. What to record."""
+    c = act.complaint
+    ComplaintIssue.objects.filter(complaint=c).filter(
+        Q(department__isnull=True) | Q(department_id=c.holder_department_id)
+    ).update(department=dept, responsible=None)
+    act.set(holder_department=dept, holder=None, responsible=None)
+    obligations_follow_holder(act)
+    return {"department": dept.name, "department_id": dept.id}
 
 
 def reply_time_agree(

@@ -428,6 +428,13 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
     "second_review_decide": {
         "reopen": yes_no(_("复核结论"), _("重新处理"), _("维持原处理结果")),
         "decision": text(_("复核意见（书面，将告知业主）"), rows=4),
+        # Where a reopened complaint is handled: required when no department holds it (closed on the spot),
+        # the service's check (`review_department_required`); otherwise it stays with its department.
+        "department_id": ref(
+            _("重新处理的责任部门"),
+            required=False,
+            help=_("重新处理时交由该部门；无责任部门的投诉（如现场处理完毕）必选，维持原处理结果时不用选"),
+        ),
     },
     "reply_time_agree": {
         "agreed_at": In(DATETIME, _("与业主约定的答复时间")),

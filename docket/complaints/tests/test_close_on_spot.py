@@ -111,9 +111,16 @@ def test_the_pages_and_the_api_show_the_issues_closed(client, org):
 def test_a_review_that_reopens_it_opens_its_issues_again(client, org):
     c = _on_the_spot(org)
     s.owner_review_request(complaint_id=c.id, via=VIA, reason="灯还是不亮")
-    s.second_review_decide(actor=org.users["qm"], complaint_id=c.id, reopen=True, decision="重新安排维修")
+    eng = org.a.depts["engineering"]
+    s.second_review_decide(
+        actor=org.users["qm"],
+        complaint_id=c.id,
+        reopen=True,
+        decision="重新安排维修",
+        department_id=eng.id,  # nobody held it: the review names the department (test_reopen_holder.py)
+    )
     c.refresh_from_db()
-    assert (c.state, c.closure_kind) == (State.INVESTIGATING, "")
+    assert (c.state, c.closure_kind, c.holder_department_id) == (State.INVESTIGATING, "", eng.id)
     assert _issues(c) == [(1, IssueState.OPEN, None), (2, IssueState.OPEN, None)]
     e = _event(c, "second_review_decided")
     assert e.payload["reopen"] is True and e.payload["issues"] == [1, 2]
@@ -123,15 +130,8 @@ def test_a_review_that_reopens_it_opens_its_issues_again(client, org):
     html = client.get(reverse("complaints:detail", args=[c.id])).content.decode()
     assert "重新处理的问题" in html
     assert html.split('<ol class="issues">', 1)[1].split("</ol>", 1)[0].count("待处理") == 2
-    # handled again like any complaint: to a department, investigated, replied, carried out, verified
+    # handled again like any complaint by the department named: investigated, replied, carried out, verified
     u = org.a.users
-    s.complaint_transfer(
-        actor=org.users["qm"],
-        complaint_id=c.id,
-        department_id=org.a.depts["engineering"].id,
-        reason="工程部处理",
-    )
-    s.complaint_accept(actor=u["eng_supervisor"], complaint_id=c.id)
     for issue in ComplaintIssue.objects.filter(complaint=c):
         s.issue_findings_record(
             actor=u["eng_supervisor"], complaint_id=c.id, issue_id=issue.id, findings="属实", measures="更换"
@@ -172,7 +172,13 @@ def test_the_migration_closes_the_issues_of_earlier_closures_on_the_spot_once(or
     ComplaintIssue.objects.filter(complaint=old).update(state=IssueState.OPEN, closed_at=None)  # as before
     reopened = _on_the_spot(org)
     s.owner_review_request(complaint_id=reopened.id, via=VIA, reason="灯还是不亮")
-    s.second_review_decide(actor=org.users["qm"], complaint_id=reopened.id, reopen=True, decision="重新处理")
+    s.second_review_decide(
+        actor=org.users["qm"],
+        complaint_id=reopened.id,
+        reopen=True,
+        decision="重新处理",
+        department_id=org.a.depts["engineering"].id,
+    )
     active = drive_to(org, State.REGISTERED, issues=2)
     withdrawn = drive_to(org, State.WITHDRAWN)
     untouched = {c.id: _issues(c) for c in (reopened, active, withdrawn)}
