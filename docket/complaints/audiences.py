@@ -16,6 +16,8 @@ Defined once each:
 - `holder_team`, who hears of a change in the complaint's handling (event notices): the holder and the
   holder department's supervisors and managers; the front desk when neither a person nor a department
   holds it;
+- `reopen_team`, who hears of a second review's decision: the `holder_team` a reopening hands the
+  complaint to, nobody when the review upholds the outcome;
 - `superiors`, the next step of the overdue ladder: the holder department's manager and the office
   manager, never the holder themselves.
 """
@@ -82,6 +84,16 @@ def holder_team(s, event=None) -> People:
     if s.holder_id:
         q |= Q(user_id=s.holder_id, company_id=s.company_id)
     return people(q)
+
+
+def reopen_team(s, event=None) -> People:
+    """A second-stage review's decision (R-EXP-10): a reopening hands the complaint to a department
+    (`answers.second_review_decide`) and tells it as 派单 does — `holder_team` of the complaint as the
+    reopening left it (the department named, or the one still holding it, and its holder if any); an
+    upheld review hands nothing over and tells nobody."""
+    if event is None or not (event.payload or {}).get("reopen"):
+        return []
+    return holder_team(s)
 
 
 def _dispatchers_q(s) -> Q:
@@ -198,6 +210,7 @@ def _merge(*groups: People) -> People:
 AUDIENCES: dict[str, Callable[..., People]] = {
     "holder": holder,
     "holder_team": holder_team,
+    "reopen_team": reopen_team,
     "superiors": superiors,
     "qm": qm,
     "holder_team_and_qm": holder_team_and_qm,

@@ -208,6 +208,9 @@ _kind(
     public=True,
     public_fields=("note",),
     public_text="note",
+    # the issues it moves to measures done (`issues`, `issue_names`: services.closing.issues_moved), staff only
+    # as the reopening's and QM's are (the owner's page shows the issues' states)
+    fields=(("issue_names", _("落实措施的问题")),),
     owner_text=(PROGRESS, "您的投诉（{no}）所涉问题的处理措施已落实。"),
 )
 _kind("issue_verified", _("验证合格"))
@@ -412,6 +415,11 @@ _kind(
     public=True,
     public_fields=("outcome", "decision"),
     public_text="decision",
+    # a reopening hands the complaint to a department: its supervisors (and holder) get the 派单 notice with
+    # the decision; an upheld review tells no staff (audiences.reopen_team)
+    staff_text="decision",
+    notice=ASSIGNED,
+    audience="reopen_team",
     # not the shared 终结情况 / 结论 / 答复的问题; issue_names: the issues a reopening opened again (every
     # verified or closed one, services.answers.second_review_decide); department: where it is handled again
     # when the decision named one (required for a complaint no department held: closed on the spot)

@@ -53,6 +53,7 @@ from .obligations import (
     obligations_follow_holder,
     obligations_meet,
 )
+from .procedure import first_contact_due
 
 COMMENT_MAX = 2000
 INFO_MAX = 2000
@@ -285,6 +286,12 @@ def second_review_decide(
         )
         if reopen:
             obligation_start(act, Obligation.Kind.REPLY, c.method)
+            # Handed to a department as by 派单 (its supervisors hear of it: the audience `reopen_team`):
+            # document 5 §4.3 — the department that receives a complaint contacts the complainant at once,
+            # apologising first. Once per complaint: a complainant a department already contacted (a
+            # recorded first contact, or the duty met by a reply or an issue answer) is not owed another;
+            # one nobody contacted (closed on the spot at reception) is (docs/decisions.md, "reopen2").
+            first_contact_due(act)
     return review
 
 

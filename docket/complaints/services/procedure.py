@@ -45,19 +45,19 @@ CONTACT_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def first_contact_due(act: Act) -> None:
-    """Start the first-contact obligation when a complaint is handed to a department (assign): only for a
-    complainant who can be reached and only once (a complaint handed over again after a refusal keeps the
-    deadline it already has; it follows the holder)."""
+    """Start the first-contact obligation when a complaint is handed to a department (assign, or a second
+    review reopening it: `answers.second_review_decide`): only for a complainant who can be reached and
+    only once — a complaint handed over again after a refusal keeps the deadline it already has (it follows
+    the holder), and a complainant already contacted (a recorded first contact, or the duty met by a reply
+    or an issue answer sent) is not owed another. A duty cancelled unmet (the complaint ended before anyone
+    contacted the complainant) starts again."""
     c = act.complaint
     if not c.contactable or FirstContact.objects.filter(complaint=c).exists():
         return
-    running = Obligation.objects.filter(
-        complaint=c,
-        kind=Obligation.Kind.FIRST_CONTACT,
-        state__in=[Obligation.State.OPEN, Obligation.State.MISSED, Obligation.State.PAUSED],
-        met_at__isnull=True,
+    started = Obligation.objects.filter(complaint=c, kind=Obligation.Kind.FIRST_CONTACT).exclude(
+        state=Obligation.State.CANCELLED, met_at__isnull=True
     )
-    if not running.exists():
+    if not started.exists():
         obligation_start(act, Obligation.Kind.FIRST_CONTACT)
 
 
