@@ -23,6 +23,7 @@ from ..models import (
     State,
 )
 from ._base import acting, system_acting, text_required
+from .closing import issues_moved
 from .intake import department_for
 from .obligations import obligation_start, obligations_follow_holder, obligations_meet
 from .procedure import (
@@ -360,6 +361,10 @@ def negotiation_round_record(
     return act.complaint
 
 
+# What "measures done" moves: every issue still in work (not done, not already reported carried out).
+MEASURES_OWED = frozenset(IssueState.values) - ISSUE_DONE_STATES - {IssueState.MEASURES_DONE}
+
+
 def measures_done(*, actor, complaint_id: int, note: str, expected_version: int | None = None) -> Complaint:
     """The agreed measures have been carried out; the complaint awaits verification (R-HDL-10).
 
@@ -371,14 +376,16 @@ def measures_done(*, actor, complaint_id: int, note: str, expected_version: int 
     with acting(
         actor=actor, complaint_id=complaint_id, action="measures_done", expected_version=expected_version
     ) as act:
-        pending = (
-            ComplaintIssue.objects.filter(complaint=act.complaint)
-            .exclude(state__in=ISSUE_DONE_STATES)
-            .update(state=IssueState.MEASURES_DONE)
+        # Every issue still in work is carried out; the event names those it moves (`issues`, `issue_names`,
+        # as the other issue-moving events do: closing.issues_moved). One reported before and not yet verified
+        # (measures done) stays so, unnamed, and still waits for its verification.
+        moved = issues_moved(act, MEASURES_OWED, IssueState.MEASURES_DONE)
+        pending = bool(moved) or (
+            ComplaintIssue.objects.filter(complaint=act.complaint, state=IssueState.MEASURES_DONE).exists()
         )
         if pending:
             act.move(State.VERIFYING)
-            act.record("measures_done", {"note": note})
+            act.record("measures_done", {"note": note, **moved})
             obligation_start(act, "verify")
         else:
             act.move(State.FOLLOW_UP)
