@@ -1545,6 +1545,12 @@ def _render_complaint(
         elif kind == "measures_done":
             actor = lead.staff or lead.supervisor
             payload = {"note": "已按答复落实处理措施"}
+            # services.handling.measures_done: names the issues it moves (closing.issues_moved)
+            seqs = [
+                n + 1 for n, s in enumerate(issue_state) if s not in ("verified", "closed", "measures_done")
+            ]
+            if seqs:
+                payload |= {"issues": seqs, "issue_names": "、".join(f"问题{n}" for n in seqs)}
             issue_state = ["measures_done" if s != "verified" else s for s in issue_state]
             start_ob("verify", {"type": "working_days", "n": 1}, at, payload)
         elif kind == "issue_verified":
