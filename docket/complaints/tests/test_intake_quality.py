@@ -93,6 +93,9 @@ def test_place_shown_on_page_form_and_receipt(client, org):
         ("+86 139-0000-1111", "13900001111"),
         ("029-88886666", "02988886666"),
         ("0917-1234567", "09171234567"),
+        ("0086 139 0000 1111", "13900001111"),
+        ("１３９００００１１１１", "13900001111"),
+        ("+86 29 8888 6666", "02988886666"),
     ],
 )
 def test_complete_phone_numbers_are_stored_as_digits(client, org, typed, stored):
@@ -101,7 +104,9 @@ def test_complete_phone_numbers_are_stored_as_digits(client, org, typed, stored)
     assert Complaint.objects.get().complainant_phone == stored
 
 
-@pytest.mark.parametrize("typed", ["1390000", "12900001111", "88886666", "139000011112", "电话"])
+@pytest.mark.parametrize(
+    "typed", ["1390000", "12900001111", "88886666", "139000011112", "0291234567", "电话"]
+)
 def test_incomplete_phone_numbers_are_refused(client, org, typed):
     client.force_login(org.a.users["reception"])
     r = _post(client, org, complainant_phone=typed)
