@@ -12,6 +12,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -152,6 +153,26 @@ def json_405(view):
     return wrapper
 
 
+def _http_detail(exc: HttpError) -> str:
+    """What went wrong, in the user's language: ninja's HttpError carries English ("Cannot parse request body",
+    "CSRF check Failed"), never shown as it is."""
+    import json
+
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        return str(_("请求体不是 UTF-8 编码的文本"))
+    if isinstance(cause, json.JSONDecodeError):
+        return str(
+            _("请求体不是有效的 JSON（第 %(line)s 行第 %(col)s 列）")
+            % {"line": cause.lineno, "col": cause.colno}
+        )
+    if exc.status_code == 400:
+        return str(_("请求体无法解析，应为 JSON 对象"))
+    if exc.status_code == 403 and "csrf" in str(exc).lower():
+        return str(_("缺少有效的 CSRF 令牌（使用网页会话调用接口时须带上 X-CSRFToken 请求头）"))
+    return str(_("请求无法处理"))
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn every exception into the error shape above."""
 
@@ -188,7 +209,7 @@ def install(api: NinjaAPI) -> None:
             exc.status_code, "bad_request"
         )
         status = exc.status_code if code != "bad_request" else 400
-        return respond(request, status, error_body(code, ApiError(code, detail=str(exc)).message))
+        return respond(request, status, error_body(code, ApiError(code, detail=_http_detail(exc)).message))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -272,3 +272,24 @@ def test_body_over_the_upload_limit_is_413(org, manager, complaint_factory, sett
     c = complaint_factory()
     r = manager.post(f"/complaints/{c.id}/actions/note_add", {"version": c.version, "text": "长" * 2000})
     assert r.status_code == 413 and r.json()["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    "body,detail",
+    [
+        ("{not json", "请求体不是有效的 JSON（第 1 行第 2 列）"),
+        (b'{"note": "\xff\xfe"}', "请求体不是 UTF-8 编码的文本"),
+    ],
+)
+def test_unparsable_bodies_are_explained_in_chinese(org, manager, complaint_factory, body, detail):
+    """ninja's own message ("Cannot parse request body") is English: the API says what is wrong in the
+    user's language, with the stable code."""
+    c = complaint_factory()
+    r = manager.client.post(
+        f"{BASE}/complaints/{c.id}/actions/note_add",
+        body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "bad_request"
+    assert detail in r.json()["message"] and "Cannot" not in r.json()["message"]
