@@ -250,3 +250,22 @@ def make_key(org):
         return api_key_create(actor=None, name="测试接口", role=role, office=office, company=company)
 
     return make
+
+
+def test_while_investigating_the_step_is_the_developers_answer_not_the_reply(client, org):
+    """The final reply is refused while an issue waits for the developer (`issue_with_developer`): the page's
+    step is recording the developer's answer, and its note says why, instead of a reply step that fails."""
+    c, (one, two) = h.investigated_two_issues(org, h.Method.PHONE, findings=False)
+    fwd = _forward(org, c, one)
+    _findings(org, c, two)
+    sup = org.a.users["eng_supervisor"]
+    s.reply_draft_save(actor=sup, complaint_id=c.id, body="您好，经现场查看……")
+    step = next_steps.next_action_for(sup, Complaint.objects.get(pk=c.id))
+    assert step is not None and step.action == "issue_developer_answer_record"
+    client.force_login(sup)
+    html = client.get(reverse("complaints:detail", args=[c.id])).content.decode()
+    assert "问题1已转地产处理，等待地产答复；记录地产答复后才能提交或发送最终答复。" in html
+    s.issue_developer_answer_record(actor=sup, complaint_id=c.id, forward_id=fwd.id, answer="地产已维修外墙")
+    step = next_steps.next_action_for(sup, Complaint.objects.get(pk=c.id))
+    assert step is not None and step.action == "reply_send"
+    assert "等待地产答复" not in client.get(reverse("complaints:detail", args=[c.id])).content.decode()
