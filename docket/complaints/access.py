@@ -188,6 +188,8 @@ def _ready(c: Complaint, name: str) -> bool:
         from .models import SecondReview
 
         return SecondReview.objects.filter(complaint=c, decided_at__isnull=True).exists()
+    if name == "measures_done":  # refused while an issue waits for the developer (decisions.md "devissues")
+        return not issues_with_developer(c)
     # seed3 (issue 15, R-INT-5): per-issue answers and forwards, offered only when there is something to act on.
     if name.startswith("issue_answer_") or name in (
         "issue_forward_to_developer",
@@ -231,6 +233,22 @@ def _ready(c: Complaint, name: str) -> bool:
             return True
         return any(o.kind == "reply" and o.state == "open" and o.met_at is None for o in cached)
     return True
+
+
+def issues_with_developer(c: Complaint) -> list[ComplaintIssue]:
+    """The issues still waiting for the developer's answer (`services.handling.waiting_for_developer`), from
+    the complaint page's prefetch (issues and forwards: no query) when present, else asked of the database."""
+    from .models import IssueState
+
+    issues, forwards = _prefetched_rows(c, "issues"), _prefetched_rows(c, "developer_forwards")
+    if issues is None or forwards is None:
+        from .services.handling import waiting_for_developer
+
+        return waiting_for_developer(c)
+    unanswered = {f.issue_id for f in forwards if f.issue_id is not None and f.answered_at is None}
+    return sorted(
+        (i for i in issues if i.state == IssueState.FORWARDED or i.pk in unanswered), key=lambda i: i.seq
+    )
 
 
 def _prefetched_rows(obj, name: str) -> list | None:

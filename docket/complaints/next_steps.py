@@ -22,7 +22,7 @@ from docket.core import clock
 from docket.core.compiled import Compiled
 
 from . import workflow
-from .access import allowed_role
+from .access import allowed_role, issues_with_developer
 from .models import ComplaintIssue, IssueAnswer, IssueState, Reply, ReplyState, State
 
 StrOrPromise = str | Promise  # a label: translated when shown
@@ -107,11 +107,21 @@ def _per_issue(user, c, action: str, issues: list[ComplaintIssue], states: Itera
     return None
 
 
+def _developer_step(user, c) -> NextStep | None:
+    """An issue waits for the developer: recording its answer is the step (for who may record it)."""
+    if allowed_role(user, c, "issue_developer_answer_record"):
+        return NextStep("issue_developer_answer_record", _("记录地产答复"))
+    return None
+
+
 def _handling_steps(user, c, issues, replies) -> NextStep | None:
     """Investigating or negotiating: record findings on an open issue, then draft, submit or send."""
     issue_id = _per_issue(user, c, "issue_findings_record", issues, (IssueState.OPEN, IssueState.REWORK))
     if issue_id is not None:
         return NextStep("issue_findings_record", _("调查"), issue_id)
+    if any(i.state == IssueState.FORWARDED for i in issues):
+        # The final reply waits for the developer's answer (`final_reply_check`; docs/decisions.md "devissues").
+        return _developer_step(user, c)
     draft = _open_draft(replies)
     if draft is not None and draft.state == ReplyState.RETURNED:
         step = NextStep("reply_draft_save", _("修改答复"))
@@ -150,6 +160,10 @@ def next_action_for(user, complaint) -> NextStep | None:
         return answer
     if c.state in (State.INVESTIGATING, State.NEGOTIATING):
         return _handling_steps(user, c, issues, _replies(c))
+    if c.state == State.IMPLEMENTING and any(i.state == IssueState.FORWARDED for i in issues):
+        # An issue waits for the developer: its answer is due before the measures can be reported done
+        # (`measures_done` refuses; docs/decisions.md "devissues").
+        return _developer_step(user, c)
     for action, label in CANDIDATES.get(c.state, ()):
         if action == "issue_verify":
             issue_id = _per_issue(user, c, action, issues, (IssueState.MEASURES_DONE,))
@@ -294,6 +308,16 @@ def waiting_note(c) -> str:
         return str(_("答复已审核通过，现等待发送给顾客（接待/客服或处理部门）。"))
     if c.state == State.REPLIED:
         return str(_("答复已发送，等待顾客确认是否同意。"))
+    if c.state in (State.INVESTIGATING, State.IMPLEMENTING):
+        waiting = issues_with_developer(c)
+        if waiting:
+            names = {"issues": "、".join(f"问题{i.seq}" for i in waiting)}
+            if c.state == State.INVESTIGATING:
+                return (
+                    str(_("%(issues)s已转地产处理，等待地产答复；记录地产答复后才能提交或发送最终答复。"))
+                    % names
+                )
+            return str(_("%(issues)s已转地产处理，等待地产答复；记录地产答复后才能报告措施已落实。")) % names
     return ""
 
 

@@ -491,10 +491,11 @@ _ACTIONS = [
         HANDLERS,
         service="issue_forward_to_developer",
     ),
+    # Also while implementing: measures_done waits for the developer's answers (docs/decisions.md "devissues").
     _a(
         "issue_developer_answer_record",
         _("记录地产对单项问题的答复"),
-        {S.INVESTIGATING, S.WITH_DEVELOPER},
+        {S.INVESTIGATING, S.WITH_DEVELOPER, S.IMPLEMENTING},
         None,
         HANDLERS | FRONT,
         service="issue_developer_answer_record",
@@ -509,10 +510,13 @@ ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
 # it was forwarded to. Issues never answered on their own end verified, covered by the final reply.
 _I = IssueState
 ISSUE_MOVES: tuple[tuple[str, frozenset[str], str], ...] = (
+    # A forwarded issue's findings are recorded, but it keeps waiting for the developer (devissues).
     ("issue_findings_record", frozenset({_I.OPEN, _I.REWORK, _I.INVESTIGATED}), _I.INVESTIGATED),
     ("issue_forward_to_developer", frozenset({_I.OPEN, _I.INVESTIGATED}), _I.FORWARDED),
     ("issue_developer_answer_record", frozenset({_I.FORWARDED}), _I.INVESTIGATED),
     ("issue_answer_send", frozenset({_I.INVESTIGATED}), _I.CLOSED),  # the developer has answered it
+    # The service moves exactly these (handling.MEASURES_OWED); an issue still waiting for the developer
+    # (forwarded, its forward unanswered) is never moved: the report is refused until the developer answered.
     ("measures_done", frozenset({_I.OPEN, _I.INVESTIGATED, _I.REWORK}), _I.MEASURES_DONE),
     ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.VERIFIED),
     ("issue_verify", frozenset({_I.MEASURES_DONE}), _I.CLOSED),  # already answered

@@ -195,7 +195,12 @@ def issue_findings_record(
     ) as act:
         issue = act.issue
         assert issue is not None  # acting() locked it: issue_id was given
-        issue.findings, issue.measures, issue.state = findings, measures, IssueState.INVESTIGATED
+        issue.findings, issue.measures = findings, measures
+        # An issue forwarded to the developer keeps waiting for its answer: the company's own findings are
+        # recorded (5.2.3.9: it follows the developer up), but only the developer's answer ends the wait
+        # (`issue_developer_answer_record`; docs/decisions.md "devissues").
+        if issue.state != IssueState.FORWARDED:
+            issue.state = IssueState.INVESTIGATED
         issue.save(update_fields=["findings", "measures", "state"])
         act.record("findings_recorded", {"issue": issue.seq, "findings": findings, "measures": measures})
     return issue
@@ -361,8 +366,24 @@ def negotiation_round_record(
     return act.complaint
 
 
-# What "measures done" moves: every issue still in work (not done, not already reported carried out).
-MEASURES_OWED = frozenset(IssueState.values) - ISSUE_DONE_STATES - {IssueState.MEASURES_DONE}
+# What "measures done" moves: every issue still in work (not done, not already reported carried out, not
+# waiting for the developer): its row of workflow.ISSUE_MOVES, so the table and the service agree.
+MEASURES_OWED = next(src for action, src, _t in workflow.ISSUE_MOVES if action == "measures_done")
+
+
+def waiting_for_developer(complaint) -> list[ComplaintIssue]:
+    """The complaint's issues still waiting for the developer's answer, in order: forwarded on their own
+    (IssueState.FORWARDED), or with a forward of their own not yet answered (an issue whose findings were
+    recorded over its forward before "devissues" kept it forwarded)."""
+    return list(
+        ComplaintIssue.objects.filter(complaint=complaint)
+        .filter(
+            Q(state=IssueState.FORWARDED)
+            | Q(developer_forwards__isnull=False, developer_forwards__answered_at__isnull=True)
+        )
+        .distinct()
+        .order_by("seq")
+    )
 
 
 def measures_done(*, actor, complaint_id: int, note: str, expected_version: int | None = None) -> Complaint:
@@ -371,11 +392,19 @@ def measures_done(*, actor, complaint_id: int, note: str, expected_version: int 
     When no issue is left to carry out — every one closed on its own after the developer's answer (seed3),
     so the company carried out no measure the office could verify on site (5.2.3.6) — the report goes
     straight to the follow-up (5.2.5.1), past the office's and QM's verification, instead of leaving the
-    complaint verifying with nothing to verify (docs/decisions.md, "qmrework")."""
+    complaint verifying with nothing to verify (docs/decisions.md, "qmrework").
+
+    Refused (`measures_with_developer`) while an issue waits for the developer's answer: the company has not
+    finished handling it (5.2.3.6 verifies measures carried out after handling; 5.2.3.9 the company follows
+    the developer up), so nothing of the complaint goes to verification before the developer has answered
+    (docs/decisions.md, "devissues")."""
     note = text_required(note, "措施落实情况")
     with acting(
         actor=actor, complaint_id=complaint_id, action="measures_done", expected_version=expected_version
     ) as act:
+        waiting = waiting_for_developer(act.complaint)
+        if waiting:
+            raise DomainError("measures_with_developer", issues="、".join(f"问题{i.seq}" for i in waiting))
         # Every issue still in work is carried out; the event names those it moves (`issues`, `issue_names`,
         # as the other issue-moving events do: closing.issues_moved). One reported before and not yet verified
         # (measures done) stays so, unnamed, and still waits for its verification.

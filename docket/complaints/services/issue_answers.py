@@ -35,7 +35,7 @@ from ..models import (
     ReviewStage,
 )
 from ._base import Act, acting, text_required
-from .handling import developer_party, forward_inputs
+from .handling import developer_party, forward_inputs, waiting_for_developer
 from .obligations import obligation_start, obligations_meet
 from .seed2 import obligation_meet_one
 
@@ -351,9 +351,7 @@ def final_reply_check(complaint) -> None:
     )
     if pending is not None:
         raise DomainError("issue_answer_pending", number=pending.number)
-    forwarded = list(
-        ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.FORWARDED).order_by("seq")
-    )
+    forwarded = waiting_for_developer(complaint)  # as `measures_done` refuses (docs/decisions.md "devissues")
     if forwarded:
         raise DomainError("issue_with_developer", issues=_names(forwarded))
 
