@@ -30,9 +30,14 @@ StrOrPromise = str | Promise  # a label: translated when shown
 
 @dataclass(frozen=True)
 class NextStep:
-    action: str  # a row of workflow.ACTIONS
-    label: StrOrPromise  # the short verb the queue shows (接单, 调查, 起草答复 …)
+    action: str  # a row of workflow.ACTIONS; "" for a note of whom the row waits for (`waiting`)
+    label: StrOrPromise  # the short verb the queue shows (接单, 调查, 起草答复 …), or the note
     issue_id: int | None = None  # for per-issue steps: the first issue it applies to
+
+    @property
+    def waiting(self) -> bool:
+        """A note, not an action: the row is in the user's work to be watched, someone else acts."""
+        return not self.action
 
 
 def _issues(c) -> list[ComplaintIssue]:
@@ -141,10 +146,65 @@ CANDIDATES: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
 }
 
 
+# What an online complaint the QM information officer watches waits for (seed 5.2.3.3; the officer takes no
+# workflow step of their own): by state, and in review by the stage.
+WATCH_NOTES: dict[str, StrOrPromise] = {
+    State.REGISTERED: _("待管理处派单（电话通知管理处经理）"),
+    State.ASSIGNED: _("待责任部门接单"),
+    State.INVESTIGATING: _("待管理处反馈事实及拟处理措施"),
+    State.WITH_DEVELOPER: _("待地产答复后反馈措施"),
+    State.REPLY_APPROVED: _("待网上公布答复"),
+}
+WATCH_REVIEW_NOTES: dict[str, StrOrPromise] = {
+    "qm": _("待品质管理部审批答复"),
+    "general_office": _("待办公室审核答复"),
+}
+
+
+def _watches(user, c) -> bool:
+    """Whether `c` is in the user's work only as an online complaint the QM information officer watches
+    (selectors.ONLINE_WATCH_STATES): the user holds that role in its company and every role they hold is a
+    company role, and the complaint is not handled at company level (QM's own work, whose handling steps
+    stand). The office's steps (接单, 调查, 起草答复 …), which QM's policy would also allow, are not theirs."""
+    from docket.accounts.access import assignments_of
+    from docket.accounts.models import Role
+
+    from .scopes import COMPANY_ROLES
+    from .selectors import ONLINE_WATCH_STATES
+
+    if c.state not in ONLINE_WATCH_STATES or c.level == "company":
+        return False
+    if c.method != "online" and c.channel != "online":
+        return False
+    held = assignments_of(user)
+    return all(a.role in COMPANY_ROLES for a in held) and any(
+        a.role == Role.QM_INFO_OFFICER and a.company_id == c.company_id for a in held
+    )
+
+
+def _watch_step(user, c) -> NextStep:
+    """The officer's row (`_watches`): what of it is the user's own under another company role — hand it to a
+    department (QM's 派单) or approve its reply or an issue's answer at the user's stage — else whom it waits
+    for (WATCH_NOTES)."""
+    if c.state == State.REGISTERED and allowed_role(user, c, "assign"):
+        return NextStep("assign", _("派单"))
+    if c.state == State.IN_REVIEW and allowed_role(user, c, "reply_review_approve"):
+        return NextStep("reply_review_approve", _("审核"))
+    answers = _issue_answers(c)
+    if any(a.state == ReplyState.IN_REVIEW for a in answers) and allowed_role(user, c, "issue_answer_review"):
+        return NextStep("issue_answer_review", _("审核单项答复"))
+    if c.state == State.IN_REVIEW:
+        return NextStep("", WATCH_REVIEW_NOTES.get(c.review_stage, WATCH_REVIEW_NOTES["qm"]))
+    return NextStep("", WATCH_NOTES[c.state])
+
+
 def next_action_for(user, complaint) -> NextStep | None:
-    """The one step waiting for `user` on `complaint` now, or None (see the module docstring)."""
+    """The one step waiting for `user` on `complaint` now, or None (see the module docstring); for an
+    online complaint the QM information officer watches, their step or whom it waits for (`_watch_step`)."""
     c = complaint
     issues = _issues(c)
+    if _watches(user, c):
+        return _watch_step(user, c)
     answer = _answer_step(user, c)
     if answer is not None:
         return answer
