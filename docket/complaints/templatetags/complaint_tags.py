@@ -414,7 +414,7 @@ def _queue_row(c, base: str, bulk, r: _Rows) -> str:
     lang = r.lang
     reasons = getattr(c, "reasons", ())
     step = getattr(c, "step", None)
-    if step and step.waiting:  # whom the row waits for (next_steps.WATCH_NOTES), not a step of mine
+    if step and not step.action:  # whom the row waits for (next_steps.WATCH_NOTES), not a step of mine
         button = f'<span class="waiting-step">{_tr(step.label, lang)}</span>'
     elif step:
         action = _e(step.action)

@@ -118,7 +118,9 @@ def test_unassigned_for_company_roles(org):
     web = online(org).id
     web_b = online(org, kit=org.b).id
     company = drive_to(org, State.REGISTERED, method=Method.EMAIL, channel=Channel.COMPANY).id
-    government = drive_to(org, State.REGISTERED, method=Method.GOVERNMENT_FORWARD, channel=Channel.GOVERNMENT).id
+    government = drive_to(
+        org, State.REGISTERED, method=Method.GOVERNMENT_FORWARD, channel=Channel.GOVERNMENT
+    ).id
     drive_to(org, State.REGISTERED, method=Method.PHONE)  # the office's own: the front desk's
     online(org, State.ASSIGNED)  # handed over already
     unassigned = {c.id for c in selectors.unassigned_for(_officer(org))}
@@ -161,7 +163,8 @@ def test_each_watched_row_names_whom_it_waits_for(org):
 def test_qm_who_is_also_the_officer_gets_qm_steps_only_where_they_are_qm_work(org):
     both = _qm_and_officer(org)
     registered, assigned, investigating, in_review = (
-        online(org, state) for state in (State.REGISTERED, State.ASSIGNED, State.INVESTIGATING, State.IN_REVIEW)
+        online(org, state)
+        for state in (State.REGISTERED, State.ASSIGNED, State.INVESTIGATING, State.IN_REVIEW)
     )
     step = lambda c: next_action_for(both, Complaint.objects.get(pk=c.id))  # noqa: E731
     assert step(registered).action == "assign"  # QM may hand it to a department (seed 5.2.2.6)
@@ -171,7 +174,9 @@ def test_qm_who_is_also_the_officer_gets_qm_steps_only_where_they_are_qm_work(or
     assert step(assigned).waiting and str(step(assigned).label) == NOTES[State.ASSIGNED]
     assert step(investigating).waiting
     # escalated: QM's own work again, so QM's handling step stands
-    s.complaint_escalate(actor=org.a.users["office_manager"], complaint_id=investigating.id, reason="无法处理")
+    s.complaint_escalate(
+        actor=org.a.users["office_manager"], complaint_id=investigating.id, reason="无法处理"
+    )
     assert step(investigating).action == "issue_findings_record"
     # a user with an office role besides keeps the office's steps
     mixed = make_user(
