@@ -54,9 +54,7 @@ ONLINE_WATCH_STATES = [
 ]
 # What arrives through the company (seed 5.2.2.6: QM records, hands over and follows it): the channels of
 # workflow.TWO_LEVEL_CHANNELS, and online by method.
-COMPANY_INTAKE_CHANNELS = sorted(
-    {Channel.COMPANY, Channel.GROUP, Channel.GOVERNMENT, Channel.ONLINE}
-)
+COMPANY_INTAKE_CHANNELS = sorted({Channel.COMPANY, Channel.GROUP, Channel.GOVERNMENT, Channel.ONLINE})
 
 
 def online_q() -> Q:
