@@ -23,7 +23,7 @@ from docket.core.compiled import Compiled
 
 from . import workflow
 from .access import allowed_role
-from .models import ComplaintIssue, IssueAnswer, IssueState, Reply, ReplyState, State
+from .models import Channel, ComplaintIssue, IssueAnswer, IssueState, Level, Method, Reply, ReplyState, State
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
@@ -172,9 +172,9 @@ def _watches(user, c) -> bool:
     from .scopes import COMPANY_ROLES
     from .selectors import ONLINE_WATCH_STATES
 
-    if c.state not in ONLINE_WATCH_STATES or c.level == "company":
+    if c.state not in ONLINE_WATCH_STATES or c.level == Level.COMPANY:
         return False
-    if c.method != "online" and c.channel != "online":
+    if c.method != Method.ONLINE and c.channel != Channel.ONLINE:
         return False
     held = assignments_of(user)
     return all(a.role in COMPANY_ROLES for a in held) and any(

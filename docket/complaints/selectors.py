@@ -27,6 +27,7 @@ from .models import (
     SavedFilter,
     State,
 )
+from .workflow import TWO_LEVEL_CHANNELS
 
 LIST_PAGE_SIZE = 50
 # The states in which a department supervisor or manager takes the next step on what the department holds.
@@ -52,9 +53,9 @@ ONLINE_WATCH_STATES = [
     State.IN_REVIEW,
     State.REPLY_APPROVED,
 ]
-# What arrives through the company (seed 5.2.2.6: QM records, hands over and follows it): the channels of
-# workflow.TWO_LEVEL_CHANNELS, and online by method.
-COMPANY_INTAKE_CHANNELS = sorted({Channel.COMPANY, Channel.GROUP, Channel.GOVERNMENT, Channel.ONLINE})
+# What arrives through the company (seed 5.2.2.6: QM records, hands over and follows it): the channels whose
+# complaints QM verifies too (workflow.TWO_LEVEL_CHANNELS), and online by method.
+COMPANY_INTAKE_CHANNELS = sorted(TWO_LEVEL_CHANNELS)
 
 
 def online_q() -> Q:
