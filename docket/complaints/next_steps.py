@@ -23,7 +23,18 @@ from docket.core.compiled import Compiled
 
 from . import workflow
 from .access import allowed_role
-from .models import Channel, ComplaintIssue, IssueAnswer, IssueState, Level, Method, Reply, ReplyState, State
+from .models import (
+    Channel,
+    ComplaintIssue,
+    IssueAnswer,
+    IssueState,
+    Level,
+    Method,
+    Obligation,
+    Reply,
+    ReplyState,
+    State,
+)
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
@@ -147,7 +158,9 @@ CANDIDATES: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
 
 
 # What an online complaint the QM information officer watches waits for (seed 5.2.3.3; the officer takes no
-# workflow step of their own): by state, and in review by the stage.
+# workflow step of their own): by state, and in review by the stage. While the office handles it, the 4-hour
+# courtesy reply (5.2.3.3.3) comes first as long as it is owed (`ACK_NOTE`, ACK_FIRST_STATES); once the reply
+# is in review or approved, publishing it is what meets both.
 WATCH_NOTES: dict[str, StrOrPromise] = {
     State.REGISTERED: _("待管理处派单（电话通知管理处经理）"),
     State.ASSIGNED: _("待责任部门接单"),
@@ -159,6 +172,21 @@ WATCH_REVIEW_NOTES: dict[str, StrOrPromise] = {
     "qm": _("待品质管理部审批答复"),
     "general_office": _("待办公室审核答复"),
 }
+ACK_NOTE: StrOrPromise = _("待管理处4小时内礼节性回复")
+ACK_FIRST_STATES = frozenset({State.ASSIGNED, State.INVESTIGATING, State.WITH_DEVELOPER})
+# An acknowledgement still owed: not met, not cancelled (a paused one is owed when the clock runs again).
+ACK_OWED_STATES = ("open", "missed", "paused")
+
+
+def _ack_owed(c) -> bool:
+    """Whether the online complaint still owes its courtesy reply (the `acknowledge` obligation, met by the
+    courtesy reply, any sent reply or issue answer): from the page's prefetch (`prefetch_for_steps` with the
+    user), else one query. Kept on the row as `_step_ack_owed`."""
+    owed = getattr(c, "_step_ack_owed", None)
+    if owed is None:
+        owed = c.pk in set(_page_acks(c.pk))
+        c._step_ack_owed = owed
+    return owed
 
 
 def _watches(user, c) -> bool:
@@ -185,7 +213,7 @@ def _watches(user, c) -> bool:
 def _watch_step(user, c) -> NextStep:
     """The officer's row (`_watches`): what of it is the user's own under another company role — hand it to a
     department (QM's 派单) or approve its reply or an issue's answer at the user's stage — else whom it waits
-    for (WATCH_NOTES)."""
+    for: the dispatch, the courtesy reply while it is owed (ACK_NOTE), then WATCH_NOTES by state."""
     if c.state == State.REGISTERED and allowed_role(user, c, "assign"):
         return NextStep("assign", _("派单"))
     if c.state == State.IN_REVIEW and allowed_role(user, c, "reply_review_approve"):
@@ -193,6 +221,8 @@ def _watch_step(user, c) -> NextStep:
     answers = _issue_answers(c)
     if any(a.state == ReplyState.IN_REVIEW for a in answers) and allowed_role(user, c, "issue_answer_review"):
         return NextStep("issue_answer_review", _("审核单项答复"))
+    if c.state in ACK_FIRST_STATES and _ack_owed(c):
+        return NextStep("", ACK_NOTE)
     if c.state == State.IN_REVIEW:
         return NextStep("", WATCH_REVIEW_NOTES.get(c.review_stage, WATCH_REVIEW_NOTES["qm"]))
     return NextStep("", WATCH_NOTES[c.state])
@@ -236,7 +266,9 @@ class StepDecider:
 
     def _signature(self, c, issues: list[ComplaintIssue]) -> tuple:
         handling = c.state in (State.INVESTIGATING, State.NEGOTIATING)
+        watched = _watches(self.user, c)
         return (
+            watched and c.state in ACK_FIRST_STATES and _ack_owed(c),
             c.state,
             c.review_stage,
             c.level,
@@ -310,6 +342,11 @@ _page_replies = Compiled(
         .order_by("complaint_id", "number")
     )
 )
+_page_acks = Compiled(
+    lambda *ids: Obligation.objects.filter(
+        complaint_id__in=ids, kind=Obligation.Kind.ACKNOWLEDGE, state__in=ACK_OWED_STATES, met_at__isnull=True
+    ).values_list("complaint_id", flat=True)
+)
 _page_answers = Compiled(
     lambda *ids: IssueAnswer.objects.filter(complaint_id__in=ids, state__in=ANSWER_PENDING).only(
         "id", "complaint_id", "number", "state", "pending_stage"
@@ -317,9 +354,10 @@ _page_answers = Compiled(
 )
 
 
-def prefetch_for_steps(rows: list) -> set[int]:
+def prefetch_for_steps(rows: list, user=None) -> set[int]:
     """Load what `next_action_for` and `reasons_for` read for a page of complaints: their issues, replies
-    and pending issue answers (three queries, in the models' order). Returns the ids of those the
+    and pending issue answers (three queries, in the models' order), and with `user` whether the rows the QM
+    information officer watches owe their courtesy reply (a fourth, only for such rows). Returns the ids of those the
     complainant chased (their `chased_at`, among the queue's row fields). The rows keep them as `_step_issues` / `_step_replies` (plain lists:
     Django's prefetch builds a related manager and a queryset per row, a third of the queue's CPU)."""
     if not rows:
@@ -338,6 +376,13 @@ def prefetch_for_steps(rows: list) -> set[int]:
         c._step_issues = issues[c.id]
         c._step_replies = replies[c.id]
         c._step_answers = answers[c.id]
+    # With the user: whether the online complaints the QM information officer watches still owe their courtesy
+    # reply (one query, only when the page has such rows).
+    watched = [c for c in rows if user is not None and c.state in ACK_FIRST_STATES and _watches(user, c)]
+    if watched:
+        owed = set(_page_acks(*(c.id for c in watched)))
+        for c in watched:
+            c._step_ack_owed = c.id in owed
     return {c.id for c in rows if c.chased_at is not None}
 
 

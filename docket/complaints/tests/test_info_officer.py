@@ -145,19 +145,42 @@ NOTES = {
 }
 
 
+ACK = "待管理处4小时内礼节性回复"
+HANDLING = (State.ASSIGNED, State.INVESTIGATING, State.WITH_DEVELOPER)
+
+
+def _note(user, c) -> str:
+    step = next_action_for(user, Complaint.objects.get(pk=c.id))
+    assert step is not None and step.waiting and step.action == "", c.state
+    return str(step.label)
+
+
+def _decided_as_per_row(user, with_user=True) -> None:
+    """The page's decider answers as the per-row path, row by row (with the page's prefetch)."""
+    page = list(selectors.work_queue_for(user).only(*selectors.QUEUE_ROW_FIELDS))
+    prefetch_for_steps(page, user if with_user else None)
+    decide = StepDecider(user)
+    for c in page:
+        assert decide(c) == next_action_for(user, Complaint.objects.get(pk=c.id)), c.state
+
+
 def test_each_watched_row_names_whom_it_waits_for(org):
     officer = _officer(org)
     rows = {state: online(org, state) for state in WATCHED}
+    for state, c in rows.items():  # no courtesy reply sent: the office owes it first while it handles
+        assert _note(officer, c) == (ACK if state in HANDLING else NOTES[state]), state
+    _decided_as_per_row(officer)
+    for state in HANDLING:
+        s.acknowledge_send(actor=org.a.users["reception"], complaint_id=rows[state].id, text="您的投诉已受理")
     for state, c in rows.items():
-        step = next_action_for(officer, Complaint.objects.get(pk=c.id))
-        assert step is not None and step.waiting and step.action == "", state
-        assert str(step.label) == NOTES[state], state
-    # the page's decider answers the same, row by row
-    page = list(selectors.work_queue_for(officer).only(*selectors.QUEUE_ROW_FIELDS))
-    prefetch_for_steps(page)
-    decide = StepDecider(officer)
-    for c in page:
-        assert decide(c) == next_action_for(officer, Complaint.objects.get(pk=c.id))
+        assert _note(officer, c) == NOTES[state], state
+    _decided_as_per_row(officer)
+    _decided_as_per_row(officer, with_user=False)
+
+
+def test_an_online_complaint_by_channel_owes_no_courtesy_reply(org):
+    c = online(org, State.INVESTIGATING, method=Method.PHONE)  # the reply rule of a phone call, no 4 hours
+    assert _note(_officer(org), c) == NOTES[State.INVESTIGATING]
 
 
 def test_qm_who_is_also_the_officer_gets_qm_steps_only_where_they_are_qm_work(org):
@@ -171,7 +194,7 @@ def test_qm_who_is_also_the_officer_gets_qm_steps_only_where_they_are_qm_work(or
     assert step(in_review).action == "reply_review_approve"  # QM approves the online reply (5.2.3.3.2)
     # the office's steps, which QM's policy alone would offer (接单, 调查), are not the officer's
     assert next_action_for(org.users["qm"], Complaint.objects.get(pk=assigned.id)).action == "accept"
-    assert step(assigned).waiting and str(step(assigned).label) == NOTES[State.ASSIGNED]
+    assert step(assigned).waiting and str(step(assigned).label) == ACK
     assert step(investigating).waiting
     # escalated: QM's own work again, so QM's handling step stands
     s.complaint_escalate(
@@ -192,12 +215,15 @@ def test_the_officers_page_shows_the_rows_with_whom_they_wait_for_and_masks_peop
     client.force_login(_officer(org))
     html = client.get(reverse("complaints:work")).content.decode()
     assert c.receipt_no in html and registered.receipt_no in html
-    assert '<span class="waiting-step">待管理处反馈事实及拟处理措施</span>' in html
+    assert f'<span class="waiting-step">{ACK}</span>' in html  # no courtesy reply yet
     assert '<span class="waiting-step">待管理处派单（电话通知管理处经理）</span>' in html
     assert PHONE not in html and NAME not in html
     tab = client.get(reverse("complaints:work"), {"view": "unassigned"}).content.decode()
     assert registered.receipt_no in tab and c.receipt_no not in tab
     # the complaint page: the note as the next step, the complainant masked (privacy: the officer is masked)
+    s.acknowledge_send(actor=org.a.users["reception"], complaint_id=c.id, text="您的投诉已受理")
+    html = client.get(reverse("complaints:work")).content.decode()
+    assert '<span class="waiting-step">待管理处反馈事实及拟处理措施</span>' in html and ACK not in html
     page = client.get(reverse("complaints:detail", args=[c.id])).content.decode()
     assert "待管理处反馈事实及拟处理措施" in page
     assert PHONE not in page and "139****5678" in page
