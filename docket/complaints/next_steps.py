@@ -153,6 +153,9 @@ CANDIDATES: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
     State.REPLIED: (("complainant_agree", _("记录顾客意见")),),
     State.IMPLEMENTING: (("measures_done", _("落实措施")),),
     State.VERIFYING: (("issue_verify", _("验证")),),
+    State.QM_VERIFYING: (
+        ("qm_verify", _("品质部验证")),
+    ),  # in QM's work (seed 5.2.3.6); named since infoofficer
     State.FOLLOW_UP: (("follow_up_record", _("回访")),),
 }
 

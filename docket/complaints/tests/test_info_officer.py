@@ -252,3 +252,14 @@ def test_the_officers_page_costs_the_same_queries_for_more_rows(client, org):
         r = client.get(reverse("complaints:work"))
     assert r.status_code == 200 and r.content.decode().count('class="waiting-step"') == 10
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_qm_verification_is_named_for_qm(org):
+    """A row of QM's work in qm_verifying (seed 5.2.3.6) names QM's verification (it showed no step), for QM
+    and for the demo's qm_info (QM and the officer); the officer alone has nothing there."""
+    c = online(org, State.QM_VERIFYING)
+    for user in (org.users["qm"], _qm_and_officer(org)):
+        step = next_action_for(user, Complaint.objects.get(pk=c.id))
+        assert step is not None and step.action == "qm_verify" and str(step.label) == "品质部验证"
+    assert next_action_for(_officer(org), Complaint.objects.get(pk=c.id)) is None
+    assert c.id not in _work(_officer(org))
