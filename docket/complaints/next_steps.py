@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from docket.accounts.access import assignments_of
+from docket.accounts.models import Role
 from docket.core import clock
 from docket.core.compiled import Compiled
 
@@ -35,6 +37,8 @@ from .models import (
     ReplyState,
     State,
 )
+from .scopes import COMPANY_ROLES
+from .selectors import ONLINE_WATCH_STATES
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
@@ -197,12 +201,6 @@ def _watches(user, c) -> bool:
     (selectors.ONLINE_WATCH_STATES): the user holds that role in its company and every role they hold is a
     company role, and the complaint is not handled at company level (QM's own work, whose handling steps
     stand). The office's steps (接单, 调查, 起草答复 …), which QM's policy would also allow, are not theirs."""
-    from docket.accounts.access import assignments_of
-    from docket.accounts.models import Role
-
-    from .scopes import COMPANY_ROLES
-    from .selectors import ONLINE_WATCH_STATES
-
     if c.state not in ONLINE_WATCH_STATES or c.level == Level.COMPANY:
         return False
     if c.method != Method.ONLINE and c.channel != Channel.ONLINE:
