@@ -18,21 +18,41 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from docket.accounts.access import assignments_of
+from docket.accounts.models import Role
 from docket.core import clock
 from docket.core.compiled import Compiled
 
 from . import workflow
 from .access import allowed_role, issues_with_developer
-from .models import ComplaintIssue, IssueAnswer, IssueState, Reply, ReplyState, State
+from .models import (
+    Channel,
+    ComplaintIssue,
+    IssueAnswer,
+    IssueState,
+    Level,
+    Method,
+    Obligation,
+    Reply,
+    ReplyState,
+    State,
+)
+from .scopes import COMPANY_ROLES
+from .selectors import ONLINE_WATCH_STATES
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
 
 @dataclass(frozen=True)
 class NextStep:
-    action: str  # a row of workflow.ACTIONS
-    label: StrOrPromise  # the short verb the queue shows (接单, 调查, 起草答复 …)
+    action: str  # a row of workflow.ACTIONS; "" for a note of whom the row waits for (`waiting`)
+    label: StrOrPromise  # the short verb the queue shows (接单, 调查, 起草答复 …), or the note
     issue_id: int | None = None  # for per-issue steps: the first issue it applies to
+
+    @property
+    def waiting(self) -> bool:
+        """A note, not an action: the row is in the user's work to be watched, someone else acts."""
+        return not self.action
 
 
 def _issues(c) -> list[ComplaintIssue]:
@@ -147,14 +167,85 @@ CANDIDATES: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
     State.REPLIED: (("complainant_agree", _("记录顾客意见")),),
     State.IMPLEMENTING: (("measures_done", _("落实措施")),),
     State.VERIFYING: (("issue_verify", _("验证")),),
+    State.QM_VERIFYING: (
+        ("qm_verify", _("品质部验证")),
+    ),  # in QM's work (seed 5.2.3.6); named since infoofficer
     State.FOLLOW_UP: (("follow_up_record", _("回访")),),
 }
 
 
+# What an online complaint the QM information officer watches waits for (seed 5.2.3.3; the officer takes no
+# workflow step of their own): by state, and in review by the stage. While the office handles it, the 4-hour
+# courtesy reply (5.2.3.3.3) comes first as long as it is owed (`ACK_NOTE`, ACK_FIRST_STATES); once the reply
+# is in review or approved, publishing it is what meets both.
+WATCH_NOTES: dict[str, StrOrPromise] = {
+    State.REGISTERED: _("待管理处派单（电话通知管理处经理）"),
+    State.ASSIGNED: _("待责任部门接单"),
+    State.INVESTIGATING: _("待管理处反馈事实及拟处理措施"),
+    State.WITH_DEVELOPER: _("待地产答复后反馈措施"),
+    State.REPLY_APPROVED: _("待网上公布答复"),
+}
+WATCH_REVIEW_NOTES: dict[str, StrOrPromise] = {
+    "qm": _("待品质管理部审批答复"),
+    "general_office": _("待办公室审核答复"),
+}
+ACK_NOTE: StrOrPromise = _("待管理处4小时内礼节性回复")
+ACK_FIRST_STATES = frozenset({State.ASSIGNED, State.INVESTIGATING, State.WITH_DEVELOPER})
+# An acknowledgement still owed: not met, not cancelled (a paused one is owed when the clock runs again).
+ACK_OWED_STATES = ("open", "missed", "paused")
+
+
+def _ack_owed(c) -> bool:
+    """Whether the online complaint still owes its courtesy reply (the `acknowledge` obligation, met by the
+    courtesy reply, any sent reply or issue answer): from the page's prefetch (`prefetch_for_steps` with the
+    user), else one query. Kept on the row as `_step_ack_owed`."""
+    owed = getattr(c, "_step_ack_owed", None)
+    if owed is None:
+        owed = c.pk in set(_page_acks(c.pk))
+        c._step_ack_owed = owed
+    return owed
+
+
+def _watches(user, c) -> bool:
+    """Whether `c` is in the user's work only as an online complaint the QM information officer watches
+    (selectors.ONLINE_WATCH_STATES): the user holds that role in its company and every role they hold is a
+    company role, and the complaint is not handled at company level (QM's own work, whose handling steps
+    stand). The office's steps (接单, 调查, 起草答复 …), which QM's policy would also allow, are not theirs."""
+    if c.state not in ONLINE_WATCH_STATES or c.level == Level.COMPANY:
+        return False
+    if c.method != Method.ONLINE and c.channel != Channel.ONLINE:
+        return False
+    held = assignments_of(user)
+    return all(a.role in COMPANY_ROLES for a in held) and any(
+        a.role == Role.QM_INFO_OFFICER and a.company_id == c.company_id for a in held
+    )
+
+
+def _watch_step(user, c) -> NextStep:
+    """The officer's row (`_watches`): what of it is the user's own under another company role — hand it to a
+    department (QM's 派单) or approve its reply or an issue's answer at the user's stage — else whom it waits
+    for: the dispatch, the courtesy reply while it is owed (ACK_NOTE), then WATCH_NOTES by state."""
+    if c.state == State.REGISTERED and allowed_role(user, c, "assign"):
+        return NextStep("assign", _("派单"))
+    if c.state == State.IN_REVIEW and allowed_role(user, c, "reply_review_approve"):
+        return NextStep("reply_review_approve", _("审核"))
+    answers = _issue_answers(c)
+    if any(a.state == ReplyState.IN_REVIEW for a in answers) and allowed_role(user, c, "issue_answer_review"):
+        return NextStep("issue_answer_review", _("审核单项答复"))
+    if c.state in ACK_FIRST_STATES and _ack_owed(c):
+        return NextStep("", ACK_NOTE)
+    if c.state == State.IN_REVIEW:
+        return NextStep("", WATCH_REVIEW_NOTES.get(c.review_stage, WATCH_REVIEW_NOTES["qm"]))
+    return NextStep("", WATCH_NOTES[c.state])
+
+
 def next_action_for(user, complaint) -> NextStep | None:
-    """The one step waiting for `user` on `complaint` now, or None (see the module docstring)."""
+    """The one step waiting for `user` on `complaint` now, or None (see the module docstring); for an
+    online complaint the QM information officer watches, their step or whom it waits for (`_watch_step`)."""
     c = complaint
     issues = _issues(c)
+    if _watches(user, c):
+        return _watch_step(user, c)
     answer = _answer_step(user, c)
     if answer is not None:
         return answer
@@ -190,7 +281,9 @@ class StepDecider:
 
     def _signature(self, c, issues: list[ComplaintIssue]) -> tuple:
         handling = c.state in (State.INVESTIGATING, State.NEGOTIATING)
+        watched = _watches(self.user, c)
         return (
+            watched and c.state in ACK_FIRST_STATES and _ack_owed(c),
             c.state,
             c.review_stage,
             c.level,
@@ -264,6 +357,11 @@ _page_replies = Compiled(
         .order_by("complaint_id", "number")
     )
 )
+_page_acks = Compiled(
+    lambda *ids: Obligation.objects.filter(
+        complaint_id__in=ids, kind=Obligation.Kind.ACKNOWLEDGE, state__in=ACK_OWED_STATES, met_at__isnull=True
+    ).values_list("complaint_id", flat=True)
+)
 _page_answers = Compiled(
     lambda *ids: IssueAnswer.objects.filter(complaint_id__in=ids, state__in=ANSWER_PENDING).only(
         "id", "complaint_id", "number", "state", "pending_stage"
@@ -271,9 +369,10 @@ _page_answers = Compiled(
 )
 
 
-def prefetch_for_steps(rows: list) -> set[int]:
+def prefetch_for_steps(rows: list, user=None) -> set[int]:
     """Load what `next_action_for` and `reasons_for` read for a page of complaints: their issues, replies
-    and pending issue answers (three queries, in the models' order). Returns the ids of those the
+    and pending issue answers (three queries, in the models' order), and with `user` whether the rows the QM
+    information officer watches owe their courtesy reply (a fourth, only for such rows). Returns the ids of those the
     complainant chased (their `chased_at`, among the queue's row fields). The rows keep them as `_step_issues` / `_step_replies` (plain lists:
     Django's prefetch builds a related manager and a queryset per row, a third of the queue's CPU)."""
     if not rows:
@@ -292,6 +391,13 @@ def prefetch_for_steps(rows: list) -> set[int]:
         c._step_issues = issues[c.id]
         c._step_replies = replies[c.id]
         c._step_answers = answers[c.id]
+    # With the user: whether the online complaints the QM information officer watches still owe their courtesy
+    # reply (one query, only when the page has such rows).
+    watched = [c for c in rows if user is not None and c.state in ACK_FIRST_STATES and _watches(user, c)]
+    if watched:
+        owed = set(_page_acks(*(c.id for c in watched)))
+        for c in watched:
+            c._step_ack_owed = c.id in owed
     return {c.id for c in rows if c.chased_at is not None}
 
 

@@ -17,14 +17,17 @@ from docket.org.models import Room
 from .access import complaints_visible_to
 from .models import (
     TERMINAL_STATES,
+    Channel,
     Complaint,
     ComplaintEvent,
     ComplaintIssue,
     IssueState,
+    Method,
     Obligation,
     SavedFilter,
     State,
 )
+from .workflow import TWO_LEVEL_CHANNELS
 
 LIST_PAGE_SIZE = 50
 # The states in which a department supervisor or manager takes the next step on what the department holds.
@@ -37,6 +40,28 @@ DEPT_ACTION_STATES = [
     State.VERIFYING,
 ]
 HANDLING_STATES = [State.INVESTIGATING, State.NEGOTIATING]
+# An online complaint's states the QM information officer watches (seed 5.2.3.3; docs/decisions.md,
+# "infoofficer"): from intake until a reply — approved by QM — is published. The 4-hour courtesy reply and
+# the same-day reply with concrete measures both fall in it (any sent reply meets the courtesy reply, so an
+# online complaint still owing it is in one of these states); the handing over, the office's facts and
+# measures fed back to QM (the reply it drafts and submits), QM's approval and the publishing are its steps.
+ONLINE_WATCH_STATES = [
+    State.REGISTERED,
+    State.ASSIGNED,
+    State.INVESTIGATING,
+    State.WITH_DEVELOPER,
+    State.IN_REVIEW,
+    State.REPLY_APPROVED,
+]
+# What arrives through the company (seed 5.2.2.6: QM records, hands over and follows it): the channels whose
+# complaints QM verifies too (workflow.TWO_LEVEL_CHANNELS), and online by method.
+COMPANY_INTAKE_CHANNELS = sorted(TWO_LEVEL_CHANNELS)
+
+
+def online_q() -> Q:
+    """An online complaint (seed 5.2.3.3): filed online by method or by channel, as the intake's alert to the
+    information officer reads it (escalation.services.is_online)."""
+    return Q(method=Method.ONLINE) | Q(channel=Channel.ONLINE)
 
 
 SORTS = {"received": ("-received_at", "-id"), "due": ("next_due_at", "id")}
@@ -654,6 +679,12 @@ def _work_q(a, now: datetime | None = None) -> Q:
         return Q(company_id=a.company_id, level="company") & active
     if role == Role.GROUP_PROPERTY:
         return Q(company__group_id=a.group_id, severity__in=["hot", "major"]) & active
+    if role == Role.QM_INFO_OFFICER:
+        # The company's online complaints until a reply approved by QM is published (seed 5.2.3.3.1–3,
+        # ONLINE_WATCH_STATES): the officer passes them on, phones the office and watches the 4-hour courtesy
+        # reply and the same-day reply. The states are listed and the rest are columns of the row, so the
+        # queue still reads `complaint_open_due` in due order (no join, no subquery).
+        return Q(company_id=a.company_id, state__in=ONLINE_WATCH_STATES) & online_q()
     return Q(pk__in=[])
 
 
@@ -740,7 +771,11 @@ def _chased_q() -> Q:
 
 def unassigned_for(user) -> QuerySet[Complaint]:
     """What waits for a person to be named in my department (held, nobody holds it) or, at the front desk
-    and for the office manager, the office's complaints not yet handed to a department."""
+    and for the office manager, the office's complaints not yet handed to a department; for QM, what
+    arrived through the company (COMPANY_INTAKE_CHANNELS, online by method) and is not yet handed to a
+    department (QM may 派单 it, seed 5.2.2.6), and for the QM information officer the online ones of those
+    (seed 5.2.3.3.1: passed on at once, the office phoned). Escalated complaints are not here: the escalation
+    hands them to QM's department (docs/decisions.md, "infoofficer")."""
     from docket.accounts.access import assignments_of
     from docket.accounts.models import Role
 
@@ -755,6 +790,12 @@ def unassigned_for(user) -> QuerySet[Complaint]:
             )
         elif a.role in (Role.RECEPTION, Role.OFFICE_MANAGER):
             q |= Q(office_id=a.office_id, state=State.REGISTERED)
+        elif a.role == Role.QM:
+            q |= Q(company_id=a.company_id, state=State.REGISTERED) & (
+                Q(channel__in=COMPANY_INTAKE_CHANNELS) | Q(method=Method.ONLINE)
+            )
+        elif a.role == Role.QM_INFO_OFFICER:
+            q |= Q(company_id=a.company_id, state=State.REGISTERED) & online_q()
     return Complaint.objects.filter(q)
 
 

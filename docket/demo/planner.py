@@ -72,10 +72,15 @@ class Planner(Loader):
         tour = list(COMBO_TOUR)
         out = []
         cluster_day = self.horizon - timedelta(days=rng.uniform(40, 60))
+        online_slot = True
         for target, special in slots:
             combo = None
             if target == State.CLOSED and not special and tour:
                 combo = tour.pop(0)
+            if target == State.ASSIGNED and online_slot:
+                # The QM information officer's day (seed 5.2.3.3, infoofficer): the first company's first
+                # office has an online complaint handed to a department, its courtesy reply still owed.
+                combo, online_slot = (Channel.ONLINE, Method.ONLINE), False
             if special == "letter7":
                 out.append(self._plan_letter7())
             elif special == "cluster":
@@ -106,7 +111,9 @@ class Planner(Loader):
         else:
             p.channel, p.method = combo or self._pick_combo(target)
         # office
-        if p.channel == Channel.COMMITTEE:
+        if p.channel == Channel.COMMITTEE or (
+            target == State.ASSIGNED and combo == (Channel.ONLINE, Method.ONLINE)
+        ):
             p.kit = self.offices[0]
         else:
             p.kit = rng.choices(self.offices, [o.spec.weight for o in self.offices])[0]

@@ -414,7 +414,9 @@ def _queue_row(c, base: str, bulk, r: _Rows) -> str:
     lang = r.lang
     reasons = getattr(c, "reasons", ())
     step = getattr(c, "step", None)
-    if step:
+    if step and not step.action:  # whom the row waits for (next_steps.WATCH_NOTES), not a step of mine
+        button = f'<span class="waiting-step">{_tr(step.label, lang)}</span>'
+    elif step:
         action = _e(step.action)
         button = (
             f'<a class="btn btn-small primary" href="{base}{int(c.id)}/?do={action}" data-action="{action}">'

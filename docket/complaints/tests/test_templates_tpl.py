@@ -174,7 +174,7 @@ OLD_LIST_LOOP = """{% load i18n complaint_tags %}{% for c in page %}
 
 OLD_QUEUE_LOOP = """{% load i18n complaint_tags %}{% for c in items %}
     <tr class="{% for code, l in c.reasons %}r-{{ code }} {% endfor %}">
-      <td class="next" data-label="{% translate '待我处理' %}">{% if c.step %}<a class="btn btn-small primary" href="{% url 'complaints:detail' c.id %}?do={{ c.step.action }}" data-action="{{ c.step.action }}">{{ c.step.label }}</a>{% else %}<span class="muted">{% translate "查看" %}</span>{% endif %}
+      <td class="next" data-label="{% translate '待我处理' %}">{% if c.step and not c.step.action %}<span class="waiting-step">{{ c.step.label }}</span>{% elif c.step %}<a class="btn btn-small primary" href="{% url 'complaints:detail' c.id %}?do={{ c.step.action }}" data-action="{{ c.step.action }}">{{ c.step.label }}</a>{% else %}<span class="muted">{% translate "查看" %}</span>{% endif %}
         {% for code, l in c.reasons %}<span class="why why-{{ code }}">{{ l }}</span>{% endfor %}</td>
       <td data-label="{% translate '回执编号' %}"><a class="num" href="{% url 'complaints:detail' c.id %}">{{ c.receipt_no }}</a></td>
       <td class="subject">{% if c.severity != "normal" %}<span class="badge {{ c.severity }}">{{ c|label:"severity" }}</span> {% endif %}{{ c.subject }}</td>
@@ -200,6 +200,10 @@ def test_rows_in_one_tag_are_the_template_loops(lang):
     for n, c in enumerate(rows):
         if n % 2:
             c.step = SimpleNamespace(action="accept<&>", label=gettext_lazy("接单"))
+        elif n % 4 == 2:  # a note of whom the row waits for (infoofficer)
+            c.step = SimpleNamespace(
+                action="", label=gettext_lazy("待责任部门接单") if n % 8 == 2 else "<b>x</b>"
+            )
         c.reasons = [("overdue", gettext_lazy("已逾期")), ("x<&>", "<b>why</b>")][: n % 3]
     with clock.travel(NOW), translation.override(lang):
         ctx = {"page": rows, "items": rows}

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from docket.complaints import selectors
 from docket.complaints import services as s
-from docket.complaints.models import Method
+from docket.complaints.models import Channel, Method
 
 
 def _ids(user):
@@ -154,10 +154,28 @@ def test_queue_lies_within_what_each_role_sees(org, complaint_factory):
     # an open issue owned by another office's department (the bench data has such complaints)
     ComplaintIssue.objects.filter(complaint=held).update(department=b.depts["customer_service"])
     elsewhere = complaint_factory(kit=b)
+    # an online complaint of office A, with QM (the QM information officer's work, infoofficer)
+    web = complaint_factory(method=Method.ONLINE, channel=Channel.ONLINE, complainant_phone="13900000009")
+    s.complaint_assign(
+        actor=a.users["reception"], complaint_id=web.id, department_id=a.depts["engineering"].id
+    )
+    s.complaint_accept(actor=a.users["eng_supervisor"], complaint_id=web.id)
+    s.issue_findings_record(
+        actor=a.users["eng_supervisor"],
+        complaint_id=web.id,
+        issue_id=web.issues.get().id,
+        findings="f",
+        measures="m",
+    )
+    s.reply_draft_save(actor=a.users["eng_supervisor"], complaint_id=web.id, body="礼节性答复")
+    s.reply_submit(actor=a.users["eng_supervisor"], complaint_id=web.id)
     users = [*a.users.values(), *b.users.values(), *org.users.values(), org.other_company_qm]
     for user in users:
         work = set(_ids(user))
-        assert work <= set(complaints_visible_to(user).values_list("id", flat=True)), user.username
+        visible = set(complaints_visible_to(user).values_list("id", flat=True))
+        assert work <= visible, user.username
+        assert set(selectors.unassigned_for(user).values_list("id", flat=True)) <= visible, user.username
+    assert _ids(org.users["qm_info_officer"]) == [web.id]
     assert _ids(a.users["reception"]) == [registered.id]
     assert _ids(b.users["reception"]) == [elsewhere.id]
     assert _ids(a.users["eng_supervisor"]) == [held.id]  # the department holds it

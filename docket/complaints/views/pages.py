@@ -190,7 +190,7 @@ def work_queue(request):
         rows = selectors.queue_view(request.user, view, f).only(*selectors.QUEUE_ROW_FIELDS)
         page = Paginator(rows, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
         items = list(page.object_list)
-    chased = prefetch_for_steps(items)
+    chased = prefetch_for_steps(items, request.user)
     step_for = StepDecider(request.user)
     for c in items:
         c.step = step_for(c)

@@ -102,3 +102,24 @@ def test_the_demo_history_is_not_sent_now(seeded):
 
     assert ComplaintEvent.objects.filter(at__lt=timezone.now() - timedelta(days=2)).exists()
     assert not Notification.objects.filter(created_at__lt=timezone.now() - timedelta(hours=13)).exists()
+
+
+def test_the_information_officer_has_a_day_of_online_complaints(seeded):
+    """qm_info (QM and the QM information officer, infoofficer): their work holds the company's online
+    complaints still before a published reply, each row naming a step of theirs or whom it waits for."""
+    from docket.complaints import selectors
+    from docket.complaints.next_steps import StepDecider, prefetch_for_steps
+
+    user = User.objects.get(username="qm_info")
+    rows = list(selectors.work_queue_for(user).only(*selectors.QUEUE_ROW_FIELDS))
+    online = [
+        c
+        for c in rows
+        if (c.method == Method.ONLINE or c.channel == Channel.ONLINE)
+        and c.state in selectors.ONLINE_WATCH_STATES
+        and c.level != "company"
+    ]
+    assert online, "no online complaint waits for the information officer"
+    prefetch_for_steps(rows)
+    decide = StepDecider(user)
+    assert all(decide(c) is not None for c in online)
