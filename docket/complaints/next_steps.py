@@ -26,19 +26,17 @@ from docket.core.compiled import Compiled
 from . import workflow
 from .access import allowed_role, issues_with_developer
 from .models import (
-    Channel,
     ComplaintIssue,
     IssueAnswer,
     IssueState,
     Level,
-    Method,
     Obligation,
     Reply,
     ReplyState,
     State,
 )
 from .scopes import COMPANY_ROLES
-from .selectors import ONLINE_WATCH_STATES
+from .selectors import ONLINE_WATCH_STATES, is_online
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
@@ -192,7 +190,7 @@ WATCH_REVIEW_NOTES: dict[str, StrOrPromise] = {
 ACK_NOTE: StrOrPromise = _("待管理处4小时内礼节性回复")
 ACK_FIRST_STATES = frozenset({State.ASSIGNED, State.INVESTIGATING, State.WITH_DEVELOPER})
 # An acknowledgement still owed: not met, not cancelled (a paused one is owed when the clock runs again).
-ACK_OWED_STATES = ("open", "missed", "paused")
+ACK_OWED_STATES = (Obligation.State.OPEN, Obligation.State.MISSED, Obligation.State.PAUSED)
 
 
 def _ack_owed(c) -> bool:
@@ -213,7 +211,7 @@ def _watches(user, c) -> bool:
     stand). The office's steps (接单, 调查, 起草答复 …), which QM's policy would also allow, are not theirs."""
     if c.state not in ONLINE_WATCH_STATES or c.level == Level.COMPANY:
         return False
-    if c.method != Method.ONLINE and c.channel != Channel.ONLINE:
+    if not is_online(c):
         return False
     held = assignments_of(user)
     return all(a.role in COMPANY_ROLES for a in held) and any(

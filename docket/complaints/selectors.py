@@ -64,6 +64,11 @@ def online_q() -> Q:
     return Q(method=Method.ONLINE) | Q(channel=Channel.ONLINE)
 
 
+def is_online(c: Complaint) -> bool:
+    """`online_q()` of one complaint already read."""
+    return c.method == Method.ONLINE or c.channel == Channel.ONLINE
+
+
 SORTS = {"received": ("-received_at", "-id"), "due": ("next_due_at", "id")}
 # The columns a list row shows (complaints/_rows.html): my work reads only these (`.only(*LIST_ROW_FIELDS)`),
 # not the 50-odd columns of the record, which halves the time to load a page of 50 (bench/README.md).
@@ -792,7 +797,7 @@ def unassigned_for(user) -> QuerySet[Complaint]:
             q |= Q(office_id=a.office_id, state=State.REGISTERED)
         elif a.role == Role.QM:
             q |= Q(company_id=a.company_id, state=State.REGISTERED) & (
-                Q(channel__in=COMPANY_INTAKE_CHANNELS) | Q(method=Method.ONLINE)
+                Q(channel__in=COMPANY_INTAKE_CHANNELS) | online_q()
             )
         elif a.role == Role.QM_INFO_OFFICER:
             q |= Q(company_id=a.company_id, state=State.REGISTERED) & online_q()
