@@ -16,7 +16,11 @@ PostgreSQL, two granian workers, at 8 and 32 concurrent clients.
    a room, a phone number, some anonymous — each with its office's key and a fresh `Idempotency-Key`),
    closed loop, for `--duration` seconds per scenario after a warm-up: every office at 8 and at 32 clients,
    then one office only at 32 clients (every intake then queues on that office's receipt counter row);
-4. prints accepted (201) per second, p50/p95/p99/max latency and every non-201 answer or socket error;
+   beside it, the background worker as scripts/run.sh starts it (`run_huey`, `--worker-threads` 2, without
+   the periodic jobs): each filing queues its hot/major classification (`escalation_classify`) for it;
+4. prints accepted (201) per second, p50/p95/p99/max latency and every non-201 answer or socket error, CPU
+   per complaint of the server, the worker and PostgreSQL, and — after each scenario, the seconds until the
+   worker's queue is empty — the complaints per second filed and fully processed;
 5. verifies every accepted complaint is complete: exactly as many new complaints as 201 answers, each with its
    `registered` event (seq 1), the obligations sealed in that event present row for row, its issues, the
    complainant's SMS in the outbox when it has a phone and is not anonymous, one idempotency record per
@@ -43,7 +47,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import machine_speed
-from bench.load import HOST, CpuMeter, Granian, fmt_ms, free_port, run_wrk
+from bench.load import HOST, CpuMeter, Granian, HueyWorker, fmt_ms, free_port, group_cpu_seconds, run_wrk
 from bench.template import create_database, pg_url
 
 TARGET = 500.0
@@ -398,6 +402,27 @@ def last_id() -> int:
     return Complaint.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
+def drain(huey, worker: HueyWorker | None, timeout: float = 120.0) -> float:
+    """Seconds until the background worker has taken every queued task and finished it (no CPU used for
+    0.3 s with the queue empty); 0 without a worker. RuntimeError if it exits or the time runs out."""
+    if worker is None:
+        return 0.0
+    t0 = time.perf_counter()
+    last, idle_since = group_cpu_seconds(worker.proc.pid), None
+    while time.perf_counter() - t0 < timeout:
+        if worker.proc.poll() is not None:
+            raise RuntimeError(f"the worker exited with status {worker.proc.returncode}:\n{worker.tail()}")
+        time.sleep(0.05)
+        now = group_cpu_seconds(worker.proc.pid)
+        if huey.pending_count() or now != last:
+            last, idle_since = now, None
+        elif idle_since is None:
+            idle_since = time.perf_counter()
+        elif time.perf_counter() - idle_since >= 0.3:
+            return idle_since - t0
+    raise RuntimeError(f"the worker's queue did not drain in {timeout:.0f} s:\n{worker.tail()}")
+
+
 # --------------------------------------------------------------------------------------------------
 
 
@@ -413,6 +438,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=3, help="granian worker processes (as README.md)")
     ap.add_argument(
         "--threads", type=int, default=2, help="granian blocking threads per worker (as README.md)"
+    )
+    ap.add_argument(
+        "--worker-threads",
+        type=int,
+        default=2,
+        help="threads of the background worker run beside the server (`run_huey`, as scripts/run.sh); its "
+        "CPU and the time it needs to drain the queue count in the system's rate (0: no worker)",
     )
     ap.add_argument("--database", default=DEFAULT_DB)
     ap.add_argument("--template", default=None, metavar="DB", help=TEMPLATE_HELP)
@@ -484,18 +516,28 @@ def main(argv: list[str] | None = None) -> int:
         },
         log_level="warning",
     )
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()  # tasks left in the queue by an earlier, interrupted run
+    worker = (
+        HueyWorker(threads=args.worker_threads, settings="config.settings.prod", log=var_dir / "worker.log")
+        if args.worker_threads
+        else None
+    )
     results, failed = [], False
     try:
         server.wait_ready("/api/v1/openapi.json")
         all_script = write_script(tmp / "all.lua", make_bodies(org, 2000, args.seed), run + "w")
         before = last_id()
         warm = run_wrk(port, all_script, 8, args.warmup)
+        drain(HUEY, worker)
         for name, clients, only in scenarios:
             bodies = make_bodies(org, 2000, args.seed + clients, only_office=only)
             script = write_script(tmp / f"s{clients}-{only}.lua", bodies, f"{run}-{clients}-{only}")
             start_id = last_id()
-            with CpuMeter(server.proc.pid, args.database) as meter:
+            with CpuMeter(server.proc.pid, args.database, worker.proc.pid if worker else None) as meter:
                 r = run_wrk(port, script, clients, args.duration)
+                drained = drain(HUEY, worker)
             r.update(
                 name=name,
                 clients=clients,
@@ -503,10 +545,15 @@ def main(argv: list[str] | None = None) -> int:
                 rate=r["accepted"] / r["seconds"],
                 app_cpu=meter.used["app"],
                 pg_cpu=meter.used["db"],
+                worker_cpu=meter.used["worker"],
+                drained=drained,
+                system_rate=r["accepted"] / (r["seconds"] + drained),
             )
             results.append(r)
             connections.close_all()
     finally:
+        if worker is not None:
+            worker.stop()
         server.stop()
     print(
         f"\n  {'scenario':<12} {'clients':>7} {'accepted/s':>10} {'accepted':>8} {'p50 ms':>7} {'p95 ms':>7} "
@@ -519,13 +566,19 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['other']:>7} {r['errors']:>13}"
         )
         n = max(r["accepted"], 1)
-        per = (r["app_cpu"] + r["pg_cpu"] + r["wrk_cpu"]) / n * 1000
+        used = r["app_cpu"] + r["worker_cpu"] + r["pg_cpu"] + r["wrk_cpu"]
+        per = used / n * 1000
         print(
-            f"    CPU per accepted complaint: app {r['app_cpu'] / n * 1000:.1f} ms, PostgreSQL "
-            f"{r['pg_cpu'] / n * 1000:.1f} ms, wrk {r['wrk_cpu'] / n * 1000:.2f} ms; used "
-            f"{(r['app_cpu'] + r['pg_cpu'] + r['wrk_cpu']) / r['seconds']:.2f} of {os.cpu_count()} cores "
-            f"(ceiling on idle cores ≈ {(os.cpu_count() or 1) * 1000 / per:.0f}/s)"
+            f"    CPU per accepted complaint: app {r['app_cpu'] / n * 1000:.1f} ms, worker "
+            f"{r['worker_cpu'] / n * 1000:.1f} ms, PostgreSQL {r['pg_cpu'] / n * 1000:.1f} ms, wrk "
+            f"{r['wrk_cpu'] / n * 1000:.2f} ms; used {used / (r['seconds'] + r['drained']):.2f} of "
+            f"{os.cpu_count()} cores (ceiling on idle cores ≈ {(os.cpu_count() or 1) * 1000 / per:.0f}/s)"
         )
+        if worker is not None:
+            print(
+                f"    with the background work: the worker's queue drained {r['drained']:.1f} s after wrk "
+                f"stopped, so {r['system_rate']:.0f} complaints/s filed and fully processed"
+            )
         if r["other"] or r["errors"]:
             failed = True
             print(f"    non-201 answers: {r['codes'][:400]}")

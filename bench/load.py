@@ -45,30 +45,19 @@ def _sigterm_interrupts(signum, _frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-class Granian:
-    """granian in its own process group; `stop()` is idempotent and always reaps it.
+class ServerProcess:
+    """A server process in its own process group; `stop()` is idempotent and always reaps the group.
 
-    The server runs with `settings` (DEBUG off: DJANGO_DEBUG is dropped), a random DJANGO_SECRET_KEY,
+    It runs with `settings` (DEBUG off: DJANGO_DEBUG is dropped), a random DJANGO_SECRET_KEY,
     DJANGO_ALLOWED_HOSTS=127.0.0.1, DOCKET_SECURE_COOKIES=0 (plain HTTP on the loopback: with the Secure
     flag no client would send the cookies back) and DOCKET_SSL_REDIRECT=0 (the TLS proxy redirects, not the
     app), in this process's environment plus `env`.
-    `threads` is granian's `--blocking-threads` per worker (None or 0: granian's default).
 
     Until `stop()`, SIGTERM raises KeyboardInterrupt in the main thread (as Ctrl-C does): construct it in the
-    main thread and stop it in a `finally`, and a `kill` of the benchmark does not leave granian behind."""
+    main thread and stop it in a `finally`, and a `kill` of the benchmark does not leave it behind."""
 
-    def __init__(
-        self,
-        port: int,
-        *,
-        workers: int,
-        threads: int | None,
-        settings: str,
-        log: Path,
-        env: dict[str, str] | None = None,
-        log_level: str | None = None,
-    ):
-        self.port, self.log = port, log
+    def __init__(self, cmd: list[str], *, settings: str, log: Path, env: dict[str, str] | None = None):
+        self.log = log
         server_env = dict(os.environ)
         server_env.pop("DJANGO_DEBUG", None)
         server_env.update(
@@ -85,50 +74,12 @@ class Granian:
             }
         )
         server_env.update(env or {})
-        cmd = [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--workers",
-            str(workers),
-            *(["--blocking-threads", str(threads)] if threads else []),
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--no-ws",
-            *(["--log-level", log_level] if log_level else []),
-            "config.wsgi:application",
-        ]
         self._how: str | None = None
         self._logf = open(log, "wb")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=server_env, stdout=self._logf, stderr=subprocess.STDOUT, start_new_session=True
         )
         self._old_sigterm = signal.signal(signal.SIGTERM, _sigterm_interrupts)
-
-    def wait_ready(self, path: str, timeout: float = 90.0) -> None:
-        """Wait until GET `path` answers 200; RuntimeError (with the log's tail) if granian exits or the
-        time runs out."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"granian exited with status {self.proc.returncode}:\n{self.tail()}")
-            conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-            try:
-                conn.request("GET", path)
-                r = conn.getresponse()
-                r.read()
-                if r.status == 200:
-                    return
-            except OSError:
-                pass
-            finally:
-                conn.close()
-            time.sleep(0.3)
-        raise RuntimeError(f"granian not ready after {timeout:.0f} s:\n{self.tail()}")
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -172,6 +123,72 @@ class Granian:
             if main:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
         return how
+
+
+class Granian(ServerProcess):
+    """granian (WSGI, `config.wsgi:application`) with `workers` processes on 127.0.0.1:`port`; `threads` is its
+    `--blocking-threads` per worker (None or 0: granian's default). See ServerProcess."""
+
+    def __init__(
+        self,
+        port: int,
+        *,
+        workers: int,
+        threads: int | None,
+        settings: str,
+        log: Path,
+        env: dict[str, str] | None = None,
+        log_level: str | None = None,
+    ):
+        self.port = port
+        cmd = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--workers",
+            str(workers),
+            *(["--blocking-threads", str(threads)] if threads else []),
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--no-ws",
+            *(["--log-level", log_level] if log_level else []),
+            "config.wsgi:application",
+        ]
+        super().__init__(cmd, settings=settings, log=log, env=env)
+
+    def wait_ready(self, path: str, timeout: float = 90.0) -> None:
+        """Wait until GET `path` answers 200; RuntimeError (with the log's tail) if granian exits or the
+        time runs out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"granian exited with status {self.proc.returncode}:\n{self.tail()}")
+            conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
+            try:
+                conn.request("GET", path)
+                r = conn.getresponse()
+                r.read()
+                if r.status == 200:
+                    return
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.3)
+        raise RuntimeError(f"granian not ready after {timeout:.0f} s:\n{self.tail()}")
+
+
+class HueyWorker(ServerProcess):
+    """The background worker as README.md deploys it (`manage.py run_huey`, `threads` worker threads),
+    without the periodic jobs (the one consumer that runs them is not what a benchmark measures)."""
+
+    def __init__(self, *, threads: int, settings: str, log: Path, env: dict[str, str] | None = None):
+        cmd = [sys.executable, "manage.py", "run_huey", "--workers", str(threads), "--no-periodic"]
+        super().__init__(cmd, settings=settings, log=log, env=env)
 
 
 def run_wrk(port: int, script: Path, clients: int, seconds: float, timeout_s: float = 10.0) -> dict:
@@ -218,10 +235,11 @@ def run_wrk(port: int, script: Path, clients: int, seconds: float, timeout_s: fl
 # CPU time from /proc
 
 
-def _cpu_sample(server_group: int, database: str) -> dict:
-    """{(kind, pid, start time): CPU ticks} for the app server's processes (its process group: "app") and the
-    PostgreSQL backends serving `database` ("db"; other databases' backends — other users of the machine —
-    not counted). Keyed by start time too, so that a reused pid is another process."""
+def _cpu_sample(server_group: int, database: str, worker_group: int | None = None) -> dict:
+    """{(kind, pid, start time): CPU ticks} for the app server's processes (its process group: "app"), the
+    background worker's (its process group, when given: "worker") and the PostgreSQL backends serving
+    `database` ("db"; other databases' backends — other users of the machine — not counted). Keyed by start
+    time too, so that a reused pid is another process."""
     out = {}
     needle = f" {database} ".encode()
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -232,6 +250,8 @@ def _cpu_sample(server_group: int, database: str) -> dict:
             fields = rest.split()
             if int(fields[2]) == server_group:
                 kind = "app"
+            elif worker_group is not None and int(fields[2]) == worker_group:
+                kind = "worker"
             elif comm == b"postgres":
                 with open(f"/proc/{pid}/cmdline", "rb") as f:
                     cmd = f.read()
@@ -246,18 +266,25 @@ def _cpu_sample(server_group: int, database: str) -> dict:
     return out
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds used so far by the live processes of one process group."""
+    ticks = sum(n for (kind, *_), n in _cpu_sample(group, "\0").items() if kind == "app")
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class CpuMeter:
     """CPU seconds of the app server (the process group `server_group`) and of the PostgreSQL backends of
     `database` over a run, sampled twice a second so that backends which close their connection during the
-    run (CONN_MAX_AGE) still count up to their last sample.
+    run (CONN_MAX_AGE) still count up to their last sample. With `worker_group` (the background worker's
+    process group) its CPU is counted too, as "worker"; its database work is in "db".
 
         with CpuMeter(server.proc.pid, "docket_bench") as meter:
             r = run_wrk(...)
-        meter.used  # {"app": seconds, "db": seconds}
+        meter.used  # {"app": seconds, "db": seconds, "worker": seconds}
     """
 
-    def __init__(self, server_group: int, database: str):
-        self.args = (server_group, database)
+    def __init__(self, server_group: int, database: str, worker_group: int | None = None):
+        self.args = (server_group, database, worker_group)
         self.used: dict[str, float] = {}
         self._thread: threading.Thread | None = None
 
@@ -279,7 +306,7 @@ class CpuMeter:
             self._thread = None
             self.last.update(_cpu_sample(*self.args))
             hz = os.sysconf("SC_CLK_TCK")
-            ticks = {"app": 0, "db": 0}
+            ticks = {"app": 0, "db": 0, "worker": 0}
             for key, n in self.last.items():
                 ticks[key[0]] += n - self.first.get(key, 0)
             self.used = {k: v / hz for k, v in ticks.items()}

@@ -9,8 +9,9 @@ the next request); the assignments list is shared and only read.
 Stamps (bumped by the receivers below, at once and on commit):
 
 - `user-<id>`: the user's row (password, active flag, names …) or one of their role assignments changed;
-- `org`: any group, company, office, community, department, owners' committee or category changed (their
-  names are shown through the assignments; reference data, `docket.complaints.refdata`, hangs on it too).
+- `org`: any group, company, office, community, department, owners' committee, category or escalation policy
+  changed (their names are shown through the assignments; reference data, `docket.complaints.refdata`, and
+  the hot/major thresholds, `docket.escalation.services.thresholds_for`, hang on it too).
 
 Django's session check still runs on the cached row (`get_session_auth_hash`): a password change bumps
 the stamp, so the other sessions end as before.
@@ -77,6 +78,7 @@ def _sla_changed(sender, instance, **kwargs):
 def connect() -> None:
     """Called from AccountsConfig.ready()."""
     from docket.complaints.models import Category
+    from docket.escalation.models import EscalationPolicy
     from docket.org.models import Community, Company, Department, Group, Office, OwnersCommittee
     from docket.sla.models import SlaPolicy
 
@@ -86,7 +88,16 @@ def connect() -> None:
         signal.connect(_user_changed, sender=User, dispatch_uid=f"docket-gen-user-{signal}")
         signal.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid=f"docket-gen-ra-{signal}")
         signal.connect(_sla_changed, sender=SlaPolicy, dispatch_uid=f"docket-gen-sla-{signal}")
-        for model in (Group, Company, Office, Community, Department, OwnersCommittee, Category):
+        for model in (
+            Group,
+            Company,
+            Office,
+            Community,
+            Department,
+            OwnersCommittee,
+            Category,
+            EscalationPolicy,
+        ):
             signal.connect(
                 _org_changed, sender=model, dispatch_uid=f"docket-gen-org-{model.__name__}-{signal}"
             )

@@ -57,7 +57,9 @@ class Facts:
     repeat_known: int = 0  # different known complainants of the same issue within the window (this one too)
     repeat_unknown: int = 0  # anonymous filings or filings without a phone: shown, never counted
     repeat_receipts: tuple[str, ...] = ()
-    fault_days: float | None = None  # open days through the company's fault; None: ended, or not its fault
+    # open days through the company's fault; None: ended, or not its fault; for a complaint younger than both
+    # unresolved thresholds, its age (an upper bound: services.facts_of does not read the pauses then)
+    fault_days: float | None = None
     paused_days: float = 0.0
 
 

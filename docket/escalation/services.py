@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from docket.accounts.backends import ORG
 from docket.complaints.actors import Actor
 from docket.complaints.models import (
     Channel,
@@ -38,7 +39,7 @@ from docket.complaints.services import CoSignerInput
 from docket.complaints.services._base import Act, acting, system_acting, text_required
 from docket.complaints.services.obligations import obligation_start, obligations_meet
 from docket.complaints.workflow import ACTIVE as ACTIVE_STATES
-from docket.core import clock, phones
+from docket.core import clock, generations, phones
 from docket.core.errors import DomainError
 from docket.org.models import Company
 
@@ -55,15 +56,21 @@ ENDED_REPORTABLE = (State.CLOSED, State.UNCLOSED)
 
 
 def thresholds_for(company_id: int) -> Thresholds:
-    p = EscalationPolicy.for_company(company_id)
-    return Thresholds(
-        repeat_people=p.repeat_people,
-        repeat_window_days=p.repeat_window_days,
-        hot_collective_people=p.hot_collective_people,
-        major_collective_people=p.major_collective_people,
-        hot_unresolved_days=p.hot_unresolved_days,
-        major_unresolved_days=p.major_unresolved_days,
-    )
+    """The company's thresholds, kept per process as company reference data: reloaded when the `org`
+    generation stamp moves, which a change of any EscalationPolicy bumps (docket.accounts.backends)."""
+
+    def load() -> Thresholds:
+        p = EscalationPolicy.for_company(company_id)
+        return Thresholds(
+            repeat_people=p.repeat_people,
+            repeat_window_days=p.repeat_window_days,
+            hot_collective_people=p.hot_collective_people,
+            major_collective_people=p.major_collective_people,
+            hot_unresolved_days=p.hot_unresolved_days,
+            major_unresolved_days=p.major_unresolved_days,
+        )
+
+    return generations.cached(("escalation_thresholds", company_id), (ORG,), load)
 
 
 # --- facts ----------------------------------------------------------------------------------------------
@@ -83,6 +90,10 @@ class Repeat:
     unknown: int = 0
     receipts: list[str] = field(default_factory=list)
     members: list[int] = field(default_factory=list)  # the other complaints of the window
+    # those of them that are complaints still normal: a hot finding cannot change a hot or major complaint
+    # (_apply; severity only ever rises) and suggestions and inquiries are never classified, so classify's
+    # cascade raises only these
+    normal: list[int] = field(default_factory=list)
 
 
 def repeat_of(c: Complaint, window_days: int) -> Repeat:
@@ -92,7 +103,7 @@ def repeat_of(c: Complaint, window_days: int) -> Repeat:
     from docket.triage.services import same_issue_group_for
 
     group = same_issue_group_for(complaint_id=c.pk, window_days=window_days)
-    fields = ("id", "receipt_no", "received_at", "anonymous", "complainant_phone", "kind")
+    fields = ("id", "receipt_no", "received_at", "anonymous", "complainant_phone", "kind", "severity")
     others = [m.complaint for m in group.members]
     if any(f not in o.__dict__ for o in others for f in fields):  # rows read without these columns
         others = list(Complaint.objects.filter(pk__in=[o.pk for o in others]).only(*fields))
@@ -112,6 +123,11 @@ def repeat_of(c: Complaint, window_days: int) -> Repeat:
                 unknown,
                 [x.receipt_no for x in inside],
                 [x.pk for x in inside if x.pk != c.pk],
+                [
+                    x.pk
+                    for x in inside
+                    if x.pk != c.pk and x.severity == Severity.NORMAL and x.kind == Kind.COMPLAINT
+                ],
             )
     return best
 
@@ -152,7 +168,15 @@ def facts_of(c: Complaint, t: Thresholds, now: datetime, repeat: bool = True) ->
     """The complaint's facts; `repeat=False` leaves the same-issue count out (zero people): see classify."""
     cosigners = CoSigner.objects.filter(complaint=c).count()
     repeat_found = repeat_of(c, t.repeat_window_days) if repeat else Repeat()
-    days, paused = fault_days(c, now)
+    age = now - c.received_at
+    days: float | None
+    if c.state in ACTIVE_STATES and age < timedelta(days=min(t.hot_unresolved_days, t.major_unresolved_days)):
+        # Younger than either unresolved threshold: its open days (the age less the paused days) cannot meet
+        # them, so QM's fault finding and the pause events are not read (most classifications are of new
+        # complaints). The age stands for the open days then: an upper bound, below both thresholds.
+        days, paused = max(0.0, age.total_seconds() / 86400), 0.0
+    else:
+        days, paused = fault_days(c, now)
     return (
         Facts(
             lawsuit_filed=c.lawsuit_filed,
@@ -241,15 +265,17 @@ def classify(
         # The same-issue count can only give `repeat_people`, a hot finding: on a complaint already hot or
         # major it cannot change what `_apply` decides (a hot target writes nothing there, a major one
         # records only the major findings). So it is counted only when it may matter — the complaint is
-        # still normal — or when its members are to be classified too (cascade). The cascade's members
-        # and the sweep's hot complaints thus skip the detector (docs/decisions.md, intakeperf).
-        count = cascade or RANK[Severity(act.complaint.severity)] < RANK[Severity.HOT]
+        # still normal and not handed that finding already — or when its members are to be classified too
+        # (cascade). The cascade's members (given the wave's finding) and the sweep's hot complaints thus
+        # skip the detector (docs/decisions.md, intakeperf and "classify7").
+        given = any(f.code == "repeat_people" for f in extra or [])
+        count = cascade or (RANK[Severity(act.complaint.severity)] < RANK[Severity.HOT] and not given)
         facts, repeat = facts_of(act.complaint, t, act.now, repeat=count)
         findings = evaluate(facts, t)
         findings += [f for f in extra or [] if f.code not in {x.code for x in findings}]
         changed = _apply(act, findings, trigger)
         finding = next((f for f in findings if f.code == "repeat_people"), None)
-        members = repeat.members
+        members = repeat.normal
     if cascade and finding is not None:
         for other in members:
             classify(complaint_id=other, trigger=trigger, now=now, extra=[finding], cascade=False)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from docket.accounts.backends import ORG
@@ -264,30 +264,28 @@ def _window_docs(
     categories: tuple[str, ...] = (),
     after: bool = True,
 ) -> list[Doc]:
-    """The window's complaints as Docs, in three indexed queries of plain rows (no model instances): the
-    ids in the window; their issues (summary, category) by complaint id; the text of those that can still
-    match. With the looked-up complaint's categories, a complaint whose issues are all classified outside
-    them is dropped before its text is read: it scores below the threshold whatever its words
-    (same_issue.score), so this loses nothing — and an office's month of other topics costs ids only."""
-    ids = list(window_query(office, at, window_days, base, exclude_id, after))
+    """The window's complaints as Docs, in two indexed queries of plain rows (no model instances): the
+    window's rows that can still match, newest first (the window's ids a subquery); their issues (summary,
+    category). With the looked-up complaint's categories, a complaint whose issues are all classified
+    outside them is left out by the first query: it scores below the threshold whatever its words
+    (same_issue.score), so this loses nothing — and an office's month of other topics is never read into
+    Python (docs/decisions.md, "classify7")."""
+    rows = Complaint.objects.filter(pk__in=window_query(office, at, window_days, base, exclude_id, after))
+    wanted = {int(c) for c in categories if c.isdigit()}
+    if wanted and len(wanted) == len(categories):
+        issue = ComplaintIssue.objects.filter(complaint_id=OuterRef("pk"))
+        rows = rows.filter(
+            ~Exists(issue.filter(category_id__isnull=False)) | Exists(issue.filter(category_id__in=wanted))
+        )
+    found = list(rows.order_by("-received_at").values_list(*_WINDOW_FIELDS)[:MAX_CANDIDATES])
     issues: dict[int, list[tuple[str, int | None]]] = {}
     for cid, summary, cat in (
-        ComplaintIssue.objects.filter(complaint_id__in=ids)
+        ComplaintIssue.objects.filter(complaint_id__in=[row[0] for row in found])
         .order_by("complaint_id", "seq")
         .values_list("complaint_id", "summary", "category_id")
     ):
         issues.setdefault(cid, []).append((summary, cat))
-    wanted = {int(c) for c in categories if c.isdigit()}
-    if wanted and len(wanted) == len(categories):
-        ids = [
-            i
-            for i in ids
-            if not any(cat is not None for _s, cat in issues.get(i, ()))
-            or any(cat in wanted for _s, cat in issues.get(i, ()))
-        ]
-    ids = ids[:MAX_CANDIDATES]
-    rows = Complaint.objects.filter(pk__in=ids).order_by("-received_at").values_list(*_WINDOW_FIELDS)
-    return [_doc_of_row(row, tuple(issues.get(row[0], ()))) for row in rows]
+    return [_doc_of_row(row, tuple(issues.get(row[0], ()))) for row in found]
 
 
 @lru_cache(maxsize=20000)
@@ -331,7 +329,15 @@ def same_issue_candidates(
     scored = scored[:limit]
     # with what escalation's repeat count reads of each (escalation.services.repeat_of): no second query
     by_id = Complaint.objects.only(
-        "id", "receipt_no", "subject", "received_at", "state", "anonymous", "complainant_phone", "kind"
+        "id",
+        "receipt_no",
+        "subject",
+        "received_at",
+        "state",
+        "anonymous",
+        "complainant_phone",
+        "kind",
+        "severity",
     ).in_bulk([d.key for _s, d in scored])
     return [Candidate(by_id[d.key], s, d) for s, d in scored if d.key in by_id]
 
@@ -381,7 +387,7 @@ def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -
 # What the detector reads of the complaint looked up (_doc_of, the window, escalation.repeat_of): a full row of
 # Complaint's ~80 columns cost more to build than the rest of the lookup (intakeperf). Any other column
 # still loads on access (Django's deferred fields), so callers stay correct.
-_ONE_FIELDS = (*_WINDOW_FIELDS, "company_id", "office_id", "receipt_no", "kind", "state")
+_ONE_FIELDS = (*_WINDOW_FIELDS, "company_id", "office_id", "receipt_no", "kind", "state", "severity")
 
 
 def _window_one(complaint_id: int) -> Complaint:

@@ -124,6 +124,52 @@ def test_a_fourth_filing_skips_the_count_on_members_already_hot(org, complaint_f
     assert [len(classified(x)) for x in wave] == [1, 1, 1]
 
 
+def test_the_cascade_leaves_members_already_hot_alone(org, complaint_factory, monkeypatch):
+    """A fourth filing's hot finding cannot change members that are hot already (severity only rises): the
+    cascade does not lock or classify them again; a member still normal is raised as before."""
+    wave = [complaint_factory(**lift(org, f"1380000000{n}", n)) for n in (1, 2, 3)]
+    late = complaint_factory(**lift(org, "13800000009", 9, anonymous=True, complainant_name=""))
+    assert Complaint.objects.get(pk=late.pk).severity == Severity.HOT  # the cascade raised it (unknown filer)
+    Complaint.objects.filter(pk=late.pk).update(severity=Severity.NORMAL)  # as if filed before the wave
+    calls = []
+    real = esc.classify
+    monkeypatch.setattr(esc, "classify", lambda **kw: calls.append(kw["complaint_id"]) or real(**kw))
+    d = complaint_factory(**lift(org, "13800000004", 4))
+    assert Complaint.objects.get(pk=d.pk).severity == Severity.HOT
+    assert calls == [d.pk, late.pk]  # the three hot members are not classified again
+    assert Complaint.objects.get(pk=late.pk).severity == Severity.HOT
+    assert [len(classified(x)) for x in wave] == [1, 1, 1]
+
+
+def test_a_change_of_the_company_thresholds_is_seen_at_once(org, complaint_factory):
+    """The thresholds are kept per process; saving the company's policy moves the stamp they hang on."""
+    assert esc.thresholds_for(org.company.pk).hot_collective_people == 3
+    policy = EscalationPolicy.objects.create(
+        company=org.company, hot_collective_people=5, major_collective_people=8
+    )
+    assert esc.thresholds_for(org.company.pk).hot_collective_people == 5
+    assert complaint_factory(people_count=4).severity == Severity.NORMAL
+    policy.hot_collective_people = 4
+    policy.save()
+    assert complaint_factory(people_count=4).severity == Severity.HOT
+
+
+def test_a_young_complaint_is_classified_without_reading_its_pauses(org, complaint_factory):
+    """Younger than both unresolved thresholds, a complaint cannot meet them: the fault finding and the pause
+    events are not read; from the threshold's age on, they are, and the pauses count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(at("2026-11-02 10:00"), tick=False):
+        c = complaint_factory()
+    for moment, read in (("2026-11-06 10:00", False), ("2026-11-12 10:00", True)):
+        with time_machine.travel(at(moment), tick=False), CaptureQueriesContext(connection) as q:
+            esc.classify(complaint_id=c.pk, trigger="facts")
+        sql = " ".join(x["sql"] for x in q.captured_queries)
+        assert ("escalation_faultfinding" in sql) is read, moment
+    assert Complaint.objects.get(pk=c.pk).severity == Severity.HOT  # ten days open: unresolved (7)
+
+
 def test_the_same_person_three_times_is_not_hot(org, complaint_factory):
     for n in range(3):
         c = complaint_factory(**lift(org, "138 0000 0001", n))
