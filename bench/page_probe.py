@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/docket_bench REDIS_URL=redis://127.0.0.1:6379/13 \
         uv run python -m bench.page_probe \
-        [--n 30] [--rounds 3] [--pages work,list,detail,search] [--profile detail]
+        [--n 30] [--rounds 3] [--pages work,list,detail,search] [--profile detail] [--queries work]
 
 Over HTTP (`bench.http`) the machine's swings move the figures by up to a third within half an hour; in
 process they cancel when two versions are alternated. This probe signs the same bench user in as bench.http
@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", default="work,list,detail,search")
     ap.add_argument("--profile", default="", help="profile this page with cProfile instead of timing")
     ap.add_argument("--dump", default="", help="write each page's HTML once into this directory")
+    ap.add_argument(
+        "--queries", default="", help="print the SQL statements of one request of this page, with their times"
+    )
     ap.add_argument("--user", default=None, help="take the department of this supervisor")
     ap.add_argument("--seed", type=int, default=20261125)
     args = ap.parse_args(argv)
@@ -92,6 +95,15 @@ def main(argv: list[str] | None = None) -> int:
             for page in pages:
                 for k, p in enumerate(paths[page][:20]):
                     (out / f"{page}-{k}.html").write_bytes(token.sub(rb"\1X", client.get(p).content))
+        if args.queries:
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as captured:
+                get(paths[args.queries][0])
+            for q in captured.captured_queries:
+                print(f"{float(q['time']) * 1000:7.2f} ms  {q['sql'][:400]}")
+            print(f"{len(captured.captured_queries)} statements")
+            return 0
         if args.profile:
             prof = cProfile.Profile()
             seq = paths[args.profile]

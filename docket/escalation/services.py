@@ -96,13 +96,14 @@ class Repeat:
     normal: list[int] = field(default_factory=list)
 
 
-def repeat_of(c: Complaint, window_days: int) -> Repeat:
+def repeat_of(c: Complaint, window_days: int, row: bool = False) -> Repeat:
     """The same issue from different people within `window_days` (R-ESC-1): the complaint's same-issue
     group (staff-confirmed, else the detector's, docket.triage) read as filings; the best window of
-    `window_days` containing this complaint, counted in people: a phone once, unknown filers apart."""
+    `window_days` containing this complaint, counted in people: a phone once, unknown filers apart. `row`:
+    `c` is the detector's own read of it (triage.rules_row), not read again."""
     from docket.triage.services import same_issue_group_for
 
-    group = same_issue_group_for(complaint_id=c.pk, window_days=window_days)
+    group = same_issue_group_for(complaint_id=c.pk, window_days=window_days, one=c if row else None)
     fields = ("id", "receipt_no", "received_at", "anonymous", "complainant_phone", "kind", "severity")
     others = [m.complaint for m in group.members]
     if any(f not in o.__dict__ for o in others for f in fields):  # rows read without these columns
@@ -164,10 +165,21 @@ def fault_days(c: Complaint, now: datetime) -> tuple[float | None, float]:
     return max(0.0, (now - c.received_at).total_seconds() / 86400 - paused), paused
 
 
-def facts_of(c: Complaint, t: Thresholds, now: datetime, repeat: bool = True) -> tuple[Facts, Repeat]:
-    """The complaint's facts; `repeat=False` leaves the same-issue count out (zero people): see classify."""
+def facts_of(
+    c: Complaint,
+    t: Thresholds,
+    now: datetime,
+    repeat: bool = True,
+    row: bool = False,
+    counted: Repeat | None = None,
+) -> tuple[Facts, Repeat]:
+    """The complaint's facts; `repeat=False` leaves the same-issue count out (zero people): see classify.
+    `row`: `c` is triage.rules_row's read (see repeat_of); `counted`: the same-issue count already made."""
     cosigners = CoSigner.objects.filter(complaint=c).count()
-    repeat_found = repeat_of(c, t.repeat_window_days) if repeat else Repeat()
+    if counted is not None:
+        repeat_found = counted
+    else:
+        repeat_found = repeat_of(c, t.repeat_window_days, row=row) if repeat else Repeat()
     age = now - c.received_at
     days: float | None
     if c.state in ACTIVE_STATES and age < timedelta(days=min(t.hot_unresolved_days, t.major_unresolved_days)):
@@ -206,20 +218,31 @@ def _recorded_codes(c: Complaint) -> set[str]:
     return codes
 
 
-def _apply(act: Act, findings: list[Finding], trigger: str) -> bool:
-    """Raise the complaint to the findings' severity (never lower): one event, the report obligation."""
-    c = act.complaint
+def _decide(c: Complaint, findings: list[Finding]) -> tuple[str, list[Finding]] | None:
+    """What `_apply` would write on `c`: (the target severity, the findings it records), or None for nothing
+    (never lower; already there, only a major complaint meeting a new major rule is news)."""
     target = highest(findings)
     current = Severity(c.severity)
     if RANK[Severity(target)] < RANK[current] or target == Severity.NORMAL:
-        return False
+        return None
     relevant = [f for f in findings if f.severity == target]
     if target == current:
         # Already there: only a major complaint meeting a new major rule is news ("major change").
         new = [f for f in relevant if f.code not in _recorded_codes(c)]
         if target != Severity.MAJOR or not new:
-            return False
+            return None
         relevant = new
+    return target, relevant
+
+
+def _apply(act: Act, findings: list[Finding], trigger: str) -> bool:
+    """Raise the complaint to the findings' severity (never lower): one event, the report obligation."""
+    c = act.complaint
+    decided = _decide(c, findings)
+    if decided is None:
+        return False
+    target, relevant = decided
+    current = Severity(c.severity)
     act.set(severity=target)
     summary = "；".join(f.label for f in relevant)
     act.record(
@@ -248,7 +271,19 @@ def classify(
     cascade: bool = True,
 ) -> bool:
     """Run the rules on one complaint (see the module docstring); whether its severity was raised. The
-    other complaints of a repeated issue get the same finding."""
+    other complaints of a repeated issue get the same finding.
+
+    Most classifications change nothing (a new complaint meeting no rule). So, unless handed a finding, the
+    rules first run on a plain read of the row the detector reads anyway (no lock, no full row, no
+    transaction); only when that finds something to write does the locked pass run, and decide again
+    under the lock. Safe: severity only rises, and every change of the facts the rules read (flags, people,
+    co-signers, a fault finding, a confirmed group) is its own trigger (docs/decisions.md, "classify7")."""
+    counted: Repeat | None = None
+    if extra is None:
+        nothing, counted = _unchanged(complaint_id, now or clock.now(), cascade)
+        if nothing is not None:
+            _cascade(nothing[0] if cascade else None, nothing[1], trigger, now)
+            return False
     members: list[int] = []
     finding: Finding | None = None
     with system_acting(
@@ -268,18 +303,52 @@ def classify(
         # still normal and not handed that finding already — or when its members are to be classified too
         # (cascade). The cascade's members (given the wave's finding) and the sweep's hot complaints thus
         # skip the detector (docs/decisions.md, intakeperf and "classify7").
-        given = any(f.code == "repeat_people" for f in extra or [])
-        count = cascade or (RANK[Severity(act.complaint.severity)] < RANK[Severity.HOT] and not given)
-        facts, repeat = facts_of(act.complaint, t, act.now, repeat=count)
+        # the same-issue count of the read-only pass stands (other complaints' rows are never locked for it)
+        facts, repeat = facts_of(
+            act.complaint, t, act.now, repeat=_counts(act.complaint, extra, cascade), counted=counted
+        )
         findings = evaluate(facts, t)
         findings += [f for f in extra or [] if f.code not in {x.code for x in findings}]
         changed = _apply(act, findings, trigger)
         finding = next((f for f in findings if f.code == "repeat_people"), None)
         members = repeat.normal
-    if cascade and finding is not None:
+    _cascade(finding if cascade else None, members, trigger, now)
+    return changed
+
+
+def _counts(c: Complaint, extra: list[Finding] | None, cascade: bool) -> bool:
+    """Whether classify counts the same issue (see there)."""
+    given = any(f.code == "repeat_people" for f in extra or [])
+    return cascade or (RANK[Severity(c.severity)] < RANK[Severity.HOT] and not given)
+
+
+def _unchanged(
+    complaint_id: int, now: datetime, cascade: bool
+) -> tuple[tuple[Finding | None, list[int]] | None, Repeat | None]:
+    """classify's read-only pass: ((the repeat finding, the members still normal), None) when the rules
+    would write nothing on the complaint itself; (None, the same-issue count made, if one was) when they
+    might, or the row is gone (the locked pass says so)."""
+    from docket.triage.services import rules_row
+
+    c = rules_row(complaint_id)
+    if c is None:
+        return None, None
+    if c.kind != Kind.COMPLAINT or c.state == State.WITHDRAWN:
+        return (None, []), None
+    t = thresholds_for(c.company_id)
+    count = _counts(c, None, cascade)
+    facts, repeat = facts_of(c, t, now, repeat=count, row=True)
+    findings = evaluate(facts, t)
+    if _decide(c, findings) is not None:
+        return None, repeat if count else None
+    return (next((f for f in findings if f.code == "repeat_people"), None), repeat.normal), None
+
+
+def _cascade(finding: Finding | None, members: list[int], trigger: str, now: datetime | None) -> None:
+    """The other complaints of a repeated issue, still normal, get the finding."""
+    if finding is not None:
         for other in members:
             classify(complaint_id=other, trigger=trigger, now=now, extra=[finding], cascade=False)
-    return changed
 
 
 def needs_now(c: Complaint, now: datetime) -> bool:

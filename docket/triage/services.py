@@ -355,10 +355,13 @@ class SameIssue:
         return self.people_known >= 3
 
 
-def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -> SameIssue:
+def same_issue_group_for(
+    *, complaint_id: int, window_days: int = WINDOW_DAYS, one: Complaint | None = None
+) -> SameIssue:
     """The complaint's same-issue group: the staff-confirmed group if it is in one, else what the detector
-    finds in its office within the window (for the system's R-ESC-1 count: no user scope)."""
-    c = _window_one(complaint_id)
+    finds in its office within the window (for the system's R-ESC-1 count: no user scope). `one`: the
+    complaint as `rules_row` read it, if the caller has it (not read again)."""
+    c = one if one is not None else _window_one(complaint_id)
     member = SameIssueMember.objects.select_related("group").filter(complaint_id=complaint_id).first()
     if member is not None:
         others = [
@@ -388,12 +391,30 @@ def same_issue_group_for(*, complaint_id: int, window_days: int = WINDOW_DAYS) -
 # Complaint's ~80 columns cost more to build than the rest of the lookup (intakeperf). Any other column
 # still loads on access (Django's deferred fields), so callers stay correct.
 _ONE_FIELDS = (*_WINDOW_FIELDS, "company_id", "office_id", "receipt_no", "kind", "state", "severity")
+# ... and what escalation's rules read besides (escalation.services.facts_of, its read-only pass)
+_RULES_FIELDS = (
+    *_ONE_FIELDS,
+    "lawsuit_filed",
+    "media_exposed",
+    "legal_or_media_risk",
+    "people_count",
+    "paused_at",
+)
 
 
-def _window_one(complaint_id: int) -> Complaint:
+def rules_row(complaint_id: int) -> Complaint | None:
+    """The complaint as the hot/major rules and the detector read it (one row with its building, unit and
+    issues; no lock), or None when it is gone; pass it on as `same_issue_group_for(one=…)`."""
+    try:
+        return _window_one(complaint_id, _RULES_FIELDS)
+    except DomainError:
+        return None
+
+
+def _window_one(complaint_id: int, fields: tuple[str, ...] = _ONE_FIELDS) -> Complaint:
     c = (
         Complaint.objects.select_related("building", "unit")
-        .only(*_ONE_FIELDS)
+        .only(*fields)
         .prefetch_related(
             Prefetch(
                 "issues", queryset=ComplaintIssue.objects.only("id", "complaint_id", "summary", "category_id")

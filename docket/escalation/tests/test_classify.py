@@ -117,7 +117,7 @@ def test_a_fourth_filing_skips_the_count_on_members_already_hot(org, complaint_f
     wave = [complaint_factory(**lift(org, f"1380000000{n}", n)) for n in (1, 2, 3)]
     counted = []
     real = esc.repeat_of
-    monkeypatch.setattr(esc, "repeat_of", lambda c, days: counted.append(c.pk) or real(c, days))
+    monkeypatch.setattr(esc, "repeat_of", lambda c, days, **kw: counted.append(c.pk) or real(c, days, **kw))
     d = complaint_factory(**lift(org, "13800000004", 4))
     assert counted == [d.pk]  # the new complaint only; its three hot members were not counted again
     assert Complaint.objects.get(pk=d.pk).severity == Severity.HOT
