@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from docket.core import clock
-from docket.core.compiled import Compiled, CompiledBy
+from docket.core.compiled import Compiled, CompiledBy, set_prefetched
 from docket.org.models import Room
 
 from .access import complaints_visible_to
@@ -455,21 +455,6 @@ _obligation_rows = Compiled(
 _event_rows = Compiled(lambda pk: ComplaintEvent.objects.filter(complaint_id=pk).order_by("seq"))
 
 
-def _prefetched(parent, name: str, rows: list) -> None:
-    """Record rows read by a compiled query as the prefetched relation `name` of `parent` (a complaint, or
-    a reply or report of it), as Django's own prefetch does (each row's foreign key to the parent set to
-    it)."""
-    if not hasattr(parent, "_prefetched_objects_cache"):
-        parent._prefetched_objects_cache = {}
-    field = type(parent)._meta.get_field(name).field
-    for row in rows:
-        field.set_cached_value(row, parent)
-    qs = getattr(parent, name).all()
-    qs._result_cache = rows
-    qs._prefetch_done = True
-    parent._prefetched_objects_cache[name] = qs
-
-
 def _detail_statements() -> dict[str, tuple[Compiled, tuple[str, Compiled] | None]]:
     """What `complaint_detail_for` reads of each optional relation that has rows (OPTIONAL_RELATIONS name →
     its rows by complaint id, and the rows' own relation by their ids), each with the people and departments
@@ -549,7 +534,7 @@ def _read_optional(complaint: Complaint, name: str) -> None:
     """Read the optional relation `name` of the complaint (and its rows' own relation) onto it."""
     rows_of, children = _detail_statements()[name]
     rows = rows_of(complaint.pk)
-    _prefetched(complaint, name, rows)
+    set_prefetched(complaint, name, rows)
     if children is None:
         return
     child_name, child_rows = children
@@ -560,7 +545,7 @@ def _read_optional(complaint: Complaint, name: str) -> None:
     for child in child_rows(*(row.pk for row in rows)):
         by_parent[getattr(child, fk)].append(child)
     for row in rows:
-        _prefetched(row, child_name, by_parent[row.pk])
+        set_prefetched(row, child_name, by_parent[row.pk])
 
 
 def complaint_detail_for(complaint: Complaint) -> Complaint:
@@ -570,11 +555,11 @@ def complaint_detail_for(complaint: Complaint) -> Complaint:
     complaint has, and the optional relations that have rows — one statement of EXISTS probes tells which
     (`present_relations`) — are read by statements compiled once per process (pagecpu, prefetch2); issue
     answers and incident links through Django's prefetch."""
-    _prefetched(complaint, "issues", _issue_rows(complaint.pk))
-    _prefetched(complaint, "obligations", _obligation_rows(complaint.pk))
+    set_prefetched(complaint, "issues", _issue_rows(complaint.pk))
+    set_prefetched(complaint, "obligations", _obligation_rows(complaint.pk))
     present = present_relations(complaint.pk)
     for name in set(OPTIONAL_RELATIONS) - present:  # recorded as empty, as Django's prefetch records a
-        _prefetched(complaint, name, [])  # relation without rows
+        set_prefetched(complaint, name, [])  # relation without rows
     if "issue_answers" not in present:
         for issue in complaint.issues.all():
             _prefetched_empty(issue, "answers")
@@ -600,7 +585,7 @@ def timeline_rows(complaint: Complaint) -> list[ComplaintEvent]:
     """The staff timeline as a list (`timeline_for`'s rows, by a query compiled once per process), also
     recorded as the complaint's prefetched `events` (what `access._ready` asks of them, without a query)."""
     rows = _event_rows(complaint.pk)
-    _prefetched(complaint, "events", rows)
+    set_prefetched(complaint, "events", rows)
     return rows
 
 

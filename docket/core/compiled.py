@@ -306,6 +306,21 @@ class Compiled(CompiledBy):
         return super().__call__(len(values), None, *values)
 
 
+def set_prefetched(parent, name: str, rows: list) -> None:
+    """Record rows read by a compiled query as the prefetched relation `name` of `parent` (a complaint, or
+    a reply or report of it), as Django's own prefetch does (each row's foreign key to the parent set to
+    it)."""
+    if not hasattr(parent, "_prefetched_objects_cache"):
+        parent._prefetched_objects_cache = {}
+    field = type(parent)._meta.get_field(name).field
+    for row in rows:
+        field.set_cached_value(row, parent)
+    qs = getattr(parent, name).all()
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    parent._prefetched_objects_cache[name] = qs
+
+
 # --- inserts -----------------------------------------------------------------------------------------------
 
 _INSERT_SQL: dict[tuple, tuple[str, list, list]] = {}

@@ -40,6 +40,7 @@ from docket.complaints.services._base import Act, acting, system_acting, text_re
 from docket.complaints.services.obligations import obligation_start, obligations_meet
 from docket.complaints.workflow import ACTIVE as ACTIVE_STATES
 from docket.core import clock, generations, phones
+from docket.core.compiled import Compiled
 from docket.core.errors import DomainError
 from docket.org.models import Company
 
@@ -165,6 +166,9 @@ def fault_days(c: Complaint, now: datetime) -> tuple[float | None, float]:
     return max(0.0, (now - c.received_at).total_seconds() / 86400 - paused), paused
 
 
+_cosigners = Compiled(lambda pk: CoSigner.objects.filter(complaint_id=pk))
+
+
 def facts_of(
     c: Complaint,
     t: Thresholds,
@@ -175,7 +179,7 @@ def facts_of(
 ) -> tuple[Facts, Repeat]:
     """The complaint's facts; `repeat=False` leaves the same-issue count out (zero people): see classify.
     `row`: `c` is triage.rules_row's read (see repeat_of); `counted`: the same-issue count already made."""
-    cosigners = CoSigner.objects.filter(complaint=c).count()
+    cosigners = _cosigners.count(1, None, c.pk)
     if counted is not None:
         repeat_found = counted
     else:

@@ -19,6 +19,7 @@ from docket.accounts.backends import ORG
 from docket.complaints import reactions, scopes
 from docket.complaints.models import Category, Complaint, ComplaintIssue
 from docket.core import clock, generations, phones
+from docket.core.compiled import Compiled, CompiledBy, set_prefetched
 from docket.core.errors import DomainError
 from docket.org.models import Company, Department, Office
 
@@ -245,14 +246,52 @@ def window_query(
     """The ids of the office's complaints within `window_days` of `at` (before, and after for a complaint
     looked at later), newest first, at most MAX_WINDOW: an index range on complaint_company_received
     (company, received_at) with the office filtered on it (bench/triage.py --explain prints the plan)."""
+    since, until = _window_span(at, window_days, after)
+    return _window_ids(base, office.company_id, office.id, since, until, exclude_id or None)
+
+
+def _window_span(at: datetime, window_days: int, after: bool) -> tuple[datetime, datetime]:
+    return at - timedelta(days=window_days), at + timedelta(days=window_days if after else 0)
+
+
+def _window_ids(base: QuerySet | None, company_id, office_id, since, until, exclude_id) -> QuerySet:
     qs = base if base is not None else Complaint.objects.all()
-    since, until = at - timedelta(days=window_days), at + timedelta(days=window_days if after else 0)
-    qs = qs.filter(
-        company_id=office.company_id, office_id=office.id, received_at__gte=since, received_at__lte=until
-    )
-    if exclude_id:
+    qs = qs.filter(company_id=company_id, office_id=office_id, received_at__gte=since, received_at__lte=until)
+    if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
     return qs.order_by("-received_at").values_list("id", flat=True)[:MAX_WINDOW]
+
+
+def _window_rows(ids: QuerySet, categories: tuple) -> QuerySet:
+    """The window's rows that can still match `categories` (category ids; none: every row), newest first, at
+    most MAX_CANDIDATES (see _window_docs)."""
+    rows = Complaint.objects.filter(pk__in=ids)
+    if categories:
+        issue = ComplaintIssue.objects.filter(complaint_id=OuterRef("pk"))
+        rows = rows.filter(
+            ~Exists(issue.filter(category_id__isnull=False))
+            | Exists(issue.filter(category_id__in=categories))
+        )
+    return rows.order_by("-received_at").values_list(*_WINDOW_FIELDS)[:MAX_CANDIDATES]
+
+
+def _build_window_rows(shape, company_id, office_id, since, until, *rest) -> QuerySet:
+    has_exclude, _n = shape
+    exclude_id, categories = (rest[0], rest[1:]) if has_exclude else (None, rest)
+    return _window_rows(_window_ids(None, company_id, office_id, since, until, exclude_id), categories)
+
+
+# The system's window (no user scope: escalation's count, the most frequent lookup) compiled once per shape
+# (docket.core.compiled): building and compiling this statement cost more than PostgreSQL answering it.
+_system_window_rows = CompiledBy(lambda shape, *values: _build_window_rows(shape, *values), limit=64)
+# The window's issues, one plan per number of complaints (at most MAX_CANDIDATES).
+_window_issues = Compiled(
+    lambda *ids: (
+        ComplaintIssue.objects.filter(complaint_id__in=ids)
+        .order_by("complaint_id", "seq")
+        .values_list("complaint_id", "summary", "category_id")
+    )
+)
 
 
 def _window_docs(
@@ -270,20 +309,17 @@ def _window_docs(
     outside them is left out by the first query: it scores below the threshold whatever its words
     (same_issue.score), so this loses nothing — and an office's month of other topics is never read into
     Python (docs/decisions.md, "classify7")."""
-    rows = Complaint.objects.filter(pk__in=window_query(office, at, window_days, base, exclude_id, after))
     wanted = {int(c) for c in categories if c.isdigit()}
-    if wanted and len(wanted) == len(categories):
-        issue = ComplaintIssue.objects.filter(complaint_id=OuterRef("pk"))
-        rows = rows.filter(
-            ~Exists(issue.filter(category_id__isnull=False)) | Exists(issue.filter(category_id__in=wanted))
-        )
-    found = list(rows.order_by("-received_at").values_list(*_WINDOW_FIELDS)[:MAX_CANDIDATES])
+    cats = tuple(sorted(wanted)) if wanted and len(wanted) == len(categories) else ()
+    if base is None:
+        since, until = _window_span(at, window_days, after)
+        values = (office.company_id, office.id, since, until, *((exclude_id,) if exclude_id else ()), *cats)
+        shape = (bool(exclude_id), len(cats))
+        found = _system_window_rows(shape, shape, *values)
+    else:
+        found = list(_window_rows(window_query(office, at, window_days, base, exclude_id, after), cats))
     issues: dict[int, list[tuple[str, int | None]]] = {}
-    for cid, summary, cat in (
-        ComplaintIssue.objects.filter(complaint_id__in=[row[0] for row in found])
-        .order_by("complaint_id", "seq")
-        .values_list("complaint_id", "summary", "category_id")
-    ):
+    for cid, summary, cat in _window_issues(*[row[0] for row in found]) if found else ():
         issues.setdefault(cid, []).append((summary, cat))
     return [_doc_of_row(row, tuple(issues.get(row[0], ()))) for row in found]
 
@@ -327,8 +363,14 @@ def same_issue_candidates(
             scored.append((s, d))
     scored.sort(key=lambda x: -x[0])
     scored = scored[:limit]
-    # with what escalation's repeat count reads of each (escalation.services.repeat_of): no second query
-    by_id = Complaint.objects.only(
+    by_id = {c.pk: c for c in _candidate_rows(*[d.key for _s, d in scored])} if scored else {}
+    return [Candidate(by_id[d.key], s, d) for s, d in scored if d.key in by_id]
+
+
+# The candidates' rows with what escalation's repeat count reads of each (escalation.services.repeat_of: no
+# second query), one compiled plan per number of candidates (at most the caller's limit).
+_candidate_rows = Compiled(
+    lambda *ids: Complaint.objects.only(
         "id",
         "receipt_no",
         "subject",
@@ -338,8 +380,14 @@ def same_issue_candidates(
         "complainant_phone",
         "kind",
         "severity",
-    ).in_bulk([d.key for _s, d in scored])
-    return [Candidate(by_id[d.key], s, d) for s, d in scored if d.key in by_id]
+    ).filter(pk__in=ids)
+)
+_membership = Compiled(
+    lambda pk: SameIssueMember.objects.select_related("group").filter(complaint_id=pk).order_by("pk")[:1]
+)
+_placed = Compiled(
+    lambda *ids: SameIssueMember.objects.filter(complaint_id__in=ids).values_list("complaint_id", flat=True)
+)
 
 
 @dataclass
@@ -362,7 +410,7 @@ def same_issue_group_for(
     finds in its office within the window (for the system's R-ESC-1 count: no user scope). `one`: the
     complaint as `rules_row` read it, if the caller has it (not read again)."""
     c = one if one is not None else _window_one(complaint_id)
-    member = SameIssueMember.objects.select_related("group").filter(complaint_id=complaint_id).first()
+    member = next(iter(_membership(complaint_id)), None)
     if member is not None:
         others = [
             m.complaint
@@ -377,11 +425,8 @@ def same_issue_group_for(
     candidates = same_issue_candidates(
         office=office, doc=_doc_of(c), exclude_id=c.pk, window_days=window_days, limit=50
     )
-    decided = set(  # already placed by staff in a group: not proposed again
-        SameIssueMember.objects.filter(complaint_id__in=[x.complaint.pk for x in candidates]).values_list(
-            "complaint_id", flat=True
-        )
-    )
+    # already placed by staff in a group: not proposed again
+    decided = set(_placed(*[x.complaint.pk for x in candidates])) if candidates else set()
     found = [x for x in candidates if x.complaint.pk not in decided]
     known, unknown = people([_doc_of(c)] + [x.doc for x in found if x.doc is not None])
     return SameIssue(c, found, None, known, unknown)
@@ -402,13 +447,27 @@ _RULES_FIELDS = (
 )
 
 
+_rules_row = Compiled(
+    lambda pk: Complaint.objects.select_related("building", "unit").only(*_RULES_FIELDS).filter(pk=pk)
+)
+_rules_issues = Compiled(
+    lambda pk: (
+        ComplaintIssue.objects.filter(complaint_id=pk)
+        .order_by("seq")
+        .only("id", "complaint_id", "summary", "category_id")
+    )
+)
+
+
 def rules_row(complaint_id: int) -> Complaint | None:
-    """The complaint as the hot/major rules and the detector read it (one row with its building, unit and
-    issues; no lock), or None when it is gone; pass it on as `same_issue_group_for(one=…)`."""
-    try:
-        return _window_one(complaint_id, _RULES_FIELDS)
-    except DomainError:
+    """The complaint as the hot/major rules and the detector read it (its row with building and unit, and
+    its issues; no lock; compiled statements, as every new complaint is read so by its classification), or
+    None when it is gone; pass it on as `same_issue_group_for(one=…)`."""
+    found = _rules_row(complaint_id)
+    if not found:
         return None
+    set_prefetched(found[0], "issues", _rules_issues(complaint_id))
+    return found[0]
 
 
 def _window_one(complaint_id: int, fields: tuple[str, ...] = _ONE_FIELDS) -> Complaint:
