@@ -8,7 +8,8 @@
   `not_found`, exactly like a missing one.
 
 Scope rules: see `scopes.py`. After escalation to the company, office and department roles keep read access but may handle only the
-actions marked `office_after_escalation` (R-HDL-5).
+actions marked `office_after_escalation` (R-HDL-5). QM takes the handling department's own steps (the rows
+marked `handling_step`: accept, investigate, draft …) only on a complaint it handles itself (`qm_handles`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 from docket.accounts.access import assignments_of
 from docket.accounts.models import Role, RoleAssignment, Scope
 from docket.core.errors import DomainError
+from docket.org.models import Department
 
-from . import workflow
+from . import refdata, workflow
 from .models import CapaState, Complaint, ComplaintIssue, Level, NcrState
 from .scopes import DEPT_ROLES, _issue_department_ids, sees
 
@@ -50,6 +52,22 @@ def _issue_answer_stage_roles(c: Complaint) -> set[str]:
     return {STAGE_ROLE[s] for s in stages if s in STAGE_ROLE}
 
 
+def qm_handles(c: Complaint) -> bool:
+    """Whether QM handles the complaint itself, so that the handling department's steps are QM's own: it was
+    escalated to the company (seed 5.2.3.5: QM follows it up and never hands it back to the office) or it is
+    held by the company's QM department (5.2.2.5–5.2.2.6: what QM takes on itself). Elsewhere the
+    responsible department accepts, investigates and drafts (5.2.3.1–5.2.3.2) and QM reviews and verifies.
+    The holder department comes from the process's copy (`refdata`): no query once seen."""
+    if c.level == Level.COMPANY:
+        return True
+    if c.holder_department_id is None:
+        return False
+    if not Complaint.holder_department.is_cached(c):
+        refdata.attach_org(c, ("holder_department",))
+    dept = c.holder_department
+    return dept is not None and dept.office_id is None and dept.kind == Department.Kind.QM
+
+
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:
     if a.role not in spec.roles or not sees(a, c):
         return False
@@ -78,6 +96,8 @@ def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: Complai
             and issue.department_id != a.department_id
         ):
             return False
+    elif a.role == Role.QM and spec.handling_step and not qm_handles(c):
+        return False  # the handling department's step on a complaint another department handles
     if (
         c.level == Level.COMPANY
         and a.scope in (Scope.OFFICE, Scope.DEPARTMENT)

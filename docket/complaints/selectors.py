@@ -59,8 +59,8 @@ COMPANY_INTAKE_CHANNELS = sorted(TWO_LEVEL_CHANNELS)
 
 
 def online_q() -> Q:
-    """An online complaint (seed 5.2.3.3): filed online by method or by channel, as the intake's alert to the
-    information officer reads it (escalation.services.is_online)."""
+    """An online complaint (seed 5.2.3.3): filed online by method or by channel. The one online predicate,
+    with `is_online` for a row in hand (the intake's alert to the information officer: escalation.services)."""
     return Q(method=Method.ONLINE) | Q(channel=Channel.ONLINE)
 
 

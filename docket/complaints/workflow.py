@@ -70,6 +70,11 @@ class Action:
     office_after_escalation: bool = False
     # Actions that belong to one issue: department roles may take them only for their own issue.
     per_issue: bool = False
+    # The handling department's own steps (seed 5.2.2.3, 5.2.3.1–5.2.3.2, document 5 §4.3: the responsible
+    # department accepts, contacts the complainant, investigates on site, drafts the reply and carries out the
+    # measures), which QM reviews, verifies and follows up. QM takes them only on a complaint it handles
+    # itself: held by its own department or escalated to the company (5.2.3.5; `access._acts`).
+    handling_step: bool = False
     # The service (a function of `complaints.services`) that takes the action, for actions whose page form
     # and API body need nothing beyond their declared inputs (`services/inputs.py`): such an action needs
     # no form class of its own (`forms.ACTION_FORMS` derives one).
@@ -107,7 +112,7 @@ _ACTIONS = [
     ),
     # Hand-over (R-HDL-1, R-EXP-6) ----------------------------------------------------------------
     _a("assign", _("派单"), {S.REGISTERED}, {S.ASSIGNED}, FRONT | {R.OFFICE_MANAGER, R.QM, R.MGMT_REP}),
-    _a("accept", _("接单"), {S.ASSIGNED}, {S.INVESTIGATING}, HANDLERS),
+    _a("accept", _("接单"), {S.ASSIGNED}, {S.INVESTIGATING}, HANDLERS, handling_step=True),
     _a("transfer", _("转派"), {S.ASSIGNED, S.INVESTIGATING}, {S.ASSIGNED}, HANDLERS | {R.MGMT_REP}),
     _a("refuse", _("退回（非本部门）"), {S.ASSIGNED}, {S.REGISTERED}, {R.DEPT_SUPERVISOR, R.DEPT_MANAGER}),
     # The seed's procedure (issue 15): first contact (document 5 §4.3, R-PRC-4) ------------------------
@@ -117,6 +122,7 @@ _ACTIONS = [
         {S.INVESTIGATING, S.WITH_DEVELOPER, S.IN_REVIEW, S.REPLY_APPROVED},
         None,
         HANDLERS | {R.DEPT_STAFF},
+        handling_step=True,
         service="first_contact_record",
     ),
     # Investigation (R-HDL-2) ---------------------------------------------------------------------
@@ -127,6 +133,7 @@ _ACTIONS = [
         None,
         HANDLERS | {R.DEPT_STAFF},
         per_issue=True,
+        handling_step=True,
     ),
     _a(
         "forward_to_developer",
@@ -144,8 +151,22 @@ _ACTIONS = [
         HANDLERS,
     ),
     # Reply and review (R-HDL-2, R-HDL-3) ---------------------------------------------------------
-    _a("reply_draft_save", _("保存答复草稿"), {S.INVESTIGATING, S.NEGOTIATING}, None, HANDLERS),
-    _a("reply_submit", _("提交审核"), {S.INVESTIGATING, S.NEGOTIATING}, {S.IN_REVIEW}, HANDLERS),
+    _a(
+        "reply_draft_save",
+        _("保存答复草稿"),
+        {S.INVESTIGATING, S.NEGOTIATING},
+        None,
+        HANDLERS,
+        handling_step=True,
+    ),
+    _a(
+        "reply_submit",
+        _("提交审核"),
+        {S.INVESTIGATING, S.NEGOTIATING},
+        {S.IN_REVIEW},
+        HANDLERS,
+        handling_step=True,
+    ),
     _a(
         "reply_review_approve",
         _("审核通过"),
@@ -173,6 +194,7 @@ _ACTIONS = [
         {S.IMPLEMENTING},
         {S.VERIFYING, S.FOLLOW_UP},
         HANDLERS | {R.DEPT_STAFF},
+        handling_step=True,
     ),
     _a(
         "issue_verify",
@@ -465,6 +487,7 @@ _ACTIONS = [
         {S.INVESTIGATING, S.WITH_DEVELOPER, S.NEGOTIATING},
         None,
         HANDLERS,
+        handling_step=True,
         service="issue_answer_submit",
     ),
     _a(

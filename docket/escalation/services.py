@@ -25,16 +25,15 @@ from django.db.models import Exists, OuterRef
 from docket.accounts.backends import ORG
 from docket.complaints.actors import Actor
 from docket.complaints.models import (
-    Channel,
     Complaint,
     ComplaintEvent,
     CoSigner,
     Kind,
-    Method,
     Obligation,
     Severity,
     State,
 )
+from docket.complaints.selectors import is_online
 from docket.complaints.services import CoSignerInput
 from docket.complaints.services._base import Act, acting, system_acting, text_required
 from docket.complaints.services.obligations import obligation_start, obligations_meet
@@ -50,8 +49,6 @@ from .rules import RANK, Facts, Finding, Thresholds, evaluate, highest
 SYSTEM = "escalation"
 SAME_ISSUE_CONFIRMED = "same_issue_confirmed"  # = docket.triage.services.SAME_ISSUE_CONFIRMED
 TRIGGER_KINDS = frozenset({"registered", "risk_facts_recorded", "fault_recorded", SAME_ISSUE_CONFIRMED})
-ONLINE_METHODS = frozenset({Method.ONLINE})
-ONLINE_CHANNELS = frozenset({Channel.ONLINE})
 REPORT_KINDS = ("report_group", "group_progress", "case_report", "special_report", "authority_report")
 ENDED_REPORTABLE = (State.CLOSED, State.UNCLOSED)
 
@@ -368,11 +365,6 @@ def needs_now(c: Complaint, now: datetime) -> bool:
     )
 
 
-def is_online(c: Complaint) -> bool:
-    """An online filing: the QM information officer and the office manager are alerted inside the intake."""
-    return c.method in ONLINE_METHODS or c.channel in ONLINE_CHANNELS
-
-
 def _after_commit(fn) -> None:
     """Run `fn` once the current transaction commits (tests replace it to run at once)."""
     transaction.on_commit(fn)
@@ -409,7 +401,7 @@ def online_alert(*, complaint_id: int) -> bool:
         if act is None:
             return False
         c = act.complaint
-        if c.method not in ONLINE_METHODS and c.channel not in ONLINE_CHANNELS:
+        if not is_online(c):  # the one online predicate (complaints.selectors, beside online_q)
             return False
         act.record("online_alerted", {"subject": c.subject, "method": c.method, "channel": c.channel})
     return True

@@ -573,7 +573,8 @@ def invoke(action: str, actor: User, x: Ctx, **overrides):
 def prepare(action: str, x: Ctx) -> Ctx:
     """Make the complaint ready for `action` beyond its state, where its state allows: findings and a
     draft before a reply is submitted or sent, a pending claim before a compensation decision, a paused
-    clock before resuming. Done by QM (who may do all of these)."""
+    clock before resuming. Done by QM (who may do all of these), except the findings and the draft: the
+    handling department's steps, QM's only on what it handles itself (`_handler`)."""
     if action in SEED2_PREPARED:
         return _prepare_seed2(action, x)
     if action in SEED3_PREPARED:
@@ -596,11 +597,12 @@ def prepare(action: str, x: Ctx) -> Ctx:
         for name in ("reply_draft_save", "compensation_claim_record", "clock_pause")
     }
     if action in ("reply_submit", "reply_send") and c.state in sources["reply_draft_save"]:
+        handler = _handler(x, c)
         for issue in ComplaintIssue.objects.filter(complaint=c, state=IssueState.OPEN):
             s.issue_findings_record(
-                actor=qm, complaint_id=c.id, issue_id=issue.id, findings="查明", measures="维修"
+                actor=handler, complaint_id=c.id, issue_id=issue.id, findings="查明", measures="维修"
             )
-        s.reply_draft_save(actor=qm, complaint_id=c.id, body="您好，感谢您的反映，处理结果如下……")
+        s.reply_draft_save(actor=handler, complaint_id=c.id, body="您好，感谢您的反映，处理结果如下……")
     if (
         action in ("compensation_decide", "compensation_escalate")
         and c.state in sources["compensation_claim_record"]
@@ -623,6 +625,17 @@ def prepare(action: str, x: Ctx) -> Ctx:
     ):
         s.owner_review_request(complaint_id=c.id, via="portal", reason="对处理结果有异议")
     return x
+
+
+def _handler(x: Ctx, c: Complaint) -> User:
+    """Who drafts on `c`: QM where it handles the complaint itself (escalated, or held by its department),
+    else the supervisor of the office's engineering department (the department `drive_to` assigns)."""
+    from docket.complaints.access import qm_handles
+
+    if qm_handles(c):
+        return x.org.users["qm"]
+    kit = x.org.b if c.office_id == x.org.b.office.id else x.org.a
+    return kit.users["eng_supervisor"]
 
 
 # --- seed part 2 (issue 15) ---

@@ -192,8 +192,8 @@ def test_qm_who_is_also_the_officer_gets_qm_steps_only_where_they_are_qm_work(or
     step = lambda c: next_action_for(both, Complaint.objects.get(pk=c.id))  # noqa: E731
     assert step(registered).action == "assign"  # QM may hand it to a department (seed 5.2.2.6)
     assert step(in_review).action == "reply_review_approve"  # QM approves the online reply (5.2.3.3.2)
-    # the office's steps, which QM's policy alone would offer (接单, 调查), are not the officer's
-    assert next_action_for(org.users["qm"], Complaint.objects.get(pk=assigned.id)).action == "accept"
+    # the office's steps (接单, 调查) are neither the officer's nor QM's (the department's own: access.qm_handles)
+    assert next_action_for(org.users["qm"], Complaint.objects.get(pk=assigned.id)) is None
     assert step(assigned).waiting and str(step(assigned).label) == ACK
     assert step(investigating).waiting
     # escalated: QM's own work again, so QM's handling step stands

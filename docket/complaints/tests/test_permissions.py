@@ -36,6 +36,11 @@ QM, GO, MR, L, GP, CM = (
     Role.COMMITTEE_MEMBER,
 )
 HANDLERS = {SV, DM, OM, QM}
+# The handling department's own steps (workflow rows marked `handling_step`: accept, first contact,
+# investigate, draft, submit, measures done): the scenarios' complaint is held by office A's engineering
+# department, so QM — which reviews, verifies and follows up (seed 5.2.3) — is refused them here; it takes
+# them on what it handles itself (test_qm_handling_steps.py).
+DEPT_HANDLERS = HANDLERS - {QM}
 STAFF = {R, S, SV, DM, OM, QM, GO, MR, L}
 DEPT = {S, SV, DM}
 
@@ -63,18 +68,18 @@ def _sc(action, state, allowed, method=Method.PHONE, variant=""):
 SCENARIOS = [
     _sc("close_on_spot", State.REGISTERED, {R, OM, QM}),
     _sc("assign", State.REGISTERED, {R, OM, QM, MR}),
-    _sc("accept", State.ASSIGNED, HANDLERS),
+    _sc("accept", State.ASSIGNED, DEPT_HANDLERS),
     _sc("transfer", State.ASSIGNED, HANDLERS | {MR}),
     _sc("transfer", State.INVESTIGATING, HANDLERS | {MR}),
     _sc("refuse", State.ASSIGNED, {SV, DM}),
-    _sc("issue_findings_record", State.INVESTIGATING, HANDLERS | {S}),
-    _sc("issue_findings_record", State.NEGOTIATING, HANDLERS | {S}),
+    _sc("issue_findings_record", State.INVESTIGATING, DEPT_HANDLERS | {S}),
+    _sc("issue_findings_record", State.NEGOTIATING, DEPT_HANDLERS | {S}),
     _sc("forward_to_developer", State.INVESTIGATING, HANDLERS),
     _sc("developer_answer_record", State.WITH_DEVELOPER, HANDLERS | {R}),
     _sc("explanation_record", State.INVESTIGATING, HANDLERS),
     _sc("explanation_record", State.REPLIED, HANDLERS),
-    _sc("reply_draft_save", State.INVESTIGATING, HANDLERS),
-    _sc("reply_submit", State.INVESTIGATING, HANDLERS, Method.EMAIL),
+    _sc("reply_draft_save", State.INVESTIGATING, DEPT_HANDLERS),
+    _sc("reply_submit", State.INVESTIGATING, DEPT_HANDLERS, Method.EMAIL),
     _sc("reply_review_approve", State.IN_REVIEW, {QM}, Method.EMAIL),
     _sc("reply_review_approve", State.IN_REVIEW, {GO}, Method.LETTER, "go"),
     _sc("reply_review_return", State.IN_REVIEW, {QM}, Method.EMAIL),
@@ -85,7 +90,7 @@ SCENARIOS = [
     _sc("complainant_agree", State.NEGOTIATING, HANDLERS | {R}),
     _sc("complainant_disagree", State.REPLIED, HANDLERS | {R}),
     _sc("negotiation_round_record", State.NEGOTIATING, HANDLERS | {R}),
-    _sc("measures_done", State.IMPLEMENTING, HANDLERS | {S}),
+    _sc("measures_done", State.IMPLEMENTING, DEPT_HANDLERS | {S}),
     _sc("issue_verify", State.VERIFYING, HANDLERS),
     _sc("follow_up_record", State.FOLLOW_UP, {R, OM, QM}),
     _sc("follow_up_attempt", State.FOLLOW_UP, {R, OM, QM}),
@@ -122,7 +127,7 @@ SCENARIOS = [
     _sc("authority_report_record", State.INVESTIGATING, {OM, QM, L}),
     _sc("closing_report_record", State.CLOSED, {QM}),
     # The seed's procedure (issue 15).
-    _sc("first_contact_record", State.INVESTIGATING, HANDLERS | {S}),
+    _sc("first_contact_record", State.INVESTIGATING, DEPT_HANDLERS | {S}),
     _sc("qm_verify", State.QM_VERIFYING, {QM}),
     _sc("progress_update_send", State.UNCLOSED, {R, OM, QM, L}),
     _sc("unclosed_conclude", State.UNCLOSED, {OM, QM, L}),
@@ -138,8 +143,8 @@ SCENARIOS = [
     _sc("ncr_sign", State.INVESTIGATING, {MR}),
     _sc("capa_assign", State.INVESTIGATING, {MR, QM}),
     # seed3 (issue 15, R-INT-5): per-issue answers (the review at QM's stage: QM only)
-    _sc("issue_answer_submit", State.INVESTIGATING, HANDLERS),
-    _sc("issue_answer_submit", State.WITH_DEVELOPER, HANDLERS),
+    _sc("issue_answer_submit", State.INVESTIGATING, DEPT_HANDLERS),
+    _sc("issue_answer_submit", State.WITH_DEVELOPER, DEPT_HANDLERS),
     _sc("issue_answer_review", State.INVESTIGATING, {QM}),
     _sc("issue_answer_send", State.INVESTIGATING, HANDLERS | {R}),
     _sc("issue_forward_to_developer", State.INVESTIGATING, HANDLERS),

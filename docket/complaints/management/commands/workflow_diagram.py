@@ -36,8 +36,9 @@ def render() -> str:
         lines += [
             "```",
             "",
-            "| action | 名称 | from | to | roles | office roles after escalation | per issue |",
-            "|---|---|---|---|---|---|---|",
+            "| action | 名称 | from | to | roles | office roles after escalation | per issue | "
+            "handling department's step (QM only where it handles) |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for spec in workflow.ACTIONS.values():
             to = "(unchanged)" if spec.targets is None else ", ".join(sorted(spec.targets))
@@ -46,7 +47,8 @@ def render() -> str:
             )
             lines.append(
                 f"| `{spec.name}` | {spec.label} | {', '.join(sorted(spec.sources))} | {to} | {roles} | "
-                f"{'yes' if spec.office_after_escalation else 'no'} | {'yes' if spec.per_issue else 'no'} |"
+                f"{'yes' if spec.office_after_escalation else 'no'} | {'yes' if spec.per_issue else 'no'} | "
+                f"{'yes' if spec.handling_step else 'no'} |"
             )
         # seed3 (issue 15, R-INT-5): one issue's own states, moved by the actions that move them.
         lines += [
