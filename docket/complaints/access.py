@@ -147,12 +147,16 @@ def _ready(c: Complaint, name: str) -> bool:
         if bool(route) != (name == "reply_submit"):
             return False
         drafts = (ReplyState.DRAFT, ReplyState.RETURNED)
-        replies = _prefetched_rows(c, "replies")
+        replies = prefetched_rows(c, "replies")
         if replies is not None:
-            return any(r.state in drafts for r in replies)
-        return Reply.objects.filter(complaint=c, state__in=drafts).exists()
+            drafted = any(r.state in drafts for r in replies)
+        else:
+            drafted = Reply.objects.filter(complaint=c, state__in=drafts).exists()
+        # Refused while an issue waits for the developer (`final_reply_check`: issue_with_developer), by the
+        # same rule (docs/decisions.md "issuemoves"); asked only when there is a draft to submit or send.
+        return drafted and not issues_with_developer(c)
     if name == "forwarder_reply_record":
-        obligations = _prefetched_rows(c, "obligations")
+        obligations = prefetched_rows(c, "obligations")
         if obligations is not None:
             return any(
                 o.kind == "forwarder_reply" and o.met_at is None and o.state != "cancelled"
@@ -175,14 +179,14 @@ def _ready(c: Complaint, name: str) -> bool:
 
         return c.contactable and not FirstContact.objects.filter(complaint=c).exists()
     if name in ("progress_update_send", "unclosed_conclude"):
-        events = _prefetched_rows(c, "events")  # the complaint page's timeline (selectors.timeline_rows)
+        events = prefetched_rows(c, "events")  # the complaint page's timeline (selectors.timeline_rows)
         if events is not None:
             concluded = any(e.kind == "unclosed_concluded" for e in events)
         else:
             concluded = c.events.filter(kind="unclosed_concluded").exists()
         return not concluded and (c.contactable or name == "unclosed_conclude")
     if name == "leadership_opinion_request":
-        obligations = _prefetched_rows(c, "obligations")
+        obligations = prefetched_rows(c, "obligations")
         if obligations is not None:
             return not any(
                 o.kind == "leadership_opinion"
@@ -199,7 +203,7 @@ def _ready(c: Complaint, name: str) -> bool:
     if name in ("compensation_decide", "compensation_escalate", "compensation_outcome_record"):
         # a pending claim is decided or escalated; an escalated one gets its outcome (services/seed2.py)
         wanted = ClaimState.ESCALATED if name == "compensation_outcome_record" else ClaimState.PENDING
-        claims = _prefetched_rows(c, "claims")
+        claims = prefetched_rows(c, "claims")
         if claims is not None:  # the complaint page's prefetch: no query
             return any(claim.state == wanted for claim in claims)
         return CompensationClaim.objects.filter(complaint=c, state=wanted).exists()
@@ -210,33 +214,41 @@ def _ready(c: Complaint, name: str) -> bool:
         return SecondReview.objects.filter(complaint=c, decided_at__isnull=True).exists()
     if name == "measures_done":  # refused while an issue waits for the developer (decisions.md "devissues")
         return not issues_with_developer(c)
+    if name in ("issue_findings_record", "issue_verify"):
+        # per issue: offered when an issue is in a state its rows of workflow.ISSUE_MOVES take (the service
+        # refuses the others; the form offers only those)
+        sources = workflow.issue_sources(name)
+        issues = prefetched_rows(c, "issues")
+        if issues is not None:
+            return any(i.state in sources for i in issues)
+        return ComplaintIssue.objects.filter(complaint=c, state__in=list(sources)).exists()
     # seed3 (issue 15, R-INT-5): per-issue answers and forwards, offered only when there is something to act on.
     if name.startswith("issue_answer_") or name in (
         "issue_forward_to_developer",
         "issue_developer_answer_record",
     ):
-        from .models import DeveloperForward, IssueAnswer, IssueState
+        from .models import DeveloperForward, IssueAnswer
 
-        issues = _prefetched_rows(c, "issues")
+        issues = prefetched_rows(c, "issues")
         if name in ("issue_answer_submit", "issue_forward_to_developer"):
             if name == "issue_answer_submit":
                 from .services.issue_answers import ANSWERABLE
 
                 states: frozenset | tuple = ANSWERABLE
             else:
-                states = (IssueState.OPEN, IssueState.INVESTIGATED)
+                states = workflow.issue_sources(name)  # open or investigated
             if issues is not None:
                 return any(i.state in states for i in issues)
             return ComplaintIssue.objects.filter(complaint=c, state__in=states).exists()
         if name in ("issue_answer_review", "issue_answer_send"):
             state = ReplyState.IN_REVIEW if name == "issue_answer_review" else ReplyState.APPROVED
-            answers = _prefetched_rows(c, "issue_answers")  # [] when the page found none
+            answers = prefetched_rows(c, "issue_answers")  # [] when the page found none
             if answers is None:
                 answers = _issue_answers(issues)
             if answers is not None:
                 return any(a.state == state for a in answers)
             return IssueAnswer.objects.filter(complaint=c, state=state).exists()
-        forwards = _prefetched_rows(c, "developer_forwards")
+        forwards = prefetched_rows(c, "developer_forwards")
         if forwards is not None:
             return any(f.issue_id is not None and f.answered_at is None for f in forwards)
         return DeveloperForward.objects.filter(
@@ -248,7 +260,7 @@ def _ready(c: Complaint, name: str) -> bool:
     if name == "reply_time_agree":
         # No query of its own (it is offered on every open complaint before the reply): the obligations when
         # the caller prefetched them, else the state decides and the service answers nothing_due.
-        cached = _prefetched_rows(c, "obligations")
+        cached = prefetched_rows(c, "obligations")
         if cached is None:
             return True
         return any(o.kind == "reply" and o.state == "open" and o.met_at is None for o in cached)
@@ -256,24 +268,18 @@ def _ready(c: Complaint, name: str) -> bool:
 
 
 def issues_with_developer(c: Complaint) -> list[ComplaintIssue]:
-    """The issues still waiting for the developer's answer (`services.handling.waiting_for_developer`), from
-    the complaint page's prefetch (issues and forwards: no query) when present, else asked of the database."""
-    from .models import IssueState
+    """The issues still waiting for the developer's answer: the services' own rule and reading
+    (`services.handling.waiting_for_developer`), from the complaint page's prefetch (issues and forwards: no
+    query) when present, else asked of the database."""
+    from .services.handling import waiting_for_developer
 
-    issues, forwards = _prefetched_rows(c, "issues"), _prefetched_rows(c, "developer_forwards")
-    if issues is None or forwards is None:
-        from .services.handling import waiting_for_developer
-
-        return waiting_for_developer(c)
-    unanswered = {f.issue_id for f in forwards if f.issue_id is not None and f.answered_at is None}
-    return sorted(
-        (i for i in issues if i.state == IssueState.FORWARDED or i.pk in unanswered), key=lambda i: i.seq
-    )
+    return waiting_for_developer(c)
 
 
-def _prefetched_rows(obj, name: str) -> list | None:
+def prefetched_rows(obj, name: str) -> list | None:
     """The rows of the relation `name` the caller read onto `obj` (the complaint page's
-    `selectors.complaint_detail_for`, or Django's prefetch), else None: then `_ready` asks the database."""
+    `selectors.complaint_detail_for`, or Django's prefetch), else None: then `_ready` (or the service's rule
+    it asks) reads the database."""
     cached = getattr(obj, "_prefetched_objects_cache", {}).get(name)
     return None if cached is None else list(cached)
 
@@ -285,7 +291,7 @@ def _issue_answers(issues: list | None) -> list | None:
         return None
     answers: dict[int, object] = {}
     for issue in issues:
-        rows = _prefetched_rows(issue, "answers")
+        rows = prefetched_rows(issue, "answers")
         if rows is None:
             return None
         answers.update((a.pk, a) for a in rows)
@@ -297,7 +303,7 @@ def _ncr_states(c: Complaint) -> list[tuple[str, list[str]]]:
     (`ncrs__actions`, no query), else read (two queries)."""
     from .models import NonconformityReport
 
-    ncrs = _prefetched_rows(c, "ncrs")
+    ncrs = prefetched_rows(c, "ncrs")
     if ncrs is None:
         ncrs = list(NonconformityReport.objects.filter(complaint=c).prefetch_related("actions"))
     return [(n.state, [a.state for a in n.actions.all()]) for n in ncrs]

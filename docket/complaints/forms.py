@@ -322,6 +322,7 @@ class RefuseForm(ActionForm):
 class FindingsForm(IssueChoiceMixin):
     action = "issue_findings_record"
     service = services.issue_findings_record
+    issue_states = tuple(workflow.issue_sources("issue_findings_record"))  # the service refuses the others
 
 
 class DeveloperForwardForm(ActionForm):
@@ -404,7 +405,7 @@ class MeasuresDoneForm(ActionForm):
 class VerifyForm(IssueChoiceMixin):
     action = "issue_verify"
     service = services.issue_verify
-    issue_states = (IssueState.MEASURES_DONE,)
+    issue_states = tuple(workflow.issue_sources("issue_verify"))  # measures done
     waiting_states = (IssueState.MEASURES_DONE,)
 
 
@@ -664,9 +665,9 @@ class IssueForwardForm(ActionForm):
     service = services.issue_forward_to_developer
 
     def setup(self):
-        issues = self.complaint.issues.filter(state__in=[IssueState.OPEN, IssueState.INVESTIGATED]).order_by(
-            "seq"
-        )
+        issues = self.complaint.issues.filter(
+            state__in=list(workflow.issue_sources("issue_forward_to_developer"))
+        ).order_by("seq")
         self.fields["issue_id"].choices = [(i.id, _issue_label(i)) for i in issues]
         self.fields["party_id"].choices = [
             (p.id, p.name)

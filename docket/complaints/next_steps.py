@@ -24,7 +24,7 @@ from docket.core import clock
 from docket.core.compiled import Compiled
 
 from . import workflow
-from .access import allowed_role, issues_with_developer
+from .access import allowed_role, issues_with_developer, prefetched_rows
 from .models import (
     ComplaintIssue,
     IssueAnswer,
@@ -125,6 +125,15 @@ def _per_issue(user, c, action: str, issues: list[ComplaintIssue], states: Itera
     return None
 
 
+def _waiting(c, issues: list[ComplaintIssue]) -> bool:
+    """Whether an issue waits for the developer, by the rule that refuses the final reply and the measures
+    and hides their buttons (`services.handling.waiting_among`): on the complaint page from its issues and
+    forwards; a queue row reads no forwards, so there only an issue forwarded counts."""
+    from .services.handling import waiting_among
+
+    return bool(waiting_among(issues, prefetched_rows(c, "developer_forwards") or []))
+
+
 def _developer_step(user, c) -> NextStep | None:
     """An issue waits for the developer: recording its answer is the step (for who may record it)."""
     if allowed_role(user, c, "issue_developer_answer_record"):
@@ -137,7 +146,7 @@ def _handling_steps(user, c, issues, replies) -> NextStep | None:
     issue_id = _per_issue(user, c, "issue_findings_record", issues, (IssueState.OPEN, IssueState.REWORK))
     if issue_id is not None:
         return NextStep("issue_findings_record", _("调查"), issue_id)
-    if any(i.state == IssueState.FORWARDED for i in issues):
+    if _waiting(c, issues):
         # The final reply waits for the developer's answer (`final_reply_check`; docs/decisions.md "devissues").
         return _developer_step(user, c)
     draft = _open_draft(replies)
@@ -249,7 +258,7 @@ def next_action_for(user, complaint) -> NextStep | None:
         return answer
     if c.state in (State.INVESTIGATING, State.NEGOTIATING):
         return _handling_steps(user, c, issues, _replies(c))
-    if c.state == State.IMPLEMENTING and any(i.state == IssueState.FORWARDED for i in issues):
+    if c.state == State.IMPLEMENTING and _waiting(c, issues):
         # An issue waits for the developer: its answer is due before the measures can be reported done
         # (`measures_done` refuses; docs/decisions.md "devissues").
         return _developer_step(user, c)

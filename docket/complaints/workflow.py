@@ -527,17 +527,24 @@ _ACTIONS = [
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
 
-# seed3 (issue 15, R-INT-5): how one issue's state moves, by the action that moves it (documentation and a
-# test keep it honest; the services make the moves). An issue is closed on its own when an issue answer
+# seed3 (issue 15, R-INT-5): how one issue's state moves, by the action that moves it. The services read their
+# rows (`issue_sources`, `issue_check`): an issue in no source state of the action's rows is refused, or —
+# for the moves an action makes on every issue of the complaint — left where it is, so the table and the
+# services cannot disagree (docs/decisions.md "issuemoves"). An issue is closed on its own when an issue answer
 # naming it was sent to the complainant and its work is over: verified on site, or answered by the developer
 # it was forwarded to. Issues never answered on their own end verified, covered by the final reply.
 _I = IssueState
 ISSUE_MOVES: tuple[tuple[str, frozenset[str], str], ...] = (
-    # A forwarded issue's findings are recorded, but it keeps waiting for the developer (devissues).
+    # Findings on an issue whose work has ended (measures done, verified, closed, withdrawn) are refused.
     ("issue_findings_record", frozenset({_I.OPEN, _I.REWORK, _I.INVESTIGATED}), _I.INVESTIGATED),
+    # A forwarded issue's findings are recorded, but it keeps waiting for the developer (devissues).
+    ("issue_findings_record", frozenset({_I.FORWARDED}), _I.FORWARDED),
     ("issue_forward_to_developer", frozenset({_I.OPEN, _I.INVESTIGATED}), _I.FORWARDED),
+    # The answer to a forward of an issue in another state (findings written over it before devissues) is
+    # recorded and ends the wait, but moves nothing.
     ("issue_developer_answer_record", frozenset({_I.FORWARDED}), _I.INVESTIGATED),
     ("issue_answer_send", frozenset({_I.INVESTIGATED}), _I.CLOSED),  # the developer has answered it
+    ("issue_answer_send", frozenset({_I.VERIFIED}), _I.CLOSED),  # verified on site (as issue_verify closes)
     # The service moves exactly these (handling.MEASURES_OWED); an issue still waiting for the developer
     # (forwarded, its forward unanswered) is never moved: the report is refused until the developer answered.
     ("measures_done", frozenset({_I.OPEN, _I.INVESTIGATED, _I.REWORK}), _I.MEASURES_DONE),
@@ -559,6 +566,29 @@ ISSUE_MOVES: tuple[tuple[str, frozenset[str], str], ...] = (
     # again as a whole: every issue whose work had ended is open again (issues still in work keep theirs).
     ("second_review_decide", frozenset({_I.VERIFIED, _I.CLOSED}), _I.OPEN),
 )
+
+
+def issue_sources(action: str) -> frozenset[str]:
+    """Every issue state `action` takes an issue from: the sources of its rows in ISSUE_MOVES."""
+    rows = [sources for name, sources, _target in ISSUE_MOVES if name == action]
+    if not rows:
+        raise KeyError(f"{action} has no row in ISSUE_MOVES")
+    return frozenset().union(*rows)
+
+
+def issue_check(issue, action: str) -> frozenset[str]:
+    """The states `action` may move `issue` to from its state (its rows in ISSUE_MOVES); refused with
+    `invalid_transition` (naming the issue and its state) when no row takes it from there."""
+    targets = frozenset(t for name, sources, t in ISSUE_MOVES if name == action and issue.state in sources)
+    if not targets:
+        raise DomainError(
+            "invalid_transition",
+            state=f"问题{issue.seq}：{IssueState(issue.state).label}",
+            action=ACTIONS[action].label,
+        )
+    return targets
+
+
 # The rows staff take (and the workbench offers); the others are the complainant's own.
 STAFF_ACTIONS: dict[str, Action] = {n: a for n, a in ACTIONS.items() if "staff" in a.actors}
 

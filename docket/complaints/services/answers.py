@@ -26,9 +26,9 @@ from docket.core.errors import DomainError
 from docket.org.models import Department
 from docket.sla import duetimes
 
+from .. import workflow
 from ..actors import Actor
 from ..models import (
-    ISSUE_DONE_STATES,
     ClosureKind,
     Complaint,
     ComplaintIssue,
@@ -267,7 +267,7 @@ def second_review_decide(
             # findings, reply, measures and verification like a new one (docs/decisions.md, "reopen").
             # Issues still in work keep their state; withdrawn ones cannot be here (a withdrawn complaint
             # is not reviewed).
-            reopened = issues_moved(act, ISSUE_DONE_STATES, IssueState.OPEN)
+            reopened = issues_moved(act, workflow.issue_sources("second_review_decide"), IssueState.OPEN)
             if dept is not None:
                 handed = _reopen_hand_over(act, dept)
             act.move(State.INVESTIGATING)

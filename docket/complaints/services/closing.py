@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from docket.core.errors import DomainError
 
+from .. import workflow
 from ..models import (
     ClosureKind,
     ComplaintIssue,
@@ -235,9 +236,10 @@ def withdraw_apply(act, reason: str, **payload) -> None:
     portal: `answers.owner_withdraw`)."""
     act.move(State.WITHDRAWN)
     act.set(closure_kind=ClosureKind.WITHDRAWN, closure_note=reason, closed_at=act.now)
-    # Its issues end with it: no department owes work on a withdrawn complaint.
-    ComplaintIssue.objects.filter(complaint=act.complaint).exclude(
-        state__in=[IssueState.VERIFIED, IssueState.CLOSED]
+    # Its issues end with it: no department owes work on a withdrawn complaint (its row of
+    # workflow.ISSUE_MOVES: every issue not verified or closed).
+    ComplaintIssue.objects.filter(
+        complaint=act.complaint, state__in=list(workflow.issue_sources("withdraw"))
     ).update(state=IssueState.WITHDRAWN)
     act.record("withdrawn", {"reason": reason, **payload})
     obligations_cancel(act)

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q
 
 from docket.accounts.models import RoleAssignment, User
 from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty
 
-from .. import workflow
+from .. import access, workflow
 from ..actors import Actor
 from ..models import (
     ISSUE_DONE_STATES,
@@ -195,12 +197,13 @@ def issue_findings_record(
     ) as act:
         issue = act.issue
         assert issue is not None  # acting() locked it: issue_id was given
-        issue.findings, issue.measures = findings, measures
-        # An issue forwarded to the developer keeps waiting for its answer: the company's own findings are
-        # recorded (5.2.3.9: it follows the developer up), but only the developer's answer ends the wait
-        # (`issue_developer_answer_record`; docs/decisions.md "devissues").
-        if issue.state != IssueState.FORWARDED:
-            issue.state = IssueState.INVESTIGATED
+        # Its rows of workflow.ISSUE_MOVES: open, in rework or investigated → investigated; an issue forwarded
+        # to the developer keeps waiting for its answer — the company's own findings are recorded (5.2.3.9: it
+        # follows the developer up), but only the developer's answer ends the wait (`issue_developer_answer_
+        # record`; docs/decisions.md "devissues"). An issue whose work has ended (measures done, verified,
+        # closed, withdrawn) is refused, not sent back to investigated (docs/decisions.md "issuemoves").
+        (target,) = workflow.issue_check(issue, "issue_findings_record")
+        issue.findings, issue.measures, issue.state = findings, measures, target
         issue.save(update_fields=["findings", "measures", "state"])
         act.record("findings_recorded", {"issue": issue.seq, "findings": findings, "measures": measures})
     return issue
@@ -368,22 +371,38 @@ def negotiation_round_record(
 
 # What "measures done" moves: every issue still in work (not done, not already reported carried out, not
 # waiting for the developer): its row of workflow.ISSUE_MOVES, so the table and the service agree.
-MEASURES_OWED = next(src for action, src, _t in workflow.ISSUE_MOVES if action == "measures_done")
+MEASURES_OWED = workflow.issue_sources("measures_done")
+
+
+def waiting_among(
+    issues: Iterable[ComplaintIssue], forwards: Iterable[DeveloperForward]
+) -> list[ComplaintIssue]:
+    """The rule: of `issues`, those still waiting for the developer's answer, in order — forwarded on their own
+    (IssueState.FORWARDED), or with a forward of their own among `forwards` not yet answered (an issue whose
+    findings were recorded over its forward before "devissues" kept it forwarded)."""
+    unanswered = {f.issue_id for f in forwards if f.issue_id is not None and f.answered_at is None}
+    return sorted(
+        (i for i in issues if i.state == IssueState.FORWARDED or i.pk in unanswered), key=lambda i: i.seq
+    )
 
 
 def waiting_for_developer(complaint) -> list[ComplaintIssue]:
-    """The complaint's issues still waiting for the developer's answer, in order: forwarded on their own
-    (IssueState.FORWARDED), or with a forward of their own not yet answered (an issue whose findings were
-    recorded over its forward before "devissues" kept it forwarded)."""
-    return list(
-        ComplaintIssue.objects.filter(complaint=complaint)
-        .filter(
-            Q(state=IssueState.FORWARDED)
-            | Q(developer_forwards__isnull=False, developer_forwards__answered_at__isnull=True)
+    """The complaint's issues still waiting for the developer's answer (`waiting_among`). The services ask it
+    of the row they locked (read from the database); the complaint page's action list and step ask it of the
+    page's prefetch of issues and forwards (no query), the API's of its issues and one query of the forwards:
+    the same rule refuses the final reply and the measures and hides their buttons (docs/decisions.md
+    "issuemoves")."""
+    issues = access.prefetched_rows(complaint, "issues")
+    if issues is None:
+        issues = list(ComplaintIssue.objects.filter(complaint=complaint))
+    forwards = access.prefetched_rows(complaint, "developer_forwards")
+    if forwards is None:
+        forwards = list(
+            DeveloperForward.objects.filter(
+                complaint=complaint, issue__isnull=False, answered_at__isnull=True
+            ).only("id", "issue_id", "answered_at")
         )
-        .distinct()
-        .order_by("seq")
-    )
+    return waiting_among(issues, forwards)
 
 
 def measures_done(*, actor, complaint_id: int, note: str, expected_version: int | None = None) -> Complaint:
@@ -439,8 +458,7 @@ def issue_verify(
     ) as act:
         issue = act.issue
         assert issue is not None  # acting() locked it: issue_id was given
-        if issue.state != IssueState.MEASURES_DONE:
-            raise DomainError("invalid_transition", state=issue.get_state_display(), action="验证")
+        workflow.issue_check(issue, "issue_verify")  # measures done (its rows of workflow.ISSUE_MOVES)
         issue.state = IssueState.VERIFIED if passed else IssueState.REWORK
         issue.verification_note, issue.verified_by, issue.verified_at = note, actor, act.now
         issue.save(update_fields=["state", "verification_note", "verified_by", "verified_at"])

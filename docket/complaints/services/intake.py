@@ -19,7 +19,7 @@ from docket.core.errors import DomainError
 from docket.core.text import one_line
 from docket.org.models import Building, Department, ExternalParty, Office, PublicArea, Room, Unit
 
-from .. import access, refdata
+from .. import access, refdata, workflow
 from ..actors import Actor, ActorKind
 from ..events import GENESIS
 from ..models import (
@@ -591,7 +591,8 @@ def complaint_close_on_spot(
         act.move(State.CLOSED)
         act.set(closure_kind=ClosureKind.ON_THE_SPOT, closure_note=note, closed_at=act.now)
         act.record(
-            "closed_on_spot", {"note": note, **issues_moved(act, [IssueState.OPEN], IssueState.CLOSED)}
+            "closed_on_spot",
+            {"note": note, **issues_moved(act, workflow.issue_sources("close_on_spot"), IssueState.CLOSED)},
         )
         obligations_meet(act, "reply", "acknowledge")
         obligations_cancel(act)

@@ -79,16 +79,19 @@ def developer_answered(issue: ComplaintIssue) -> bool:
     return DeveloperForward.objects.filter(issue=issue, answered_at__isnull=False).exists()
 
 
+# What sending an issue answer closes (its rows of workflow.ISSUE_MOVES): an issue verified on site, or one the
+# developer answered (investigated again by its answer).
+ANSWER_CLOSES = workflow.issue_sources("issue_answer_send")
+
+
 def close_if_done(act: Act, issue: ComplaintIssue) -> bool:
     """Close an answered issue whose work is over (verified, or the developer answered it): True if closed."""
-    if issue.answered_at is None or issue.state == IssueState.CLOSED:
+    if issue.answered_at is None or issue.state not in ANSWER_CLOSES:
         return False
-    if issue.state == IssueState.VERIFIED or (
-        issue.state == IssueState.INVESTIGATED and developer_answered(issue)
-    ):
-        _close(act, issue)
-        return True
-    return False
+    if issue.state == IssueState.INVESTIGATED and not developer_answered(issue):
+        return False  # the company's own findings: its measures are still to be carried out and verified
+    _close(act, issue)
+    return True
 
 
 def issue_answer_submit(
@@ -270,10 +273,9 @@ def issue_forward_to_developer(
     ) as act:
         c = act.complaint
         (issue,) = _issues_of(c, [issue_id])
-        if issue.state not in (IssueState.OPEN, IssueState.INVESTIGATED):
-            raise DomainError("invalid_transition", state=issue.get_state_display(), action="单项转地产处理")
+        (target,) = workflow.issue_check(issue, "issue_forward_to_developer")  # open or investigated
         party = developer_party(c, party_id)
-        issue.state = IssueState.FORWARDED
+        issue.state = target
         issue.save(update_fields=["state"])
         act.set(developer_related=True)
         act.record(
@@ -293,6 +295,9 @@ def issue_forward_to_developer(
             obligation=ob,
         )
     return fwd
+
+
+DEVELOPER_ANSWERED = workflow.issue_sources("issue_developer_answer_record")  # forwarded
 
 
 def issue_developer_answer_record(
@@ -329,10 +334,15 @@ def issue_developer_answer_record(
         )
         fwd.save(update_fields=["answer", "their_ref", "answered_at", "recorded_by"])
         issue = ComplaintIssue.objects.select_for_update().get(developer_forwards=fwd)
-        issue.state = IssueState.INVESTIGATED
-        if not issue.findings:
-            issue.findings = f"地产答复：{answer}"
-        issue.save(update_fields=["state", "findings"])
+        # Its row of workflow.ISSUE_MOVES: a forwarded issue is back with the company. An issue in another
+        # state with this forward unanswered (findings recorded over it before "devissues") has its wait
+        # ended and keeps its state: the answer never sends a carried-out, verified or closed issue back
+        # (docs/decisions.md "issuemoves").
+        if issue.state in DEVELOPER_ANSWERED:
+            (issue.state,) = workflow.issue_check(issue, "issue_developer_answer_record")
+            if not issue.findings:
+                issue.findings = f"地产答复：{answer}"
+            issue.save(update_fields=["state", "findings"])
         act.record(
             "issue_developer_answered", {"issue": issue.seq, "answer": answer, "their_ref": fwd.their_ref}
         )

@@ -24,7 +24,6 @@ from docket.core.errors import DomainError
 
 from .. import workflow
 from ..models import (
-    ISSUE_DONE_STATES,
     ClosureKind,
     ComplaintIssue,
     ContactMethod,
@@ -220,7 +219,7 @@ def qm_verify(*, actor, complaint_id: int, decision: str, note: str, expected_ve
             rework = decision == QmDecision.REWORK
             moved = issues_moved(
                 act,
-                ISSUE_DONE_STATES,
+                workflow.issue_sources("qm_verify"),  # verified or closed
                 IssueState.REWORK if rework else IssueState.OPEN,
                 keep=Q(state=IssueState.CLOSED, verified_at__isnull=True),
             )
