@@ -216,6 +216,8 @@ if REDIS_URL:
         "name": "docket",
         "url": REDIS_URL,
         "utc": False,
+        # Nobody reads a task's return value: not stored (one Redis or SQLite write less per task).
+        "results": False,
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
@@ -226,6 +228,8 @@ else:
         "name": "docket",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "utc": False,
+        # Nobody reads a task's return value: not stored (one Redis or SQLite write less per task).
+        "results": False,
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
