@@ -64,7 +64,14 @@ def qm_handles(c: Complaint) -> bool:
         return False
     if not Complaint.holder_department.is_cached(c):
         refdata.attach_org(c, ("holder_department",))
-    dept = c.holder_department
+    return qm_handles_in(c.level, c.holder_department)
+
+
+def qm_handles_in(level: str, dept: Department | None) -> bool:
+    """`qm_handles` of a complaint at `level` held by `dept` (also one about to be handed to `dept`): at
+    company level, or in the company's QM department."""
+    if level == Level.COMPANY:
+        return True
     return dept is not None and dept.office_id is None and dept.kind == Department.Kind.QM
 
 

@@ -24,12 +24,11 @@ from docket.core import clock
 from docket.core.compiled import Compiled
 
 from . import workflow
-from .access import allowed_role, issues_with_developer, prefetched_rows
+from .access import allowed_role, issues_with_developer, prefetched_rows, qm_handles
 from .models import (
     ComplaintIssue,
     IssueAnswer,
     IssueState,
-    Level,
     Obligation,
     Reply,
     ReplyState,
@@ -216,11 +215,10 @@ def _ack_owed(c) -> bool:
 def _watches(user, c) -> bool:
     """Whether `c` is in the user's work only as an online complaint the QM information officer watches
     (selectors.ONLINE_WATCH_STATES): the user holds that role in its company and every role they hold is a
-    company role, and the complaint is not handled at company level (QM's own work, whose handling steps
-    stand). The office's steps (接单, 调查, 起草答复 …), which QM's policy would also allow, are not theirs."""
-    if c.state not in ONLINE_WATCH_STATES or c.level == Level.COMPANY:
-        return False
-    if not is_online(c):
+    company role, and QM does not handle the complaint itself (`access.qm_handles`: escalated, or held by
+    the company's QM department — QM's own work, whose handling steps stand). The office's steps (接单, 调查,
+    起草答复 …) are not theirs."""
+    if c.state not in ONLINE_WATCH_STATES or not is_online(c) or qm_handles(c):
         return False
     held = assignments_of(user)
     return all(a.role in COMPANY_ROLES for a in held) and any(

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from docket.core import clock
 from docket.core.compiled import Compiled, CompiledBy, set_prefetched
-from docket.org.models import Room
+from docket.org.models import Department, Room
 
 from .access import complaints_visible_to
 from .models import (
@@ -653,11 +653,23 @@ def _work_q(a, now: datetime | None = None) -> Q:
         overdue = active & Q(level="office", next_due_at__lt=now or clock.now()) & ~Q(state=State.IN_REVIEW)
         return Q(office_id=a.office_id) & (Q(state=State.VERIFYING) | overdue)
     if role == Role.QM:
+        # Besides review, verification and the escalated complaints, what the company's QM department holds
+        # at office level (5.2.2.5–5.2.2.6: QM takes it on itself, so it is the handling department there,
+        # `access.qm_handles`) in a state where the department acts — the supervisor's arm with QM's
+        # department. The department is an uncorrelated `IN (…)` over the company's few departments (no join,
+        # no id looked up in Python that a compiled plan would keep), hashed once. On PostgreSQL QM's queue is
+        # a BitmapOr of its arms whatever this one does (`level` is in no index, so the escalated arm reads
+        # the company's open complaints); this arm adds a bitmap of `complaint_company_state` (company,
+        # state IN …): ~120 of ~11 700 buffers at 1 M complaints (docs/decisions.md, "qmqueue").
+        qm_department = Department.objects.filter(
+            company_id=a.company_id, office__isnull=True, kind=Department.Kind.QM
+        ).values("id")
         return Q(company_id=a.company_id) & (
             Q(review_stage="qm")
             | _answers_waiting(a, "qm")  # an issue's own answer at QM's stage (seed3)
             | Q(state=State.QM_VERIFYING)  # the seed's two-level verification (issue 15)
             | (Q(level="company") & active & ~Q(state=State.IN_REVIEW))
+            | Q(holder_department_id__in=qm_department, state__in=DEPT_ACTION_STATES)
         )
     if role == Role.GENERAL_OFFICE:
         return Q(company_id=a.company_id) & (

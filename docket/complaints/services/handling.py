@@ -37,21 +37,20 @@ from .procedure import (
 )
 
 
-def _responsible_in(dept: Department, user_id: int | None) -> User | None:
+def _responsible_in(dept: Department, user_id: int | None, level: str) -> User | None:
+    """The person named responsible (责任人) in `dept` for a complaint at `level`: someone of the department,
+    or for a company department the leadership or the management representative (document 5 §3.3: it
+    coordinates what is beyond a department), or QM where QM handles the complaint itself
+    (`access.qm_handles_in`: the QM department, or any company department once escalated — seed
+    5.2.2.5–5.2.2.6, 5.2.3.5). Elsewhere the department handles (5.2.2.3, 5.2.3.1) and QM, named there,
+    could not even accept. Else `responsible_not_in_department`."""
     if user_id is None:
         return None
-    ok = (
-        RoleAssignment.objects.filter(user_id=user_id)
-        .filter(
-            Q(department=dept)
-            | Q(
-                role__in=["qm", "mgmt_rep", "leadership"], company_id=dept.company_id, department__isnull=True
-            )
-            if dept.is_company_level
-            else Q(department=dept)
-        )
-        .exists()
-    )
+    members = Q(department=dept)
+    if dept.is_company_level:
+        roles = ["mgmt_rep", "leadership", *(["qm"] if access.qm_handles_in(level, dept) else [])]
+        members |= Q(role__in=roles, company_id=dept.company_id, department__isnull=True)
+    ok = RoleAssignment.objects.filter(user_id=user_id).filter(members).exists()
     if not ok:
         raise DomainError("responsible_not_in_department")
     return User.objects.get(pk=user_id)
@@ -81,7 +80,7 @@ def complaint_assign(
     ) as act:
         c = act.complaint
         dept = _lead_department(c, department_id)
-        responsible = _responsible_in(dept, responsible_id)
+        responsible = _responsible_in(dept, responsible_id, c.level)
         mapping = issue_departments or {}
         issues = list(ComplaintIssue.objects.select_for_update().filter(complaint=c))
         known = {i.id for i in issues}
@@ -142,7 +141,7 @@ def complaint_transfer(
         dept = _lead_department(c, department_id)
         if dept.id == c.holder_department_id:
             raise DomainError("same_department")
-        responsible = _responsible_in(dept, responsible_id)
+        responsible = _responsible_in(dept, responsible_id, c.level)
         old = c.holder_department
         ComplaintIssue.objects.filter(Q(complaint=c) & Q(department_id=c.holder_department_id)).update(
             department=dept, responsible=responsible

@@ -238,7 +238,7 @@ def capa_assign(
         if ncr.state != NcrState.SIGNED:
             raise DomainError("ncr_not_signed")
         dept = department_for(c, department_id)
-        person = _responsible_in(dept, responsible_id)
+        person = _responsible_in(dept, responsible_id, c.level)
         if due_at is not None and due_at <= act.now:
             raise DomainError("validation", detail="完成期限须晚于现在")
         ob = obligation_start(act, Obligation.Kind.CAPA, due_at=due_at)
