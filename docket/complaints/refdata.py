@@ -103,6 +103,21 @@ def attach_org_rows(complaints: list, names: tuple[str, ...] = ORG_FIELDS) -> No
                 f.set_cached_value(complaint, obj)
 
 
+def qm_department_ids(company_id) -> tuple[int, ...]:
+    """The company's QM department(s) (company level, kind QM), from the process's copy (reloaded when the
+    organisation changes): QM's work queue names them as constants of its compiled statement."""
+    from docket.org.models import Department
+
+    def load() -> tuple[int, ...]:
+        return tuple(
+            Department.objects.filter(company_id=company_id, office__isnull=True, kind=Department.Kind.QM)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+    return generations.cached(("qm_departments", company_id), (ORG,), load)
+
+
 @dataclass(frozen=True)
 class IntakeRef:
     """What every intake into one office reads: the office with its company and community, the company's

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from docket.core import clock
 from docket.core.compiled import Compiled, CompiledBy, set_prefetched
-from docket.org.models import Department, Room
+from docket.org.models import Room
 
 from .access import complaints_visible_to
 from .models import (
@@ -656,14 +656,13 @@ def _work_q(a, now: datetime | None = None) -> Q:
         # Besides review, verification and the escalated complaints, what the company's QM department holds
         # at office level (5.2.2.5–5.2.2.6: QM takes it on itself, so it is the handling department there,
         # `access.qm_handles`) in a state where the department acts — the supervisor's arm with QM's
-        # department. The department is an uncorrelated `IN (…)` over the company's few departments (no join,
-        # no id looked up in Python that a compiled plan would keep), hashed once. On PostgreSQL QM's queue is
-        # a BitmapOr of its arms whatever this one does (`level` is in no index, so the escalated arm reads
-        # the company's open complaints); this arm adds a bitmap of `complaint_company_state` (company,
-        # state IN …): ~120 of ~11 700 buffers at 1 M complaints (docs/decisions.md, "qmqueue").
-        qm_department = Department.objects.filter(
-            company_id=a.company_id, office__isnull=True, kind=Department.Kind.QM
-        ).values("id")
+        # department. The department's id is a constant of the compiled statement (`assignments_shape`
+        # names it, so a change of the organisation makes a new plan): on PostgreSQL the arm is then a
+        # bitmap of `complaint_holder_dept` over what that department holds, not of every complaint of the
+        # company in those states (~17 000 rows at 1 M; docs/decisions.md, "qmqueue", "classify7").
+        from . import refdata
+
+        qm_department = refdata.qm_department_ids(a.company_id)
         return Q(company_id=a.company_id) & (
             Q(review_stage="qm")
             | _answers_waiting(a, "qm")  # an issue's own answer at QM's stage (seed3)
@@ -703,7 +702,7 @@ def _answers_waiting(a, stage: str | None) -> Q:
         pending = pending.filter(state=ReplyState.IN_REVIEW, pending_stage=stage)
     from .next_steps import ANSWER_STATES
 
-    return Q(pk__in=pending.order_by().values("complaint_id"), state__in=sorted(ANSWER_STATES))
+    return Q(pk__in_array=pending.order_by().values("complaint_id"), state__in=sorted(ANSWER_STATES))
 
 
 def work_queue_for(
@@ -829,9 +828,13 @@ def assignments_shape(user) -> tuple:
     """Everything of the user's role assignments that the queue's and the list's SQL follow (`CompiledBy`
     plans are keyed by it): each assignment's role and the rows it is held in."""
     from docket.accounts.access import assignments_of
+    from docket.accounts.models import Role
+
+    from . import refdata
 
     return tuple(
         (a.role, a.user_id, a.group_id, a.company_id, a.office_id, a.department_id, a.committee_id)
+        + ((refdata.qm_department_ids(a.company_id),) if a.role == Role.QM else ())
         for a in assignments_of(user)
     )
 

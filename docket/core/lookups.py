@@ -6,10 +6,16 @@ by id and tests each (the search's windows, selectors._row_q): with a trigram in
 otherwise reads every match of the whole history through the index and joins them with the window — 160–200 ms
 where probing the window's ~1 000 rows takes 7 (docs/decisions.md, "search6"). The same rows match either way:
 `contains` escapes the term's wildcards, `strpos` has none. Other databases run `contains` itself (SQLite's
-LIKE, case-insensitive for ASCII as Django documents)."""
+LIKE, case-insensitive for ASCII as Django documents).
 
-from django.db.models import TextField
-from django.db.models.lookups import Contains, Lookup
+`in_array`: `in` over a subquery, as `= ANY(ARRAY(subquery))` on PostgreSQL. The subquery then runs once, before
+the statement, and its few ids are an index condition on the column: inside an `OR` of a queue's arms, a plain
+`IN (subquery)` is a filter, so the planner reads every row of the arm's other conditions and tests each
+(QM's queue: ~9 500 complaints in the answer states to find the few with an answer at QM's stage;
+docs/decisions.md, "classify7"). The same rows either way; other databases run `IN (subquery)`."""
+
+from django.db.models import BigAutoField, TextField
+from django.db.models.lookups import Contains, In, Lookup
 
 
 class RowContains(Contains):
@@ -27,3 +33,15 @@ class RowContains(Contains):
 
 
 TextField.register_lookup(RowContains)
+
+
+class InArray(In):
+    lookup_name = "in_array"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT …)"
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+BigAutoField.register_lookup(InArray)

@@ -168,6 +168,17 @@ def test_unassigned_index_condition_is_the_queries():
     assert states == [str(x) for x in selectors.DEPT_ACTION_STATES]
 
 
+def test_escalated_index_condition_is_the_queues():
+    """The partial index `complaint_escalated_open` is used only while its states are the queue's `active`
+    (selectors.TERMINAL_STATES left out) and its level the escalated arm's."""
+    index = next(i for i in Complaint._meta.indexes if i.name == "complaint_escalated_open")
+    level, not_ended = index.condition.children
+    assert level == ("level", "company")
+    assert not_ended.negated and sorted(dict(not_ended.children)["state__in"]) == sorted(
+        str(x) for x in selectors.TERMINAL_STATES
+    )
+
+
 def test_bulk_bar_fields_are_the_forms_and_follow_renames(org):
     """The bulk bar's fields, kept per language and departments offered, are Django's rendering of the
     unbound form in either language; a renamed department shows at once."""
