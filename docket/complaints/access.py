@@ -159,9 +159,15 @@ def _ready(c: Complaint, name: str) -> bool:
             drafted = any(r.state in drafts for r in replies)
         else:
             drafted = Reply.objects.filter(complaint=c, state__in=drafts).exists()
-        # Refused while an issue waits for the developer (`final_reply_check`: issue_with_developer), by the
-        # same rule (docs/decisions.md "issuemoves"); asked only when there is a draft to submit or send.
-        return drafted and not issues_with_developer(c)
+        # Refused while an issue answer is in review or waiting to be sent, or an issue waits for the developer:
+        # the service's own rule (`final_reply_refusal`; docs/decisions.md "issuemoves", "answerwait"), read
+        # from the page's prefetch; asked only when there is a draft to submit or send.
+        if not drafted:
+            return False
+        from .services.issue_answers import final_reply_refusal
+
+        _read_forwards(c)
+        return final_reply_refusal(c) is None
     if name == "forwarder_reply_record":
         obligations = prefetched_rows(c, "obligations")
         if obligations is not None:
@@ -221,6 +227,8 @@ def _ready(c: Complaint, name: str) -> bool:
         return SecondReview.objects.filter(complaint=c, decided_at__isnull=True).exists()
     if name == "measures_done":  # refused while an issue waits for the developer (decisions.md "devissues")
         return not issues_with_developer(c)
+    if name == "forward_to_developer":  # not again while an issue waits there (decisions.md "answerwait")
+        return not issues_with_developer(c)
     if name in ("issue_findings_record", "issue_verify"):
         # per issue: offered when an issue is in a state its rows of workflow.ISSUE_MOVES take (the service
         # refuses the others; the form offers only those)
@@ -251,7 +259,7 @@ def _ready(c: Complaint, name: str) -> bool:
             state = ReplyState.IN_REVIEW if name == "issue_answer_review" else ReplyState.APPROVED
             answers = prefetched_rows(c, "issue_answers")  # [] when the page found none
             if answers is None:
-                answers = _issue_answers(issues)
+                answers = prefetched_issue_answers(issues)
             if answers is not None:
                 return any(a.state == state for a in answers)
             return IssueAnswer.objects.filter(complaint=c, state=state).exists()
@@ -280,7 +288,18 @@ def issues_with_developer(c: Complaint) -> list[ComplaintIssue]:
     query) when present, else asked of the database."""
     from .services.handling import waiting_for_developer
 
+    _read_forwards(c)
     return waiting_for_developer(c)
+
+
+def _read_forwards(c: Complaint) -> None:
+    """Read the complaint's forwards onto it (Django's prefetch, one query) unless the caller did (the complaint
+    page): the offer's checks of the developer wait — the final reply, the whole forward, the measures — then
+    share them (the API's action list)."""
+    if prefetched_rows(c, "developer_forwards") is None:
+        from django.db.models import prefetch_related_objects
+
+        prefetch_related_objects([c], "developer_forwards")
 
 
 def prefetched_rows(obj, name: str) -> list | None:
@@ -291,7 +310,7 @@ def prefetched_rows(obj, name: str) -> list | None:
     return None if cached is None else list(cached)
 
 
-def _issue_answers(issues: list | None) -> list | None:
+def prefetched_issue_answers(issues: list | None) -> list | None:
     """Every answer of the complaint's issues when they were read with their answers (the complaint page),
     else None."""
     if issues is None:

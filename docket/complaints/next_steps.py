@@ -36,6 +36,7 @@ from .models import (
 )
 from .scopes import COMPANY_ROLES
 from .selectors import ONLINE_WATCH_STATES, is_online
+from .services.issue_answers import ANSWER_PENDING, pending_among
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
@@ -72,11 +73,11 @@ def _replies(c) -> list[Reply]:
     return list(cache["replies"]) if "replies" in cache else list(Reply.objects.filter(complaint=c))
 
 
-# The states in which an issue's own answer (seed3, R-INT-5) is reviewed and sent: the workflow's rows.
+# The states in which an issue's own answer (seed3, R-INT-5) is reviewed and sent: the workflow's rows. The
+# answers pending (in review or to be sent) are the service's (`services.issue_answers.ANSWER_PENDING`).
 ANSWER_STATES = (
     workflow.ACTIONS["issue_answer_review"].sources | workflow.ACTIONS["issue_answer_send"].sources
 )
-ANSWER_PENDING = (ReplyState.IN_REVIEW, ReplyState.APPROVED)
 
 
 def _issue_answers(c) -> list[IssueAnswer]:
@@ -151,6 +152,11 @@ def _handling_steps(user, c, issues, replies) -> NextStep | None:
     draft = _open_draft(replies)
     if draft is not None and draft.state == ReplyState.RETURNED:
         step = NextStep("reply_draft_save", _("修改答复"))
+    elif draft is not None and pending_among(_issue_answers(c)):
+        # The final reply waits for the issue answer's review or sending (`final_reply_refusal`:
+        # issue_answer_pending): that is the step of who may take it (`_answer_step`), none of the drafter's;
+        # the page's note says which answer and whom it waits for (docs/decisions.md "answerwait").
+        return None
     elif draft is not None and workflow.REVIEW_ROUTES.get(c.method):
         step = NextStep("reply_submit", _("提交审核"))
     elif draft is not None:
@@ -419,17 +425,43 @@ def waiting_note(c) -> str:
         return str(_("答复已审核通过，现等待发送给顾客（接待/客服或处理部门）。"))
     if c.state == State.REPLIED:
         return str(_("答复已发送，等待顾客确认是否同意。"))
+    notes = []
+    if c.state in (State.INVESTIGATING, State.NEGOTIATING):
+        notes.extend(_answer_notes(c))
     if c.state in (State.INVESTIGATING, State.IMPLEMENTING):
         waiting = issues_with_developer(c)
         if waiting:
             names = {"issues": "、".join(f"问题{i.seq}" for i in waiting)}
-            if c.state == State.INVESTIGATING:
-                return (
+            if c.state == State.IMPLEMENTING:
+                notes.append(
+                    str(_("%(issues)s已转地产处理，等待地产答复；记录地产答复后才能报告措施已落实。")) % names
+                )
+            else:
+                notes.append(
                     str(_("%(issues)s已转地产处理，等待地产答复；记录地产答复后才能提交或发送最终答复。"))
                     % names
                 )
-            return str(_("%(issues)s已转地产处理，等待地产答复；记录地产答复后才能报告措施已落实。")) % names
-    return ""
+                # `developer_forward` refuses the whole complaint then (forward_issue_with_developer); an issue
+                # is forwarded on its own while investigating
+                notes.append(str(_("整个投诉不能再转地产处理，其他问题可单项转地产处理。")))
+    # joined as Chinese sentences are; the English of a note that others follow or precede carries the space
+    return "".join(notes)
+
+
+def _answer_notes(c) -> list[str]:
+    """Why the final reply may not be submitted or sent while an issue answer is pending (`final_reply_refusal`:
+    issue_answer_pending) and what comes first: the first pending answer's review at its stage, or its sending.
+    From the page's prefetch (`_issue_answers`): no query."""
+    pending = pending_among(_issue_answers(c))
+    if not pending:
+        return []
+    first = pending[0]
+    if first.state == ReplyState.IN_REVIEW:
+        stage = STAGE_LABELS.get(first.pending_stage, STAGE_LABELS["qm"])
+        text = _("第 %(number)s 份单项答复等待%(stage)s审核；审核通过并发送后才能提交或发送最终答复。")
+        return [str(text) % {"number": first.number, "stage": stage}]
+    text = _("第 %(number)s 份单项答复已审核通过，等待发送给顾客；发送后才能提交或发送最终答复。")
+    return [str(text) % {"number": first.number}]
 
 
 def review_route_text(c) -> str:

@@ -121,6 +121,13 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "issue_answer_stage": (403, _("该单项答复正在等待{stage}审核。")),
     "issue_answer_pending": (409, _("第 {number} 份单项答复尚在审核或待发送，请先处理后再发送最终答复。")),
     "issue_with_developer": (409, _("{issues}已转地产处理，尚未答复，暂不能提交或发送最终答复。")),
+    # answerwait: the whole complaint is not forwarded while an issue of it waits for the developer on its own.
+    "forward_issue_with_developer": (
+        409,
+        _(
+            "{issues}已单独转地产处理、尚未答复，不能再将整个投诉转地产处理：其他问题请用“单项转地产处理”，或先记录地产对{issues}的答复。"
+        ),
+    ),
     # devissues: an issue still waiting for the developer is not carried out or verified by the company.
     "measures_with_developer": (
         409,

@@ -240,7 +240,13 @@ def developer_forward(
 ) -> DeveloperForward:
     """Forward to the developer's customer-relations centre and follow it up until it answers (R-HDL-6):
     its answer has a deadline (`developer_answer`, reminders from the overdue ladder) and the project phase
-    the problem goes back to is recorded (seed 5.2.6.4)."""
+    the problem goes back to is recorded (seed 5.2.6.4).
+
+    Refused (`forward_issue_with_developer`) while an issue already waits for the developer on its own
+    (`waiting_for_developer`): the whole letter would go to the developer a second time with that issue in it,
+    and its answer would not end that issue's wait (only the issue's own answer does); the other issues go
+    on their own (`issue_forward_to_developer`), as an issue cannot be forwarded while the whole complaint is
+    with the developer (docs/decisions.md "answerwait")."""
     reason, project_phase = forward_inputs(reason, project_phase)
     with acting(
         actor=actor,
@@ -249,6 +255,11 @@ def developer_forward(
         expected_version=expected_version,
     ) as act:
         c = act.complaint
+        waiting = waiting_for_developer(c)
+        if waiting:
+            raise DomainError(
+                "forward_issue_with_developer", issues="、".join(f"问题{i.seq}" for i in waiting)
+            )
         party = developer_party(c, party_id)
         fwd = DeveloperForward.objects.create(
             complaint=c,

@@ -11,12 +11,15 @@ tracked and answered on its own while the letter stays one complaint from the co
   is over: verified on site, or answered by the developer before the answer was sent.
 - The **final reply** still covers every issue: its draft is pre-filled with each issue's answer (or its
   measures), and it cannot be submitted or sent while an issue answer waits in review or to be sent, or an
-  issue waits for the developer (`final_reply_check`).
+  issue waits for the developer (`final_reply_refusal`: the one rule of the service's refusal and of the
+  page's and the API's offer).
 - **Deadlines**: a sent issue answer is a contact (meets `first_contact` and `acknowledge`); it meets the
   reply deadline only when every issue of the complaint has been answered on its own (or is done).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.db.models import Max
 
@@ -350,20 +353,50 @@ def issue_developer_answer_record(
     return fwd
 
 
-def final_reply_check(complaint) -> None:
-    """The final reply covers every issue: it is not submitted or sent while an issue answer waits in review or
-    to be sent (the complainant would get two letters that may disagree), nor while an issue waits for the
-    developer (the reply could not say what is done about it)."""
-    pending = (
-        IssueAnswer.objects.filter(complaint=complaint, state__in=[ReplyState.IN_REVIEW, ReplyState.APPROVED])
-        .order_by("number")
-        .first()
-    )
-    if pending is not None:
-        raise DomainError("issue_answer_pending", number=pending.number)
+# An issue answer still on its way to the complainant: in review, or approved and not yet sent.
+ANSWER_PENDING = (ReplyState.IN_REVIEW, ReplyState.APPROVED)
+
+
+def pending_among(answers: Iterable[IssueAnswer]) -> list[IssueAnswer]:
+    """The rule: of `answers`, those in review or waiting to be sent (ANSWER_PENDING), by number."""
+    return sorted((a for a in answers if a.state in ANSWER_PENDING), key=lambda a: a.number)
+
+
+def answers_pending(complaint) -> list[IssueAnswer]:
+    """The complaint's issue answers in review or waiting to be sent (`pending_among`). The services ask it of
+    the row they locked (one query); the queue and the step of what they read (`next_steps._issue_answers`),
+    the API of its prefetch (`issue_answers`) and the complaint page of its issues' answers: no query
+    (docs/decisions.md "answerwait")."""
+    answers = getattr(complaint, "_step_answers", None)  # next_steps: the pending answers, already read
+    if answers is None:
+        answers = access.prefetched_rows(complaint, "issue_answers")  # the API's; the page's when it has none
+    if answers is None:
+        answers = access.prefetched_issue_answers(access.prefetched_rows(complaint, "issues"))  # the page's
+    if answers is None:
+        answers = list(IssueAnswer.objects.filter(complaint=complaint, state__in=ANSWER_PENDING))
+    return pending_among(answers)
+
+
+def final_reply_refusal(complaint) -> DomainError | None:
+    """Why the final reply may not be submitted or sent now, or None. It covers every issue: not while an issue
+    answer waits in review or to be sent (`issue_answer_pending`: the complainant would get two letters that
+    may disagree), nor while an issue waits for the developer (`issue_with_developer`: the reply could not say
+    what is done about it). The services raise it (`final_reply_check`); the page and the API do not offer
+    提交审核 / 发送答复 while it answers (`access._ready`), and the page's note says why (`next_steps.waiting_note`)."""
+    pending = answers_pending(complaint)
+    if pending:
+        return DomainError("issue_answer_pending", number=pending[0].number)
     forwarded = waiting_for_developer(complaint)  # as `measures_done` refuses (docs/decisions.md "devissues")
     if forwarded:
-        raise DomainError("issue_with_developer", issues=_names(forwarded))
+        return DomainError("issue_with_developer", issues=_names(forwarded))
+    return None
+
+
+def final_reply_check(complaint) -> None:
+    """Refuse the final reply while `final_reply_refusal` answers a reason."""
+    refusal = final_reply_refusal(complaint)
+    if refusal is not None:
+        raise refusal
 
 
 def final_reply_prefill(complaint) -> str:
