@@ -159,9 +159,10 @@ def _ready(c: Complaint, name: str) -> bool:
             drafted = any(r.state in drafts for r in replies)
         else:
             drafted = Reply.objects.filter(complaint=c, state__in=drafts).exists()
-        # Refused while an issue answer is in review or waiting to be sent, or an issue waits for the developer:
-        # the service's own rule (`final_reply_refusal`; docs/decisions.md "issuemoves", "answerwait"), read
-        # from the page's prefetch; asked only when there is a draft to submit or send.
+        # Refused while an issue is not yet investigated, an issue answer is in review or waiting to be sent, or
+        # an issue waits for the developer: the service's own rule (`final_reply_refusal`; docs/decisions.md
+        # "issuemoves", "answerwait", "readyissues"), read from the page's or the API's prefetch; asked only
+        # when there is a draft to submit or send.
         if not drafted:
             return False
         from .services.issue_answers import final_reply_refusal

@@ -36,7 +36,7 @@ from .models import (
 )
 from .scopes import COMPANY_ROLES
 from .selectors import ONLINE_WATCH_STATES, is_online
-from .services.issue_answers import ANSWER_PENDING, pending_among
+from .services.issue_answers import ANSWER_PENDING, incomplete_among, pending_among
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
@@ -152,6 +152,11 @@ def _handling_steps(user, c, issues, replies) -> NextStep | None:
     draft = _open_draft(replies)
     if draft is not None and draft.state == ReplyState.RETURNED:
         step = NextStep("reply_draft_save", _("修改答复"))
+    elif draft is not None and incomplete_among(issues):
+        # An issue is not yet investigated and this user may not investigate it (`final_reply_refusal`:
+        # issues_incomplete): its department's 调查 comes first, none of the drafter's; the page's note names
+        # the issue (docs/decisions.md "readyissues").
+        return None
     elif draft is not None and pending_among(_issue_answers(c)):
         # The final reply waits for the issue answer's review or sending (`final_reply_refusal`:
         # issue_answer_pending): that is the step of who may take it (`_answer_step`), none of the drafter's;
@@ -427,6 +432,7 @@ def waiting_note(c) -> str:
         return str(_("答复已发送，等待顾客确认是否同意。"))
     notes = []
     if c.state in (State.INVESTIGATING, State.NEGOTIATING):
+        notes.extend(_incomplete_notes(c))
         notes.extend(_answer_notes(c))
     if c.state in (State.INVESTIGATING, State.IMPLEMENTING):
         waiting = issues_with_developer(c)
@@ -446,6 +452,19 @@ def waiting_note(c) -> str:
                 notes.append(str(_("整个投诉不能再转地产处理，其他问题可单项转地产处理。")))
     # joined as Chinese sentences are; the English of a note that others follow or precede carries the space
     return "".join(notes)
+
+
+def _incomplete_notes(c) -> list[str]:
+    """Why the draft may not be submitted or sent while an issue is not yet investigated (`final_reply_refusal`:
+    issues_incomplete) and what comes first: investigating those issues. Only with a draft to submit or send
+    (before, 调查 is the step anyway); from the page's prefetch of issues and replies: no query."""
+    if _open_draft(_replies(c)) is None:
+        return []
+    incomplete = incomplete_among(_issues(c))
+    if not incomplete:
+        return []
+    names = {"issues": "、".join(f"问题{i.seq}" for i in incomplete)}
+    return [str(_("%(issues)s尚未调查（记录调查情况与措施）；调查后才能提交或发送最终答复。")) % names]
 
 
 def _answer_notes(c) -> list[str]:

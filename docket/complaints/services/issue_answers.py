@@ -10,9 +10,9 @@ tracked and answered on its own while the letter stays one complaint from the co
 - An issue is **closed on its own** (IssueState.CLOSED) once an answer naming it has been sent and its work
   is over: verified on site, or answered by the developer before the answer was sent.
 - The **final reply** still covers every issue: its draft is pre-filled with each issue's answer (or its
-  measures), and it cannot be submitted or sent while an issue answer waits in review or to be sent, or an
-  issue waits for the developer (`final_reply_refusal`: the one rule of the service's refusal and of the
-  page's and the API's offer).
+  measures), and it cannot be submitted or sent while an issue is not yet investigated, an issue answer waits
+  in review or to be sent, or an issue waits for the developer (`final_reply_refusal`: the one rule of the
+  service's refusal and of the page's and the API's offer).
 - **Deadlines**: a sent issue answer is a contact (meets `first_contact` and `acknowledge`); it meets the
   reply deadline only when every issue of the complaint has been answered on its own (or is done).
 """
@@ -111,7 +111,7 @@ def issue_answer_submit(
     ) as act:
         c = act.complaint
         issues = _issues_of(c, issue_ids)
-        open_ = [i for i in issues if i.state == IssueState.OPEN]
+        open_ = incomplete_among(issues)
         if open_:
             raise DomainError("issues_incomplete", issues=_names(open_))
         blocked = [i for i in issues if i.state not in ANSWERABLE]
@@ -377,12 +377,37 @@ def answers_pending(complaint) -> list[IssueAnswer]:
     return pending_among(answers)
 
 
+def incomplete_among(issues: Iterable[ComplaintIssue]) -> list[ComplaintIssue]:
+    """The rule: of `issues`, those whose findings and measures are not recorded yet (IssueState.OPEN), by
+    number. Neither the final reply nor an answer naming one of them is given (`issues_incomplete`)."""
+    return sorted((i for i in issues if i.state == IssueState.OPEN), key=lambda i: i.seq)
+
+
+def issues_incomplete(complaint) -> list[ComplaintIssue]:
+    """The complaint's issues not yet investigated (`incomplete_among`). The services ask it of the row they
+    locked (one query); the complaint page and the API of their prefetch of the issues, the queue's step of the
+    issues it read (`next_steps`): no query (docs/decisions.md "readyissues")."""
+    issues = access.prefetched_rows(complaint, "issues")
+    if issues is None:
+        issues = list(
+            ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.OPEN).only(
+                "id", "seq", "state"
+            )
+        )
+    return incomplete_among(issues)
+
+
 def final_reply_refusal(complaint) -> DomainError | None:
     """Why the final reply may not be submitted or sent now, or None. It covers every issue: not while an issue
-    answer waits in review or to be sent (`issue_answer_pending`: the complainant would get two letters that
-    may disagree), nor while an issue waits for the developer (`issue_with_developer`: the reply could not say
-    what is done about it). The services raise it (`final_reply_check`); the page and the API do not offer
-    提交审核 / 发送答复 while it answers (`access._ready`), and the page's note says why (`next_steps.waiting_note`)."""
+    is not yet investigated (`issues_incomplete`: the reply could not say what was found and will be done), nor
+    while an issue answer waits in review or to be sent (`issue_answer_pending`: the complainant would get two
+    letters that may disagree), nor while an issue waits for the developer (`issue_with_developer`: the reply
+    could not say what is done about it). The services raise it (`final_reply_check`); the page and the API do
+    not offer 提交审核 / 发送答复 while it answers (`access._ready`), and the page's note says why
+    (`next_steps.waiting_note`)."""
+    incomplete = issues_incomplete(complaint)
+    if incomplete:
+        return DomainError("issues_incomplete", issues=_names(incomplete))
     pending = answers_pending(complaint)
     if pending:
         return DomainError("issue_answer_pending", number=pending[0].number)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from docket.core.errors import DomainError
 
 from .. import workflow
-from ..models import ComplaintIssue, IssueState, Reply, ReplyReview, ReplyState, ReviewStage, State
+from ..models import Reply, ReplyReview, ReplyState, ReviewStage, State
 from ._base import acting, text_required
 from .issue_answers import final_reply_check
 from .obligations import obligation_start, obligations_meet
@@ -32,16 +32,6 @@ def _reply_in(complaint, *states) -> Reply:
     if reply is None:
         raise DomainError("no_draft")
     return reply
-
-
-def _require_issues_investigated(complaint) -> None:
-    missing = list(
-        ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.OPEN)
-        .order_by("seq")
-        .values_list("seq", flat=True)
-    )
-    if missing:
-        raise DomainError("issues_incomplete", issues="、".join(f"问题{n}" for n in missing))
 
 
 def reply_draft_save(*, actor, complaint_id: int, body: str, expected_version: int | None = None) -> Reply:
@@ -78,8 +68,7 @@ def reply_submit(*, actor, complaint_id: int, expected_version: int | None = Non
         reply = _current_reply(c, ReplyState.DRAFT, ReplyState.RETURNED)
         if reply is None:
             raise DomainError("no_draft")
-        _require_issues_investigated(c)
-        final_reply_check(c)  # seed3: the final reply covers every issue (R-INT-5)
+        final_reply_check(c)  # every issue investigated, none pending elsewhere (seed3, R-INT-5)
         stages = list(workflow.REVIEW_ROUTES[c.method])
         if not stages:
             raise DomainError("review_not_required")
@@ -190,7 +179,6 @@ def reply_send(*, actor, complaint_id: int, expected_version: int | None = None)
                     "review_required", stage="、".join(str(ReviewStage(s).label) for s in stages)
                 )
             reply = _reply_in(c, ReplyState.DRAFT, ReplyState.RETURNED)
-            _require_issues_investigated(c)
             final_reply_check(c)
         reply.state, reply.sent_by, reply.sent_at = ReplyState.SENT, actor, act.now
         reply.save(update_fields=["state", "sent_by", "sent_at"])
