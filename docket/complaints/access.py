@@ -14,6 +14,8 @@ marked `handling_step`: accept, investigate, draft …) only on a complaint it h
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+
 from docket.accounts.access import assignments_of
 from docket.accounts.models import Role, RoleAssignment, Scope
 from docket.core.errors import DomainError
@@ -73,6 +75,25 @@ def qm_handles_in(level: str, dept: Department | None) -> bool:
     if level == Level.COMPANY:
         return True
     return dept is not None and dept.office_id is None and dept.kind == Department.Kind.QM
+
+
+def responsible_assignments(dept: Department, level: str) -> QuerySet[RoleAssignment]:
+    """The one rule of who may be named responsible (责任人) for a complaint at `level` handed to `dept`: the
+    holders of these role assignments. Every role held in the department itself (its supervisor or designated
+    post, seed 5.2.2.3); for a company department also the company's management representative and
+    leadership (document 5 §3.3: they coordinate what is beyond a department), and QM where QM handles the
+    complaint itself (`qm_handles_in`: the QM department, or any company department once escalated — seed
+    5.2.2.5, 5.2.3.5). Elsewhere the department handles (5.2.2.3, 5.2.3.1) and QM, named there, could not
+    even accept. The general office's reviewers (Role.GENERAL_OFFICE) are not named for 办公室: they review
+    the written replies (5.2.3.2) and take no handling step; 办公室's handlers are the roles held in it.
+
+    The hand-over services check the person named against it (`responsible_not_in_department`) and the forms
+    offer exactly its holders (`forms.people_choices`), so nothing offered is refused."""
+    members = Q(department=dept)
+    if dept.is_company_level:
+        roles = [Role.MGMT_REP, Role.LEADERSHIP, *([Role.QM] if qm_handles_in(level, dept) else [])]
+        members |= Q(role__in=roles, company_id=dept.company_id, department__isnull=True)
+    return RoleAssignment.objects.filter(members)
 
 
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:

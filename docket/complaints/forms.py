@@ -10,6 +10,7 @@ how the cleaned values map onto the service's arguments."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from docket.org.models import Department, ExternalParty
 
 from . import access, services, workflow
-from .models import CapaState, ClaimState, IssueState, NcrState, Reply
+from .models import CapaState, ClaimState, IssueState, Level, NcrState, Reply
 from .services import inputs
 from .services.inputs import In
 
@@ -168,16 +169,17 @@ def suggested_department(complaint, depts: list[Department]) -> Department | Non
     return matches[0] if matches else None
 
 
-def people_choices(depts) -> list[tuple[Any, Any]]:
-    """The people of the chosen department(s) to name as responsible: nobody until a department is chosen."""
-    from docket.accounts.models import RoleAssignment
-
-    if not depts:
+def people_choices(dept: Department | None, level: str) -> list[tuple[Any, Any]]:
+    """Who may be named responsible in the chosen department for a complaint at `level`: exactly the people
+    the hand-over services accept (`access.responsible_assignments`, the one rule) — the department's own
+    first, then the company's roles it admits — and nobody until a department is chosen."""
+    if dept is None:
         return [("", _("— 先选择部门 —"))]
-    people = (
-        RoleAssignment.objects.filter(department__in=depts)
-        .select_related("user", "department")
-        .order_by("department_id", "user__display_name")
+    people = sorted(
+        access.responsible_assignments(dept, level)
+        .select_related("user")
+        .order_by("user__display_name", "user_id", "id"),
+        key=lambda a: a.department_id is None,
     )
     seen: set[int] = set()
     out: list[tuple[Any, Any]] = [("", "—")]
@@ -186,6 +188,11 @@ def people_choices(depts) -> list[tuple[Any, Any]]:
             seen.add(a.user_id)
             out.append((a.user_id, f"{a.user}（{a.get_role_display()}）"))
     return out
+
+
+def chosen_department(depts: list[Department], value: Any) -> Department | None:
+    """The department of `depts` whose id is the submitted `value` (None when none is)."""
+    return next((d for d in depts if value and str(d.id) == str(value)), None)
 
 
 class IssueChoiceMixin(ActionForm):
@@ -233,6 +240,8 @@ class AssignForm(ActionForm):
         self.fields["department_id"].widget.attrs.update(
             {
                 "hx-get": reverse("complaints:people"),
+                # the complaint's level decides who may be named (access.responsible_assignments)
+                "hx-vals": json.dumps({"complaint": self.complaint.id}),
                 "hx-target": "#id_responsible_id",
                 "hx-trigger": "change",
                 "hx-swap": "innerHTML",
@@ -240,7 +249,7 @@ class AssignForm(ActionForm):
         )
         chosen = self.data.get("department_id") if self.is_bound else None
         self.fields["responsible_id"].choices = people_choices(
-            [d for d in depts if str(d.id) == chosen] if chosen else []
+            chosen_department(depts, chosen), self.complaint.level
         )
         for issue in self.complaint.issues.order_by("seq"):
             self.fields[f"issue_{issue.id}"] = forms.TypedChoiceField(
@@ -578,19 +587,25 @@ class CapaAssignForm(ActionForm):
     service = services.capa_assign
 
     def setup(self):
-        from docket.accounts.models import RoleAssignment
+        from django.urls import reverse
 
         self.fields["ncr_id"].choices = _ncr_choices(self.complaint, NcrState.SIGNED)
         depts = list(_departments(self.complaint).order_by("office_id", "id"))
         self.fields["department_id"].choices = [(d.id, str(d)) for d in depts]
-        people = (
-            RoleAssignment.objects.filter(department__in=depts)
-            .select_related("user", "department")
-            .order_by("department_id", "user__display_name")
+        # The people the service accepts in the department shown (the first until another is chosen), as
+        # 派单 offers them: `capa_assign` names its person by the same rule.
+        self.fields["department_id"].widget.attrs.update(
+            {
+                "hx-get": reverse("complaints:people"),
+                "hx-vals": json.dumps({"complaint": self.complaint.id}),
+                "hx-target": "#id_responsible_id",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
         )
-        self.fields["responsible_id"].choices = [("", "—")] + [
-            (a.user_id, f"{a.user}（{a.department.name}·{a.get_role_display()}）") for a in people
-        ]
+        chosen = self.data.get("department_id") if self.is_bound else None
+        dept = chosen_department(depts, chosen) if chosen else (depts[0] if depts else None)
+        self.fields["responsible_id"].choices = people_choices(dept, self.complaint.level)
 
 
 class CapaDoneForm(ActionForm):
@@ -806,9 +821,9 @@ class BulkHandOverForm(forms.Form):
             }
         )
         chosen = self.data.get(self.add_prefix("department_id")) if self.is_bound else None
-        self.fields["responsible_id"].choices = people_choices(
-            [d for d in depts if str(d.id) == chosen] if chosen else []
-        )
+        # Complaints of either level: those named at office level, whom every level admits (bulk.py checks
+        # each complaint again).
+        self.fields["responsible_id"].choices = people_choices(chosen_department(depts, chosen), Level.OFFICE)
 
 
 def bulk_departments(user):

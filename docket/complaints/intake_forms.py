@@ -305,7 +305,8 @@ class IntakeForm(forms.Form):
         from docket.org.models import Department
 
         from . import workflow
-        from .forms import people_choices
+        from .forms import chosen_department, people_choices
+        from .models import Level
 
         roles = workflow.ACTIONS["assign"].roles
         self.can_hand_over = any(a.role in roles for a in assignments_of(user))
@@ -329,9 +330,8 @@ class IntakeForm(forms.Form):
             }
         )
         chosen = self.data.get("assign_department") if self.is_bound else None
-        fields["assign_responsible"].choices = people_choices(
-            [d for d in depts if str(d.id) == chosen] if chosen else []
-        )
+        # a complaint is registered at office level (R-HDL-5: only escalation raises it)
+        fields["assign_responsible"].choices = people_choices(chosen_department(depts, chosen), Level.OFFICE)
 
     @property
     def hand_over_requested(self) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from docket.accounts.models import RoleAssignment, User
+from docket.accounts.models import User
 from docket.core.errors import DomainError
 from docket.org.models import Department, ExternalParty
 
@@ -38,20 +38,12 @@ from .procedure import (
 
 
 def _responsible_in(dept: Department, user_id: int | None, level: str) -> User | None:
-    """The person named responsible (责任人) in `dept` for a complaint at `level`: someone of the department,
-    or for a company department the leadership or the management representative (document 5 §3.3: it
-    coordinates what is beyond a department), or QM where QM handles the complaint itself
-    (`access.qm_handles_in`: the QM department, or any company department once escalated — seed
-    5.2.2.5–5.2.2.6, 5.2.3.5). Elsewhere the department handles (5.2.2.3, 5.2.3.1) and QM, named there,
-    could not even accept. Else `responsible_not_in_department`."""
+    """The person named responsible (责任人) in `dept` for a complaint at `level`, or None when nobody is
+    named; someone the one rule does not name (`access.responsible_assignments`, which the forms list too)
+    is refused, `responsible_not_in_department`."""
     if user_id is None:
         return None
-    members = Q(department=dept)
-    if dept.is_company_level:
-        roles = ["mgmt_rep", "leadership", *(["qm"] if access.qm_handles_in(level, dept) else [])]
-        members |= Q(role__in=roles, company_id=dept.company_id, department__isnull=True)
-    ok = RoleAssignment.objects.filter(user_id=user_id).filter(members).exists()
-    if not ok:
+    if not access.responsible_assignments(dept, level).filter(user_id=user_id).exists():
         raise DomainError("responsible_not_in_department")
     return User.objects.get(pk=user_id)
 

@@ -51,14 +51,18 @@ REPLY_ACTIONS = frozenset({"reply_review_approve", "reply_review_return", "reply
 
 @login_required
 def people_options(request):
-    """The people of one department as `<option>`s for the responsible-person select of 派单, 转派 and
-    登记并派单 (htmx, when the department changes). Only for users who may hand complaints over, and only
-    for a department of an office (or company) in their scope; anything else answers the empty prompt."""
+    """Who may be named responsible in one department, as `<option>`s for the responsible-person select of
+    派单, 转派, 登记并派单 and the bulk bar (htmx, when the department changes): `forms.people_choices`, the
+    rule the services apply. The complaint (`complaint`, sent by 派单 and 转派) gives its level; without one
+    (a new complaint, the bulk bar) the office level, whose people every level admits. Only for users who
+    may hand complaints over, only for a department of an office (or company) in their scope and a
+    complaint they see; anything else answers the empty prompt."""
     from docket.accounts.access import assignments_of
     from docket.org.models import Department
 
     from ..forms import people_choices
-    from ..scopes import offices_in_scope
+    from ..models import Level
+    from ..scopes import complaints_visible_to, offices_in_scope
 
     roles = workflow.ACTIONS["assign"].roles | workflow.ACTIONS["transfer"].roles
     raw = (
@@ -67,16 +71,28 @@ def people_options(request):
         or request.GET.get("bulk-department_id")  # the bulk bar (issue 14)
         or ""
     )
-    depts: list[Department] = []
+    raw_complaint = request.GET.get("complaint") or ""
+    dept: Department | None = None
+    level: str | None = Level.OFFICE
     if raw.isdigit() and any(a.role in roles for a in assignments_of(request.user)):
         offices = list(offices_in_scope(request.user))
         dept = Department.objects.filter(pk=int(raw)).first()
-        if dept is not None and (
+        if dept is not None and not (
             dept.office_id in {o.id for o in offices}
             or (dept.office_id is None and dept.company_id in {o.company_id for o in offices})
         ):
-            depts = [dept]
-    return render(request, "complaints/_people_options.html", {"choices": people_choices(depts)})
+            dept = None
+        if dept is not None and raw_complaint:
+            level = (
+                complaints_visible_to(request.user, few=True)
+                .filter(pk=int(raw_complaint))
+                .values_list("level", flat=True)
+                .first()
+                if raw_complaint.isdigit()
+                else None
+            )
+    choices = people_choices(dept if level is not None else None, level or Level.OFFICE)
+    return render(request, "complaints/_people_options.html", {"choices": choices})
 
 
 # --- bulk hand-over (issue 14) ------------------------------------------------------------------------

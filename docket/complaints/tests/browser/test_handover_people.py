@@ -1,0 +1,62 @@
+"""派单 to the company's 品质管理部 in a real browser, at 1366×768 and 390×844 (docs/decisions.md "handoverpeople"):
+choosing the department fills the responsible list with whom the service accepts there (QM, the management
+representative, leadership), the front desk names QM, and QM finds 接单 in 我的待办 and accepts."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import make_complaint
+from docket.complaints.models import Complaint, State
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["pc", "phone"])
+def test_hand_over_to_qm_names_qm_who_then_accepts(
+    transactional_db, org, page_for, shot, live_server, viewport
+):
+    size = f"{viewport[0]}x{viewport[1]}"
+    qm = org.users["qm"]
+    c = make_complaint(org, subject="交品质管理部处理")
+    url = f"{live_server.url}/complaints/{c.id}/"
+
+    desk = page_for(org.a.users["reception"], viewport)
+    desk.goto(url)
+    desk.locator(".actions").get_by_role("link", name="派单", exact=True).click()
+    form = desk.locator("#action-panel form.action-form")
+    people = form.get_by_label("责任人（可选）")
+    expect(people).to_contain_text("先选择部门")
+    form.get_by_label("责任部门", exact=True).select_option(label=f"{org.company.name} · 品质管理部")
+    expect(people).to_contain_text(f"{qm.display_name}（品质管理部）")
+    for who in ("mgmt_rep", "leadership"):
+        expect(people).to_contain_text(org.users[who].display_name)
+    expect(people).not_to_contain_text(org.users["general_office"].display_name)
+    people.select_option(value=str(qm.id))
+    shot(desk, f"handover-people-01-assign-{size}")
+    if viewport[0] < 600:
+        assert desk.evaluate("document.scrollingElement.scrollWidth") <= viewport[0]
+    with desk.expect_navigation():
+        form.get_by_role("button", name="确定").click()
+    expect(desk.get_by_role("status").first).to_have_text("已完成：派单")
+    c = Complaint.objects.get(pk=c.id)
+    assert (c.state, c.holder_department_id, c.responsible_id) == (
+        State.ASSIGNED,
+        org.company_depts["qm"].id,
+        qm.id,
+    )
+
+    qm_page = page_for(qm, viewport, land=True)
+    row_link = qm_page.locator(f'a[href="/complaints/{c.id}/?do=accept"]')
+    expect(row_link).to_be_visible()
+    shot(qm_page, f"handover-people-02-qm-queue-{size}")
+    row_link.click()
+    form = qm_page.locator("#action-panel form.action-form")
+    expect(form.get_by_role("heading", name="接单", exact=True)).to_be_visible()
+    with qm_page.expect_navigation():
+        form.get_by_role("button", name="确定").click()
+    expect(qm_page.get_by_role("status").first).to_have_text("已完成：接单")
+    qm_page.wait_for_url(re.compile(rf"/complaints/{c.id}/"))
+    c = Complaint.objects.get(pk=c.id)
+    assert (c.state, c.holder_id) == (State.INVESTIGATING, qm.id)
