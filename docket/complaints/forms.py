@@ -169,6 +169,21 @@ def suggested_department(complaint, depts: list[Department]) -> Department | Non
     return matches[0] if matches else None
 
 
+def people_filter_attrs(complaint) -> dict[str, str]:
+    """The department select's attributes that fetch the people of the department chosen into the
+    responsible select (`complaints:people`); the complaint's level decides who may be named
+    (access.responsible_assignments)."""
+    from django.urls import reverse
+
+    return {
+        "hx-get": reverse("complaints:people"),
+        "hx-vals": json.dumps({"complaint": complaint.id}),
+        "hx-target": "#id_responsible_id",
+        "hx-trigger": "change",
+        "hx-swap": "innerHTML",
+    }
+
+
 def people_choices(dept: Department | None, level: str) -> list[tuple[Any, Any]]:
     """Who may be named responsible in the chosen department for a complaint at `level`: exactly the people
     the hand-over services accept (`access.responsible_assignments`, the one rule) — the department's own
@@ -225,7 +240,6 @@ class AssignForm(ActionForm):
     service: Callable[..., Any] | None = services.complaint_assign
 
     def setup(self):
-        from django.urls import reverse
 
         depts = list(_departments(self.complaint).order_by("office_id", "id"))
         suggested = suggested_department(self.complaint, depts)
@@ -237,16 +251,7 @@ class AssignForm(ActionForm):
         ]
         if suggested is not None:
             self.fields["department_id"].help_text = _("按问题分类建议：%(d)s") % {"d": suggested}
-        self.fields["department_id"].widget.attrs.update(
-            {
-                "hx-get": reverse("complaints:people"),
-                # the complaint's level decides who may be named (access.responsible_assignments)
-                "hx-vals": json.dumps({"complaint": self.complaint.id}),
-                "hx-target": "#id_responsible_id",
-                "hx-trigger": "change",
-                "hx-swap": "innerHTML",
-            }
-        )
+        self.fields["department_id"].widget.attrs.update(people_filter_attrs(self.complaint))
         chosen = self.data.get("department_id") if self.is_bound else None
         self.fields["responsible_id"].choices = people_choices(
             chosen_department(depts, chosen), self.complaint.level
@@ -587,22 +592,13 @@ class CapaAssignForm(ActionForm):
     service = services.capa_assign
 
     def setup(self):
-        from django.urls import reverse
 
         self.fields["ncr_id"].choices = _ncr_choices(self.complaint, NcrState.SIGNED)
         depts = list(_departments(self.complaint).order_by("office_id", "id"))
         self.fields["department_id"].choices = [(d.id, str(d)) for d in depts]
         # The people the service accepts in the department shown (the first until another is chosen), as
         # 派单 offers them: `capa_assign` names its person by the same rule.
-        self.fields["department_id"].widget.attrs.update(
-            {
-                "hx-get": reverse("complaints:people"),
-                "hx-vals": json.dumps({"complaint": self.complaint.id}),
-                "hx-target": "#id_responsible_id",
-                "hx-trigger": "change",
-                "hx-swap": "innerHTML",
-            }
-        )
+        self.fields["department_id"].widget.attrs.update(people_filter_attrs(self.complaint))
         chosen = self.data.get("department_id") if self.is_bound else None
         dept = chosen_department(depts, chosen) if chosen else (depts[0] if depts else None)
         self.fields["responsible_id"].choices = people_choices(dept, self.complaint.level)
