@@ -26,6 +26,13 @@ def test_hand_over_to_qm_names_qm_who_then_accepts(
     desk.goto(url)
     desk.locator(".actions").get_by_role("link", name="派单", exact=True).click()
     form = desk.locator("#action-panel form.action-form")
+    # a department chosen before htmx has wired the select (just after the panel is swapped in) fetches no
+    # people; a person could not be that quick (as test_agent_features waits for its picker)
+    desk.wait_for_function(
+        "() => { const s = document.querySelector('#action-panel #id_department_id');"
+        " return !!(s && s['htmx-internal-data'] && s['htmx-internal-data'].initHash); }",
+        timeout=20000,
+    )
     people = form.get_by_label("责任人（可选）")
     expect(people).to_contain_text("先选择部门")
     form.get_by_label("责任部门", exact=True).select_option(label=f"{org.company.name} · 品质管理部")
