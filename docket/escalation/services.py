@@ -87,9 +87,8 @@ class Repeat:
     known: int = 0
     unknown: int = 0
     receipts: list[str] = field(default_factory=list)
-    members: list[int] = field(default_factory=list)  # the other complaints of the window
-    # those of them that are complaints still normal: a hot finding cannot change a hot or major complaint
-    # (_apply; severity only ever rises) and suggestions and inquiries are never classified, so classify's
+    # the window's other complaints still normal (suggestions and inquiries left out: never classified): a
+    # hot finding cannot change a hot or major complaint (_apply; severity only ever rises), so classify's
     # cascade raises only these
     normal: list[int] = field(default_factory=list)
 
@@ -121,7 +120,6 @@ def repeat_of(c: Complaint, window_days: int, row: bool = False) -> Repeat:
                 len(known),
                 unknown,
                 [x.receipt_no for x in inside],
-                [x.pk for x in inside if x.pk != c.pk],
                 [
                     x.pk
                     for x in inside

@@ -470,10 +470,10 @@ def rules_row(complaint_id: int) -> Complaint | None:
     return found[0]
 
 
-def _window_one(complaint_id: int, fields: tuple[str, ...] = _ONE_FIELDS) -> Complaint:
+def _window_one(complaint_id: int) -> Complaint:
     c = (
         Complaint.objects.select_related("building", "unit")
-        .only(*fields)
+        .only(*_ONE_FIELDS)
         .prefetch_related(
             Prefetch(
                 "issues", queryset=ComplaintIssue.objects.only("id", "complaint_id", "summary", "category_id")
