@@ -24,7 +24,9 @@ from docket.org.models import Department, ExternalParty
 from . import access, services, workflow
 from .models import CapaState, ClaimState, IssueState, Level, NcrState, Reply
 from .services import inputs
+from .services.handling import handover_departments
 from .services.inputs import In
+from .services.intake import departments_of
 
 
 def error_messages() -> dict[str, Any]:
@@ -147,12 +149,6 @@ class ActionForm(forms.Form, metaclass=ActionFormMetaclass):
         )
 
 
-def _departments(complaint):
-    return Department.objects.filter(company_id=complaint.company_id).filter(
-        office_id__in=[complaint.office_id]
-    ) | Department.objects.filter(company_id=complaint.company_id, office__isnull=True)
-
-
 def suggested_department(complaint, depts: list[Department]) -> Department | None:
     """The department that usually handles the complaint's first categorised issue (the triage rules' map
     of category → department kind), the office's own before the company's; None when unknown."""
@@ -241,7 +237,7 @@ class AssignForm(ActionForm):
 
     def setup(self):
 
-        depts = list(_departments(self.complaint).order_by("office_id", "id"))
+        depts = list(handover_departments(self.complaint).order_by("office_id", "id"))
         suggested = suggested_department(self.complaint, depts)
         # No default: the department is a required choice (a wrong default sent complaints to QM unseen);
         # the category's usual department is marked, not chosen.
@@ -286,7 +282,7 @@ class SecondReviewDecideForm(ActionForm):
     service = services.second_review_decide
 
     def setup(self):
-        depts = list(_departments(self.complaint).order_by("office_id", "id"))
+        depts = list(handover_departments(self.complaint).order_by("office_id", "id"))
         suggested = suggested_department(self.complaint, depts)
         by_category = _("（按分类建议）")
         field = self.fields["department_id"]
@@ -573,7 +569,7 @@ class NcrDraftForm(ActionForm):
     service = services.ncr_draft
 
     def setup(self):
-        depts = list(_departments(self.complaint).order_by("office_id", "id"))
+        depts = list(departments_of(self.complaint).order_by("office_id", "id"))
         self.fields["department_id"].choices = [(d.id, str(d)) for d in depts]
         if self.complaint.holder_department_id:
             self.fields["department_id"].initial = self.complaint.holder_department_id
@@ -594,7 +590,7 @@ class CapaAssignForm(ActionForm):
     def setup(self):
 
         self.fields["ncr_id"].choices = _ncr_choices(self.complaint, NcrState.SIGNED)
-        depts = list(_departments(self.complaint).order_by("office_id", "id"))
+        depts = list(departments_of(self.complaint).order_by("office_id", "id"))
         self.fields["department_id"].choices = [(d.id, str(d)) for d in depts]
         # The people the service accepts in the department shown (the first until another is chosen), as
         # 派单 offers them: `capa_assign` names its person by the same rule.

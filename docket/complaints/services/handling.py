@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from docket.accounts.models import User
 from docket.core.errors import DomainError
@@ -26,7 +26,7 @@ from ..models import (
 )
 from ._base import acting, system_acting, text_required
 from .closing import issues_moved
-from .intake import department_for
+from .intake import department_for, departments_of
 from .obligations import obligation_start, obligations_follow_holder, obligations_meet
 from .procedure import (
     _opinion_pending,
@@ -48,9 +48,25 @@ def _responsible_in(dept: Department, user_id: int | None, level: str) -> User |
     return User.objects.get(pk=user_id)
 
 
+def handover_departments(complaint: Complaint) -> QuerySet[Department]:
+    """The one rule of the departments a complaint may be handed to — 派单 (its lead department and each issue's),
+    转派, the department a reopening goes to: those of its office and its company (R-HDL-1, `departments_of`);
+    once escalated to the company, its company's only — QM follows it up and never hands it back to the office
+    (seed 5.2.3.5, R-HDL-5), whose roles could not handle it there (`access._acts`). The services check the
+    department named against it (`_lead_department`); the forms offer exactly these (`forms.AssignForm`,
+    `TransferForm`, `SecondReviewDecideForm`), so nothing offered is refused (docs/decisions.md, "offers8")."""
+    depts = departments_of(complaint)
+    if complaint.level == Level.COMPANY:
+        return depts.filter(office__isnull=True)
+    return depts
+
+
 def _lead_department(complaint: Complaint, department_id: int) -> Department:
-    dept = department_for(complaint, department_id)
-    if complaint.level == Level.COMPANY and not dept.is_company_level:
+    """The department of `handover_departments` named, else why not: another office's or company's
+    (`department_mismatch`), or the office's once escalated (`escalated_no_push_down`)."""
+    dept = handover_departments(complaint).filter(pk=department_id).first()
+    if dept is None:
+        department_for(complaint, department_id)  # raises department_mismatch when not even of its office
         raise DomainError("escalated_no_push_down")
     return dept
 
@@ -80,7 +96,7 @@ def complaint_assign(
             raise DomainError("not_found")
         changes = []
         for issue in issues:
-            issue_dept = department_for(c, mapping[issue.id]) if issue.id in mapping else dept
+            issue_dept = _lead_department(c, mapping[issue.id]) if issue.id in mapping else dept
             issue.department = issue_dept
             issue.responsible = responsible if issue_dept.id == dept.id else None
             issue.save(update_fields=["department", "responsible"])

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from docket.accounts.models import RoleAssignment
 from docket.core import clock, compiled, phones
@@ -622,9 +622,17 @@ def attachment_add(
     return att
 
 
+def departments_of(complaint: Complaint) -> QuerySet[Department]:
+    """The departments of the complaint's office and of its company (R-HDL-1): those a report (不合格报告) or a
+    corrective action may name (`department_for`, which the forms' choices are)."""
+    return Department.objects.filter(company_id=complaint.company_id).filter(
+        Q(office__isnull=True) | Q(office_id=complaint.office_id)
+    )
+
+
 def department_for(complaint: Complaint, department_id: int) -> Department:
-    """A department the complaint may be handed to: of its office, or of its company (R-HDL-1)."""
-    dept = Department.objects.filter(pk=department_id, company_id=complaint.company_id).first()
-    if dept is None or (dept.office_id is not None and dept.office_id != complaint.office_id):
+    """A department of the complaint's office or company (`departments_of`), else `department_mismatch`."""
+    dept = departments_of(complaint).filter(pk=department_id).first()
+    if dept is None:
         raise DomainError("department_mismatch")
     return dept
