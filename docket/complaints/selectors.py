@@ -22,6 +22,7 @@ from .models import (
     ComplaintEvent,
     ComplaintIssue,
     IssueState,
+    Level,
     Method,
     Obligation,
     SavedFilter,
@@ -774,11 +775,15 @@ def unassigned_for(user) -> QuerySet[Complaint]:
     """What waits for a person to be named in my department (held, nobody holds it) or, at the front desk
     and for the office manager, the office's complaints not yet handed to a department; for QM, what
     arrived through the company (COMPANY_INTAKE_CHANNELS, online by method) and is not yet handed to a
-    department (QM may 派单 it, seed 5.2.2.6), and for the QM information officer the online ones of those
-    (seed 5.2.3.3.1: passed on at once, the office phoned). Escalated complaints are not here: the escalation
-    hands them to QM's department (docs/decisions.md, "infoofficer")."""
+    department (QM may 派单 it, seed 5.2.2.6) and — as for a department — what the company's QM department
+    holds at office level and nobody holds (QM takes it on itself, 5.2.2.5–5.2.2.6: 接单); for the QM
+    information officer the online ones of the first (seed 5.2.3.3.1: passed on at once, the office phoned).
+    Escalated complaints are not here: the escalation hands them to QM's department, which handles them
+    from then on with nobody to name (5.2.3.5; docs/decisions.md, "infoofficer", "offers8")."""
     from docket.accounts.access import assignments_of
     from docket.accounts.models import Role
+
+    from . import refdata
 
     q = Q(pk__in=[])
     for a in assignments_of(user):
@@ -794,6 +799,18 @@ def unassigned_for(user) -> QuerySet[Complaint]:
         elif a.role == Role.QM:
             q |= Q(company_id=a.company_id, state=State.REGISTERED) & (
                 Q(channel__in=COMPANY_INTAKE_CHANNELS) | online_q()
+            )
+            # What the company's QM department holds at office level and nobody holds (handed to it by 派单,
+            # 转派 or a reopening): QM is its handling department there (`access.qm_handles`, 5.2.2.5–5.2.2.6),
+            # so it is QM's as the supervisor's arm above is the department's. The QM department's id is a
+            # constant of the compiled statement (`assignments_shape` names it), so the arm reads the partial
+            # index `complaint_unassigned` (company, holder department); `level` is tested on its few rows.
+            q |= Q(
+                company_id=a.company_id,
+                holder_department_id__in=refdata.qm_department_ids(a.company_id),
+                holder__isnull=True,
+                state__in=DEPT_ACTION_STATES,
+                level=Level.OFFICE,
             )
         elif a.role == Role.QM_INFO_OFFICER:
             q |= Q(company_id=a.company_id, state=State.REGISTERED) & online_q()
