@@ -27,6 +27,7 @@ from . import workflow
 from .access import allowed_role, issues_with_developer, prefetched_rows, qm_handles
 from .models import (
     ComplaintIssue,
+    DeveloperForward,
     IssueAnswer,
     IssueState,
     Obligation,
@@ -125,13 +126,33 @@ def _per_issue(user, c, action: str, issues: list[ComplaintIssue], states: Itera
     return None
 
 
+# The states whose step depends on whether an issue waits for the developer (`_waiting`): the final reply's and
+# the measures' (`final_reply_refusal`, `measures_done`).
+DEVELOPER_WAIT_STATES = frozenset({State.INVESTIGATING, State.NEGOTIATING, State.IMPLEMENTING})
+
+
+def _forwards(c) -> list[DeveloperForward]:
+    """The complaint's forwards the developer wait reads: from the queue's prefetch (`prefetch_for_steps`: the
+    unanswered forwards of single issues), else the complaint page's (`developer_forwards`), else one query.
+    Kept on the row as `_step_forwards`."""
+    forwards = getattr(c, "_step_forwards", None)
+    if forwards is None:
+        forwards = prefetched_rows(c, "developer_forwards")
+        if forwards is None:
+            forwards = list(_page_forwards(c.pk))
+        c._step_forwards = forwards
+    return forwards
+
+
 def _waiting(c, issues: list[ComplaintIssue]) -> bool:
     """Whether an issue waits for the developer, by the rule that refuses the final reply and the measures
-    and hides their buttons (`services.handling.waiting_among`): on the complaint page from its issues and
-    forwards; a queue row reads no forwards, so there only an issue forwarded counts."""
+    and hides their buttons (`services.handling.waiting_among`): forwarded, or with an unanswered forward of its
+    own — read from the queue's or the complaint page's prefetch (`_forwards`), so queue and page agree."""
     from .services.handling import waiting_among
 
-    return bool(waiting_among(issues, prefetched_rows(c, "developer_forwards") or []))
+    if any(i.state == IssueState.FORWARDED for i in issues):
+        return True  # whatever the forwards say
+    return bool(waiting_among(issues, _forwards(c)))
 
 
 def _developer_step(user, c) -> NextStep | None:
@@ -148,6 +169,11 @@ def _handling_steps(user, c, issues, replies) -> NextStep | None:
         return NextStep("issue_findings_record", _("调查"), issue_id)
     if _waiting(c, issues):
         # The final reply waits for the developer's answer (`final_reply_check`; docs/decisions.md "devissues").
+        # Negotiating, where that answer is not recorded (its row), the negotiation goes on (docs/decisions.md
+        # "offers8"); the page's note says what the reply waits for.
+        if c.state == State.NEGOTIATING:
+            step = NextStep("negotiation_round_record", _("协商"))
+            return step if allowed_role(user, c, step.action) else None
         return _developer_step(user, c)
     draft = _open_draft(replies)
     if draft is not None and draft.state == ReplyState.RETURNED:
@@ -286,7 +312,8 @@ class StepDecider:
     daily paths"): the answer depends only on the user's role assignments (fixed for the page) and on what
     the policy reads of the row (`_signature`: state, stage, level, method, company, office, holder
     department, whether the user recorded it, channel, sensitivity, severity, its issues' departments and
-    states, its replies' states, its pending issue answers' states and stages), so rows with the same
+    states, its replies' states, its pending issue answers' states and stages, whether an issue waits for the
+    developer), so rows with the same
     signature share one evaluation. A per-issue step is remembered by the issue's position and answered with this row's issue id. Identical answers to the
     per-row path (test_views_queue: test_step_decider_matches_the_per_row_policy)."""
 
@@ -314,6 +341,7 @@ class StepDecider:
             tuple((i.department_id, i.state) for i in issues),
             tuple(r.state for r in _replies(c)) if handling else (),
             tuple((a.state, a.pending_stage) for a in _issue_answers(c)),
+            c.state in DEVELOPER_WAIT_STATES and _waiting(c, issues),
         )
 
     def __call__(self, c) -> NextStep | None:
@@ -383,12 +411,18 @@ _page_answers = Compiled(
         "id", "complaint_id", "number", "state", "pending_stage"
     )
 )
+_page_forwards = Compiled(
+    lambda *ids: DeveloperForward.objects.filter(
+        complaint_id__in=ids, issue__isnull=False, answered_at__isnull=True
+    ).only("id", "complaint_id", "issue_id", "answered_at")
+)
 
 
 def prefetch_for_steps(rows: list, user=None) -> set[int]:
     """Load what `next_action_for` and `reasons_for` read for a page of complaints: their issues, replies
-    and pending issue answers (three queries, in the models' order), and with `user` whether the rows the QM
-    information officer watches owe their courtesy reply (a fourth, only for such rows). Returns the ids of those the
+    and pending issue answers (three queries, in the models' order), the unanswered forwards of single issues
+    (one more, only for rows whose step could depend on them), and with `user` whether the rows the QM
+    information officer watches owe their courtesy reply (one more, only for such rows). Returns the ids of those the
     complainant chased (their `chased_at`, among the queue's row fields). The rows keep them as `_step_issues` / `_step_replies` (plain lists:
     Django's prefetch builds a related manager and a queryset per row, a third of the queue's CPU)."""
     if not rows:
@@ -401,12 +435,32 @@ def prefetch_for_steps(rows: list, user=None) -> set[int]:
     for reply in _page_replies(*ids):
         replies[reply.complaint_id].append(reply)
     answers: dict[int, list] = {i: [] for i in ids}
+    forwards: dict[int, list] = {}
     for answer in _page_answers(*ids):
         answers[answer.complaint_id].append(answer)
     for c in rows:
         c._step_issues = issues[c.id]
         c._step_replies = replies[c.id]
         c._step_answers = answers[c.id]
+        c._step_forwards = []
+    # The unanswered forwards of single issues (one query, only when the page has rows whose step they could
+    # change: in a state where the step asks whether an issue waits for the developer, with issues and none
+    # forwarded — an issue forwarded already answers it —, not a row the QM information officer watches, whose
+    # note reads no forwards): an issue whose findings were written over its forward before "devissues" still
+    # waits, as on the complaint page (docs/decisions.md, "offers8").
+    unsure = [
+        c
+        for c in rows
+        if c.state in DEVELOPER_WAIT_STATES
+        and c._step_issues
+        and not any(i.state == IssueState.FORWARDED for i in c._step_issues)
+        and not (user is not None and _watches(user, c))
+    ]
+    if unsure:
+        for forward in _page_forwards(*(c.id for c in unsure)):
+            forwards.setdefault(forward.complaint_id, []).append(forward)
+        for c in unsure:
+            c._step_forwards = forwards.get(c.id, [])
     # With the user: whether the online complaints the QM information officer watches still owe their courtesy
     # reply (one query, only when the page has such rows).
     watched = [c for c in rows if user is not None and c.state in ACK_FIRST_STATES and _watches(user, c)]
@@ -434,13 +488,20 @@ def waiting_note(c) -> str:
     if c.state in (State.INVESTIGATING, State.NEGOTIATING):
         notes.extend(_incomplete_notes(c))
         notes.extend(_answer_notes(c))
-    if c.state in (State.INVESTIGATING, State.IMPLEMENTING):
+    if c.state in DEVELOPER_WAIT_STATES:
         waiting = issues_with_developer(c)
         if waiting:
             names = {"issues": "、".join(f"问题{i.seq}" for i in waiting)}
             if c.state == State.IMPLEMENTING:
                 notes.append(
                     str(_("%(issues)s已转地产处理，等待地产答复；记录地产答复后才能报告措施已落实。")) % names
+                )
+            elif c.state == State.NEGOTIATING:
+                # `final_reply_refusal` (issue_with_developer) refuses the reply; the developer's answer is not
+                # recorded while negotiating (its workflow row), so the note names no step, only what it waits
+                # for (data of before "devissues"; docs/decisions.md "readyissues", "offers8")
+                notes.append(
+                    str(_("%(issues)s已转地产处理，尚未收到地产答复；在此之前不能提交或发送答复。")) % names
                 )
             else:
                 notes.append(
@@ -450,8 +511,16 @@ def waiting_note(c) -> str:
                 # `developer_forward` refuses the whole complaint then (forward_issue_with_developer); an issue
                 # is forwarded on its own while investigating
                 notes.append(str(_("整个投诉不能再转地产处理，其他问题可单项转地产处理。")))
-    # joined as Chinese sentences are; the English of a note that others follow or precede carries the space
-    return "".join(notes)
+    return _sentences(notes)
+
+
+def _sentences(notes: list[str]) -> str:
+    """The notes as one text: Chinese runs sentences together, English separates them by a space — the joining
+    pattern is itself translated (as `complaint_tags`' countdown joins its units)."""
+    text = ""
+    for note in notes:
+        text = str(_("%(first)s%(second)s")) % {"first": text, "second": note} if text else note
+    return text
 
 
 def _incomplete_notes(c) -> list[str]:
