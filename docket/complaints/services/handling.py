@@ -49,9 +49,14 @@ def _responsible_in(dept: Department, user_id: int | None, level: str) -> User |
 
 
 def _lead_department(complaint: Complaint, department_id: int) -> Department:
+    """The department a complaint is handed to (派单, 转派, a reopening review): of its office or company, a
+    company one once escalated (R-HDL-5), and one where someone could take 接单
+    (`access.receiving_departments`, which the forms offer): else `department_cannot_accept`."""
     dept = department_for(complaint, department_id)
     if complaint.level == Level.COMPANY and not dept.is_company_level:
         raise DomainError("escalated_no_push_down")
+    if not access.receiving_departments([dept], complaint.level):
+        raise DomainError("department_cannot_accept", department=dept.name)
     return dept
 
 
