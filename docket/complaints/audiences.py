@@ -41,9 +41,7 @@ def people(q: Q, exclude_id: int | None = None) -> People:
     """(user, role code) for every active person holding a role matched by `q`, once per person (the
     first role in assignment order): one query."""
     rows = (
-        RoleAssignment.objects.filter(q, people_q("user__"))
-        .select_related("user")
-        .order_by("user_id", "id")
+        RoleAssignment.objects.filter(q, people_q("user__")).select_related("user").order_by("user_id", "id")
     )
     if exclude_id is not None:
         rows = rows.exclude(user_id=exclude_id)
