@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from docket.org.models import Company, Department, Group, Office, OwnersCommittee
@@ -22,6 +23,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+def people_q(path: str = "") -> Q:
+    """The accounts that stand for a person at work: active (not deactivated) and not a service account (an
+    integration's or a mailbox's own: it acts, it is never told and never handles). The one predicate of who
+    is told (the notices' audiences, a failed delivery's) and who may be named to handle a complaint
+    (`complaints.access.responsible_assignments`). `path` leads from the model filtered to the user:
+    `"user__"` from a RoleAssignment, `""` on User itself."""
+    return Q(**{f"{path}is_active": True, f"{path}is_service": False})
 
 
 class Role(models.TextChoices):

@@ -14,10 +14,12 @@ marked `handling_step`: accept, investigate, draft …) only on a complaint it h
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Exists, Q, QuerySet
 
 from docket.accounts.access import assignments_of
-from docket.accounts.models import Role, RoleAssignment, Scope
+from docket.accounts.models import Role, RoleAssignment, Scope, people_q
 from docket.core.errors import DomainError
 from docket.org.models import Department
 
@@ -77,23 +79,78 @@ def qm_handles_in(level: str, dept: Department | None) -> bool:
     return dept is not None and dept.office_id is None and dept.kind == Department.Kind.QM
 
 
+# Who may take 接单 (the accept row's roles): the department's supervisors and managers, the office manager, QM.
+ACCEPTING = workflow.ACTIONS["accept"].roles
+
+
+def _handlers(dept: Department, level: str) -> tuple[bool, bool]:
+    """Who handles a complaint at `level` held by `dept`, as that department: (the roles held in the
+    department, QM of its company). An office department handles nothing once the complaint is escalated
+    (R-HDL-5, seed 5.2.3.5: never pushed back down); QM handles where `qm_handles_in` (its own department,
+    any company department once escalated, 5.2.2.5–5.2.2.6, 5.2.3.5). The one decision that
+    `responsible_assignments` (a condition) and `receiving_departments` (over rows in hand) both read."""
+    members = level != Level.COMPANY or dept.is_company_level
+    return members, members and qm_handles_in(level, dept)
+
+
 def responsible_assignments(dept: Department, level: str) -> QuerySet[RoleAssignment]:
     """The one rule of who may be named responsible (责任人) for a complaint at `level` handed to `dept`: the
-    holders of these role assignments. Every role held in the department itself (its supervisor or designated
-    post, seed 5.2.2.3); for a company department also the company's management representative and
-    leadership (document 5 §3.3: they coordinate what is beyond a department), and QM where QM handles the
-    complaint itself (`qm_handles_in`: the QM department, or any company department once escalated — seed
-    5.2.2.5, 5.2.3.5). Elsewhere the department handles (5.2.2.3, 5.2.3.1) and QM, named there, could not
-    even accept. The general office's reviewers (Role.GENERAL_OFFICE) are not named for 办公室: they review
-    the written replies (5.2.3.2) and take no handling step; 办公室's handlers are the roles held in it.
+    holders of these role assignments, people at work only (`accounts.models.people_q`, the notices'
+    predicate: no deactivated user, no service account). Those who handle it as the department
+    (`_handlers`): every role held in the department itself (its supervisor or designated post, seed
+    5.2.2.3–5.2.2.4 and 5.2.3.1: the supervisor arranges its staff), and QM where QM handles the complaint
+    itself. Nobody, when nobody there could take 接单 (`receiving_departments`: a department nobody can
+    accept in is no hand-over target).
+
+    Not named: the management representative and leadership. Document 5 §3.3–§4.4 has the representative
+    *coordinate* what exceeds a department (the department manager liaises with them, they sign the
+    不合格/纠正预防措施报告) and leadership gives its opinion (documents 3/4 §3); neither accepts, investigates
+    or drafts (not in `workflow.HANDLERS`), so named they held a complaint they could not take. They
+    coordinate through 派单, 转派 and the report. Nor the general office's reviewers (Role.GENERAL_OFFICE)
+    for 办公室: they review the written replies (5.2.3.2) and take no handling step. Nor the office
+    manager: they may accept any of their office's complaints, but as the office's head, not as the
+    department's 责任人.
 
     The hand-over services check the person named against it (`responsible_not_in_department`) and the forms
-    offer exactly its holders (`forms.people_choices`), so nothing offered is refused."""
-    members = Q(department=dept)
-    if dept.is_company_level:
-        roles = [Role.MGMT_REP, Role.LEADERSHIP, *([Role.QM] if qm_handles_in(level, dept) else [])]
-        members |= Q(role__in=roles, company_id=dept.company_id, department__isnull=True)
-    return RoleAssignment.objects.filter(members)
+    offer exactly its holders (`forms.people_choices`), so nothing offered is refused. One query."""
+    members, qm = _handlers(dept, level)
+    if not members:
+        return RoleAssignment.objects.none()
+    q = Q(department=dept)
+    if qm:
+        q |= Q(role=Role.QM, company_id=dept.company_id, department__isnull=True)
+    rows = RoleAssignment.objects.filter(q, people_q("user__"))
+    return rows.filter(Exists(rows.filter(role__in=ACCEPTING)))
+
+
+def receiving_departments(depts: Iterable[Department], level: str) -> list[Department]:
+    """Of `depts`, those a complaint at `level` may be handed to: where someone who handles it as the
+    department (`_handlers`) could take 接单 — a supervisor or manager held there, or QM where QM handles
+    it. Handed anywhere else it would wait for nobody (办公室 and 公司管理层 at office level unless someone
+    holds a role there, an office department once escalated). The services refuse the others
+    (`department_cannot_accept`, `handling._lead_department`) and the forms offer only these. One query
+    for the whole list."""
+    depts = list(depts)
+    if not depts:
+        return []
+    company_ids = {d.company_id for d in depts}
+    rows = set(
+        RoleAssignment.objects.filter(people_q("user__"), role__in=ACCEPTING)
+        .filter(
+            Q(department_id__in=[d.id for d in depts])
+            | Q(role=Role.QM, company_id__in=company_ids, department__isnull=True)
+        )
+        .values_list("department_id", "company_id")
+        .distinct()
+    )
+    held = {dept_id for dept_id, _company in rows if dept_id is not None}
+    qm_in = {company for dept_id, company in rows if dept_id is None}
+    out = []
+    for d in depts:
+        members, qm = _handlers(d, level)
+        if members and d.id in held or qm and d.company_id in qm_in:
+            out.append(d)
+    return out
 
 
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from django.db.models import Q
 
-from docket.accounts.models import Role, RoleAssignment, User
+from docket.accounts.models import Role, RoleAssignment, User, people_q
 from docket.notifications import preferences
 
 People = list[tuple[User, str]]
@@ -41,9 +41,7 @@ def people(q: Q, exclude_id: int | None = None) -> People:
     """(user, role code) for every active person holding a role matched by `q`, once per person (the
     first role in assignment order): one query."""
     rows = (
-        RoleAssignment.objects.filter(q, user__is_active=True, user__is_service=False)
-        .select_related("user")
-        .order_by("user_id", "id")
+        RoleAssignment.objects.filter(q, people_q("user__")).select_related("user").order_by("user_id", "id")
     )
     if exclude_id is not None:
         rows = rows.exclude(user_id=exclude_id)
@@ -65,7 +63,7 @@ def holder(s, event=None) -> People:
         rows = rows or people(q)
         if rows:
             return rows
-        user = User.objects.filter(pk=s.holder_id, is_active=True, is_service=False).first()
+        user = User.objects.filter(people_q(), pk=s.holder_id).first()
         return [(user, "")] if user else []
     if s.holder_department_id:
         rows = people(_dispatchers_q(s))

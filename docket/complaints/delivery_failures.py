@@ -5,7 +5,7 @@ notifications app at start-up (apps.ComplaintsConfig.ready); notifications impor
 
 from __future__ import annotations
 
-from docket.accounts.models import Role, RoleAssignment
+from docket.accounts.models import Role, RoleAssignment, people_q
 
 from .models import Complaint
 
@@ -26,9 +26,7 @@ def failed_delivery_audience(n) -> tuple[list, int | None, int | None, str] | No
     if c is None:
         return None
     rows = (
-        RoleAssignment.objects.filter(
-            office_id=c["office_id"], role__in=FAILURE_ROLES, user__is_active=True, user__is_service=False
-        )
+        RoleAssignment.objects.filter(people_q("user__"), office_id=c["office_id"], role__in=FAILURE_ROLES)
         .select_related("user")
         .order_by("user_id", "id")
     )

@@ -237,7 +237,10 @@ class AssignForm(ActionForm):
 
     def setup(self):
 
-        depts = list(handover_departments(self.complaint).order_by("office_id", "id"))
+        all_depts = list(handover_departments(self.complaint).order_by("office_id", "id"))
+        # Only departments where someone could take 接单 (the service refuses the others); an issue may still
+        # go to any of the complaint's hand-over departments (the lead department's people act on it).
+        depts = access.receiving_departments(all_depts, self.complaint.level)
         suggested = suggested_department(self.complaint, depts)
         # No default: the department is a required choice (a wrong default sent complaints to QM unseen);
         # the category's usual department is marked, not chosen.
@@ -258,7 +261,7 @@ class AssignForm(ActionForm):
                 coerce=int,
                 required=False,
                 empty_value=None,
-                choices=[("", _("同上"))] + [(d.id, str(d)) for d in depts],
+                choices=[("", _("同上"))] + [(d.id, str(d)) for d in all_depts],
                 error_messages=error_messages(),
             )
 
@@ -282,7 +285,10 @@ class SecondReviewDecideForm(ActionForm):
     service = services.second_review_decide
 
     def setup(self):
-        depts = list(handover_departments(self.complaint).order_by("office_id", "id"))
+        # Reopened, it waits for the department's people as after 派单: only where someone could take it.
+        depts = access.receiving_departments(
+            handover_departments(self.complaint).order_by("office_id", "id"), self.complaint.level
+        )
         suggested = suggested_department(self.complaint, depts)
         by_category = _("（按分类建议）")
         field = self.fields["department_id"]

@@ -22,6 +22,7 @@ ERROR_FIELDS = {
     "received_in_future": "received_at",
     "received_reason_required": "received_reason",
     "responsible_not_in_department": "assign_responsible",
+    "department_cannot_accept": "assign_department",
 }
 
 
@@ -313,11 +314,13 @@ class IntakeForm(forms.Form):
         if not self.can_hand_over:
             del self.fields["assign_department"], self.fields["assign_responsible"]
             return
-        depts = list(
+        # Where someone could take 接单 (the service refuses the others); registered at office level.
+        depts = access.receiving_departments(
             Department.objects.filter(company_id__in={o.company_id for o in offices})
             .filter(Q(office__isnull=True) | Q(office_id__in=[o.id for o in offices]))
             .select_related("office")
-            .order_by("office_id", "id")
+            .order_by("office_id", "id"),
+            Level.OFFICE,
         )
         fields: dict[str, Any] = self.fields
         fields["assign_department"].choices = [("", _("— 请选择部门 —"))] + [(d.id, str(d)) for d in depts]

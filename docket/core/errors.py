@@ -33,6 +33,7 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "claim_not_pending": (409, _("该赔偿申请已处理。")),
     "department_mismatch": (422, _("所选部门不属于该投诉的管理处或公司。")),
     "responsible_not_in_department": (422, _("责任人不属于所选责任部门。")),
+    "department_cannot_accept": (422, _("“{department}”没有可以接单的人员，不能将投诉交给该部门处理。")),
     "same_department": (422, _("转派的目标部门与当前部门相同。")),
     "exemption_invalid": (422, _("该投诉不符合免回访条件：{reason}。")),
     "attachment_type": (422, _("附件“{name}”的类型不支持，只接受图片（JPG/PNG/GIF/WEBP）和 PDF。")),

@@ -62,8 +62,19 @@ def handover_departments(complaint: Complaint) -> QuerySet[Department]:
 
 
 def _lead_department(complaint: Complaint, department_id: int) -> Department:
-    """The department of `handover_departments` named, else why not: another office's or company's
-    (`department_mismatch`), or the office's once escalated (`escalated_no_push_down`)."""
+    """The department a complaint is handed to as its lead (派单, 转派, a reopening review): one of
+    `handover_departments` (`_handover_department`) where someone could take 接单
+    (`access.receiving_departments`, which the forms offer): else `department_cannot_accept`."""
+    dept = _handover_department(complaint, department_id)
+    if not access.receiving_departments([dept], complaint.level):
+        raise DomainError("department_cannot_accept", department=dept.name)
+    return dept
+
+
+def _handover_department(complaint: Complaint, department_id: int) -> Department:
+    """The department of `handover_departments` named (also an issue's own department under 派单), else why
+    not: another office's or company's (`department_mismatch`), or the office's once escalated
+    (`escalated_no_push_down`)."""
     dept = handover_departments(complaint).filter(pk=department_id).first()
     if dept is None:
         department_for(complaint, department_id)  # raises department_mismatch when not even of its office
@@ -96,7 +107,7 @@ def complaint_assign(
             raise DomainError("not_found")
         changes = []
         for issue in issues:
-            issue_dept = _lead_department(c, mapping[issue.id]) if issue.id in mapping else dept
+            issue_dept = _handover_department(c, mapping[issue.id]) if issue.id in mapping else dept
             issue.department = issue_dept
             issue.responsible = responsible if issue_dept.id == dept.id else None
             issue.save(update_fields=["department", "responsible"])

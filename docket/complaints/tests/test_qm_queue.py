@@ -87,6 +87,9 @@ def test_departments_queues_are_unchanged_and_qm_gets_no_office_departments_work
     own = _qm_held(org)
     engineering = [h.drive_to(org, state) for state in (State.ASSIGNED, State.INVESTIGATING)]
     office = h.make_complaint(org)
+    h.make_user(
+        "go_head", [(Role.DEPT_MANAGER, org.company_depts["general_office"], None)]
+    )  # may accept there
     s.complaint_assign(actor=qm, complaint_id=office.id, department_id=org.company_depts["general_office"].id)
     assert set(_mine(sup)) == {c.id for c in engineering}
     assert selectors.queue_counts(sup) == {
@@ -134,8 +137,9 @@ def test_qm_who_is_also_the_officer_gets_qms_step_on_a_qm_held_online_complaint(
 def test_qm_is_named_responsible_only_where_qm_handles_the_complaint(org):
     """Seed 5.2.2.3, 5.2.3.1: the responsible department's own people handle it; QM handles what it takes on
     itself (its department, 5.2.2.5–5.2.2.6) and what is escalated (5.2.3.5). Named for 办公室 at office level
-    QM could not even accept: refused, nothing changed."""
+    QM could not even accept: refused, nothing changed (办公室 has a head there, so that it may be handed it)."""
     qm, depts = org.users["qm"], org.company_depts
+    go_head = h.make_user("go_head", [(Role.DEPT_MANAGER, depts["general_office"], None)])
     c = h.make_complaint(org)
     h.refused(
         "responsible_not_in_department",
@@ -144,12 +148,10 @@ def test_qm_is_named_responsible_only_where_qm_handles_the_complaint(org):
             actor=qm, complaint_id=c.id, department_id=depts["general_office"].id, responsible_id=qm.id
         ),
     )
-    # the leadership stays nameable there (as before); QM in its own department
+    # the department's own head is nameable there (leadership no longer: it could not accept); QM in its own
+    # department
     s.complaint_assign(
-        actor=qm,
-        complaint_id=c.id,
-        department_id=depts["general_office"].id,
-        responsible_id=org.users["leadership"].id,
+        actor=qm, complaint_id=c.id, department_id=depts["general_office"].id, responsible_id=go_head.id
     )
     s.complaint_transfer(
         actor=qm,

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from docket.accounts.models import Role, RoleAssignment, User
@@ -123,3 +124,35 @@ def test_the_information_officer_has_a_day_of_online_complaints(seeded):
     prefetch_for_steps(rows)
     decide = StepDecider(user)
     assert all(decide(c) is not None for c in online)
+
+
+def test_every_hand_over_target_has_someone_who_accepts_and_every_holder_is_one(seeded):
+    """people8: in the demo organisation a complaint may be handed to every office department (each has its
+    supervisor) and to 品质管理部 (QM takes it), not to 办公室 or 公司管理层 at office level (nobody holds a
+    role there: the representative and leadership coordinate, the general office reviews); once escalated, to
+    every company department (QM handles it there). Everyone named can be found, and every department the
+    demo's history left holding an open complaint is one where someone could accept it."""
+    from docket.complaints import access
+    from docket.complaints.models import TERMINAL_STATES, Level
+    from docket.org.models import Department
+
+    for office in Office.objects.all():
+        depts = list(
+            Department.objects.filter(company_id=office.company_id)
+            .filter(Q(office_id=office.id) | Q(office__isnull=True))
+            .order_by("office_id", "id")
+        )
+        company = [d for d in depts if d.office_id is None]
+        at_office = access.receiving_departments(depts, Level.OFFICE)
+        assert {d.name for d in at_office} == {"客服部", "工程部", "秩序部", "保洁部", "绿化部", "品质管理部"}
+        assert access.receiving_departments(depts, Level.COMPANY) == company
+        for d in at_office:
+            named = access.responsible_assignments(d, Level.OFFICE)
+            assert not named.filter(role__in=[Role.MGMT_REP, Role.LEADERSHIP]).exists()
+            assert named.filter(role__in=access.ACCEPTING).exists(), d
+    held = Complaint.objects.exclude(state__in=TERMINAL_STATES).exclude(holder_department=None)
+    for c in held.select_related("holder_department"):
+        assert access.receiving_departments([c.holder_department], c.level), (
+            c.receipt_no,
+            c.holder_department,
+        )

@@ -1,6 +1,8 @@
-"""派单 to the company's 品质管理部 in a real browser, at 1366×768 and 390×844 (docs/decisions.md "handoverpeople"):
-choosing the department fills the responsible list with whom the service accepts there (QM, the management
-representative, leadership), the front desk names QM, and QM finds 接单 in 我的待办 and accepts."""
+"""派单 to the company's 品质管理部 in a real browser, at 1366×768 and 390×844 (docs/decisions.md "handoverpeople",
+"people8"): the department list leaves out 办公室 and 公司管理层 (nobody there could accept at office level);
+choosing 品质管理部 fills the responsible list with whom the service accepts there (QM — not the management
+representative or leadership, who could not accept), the front desk names QM, and QM finds 接单 in 我的待办 and
+accepts."""
 
 import re
 
@@ -35,11 +37,14 @@ def test_hand_over_to_qm_names_qm_who_then_accepts(
     )
     people = form.get_by_label("责任人（可选）")
     expect(people).to_contain_text("先选择部门")
-    form.get_by_label("责任部门", exact=True).select_option(label=f"{org.company.name} · 品质管理部")
+    departments = form.get_by_label("责任部门", exact=True)
+    expect(departments).to_contain_text("品质管理部")
+    for name in ("办公室", "公司管理层"):
+        expect(departments).not_to_contain_text(name)
+    departments.select_option(label=f"{org.company.name} · 品质管理部")
     expect(people).to_contain_text(f"{qm.display_name}（品质管理部）")
-    for who in ("mgmt_rep", "leadership"):
-        expect(people).to_contain_text(org.users[who].display_name)
-    expect(people).not_to_contain_text(org.users["general_office"].display_name)
+    for who in ("mgmt_rep", "leadership", "general_office"):
+        expect(people).not_to_contain_text(org.users[who].display_name)
     people.select_option(value=str(qm.id))
     shot(desk, f"handover-people-01-assign-{size}")
     if viewport[0] < 600:
