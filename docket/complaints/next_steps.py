@@ -34,6 +34,7 @@ from .models import (
     Reply,
     ReplyState,
     State,
+    issue_names,
 )
 from .scopes import COMPANY_ROLES
 from .selectors import ONLINE_WATCH_STATES, is_online
@@ -491,7 +492,7 @@ def waiting_note(c) -> str:
     if c.state in DEVELOPER_WAIT_STATES:
         waiting = issues_with_developer(c)
         if waiting:
-            names = {"issues": "、".join(f"问题{i.seq}" for i in waiting)}
+            names = {"issues": issue_names(i.seq for i in waiting)}
             if c.state == State.IMPLEMENTING:
                 notes.append(
                     str(_("%(issues)s已转地产处理，等待地产答复；记录地产答复后才能报告措施已落实。")) % names
@@ -532,7 +533,7 @@ def _incomplete_notes(c) -> list[str]:
     incomplete = incomplete_among(_issues(c))
     if not incomplete:
         return []
-    names = {"issues": "、".join(f"问题{i.seq}" for i in incomplete)}
+    names = {"issues": issue_names(i.seq for i in incomplete)}
     return [str(_("%(issues)s尚未调查（记录调查情况与措施）；调查后才能提交或发送最终答复。")) % names]
 
 

@@ -29,6 +29,7 @@ from .choices import (
     Severity,
     State,
     UnclosedOutcome,
+    issue_names,
 )
 from .complaint import Attachment, Complaint, ComplaintIssue, CoSigner, ReceiptCounter
 from .events import AppendOnlyError, ComplaintEvent
@@ -48,6 +49,7 @@ from .privacy import PersonalDataAccess
 from .procedure import FirstContact
 
 __all__ = [
+    "issue_names",
     "OwnerRating",
     # seed3 (issue 15)
     "ISSUE_DONE_STATES",

@@ -1,6 +1,10 @@
 """Choice lists of the complaint record (R-INT-1..4, R-HDL)."""
 
+from collections.abc import Iterable
+
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,6 +92,20 @@ class IssueState(models.TextChoices):
     # answer; and every issue of a complaint closed on the spot (R-INT-10), with it (workflow.ISSUE_MOVES).
     FORWARDED = "forwarded", _("已转地产")
     CLOSED = "closed", _("已办结")
+
+
+def _issue_names_now(numbers: tuple[int, ...]) -> str:
+    return gettext("、").join(gettext("问题%(seq)s") % {"seq": n} for n in numbers)
+
+
+_issue_names = lazy(_issue_names_now, str)
+
+
+def issue_names(seqs: Iterable[int]) -> str:
+    """The issues named by their numbers — 问题1、问题2 (English: issue 1, issue 2) — in the language active
+    when the text is shown: an error's parameter is formatted when its message is rendered (`DomainError.
+    message`), a page's note when the page is. For messages only; what the record stores stays as written."""
+    return _issue_names(tuple(seqs))
 
 
 # Issues whose work is done: nothing more is carried out or verified for them (seed3).

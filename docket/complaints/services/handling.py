@@ -23,6 +23,7 @@ from ..models import (
     Obligation,
     ProjectPhase,
     State,
+    issue_names,
 )
 from ._base import acting, system_acting, text_required
 from .closing import issues_moved
@@ -276,9 +277,7 @@ def developer_forward(
         c = act.complaint
         waiting = waiting_for_developer(c)
         if waiting:
-            raise DomainError(
-                "forward_issue_with_developer", issues="、".join(f"问题{i.seq}" for i in waiting)
-            )
+            raise DomainError("forward_issue_with_developer", issues=issue_names(i.seq for i in waiting))
         party = developer_party(c, party_id)
         fwd = DeveloperForward.objects.create(
             complaint=c,
@@ -452,7 +451,7 @@ def measures_done(*, actor, complaint_id: int, note: str, expected_version: int 
     ) as act:
         waiting = waiting_for_developer(act.complaint)
         if waiting:
-            raise DomainError("measures_with_developer", issues="、".join(f"问题{i.seq}" for i in waiting))
+            raise DomainError("measures_with_developer", issues=issue_names(i.seq for i in waiting))
         # Every issue still in work is carried out; the event names those it moves (`issues`, `issue_names`,
         # as the other issue-moving events do: closing.issues_moved). One reported before and not yet verified
         # (measures done) stays so, unnamed, and still waits for its verification.

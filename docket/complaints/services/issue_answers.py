@@ -36,6 +36,7 @@ from ..models import (
     Obligation,
     ReplyState,
     ReviewStage,
+    issue_names,
 )
 from ._base import Act, acting, text_required
 from .handling import developer_party, forward_inputs, waiting_for_developer
@@ -49,6 +50,7 @@ ANSWERABLE = frozenset({IssueState.INVESTIGATED})
 
 
 def _names(issues) -> str:
+    """For the record's payload (stored as written, in Chinese)."""
     return "、".join(f"问题{i.seq}" for i in issues)
 
 
@@ -113,10 +115,10 @@ def issue_answer_submit(
         issues = _issues_of(c, issue_ids)
         open_ = incomplete_among(issues)
         if open_:
-            raise DomainError("issues_incomplete", issues=_names(open_))
+            raise DomainError("issues_incomplete", issues=issue_names(i.seq for i in open_))
         blocked = [i for i in issues if i.state not in ANSWERABLE]
         if blocked:
-            raise DomainError("issue_not_answerable", issues=_names(blocked))
+            raise DomainError("issue_not_answerable", issues=issue_names(i.seq for i in blocked))
         stages = list(workflow.REVIEW_ROUTES[c.method])
         number = (IssueAnswer.objects.filter(complaint=c).aggregate(n=Max("number"))["n"] or 0) + 1
         answer = IssueAnswer.objects.create(
@@ -407,13 +409,13 @@ def final_reply_refusal(complaint) -> DomainError | None:
     (`next_steps.waiting_note`)."""
     incomplete = issues_incomplete(complaint)
     if incomplete:
-        return DomainError("issues_incomplete", issues=_names(incomplete))
+        return DomainError("issues_incomplete", issues=issue_names(i.seq for i in incomplete))
     pending = answers_pending(complaint)
     if pending:
         return DomainError("issue_answer_pending", number=pending[0].number)
     forwarded = waiting_for_developer(complaint)  # as `measures_done` refuses (docs/decisions.md "devissues")
     if forwarded:
-        return DomainError("issue_with_developer", issues=_names(forwarded))
+        return DomainError("issue_with_developer", issues=issue_names(i.seq for i in forwarded))
     return None
 
 
