@@ -36,7 +36,7 @@ from .models import (
 )
 from .scopes import COMPANY_ROLES
 from .selectors import ONLINE_WATCH_STATES, is_online
-from .services.issue_answers import ANSWER_PENDING, incomplete_among, pending_among
+from .services.issue_answers import ANSWER_PENDING, incomplete_among, pending_among, rework_among
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
@@ -152,10 +152,11 @@ def _handling_steps(user, c, issues, replies) -> NextStep | None:
     draft = _open_draft(replies)
     if draft is not None and draft.state == ReplyState.RETURNED:
         step = NextStep("reply_draft_save", _("修改答复"))
-    elif draft is not None and incomplete_among(issues):
-        # An issue is not yet investigated and this user may not investigate it (`final_reply_refusal`:
-        # issues_incomplete): its department's 调查 comes first, none of the drafter's; the page's note names
-        # the issue (docs/decisions.md "readyissues").
+    elif draft is not None and (incomplete_among(issues) or rework_among(issues)):
+        # An issue is not yet investigated, or sent back for rework and not investigated again, and this user
+        # may not investigate it (`final_reply_refusal`: issues_incomplete, issues_rework): its department's
+        # 调查 comes first, none of the drafter's; the page's note names the issue (docs/decisions.md
+        # "readyissues", "officer8").
         return None
     elif draft is not None and pending_among(_issue_answers(c)):
         # The final reply waits for the issue answer's review or sending (`final_reply_refusal`:
@@ -455,16 +456,28 @@ def waiting_note(c) -> str:
 
 
 def _incomplete_notes(c) -> list[str]:
-    """Why the draft may not be submitted or sent while an issue is not yet investigated (`final_reply_refusal`:
-    issues_incomplete) and what comes first: investigating those issues. Only with a draft to submit or send
-    (before, 调查 is the step anyway); from the page's prefetch of issues and replies: no query."""
+    """Why the draft may not be submitted or sent while an issue is not yet investigated, or sent back for
+    rework and not investigated again (`final_reply_refusal`: issues_incomplete, issues_rework), and what comes
+    first: investigating those issues. Only with a draft to submit or send (before, 调查 is the step anyway);
+    from the page's prefetch of issues and replies: no query."""
     if _open_draft(_replies(c)) is None:
         return []
-    incomplete = incomplete_among(_issues(c))
-    if not incomplete:
-        return []
-    names = {"issues": "、".join(f"问题{i.seq}" for i in incomplete)}
-    return [str(_("%(issues)s尚未调查（记录调查情况与措施）；调查后才能提交或发送最终答复。")) % names]
+    issues = _issues(c)
+    notes = []
+    incomplete = incomplete_among(issues)
+    if incomplete:
+        names = {"issues": "、".join(f"问题{i.seq}" for i in incomplete)}
+        notes.append(
+            str(_("%(issues)s尚未调查（记录调查情况与措施）；调查后才能提交或发送最终答复。")) % names
+        )
+    rework = rework_among(issues)
+    if rework:
+        names = {"issues": "、".join(f"问题{i.seq}" for i in rework)}
+        text = _(
+            "%(issues)s措施落实不到位（返工），尚未重新调查（记录调查情况与措施）；重新调查后才能提交或发送最终答复。"
+        )
+        notes.append(str(text) % names)
+    return notes
 
 
 def _answer_notes(c) -> list[str]:

@@ -25,6 +25,11 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "required": (422, _("请填写{field}。")),
     "escalated_no_push_down": (409, _("已上报公司的投诉不能再转回管理处处理。")),
     "issues_incomplete": (409, _("还有问题未记录调查结果和处理措施：{issues}。")),
+    # officer8: an issue sent back for rework (seed 5.2.3.6) is investigated again before the final reply.
+    "issues_rework": (
+        409,
+        _("{issues}措施落实不到位（返工），须重新记录调查情况与处理措施后才能提交或发送最终答复。"),
+    ),
     "issues_unverified": (409, _("还有问题未验证：{issues}。")),
     "review_not_required": (409, _("该答复无需审核，可直接发送。")),
     "review_required": (409, _("该答复须经{stage}审核后才能发送。")),
