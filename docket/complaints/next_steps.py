@@ -24,7 +24,7 @@ from docket.core import clock
 from docket.core.compiled import Compiled
 
 from . import workflow
-from .access import allowed_role, issues_with_developer, prefetched_rows, qm_handles
+from .access import allowed_role, issues_with_developer, office_call_due, prefetched_rows, qm_handles
 from .models import (
     ComplaintIssue,
     IssueAnswer,
@@ -192,12 +192,14 @@ CANDIDATES: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
 }
 
 
-# What an online complaint the QM information officer watches waits for (seed 5.2.3.3; the officer takes no
-# workflow step of their own): by state, and in review by the stage. While the office handles it, the 4-hour
-# courtesy reply (5.2.3.3.3) comes first as long as it is owed (`ACK_NOTE`, ACK_FIRST_STATES); once the reply
-# is in review or approved, publishing it is what meets both.
+# What an online complaint the QM information officer watches waits for (seed 5.2.3.3) once the officer's own
+# step, the call to the office (5.2.3.3.1, `CALL_STEP`), is on the record: by state, and in review by the
+# stage. While the office handles it, the 4-hour courtesy reply (5.2.3.3.3) comes first as long as it is owed
+# (`ACK_NOTE`, ACK_FIRST_STATES); once the reply is in review or approved, publishing it is what meets both.
+CALL_STEP = NextStep("office_call_record", _("电话通知管理处"))
+CALL_STATES = workflow.ACTIONS["office_call_record"].sources
 WATCH_NOTES: dict[str, StrOrPromise] = {
-    State.REGISTERED: _("待管理处派单（电话通知管理处经理）"),
+    State.REGISTERED: _("待管理处派单"),
     State.ASSIGNED: _("待责任部门接单"),
     State.INVESTIGATING: _("待管理处反馈事实及拟处理措施"),
     State.WITH_DEVELOPER: _("待地产答复后反馈措施"),
@@ -239,9 +241,12 @@ def _watches(user, c) -> bool:
 
 
 def _watch_step(user, c) -> NextStep:
-    """The officer's row (`_watches`): what of it is the user's own under another company role — hand it to a
-    department (QM's 派单) or approve its reply or an issue's answer at the user's stage — else whom it waits
-    for: the dispatch, the courtesy reply while it is owed (ACK_NOTE), then WATCH_NOTES by state."""
+    """The officer's row (`_watches`): the officer's own call to the office while it is not on the record
+    (seed 5.2.3.3.1: 立即以电话通知, so first), what of it is the user's own under another company role — hand it
+    to a department (QM's 派单) or approve its reply or an issue's answer at the user's stage — else whom it
+    waits for: the dispatch, the courtesy reply while it is owed (ACK_NOTE), then WATCH_NOTES by state."""
+    if c.state in CALL_STATES and office_call_due(c) and allowed_role(user, c, "office_call_record"):
+        return CALL_STEP
     if c.state == State.REGISTERED and allowed_role(user, c, "assign"):
         return NextStep("assign", _("派单"))
     if c.state == State.IN_REVIEW and allowed_role(user, c, "reply_review_approve"):
@@ -287,7 +292,8 @@ class StepDecider:
     daily paths"): the answer depends only on the user's role assignments (fixed for the page) and on what
     the policy reads of the row (`_signature`: state, stage, level, method, company, office, holder
     department, whether the user recorded it, channel, sensitivity, severity, its issues' departments and
-    states, its replies' states, its pending issue answers' states and stages), so rows with the same
+    states, its replies' states, its pending issue answers' states and stages; for a row the QM information
+    officer watches, whether its courtesy reply is owed and its call to the office recorded), so rows with the same
     signature share one evaluation. A per-issue step is remembered by the issue's position and answered with this row's issue id. Identical answers to the
     per-row path (test_views_queue: test_step_decider_matches_the_per_row_policy)."""
 
@@ -301,6 +307,7 @@ class StepDecider:
         watched = _watches(self.user, c)
         return (
             watched and c.state in ACK_FIRST_STATES and _ack_owed(c),
+            watched and c.state in CALL_STATES and c.office_called_at is None,
             c.state,
             c.review_stage,
             c.level,
