@@ -25,7 +25,7 @@ from docket.org.models import Department
 
 from . import refdata, workflow
 from .models import CapaState, Complaint, ComplaintIssue, Level, NcrState
-from .scopes import DEPT_ROLES, _issue_department_ids, sees
+from .scopes import DEPT_ROLES, OFFICE_ROLES, _issue_department_ids, sees
 
 # Visibility lives in scopes.py; the policy's callers find it here too.
 from .scopes import can_see as can_see
@@ -153,6 +153,32 @@ def receiving_departments(depts: Iterable[Department], level: str) -> list[Depar
     return out
 
 
+def office_call_people(c: Complaint) -> QuerySet[RoleAssignment]:
+    """Whom the QM information officer may record as phoned about an online complaint (seed 5.2.3.3.1: 管理处经理
+    或指定岗位): the holders of the roles of the complaint's office — its manager, its front desk and its
+    departments' people (a department role's assignment carries its office). The office manager first. The
+    service checks the person against it (`office_call_callee`) and the form offers exactly its holders."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    manager_first = Case(
+        When(role=Role.OFFICE_MANAGER, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        RoleAssignment.objects.filter(office_id=c.office_id, role__in=OFFICE_ROLES | DEPT_ROLES)
+        .select_related("user")
+        .order_by(manager_first, "user__display_name", "user_id", "id")
+    )
+
+
+def office_call_due(c: Complaint) -> bool:
+    """Whether the officer's call to the office is still to be recorded: an online complaint (the seed's call is
+    for those) whose call is not on the record yet. The state is the workflow row's (registered, assigned:
+    before the responsible department took it on). The service's rule; `_ready` and the queue's step ask it."""
+    from .selectors import is_online
+
+    return is_online(c) and c.office_called_at is None
+
+
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:
     if a.role not in spec.roles or not sees(a, c):
         return False
@@ -259,6 +285,8 @@ def _ready(c: Complaint, name: str) -> bool:
             .exclude(state="cancelled")
             .exists()
         )
+    if name == "office_call_record":  # online, not yet recorded (decisions.md "officer8")
+        return office_call_due(c)
     if name == "clock_pause":
         return c.paused_at is None
     if name == "clock_resume":

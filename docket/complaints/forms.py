@@ -19,6 +19,7 @@ from django import forms
 from django.forms.forms import DeclarativeFieldsMetaclass
 from django.utils.translation import gettext_lazy as _
 
+from docket.accounts.models import Role
 from docket.org.models import Department, ExternalParty
 
 from . import access, services, workflow
@@ -310,6 +311,29 @@ class SecondReviewDecideForm(ActionForm):
 class AcceptForm(ActionForm):
     action = "accept"
     service = services.complaint_accept
+
+
+class OfficeCallForm(ActionForm):
+    """The QM information officer's call to the office about an online complaint (seed 5.2.3.3.1): the person
+    phoned is one of the complaint's office (`access.office_call_people`, the service's rule), its manager
+    first and chosen already (the seed's first choice: 管理处经理)."""
+
+    action = "office_call_record"
+    service = services.office_call_record
+
+    def setup(self):
+        seen: set[int] = set()
+        people: list[tuple[Any, Any]] = []
+        manager = None
+        for a in access.office_call_people(self.complaint):
+            if a.user_id not in seen:
+                seen.add(a.user_id)
+                people.append((a.user_id, f"{a.user}（{a.get_role_display()}）"))
+                if manager is None and a.role == Role.OFFICE_MANAGER:
+                    manager = a.user_id
+        self.fields["callee_id"].choices = [("", _("— 请选择 —")), *people]
+        if manager is not None and not self.is_bound:
+            self.initial["callee_id"] = manager
 
 
 class TransferForm(AssignForm):
@@ -707,6 +731,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "close_on_spot": CloseOnSpotForm,
     "assign": AssignForm,
     "accept": AcceptForm,
+    "office_call_record": OfficeCallForm,
     "transfer": TransferForm,
     "refuse": RefuseForm,
     "issue_findings_record": FindingsForm,

@@ -128,6 +128,10 @@ _kind("transferred", _("转派"), notice=ASSIGNED, audience="holder_team")
 _kind("refused", _("退回"), staff_text="reason", notice=RETURNED, audience="front_desk")
 _kind("escalated", _("上报品质管理部"), staff_text="reason", notice=ASSIGNED, audience="holder_team_and_qm")
 
+# Seed 5.2.3.3.1 (officer8): the QM information officer phoned the office manager or the designated post about
+# an online complaint (whom, when, what was said); internal.
+_kind("office_called", _("已电话通知管理处"), staff_text="note")
+
 # The seed's procedure (issue 15): the department's first contact (document 5 §4.3); the complainant sees
 # that and how they were contacted, not the summary.
 _kind(
@@ -522,6 +526,10 @@ PAYLOAD_LABELS: tuple[tuple[str, Promise | str], ...] = (
     ("from", _("原部门")),
     ("to", _("转至")),
     ("responsible", _("责任人")),
+    # officer8: the QM information officer's call to the office (seed 5.2.3.3.1)
+    ("callee", _("通知对象")),
+    ("callee_role", _("岗位")),
+    ("called_at", _("通话时间")),
     ("issue", _("问题")),
     ("findings", _("调查情况")),
     ("measures", _("处理措施")),

@@ -24,7 +24,7 @@ from docket.core import clock
 from docket.core.compiled import Compiled
 
 from . import workflow
-from .access import allowed_role, issues_with_developer, prefetched_rows, qm_handles
+from .access import allowed_role, issues_with_developer, office_call_due, prefetched_rows, qm_handles
 from .models import (
     ComplaintIssue,
     DeveloperForward,
@@ -38,7 +38,7 @@ from .models import (
 )
 from .scopes import COMPANY_ROLES
 from .selectors import ONLINE_WATCH_STATES, is_online
-from .services.issue_answers import ANSWER_PENDING, incomplete_among, pending_among
+from .services.issue_answers import ANSWER_PENDING, incomplete_among, pending_among, rework_among
 
 StrOrPromise = str | Promise  # a label: translated when shown
 
@@ -179,10 +179,11 @@ def _handling_steps(user, c, issues, replies) -> NextStep | None:
     draft = _open_draft(replies)
     if draft is not None and draft.state == ReplyState.RETURNED:
         step = NextStep("reply_draft_save", _("修改答复"))
-    elif draft is not None and incomplete_among(issues):
-        # An issue is not yet investigated and this user may not investigate it (`final_reply_refusal`:
-        # issues_incomplete): its department's 调查 comes first, none of the drafter's; the page's note names
-        # the issue (docs/decisions.md "readyissues").
+    elif draft is not None and (incomplete_among(issues) or rework_among(issues)):
+        # An issue is not yet investigated, or sent back for rework and not investigated again, and this user
+        # may not investigate it (`final_reply_refusal`: issues_incomplete, issues_rework): its department's
+        # 调查 comes first, none of the drafter's; the page's note names the issue (docs/decisions.md
+        # "readyissues", "officer8").
         return None
     elif draft is not None and pending_among(_issue_answers(c)):
         # The final reply waits for the issue answer's review or sending (`final_reply_refusal`:
@@ -218,12 +219,14 @@ CANDIDATES: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
 }
 
 
-# What an online complaint the QM information officer watches waits for (seed 5.2.3.3; the officer takes no
-# workflow step of their own): by state, and in review by the stage. While the office handles it, the 4-hour
-# courtesy reply (5.2.3.3.3) comes first as long as it is owed (`ACK_NOTE`, ACK_FIRST_STATES); once the reply
-# is in review or approved, publishing it is what meets both.
+# What an online complaint the QM information officer watches waits for (seed 5.2.3.3) once the officer's own
+# step, the call to the office (5.2.3.3.1, `CALL_STEP`), is on the record: by state, and in review by the
+# stage. While the office handles it, the 4-hour courtesy reply (5.2.3.3.3) comes first as long as it is owed
+# (`ACK_NOTE`, ACK_FIRST_STATES); once the reply is in review or approved, publishing it is what meets both.
+CALL_STEP = NextStep("office_call_record", _("电话通知管理处"))
+CALL_STATES = workflow.ACTIONS["office_call_record"].sources
 WATCH_NOTES: dict[str, StrOrPromise] = {
-    State.REGISTERED: _("待管理处派单（电话通知管理处经理）"),
+    State.REGISTERED: _("待管理处派单"),
     State.ASSIGNED: _("待责任部门接单"),
     State.INVESTIGATING: _("待管理处反馈事实及拟处理措施"),
     State.WITH_DEVELOPER: _("待地产答复后反馈措施"),
@@ -265,9 +268,12 @@ def _watches(user, c) -> bool:
 
 
 def _watch_step(user, c) -> NextStep:
-    """The officer's row (`_watches`): what of it is the user's own under another company role — hand it to a
-    department (QM's 派单) or approve its reply or an issue's answer at the user's stage — else whom it waits
-    for: the dispatch, the courtesy reply while it is owed (ACK_NOTE), then WATCH_NOTES by state."""
+    """The officer's row (`_watches`): the officer's own call to the office while it is not on the record
+    (seed 5.2.3.3.1: 立即以电话通知, so first), what of it is the user's own under another company role — hand it
+    to a department (QM's 派单) or approve its reply or an issue's answer at the user's stage — else whom it
+    waits for: the dispatch, the courtesy reply while it is owed (ACK_NOTE), then WATCH_NOTES by state."""
+    if c.state in CALL_STATES and office_call_due(c) and allowed_role(user, c, "office_call_record"):
+        return CALL_STEP
     if c.state == State.REGISTERED and allowed_role(user, c, "assign"):
         return NextStep("assign", _("派单"))
     if c.state == State.IN_REVIEW and allowed_role(user, c, "reply_review_approve"):
@@ -314,7 +320,8 @@ class StepDecider:
     the policy reads of the row (`_signature`: state, stage, level, method, company, office, holder
     department, whether the user recorded it, channel, sensitivity, severity, its issues' departments and
     states, its replies' states, its pending issue answers' states and stages, whether an issue waits for the
-    developer), so rows with the same
+    developer; for a row the QM information officer watches, whether its courtesy reply is owed and its call
+    to the office recorded), so rows with the same
     signature share one evaluation. A per-issue step is remembered by the issue's position and answered with this row's issue id. Identical answers to the
     per-row path (test_views_queue: test_step_decider_matches_the_per_row_policy)."""
 
@@ -328,6 +335,7 @@ class StepDecider:
         watched = _watches(self.user, c)
         return (
             watched and c.state in ACK_FIRST_STATES and _ack_owed(c),
+            watched and c.state in CALL_STATES and c.office_called_at is None,
             c.state,
             c.review_stage,
             c.level,
@@ -525,16 +533,28 @@ def _sentences(notes: list[str]) -> str:
 
 
 def _incomplete_notes(c) -> list[str]:
-    """Why the draft may not be submitted or sent while an issue is not yet investigated (`final_reply_refusal`:
-    issues_incomplete) and what comes first: investigating those issues. Only with a draft to submit or send
-    (before, 调查 is the step anyway); from the page's prefetch of issues and replies: no query."""
+    """Why the draft may not be submitted or sent while an issue is not yet investigated, or sent back for
+    rework and not investigated again (`final_reply_refusal`: issues_incomplete, issues_rework), and what comes
+    first: investigating those issues. Only with a draft to submit or send (before, 调查 is the step anyway);
+    from the page's prefetch of issues and replies: no query."""
     if _open_draft(_replies(c)) is None:
         return []
-    incomplete = incomplete_among(_issues(c))
-    if not incomplete:
-        return []
-    names = {"issues": issue_names(i.seq for i in incomplete)}
-    return [str(_("%(issues)s尚未调查（记录调查情况与措施）；调查后才能提交或发送最终答复。")) % names]
+    issues = _issues(c)
+    notes = []
+    incomplete = incomplete_among(issues)
+    if incomplete:
+        names = {"issues": issue_names(i.seq for i in incomplete)}
+        notes.append(
+            str(_("%(issues)s尚未调查（记录调查情况与措施）；调查后才能提交或发送最终答复。")) % names
+        )
+    rework = rework_among(issues)
+    if rework:
+        names = {"issues": issue_names(i.seq for i in rework)}
+        text = _(
+            "%(issues)s措施落实不到位（返工），尚未重新调查（记录调查情况与措施）；重新调查后才能提交或发送最终答复。"
+        )
+        notes.append(str(text) % names)
+    return notes
 
 
 def _answer_notes(c) -> list[str]:

@@ -103,6 +103,7 @@ QUEUE_ROW_FIELDS = (
     "holder",
     "responsible",
     "chased_at",
+    "office_called_at",  # the QM information officer's row asks for the call until it is recorded (officer8)
 )
 
 

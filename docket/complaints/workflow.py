@@ -110,6 +110,17 @@ _ACTIONS = [
         {S.CLOSED},
         FRONT | {R.DEPT_SUPERVISOR, R.DEPT_MANAGER, R.OFFICE_MANAGER, R.QM},
     ),
+    # Seed 5.2.3.3.1: the QM information officer passes an online complaint on at once (the intake's mail to
+    # the office, `online_alerted`) and phones the office manager or the designated post: the call on the
+    # record, while the office has not yet taken it on (docs/decisions.md "officer8"). Its form is written by
+    # hand (forms.OfficeCallForm: the office's people); the service refuses other than online complaints.
+    _a(
+        "office_call_record",
+        _("记录电话通知管理处"),
+        {S.REGISTERED, S.ASSIGNED},
+        None,
+        {R.QM_INFO_OFFICER},
+    ),
     # Hand-over (R-HDL-1, R-EXP-6) ----------------------------------------------------------------
     _a("assign", _("派单"), {S.REGISTERED}, {S.ASSIGNED}, FRONT | {R.OFFICE_MANAGER, R.QM, R.MGMT_REP}),
     _a("accept", _("接单"), {S.ASSIGNED}, {S.INVESTIGATING}, HANDLERS, handling_step=True),

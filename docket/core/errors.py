@@ -25,6 +25,15 @@ ERRORS: dict[str, tuple[int, StrPromise]] = {
     "required": (422, _("请填写{field}。")),
     "escalated_no_push_down": (409, _("已上报公司的投诉不能再转回管理处处理。")),
     "issues_incomplete": (409, _("还有问题未记录调查结果和处理措施：{issues}。")),
+    # officer8: the QM information officer's call to the office (seed 5.2.3.3.1)
+    "office_call_not_online": (409, _("只有网上投诉须由品质管理部信息管理员电话通知管理处。")),
+    "office_call_done": (409, _("已于{at}记录电话通知管理处，无需重复记录。")),
+    "office_call_callee": (422, _("请选择该投诉所属管理处的管理处经理或指定岗位人员。")),
+    # officer8: an issue sent back for rework (seed 5.2.3.6) is investigated again before the final reply.
+    "issues_rework": (
+        409,
+        _("{issues}措施落实不到位（返工），须重新记录调查情况与处理措施后才能提交或发送最终答复。"),
+    ),
     "issues_unverified": (409, _("还有问题未验证：{issues}。")),
     "review_not_required": (409, _("该答复无需审核，可直接发送。")),
     "review_required": (409, _("该答复须经{stage}审核后才能发送。")),

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 # A plausible body per action, so refusals come from scope and not from a malformed body.
 BODIES = {
     "assign": {"department_id": 1},
+    "office_call_record": {"callee_id": 1},  # officer8
     "transfer": {"department_id": 1, "reason": "x"},
     "issue_findings_record": {"issue_id": 1, "findings": "x", "measures": "x"},
     "forward_to_developer": {"party_id": 1, "reason": "x"},

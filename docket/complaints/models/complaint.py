@@ -159,6 +159,10 @@ class Complaint(ChoicesDisplay):
     # so the queue's 被催办 tab and its count read the covering index instead of probing the events of
     # every queue row (a third of the queue's PostgreSQL time; docs/decisions.md, "queuecpu").
     chased_at = models.DateTimeField(_("最近催办时间"), null=True, blank=True)
+    # When the QM information officer phoned the office about this online complaint (seed 5.2.3.3.1; an
+    # `office_called` event, services.procedure.office_call_record): the officer's queue row reads it to
+    # stop asking for the call, without a join (docs/decisions.md, "officer8").
+    office_called_at = models.DateTimeField(_("电话通知管理处时间"), null=True, blank=True)
     negotiation_rounds = models.PositiveIntegerField(_("协商轮次"), default=0)
     closure_kind = models.CharField(_("结案方式"), max_length=12, choices=ClosureKind.choices, blank=True)
     closure_note = models.TextField(_("结案说明"), blank=True)

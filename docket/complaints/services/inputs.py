@@ -198,6 +198,12 @@ ACTION_INPUTS: dict[str, dict[str, In]] = {
         ),
     },
     "accept": {},
+    # Seed 5.2.3.3.1 (officer8): whom the QM information officer phoned at the office, when, and what was said.
+    "office_call_record": {
+        "callee_id": ref(_("接电话的管理处经理或指定岗位")),
+        "called_at": In(DATETIME, _("通话时间（不填为现在）"), required=False, help=_("不填则记为现在")),
+        "note": text(_("通话情况（可选）"), required=False, rows=2),
+    },
     "transfer": {
         "department_id": _DEPARTMENT,
         "responsible_id": _RESPONSIBLE,

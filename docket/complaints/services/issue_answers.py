@@ -10,9 +10,9 @@ tracked and answered on its own while the letter stays one complaint from the co
 - An issue is **closed on its own** (IssueState.CLOSED) once an answer naming it has been sent and its work
   is over: verified on site, or answered by the developer before the answer was sent.
 - The **final reply** still covers every issue: its draft is pre-filled with each issue's answer (or its
-  measures), and it cannot be submitted or sent while an issue is not yet investigated, an issue answer waits
-  in review or to be sent, or an issue waits for the developer (`final_reply_refusal`: the one rule of the
-  service's refusal and of the page's and the API's offer).
+  measures), and it cannot be submitted or sent while an issue is not yet investigated (or, sent back for
+  rework, not investigated again), an issue answer waits in review or to be sent, or an issue waits for the
+  developer (`final_reply_refusal`: the one rule of the service's refusal and of the page's and the API's offer).
 - **Deadlines**: a sent issue answer is a contact (meets `first_contact` and `acknowledge`); it meets the
   reply deadline only when every issue of the complaint has been answered on its own (or is done).
 """
@@ -385,31 +385,52 @@ def incomplete_among(issues: Iterable[ComplaintIssue]) -> list[ComplaintIssue]:
     return sorted((i for i in issues if i.state == IssueState.OPEN), key=lambda i: i.seq)
 
 
+def rework_among(issues: Iterable[ComplaintIssue]) -> list[ComplaintIssue]:
+    """The rule: of `issues`, those sent back for rework (IssueState.REWORK: the office's or QM's verification
+    found the measures not carried out, seed 5.2.3.6), by number. Back in investigating or negotiating (an
+    escalation from implementing, a reopening), the final reply waits until their findings and measures are
+    recorded again (`issues_rework`; docs/decisions.md "officer8")."""
+    return sorted((i for i in issues if i.state == IssueState.REWORK), key=lambda i: i.seq)
+
+
+# The states `final_reply_refusal` reads of the issues (`incomplete_among`, `rework_among`).
+_UNREADY = (IssueState.OPEN, IssueState.REWORK)
+
+
+def _unready_issues(complaint) -> list[ComplaintIssue]:
+    """The issues the final reply waits for by their state: the caller's prefetch (the page, the API, the
+    queue: no query), else those of the locked row in an unready state (one query)."""
+    issues = access.prefetched_rows(complaint, "issues")
+    if issues is None:
+        issues = list(
+            ComplaintIssue.objects.filter(complaint=complaint, state__in=_UNREADY).only("id", "seq", "state")
+        )
+    return issues
+
+
 def issues_incomplete(complaint) -> list[ComplaintIssue]:
     """The complaint's issues not yet investigated (`incomplete_among`). The services ask it of the row they
     locked (one query); the complaint page and the API of their prefetch of the issues, the queue's step of the
     issues it read (`next_steps`): no query (docs/decisions.md "readyissues")."""
-    issues = access.prefetched_rows(complaint, "issues")
-    if issues is None:
-        issues = list(
-            ComplaintIssue.objects.filter(complaint=complaint, state=IssueState.OPEN).only(
-                "id", "seq", "state"
-            )
-        )
-    return incomplete_among(issues)
+    return incomplete_among(_unready_issues(complaint))
 
 
 def final_reply_refusal(complaint) -> DomainError | None:
     """Why the final reply may not be submitted or sent now, or None. It covers every issue: not while an issue
     is not yet investigated (`issues_incomplete`: the reply could not say what was found and will be done), nor
-    while an issue answer waits in review or to be sent (`issue_answer_pending`: the complainant would get two
-    letters that may disagree), nor while an issue waits for the developer (`issue_with_developer`: the reply
-    could not say what is done about it). The services raise it (`final_reply_check`); the page and the API do
-    not offer 提交审核 / 发送答复 while it answers (`access._ready`), and the page's note says why
-    (`next_steps.waiting_note`)."""
-    incomplete = issues_incomplete(complaint)
+    while an issue sent back for rework has not been investigated again (`issues_rework`: its measures failed
+    verification, so the reply must say what is now found and will be done), nor while an issue answer waits in
+    review or to be sent (`issue_answer_pending`: the complainant would get two letters that may disagree), nor
+    while an issue waits for the developer (`issue_with_developer`: the reply could not say what is done about
+    it). The services raise it (`final_reply_check`); the page and the API do not offer 提交审核 / 发送答复 while
+    it answers (`access._ready`), and the page's note says why (`next_steps.waiting_note`)."""
+    issues = _unready_issues(complaint)
+    incomplete = incomplete_among(issues)
     if incomplete:
         return DomainError("issues_incomplete", issues=issue_names(i.seq for i in incomplete))
+    rework = rework_among(issues)
+    if rework:
+        return DomainError("issues_rework", issues=issue_names(i.seq for i in rework))
     pending = answers_pending(complaint)
     if pending:
         return DomainError("issue_answer_pending", number=pending[0].number)

@@ -12,6 +12,9 @@
   to the complainant (`progress_update`, each report starts the next) until a final ending concludes them.
 - leadership's handling opinion (documents 3/4 §3, R-PRC-8): asked for automatically when the office
   escalates, or by QM / the office manager / the management representative; its own deadline.
+- the QM information officer's call (5.2.3.3.1): an online complaint is mailed to the office at intake (the
+  `online_alerted` notice) and the officer phones the office manager or the designated post at once; the call
+  is recorded (whom, when, what was said) while the office has not yet taken the complaint on.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from docket.core import clock
 from docket.core.errors import DomainError
 
-from .. import workflow
+from .. import access, workflow
 from ..models import (
     ClosureKind,
+    Complaint,
     ComplaintIssue,
     ContactMethod,
     Exemption,
@@ -351,3 +357,53 @@ def leadership_opinion_record(*, actor, complaint_id: int, opinion: str, expecte
         requested = obligations_meet(act, Obligation.Kind.LEADERSHIP_OPINION) > 0
         act.record("leadership_opinion_given", {"opinion": opinion, "requested": requested})
     return act.complaint
+
+
+def office_call_record(
+    *,
+    actor,
+    complaint_id: int,
+    callee_id: int,
+    note: str = "",
+    called_at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Complaint:
+    """The QM information officer phoned the office about an online complaint (seed 5.2.3.3.1: 立即以电话通知
+    管理处经理或指定岗位): whom (a person of the complaint's office, `access.office_call_people`), when (now
+    unless given: not later than now, not before the complaint was received) and, optionally, what was said.
+    Once per complaint, online complaints only (`access.office_call_due`); the workflow row allows it to the
+    officer while the complaint is registered or assigned. Keeps the time on the row (`office_called_at`: the
+    officer's queue stops asking for the call) and records `office_called`."""
+    note = (note or "").strip()
+    with acting(
+        actor=actor,
+        complaint_id=complaint_id,
+        action="office_call_record",
+        expected_version=expected_version,
+    ) as act:
+        c = act.complaint
+        if c.office_called_at is not None:
+            at_text = clock.to_local(c.office_called_at).strftime("%Y-%m-%d %H:%M")
+            raise DomainError("office_call_done", at=at_text)
+        if not access.office_call_due(c):
+            raise DomainError("office_call_not_online")
+        callee = next((a for a in access.office_call_people(c) if a.user_id == callee_id), None)
+        if callee is None:
+            raise DomainError("office_call_callee")
+        at = called_at or act.now
+        if at > act.now + CONTACT_CLOCK_SKEW:
+            raise DomainError("validation", detail=_("通话时间不能晚于现在"))
+        if at < c.received_at:
+            raise DomainError("validation", detail=_("通话时间不能早于受理时间"))
+        act.set(office_called_at=at)
+        act.record(
+            "office_called",
+            {
+                "callee": str(callee.user),
+                "callee_role": callee.role,
+                "callee_id": callee.user_id,
+                "called_at": at,
+                "note": note,
+            },
+        )
+    return c

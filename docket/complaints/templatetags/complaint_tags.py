@@ -22,6 +22,8 @@ register = template.Library()
 def _value_labels():  # lazy labels: translated when shown, so one dict serves every language
     from django.utils.translation import gettext_lazy as _
 
+    from docket.accounts.models import Role
+
     from ..models import (
         ClaimOutcome,
         ContactMethod,
@@ -57,12 +59,13 @@ def _value_labels():  # lazy labels: translated when shown, so one dict serves e
         "apologised": yes_no,
         "automatic": yes_no,
         "nothing_to_verify": yes_no,
+        "callee_role": dict(Role.choices),  # officer8: the role of whom the officer phoned
     }
 
 
-# Payload fields holding a time (ISO text in the stored event), shown in local time: the contact's time and a
-# deadline (`due_at`: the overdue and escalation events, a claim's outcome, a report's step).
-_TIME_FIELDS = frozenset({"contacted_at", "due_at"})
+# Payload fields holding a time (ISO text in the stored event), shown in local time: the contact's time, the
+# officer's call to the office, and a deadline (`due_at`: the overdue and escalation events, a claim's outcome, a report's step).
+_TIME_FIELDS = frozenset({"contacted_at", "called_at", "due_at"})
 
 
 def _local_time(value) -> str:

@@ -66,6 +66,7 @@ SERVICE: dict[str, Callable[..., Any]] = {
     "close_on_spot": s.complaint_close_on_spot,
     "assign": s.complaint_assign,
     "accept": s.complaint_accept,
+    "office_call_record": s.office_call_record,
     "transfer": s.complaint_transfer,
     "refuse": s.complaint_refuse,
     "issue_findings_record": s.issue_findings_record,
@@ -434,6 +435,7 @@ def default_args(action: str, x: Ctx) -> dict:
         "close_on_spot": lambda: {"note": "已现场更换灯泡，业主确认满意"},
         "assign": lambda: {"department_id": o.a.depts["engineering"].id},
         "accept": lambda: {},
+        "office_call_record": lambda: {"callee_id": o.a.users["office_manager"].id, "note": "已告知王经理"},
         "transfer": lambda: {"department_id": o.a.depts["security"].id, "reason": "属秩序部职责"},
         "refuse": lambda: {"reason": "非本部门职责"},
         "issue_findings_record": lambda: {
@@ -759,6 +761,7 @@ VALID: dict[str, tuple[State, Method, str]] = {
 } | {
     "close_on_spot": (State.REGISTERED, Method.PHONE, ""),
     "assign": (State.REGISTERED, Method.PHONE, ""),
+    "office_call_record": (State.REGISTERED, Method.ONLINE, ""),  # online complaints only (officer8)
     "accept": (State.ASSIGNED, Method.PHONE, ""),
     "refuse": (State.ASSIGNED, Method.PHONE, ""),
     "developer_answer_record": (State.WITH_DEVELOPER, Method.PHONE, ""),
@@ -785,6 +788,7 @@ ACTOR: dict[str, str] = {
     "close_on_spot": Role.RECEPTION,
     "assign": Role.RECEPTION,
     "accept": Role.DEPT_SUPERVISOR,
+    "office_call_record": Role.QM_INFO_OFFICER,
     "transfer": Role.DEPT_MANAGER,
     "refuse": Role.DEPT_SUPERVISOR,
     "issue_findings_record": Role.DEPT_STAFF,
@@ -932,6 +936,8 @@ def build_world() -> World:
         org, State.IN_REVIEW, method=Method.LETTER, review_stage="general_office"
     ).id
     ids[(State.VERIFYING, Method.PHONE, "two_issues")] = drive_to(org, State.VERIFYING, issues=2).id
+    for state in (State.REGISTERED, State.ASSIGNED):  # the QM information officer's call (officer8)
+        ids[(state, Method.ONLINE, "")] = drive_to(org, state, method=Method.ONLINE).id
     for state in State:
         ids[(state, Method.GOVERNMENT_FORWARD, "")] = drive_to(
             org, state, method=Method.GOVERNMENT_FORWARD

@@ -136,7 +136,7 @@ def test_unassigned_for_company_roles(org):
 
 
 NOTES = {
-    State.REGISTERED: "待管理处派单（电话通知管理处经理）",
+    State.REGISTERED: "待管理处派单",  # once the officer's call is recorded (officer8; test_office_call.py)
     State.ASSIGNED: "待责任部门接单",
     State.INVESTIGATING: "待管理处反馈事实及拟处理措施",
     State.WITH_DEVELOPER: "待地产答复后反馈措施",
@@ -164,9 +164,20 @@ def _decided_as_per_row(user, with_user=True) -> None:
         assert decide(c) == next_action_for(user, Complaint.objects.get(pk=c.id)), c.state
 
 
+def _called(org, c) -> None:
+    """The officer's own step first (seed 5.2.3.3.1): the call to the office, recorded."""
+    officer = _officer(org)
+    step = next_action_for(officer, Complaint.objects.get(pk=c.id))
+    assert step is not None and step.action == "office_call_record"
+    s.office_call_record(actor=officer, complaint_id=c.id, callee_id=org.a.users["office_manager"].id)
+
+
 def test_each_watched_row_names_whom_it_waits_for(org):
     officer = _officer(org)
     rows = {state: online(org, state) for state in WATCHED}
+    _decided_as_per_row(officer)
+    for state in (State.REGISTERED, State.ASSIGNED):
+        _called(org, rows[state])
     for state, c in rows.items():  # no courtesy reply sent: the office owes it first while it handles
         assert _note(officer, c) == (ACK if state in HANDLING else NOTES[state]), state
     _decided_as_per_row(officer)
@@ -190,6 +201,8 @@ def test_qm_who_is_also_the_officer_gets_qm_steps_only_where_they_are_qm_work(or
         for state in (State.REGISTERED, State.ASSIGNED, State.INVESTIGATING, State.IN_REVIEW)
     )
     step = lambda c: next_action_for(both, Complaint.objects.get(pk=c.id))  # noqa: E731
+    _called(org, registered)
+    _called(org, assigned)
     assert step(registered).action == "assign"  # QM may hand it to a department (seed 5.2.2.6)
     assert step(in_review).action == "reply_review_approve"  # QM approves the online reply (5.2.3.3.2)
     # the office's steps (接单, 调查) are neither the officer's nor QM's (the department's own: access.qm_handles)
@@ -216,7 +229,7 @@ def test_the_officers_page_shows_the_rows_with_whom_they_wait_for_and_masks_peop
     html = client.get(reverse("complaints:work")).content.decode()
     assert c.receipt_no in html and registered.receipt_no in html
     assert f'<span class="waiting-step">{ACK}</span>' in html  # no courtesy reply yet
-    assert '<span class="waiting-step">待管理处派单（电话通知管理处经理）</span>' in html
+    assert 'data-action="office_call_record">电话通知管理处</a>' in html  # the officer's call (officer8)
     assert PHONE not in html and NAME not in html
     tab = client.get(reverse("complaints:work"), {"view": "unassigned"}).content.decode()
     assert registered.receipt_no in tab and c.receipt_no not in tab
@@ -234,7 +247,10 @@ def test_the_officers_page_in_english(client, org):
     client.force_login(_officer(org))
     client.cookies["django_language"] = "en"
     html = client.get(reverse("complaints:work")).content.decode()
-    assert 'class="waiting-step"' in html and "待管理处派单" not in html
+    assert 'data-action="office_call_record"' in html and "电话通知管理处" not in html
+    online(org, State.INVESTIGATING)
+    html = client.get(reverse("complaints:work")).content.decode()
+    assert 'class="waiting-step"' in html and "待管理处" not in html
 
 
 def test_the_officers_page_costs_the_same_queries_for_more_rows(client, org):
@@ -250,7 +266,10 @@ def test_the_officers_page_costs_the_same_queries_for_more_rows(client, org):
     client.get(reverse("complaints:work"))  # the new rows' notices and departments reach the caches once
     with CaptureQueriesContext(connection) as many:
         r = client.get(reverse("complaints:work"))
-    assert r.status_code == 200 and r.content.decode().count('class="waiting-step"') == 10
+    html = r.content.decode()
+    # the three registered rows and the assigned one ask for the officer's call (officer8), the others note
+    assert r.status_code == 200 and html.count('class="waiting-step"') == 6
+    assert html.count('data-action="office_call_record"') == 4
     assert len(few.captured_queries) == len(many.captured_queries)
 
 

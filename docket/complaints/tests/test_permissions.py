@@ -35,6 +35,7 @@ QM, GO, MR, L, GP, CM = (
     Role.GROUP_PROPERTY,
     Role.COMMITTEE_MEMBER,
 )
+QI = Role.QM_INFO_OFFICER
 HANDLERS = {SV, DM, OM, QM}
 # The handling department's own steps (workflow rows marked `handling_step`: accept, first contact,
 # investigate, draft, submit, measures done): the scenarios' complaint is held by office A's engineering
@@ -68,6 +69,8 @@ def _sc(action, state, allowed, method=Method.PHONE, variant=""):
 SCENARIOS = [
     _sc("close_on_spot", State.REGISTERED, {R, OM, QM}),
     _sc("assign", State.REGISTERED, {R, OM, QM, MR}),
+    # seed 5.2.3.3.1 (officer8): the QM information officer's call to the office, on an online complaint
+    _sc("office_call_record", State.REGISTERED, {QI}, Method.ONLINE),
     _sc("accept", State.ASSIGNED, DEPT_HANDLERS),
     _sc("transfer", State.ASSIGNED, HANDLERS | {MR}),
     _sc("transfer", State.INVESTIGATING, HANDLERS | {MR}),

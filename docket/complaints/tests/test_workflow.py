@@ -31,6 +31,7 @@ world, world_data = h.world, h.world_data
 ACTIONS = workflow.STAFF_ACTIONS  # the complainant's own rows: test_owner_actions.py
 STATES = list(State)
 SIDE_RECORDS = {
+    "office_call_record",  # the QM information officer's call to the office (officer8)
     "complainant_correct",
     "issue_findings_record",
     "explanation_record",
@@ -343,6 +344,7 @@ EVENT = {
     "complainant_correct": "complainant_details_corrected",
     "assign": "assigned",
     "accept": "accepted",
+    "office_call_record": "office_called",
     "transfer": "transferred",
     "refuse": "refused",
     "issue_findings_record": "findings_recorded",
@@ -411,6 +413,9 @@ EVENT = {
 # (action, source) whose complaint, actor, inputs or outcome differ from the default:
 # [(method, variant, role, overrides, target)]
 SPECIAL = {
+    # seed 5.2.3.3.1 (officer8): the QM information officer phones the office about an online complaint
+    ("office_call_record", State.REGISTERED): [(Method.ONLINE, "", None, {}, State.REGISTERED)],
+    ("office_call_record", State.ASSIGNED): [(Method.ONLINE, "", None, {}, State.ASSIGNED)],
     ("reply_submit", State.INVESTIGATING): [(Method.EMAIL, "", None, {}, State.IN_REVIEW)],
     ("reply_submit", State.NEGOTIATING): [(Method.EMAIL, "", None, {}, State.IN_REVIEW)],
     ("reply_review_approve", State.IN_REVIEW): [
