@@ -156,7 +156,8 @@ def receiving_departments(depts: Iterable[Department], level: str) -> list[Depar
 def office_call_people(c: Complaint) -> QuerySet[RoleAssignment]:
     """Whom the QM information officer may record as phoned about an online complaint (seed 5.2.3.3.1: 管理处经理
     或指定岗位): the holders of the roles of the complaint's office — its manager, its front desk and its
-    departments' people (a department role's assignment carries its office). The office manager first. The
+    departments' people (a department role's assignment carries its office), people at work only (`people_q`,
+    as `responsible_assignments`). The office manager first. The
     service checks the person against it (`office_call_callee`) and the form offers exactly its holders."""
     from django.db.models import Case, IntegerField, Value, When
 
@@ -164,7 +165,9 @@ def office_call_people(c: Complaint) -> QuerySet[RoleAssignment]:
         When(role=Role.OFFICE_MANAGER, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return (
-        RoleAssignment.objects.filter(office_id=c.office_id, role__in=OFFICE_ROLES | DEPT_ROLES)
+        RoleAssignment.objects.filter(
+            people_q("user__"), office_id=c.office_id, role__in=OFFICE_ROLES | DEPT_ROLES
+        )
         .select_related("user")
         .order_by(manager_first, "user__display_name", "user_id", "id")
     )

@@ -239,3 +239,15 @@ def test_the_queue_decides_as_per_row_with_calls_recorded_or_not(org):
         assert steps[c.id] == next_action_for(officer, Complaint.objects.get(pk=c.id)), c.state
     assert steps[rows[1].id] == next_steps.CALL_STEP and steps[rows[3].id] == next_steps.CALL_STEP
     assert steps[rows[0].id].waiting and steps[rows[2].id].waiting
+
+
+def test_a_deactivated_person_is_not_offered_nor_accepted(org):
+    c = online(org)
+    manager = org.a.users["office_manager"]
+    manager.is_active = False
+    manager.save(update_fields=["is_active"])
+    assert manager.id not in {a.user_id for a in access.office_call_people(c)}
+    h.refused("office_call_callee", c.id, lambda: _call(org, c, callee_id=manager.id))
+    reception = org.a.users["reception"]
+    _call(org, c, callee_id=reception.id)
+    assert Complaint.objects.get(pk=c.id).office_called_at is not None
