@@ -443,6 +443,20 @@ _kind(
     public_text="reason",
     owner_text=(CLOSED, "您的投诉（{no}）已结案：{text}"),
 )
+# R-EXP-3 with seed 5.2.3.4 / 5.2.3.6: no answer from the owner within the company's days is taken as agreement
+# with the reply; the measures it promised are carried out and verified as after an agreement (docs/decisions.md
+# "silentowner"). The holding department hears of it as of the owner's own answer.
+_kind(
+    "auto_accepted",
+    _("超期未答复视为同意"),
+    public=True,
+    public_fields=("reason", "days"),
+    public_text="reason",
+    staff_text="reason",
+    notice=REPLIED,
+    audience="holder_team",
+    owner_text=(PROGRESS, "您的投诉（{no}）：{text}"),
+)
 # Seed 5.2.2.3 / 5.2.3.2: the old and new due time are on the record; the owner sees the agreed time.
 _kind(
     "reply_time_agreed",

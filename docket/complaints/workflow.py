@@ -429,7 +429,17 @@ _ACTIONS = [
         service="reply_time_agree",
     ),
     # R-EXP-3: a reply the owner has not answered for the company's number of days closes itself.
-    _a("auto_close", _("超期未答复自动结案"), {S.REPLIED}, {S.CLOSED}, (), actors={"system"}),
+    # R-EXP-3 with seed 5.2.3.4 / 5.2.3.6: the owner's silence after the reply is taken as agreement. The
+    # measures the reply promised are still carried out and verified (implementing); it closes at once only
+    # when nothing is left to carry out (docs/decisions.md "silentowner").
+    _a(
+        "auto_close",
+        _("超期未答复视为同意"),
+        {S.REPLIED},
+        {S.CLOSED, S.IMPLEMENTING},
+        (),
+        actors={"system"},
+    ),
     # seed part 2 (issue 15) ------------------------------------------------------------------------------
     # 5.2.4.2: the outcome of an escalated claim (费用报批 / 重大业务审批, or the developer's centre).
     _a(

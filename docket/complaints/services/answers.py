@@ -43,7 +43,7 @@ from ..models import (
 from ._base import Act, acting, system_acting, text_required
 from .attachments import attachment_store, attachment_validate
 from .closing import issues_moved, withdraw_apply
-from .handling import _lead_department
+from .handling import MEASURES_OWED, _lead_department
 from .intake import UploadInput
 from .obligations import (
     _policy,
@@ -374,6 +374,9 @@ def reply_time_agree(
 # --- auto-close (R-EXP-3) ------------------------------------------------------------------------------------
 
 AUTO_CLOSE_REASON = "答复发出后 {days} 天内未收到您的意见，投诉已自动结案。如有异议，可在结案后申请复核。"
+AUTO_ACCEPT_REASON = (
+    "答复发出后 {days} 天内未收到您的意见，视为同意答复，我们将按答复落实处理措施并进行验证。"
+)
 
 
 def _quiet_since(c: Complaint) -> datetime | None:
@@ -397,9 +400,13 @@ def _quiet_since(c: Complaint) -> datetime | None:
 
 
 def auto_close_due(*, complaint_id: int, now: datetime | None = None) -> bool:
-    """Close one replied complaint whose owner has not answered for the policy's `auto_close_days`, with
-    the reason on the record; the owner is told (the kind's owner text). False, and nothing written, when
-    it no longer qualifies (answered, paused, not yet due) or is locked by someone else."""
+    """One replied complaint whose owner has not answered for the policy's `auto_close_days` (R-EXP-3): the
+    silence is taken as agreement. While the reply's measures are still owed (an issue `measures_done` would
+    move) it goes on to implementing, as after the owner's agreement, so they are carried out and verified
+    (seed 5.2.3.4, 5.2.3.6: `auto_accepted`); with nothing left to carry out it closes (`auto_closed`,
+    ClosureKind.NO_ANSWER). The reason is on the record and the owner is told (the kind's owner text). False,
+    and nothing written, when it no longer qualifies (answered, paused, not yet due) or is locked by someone
+    else."""
     now = now or clock.now()
     with system_acting(
         actor=Actor.system("auto_close"),
@@ -416,8 +423,15 @@ def auto_close_due(*, complaint_id: int, now: datetime | None = None) -> bool:
         since = _quiet_since(c)
         if since is None or now < since + timedelta(days=days):
             return False
+        if ComplaintIssue.objects.filter(complaint=c, state__in=MEASURES_OWED).exists():
+            # The reply promised measures: silence is agreement, and the measures are carried out and
+            # verified as after the owner's own agreement (seed 5.2.3.4, 5.2.3.6; decisions.md "silentowner").
+            reason = AUTO_ACCEPT_REASON.format(days=days)
+            act.move(State.IMPLEMENTING)
+            act.record("auto_accepted", {"reason": reason, "days": days, "since": since})
+            return True
         reason = AUTO_CLOSE_REASON.format(days=days)
-        act.move()
+        act.move(State.CLOSED)
         act.set(closure_kind=ClosureKind.NO_ANSWER, closure_note=reason, closed_at=now)
         act.record("auto_closed", {"reason": reason, "days": days, "since": since})
         obligations_cancel(act)

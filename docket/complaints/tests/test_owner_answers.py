@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from docket.complaints import access, workflow
 from docket.complaints import services as s
-from docket.complaints import workflow
 from docket.complaints.actors import Actor
 from docket.complaints.events import chain_verify
 from docket.complaints.models import (
@@ -19,12 +19,15 @@ from docket.complaints.models import (
     ClosureKind,
     Complaint,
     ComplaintEvent,
+    ComplaintIssue,
+    IssueState,
     Obligation,
     OwnerRating,
     SecondReview,
     State,
 )
 from docket.complaints.services._base import system_acting
+from docket.complaints.services.handling import MEASURES_OWED
 from docket.complaints.services.intake import UploadInput
 from docket.complaints.tests.helpers import drive_to, refused
 from docket.core import clock
@@ -387,8 +390,42 @@ def test_agreed_reply_time_refusals(org):
 # --- auto-close ------------------------------------------------------------------------------------------------
 
 
-def test_auto_close_after_seven_days_once(org):
+def _nothing_owed(c) -> None:
+    """Every issue of the replied complaint already ended on its own (answered and closed, seed3), so the
+    reply promised nothing more to carry out."""
+    ComplaintIssue.objects.filter(complaint=c).update(state=IssueState.CLOSED)
+
+
+def test_silence_is_agreement_and_the_measures_go_on(org):
+    """R-EXP-3 read with seed 5.2.3.4 / 5.2.3.6 (decisions.md "silentowner"): seven days without an answer take
+    the reply as agreed; the measures it promised are carried out and verified as after an agreement."""
     c = drive_to(org, State.REPLIED)
+    owed = set(ComplaintIssue.objects.filter(complaint=c).values_list("state", flat=True))
+    assert owed and owed <= set(MEASURES_OWED)
+    start = clock.now()
+    with time_machine.travel(start + timedelta(days=6, hours=23), tick=False):
+        assert s.auto_close_sweep() == 0
+    c.refresh_from_db()
+    assert c.state == State.REPLIED
+    with time_machine.travel(start + timedelta(days=7, minutes=1), tick=False):
+        assert s.auto_close_sweep() == 1
+        assert s.auto_close_sweep() == 0  # idempotent: runs once
+    c.refresh_from_db()
+    assert (c.state, c.closure_kind, c.closed_at) == (State.IMPLEMENTING, "", None)
+    ev = _last(c)
+    assert (ev.kind, ev.actor_name, ev.payload["days"], ev.public) == ("auto_accepted", "系统", 7, True)
+    assert "视为同意答复" in ev.payload["reason"]
+    assert not ComplaintEvent.objects.filter(complaint=c, kind="auto_closed").exists()
+    sms = Notification.objects.filter(kind="owner:auto_accepted", ref=f"complaint:{c.id}")
+    assert sms.count() >= 1 and "视为同意答复" in sms.first().body
+    # the department carries the measures out next, as after the owner's agreement
+    supervisor = org.a.users["eng_supervisor"]
+    assert "measures_done" in {a.name for a in access.available_actions(supervisor, c)}
+
+
+def test_auto_close_after_seven_days_once_when_nothing_is_owed(org):
+    c = drive_to(org, State.REPLIED)
+    _nothing_owed(c)
     start = clock.now()
     with time_machine.travel(start + timedelta(days=6, hours=23), tick=False):
         assert s.auto_close_sweep() == 0
@@ -435,10 +472,14 @@ def test_disagree_or_a_pause_stops_auto_close(org):
 def test_auto_close_days_per_company(org):
     SlaPolicy.objects.create(company=org.company, rules={"auto_close_days": 3})
     c = drive_to(org, State.REPLIED)
+    _nothing_owed(c)
+    owed = drive_to(org, State.REPLIED)
     with time_machine.travel(clock.now() + timedelta(days=3, minutes=1), tick=False):
-        assert s.auto_close_sweep() == 1
+        assert s.auto_close_sweep() == 2
     c.refresh_from_db()
     assert c.state == State.CLOSED and "3 天" in c.closure_note
+    owed.refresh_from_db()
+    assert owed.state == State.IMPLEMENTING and _last(owed).payload["days"] == 3
 
 
 def test_the_job_is_registered():
