@@ -966,3 +966,22 @@ def world_data(django_db_setup, django_db_blocker, tmp_path_factory):
 def world(world_data, db) -> World:
     """The module's world; the test runs in a savepoint (`db`) inside the module's transaction."""
     return world_data
+
+
+def offered_both_ways(user, c) -> tuple[set[str], set[str]]:
+    """The actions offered to `user` on complaint `c`, read the API's way (from the database) and the complaint
+    page's way (from its prefetch, `complaint_detail_for`): the two must agree."""
+    from docket.complaints import access
+    from docket.complaints.selectors import complaint_detail_for
+
+    by_db = {a.name for a in access.available_actions(user, Complaint.objects.get(pk=c.pk))}
+    page = complaint_detail_for(Complaint.objects.get(pk=c.pk))
+    return by_db, {a.name for a in access.available_actions(user, page)}
+
+
+def detail_html(client, user, c) -> str:
+    """The complaint page of `c` as `user` sees it."""
+    from django.urls import reverse
+
+    client.force_login(user)
+    return client.get(reverse("complaints:detail", args=[c.id])).content.decode()

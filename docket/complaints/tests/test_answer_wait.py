@@ -24,22 +24,12 @@ from docket.complaints import access, next_steps
 from docket.complaints import services as s
 from docket.complaints.models import Complaint, DeveloperForward, IssueAnswer, Method, ReplyState, State
 from docket.complaints.selectors import complaint_detail_for
+from docket.complaints.tests.helpers import detail_html as _detail
+from docket.complaints.tests.helpers import offered_both_ways as _actions
 
 from . import helpers as h
 
 pytestmark = pytest.mark.django_db
-
-
-def _actions(user, c) -> tuple[set[str], set[str]]:
-    """The actions the API (database) and the complaint page (its prefetch) offer."""
-    by_api = {a.name for a in access.available_actions(user, Complaint.objects.get(pk=c.pk))}
-    page = complaint_detail_for(Complaint.objects.get(pk=c.pk))
-    return by_api, {a.name for a in access.available_actions(user, page)}
-
-
-def _detail(client, user, c) -> str:
-    client.force_login(user)
-    return client.get(reverse("complaints:detail", args=[c.id])).content.decode()
 
 
 def _button(c, action: str) -> str:

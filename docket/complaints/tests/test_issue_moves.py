@@ -18,10 +18,11 @@ from django.urls import reverse
 
 from docket.accounts.models import Role
 from docket.api.tests.conftest import Api
-from docket.complaints import access, next_steps, workflow
+from docket.complaints import next_steps, workflow
 from docket.complaints import services as s
 from docket.complaints.models import Complaint, ComplaintIssue, DeveloperForward, IssueState, Method, State
 from docket.complaints.selectors import complaint_detail_for
+from docket.complaints.tests.helpers import offered_both_ways as _actions
 from docket.core.errors import DomainError
 
 from . import helpers as h
@@ -60,13 +61,6 @@ def _old_forward(org, c, issue) -> DeveloperForward:
         sent_at=c.updated_at,
         issue=issue,
     )
-
-
-def _actions(user, c) -> tuple[set[str], set[str]]:
-    """The actions the API (database) and the complaint page (its prefetch) offer."""
-    by_api = {a.name for a in access.available_actions(user, Complaint.objects.get(pk=c.pk))}
-    page = complaint_detail_for(Complaint.objects.get(pk=c.pk))
-    return by_api, {a.name for a in access.available_actions(user, page)}
 
 
 # --- findings: the row decides ----------------------------------------------------------------------------------

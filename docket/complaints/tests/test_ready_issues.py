@@ -20,6 +20,8 @@ from docket.complaints import access, next_steps
 from docket.complaints import services as s
 from docket.complaints.models import Complaint, ComplaintIssue, Method, State
 from docket.complaints.selectors import complaint_detail_for
+from docket.complaints.tests.helpers import detail_html as _detail
+from docket.complaints.tests.helpers import offered_both_ways as _actions
 
 from . import helpers as h
 
@@ -35,18 +37,6 @@ def _draft_with_an_open_issue(org, method: str) -> tuple[Complaint, ComplaintIss
     s.issue_findings_record(actor=sup, complaint_id=c.id, issue_id=one.id, findings="属实", measures="维修")
     s.reply_draft_save(actor=sup, complaint_id=c.id, body="您好，经现场查看……")
     return Complaint.objects.get(pk=c.pk), two
-
-
-def _actions(user, c) -> tuple[set[str], set[str]]:
-    """The actions the API's way (database) and the complaint page (its prefetch) offer."""
-    by_db = {a.name for a in access.available_actions(user, Complaint.objects.get(pk=c.pk))}
-    page = complaint_detail_for(Complaint.objects.get(pk=c.pk))
-    return by_db, {a.name for a in access.available_actions(user, page)}
-
-
-def _detail(client, user, c) -> str:
-    client.force_login(user)
-    return client.get(reverse("complaints:detail", args=[c.id])).content.decode()
 
 
 def _button(c, action: str) -> str:

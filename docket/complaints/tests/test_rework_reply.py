@@ -21,6 +21,8 @@ from docket.complaints import access, next_steps
 from docket.complaints import services as s
 from docket.complaints.models import Complaint, ComplaintIssue, IssueState, Method, State
 from docket.complaints.selectors import complaint_detail_for
+from docket.complaints.tests.helpers import detail_html as _detail
+from docket.complaints.tests.helpers import offered_both_ways as _offered
 
 from . import helpers as h
 
@@ -44,18 +46,6 @@ def _rework_escalated(org, method: str) -> tuple[Complaint, ComplaintIssue]:
     issue.refresh_from_db()
     assert (c.state, c.level, issue.state) == (State.INVESTIGATING, "company", IssueState.REWORK)
     return c, issue
-
-
-def _offered(user, c) -> tuple[set[str], set[str]]:
-    """The actions the API's way (database) and the complaint page (its prefetch) offer."""
-    by_db = {a.name for a in access.available_actions(user, Complaint.objects.get(pk=c.pk))}
-    page = complaint_detail_for(Complaint.objects.get(pk=c.pk))
-    return by_db, {a.name for a in access.available_actions(user, page)}
-
-
-def _detail(client, user, c) -> str:
-    client.force_login(user)
-    return client.get(reverse("complaints:detail", args=[c.id])).content.decode()
 
 
 @pytest.mark.parametrize(
