@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from docket.accounts.access import assignments_of
-from docket.accounts.models import Role, RoleAssignment, User
+from docket.accounts.models import Role, RoleAssignment, User, people_q
 from docket.core import clock
 from docket.core.errors import DomainError
 from docket.notifications.service import notify
@@ -50,7 +50,7 @@ def reviewers_of(duty: ReportDuty):
         grants = RoleAssignment.objects.filter(role__in=roles, office=duty.office_id)
     else:
         grants = RoleAssignment.objects.filter(role__in=roles, company_id=duty.company_id)
-    return User.objects.filter(id__in=grants.values("user_id"), is_active=True)
+    return User.objects.filter(people_q(), id__in=grants.values("user_id"))
 
 
 def report_submitted_notify(duty: ReportDuty) -> int:

@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from docket.accounts.models import Role, RoleAssignment, User
+from docket.accounts.models import Role, RoleAssignment, User, people_q
 from docket.core import clock
 from docket.notifications.service import notify, notify_email, notify_webhooks
 from docket.org.models import Company
@@ -104,7 +104,7 @@ def _deliver_legacy(gen: GeneratedReport) -> None:
         qm = RoleAssignment.objects.filter(company_id=gen.company_id, role=Role.QM).values("user_id")
         notify(
             kind="report_generated",
-            recipients=User.objects.filter(id__in=qm, is_active=True),
+            recipients=User.objects.filter(people_q(), id__in=qm),
             subject=title,
             body=body,
             dedupe_key=key,

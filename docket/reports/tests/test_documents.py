@@ -349,3 +349,17 @@ def test_company_periodic_analysis_prefilled_per_company_setting(org, period):
         org.users["mgmt_rep"], duty
     )
     assert not approval.may_review(org.users["qm"], duty)
+
+
+def test_reviewers_are_people_at_work(org, data):
+    """Who is told of a submitted report: the reviewers' role holders who are at work (`people_q`, as the
+    notices and the hand-over rule), not a deactivated account nor a service account."""
+    dept = ReportDuty.objects.get(kind="dept_monthly", department=org.a.depts["engineering"])
+    manager = org.a.users["office_manager"]
+    assert manager in approval.reviewers_of(dept)
+    manager.is_service = True
+    manager.save(update_fields=["is_service"])
+    assert manager not in approval.reviewers_of(dept)
+    manager.is_service, manager.is_active = False, False
+    manager.save(update_fields=["is_service", "is_active"])
+    assert manager not in approval.reviewers_of(dept)
