@@ -193,9 +193,15 @@ def people_choices(dept: Department | None, level: str) -> list[tuple[Any, Any]]
         .order_by("user__display_name", "user_id", "id"),
         key=lambda a: a.department_id is None,
     )
+    return [("", "—"), *person_choices(people)]
+
+
+def person_choices(assignments) -> list[tuple[Any, Any]]:
+    """One choice per person of `assignments` (role assignments with their users, in the order given): the
+    user's id, shown with the role of their first assignment — 王经理（管理处经理）."""
     seen: set[int] = set()
-    out: list[tuple[Any, Any]] = [("", "—")]
-    for a in people:
+    out: list[tuple[Any, Any]] = []
+    for a in assignments:
         if a.user_id not in seen:
             seen.add(a.user_id)
             out.append((a.user_id, f"{a.user}（{a.get_role_display()}）"))
@@ -322,16 +328,9 @@ class OfficeCallForm(ActionForm):
     service = services.office_call_record
 
     def setup(self):
-        seen: set[int] = set()
-        people: list[tuple[Any, Any]] = []
-        manager = None
-        for a in access.office_call_people(self.complaint):
-            if a.user_id not in seen:
-                seen.add(a.user_id)
-                people.append((a.user_id, f"{a.user}（{a.get_role_display()}）"))
-                if manager is None and a.role == Role.OFFICE_MANAGER:
-                    manager = a.user_id
-        self.fields["callee_id"].choices = [("", _("— 请选择 —")), *people]
+        people = list(access.office_call_people(self.complaint))
+        manager = next((a.user_id for a in people if a.role == Role.OFFICE_MANAGER), None)
+        self.fields["callee_id"].choices = [("", _("— 请选择 —")), *person_choices(people)]
         if manager is not None and not self.is_bound:
             self.initial["callee_id"] = manager
 
