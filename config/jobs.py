@@ -1,6 +1,8 @@
 """All periodic schedules in one place (ARCHITECTURE.md). Only one consumer runs them; others start with
 `--no-periodic`. Times are Asia/Shanghai (HUEY utc=False)."""
 
+from datetime import timedelta
+
 from huey import crontab
 from huey.contrib.djhuey import periodic_task
 
@@ -8,7 +10,7 @@ from docket.api.services import idempotency_purge
 from docket.complaints.services.overdue import overdue_sweep
 from docket.complaints.services.privacy import personal_data_anonymise_due
 from docket.complaints.tasks import chains_verify_nightly
-from docket.escalation.services import escalation_sweep
+from docket.escalation.services import classify_pending, escalation_sweep
 from docket.mailin.services import inbound_purge, mailboxes_poll
 from docket.notifications.service import deliver_for, outbox_purge
 from docket.reports.services import report_duties_open, report_duties_overdue_notify
@@ -101,6 +103,13 @@ def sweep_escalation():
     """The age rules of hot and major complaints (unresolved a week / a month through the company's fault)
     and the after-closure case and special reports (R-ESC-1..3), every ten minutes; idempotent."""
     escalation_sweep()
+
+
+@periodic_task(crontab(minute="*"))
+def classify_pending_catch_up():
+    """New complaints whose classification waited a minute or more (a drain lost with the worker, a flag left
+    set by a crash: escalation.services.classify_pending) are classified now; nothing to do otherwise."""
+    classify_pending(older_than=timedelta(minutes=1))
 
 
 # --- portal answers (issue 11) -------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,17 @@ def forget(match: Callable[[Any], bool]) -> None:
         del _values[key]
 
 
+@contextmanager
+def scope() -> Iterator[None]:
+    """Within the block each stamp is read at most once, as within a request: a unit of work that reads the
+    same reference data many times (the worker's batch of classifications, escalation.classify_pending)."""
+    token = _request.set(({}, set()))
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
 class RequestStampsMiddleware:
     """Reads each generation stamp at most once per request (first in MIDDLEWARE)."""
 
@@ -158,8 +170,5 @@ class RequestStampsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request.set(({}, set()))
-        try:
+        with scope():
             return self.get_response(request)
-        finally:
-            _request.reset(token)

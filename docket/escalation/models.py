@@ -105,3 +105,19 @@ class FaultFinding(models.Model):
     class Meta:
         verbose_name = _("责任认定")
         verbose_name_plural = _("责任认定")
+
+
+class ClassifyPending(models.Model):
+    """A new complaint whose hot/major classification (the same-issue count, R-ESC-1) waits for the
+    background worker: written in the intake's own transaction, so it commits with the complaint and is never
+    lost with a queued task (Redis keeps nothing on disk); deleted once classified. The worker takes the
+    rows in batches (`services.classify_pending`; docs/decisions.md, "classifybatch")."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("投诉")
+    )
+    queued_at = models.DateTimeField(_("排队时间"))
+
+    class Meta:
+        verbose_name = _("待分级投诉")
+        verbose_name_plural = _("待分级投诉")

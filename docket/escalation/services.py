@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -43,8 +45,10 @@ from docket.core.compiled import Compiled
 from docket.core.errors import DomainError
 from docket.org.models import Company
 
-from .models import EscalationPolicy, FaultFinding
+from .models import ClassifyPending, EscalationPolicy, FaultFinding
 from .rules import RANK, Facts, Finding, Thresholds, evaluate, highest
+
+logger = logging.getLogger(__name__)
 
 SYSTEM = "escalation"
 SAME_ISSUE_CONFIRMED = "same_issue_confirmed"  # = docket.triage.services.SAME_ISSUE_CONFIRMED
@@ -268,6 +272,7 @@ def classify(
     extra: list[Finding] | None = None,
     skip_locked: bool = False,
     cascade: bool = True,
+    row: Complaint | None = None,
 ) -> bool:
     """Run the rules on one complaint (see the module docstring); whether its severity was raised. The
     other complaints of a repeated issue get the same finding.
@@ -276,10 +281,11 @@ def classify(
     rules first run on a plain read of the row the detector reads anyway (no lock, no full row, no
     transaction); only when that finds something to write does the locked pass run, and decide again
     under the lock. Safe: severity only rises, and every change of the facts the rules read (flags, people,
-    co-signers, a fault finding, a confirmed group) is its own trigger (docs/decisions.md, "classify7")."""
+    co-signers, a fault finding, a confirmed group) is its own trigger (docs/decisions.md, "classify7").
+    `row`: the complaint as `triage.rules_rows` read it for a batch (classify_pending), not read again."""
     counted: Repeat | None = None
     if extra is None:
-        nothing, counted = _unchanged(complaint_id, now or clock.now(), cascade)
+        nothing, counted = _unchanged(complaint_id, now or clock.now(), cascade, row)
         if nothing is not None:
             _cascade(nothing[0] if cascade else None, nothing[1], trigger, now)
             return False
@@ -322,14 +328,14 @@ def _counts(c: Complaint, extra: list[Finding] | None, cascade: bool) -> bool:
 
 
 def _unchanged(
-    complaint_id: int, now: datetime, cascade: bool
+    complaint_id: int, now: datetime, cascade: bool, row: Complaint | None = None
 ) -> tuple[tuple[Finding | None, list[int]] | None, Repeat | None]:
     """classify's read-only pass: ((the repeat finding, the members still normal), None) when the rules
     would write nothing on the complaint itself; (None, the same-issue count made, if one was) when they
     might, or the row is gone (the locked pass says so)."""
     from docket.triage.services import rules_row
 
-    c = rules_row(complaint_id)
+    c = row if row is not None else rules_row(complaint_id)
     if c is None:
         return None, None
     if c.kind != Kind.COMPLAINT or c.state == State.WITHDRAWN:
@@ -377,7 +383,7 @@ def react(complaint_id: int, kinds: frozenset[str], complaint: Complaint | None 
             return False
         if is_online(complaint):
             _online_alert_new(complaint)
-        _after_commit(lambda: _classify_task()(complaint_id))
+        classify_later(complaint_id)
         return False  # the alert changed the caller's own copy in place: nothing to re-read
     changed = False
     if "registered" in kinds:
@@ -386,10 +392,98 @@ def react(complaint_id: int, kinds: frozenset[str], complaint: Complaint | None 
     return classify(complaint_id=complaint_id, trigger=trigger) or changed
 
 
-def _classify_task():
-    from .tasks import escalation_classify
+# --- the classifications waiting for the worker (docs/decisions.md, "classifybatch") ---------------------------
 
-    return escalation_classify
+# Set while a drain is queued or running (huey's key-value store: Redis in production, the SQLite file
+# embedded): the intakes of a burst queue one drain between them, not a task each.
+DRAIN_FLAG = "escalation:classify-pending"
+DRAIN_BATCH = 100
+# Seconds a drain that found work waits for more before it ends: the filings of a busy moment are then one
+# batch for one drain, not a task each (a worker thread sleeping, no CPU; not in tests: huey runs immediately).
+DRAIN_LINGER = 0.25
+_pending_insert: dict[str, str] = {}
+
+
+def classify_later(complaint_id: int) -> None:
+    """Queue a new complaint's classification for the worker: a `ClassifyPending` row in the caller's
+    transaction (it commits or rolls back with the complaint), and, after the commit, a drain task unless one
+    is already queued or running. One plain INSERT (no ORM compile: every API filing runs it)."""
+    from django.db import connection
+
+    sql = _pending_insert.get(connection.vendor)
+    if sql is None:
+        table = connection.ops.quote_name(ClassifyPending._meta.db_table)
+        sql = _pending_insert[connection.vendor] = (
+            f"INSERT INTO {table} (complaint_id, queued_at) VALUES (%s, %s)"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [complaint_id, connection.ops.adapt_datetimefield_value(clock.now())])
+    _after_commit(_drain_kick)
+
+
+def _drain_kick() -> None:
+    """Queue a drain unless one is queued or running (its flag set); the drain clears the flag when it finds
+    nothing left, then looks once more (see classify_pending)."""
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.put_if_empty(DRAIN_FLAG, "1"):
+        _drain_task()()
+
+
+def _drain_task():
+    from .tasks import escalation_classify_pending
+
+    return escalation_classify_pending
+
+
+def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None = None) -> int:
+    """Classify the complaints waiting in `ClassifyPending`, oldest first, `batch` at a time (their rows and
+    issues read once per batch, the generation stamps once per batch), deleting each batch's rows once it is
+    done; the number classified. When it has found work it waits `DRAIN_LINGER` for more before it ends;
+    then it clears the drain flag and looks once more, so an intake whose kick found the flag still set is
+    never left waiting.
+
+    `older_than`: the periodic catch-up (config/jobs.py) — run only if a row has waited that long with no
+    drain queued (its kick lost with Redis or the worker), or ten times that long with one (a flag a crash
+    left set). At least once: two drains at once may classify a complaint twice, which writes nothing the
+    second time (classify decides again under the row lock; severity only rises)."""
+    from huey.contrib.djhuey import HUEY
+
+    from docket.triage.services import rules_rows
+
+    if older_than is not None:
+        if HUEY.get(DRAIN_FLAG, peek=True) is not None:
+            older_than *= 10
+        if not ClassifyPending.objects.filter(queued_at__lte=clock.now() - older_than).exists():
+            return 0
+    pending = ClassifyPending.objects.order_by("complaint_id").values_list("complaint_id", flat=True)
+    linger = 0.0 if HUEY.immediate or older_than is not None else DRAIN_LINGER
+    done, waited = 0, False
+    try:
+        while True:
+            ids = list(pending[:batch])
+            if not ids and linger and done and not waited:
+                time.sleep(linger)
+                waited = True
+                continue
+            waited = False
+            if not ids:
+                HUEY.delete(DRAIN_FLAG)
+                if not ClassifyPending.objects.exists() or not HUEY.put_if_empty(DRAIN_FLAG, "1"):
+                    return done
+                continue
+            with generations.scope():
+                rows = rules_rows(ids)
+                for cid in ids:
+                    try:
+                        classify(complaint_id=cid, trigger="registered", row=rows.get(cid))
+                    except Exception:  # one complaint's failure must not hold back the others: logged
+                        logger.exception("classifying complaint %s failed", cid)
+            ClassifyPending.objects.filter(complaint_id__in=ids).delete()
+            done += len(ids)
+    except BaseException:
+        HUEY.delete(DRAIN_FLAG)  # the rows stay: the next kick or the catch-up takes them
+        raise
 
 
 def online_alert(*, complaint_id: int) -> bool:

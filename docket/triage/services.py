@@ -470,6 +470,27 @@ def rules_row(complaint_id: int) -> Complaint | None:
     return found[0]
 
 
+def rules_rows(complaint_ids: list[int]) -> dict[int, Complaint]:
+    """`rules_row` for a batch (escalation.classify_pending): the rows in one statement, their issues in
+    another; by id, the ids gone left out."""
+    found = {
+        c.pk: c
+        for c in Complaint.objects.select_related("building", "unit")
+        .only(*_RULES_FIELDS)
+        .filter(pk__in=complaint_ids)
+    }
+    issues: dict[int, list[ComplaintIssue]] = {pk: [] for pk in found}
+    for issue in (
+        ComplaintIssue.objects.filter(complaint_id__in=list(found))
+        .order_by("complaint_id", "seq")
+        .only("id", "complaint_id", "summary", "category_id")
+    ):
+        issues[issue.complaint_id].append(issue)
+    for pk, c in found.items():
+        set_prefetched(c, "issues", issues[pk])
+    return found
+
+
 def _window_one(complaint_id: int) -> Complaint:
     c = (
         Complaint.objects.select_related("building", "unit")
