@@ -17,7 +17,8 @@ PostgreSQL, two granian workers, at 8 and 32 concurrent clients.
    closed loop, for `--duration` seconds per scenario after a warm-up: every office at 8 and at 32 clients,
    then one office only at 32 clients (every intake then queues on that office's receipt counter row);
    beside it, the background worker as scripts/run.sh starts it (`run_huey`, `--worker-threads` 2, without
-   the periodic jobs): each filing queues its hot/major classification (`escalation_classify`) for it;
+   the periodic jobs): each filing queues its hot/major classification for it (a `ClassifyPending` row
+   that the worker's `escalation_classify_pending` drain classifies in batches);
 4. prints accepted (201) per second, p50/p95/p99/max latency and every non-201 answer or socket error, CPU
    per complaint of the server, the worker and PostgreSQL, and — after each scenario, the seconds until the
    worker's queue is empty — the complaints per second filed and fully processed;

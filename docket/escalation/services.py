@@ -178,7 +178,9 @@ def facts_of(
 ) -> tuple[Facts, Repeat]:
     """The complaint's facts; `repeat=False` leaves the same-issue count out (zero people): see classify.
     `row`: `c` is triage.rules_row's read (see repeat_of); `counted`: the same-issue count already made."""
-    cosigners = _cosigners.count(1, None, c.pk)
+    cosigners = c.__dict__.get("batch_cosigners")  # counted for the batch (triage.rules_rows), else here
+    if cosigners is None:
+        cosigners = _cosigners.count(1, None, c.pk)
     if counted is not None:
         repeat_found = counted
     else:

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from docket.accounts.backends import ORG
 from docket.complaints import reactions, scopes
-from docket.complaints.models import Category, Complaint, ComplaintIssue
+from docket.complaints.models import Category, Complaint, ComplaintIssue, CoSigner
 from docket.core import clock, generations, phones
 from docket.core.compiled import Compiled, CompiledBy, set_prefetched
 from docket.core.errors import DomainError
@@ -410,7 +410,10 @@ def same_issue_group_for(
     finds in its office within the window (for the system's R-ESC-1 count: no user scope). `one`: the
     complaint as `rules_row` read it, if the caller has it (not read again)."""
     c = one if one is not None else _window_one(complaint_id)
-    member = next(iter(_membership(complaint_id)), None)
+    if c.__dict__.get("batch_in_group") is False:  # rules_rows read it for the batch: in no group
+        member = None
+    else:
+        member = next(iter(_membership(complaint_id)), None)
     if member is not None:
         others = [
             m.complaint
@@ -472,7 +475,10 @@ def rules_row(complaint_id: int) -> Complaint | None:
 
 def rules_rows(complaint_ids: list[int]) -> dict[int, Complaint]:
     """`rules_row` for a batch (escalation.classify_pending): the rows in one statement, their issues in
-    another; by id, the ids gone left out."""
+    another; by id, the ids gone left out. Each row also carries, read for the whole batch in one statement
+    each, what the rules would otherwise ask per complaint: `batch_cosigners` (its co-signers, counted:
+    escalation.facts_of) and `batch_in_group` (whether it is a member of a same-issue group:
+    same_issue_group_for)."""
     found = {
         c.pk: c
         for c in Complaint.objects.select_related("building", "unit")
@@ -486,8 +492,19 @@ def rules_rows(complaint_ids: list[int]) -> dict[int, Complaint]:
         .only("id", "complaint_id", "summary", "category_id")
     ):
         issues[issue.complaint_id].append(issue)
+    cosigners = dict(
+        CoSigner.objects.filter(complaint_id__in=list(found))
+        .values_list("complaint_id")
+        .annotate(n=Count("id"))
+        .values_list("complaint_id", "n")
+    )
+    grouped = set(
+        SameIssueMember.objects.filter(complaint_id__in=list(found)).values_list("complaint_id", flat=True)
+    )
     for pk, c in found.items():
         set_prefetched(c, "issues", issues[pk])
+        c.batch_cosigners = cosigners.get(pk, 0)  # type: ignore[attr-defined]
+        c.batch_in_group = pk in grouped  # type: ignore[attr-defined]
     return found
 
 

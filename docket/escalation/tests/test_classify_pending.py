@@ -151,3 +151,25 @@ def test_the_worker_tasks(org, complaint_factory, kicks):
     ClassifyPending.objects.all().delete()
     escalation_classify(d.pk)
     assert ComplaintEvent.objects.filter(complaint=d, kind="severity_classified").exists()
+
+
+def test_the_batch_gives_the_rules_the_same_facts(org, complaint_factory, kicks):
+    """Co-signers counted and group memberships read once for the batch give each complaint the facts its
+    own queries give: a confirmed group's member, a complaint with co-signers, a plain one."""
+    from docket.complaints.models import CoSigner
+
+    a = complaint_factory(subject="地下车库积水严重", description="地下车库积水严重", complainant_phone="13800000011")
+    b = complaint_factory(subject="会所未交付", description="会所未交付", complainant_phone="13800000012")
+    c = complaint_factory(subject="楼道灯不亮", description="楼道灯不亮", complainant_phone="13800000013")
+    triage.same_issue_confirm(actor=org.users["qm"], complaint_ids=[a.pk, b.pk], title="同一问题")
+    CoSigner.objects.create(complaint=c, name="李")
+    rows = triage.rules_rows([a.pk, b.pk, c.pk])
+    assert [rows[x.pk].batch_in_group for x in (a, b, c)] == [True, True, False]
+    assert [rows[x.pk].batch_cosigners for x in (a, b, c)] == [0, 0, 1]
+    t = esc.thresholds_for(org.company.id)
+    now = clock.now()
+    for x in (a, b, c):
+        batch, _r = esc.facts_of(rows[x.pk], t, now, row=True)
+        one, _r = esc.facts_of(triage.rules_row(x.pk), t, now, row=True)
+        assert batch == one, x.subject
+    assert esc.facts_of(rows[a.pk], t, now, row=True)[0].repeat_known == 2  # the group's two people
