@@ -158,7 +158,9 @@ def test_the_batch_gives_the_rules_the_same_facts(org, complaint_factory, kicks)
     own queries give: a confirmed group's member, a complaint with co-signers, a plain one."""
     from docket.complaints.models import CoSigner
 
-    a = complaint_factory(subject="地下车库积水严重", description="地下车库积水严重", complainant_phone="13800000011")
+    a = complaint_factory(
+        subject="地下车库积水严重", description="地下车库积水严重", complainant_phone="13800000011"
+    )
     b = complaint_factory(subject="会所未交付", description="会所未交付", complainant_phone="13800000012")
     c = complaint_factory(subject="楼道灯不亮", description="楼道灯不亮", complainant_phone="13800000013")
     triage.same_issue_confirm(actor=org.users["qm"], complaint_ids=[a.pk, b.pk], title="同一问题")
