@@ -397,8 +397,11 @@ def react(complaint_id: int, kinds: frozenset[str], complaint: Complaint | None 
 # --- the classifications waiting for the worker (docs/decisions.md, "classifybatch") ---------------------------
 
 # Set while a drain is queued or running (huey's key-value store: Redis in production, the SQLite file
-# embedded): the intakes of a burst queue one drain between them, not a task each.
+# embedded): the intakes of a burst queue one drain between them, not a task each. Its value is the wall
+# time it was set or a running drain last renewed it (each batch): older than DRAIN_STALE, the drain is
+# taken for dead (a worker that crashed), and the minute's catch-up takes over.
 DRAIN_FLAG = "escalation:classify-pending"
+DRAIN_STALE = 120.0
 DRAIN_BATCH = 100
 # Seconds a drain that found work waits for more before it ends: the filings of a busy moment are then one
 # batch for one drain, not a task each (a worker thread sleeping, no CPU; not in tests: huey runs immediately).
@@ -428,7 +431,7 @@ def _drain_kick() -> None:
     nothing left, then looks once more (see classify_pending)."""
     from huey.contrib.djhuey import HUEY
 
-    if HUEY.put_if_empty(DRAIN_FLAG, "1"):
+    if HUEY.put_if_empty(DRAIN_FLAG, time.time()):
         _drain_task()()
 
 
@@ -445,19 +448,22 @@ def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None =
     then it clears the drain flag and looks once more, so an intake whose kick found the flag still set is
     never left waiting.
 
-    `older_than`: the periodic catch-up (config/jobs.py) — run only if a row has waited that long with no
-    drain queued (its kick lost with Redis or the worker), or ten times that long with one (a flag a crash
-    left set). At least once: two drains at once may classify a complaint twice, which writes nothing the
-    second time (classify decides again under the row lock; severity only rises)."""
+    `older_than`: the periodic catch-up (config/jobs.py) — run only if no drain is queued or running (the
+    flag absent: the kick lost with Redis; or stale: the drain died with its worker) and a row has waited
+    that long. At least once: two drains at once (a drain queued behind more than DRAIN_STALE of other
+    work) may classify a complaint twice, which writes nothing the second time (classify decides again under
+    the row lock; severity only rises)."""
     from huey.contrib.djhuey import HUEY
 
     from docket.triage.services import rules_rows
 
     if older_than is not None:
-        if HUEY.get(DRAIN_FLAG, peek=True) is not None:
-            older_than *= 10
+        since = HUEY.get(DRAIN_FLAG, peek=True)
+        if isinstance(since, float) and time.time() - since < DRAIN_STALE:
+            return 0  # a drain is queued or running
         if not ClassifyPending.objects.filter(queued_at__lte=clock.now() - older_than).exists():
             return 0
+    HUEY.put(DRAIN_FLAG, time.time())  # this drain's (renewed each batch): no other is queued meanwhile
     pending = ClassifyPending.objects.order_by("complaint_id").values_list("complaint_id", flat=True)
     linger = 0.0 if HUEY.immediate or older_than is not None else DRAIN_LINGER
     done, waited = 0, False
@@ -471,9 +477,10 @@ def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None =
             waited = False
             if not ids:
                 HUEY.delete(DRAIN_FLAG)
-                if not ClassifyPending.objects.exists() or not HUEY.put_if_empty(DRAIN_FLAG, "1"):
+                if not ClassifyPending.objects.exists() or not HUEY.put_if_empty(DRAIN_FLAG, time.time()):
                     return done
                 continue
+            HUEY.put(DRAIN_FLAG, time.time())
             with generations.scope():
                 rows = rules_rows(ids)
                 for cid in ids:

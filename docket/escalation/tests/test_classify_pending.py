@@ -1,6 +1,7 @@
 """The classifications waiting for the worker (docs/decisions.md, "classifybatch"): a row written with the
 complaint, drained in batches by one task at a time, never lost with a task, caught up by the minute job."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -68,14 +69,26 @@ def test_the_row_rolls_back_with_a_failed_intake(org, complaint_factory, kicks):
 
 
 def test_a_drain_left_behind_is_not_a_lost_classification(org, complaint_factory, kicks):
-    """The queued task is gone (Redis keeps nothing on disk; the worker died): the rows are still there, and
-    the minute job classifies them once they have waited a minute (ten with a drain's flag still set)."""
+    """The drain died with its worker: the rows are still there, and the minute job classifies them once
+    its flag is stale (no drain renewed it for DRAIN_STALE) and they have waited a minute; while the flag is
+    fresh a drain is queued or running, and the minute job leaves the rows to it."""
     wave = [complaint_factory(**lift(org, f"1380000000{n}", n)) for n in (1, 2, 3)]
-    assert esc.classify_pending(older_than=timedelta(minutes=1)) == 0  # just queued: the drain's business
-    ClassifyPending.objects.update(queued_at=clock.now() - timedelta(minutes=2))
-    assert HUEY.get(esc.DRAIN_FLAG, peek=True) is not None  # the lost drain's flag
+    ClassifyPending.objects.update(queued_at=clock.now() - timedelta(minutes=5))
+    assert isinstance(HUEY.get(esc.DRAIN_FLAG, peek=True), float)  # the drain's flag, just set
     assert esc.classify_pending(older_than=timedelta(minutes=1)) == 0
-    ClassifyPending.objects.update(queued_at=clock.now() - timedelta(minutes=11))
+    HUEY.put(esc.DRAIN_FLAG, time.time() - esc.DRAIN_STALE - 1)  # nobody renewed it
+    assert esc.classify_pending(older_than=timedelta(minutes=1)) == 3
+    assert pending_ids() == [] and HUEY.get(esc.DRAIN_FLAG, peek=True) is None
+    assert all(Complaint.objects.get(pk=c.pk).severity == Severity.HOT for c in wave)
+
+
+def test_a_lost_kick_is_caught_up_after_a_minute(org, complaint_factory, kicks):
+    """The queued drain and its flag are gone (Redis keeps nothing on disk): the rows wait a minute, then
+    the minute job classifies them."""
+    wave = [complaint_factory(**lift(org, f"1380000000{n}", n)) for n in (1, 2, 3)]
+    HUEY.delete(esc.DRAIN_FLAG)
+    assert esc.classify_pending(older_than=timedelta(minutes=1)) == 0  # just queued
+    ClassifyPending.objects.update(queued_at=clock.now() - timedelta(minutes=2))
     assert esc.classify_pending(older_than=timedelta(minutes=1)) == 3
     assert pending_ids() == [] and HUEY.get(esc.DRAIN_FLAG, peek=True) is None
     assert all(Complaint.objects.get(pk=c.pk).severity == Severity.HOT for c in wave)
