@@ -122,6 +122,30 @@ def test_auto_closed_then_review_requested(transactional_db, org, chromium, live
         ctx.close()
 
 
+@pytest.mark.parametrize("viewport", [(390, 844), (1366, 768)], ids=["phone", "pc"])
+def test_silence_takes_the_reply_as_agreed_on_the_tracking_page(
+    transactional_db, org, chromium, live_server, shot, viewport
+):
+    """Measures still owed (decisions.md "silentowner"): after 7 days without an answer the owner's page says
+    the reply was taken as agreed and the measures are being carried out — not closed, nothing to rate."""
+    c = drive_to(org, State.REPLIED)
+    assert s.auto_close_due(complaint_id=c.id, now=clock.now() + timedelta(days=7, minutes=1))
+    width, height = viewport
+    ctx = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        page.goto(f"{live_server.url}{_sms_link(c)}")
+        page.wait_for_url(f"{live_server.url}/p/track/{c.receipt_no}/")
+        expect(page.locator(".p-state")).to_have_text("措施落实中")
+        expect(page.locator(".p-timeline")).to_contain_text("视为同意答复")
+        expect(page.locator("#rate")).to_have_count(0)
+        expect(page.get_by_role("button", name="同意答复", exact=True)).to_have_count(0)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shot(page, f"answers-10-silence-agreed-{width}")
+    finally:
+        ctx.close()
+
+
 def test_add_photo_and_withdraw(transactional_db, org, chromium, live_server, shot, tmp_path):
     from docket.core.testing import images
 
