@@ -39,7 +39,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -254,8 +254,10 @@ class CompiledBy:
 
     prepare = False  # see the module's docstring
 
-    def __init__(self, build: Callable[..., QuerySet], limit: int = 512):
+    def __init__(self, build: Callable[..., QuerySet], limit: int = 512, prepare: bool = False):
         self.build = build
+        if prepare:  # a lookup by key whatever the shape: prepared as `Compiled` is
+            self.prepare = True
         self.limit = limit
         self._plans: dict[tuple, _Plan] = {}
         self._lock = Lock()
@@ -319,6 +321,69 @@ def set_prefetched(parent, name: str, rows: list) -> None:
     qs._result_cache = rows
     qs._prefetch_done = True
     parent._prefetched_objects_cache[name] = qs
+
+
+# --- conditions as values --------------------------------------------------------------------------------
+
+
+def _bindable(value: Any) -> bool:
+    """A value a compiled statement binds as a parameter of its own: an int (not a bool: a boolean column
+    converts it) or a string (a TextChoices member included)."""
+    return type(value) is int or isinstance(value, str)
+
+
+def q_shape(q: Q) -> tuple[Hashable, tuple] | None:
+    """`q` split into its shape — the tree of lookups, connectors and negations, with a place for each value
+    (an `IN` list one place per member, so one shape per length; `None` stays in the shape: it is `IS
+    NULL`, not a parameter) — and its values in order; None when a value is of another kind (a bool, a date,
+    an expression, a queryset …), which the caller then runs uncompiled. `q_build(shape, values)` gives `q`
+    back, so `CompiledBy(lambda shape, *v: Model.objects.filter(q_build(shape, v)))(shape, shape, *values)`
+    runs `filter(q)` compiled once per shape (audiences.people: every notice's recipients)."""
+    values: list = []
+
+    def walk(node: Any) -> Hashable | None:
+        if isinstance(node, Q):
+            kids = []
+            for child in node.children:
+                kid = walk(child)
+                if kid is None:
+                    return None
+                kids.append(kid)
+            return (1, node.connector, node.negated, tuple(kids))
+        lookup, value = node
+        if value is None:
+            return (0, lookup, None)
+        if isinstance(value, list | tuple):
+            if not all(_bindable(v) for v in value):
+                return None
+            values.extend(value)
+            return (0, lookup, len(value))
+        if not _bindable(value):
+            return None
+        values.append(value)
+        return (0, lookup, -1)
+
+    shape = walk(q)
+    return None if shape is None else (shape, tuple(values))
+
+
+def q_build(shape: Any, values: tuple | list) -> Q:
+    """The Q of `shape` (from `q_shape`) with `values` in its places."""
+    it = iter(values)
+
+    def build(node: Any) -> Any:
+        if node[0] == 1:
+            _tag, connector, negated, kids = node
+            q = Q(*[build(k) for k in kids], _connector=connector, _negated=negated)
+            return q
+        _tag, lookup, n = node
+        if n is None:
+            return (lookup, None)
+        if n == -1:
+            return (lookup, next(it))
+        return (lookup, [next(it) for _ in range(n)])
+
+    return build(shape)
 
 
 # --- inserts -----------------------------------------------------------------------------------------------

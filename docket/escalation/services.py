@@ -214,11 +214,16 @@ def facts_of(
 # --- classification -------------------------------------------------------------------------------------
 
 
+_classified_payloads = Compiled(
+    lambda pk: ComplaintEvent.objects.filter(complaint_id=pk, kind="severity_classified").values_list(
+        "payload", flat=True
+    )
+)
+
+
 def _recorded_codes(c: Complaint) -> set[str]:
     codes: set[str] = set()
-    for payload in ComplaintEvent.objects.filter(complaint=c, kind="severity_classified").values_list(
-        "payload", flat=True
-    ):
+    for payload in _classified_payloads(c.pk):
         codes.update(payload.get("rules", []))
     return codes
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 
 from docket.core import clock
+from docket.core.compiled import Compiled, CompiledBy
 from docket.core.errors import DomainError
 
 from .. import access, kinds, reactions, workflow
@@ -103,7 +104,7 @@ def reload_row(complaint: Complaint) -> None:
     """Re-read the complaint's own columns after another frame changed its row (a reaction's system action),
     keeping the related rows already loaded whose key did not change (the intake's answer shows the office,
     room, unit and building it just wrote: `refresh_from_db()` would drop them and cost a query each)."""
-    fresh = Complaint.objects.filter(pk=complaint.pk).first()
+    fresh = next(iter(_row(complaint.pk)), None)
     if fresh is None:
         raise Complaint.DoesNotExist
     field: Any
@@ -129,12 +130,20 @@ def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:
         if first_started != act.complaint.next_due_at:
             act.set(next_due_at=first_started)
         return
+    ended = act.complaint.state in TERMINAL_STATES
+    found = _first_due(ended, ended, act.complaint.pk)
+    first = found[0] if found else None
+    if first != act.complaint.next_due_at:
+        act.set(next_due_at=first)
+
+
+def _running(pk, ended: bool):
     running = Obligation.objects.filter(
-        complaint=act.complaint,
+        complaint_id=pk,
         state__in=[Obligation.State.OPEN, Obligation.State.MISSED],
         met_at__isnull=True,
     )
-    if act.complaint.state in TERMINAL_STATES:
+    if ended:
         # ... the progress reports of an unclosed complaint (seed 5.2.5.2, issue 15), and a second-stage
         # review asked for after closure (portal answers, issue 11), which runs on a closed record.
         running = running.filter(
@@ -144,9 +153,44 @@ def next_due_refresh(act: Act, started: list[datetime] | None = None) -> None:
                 Obligation.Kind.SECOND_REVIEW,
             ]
         )
-    first = running.order_by("due_at").values_list("due_at", flat=True).first()
-    if first != act.complaint.next_due_at:
-        act.set(next_due_at=first)
+    return running.order_by("due_at").values_list("due_at", flat=True)[:1]
+
+
+# The statements every action runs (the row lock, the next due time, a reaction's re-read), compiled once per
+# process (docket.core.compiled): building them cost more CPU than PostgreSQL spent answering them.
+_first_due = CompiledBy(lambda ended, pk: _running(pk, ended), limit=4, prepare=True)
+_row = Compiled(lambda pk: Complaint.objects.filter(pk=pk))
+_locked = CompiledBy(
+    lambda shape, pk, *values: (
+        Complaint.objects.select_for_update(skip_locked=shape[0])
+        .filter(pk=pk, **dict(zip(shape[1], values, strict=True)), **dict(shape[2]))
+        .order_by("pk")[:1]
+    ),
+    limit=64,
+    prepare=True,
+)
+
+
+def _bound(value) -> bool:
+    """A `where` value bound as a parameter (the others — booleans, None — are part of the statement)."""
+    return (type(value) is int or isinstance(value, str)) or (
+        isinstance(value, datetime) and value.tzinfo is not None
+    )
+
+
+def locked_row(complaint_id: int, where: dict | None = None, skip_locked: bool = False) -> Complaint | None:
+    """The complaint's full row, locked (`SELECT … FOR UPDATE`, skipping a row locked by someone else with
+    `skip_locked`), or None when it is gone or no longer meets `where` (lookups of the complaint's own
+    columns)."""
+    where = where or {}
+    bound = sorted(k for k, v in where.items() if _bound(v))
+    fixed = tuple(sorted((k, v) for k, v in where.items() if not _bound(v)))
+    if any(not isinstance(v, bool | None) for _k, v in fixed):  # nothing a statement binds: the ORM's way
+        rows = Complaint.objects.select_for_update(skip_locked=skip_locked).filter(pk=complaint_id, **where)
+        return rows.order_by("pk").first()
+    shape = (skip_locked, tuple(bound), fixed)
+    found = _locked(shape, shape, complaint_id, *[where[k] for k in bound])
+    return found[0] if found else None
 
 
 def text_required(value: str | None, field_label: str) -> str:
@@ -169,7 +213,7 @@ def acting(
 ) -> Iterator[Act]:
     """Run one action on one complaint atomically; see the module docstring."""
     with transaction.atomic():
-        complaint = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
+        complaint = locked_row(complaint_id)
         if complaint is None or not access.can_see(actor, complaint):
             raise DomainError("not_found")
         if expected_version is not None and complaint.version != expected_version:
@@ -206,8 +250,7 @@ def system_acting(
     jobs, which come back next run), is locked by someone else. An action that queued no event and set
     no field is not finished (no version bump for nothing)."""
     with transaction.atomic():
-        rows = Complaint.objects.select_for_update(skip_locked=skip_locked).filter(pk=complaint_id)
-        complaint = rows.filter(**where).first() if where else rows.first()
+        complaint = locked_row(complaint_id, where, skip_locked)
         if complaint is None:
             yield None
             return
