@@ -460,7 +460,7 @@ def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None =
     the row lock; severity only rises)."""
     from huey.contrib.djhuey import HUEY
 
-    from docket.triage.services import rules_rows
+    from docket.triage.services import rules_rows, window_batch
 
     if older_than is not None:
         since = HUEY.get(DRAIN_FLAG, peek=True)
@@ -488,16 +488,21 @@ def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None =
             HUEY.put(DRAIN_FLAG, time.time())
             with generations.scope():
                 rows = rules_rows(ids)
-                for cid in ids:
-                    try:
-                        classify(complaint_id=cid, trigger="registered", row=rows.get(cid))
-                    except Exception:  # one complaint's failure must not hold back the others: logged
-                        logger.exception("classifying complaint %s failed", cid)
+                with window_batch(rows.values(), lambda company: thresholds_for(company).repeat_window_days):
+                    _classify_rows(ids, rows)
             ClassifyPending.objects.filter(complaint_id__in=ids).delete()
             done += len(ids)
     except BaseException:
         HUEY.delete(DRAIN_FLAG)  # the rows stay: the next kick or the catch-up takes them
         raise
+
+
+def _classify_rows(ids: list[int], rows: dict) -> None:
+    for cid in ids:
+        try:
+            classify(complaint_id=cid, trigger="registered", row=rows.get(cid))
+        except Exception:  # one complaint's failure must not hold back the others: logged
+            logger.exception("classifying complaint %s failed", cid)
 
 
 def online_alert(*, complaint_id: int) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -309,9 +311,11 @@ def _window_docs(
     outside them is left out by the first query: it scores below the threshold whatever its words
     (same_issue.score), so this loses nothing — and an office's month of other topics is never read into
     Python (docs/decisions.md, "classify7")."""
-    wanted = {int(c) for c in categories if c.isdigit()}
-    cats = tuple(sorted(wanted)) if wanted and len(wanted) == len(categories) else ()
+    cats = _filter_cats(categories)
     if base is None:
+        held = _window_held(office, at, window_days, exclude_id, cats, after)
+        if held is not None:
+            return held
         since, until = _window_span(at, window_days, after)
         values = (office.company_id, office.id, since, until, *((exclude_id,) if exclude_id else ()), *cats)
         shape = (bool(exclude_id), len(cats))
@@ -322,6 +326,111 @@ def _window_docs(
     for cid, summary, cat in _window_issues(*[row[0] for row in found]) if found else ():
         issues.setdefault(cid, []).append((summary, cat))
     return [_doc_of_row(row, tuple(issues.get(row[0], ()))) for row in found]
+
+
+def _filter_cats(categories: tuple[str, ...]) -> tuple[int, ...]:
+    """The category ids the window's first query filters on: all of the complaint's categories when each is
+    an id, else none (every row)."""
+    wanted = {int(c) for c in categories if c.isdigit()}
+    return tuple(sorted(wanted)) if wanted and len(wanted) == len(categories) else ()
+
+
+# --- one window per office for a batch of classifications (docs/decisions.md, "windowbatch") -----------------
+
+_batch = threading.local()
+
+
+@dataclass
+class _HeldWindow:
+    since: datetime
+    until: datetime
+    cats: frozenset[str] | None  # the categories the rows were filtered on; None: every row
+    docs: list[Doc]  # newest first
+
+
+@contextmanager
+def window_batch(rows: Iterable[Complaint], window_days: Callable[[int], int]):
+    """Inside: the detector's window (`_window_docs`, the system's count) of each office with two or more of
+    `rows` (the complaints a batch classifies: escalation.classify_pending) read once for them all, not
+    once per complaint. `window_days(company_id)`: the company's repeat window (its thresholds).
+
+    Exact: a complaint's window is what its own two statements would give. The office's rows over the union
+    of the complaints' spans are read once (filtered on the union of their categories, or not at all when
+    one has none) — only when that span holds fewer than MAX_WINDOW complaints, so the per-complaint id cap
+    never binds; otherwise, and for an office with one complaint in the batch, the per-complaint
+    statements run as before. Each complaint then keeps, in Python, the rows of its own span and categories
+    but itself, newest first, at most MAX_CANDIDATES. A complaint filed while the batch runs is not in the
+    held rows; it is classified itself in a later batch and counts the batch's complaints then (R-ESC-1's
+    count is made by the newest complaint of a group)."""
+    groups: dict[tuple[int, int], list[Complaint]] = {}
+    for c in rows:
+        groups.setdefault((c.company_id, c.office_id), []).append(c)
+    held: dict[tuple[int, int], _HeldWindow] = {}
+    for (company_id, office_id), group in groups.items():
+        if len(group) < 2:
+            continue
+        days = window_days(company_id)
+        since = min(c.received_at for c in group) - timedelta(days=days)
+        until = max(c.received_at for c in group) + timedelta(days=days)
+        span = Complaint.objects.filter(
+            company_id=company_id, office_id=office_id, received_at__gte=since, received_at__lte=until
+        )
+        if span.values_list("id", flat=True)[:MAX_WINDOW].count() >= MAX_WINDOW:
+            continue  # the per-complaint id cap may bind: each complaint reads its own window
+        per = [
+            _filter_cats(tuple(str(i.category_id) for i in c.issues.all() if i.category_id)) for c in group
+        ]
+        union = None if any(not cats for cats in per) else sorted({x for cats in per for x in cats})
+        if union is not None:
+            issue = ComplaintIssue.objects.filter(complaint_id=OuterRef("pk"))
+            span = span.filter(
+                ~Exists(issue.filter(category_id__isnull=False)) | Exists(issue.filter(category_id__in=union))
+            )
+        found = list(span.order_by("-received_at", "-id").values_list(*_WINDOW_FIELDS))
+        issues: dict[int, list[tuple[str, int | None]]] = {}
+        if found:
+            for cid, summary, cat in (
+                ComplaintIssue.objects.filter(complaint_id__in=[r[0] for r in found])
+                .order_by("complaint_id", "seq")
+                .values_list("complaint_id", "summary", "category_id")
+            ):
+                issues.setdefault(cid, []).append((summary, cat))
+        docs = [_doc_of_row(row, tuple(issues.get(row[0], ()))) for row in found]
+        held[(company_id, office_id)] = _HeldWindow(
+            since, until, None if union is None else frozenset(str(x) for x in union), docs
+        )
+    previous = getattr(_batch, "held", None)
+    _batch.held = held
+    try:
+        yield
+    finally:
+        _batch.held = previous
+
+
+def _window_held(office, at: datetime, window_days: int, exclude_id, cats: tuple[int, ...], after: bool):
+    """The window's Docs from the batch's held rows (window_batch), or None when none covers it."""
+    held = getattr(_batch, "held", None)
+    window = held.get((office.company_id, office.id)) if held else None
+    if window is None:
+        return None
+    since, until = _window_span(at, window_days, after)
+    wanted = frozenset(str(x) for x in cats)
+    if (
+        since < window.since
+        or until > window.until
+        or (window.cats is not None and not wanted <= window.cats)
+    ):
+        return None
+    out = []
+    for d in window.docs:
+        if d.key == exclude_id or not since <= d.received_at <= until:
+            continue
+        if wanted and d.categories and wanted.isdisjoint(d.categories):
+            continue
+        out.append(d)
+        if len(out) == MAX_CANDIDATES:
+            break
+    return out
 
 
 @lru_cache(maxsize=20000)
