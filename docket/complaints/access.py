@@ -182,8 +182,20 @@ def office_call_due(c: Complaint) -> bool:
     return is_online(c) and c.office_called_at is None
 
 
+def _named(a: RoleAssignment, c: Complaint, spec: workflow.Action) -> bool:
+    """`a` is the holder department's role of the person named 责任人 for an action they take as such
+    (`Action.named_holder`: 接单, seed 5.2.2.4)."""
+    return (
+        spec.named_holder
+        and c.holder_id is not None
+        and a.user_id == c.holder_id
+        and a.department_id is not None
+        and a.department_id == c.holder_department_id
+    )
+
+
 def _acts(a: RoleAssignment, c: Complaint, spec: workflow.Action, issue: ComplaintIssue | None) -> bool:
-    if a.role not in spec.roles or not sees(a, c):
+    if (a.role not in spec.roles and not _named(a, c, spec)) or not sees(a, c):
         return False
     if spec.name in REVIEW_ACTIONS and STAGE_ROLE.get(c.review_stage) != a.role:
         return False  # each reviewer acts at their own stage only (R-HDL-3)

@@ -645,9 +645,13 @@ def _work_q(a, now: datetime | None = None) -> Q:
         own = Q(holder_id=a.user_id) | Q(responsible_id=a.user_id)
         dept_issue = Q(pk__in=open_issues.values("complaint_id"))
         measures = Q(holder_department_id=a.department_id, state=State.IMPLEMENTING)
+        # ... and 接单 of a complaint handed to the department with this person named 责任人 (seed 5.2.2.4:
+        # the designated post; workflow `named_holder`)
+        named = Q(holder_id=a.user_id, holder_department_id=a.department_id, state=State.ASSIGNED)
         return Q(company_id=a.company_id) & (
             (own_issue & Q(state__in=HANDLING_STATES))
             | (own & ((dept_issue & Q(state__in=HANDLING_STATES)) | measures))
+            | named
         )
     if role == Role.OFFICE_MANAGER:
         # Verification, and whatever of the office's own (not escalated) is overdue and not with the

@@ -83,6 +83,10 @@ class Action:
     # complainant themselves (no account, no role: the receipt check or the owners' portal proved who they
     # are; `services._base.system_acting` checks this column). Values of `actors.ActorKind`.
     actors: frozenset[str] = frozenset({"staff"})
+    # The person named 责任人 at 派单 or 转派 takes it too, whatever their role in the holder department (seed
+    # 5.2.2.4: the complaint goes to 责任部门负责人(或指定岗位), who handles it; the named staff member is that
+    # designated post). `access._acts`.
+    named_holder: bool = False
 
 
 def _a(name, label, sources, targets, roles, **kw) -> Action:
@@ -123,7 +127,7 @@ _ACTIONS = [
     ),
     # Hand-over (R-HDL-1, R-EXP-6) ----------------------------------------------------------------
     _a("assign", _("派单"), {S.REGISTERED}, {S.ASSIGNED}, FRONT | {R.OFFICE_MANAGER, R.QM, R.MGMT_REP}),
-    _a("accept", _("接单"), {S.ASSIGNED}, {S.INVESTIGATING}, HANDLERS, handling_step=True),
+    _a("accept", _("接单"), {S.ASSIGNED}, {S.INVESTIGATING}, HANDLERS, handling_step=True, named_holder=True),
     _a("transfer", _("转派"), {S.ASSIGNED, S.INVESTIGATING}, {S.ASSIGNED}, HANDLERS | {R.MGMT_REP}),
     _a("refuse", _("退回（非本部门）"), {S.ASSIGNED}, {S.REGISTERED}, {R.DEPT_SUPERVISOR, R.DEPT_MANAGER}),
     # The seed's procedure (issue 15): first contact (document 5 §4.3, R-PRC-4) ------------------------
