@@ -72,3 +72,38 @@ def test_hand_over_to_qm_names_qm_who_then_accepts(
     qm_page.wait_for_url(re.compile(rf"/complaints/{c.id}/"))
     c = Complaint.objects.get(pk=c.id)
     assert (c.state, c.holder_id) == (State.INVESTIGATING, qm.id)
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["pc", "phone"])
+def test_the_staff_member_named_accepts_from_their_own_queue(
+    transactional_db, org, page_for, shot, live_server, viewport
+):
+    """A department's staff member named 责任人 at 派单 (the designated post of seed 5.2.2.4) lands on 我的待办,
+    finds 接单 on the complaint's row and takes it (docs/decisions.md "namedaccept")."""
+    from docket.complaints import services as s
+
+    size = f"{viewport[0]}x{viewport[1]}"
+    staff = org.a.users["eng_staff"]
+    c = make_complaint(org, subject="3号楼地库照明损坏")
+    s.complaint_assign(
+        actor=org.a.users["reception"],
+        complaint_id=c.id,
+        department_id=org.a.depts["engineering"].id,
+        responsible_id=staff.id,
+    )
+    page = page_for(staff, viewport, land=True)
+    row_link = page.locator(f'a[href="/complaints/{c.id}/?do=accept"]')
+    expect(row_link).to_be_visible()
+    expect(row_link).to_have_text("接单")
+    if viewport[0] < 600:
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport[0]
+    shot(page, f"handover-people-03-named-staff-queue-{size}")
+    row_link.click()
+    form = page.locator("#action-panel form.action-form")
+    expect(form.get_by_role("heading", name="接单", exact=True)).to_be_visible()
+    with page.expect_navigation():
+        form.get_by_role("button", name="确定").click()
+    expect(page.get_by_role("status").first).to_have_text("已完成：接单")
+    shot(page, f"handover-people-04-named-staff-accepted-{size}")
+    c = Complaint.objects.get(pk=c.id)
+    assert (c.state, c.holder_id, c.responsible_id) == (State.INVESTIGATING, staff.id, staff.id)
