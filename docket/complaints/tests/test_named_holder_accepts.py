@@ -4,7 +4,6 @@ staff member named responsible held the complaint but could not accept it, so th
 to someone who could not act. Only the person named, only as the holder department's member, only 接单."""
 
 import pytest
-from django.urls import reverse
 
 from docket.accounts.models import Role
 from docket.complaints import services as s
@@ -55,7 +54,9 @@ def test_nobody_else_of_the_staff_and_not_without_being_named(org, complaint_fac
     h.refused("forbidden_action", c.id, lambda: s.complaint_accept(actor=other, complaint_id=c.id))
     unnamed = _assigned(org, complaint_factory)  # handed to the department, nobody named
     assert unnamed.id not in _queue_ids(staff)
-    h.refused("forbidden_action", unnamed.id, lambda: s.complaint_accept(actor=staff, complaint_id=unnamed.id))
+    h.refused(
+        "forbidden_action", unnamed.id, lambda: s.complaint_accept(actor=staff, complaint_id=unnamed.id)
+    )
     # the supervisor still accepts either
     s.complaint_accept(actor=org.a.users["eng_supervisor"], complaint_id=unnamed.id)
 
