@@ -20,6 +20,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -46,6 +47,9 @@ from docket.core.errors import DomainError
 from docket.org.models import Company
 
 from .models import ClassifyPending, EscalationPolicy, FaultFinding
+
+if TYPE_CHECKING:
+    from docket.triage.services import RulesRow
 from .rules import RANK, Facts, Finding, Thresholds, evaluate, highest
 
 logger = logging.getLogger(__name__)
@@ -97,14 +101,16 @@ class Repeat:
     normal: list[int] = field(default_factory=list)
 
 
-def repeat_of(c: Complaint, window_days: int, row: bool = False) -> Repeat:
+def repeat_of(c: Complaint, window_days: int, row: bool = False, in_group: bool | None = None) -> Repeat:
     """The same issue from different people within `window_days` (R-ESC-1): the complaint's same-issue
     group (staff-confirmed, else the detector's, docket.triage) read as filings; the best window of
     `window_days` containing this complaint, counted in people: a phone once, unknown filers apart. `row`:
     `c` is the detector's own read of it (triage.rules_row), not read again."""
     from docket.triage.services import same_issue_group_for
 
-    group = same_issue_group_for(complaint_id=c.pk, window_days=window_days, one=c if row else None)
+    group = same_issue_group_for(
+        complaint_id=c.pk, window_days=window_days, one=c if row else None, in_group=in_group
+    )
     fields = ("id", "receipt_no", "received_at", "anonymous", "complainant_phone", "kind", "severity")
     others = [m.complaint for m in group.members]
     if any(f not in o.__dict__ for o in others for f in fields):  # rows read without these columns
@@ -175,16 +181,19 @@ def facts_of(
     repeat: bool = True,
     row: bool = False,
     counted: Repeat | None = None,
+    batch: RulesRow | None = None,
 ) -> tuple[Facts, Repeat]:
     """The complaint's facts; `repeat=False` leaves the same-issue count out (zero people): see classify.
-    `row`: `c` is triage.rules_row's read (see repeat_of); `counted`: the same-issue count already made."""
-    cosigners = c.__dict__.get("batch_cosigners")  # counted for the batch (triage.rules_rows), else here
-    if cosigners is None:
-        cosigners = _cosigners.count(1, None, c.pk)
+    `row`: `c` is triage.rules_row's read (see repeat_of); `counted`: the same-issue count already made;
+    `batch`: what triage.rules_rows read of `c` for its batch (its co-signers counted, its group membership)."""
+    cosigners = batch.cosigners if batch is not None else _cosigners.count(1, None, c.pk)
     if counted is not None:
         repeat_found = counted
+    elif repeat:
+        in_group = batch.in_group if batch is not None else None
+        repeat_found = repeat_of(c, t.repeat_window_days, row=row, in_group=in_group)
     else:
-        repeat_found = repeat_of(c, t.repeat_window_days, row=row) if repeat else Repeat()
+        repeat_found = Repeat()
     age = now - c.received_at
     days: float | None
     if c.state in ACTIVE_STATES and age < timedelta(days=min(t.hot_unresolved_days, t.major_unresolved_days)):
@@ -279,7 +288,7 @@ def classify(
     extra: list[Finding] | None = None,
     skip_locked: bool = False,
     cascade: bool = True,
-    row: Complaint | None = None,
+    row: RulesRow | None = None,
 ) -> bool:
     """Run the rules on one complaint (see the module docstring); whether its severity was raised. The
     other complaints of a repeated issue get the same finding.
@@ -335,21 +344,21 @@ def _counts(c: Complaint, extra: list[Finding] | None, cascade: bool) -> bool:
 
 
 def _unchanged(
-    complaint_id: int, now: datetime, cascade: bool, row: Complaint | None = None
+    complaint_id: int, now: datetime, cascade: bool, row: RulesRow | None = None
 ) -> tuple[tuple[Finding | None, list[int]] | None, Repeat | None]:
     """classify's read-only pass: ((the repeat finding, the members still normal), None) when the rules
     would write nothing on the complaint itself; (None, the same-issue count made, if one was) when they
     might, or the row is gone (the locked pass says so)."""
     from docket.triage.services import rules_row
 
-    c = row if row is not None else rules_row(complaint_id)
+    c = row.complaint if row is not None else rules_row(complaint_id)
     if c is None:
         return None, None
     if c.kind != Kind.COMPLAINT or c.state == State.WITHDRAWN:
         return (None, []), None
     t = thresholds_for(c.company_id)
     count = _counts(c, None, cascade)
-    facts, repeat = facts_of(c, t, now, repeat=count, row=True)
+    facts, repeat = facts_of(c, t, now, repeat=count, row=True, batch=row)
     findings = evaluate(facts, t)
     if _decide(c, findings) is not None:
         return None, repeat if count else None
@@ -468,7 +477,6 @@ def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None =
             return 0  # a drain is queued or running
         if not ClassifyPending.objects.filter(queued_at__lte=clock.now() - older_than).exists():
             return 0
-    HUEY.put(DRAIN_FLAG, time.time())  # this drain's (renewed each batch): no other is queued meanwhile
     pending = ClassifyPending.objects.order_by("complaint_id").values_list("complaint_id", flat=True)
     linger = 0.0 if HUEY.immediate or older_than is not None else DRAIN_LINGER
     done, waited = 0, False
@@ -485,10 +493,13 @@ def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None =
                 if not ClassifyPending.objects.exists() or not HUEY.put_if_empty(DRAIN_FLAG, time.time()):
                     return done
                 continue
-            HUEY.put(DRAIN_FLAG, time.time())
+            HUEY.put(
+                DRAIN_FLAG, time.time()
+            )  # this drain's, renewed each batch: no other is queued meanwhile
             with generations.scope():
                 rows = rules_rows(ids)
-                with window_batch(rows.values(), lambda company: thresholds_for(company).repeat_window_days):
+                complaints = [r.complaint for r in rows.values()]
+                with window_batch(complaints, lambda company: thresholds_for(company).repeat_window_days):
                     _classify_rows(ids, rows)
             ClassifyPending.objects.filter(complaint_id__in=ids).delete()
             done += len(ids)
@@ -497,7 +508,7 @@ def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None =
         raise
 
 
-def _classify_rows(ids: list[int], rows: dict) -> None:
+def _classify_rows(ids: list[int], rows: dict[int, RulesRow]) -> None:
     for cid in ids:
         try:
             classify(complaint_id=cid, trigger="registered", row=rows.get(cid))

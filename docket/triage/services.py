@@ -513,16 +513,18 @@ class SameIssue:
 
 
 def same_issue_group_for(
-    *, complaint_id: int, window_days: int = WINDOW_DAYS, one: Complaint | None = None
+    *,
+    complaint_id: int,
+    window_days: int = WINDOW_DAYS,
+    one: Complaint | None = None,
+    in_group: bool | None = None,
 ) -> SameIssue:
     """The complaint's same-issue group: the staff-confirmed group if it is in one, else what the detector
     finds in its office within the window (for the system's R-ESC-1 count: no user scope). `one`: the
-    complaint as `rules_row` read it, if the caller has it (not read again)."""
+    complaint as `rules_row` read it, if the caller has it (not read again); `in_group`: whether it is a
+    member of a group, if the caller read that (`RulesRow.in_group`), else it is read here."""
     c = one if one is not None else _window_one(complaint_id)
-    if c.__dict__.get("batch_in_group") is False:  # rules_rows read it for the batch: in no group
-        member = None
-    else:
-        member = next(iter(_membership(complaint_id)), None)
+    member = None if in_group is False else next(iter(_membership(complaint_id)), None)
     if member is not None:
         others = [
             m.complaint
@@ -559,16 +561,31 @@ _RULES_FIELDS = (
 )
 
 
-_rules_row = Compiled(
-    lambda pk: Complaint.objects.select_related("building", "unit").only(*_RULES_FIELDS).filter(pk=pk)
-)
-_rules_issues = Compiled(
-    lambda pk: (
-        ComplaintIssue.objects.filter(complaint_id=pk)
-        .order_by("seq")
-        .only("id", "complaint_id", "summary", "category_id")
+def _rules_complaints() -> QuerySet:
+    """What the rules and the detector read of complaints (the one shape of `rules_row` and `rules_rows`)."""
+    return Complaint.objects.select_related("building", "unit").only(*_RULES_FIELDS)
+
+
+def _rules_issue_rows() -> QuerySet:
+    """... and of their issues, in each complaint's order."""
+    return ComplaintIssue.objects.order_by("complaint_id", "seq").only(
+        "id", "complaint_id", "summary", "category_id"
     )
-)
+
+
+_rules_row = Compiled(lambda pk: _rules_complaints().filter(pk=pk))
+_rules_issues = Compiled(lambda pk: _rules_issue_rows().filter(complaint_id=pk))
+
+
+@dataclass(frozen=True)
+class RulesRow:
+    """A complaint as `rules_rows` read it for a batch: the row (as `rules_row` reads one), and what the rules
+    would otherwise ask per complaint, read for the whole batch — its co-signers, counted
+    (escalation.facts_of), and whether it is a member of a same-issue group (same_issue_group_for)."""
+
+    complaint: Complaint
+    cosigners: int
+    in_group: bool
 
 
 def rules_row(complaint_id: int) -> Complaint | None:
@@ -582,39 +599,24 @@ def rules_row(complaint_id: int) -> Complaint | None:
     return found[0]
 
 
-def rules_rows(complaint_ids: list[int]) -> dict[int, Complaint]:
-    """`rules_row` for a batch (escalation.classify_pending): the rows in one statement, their issues in
-    another; by id, the ids gone left out. Each row also carries, read for the whole batch in one statement
-    each, what the rules would otherwise ask per complaint: `batch_cosigners` (its co-signers, counted:
-    escalation.facts_of) and `batch_in_group` (whether it is a member of a same-issue group:
-    same_issue_group_for)."""
-    found = {
-        c.pk: c
-        for c in Complaint.objects.select_related("building", "unit")
-        .only(*_RULES_FIELDS)
-        .filter(pk__in=complaint_ids)
-    }
+def rules_rows(complaint_ids: list[int]) -> dict[int, RulesRow]:
+    """`rules_row` for a batch (escalation.classify_pending), by id, the ids gone left out: the rows in one
+    statement, their issues in another, the co-signer counts and the group memberships in one each."""
+    found = {c.pk: c for c in _rules_complaints().filter(pk__in=complaint_ids)}
+    ids = list(found)
     issues: dict[int, list[ComplaintIssue]] = {pk: [] for pk in found}
-    for issue in (
-        ComplaintIssue.objects.filter(complaint_id__in=list(found))
-        .order_by("complaint_id", "seq")
-        .only("id", "complaint_id", "summary", "category_id")
-    ):
+    for issue in _rules_issue_rows().filter(complaint_id__in=ids):
         issues[issue.complaint_id].append(issue)
     cosigners = dict(
-        CoSigner.objects.filter(complaint_id__in=list(found))
+        CoSigner.objects.filter(complaint_id__in=ids)
         .values_list("complaint_id")
         .annotate(n=Count("id"))
         .values_list("complaint_id", "n")
     )
-    grouped = set(
-        SameIssueMember.objects.filter(complaint_id__in=list(found)).values_list("complaint_id", flat=True)
-    )
+    grouped = set(SameIssueMember.objects.filter(complaint_id__in=ids).values_list("complaint_id", flat=True))
     for pk, c in found.items():
         set_prefetched(c, "issues", issues[pk])
-        c.batch_cosigners = cosigners.get(pk, 0)  # type: ignore[attr-defined]
-        c.batch_in_group = pk in grouped  # type: ignore[attr-defined]
-    return found
+    return {pk: RulesRow(c, cosigners.get(pk, 0), pk in grouped) for pk, c in found.items()}
 
 
 def _window_one(complaint_id: int) -> Complaint:

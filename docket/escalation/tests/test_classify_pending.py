@@ -148,11 +148,11 @@ def test_the_batch_reads_rows_as_one_row_reads_them(org, complaint_factory, kick
         assert one is not None
         for f in triage._RULES_FIELDS:
             path = f.split("__")
-            mine, theirs = rows[c.pk], one
+            mine, theirs = rows[c.pk].complaint, one
             for part in path:
                 mine, theirs = getattr(mine, part), getattr(theirs, part)
             assert mine == theirs, f
-        assert [i.summary for i in rows[c.pk].issues.all()] == [i.summary for i in one.issues.all()]
+        assert [i.summary for i in rows[c.pk].complaint.issues.all()] == [i.summary for i in one.issues.all()]
 
 
 def test_the_worker_tasks(org, complaint_factory, kicks):
@@ -179,12 +179,12 @@ def test_the_batch_gives_the_rules_the_same_facts(org, complaint_factory, kicks)
     triage.same_issue_confirm(actor=org.users["qm"], complaint_ids=[a.pk, b.pk], title="同一问题")
     CoSigner.objects.create(complaint=c, name="李")
     rows = triage.rules_rows([a.pk, b.pk, c.pk])
-    assert [rows[x.pk].batch_in_group for x in (a, b, c)] == [True, True, False]
-    assert [rows[x.pk].batch_cosigners for x in (a, b, c)] == [0, 0, 1]
+    assert [rows[x.pk].in_group for x in (a, b, c)] == [True, True, False]
+    assert [rows[x.pk].cosigners for x in (a, b, c)] == [0, 0, 1]
     t = esc.thresholds_for(org.company.id)
     now = clock.now()
     for x in (a, b, c):
-        batch, _r = esc.facts_of(rows[x.pk], t, now, row=True)
+        batch, _r = esc.facts_of(rows[x.pk].complaint, t, now, row=True, batch=rows[x.pk])
         one, _r = esc.facts_of(triage.rules_row(x.pk), t, now, row=True)
         assert batch == one, x.subject
-    assert esc.facts_of(rows[a.pk], t, now, row=True)[0].repeat_known == 2  # the group's two people
+    assert esc.facts_of(rows[a.pk].complaint, t, now, row=True, batch=rows[a.pk])[0].repeat_known == 2

@@ -50,7 +50,7 @@ def filed(org, complaint_factory):
 def _per_complaint(ids):
     """Each complaint's window as its own statements read it (no batch held)."""
     out = {}
-    for c in triage.rules_rows(ids).values():
+    for c in (r.complaint for r in triage.rules_rows(ids).values()):
         doc = triage._doc_of(c)
         office = Office(id=c.office_id, company_id=c.company_id)
         out[c.pk] = [
@@ -60,7 +60,7 @@ def _per_complaint(ids):
 
 
 def _batched(ids):
-    rows = triage.rules_rows(ids)
+    rows = {pk: r.complaint for pk, r in triage.rules_rows(ids).items()}
     with triage.window_batch(rows.values(), lambda _company: 30):
         held = triage._batch.held
         with CaptureQueriesContext(connection) as read:
