@@ -58,7 +58,7 @@ def compute_hash(prev_hash: str, event: ComplaintEvent) -> str:
 
 
 # The chain's last link, read under the row lock by every action but intake: compiled once per process.
-_chain_tail = compiled.Compiled(
+_last_link = compiled.Compiled(
     lambda pk: ComplaintEvent.objects.filter(complaint_id=pk).order_by("-seq").values_list("seq", "hash")[:1]
 )
 
@@ -76,7 +76,7 @@ def event_append(
     # `_chain_tail` (seq, hash) is known only for a complaint created in this very transaction (intake sets
     # it), which saves reading the last event back; otherwise the last event is read under the row lock.
     tail: tuple[int, str] | None = getattr(complaint, "_chain_tail", None)
-    last = tail or next(iter(_chain_tail(complaint.pk)), None)
+    last = tail or next(iter(_last_link(complaint.pk)), None)
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     when = at or clock.now()
     event = ComplaintEvent(

@@ -47,10 +47,10 @@ from docket.core.errors import DomainError
 from docket.org.models import Company
 
 from .models import ClassifyPending, EscalationPolicy, FaultFinding
+from .rules import RANK, Facts, Finding, Thresholds, evaluate, highest
 
 if TYPE_CHECKING:
     from docket.triage.services import RulesRow
-from .rules import RANK, Facts, Finding, Thresholds, evaluate, highest
 
 logger = logging.getLogger(__name__)
 
@@ -493,9 +493,8 @@ def classify_pending(*, batch: int = DRAIN_BATCH, older_than: timedelta | None =
                 if not ClassifyPending.objects.exists() or not HUEY.put_if_empty(DRAIN_FLAG, time.time()):
                     return done
                 continue
-            HUEY.put(
-                DRAIN_FLAG, time.time()
-            )  # this drain's, renewed each batch: no other is queued meanwhile
+            # this drain's, renewed each batch: no other drain is queued meanwhile
+            HUEY.put(DRAIN_FLAG, time.time())
             with generations.scope():
                 rows = rules_rows(ids)
                 complaints = [r.complaint for r in rows.values()]

@@ -45,6 +45,8 @@ def render() -> str:
             roles = ", ".join(f"{r} {Role(r).label}" for r in sorted(spec.roles)) or (
                 "system 系统" if spec.actors == {"system"} else "complainant 顾客本人"
             )
+            if spec.named_holder:
+                roles += ", and the person named 责任人 at hand-over (指定岗位, seed 5.2.2.4)"
             lines.append(
                 f"| `{spec.name}` | {spec.label} | {', '.join(sorted(spec.sources))} | {to} | {roles} | "
                 f"{'yes' if spec.office_after_escalation else 'no'} | {'yes' if spec.per_issue else 'no'} | "
