@@ -60,15 +60,7 @@ def test_hand_over_to_qm_names_qm_who_then_accepts(
     )
 
     qm_page = page_for(qm, viewport, land=True)
-    row_link = qm_page.locator(f'a[href="/complaints/{c.id}/?do=accept"]')
-    expect(row_link).to_be_visible()
-    shot(qm_page, f"handover-people-02-qm-queue-{size}")
-    row_link.click()
-    form = qm_page.locator("#action-panel form.action-form")
-    expect(form.get_by_role("heading", name="接单", exact=True)).to_be_visible()
-    with qm_page.expect_navigation():
-        form.get_by_role("button", name="确定").click()
-    expect(qm_page.get_by_role("status").first).to_have_text("已完成：接单")
+    _accept_from_queue(qm_page, c, viewport, shot, f"handover-people-02-qm-queue-{size}")
     qm_page.wait_for_url(re.compile(rf"/complaints/{c.id}/"))
     c = Complaint.objects.get(pk=c.id)
     assert (c.state, c.holder_id) == (State.INVESTIGATING, qm.id)
@@ -92,18 +84,24 @@ def test_the_staff_member_named_accepts_from_their_own_queue(
         responsible_id=staff.id,
     )
     page = page_for(staff, viewport, land=True)
+    _accept_from_queue(page, c, viewport, shot, f"handover-people-03-named-staff-queue-{size}")
+    shot(page, f"handover-people-04-named-staff-accepted-{size}")
+    c = Complaint.objects.get(pk=c.id)
+    assert (c.state, c.holder_id, c.responsible_id) == (State.INVESTIGATING, staff.id, staff.id)
+
+
+def _accept_from_queue(page, c, viewport, shot, name: str) -> None:
+    """On 我的待办: the complaint's row offers 接单 (screenshot `name`; nothing wider than a phone's screen);
+    its panel opens and 确定 accepts."""
     row_link = page.locator(f'a[href="/complaints/{c.id}/?do=accept"]')
     expect(row_link).to_be_visible()
     expect(row_link).to_have_text("接单")
     if viewport[0] < 600:
         assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport[0]
-    shot(page, f"handover-people-03-named-staff-queue-{size}")
+    shot(page, name)
     row_link.click()
     form = page.locator("#action-panel form.action-form")
     expect(form.get_by_role("heading", name="接单", exact=True)).to_be_visible()
     with page.expect_navigation():
         form.get_by_role("button", name="确定").click()
     expect(page.get_by_role("status").first).to_have_text("已完成：接单")
-    shot(page, f"handover-people-04-named-staff-accepted-{size}")
-    c = Complaint.objects.get(pk=c.id)
-    assert (c.state, c.holder_id, c.responsible_id) == (State.INVESTIGATING, staff.id, staff.id)
