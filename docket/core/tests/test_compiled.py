@@ -24,7 +24,9 @@ def test_times_lists_only_and_tuples(org):
     flat = Compiled(lambda at: Complaint.objects.filter(received_at__lte=at).values_list("id", flat=True))
     pairs = Compiled(lambda pk: Complaint.objects.filter(pk=pk, id__gte=pk).values_list("id", "state"))
     for at in (clock.now() - timedelta(days=400), clock.now() + timedelta(days=400)):
-        expected = list(Complaint.objects.filter(next_due_at__gt=at, pk__in=ids).only("id", "next_due_at"))
+        expected = list(
+            Complaint.objects.filter(next_due_at__gt=at, pk__in=ids).only("id", "next_due_at").order_by("id")
+        )
         got = due(at, *ids)
         assert [(c.id, c.next_due_at) for c in got] == [(c.id, c.next_due_at) for c in expected]
         assert all(
