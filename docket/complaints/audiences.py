@@ -38,31 +38,24 @@ People = list[tuple[User, str]]
 preferences.audiences_register({r.value: r.label for r in Role})
 
 
-def _people_rows(q: Q, exclude_id: int | None):
-    rows = (
+def _people_rows(q: Q):
+    return (
         RoleAssignment.objects.filter(q, people_q("user__")).select_related("user").order_by("user_id", "id")
     )
-    return rows.exclude(user_id=exclude_id) if exclude_id is not None else rows
 
 
 # Every notice asks `people` (an action's event, the intake's online alert, a classification's report): its
 # statement compiled once per shape of `q` (docket.core.compiled.q_shape), not built by the ORM each time.
-_compiled_people = CompiledBy(
-    lambda shape, *v: _people_rows(q_build(shape[0], v[: len(v) - shape[1]]), v[-1] if shape[1] else None),
-    limit=256,
-)
+_compiled_people = CompiledBy(lambda shape, *values: _people_rows(q_build(shape, values)), limit=256)
 
 
 def people(q: Q, exclude_id: int | None = None) -> People:
     """(user, role code) for every active person holding a role matched by `q`, once per person (the
     first role in assignment order): one query."""
-    split = q_shape(q)
-    if split is None:  # a value a compiled statement cannot bind: the ORM's own way
-        rows = list(_people_rows(q, exclude_id))
-    else:
-        shape, values = split
-        key = (shape, 1 if exclude_id is not None else 0)
-        rows = _compiled_people(key, key, *values, *(() if exclude_id is None else (exclude_id,)))
+    if exclude_id is not None:
+        q &= ~Q(user_id=exclude_id)
+    split = q_shape(q)  # None: a value a compiled statement cannot bind, run the ORM's own way
+    rows = list(_people_rows(q)) if split is None else _compiled_people(split[0], split[0], *split[1])
     seen: dict[int, tuple[User, str]] = {}
     for a in rows:
         seen.setdefault(a.user_id, (a.user, a.role))

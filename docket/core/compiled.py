@@ -334,11 +334,12 @@ def _bindable(value: Any) -> bool:
 
 def q_shape(q: Q) -> tuple[Hashable, tuple] | None:
     """`q` split into its shape — the tree of lookups, connectors and negations, with a place for each value
-    (an `IN` list one place per member, so one shape per length; `None` stays in the shape: it is `IS
-    NULL`, not a parameter) — and its values in order; None when a value is of another kind (a bool, a date,
-    an expression, a queryset …), which the caller then runs uncompiled. `q_build(shape, values)` gives `q`
-    back, so `CompiledBy(lambda shape, *v: Model.objects.filter(q_build(shape, v)))(shape, shape, *values)`
-    runs `filter(q)` compiled once per shape (audiences.people: every notice's recipients)."""
+    (an `IN` list one place per member, so one shape per length) and the constants `None` and booleans in
+    place (`IS NULL`, `isnull=True`: part of the statement, not parameters) — and its values in order; None
+    when a value is of another kind (a date, an expression, a queryset …), which the caller then runs
+    uncompiled. `q_build(shape, values)` gives `q` back, so `CompiledBy(lambda shape, *v:
+    Model.objects.filter(q_build(shape, v)))(shape, shape, *values)` runs `filter(q)` compiled once per shape
+    (audiences.people: every notice's recipients; services._base.locked_row: every action's row lock)."""
     values: list = []
 
     def walk(node: Any) -> Hashable | None:
@@ -349,19 +350,19 @@ def q_shape(q: Q) -> tuple[Hashable, tuple] | None:
                 if kid is None:
                     return None
                 kids.append(kid)
-            return (1, node.connector, node.negated, tuple(kids))
+            return ("q", node.connector, node.negated, tuple(kids))
         lookup, value = node
-        if value is None:
-            return (0, lookup, None)
+        if value is None or type(value) is bool:
+            return ("const", lookup, value)
         if isinstance(value, list | tuple):
             if not all(_bindable(v) for v in value):
                 return None
             values.extend(value)
-            return (0, lookup, len(value))
+            return ("list", lookup, len(value))
         if not _bindable(value):
             return None
         values.append(value)
-        return (0, lookup, -1)
+        return ("value", lookup)
 
     shape = walk(q)
     return None if shape is None else (shape, tuple(values))
@@ -372,16 +373,14 @@ def q_build(shape: Any, values: tuple | list) -> Q:
     it = iter(values)
 
     def build(node: Any) -> Any:
-        if node[0] == 1:
-            _tag, connector, negated, kids = node
-            q = Q(*[build(k) for k in kids], _connector=connector, _negated=negated)
-            return q
-        _tag, lookup, n = node
-        if n is None:
-            return (lookup, None)
-        if n == -1:
-            return (lookup, next(it))
-        return (lookup, [next(it) for _ in range(n)])
+        tag = node[0]
+        if tag == "q":
+            return Q(*[build(k) for k in node[3]], _connector=node[1], _negated=node[2])
+        if tag == "const":
+            return (node[1], node[2])
+        if tag == "value":
+            return (node[1], next(it))
+        return (node[1], [next(it) for _ in range(node[2])])
 
     return build(shape)
 

@@ -214,13 +214,17 @@ def _person_of(c: Complaint) -> str:
     return phones.normalize(c.complainant_phone) or ""
 
 
+def _categories_of(c: Complaint) -> tuple[str, ...]:
+    """The categories of the complaint's issues, as a Doc carries them."""
+    return tuple(str(i.category_id) for i in c.issues.all() if i.category_id)
+
+
 def _doc_of(c: Complaint) -> Doc:
-    issue_cats = tuple(str(i.category_id) for i in c.issues.all() if i.category_id)
     building, unit = c.building, c.unit
     return make_doc(
         c.pk,
         normalise(_text_of(c)),
-        categories=issue_cats,
+        categories=_categories_of(c),
         received_at=c.received_at,
         building=number_of(building.name) if building is not None else "",
         unit=number_of(unit.name) if unit is not None else "",
@@ -267,14 +271,19 @@ def _window_ids(base: QuerySet | None, company_id, office_id, since, until, excl
 def _window_rows(ids: QuerySet, categories: tuple) -> QuerySet:
     """The window's rows that can still match `categories` (category ids; none: every row), newest first, at
     most MAX_CANDIDATES (see _window_docs)."""
-    rows = Complaint.objects.filter(pk__in=ids)
-    if categories:
-        issue = ComplaintIssue.objects.filter(complaint_id=OuterRef("pk"))
-        rows = rows.filter(
-            ~Exists(issue.filter(category_id__isnull=False))
-            | Exists(issue.filter(category_id__in=categories))
-        )
+    rows = _may_match(Complaint.objects.filter(pk__in=ids), categories)
     return rows.order_by("-received_at").values_list(*_WINDOW_FIELDS)[:MAX_CANDIDATES]
+
+
+def _may_match(rows: QuerySet, categories) -> QuerySet:
+    """Of `rows`, those that can still match a complaint of `categories` (category ids; none: every row):
+    with no classified issue, or an issue in one of them (see _window_docs)."""
+    if not categories:
+        return rows
+    issue = ComplaintIssue.objects.filter(complaint_id=OuterRef("pk"))
+    return rows.filter(
+        ~Exists(issue.filter(category_id__isnull=False)) | Exists(issue.filter(category_id__in=categories))
+    )
 
 
 def _build_window_rows(shape, company_id, office_id, since, until, *rest) -> QuerySet:
@@ -377,16 +386,10 @@ def window_batch(rows: Iterable[Complaint], window_days: Callable[[int], int]):
         )
         if span.values_list("id", flat=True)[:MAX_WINDOW].count() >= MAX_WINDOW:
             continue  # the per-complaint id cap may bind: each complaint reads its own window
-        per = [
-            _filter_cats(tuple(str(i.category_id) for i in c.issues.all() if i.category_id)) for c in group
-        ]
+        per = [_filter_cats(_categories_of(c)) for c in group]
         union = None if any(not cats for cats in per) else sorted({x for cats in per for x in cats})
-        if union is not None:
-            issue = ComplaintIssue.objects.filter(complaint_id=OuterRef("pk"))
-            span = span.filter(
-                ~Exists(issue.filter(category_id__isnull=False)) | Exists(issue.filter(category_id__in=union))
-            )
-        found = list(span.order_by("-received_at", "-id").values_list(*_WINDOW_FIELDS))
+        found = list(_may_match(span, union).order_by("-received_at", "-id").values_list(*_WINDOW_FIELDS))
+        # their issues, by the ORM: the compiled `_window_issues` makes one plan per number of ids
         issues: dict[int, list[tuple[str, int | None]]] = {}
         if found:
             for cid, summary, cat in (

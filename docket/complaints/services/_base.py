@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from docket.core import clock
-from docket.core.compiled import Compiled, CompiledBy
+from docket.core.compiled import Compiled, CompiledBy, q_build, q_shape
 from docket.core.errors import DomainError
 
 from .. import access, kinds, reactions, workflow
@@ -163,7 +164,7 @@ _row = Compiled(lambda pk: Complaint.objects.filter(pk=pk))
 _locked = CompiledBy(
     lambda shape, pk, *values: (
         Complaint.objects.select_for_update(skip_locked=shape[0])
-        .filter(pk=pk, **dict(zip(shape[1], values, strict=True)), **dict(shape[2]))
+        .filter(q_build(shape[1], values), pk=pk)
         .order_by("pk")[:1]
     ),
     limit=64,
@@ -171,25 +172,18 @@ _locked = CompiledBy(
 )
 
 
-def _bound(value) -> bool:
-    """A `where` value bound as a parameter (the others — booleans, None — are part of the statement)."""
-    return (type(value) is int or isinstance(value, str)) or (
-        isinstance(value, datetime) and value.tzinfo is not None
-    )
-
-
 def locked_row(complaint_id: int, where: dict | None = None, skip_locked: bool = False) -> Complaint | None:
     """The complaint's full row, locked (`SELECT … FOR UPDATE`, skipping a row locked by someone else with
     `skip_locked`), or None when it is gone or no longer meets `where` (lookups of the complaint's own
-    columns)."""
-    where = where or {}
-    bound = sorted(k for k, v in where.items() if _bound(v))
-    fixed = tuple(sorted((k, v) for k, v in where.items() if not _bound(v)))
-    if any(not isinstance(v, bool | None) for _k, v in fixed):  # nothing a statement binds: the ORM's way
-        rows = Complaint.objects.select_for_update(skip_locked=skip_locked).filter(pk=complaint_id, **where)
+    columns): compiled once per `skip_locked` and shape of `where` (`compiled.q_shape`), through the ORM
+    when `where` holds a value a compiled statement cannot bind (a time)."""
+    q = Q(**(where or {}))
+    split = q_shape(q)
+    if split is None:
+        rows = Complaint.objects.select_for_update(skip_locked=skip_locked).filter(q, pk=complaint_id)
         return rows.order_by("pk").first()
-    shape = (skip_locked, tuple(bound), fixed)
-    found = _locked(shape, shape, complaint_id, *[where[k] for k in bound])
+    shape = (skip_locked, split[0])
+    found = _locked(shape, shape, complaint_id, *split[1])
     return found[0] if found else None
 
 
